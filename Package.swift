@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 language mode comes from the tools version.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "Letterbox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Letterbox", targets: ["Letterbox"]),
+        .executable(name: "letterbox", targets: ["letterbox"]),
+        .executable(name: "letterbox-bench", targets: ["letterbox-bench"]),
+    ],
+    targets: [
+        .target(name: "CSystemShims"),
+        .target(name: "LetterboxNet", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
+        .target(name: "LetterboxMIME", swiftSettings: swiftSettings),
+        .target(name: "LetterboxStore", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
+        .target(
+            name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
+        .target(
+            name: "LetterboxHTTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Letterbox",
+            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxHTTP"],
+            swiftSettings: swiftSettings),
+        .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
+        .executableTarget(name: "letterbox-bench", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
+        .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
+        .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
+        .testTarget(name: "LetterboxStoreTests", dependencies: ["LetterboxStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxHTTPTests", dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxIntegrationTests", dependencies: ["Letterbox", "LetterboxNet", "LetterboxStore", "letterbox"],
+            swiftSettings: swiftSettings),
+    ]
+)

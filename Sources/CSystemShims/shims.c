@@ -1,0 +1,1 @@
+// CSystemShims is header-only; this file gives SwiftPM a C source to compile.

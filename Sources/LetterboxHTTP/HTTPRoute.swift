@@ -1,0 +1,44 @@
+/// A resource of the inspection API, resolved from the decoded path segments.
+enum HTTPRoute: Equatable {
+    /// `/healthz`
+    case health
+    /// `/metrics`
+    case metrics
+    /// `/messages`, `/messages.json`
+    case messages(json: Bool)
+    /// `/messages/wait`, `/messages/wait.json`
+    case wait(json: Bool)
+    /// `/messages/{id}`, `/messages/{id}.json`; the id is validated by the handler (400, not 404).
+    case message(id: String, json: Bool)
+    /// `/messages/{id}/raw`
+    case raw(id: String)
+
+    /// The route for `segments`, or nil for an unknown path (404).
+    init?(segments: [String]) {
+        switch segments {
+        case ["healthz"]: self = .health
+        case ["metrics"]: self = .metrics
+        case ["messages"]: self = .messages(json: false)
+        case ["messages.json"]: self = .messages(json: true)
+        case ["messages", "wait"]: self = .wait(json: false)
+        case ["messages", "wait.json"]: self = .wait(json: true)
+        case let path where path.count == 2 && path[0] == "messages":
+            let name = path[1]
+            self =
+                name.hasSuffix(".json")
+                ? .message(id: String(name.dropLast(5)), json: true) : .message(id: name, json: false)
+        case let path where path.count == 3 && path[0] == "messages" && path[2] == "raw":
+            self = .raw(id: path[1])
+        default:
+            return nil
+        }
+    }
+
+    /// The methods this resource answers; HEAD wherever GET is (RFC 9110 §9.3.2).
+    var allowedMethods: [String] {
+        switch self {
+        case .health, .metrics, .wait, .raw: ["GET", "HEAD"]
+        case .messages, .message: ["GET", "HEAD", "DELETE"]
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import LetterboxStore
+
+/// The inspection API: maps a request to a response against a store, without sockets.
+///
+/// Plain text by default; JSON for a `.json` suffix or `Accept: application/json`. Errors are
+/// one line of plain text. Safe to share between tasks: it holds only `Sendable` values.
+///
+/// | Request | Response |
+/// | --- | --- |
+/// | `GET /messages[.json]?to=&from=&subject=&since=` | one line (or object) per message, oldest first |
+/// | `GET /messages/{id}[.json]` | headers and text body (or the detailed object) |
+/// | `GET /messages/{id}/raw` | the exact bytes, `message/rfc822` |
+/// | `GET /messages/wait[.json]?<filters>&timeout=` | the first matching message, or 408 at the timeout |
+/// | `DELETE /messages?<filters>`, `DELETE /messages/{id}` | the number deleted |
+/// | `GET /healthz`, `GET /metrics` | `ok`, Prometheus text exposition |
+package struct HTTPRouter: Sendable {
+    /// Where messages are read, waited for and deleted.
+    package let store: any MessageStore
+    /// Called on every `GET /metrics` for counts the store does not keep.
+    package let metrics: @Sendable () -> HTTPMetrics
+
+    /// Seconds a wait lasts when the request names no `timeout`.
+    package static let defaultWaitTimeout = 30.0
+    /// The longest wait granted; longer requests are shortened to it.
+    package static let maxWaitTimeout = 300.0
+
+    /// - Parameter metrics: session and error counts for `/metrics`; zeros by default.
+    package init(store: any MessageStore, metrics: @escaping @Sendable () -> HTTPMetrics = { HTTPMetrics() }) {
+        self.store = store
+        self.metrics = metrics
+    }
+
+    /// The response to `request`. Never fails: problems become 4xx responses.
+    ///
+    /// Suspends only for `/messages/wait`, until a matching message is stored or the timeout passes.
+    package func respond(to request: HTTPRequest) async -> HTTPResponse {
+        guard let route = HTTPRoute(segments: request.target.pathSegments) else {
+            return .error(.notFound, "no such resource: \(request.path)")
+        }
+        let allowed = route.allowedMethods
+        guard allowed.contains(request.method) else {
+            var response = HTTPResponse.error(
+                .methodNotAllowed,
+                "method \(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: ", "))")
+            response.headers["Allow"] = allowed.joined(separator: ", ")
+            return response
+        }
+        do {
+            return try await respond(to: request, route: route)
+        } catch {
+            return .error(error.status, error.reason)
+        }
+    }
+
+    /// Whether answering `request` may suspend for long (a long-poll), so a driver should send
+    /// what it has queued first.
+    package func mayWait(_ request: HTTPRequest) -> Bool {
+        if case .wait = HTTPRoute(segments: request.target.pathSegments) { return true }
+        return false
+    }
+
+    private func respond(to request: HTTPRequest, route: HTTPRoute) async throws(HTTPRequestError) -> HTTPResponse {
+        let deleting = request.method == "DELETE"
+        switch route {
+        case .health:
+            return .text("ok\n")
+        case .metrics:
+            let body = MetricsExposition.render(statistics: store.statistics, metrics: metrics())
+            return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))
+        case .messages(let json):
+            let filter = try Self.filter(from: request)
+            let messages = filter.isEmpty ? store.messages() : store.messages(matching: filter)
+            if deleting { return .text("\(store.remove(ids: messages.map(\.id)))\n") }
+            if json || Self.acceptsJSON(request) {
+                return .json(.array(messages.map { MessageRendering.json($0, detailed: false) }))
+            }
+            return .text(MessageRendering.list(messages))
+        case .message(let idText, let json):
+            let id = try Self.messageID(idText)
+            guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
+            if deleting {
+                let removed = store.remove(ids: [id])
+                guard removed > 0 else { throw Self.noSuchMessage(id) }
+                return .text("\(removed)\n")
+            }
+            return Self.detail(message, json: json || Self.acceptsJSON(request))
+        case .raw(let idText):
+            let id = try Self.messageID(idText)
+            guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
+            return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: message.raw)
+        case .wait(let json):
+            let filter = try Self.filter(from: request)
+            let timeout = try Self.waitTimeout(from: request)
+            guard let message = await store.waitForMessage(matching: filter, timeout: .seconds(timeout)) else {
+                let what = filter.isEmpty ? "no message" : "no message matching \(filter)"
+                return .error(.requestTimeout, "\(what) arrived within \(Self.seconds(timeout))s")
+            }
+            var response = Self.detail(message, json: json || Self.acceptsJSON(request))
+            response.headers["X-Message-Id"] = String(message.id)
+            return response
+        }
+    }
+
+    // MARK: Helpers
+
+    private static func detail(_ message: Message, json: Bool) -> HTTPResponse {
+        json ? .json(MessageRendering.json(message, detailed: true)) : .text(MessageRendering.detail(message))
+    }
+
+    private static func noSuchMessage(_ id: UInt64) -> HTTPRequestError {
+        HTTPRequestError(.notFound, "no message with id \(id)")
+    }
+
+    /// Whether an `Accept` field lists `application/json` (parameters such as `q` are ignored).
+    static func acceptsJSON(_ request: HTTPRequest) -> Bool {
+        request.headers.tokens(for: "Accept").contains { range in
+            range.split(separator: ";").first.map { $0.trimmingHTTPWhitespace() } == "application/json"
+        }
+    }
+
+    /// A decimal message id.
+    static func messageID(_ text: String) throws(HTTPRequestError) -> UInt64 {
+        guard let id = parseUnsigned(text) else {
+            throw .badRequest("message id must be a number, got \"\(text)\"")
+        }
+        return id
+    }
+
+    /// The `to`, `from`, `subject` and `since` query items as a filter; empty values are ignored.
+    static func filter(from request: HTTPRequest) throws(HTTPRequestError) -> MessageFilter {
+        func text(_ name: String) -> String? { request.query(name).flatMap { $0.isEmpty ? nil : $0 } }
+        var since: UInt64?
+        if let value = text("since") {
+            guard let id = parseUnsigned(value) else {
+                throw .badRequest("since must be a message id (a non-negative integer), got \"\(value)\"")
+            }
+            since = id
+        }
+        return MessageFilter(to: text("to"), from: text("from"), subject: text("subject"), sinceID: since)
+    }
+
+    /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``.
+    static func waitTimeout(from request: HTTPRequest) throws(HTTPRequestError) -> Double {
+        guard let value = request.query("timeout"), !value.isEmpty else { return defaultWaitTimeout }
+        guard let seconds = Double(value), seconds.isFinite, seconds >= 0,
+            value.utf8.allSatisfy({ $0.asciiDigitValue != nil || $0 == UInt8(ascii: ".") })
+        else {
+            throw .badRequest("timeout must be a number of seconds such as 5 or 0.5, got \"\(value)\"")
+        }
+        return min(seconds, maxWaitTimeout)
+    }
+
+    /// `5` for whole seconds, else `0.2`.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    private static func parseUnsigned(_ text: String) -> UInt64? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0.asciiDigitValue != nil }) else { return nil }
+        return UInt64(text)
+    }
+}

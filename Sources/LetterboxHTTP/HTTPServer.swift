@@ -1,0 +1,132 @@
+import LetterboxNet
+import LetterboxStore
+
+/// Drives one HTTP/1.1 connection: reads requests, answers them through ``HTTPRouter``, and keeps
+/// the connection open between requests unless the client or a shutdown asks otherwise.
+///
+/// Pipelined requests are answered in order and their responses flushed together. Between
+/// requests a graceful shutdown ends the connection; a malformed request is answered with a
+/// one-line error and `Connection: close`.
+package struct HTTPServer: Sendable {
+    /// Answers each request.
+    package let router: HTTPRouter
+    /// Receives the transcript and counts protocol errors (malformed requests and other 400s).
+    package let events: ProtocolEvents
+    /// Bounds on request size.
+    package let limits: HTTPRequestParser.Limits
+
+    /// Bodies at least this large go out without being copied into the write buffer.
+    private static let directSendThreshold = 16_384
+
+    /// - Parameter metrics: session and error counts for `GET /metrics`, asked for on each request.
+    package init(
+        store: any MessageStore, events: ProtocolEvents, metrics: @escaping @Sendable () -> HTTPMetrics,
+        limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits()
+    ) {
+        self.router = HTTPRouter(store: store, metrics: metrics)
+        self.events = events
+        self.limits = limits
+    }
+
+    /// A complete `503 Service Unavailable` response with `Connection: close`, sent to a
+    /// connection over the server's connection limit.
+    package static var overCapacityReply: [UInt8] {
+        var response = HTTPResponse.error(.serviceUnavailable, "too many connections; try again later")
+        response.headers["Retry-After"] = "1"
+        response.headers["Connection"] = "close"
+        return response.serialized(date: HTTPDate.now())
+    }
+
+    /// Serves the connection until the client closes it, asks to close, sends a malformed
+    /// request, stays idle too long, or the server shuts down. Never throws; the caller closes
+    /// the connection afterwards.
+    package func serve(_ connection: Connection) async {
+        let transcript = events.transcript(protocol: "http", peer: connection.peer)
+        transcript.opened()
+        defer { transcript.closed() }
+        do {
+            while true {
+                if !connection.hasBufferedLine { try await connection.flush() }
+                let request: HTTPRequest
+                do {
+                    request = try await readRequest(from: connection, transcript: transcript)
+                } catch let error as HTTPRequestError {
+                    events.protocolError()
+                    var response = HTTPResponse.error(error.status, error.reason)
+                    response.headers["Connection"] = "close"
+                    try await send(response, headOnly: false, on: connection, transcript: transcript)
+                    try await connection.flush()
+                    return
+                }
+                // A long-poll may take minutes: answers to earlier pipelined requests go out first.
+                if router.mayWait(request) { try await connection.flush() }
+                var response = await router.respond(to: request)
+                if response.status == .badRequest { events.protocolError() }
+                let keepAlive = request.keepAlive && !connection.isDraining
+                if !keepAlive {
+                    response.headers["Connection"] = "close"
+                } else if request.version == .http1_0 {
+                    response.headers["Connection"] = "keep-alive"
+                }
+                try await send(response, headOnly: request.method == "HEAD", on: connection, transcript: transcript)
+                if !keepAlive {
+                    try await connection.flush()
+                    return
+                }
+            }
+        } catch let error as NetError where error == .shuttingDown {
+            transcript.note("closed for shutdown")
+        } catch let error as NetError where error == .idleTimeout {
+            transcript.note("closed after idle timeout")
+        } catch {
+            transcript.note("connection ended: \(error)")
+        }
+    }
+
+    /// Reads one request; between requests the wait may be interrupted by a graceful shutdown.
+    ///
+    /// - Throws: ``HTTPRequestError`` for a request to refuse, `NetError` when the connection ends.
+    private func readRequest(from connection: Connection, transcript: Transcript) async throws -> HTTPRequest {
+        var parser = HTTPRequestParser(limits: limits)
+        while true {
+            let line: [UInt8]
+            do {
+                // One octet of slack: a CR whose LF has not arrived yet must not count as too long.
+                line = try await connection.readLine(maxLength: parser.lineLimit + 1, interruptible: parser.isIdle)
+            } catch let error as NetError where error == .lineTooLong {
+                throw parser.lineTooLong
+            }
+            transcript.received(line)
+            switch try parser.receive(line: line) {
+            case .needLine:
+                continue
+            case .needBody(let count):
+                if parser.expectsContinue {
+                    // RFC 9110 §10.1.1: the client may be holding the body back until told to send it.
+                    connection.write("HTTP/1.1 100 Continue\r\n\r\n")
+                    try await connection.flush()
+                }
+                let body = try await connection.readExactly(count)
+                transcript.note("request body: \(count) octets")
+                return try parser.receive(body: body)
+            case .complete(let request):
+                return request
+            }
+        }
+    }
+
+    /// Queues the response; a large body is sent at once without copying.
+    private func send(
+        _ response: HTTPResponse, headOnly: Bool, on connection: Connection, transcript: Transcript
+    ) async throws {
+        let head = response.head(date: HTTPDate.now())
+        if events.transcriptEnabled { transcript.sent(String(decoding: head, as: UTF8.self)) }
+        connection.write(head)
+        guard !headOnly, !response.body.isEmpty else { return }
+        if response.body.count >= Self.directSendThreshold {
+            try await connection.send(response.body)
+        } else {
+            connection.write(response.body)
+        }
+    }
+}

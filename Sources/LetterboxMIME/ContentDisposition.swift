@@ -1,0 +1,20 @@
+/// A parsed `Content-Disposition` (RFC 2183): `inline` or `attachment`, and parameters.
+public struct ContentDisposition: Sendable, Equatable {
+    /// The disposition type, lowercased (`inline`, `attachment`, or another token).
+    public var kind: String
+    /// Parameters by lowercased name; values unquoted, RFC 2231 continuations joined and decoded.
+    public var parameters: [String: String]
+
+    /// Parses a header value such as `attachment; filename*=utf-8''r%C3%A9sum%C3%A9.pdf`.
+    public init(parsing value: String) {
+        let (head, parameters) = HeaderParameters.split(value)
+        self.kind = head.lowercased()
+        self.parameters = parameters
+    }
+
+    /// Whether the part is meant to be saved rather than shown (RFC 2183 §2.2).
+    public var isAttachment: Bool { kind == "attachment" }
+
+    /// The `filename` parameter, with encoded words decoded (a common non-standard form).
+    public var filename: String? { parameters["filename"].map(EncodedWords.decode) }
+}

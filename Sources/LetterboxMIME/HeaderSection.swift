@@ -1,0 +1,107 @@
+/// Where an entity's header section lies in its bytes, and the fields it holds
+/// (RFC 5322 §2.2 and §3.5, RFC 2045 §3).
+///
+/// Lenient by design: lines may end in CRLF or a bare LF; a continuation line before any field
+/// is ignored; an mbox `From ` line at the very start is skipped; and a line that is neither a
+/// field nor a continuation ends the header section even without the blank line, so that the
+/// body starts there (what most mail readers do). Only the header section is scanned.
+struct HeaderSection {
+    /// The fields in order, unfolded.
+    var fields: [HeaderField] = []
+    /// The bytes of the header fields, without the blank line that ends them.
+    var range: Range<Int>
+    /// Where the body starts: after the blank line, at the first line that is not a field, or at
+    /// the end when there is no body.
+    var bodyStart: Int
+
+    init(raw: [UInt8], in bounds: Range<Int>) {
+        var fields: [HeaderField] = []
+        var name: String?
+        var value: [UInt8] = []
+        var position = bounds.lowerBound
+        var headerEnd = bounds.upperBound
+        var bodyStart = bounds.upperBound
+
+        func flush() {
+            if let name { fields.append(HeaderField(name: name, value: Self.text(value))) }
+            name = nil
+            value.removeAll(keepingCapacity: true)
+        }
+
+        while position < bounds.upperBound {
+            let line = ByteLine(raw, from: position, before: bounds.upperBound)
+            let content = line.content
+            if content.isEmpty {
+                headerEnd = position
+                bodyStart = line.next
+                break
+            }
+            let first = raw[content.lowerBound]
+            if first == 0x20 || first == 0x09 {
+                // Unfolding removes only the line break; the whitespace stays (RFC 5322 §2.2.3).
+                if name != nil { value.append(contentsOf: raw[content]) }
+            } else if let colon = Self.fieldNameEnd(raw, in: content) {
+                flush()
+                name = Self.name(raw, content.lowerBound..<colon)
+                value.append(contentsOf: raw[(colon + 1)..<content.upperBound])
+            } else if position == bounds.lowerBound, Self.isMboxFromLine(raw, content) {
+                // An mbox separator is not part of the message.
+            } else {
+                headerEnd = position
+                bodyStart = position
+                break
+            }
+            position = line.next
+        }
+        flush()
+        self.fields = fields
+        self.range = bounds.lowerBound..<headerEnd
+        self.bodyStart = bodyStart
+    }
+
+    /// The index of the colon if the line starts with a field name: printable US-ASCII except
+    /// the colon (RFC 5322 §3.6.8), optionally followed by whitespace (obsolete syntax, §4.5).
+    private static func fieldNameEnd(_ raw: [UInt8], in content: Range<Int>) -> Int? {
+        var index = content.lowerBound
+        while index < content.upperBound {
+            let byte = raw[index]
+            if byte == UInt8(ascii: ":") { break }
+            if byte < 33 || byte > 126 {
+                guard byte == 0x20 || byte == 0x09 else { return nil }
+                // Only whitespace may follow until the colon.
+                var cursor = index
+                while cursor < content.upperBound, raw[cursor] == 0x20 || raw[cursor] == 0x09 { cursor += 1 }
+                guard cursor < content.upperBound, raw[cursor] == UInt8(ascii: ":") else { return nil }
+                return index > content.lowerBound ? cursor : nil
+            }
+            index += 1
+        }
+        guard index < content.upperBound, index > content.lowerBound else { return nil }
+        return index
+    }
+
+    private static func name(_ raw: [UInt8], _ range: Range<Int>) -> String {
+        var end = range.upperBound
+        while end > range.lowerBound, raw[end - 1] == 0x20 || raw[end - 1] == 0x09 { end -= 1 }
+        return String(decoding: raw[range.lowerBound..<end], as: UTF8.self)
+    }
+
+    private static func isMboxFromLine(_ raw: [UInt8], _ content: Range<Int>) -> Bool {
+        let prefix: [UInt8] = Array("From ".utf8)
+        return content.count >= prefix.count
+            && raw[content.lowerBound..<(content.lowerBound + prefix.count)].elementsEqual(prefix)
+    }
+
+    /// Header bytes as text: UTF-8 when valid (RFC 6532), else ISO-8859-1; whitespace trimmed.
+    private static func text(_ bytes: [UInt8]) -> String {
+        var start = 0
+        var end = bytes.count
+        while start < end, isWhitespace(bytes[start]) { start += 1 }
+        while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+        return Charset.fallback(bytes[start..<end])
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+}

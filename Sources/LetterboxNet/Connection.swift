@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A non-blocking TCP connection with a bounded read buffer and a batched write buffer.
+///
+/// Owned by one task at a time (it is not `Sendable`). Every read waits at most the idle timeout.
+/// Replies are queued with ``write(_:)`` and sent when the connection is about to wait for input
+/// (or by ``flush()``), so pipelined requests are answered in one system call.
+package final class Connection {
+    /// The peer's address as `host:port`.
+    package let peer: String
+    /// The local address as `host:port`.
+    package let local: String
+    /// How long a read or write may wait for the peer.
+    package var idleTimeout: Duration
+
+    private let loop: EventLoop
+    private let registration: SocketRegistration
+    private var input: [UInt8] = []
+    private var inputStart = 0
+    private var output: [UInt8] = []
+    private var discardingLine = false
+    private var closed = false
+    private static let readChunk = 65_536
+
+    package init(fd: Int32, loop: EventLoop, idleTimeout: Duration) throws(NetError) {
+        self.loop = loop
+        self.idleTimeout = idleTimeout
+        self.peer = SocketAddress.peer(of: fd)?.description ?? "unknown"
+        self.local = SocketAddress.local(of: fd)?.description ?? "unknown"
+        self.registration = try loop.register(fd)
+    }
+
+    /// Connects to `host:port` (for clients, benchmarks and tests).
+    package static func connect(
+        host: String, port: Int, loop: EventLoop, idleTimeout: Duration = .seconds(30)
+    ) throws(NetError) -> Connection {
+        let fd = try Socket.connect(host: host, port: port)
+        do {
+            return try Connection(fd: fd, loop: loop, idleTimeout: idleTimeout)
+        } catch {
+            systemClose(fd)
+            throw error
+        }
+    }
+
+    deinit { if !closed { release() } }
+
+    // MARK: Reading
+
+    /// Bytes received but not yet consumed.
+    package var buffered: ArraySlice<UInt8> { input[inputStart...] }
+
+    /// Marks the first `count` buffered bytes as consumed.
+    package func consume(_ count: Int) {
+        inputStart += count
+        if inputStart == input.count {
+            input.removeAll(keepingCapacity: input.capacity <= 16_384)
+            inputStart = 0
+        }
+    }
+
+    /// Receives more bytes into the buffer, waiting up to the idle timeout.
+    ///
+    /// - Parameter interruptible: a graceful shutdown may end this wait with ``NetError/shuttingDown``
+    ///   (use it only between requests, when nothing would be lost).
+    /// - Throws: ``NetError/closed`` at end of stream, ``NetError/idleTimeout``, or a system error.
+    package func fill(interruptible: Bool = false) async throws {
+        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        while true {
+            if inputStart > 0 && inputStart >= input.count / 2 {
+                input.removeFirst(inputStart)
+                inputStart = 0
+            }
+            let received = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { chunk -> Int in
+                let count = recv(registration.fd, chunk.baseAddress, chunk.count, 0)
+                if count > 0 { input.append(contentsOf: chunk[0..<count]) }
+                return count
+            }
+            if received > 0 { return }
+            if received == 0 { throw NetError.closed }
+            let code = errno
+            guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
+                throw NetError.system("recv", errno: code)
+            }
+            if code == EINTR { continue }
+            // About to wait for the peer: send the replies queued so far first (this is what
+            // batches pipelined replies: they go out together once the input runs dry).
+            if !output.isEmpty {
+                try await flush()
+                continue
+            }
+            try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible)
+        }
+    }
+
+    /// Reads one line and returns it without its terminator (CRLF, or a bare LF).
+    ///
+    /// A line longer than `maxLength` throws ``NetError/lineTooLong``; the rest of that line is then
+    /// discarded by the next read, so the caller can answer an error and carry on.
+    package func readLine(maxLength: Int, interruptible: Bool = false) async throws -> [UInt8] {
+        while true {
+            if let line = try takeLine(maxLength: maxLength) { return line }
+            try await fill(interruptible: interruptible && inputStart == input.count)
+        }
+    }
+
+    /// A complete line already buffered, without waiting; nil if none.
+    package func takeLine(maxLength: Int) throws -> [UInt8]? {
+        let available = input.count - inputStart
+        let newline: Int? = input.withUnsafeBufferPointer { buffer in
+            guard available > 0, let base = buffer.baseAddress else { return nil }
+            guard let found = memchr(base + inputStart, 0x0A, available) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let newline else {
+            if available > maxLength {
+                // Keep discarding until the line ends; report the overflow once.
+                let report = !discardingLine
+                discardingLine = true
+                consume(available)
+                if report { throw NetError.lineTooLong }
+            }
+            return nil
+        }
+        var end = newline
+        if end > inputStart && input[end - 1] == 0x0D { end -= 1 }
+        if discardingLine || end - inputStart > maxLength {
+            let report = !discardingLine
+            discardingLine = false
+            consume(newline + 1 - inputStart)
+            if report { throw NetError.lineTooLong }
+            return nil
+        }
+        let line = Array(input[inputStart..<end])
+        consume(newline + 1 - inputStart)
+        return line
+    }
+
+    /// Whether a complete line is already buffered (then replies can wait for it: pipelining).
+    package var hasBufferedLine: Bool {
+        input.withUnsafeBufferPointer { buffer in
+            guard inputStart < buffer.count, let base = buffer.baseAddress else { return false }
+            return memchr(base + inputStart, 0x0A, buffer.count - inputStart) != nil
+        }
+    }
+
+    /// Reads and discards exactly `count` bytes.
+    package func skip(_ count: Int) async throws {
+        var remaining = count
+        while remaining > 0 {
+            if inputStart == input.count { try await fill() }
+            let take = min(remaining, input.count - inputStart)
+            consume(take)
+            remaining -= take
+        }
+    }
+
+    /// Reads exactly `count` bytes.
+    package func readExactly(_ count: Int) async throws -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(count)
+        while result.count < count {
+            if inputStart == input.count { try await fill() }
+            let take = min(count - result.count, input.count - inputStart)
+            result.append(contentsOf: input[inputStart..<inputStart + take])
+            consume(take)
+        }
+        return result
+    }
+
+    // MARK: Writing
+
+    /// Queues bytes; nothing is sent until ``flush()``.
+    package func write(_ bytes: some Sequence<UInt8>) {
+        output.append(contentsOf: bytes)
+    }
+
+    /// Queues the UTF-8 bytes of `text`.
+    package func write(_ text: String) {
+        output.append(contentsOf: text.utf8)
+    }
+
+    /// Bytes queued and not yet flushed.
+    package var pendingOutput: Int { output.count }
+
+    /// Sends everything queued, waiting for the peer to read if needed.
+    package func flush() async throws {
+        guard !output.isEmpty else { return }
+        let pending = output
+        output.removeAll(keepingCapacity: output.capacity <= 65_536)
+        try await sendNow(pending)
+    }
+
+    /// Sends `bytes` after anything queued, without copying them into the write buffer.
+    package func send(_ bytes: [UInt8]) async throws {
+        try await flush()
+        try await sendNow(bytes)
+    }
+
+    private func sendNow(_ bytes: [UInt8]) async throws {
+        var offset = 0
+        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { raw in
+                systemSend(registration.fd, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if sent > 0 {
+                offset += sent
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EAGAIN || code == EWOULDBLOCK else { throw NetError.system("send", errno: code) }
+            try await registration.wait(for: .write, deadline: deadline, interruptible: false)
+        }
+    }
+
+    // MARK: Closing
+
+    /// Whether a graceful shutdown has asked this connection to finish.
+    package var isDraining: Bool { registration.isDraining }
+
+    /// Sends what is queued, half-closes, drains the peer briefly, then closes.
+    ///
+    /// Draining before `close` keeps unread input from turning into an RST that would destroy the
+    /// last reply in flight.
+    package func close() async {
+        guard !closed else { return }
+        try? await flush()
+        shutdown(registration.fd, Int32(SHUT_WR))
+        idleTimeout = .milliseconds(200)
+        inputStart = 0
+        input.removeAll()
+        var drained = 0
+        while drained < 16, (try? await fill()) != nil {
+            input.removeAll()
+            drained += 1
+        }
+        release()
+    }
+
+    /// Fails every wait on this connection at once (hard shutdown from another task).
+    package var handle: ConnectionHandle { ConnectionHandle(registration: registration) }
+
+    private func release() {
+        closed = true
+        loop.deregister(registration)
+        registration.fail(with: NetError.closed)
+        systemClose(registration.fd)
+    }
+}
+
+/// A `Sendable` reference to a connection that another task uses to stop it.
+package struct ConnectionHandle: Sendable {
+    let registration: SocketRegistration
+
+    /// Asks the connection to finish: its next wait between requests fails with `.shuttingDown`.
+    package func drain() { registration.drain() }
+
+    /// Fails every wait at once; the owning task then closes the connection.
+    package func abort() { registration.fail(with: NetError.closed) }
+}
+
+#if canImport(Glibc)
+    private func systemSend(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+        Glibc.send(fd, pointer, count, Socket.sendFlags)
+    }
+    func systemClose(_ fd: Int32) { _ = Glibc.close(fd) }
+#else
+    private func systemSend(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
+        Darwin.send(fd, pointer, count, 0)
+    }
+    func systemClose(_ fd: Int32) { _ = Darwin.close(fd) }
+#endif

@@ -1,0 +1,44 @@
+/// Why a network operation ended without its result.
+///
+/// A struct with static members rather than an enum, so new reasons can be added without breaking
+/// anyone's `switch`.
+public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case closed, idleTimeout, shuttingDown, lineTooLong, tooLarge, system
+    }
+    private let code: Code
+    /// Human-readable detail, e.g. the failing system call and `errno` text.
+    public let detail: String
+
+    private init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    /// The peer closed the connection, or it was closed locally.
+    public static let closed = NetError(.closed, "connection closed")
+    /// The peer sent nothing for longer than the idle timeout.
+    public static let idleTimeout = NetError(.idleTimeout, "idle timeout")
+    /// The server is shutting down and the connection was between requests.
+    public static let shuttingDown = NetError(.shuttingDown, "server shutting down")
+    /// A line exceeded the limit the caller set; the rest of it is discarded.
+    public static let lineTooLong = NetError(.lineTooLong, "line too long")
+    /// A byte count exceeded the limit the caller set.
+    public static let tooLarge = NetError(.tooLarge, "too large")
+
+    /// A system call failed.
+    public static func system(_ call: String, errno code: Int32) -> NetError {
+        NetError(.system, "\(call) failed: \(String(cString: strerror(code))) (errno \(code))")
+    }
+
+    public var description: String { detail }
+
+    public static func == (lhs: NetError, rhs: NetError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

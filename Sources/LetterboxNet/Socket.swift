@@ -1,0 +1,100 @@
+import CSystemShims
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Small, typed wrappers over the BSD socket calls the listener and connections use.
+enum Socket {
+    #if canImport(Glibc)
+        static let streamType = Int32(SOCK_STREAM.rawValue)
+        static let sendFlags = lb_msg_nosignal()
+    #else
+        static let streamType = SOCK_STREAM
+        static let sendFlags: Int32 = 0
+    #endif
+
+    static func setNonBlocking(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL, 0)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32 = 1) {
+        var value = value
+        _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Creates a listening socket bound to `host:port` (port 0: the kernel picks one).
+    static func listen(host: String, port: Int, backlog: Int32) throws(NetError) -> (fd: Int32, port: Int) {
+        let address = try SocketAddress(host: host, port: port)
+        let fd = socket(address.family, streamType, 0)
+        guard fd >= 0 else { throw .system("socket", errno: errno) }
+        setOption(fd, SOL_SOCKET, SO_REUSEADDR)
+        #if os(macOS)
+            setOption(fd, SOL_SOCKET, SO_NOSIGPIPE)
+        #endif
+        let bound = address.withSockAddr { bind(fd, $0, $1) }
+        guard bound == 0 else {
+            let code = errno
+            close(fd)
+            throw .system("bind \(host):\(port)", errno: code)
+        }
+        guard systemListen(fd, backlog) == 0 else {
+            let code = errno
+            close(fd)
+            throw .system("listen", errno: code)
+        }
+        setNonBlocking(fd)
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return (fd, SocketAddress.local(of: fd)?.port ?? port)
+    }
+
+    /// Accepts one pending connection as a non-blocking descriptor; nil with `errno` set when none.
+    static func accept(_ fd: Int32) -> Int32? {
+        #if canImport(Glibc)
+            let client = lb_accept(fd)
+        #else
+            let client = Darwin.accept(fd, nil, nil)
+            if client >= 0 {
+                setNonBlocking(client)
+                setOption(client, SOL_SOCKET, SO_NOSIGPIPE)
+            }
+        #endif
+        guard client >= 0 else { return nil }
+        setOption(client, Int32(IPPROTO_TCP), TCP_NODELAY)
+        return client
+    }
+
+    /// Connects a blocking socket, then makes it non-blocking (clients and tests).
+    static func connect(host: String, port: Int) throws(NetError) -> Int32 {
+        let address = try SocketAddress(host: host, port: port)
+        let fd = socket(address.family, streamType, 0)
+        guard fd >= 0 else { throw .system("socket", errno: errno) }
+        let result = address.withSockAddr { systemConnect(fd, $0, $1) }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            throw .system("connect \(host):\(port)", errno: code)
+        }
+        #if os(macOS)
+            setOption(fd, SOL_SOCKET, SO_NOSIGPIPE)
+        #endif
+        setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY)
+        setNonBlocking(fd)
+        return fd
+    }
+}
+
+#if canImport(Glibc)
+    private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Glibc.listen(fd, backlog) }
+    private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+        Glibc.connect(fd, address, length)
+    }
+#else
+    private func systemListen(_ fd: Int32, _ backlog: Int32) -> Int32 { Darwin.listen(fd, backlog) }
+    private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+        Darwin.connect(fd, address, length)
+    }
+#endif

@@ -1,0 +1,107 @@
+import LetterboxNet
+import LetterboxStore
+
+/// Drives one SMTP connection: reads commands and data, runs them through ``SMTPSession``,
+/// stores complete messages, and batches replies so pipelined commands (RFC 2920) are answered
+/// with one write.
+package struct SMTPServer: Sendable {
+    package let configuration: SMTPConfiguration
+    package let store: any MessageStore
+    package let events: ProtocolEvents
+
+    package init(configuration: SMTPConfiguration, store: any MessageStore, events: ProtocolEvents) {
+        self.configuration = configuration
+        self.store = store
+        self.events = events
+    }
+
+    /// The reply sent to a connection over the server's connection limit.
+    package static var overCapacityReply: [UInt8] { Array(SMTPReply.tooManyConnections.wire.utf8) }
+
+    /// Serves the connection until QUIT, an error, or shutdown.
+    package func serve(_ connection: Connection) async {
+        var session = SMTPSession(configuration: configuration, peer: connection.peer)
+        let transcript = events.transcript(protocol: "smtp", peer: connection.peer)
+        transcript.opened()
+        defer { transcript.closed() }
+        send(session.greeting, on: connection, transcript: transcript)
+
+        do {
+            while true {
+                let action: SMTPSession.Action
+                do {
+                    let line = try await connection.readLine(
+                        maxLength: SMTPConfiguration.maxCommandLength, interruptible: session.isIdle)
+                    transcript.received(line)
+                    action = session.receive(line)
+                } catch let error as NetError where error == .lineTooLong {
+                    action = session.lineTooLong()
+                }
+                switch action {
+                case .reply(let reply):
+                    send(reply, on: connection, transcript: transcript)
+                case .close(let reply):
+                    send(reply, on: connection, transcript: transcript)
+                    return
+                case .receiveData(let goAhead):
+                    send(goAhead, on: connection, transcript: transcript)
+                    let outcome = try await DotStuffedReader.read(from: connection, limit: configuration.maxMessageSize)
+                    transcript.note("data: \(outcome.octets) octets")
+                    try await complete(session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
+                case .receiveChunk(let size, let last):
+                    let bytes = try await readChunk(size: size, capacity: session.remainingMessageCapacity, from: connection)
+                    transcript.note("bdat: \(size) octets\(last ? " (last)" : "")")
+                    try await complete(
+                        session.chunkReceived(bytes, last: last), session: session, on: connection, transcript: transcript)
+                }
+            }
+        } catch let error as NetError where error == .shuttingDown {
+            send(.shuttingDown, on: connection, transcript: transcript)
+        } catch let error as NetError where error == .idleTimeout {
+            send(.idleTimeout, on: connection, transcript: transcript)
+        } catch {
+            transcript.note("connection ended: \(error)")
+        }
+    }
+
+    private func complete(
+        _ completion: SMTPSession.Completion, session: SMTPSession, on connection: Connection, transcript: Transcript
+    ) async throws {
+        switch completion {
+        case .reply(let reply):
+            send(reply, on: connection, transcript: transcript)
+        case .deliver(let raw, let envelope):
+            // The message is stored before the 250 goes out (a test that sees 250 can read it).
+            do {
+                let message = try await store.append(raw, envelope: envelope)
+                transcript.note("stored message \(message.id) (\(raw.count) octets)")
+                send(session.delivered(id: message.id), on: connection, transcript: transcript)
+            } catch {
+                send(session.deliveryFailed(error), on: connection, transcript: transcript)
+            }
+        }
+    }
+
+    /// Reads a BDAT chunk; one larger than `capacity` is read and discarded (nil), so the
+    /// connection stays in step with the client.
+    private func readChunk(size: Int, capacity: Int, from connection: Connection) async throws -> [UInt8]? {
+        guard size > capacity else { return try await connection.readExactly(size) }
+        try await connection.skip(size)
+        return nil
+    }
+
+    private func send(_ reply: SMTPReply, on connection: Connection, transcript: Transcript) {
+        if reply.isProtocolError { events.protocolError() }
+        transcript.sent(reply.wire)
+        connection.write(reply.wire)
+    }
+}
+
+extension SMTPSession.DataOutcome {
+    fileprivate var octets: String {
+        switch self {
+        case .complete(let bytes): "\(bytes.count)"
+        case .tooLarge: "too many"
+        }
+    }
+}

@@ -1,0 +1,319 @@
+import Foundation
+import LetterboxStore
+
+/// The SMTP conversation as a state machine: a command line in, what to do out. No I/O.
+///
+/// The driver reads lines and message data and performs the actions; this type decides every
+/// reply, so it can be tested from transcripts without sockets.
+public struct SMTPSession: Sendable {
+    /// What the driver does next.
+    public enum Action: Sendable, Equatable {
+        case reply(SMTPReply)
+        /// Reply `354`, read dot-stuffed data up to the limit, then call ``dataReceived(_:)``.
+        case receiveData(SMTPReply)
+        /// Read exactly `size` octets, then call ``chunkReceived(_:last:)``.
+        case receiveChunk(size: Int, last: Bool)
+        /// Send the reply and close the connection.
+        case close(SMTPReply)
+    }
+
+    /// The result of reading a DATA body.
+    public enum DataOutcome: Sendable, Equatable {
+        case complete([UInt8])
+        /// More than the size limit arrived; it was read and discarded.
+        case tooLarge
+    }
+
+    /// What to do once a message body is complete.
+    public enum Completion: Sendable, Equatable {
+        /// Store the message, then reply with ``delivered(id:)`` or ``deliveryFailed(_:)``.
+        case deliver(raw: [UInt8], envelope: Envelope)
+        case reply(SMTPReply)
+    }
+
+    private enum AuthStep: Sendable {
+        case plain
+        case loginUser
+        case loginPassword(user: String)
+        case cramMD5(challenge: String)
+    }
+
+    private enum BodyType { case sevenBit, eightBit, binary }
+
+    public let configuration: SMTPConfiguration
+    private let peer: String
+    private var helo: String?
+    private var extended = false
+    private var sender: String?
+    private var recipients: [String] = []
+    private var bodyType = BodyType.sevenBit
+    private var authenticatedAs: String?
+    private var authStep: AuthStep?
+    /// BDAT chunks so far; nil when no BDAT has been seen in this transaction.
+    private var chunks: [UInt8]?
+    private var failures = 0
+    private static let maxFailures = 20
+
+    public init(configuration: SMTPConfiguration, peer: String) {
+        self.configuration = configuration
+        self.peer = peer
+    }
+
+    /// The `220` greeting (RFC 5321 §4.3.1).
+    public var greeting: SMTPReply { SMTPReply(220, nil, "\(configuration.hostname) ESMTP Letterbox") }
+
+    /// Whether the session is between transactions, where a shutdown may interrupt it (the next
+    /// command would start nothing that could be lost).
+    public var isIdle: Bool { sender == nil && authStep == nil }
+
+    /// Handles one line (without CRLF): a command, or a SASL response during AUTH.
+    public mutating func receive(_ line: [UInt8]) -> Action {
+        if let step = authStep { return .reply(continueAuth(step, response: line)) }
+        switch SMTPCommand.parse(line) {
+        case .failure(let reply): return fail(reply)
+        case .success(let command): return handle(command)
+        }
+    }
+
+    /// The reply to a line that exceeded the limit (the session continues).
+    public mutating func lineTooLong() -> Action {
+        if authStep != nil {
+            authStep = nil
+            return fail(SMTPReply(500, "5.5.6", "Authentication exchange line is too long"))
+        }
+        return fail(.lineTooLong)
+    }
+
+    private mutating func fail(_ reply: SMTPReply) -> Action {
+        failures += 1
+        return failures >= Self.maxFailures ? .close(.tooManyErrors) : .reply(reply)
+    }
+
+    private mutating func handle(_ command: SMTPCommand) -> Action {
+        switch command {
+        case .helo(let name):
+            helo = name
+            extended = false
+            resetTransaction()
+            return .reply(SMTPReply(250, nil, "\(configuration.hostname)"))
+        case .ehlo(let name):
+            helo = name
+            extended = true
+            resetTransaction()
+            return .reply(ehloReply(name))
+        case .mail(let from, let parameters): return mail(from: from, parameters: parameters)
+        case .rcpt(let to, _): return rcpt(to: to)
+        case .data:
+            guard sender != nil else { return fail(.badSequenceNeedMail) }
+            guard !recipients.isEmpty else { return fail(.badSequenceNeedRcpt) }
+            guard chunks == nil else { return fail(SMTPReply(503, "5.5.1", "Error: DATA after BDAT in one transaction")) }
+            guard bodyType != .binary else {
+                return fail(SMTPReply(503, "5.5.1", "Error: BODY=BINARYMIME requires BDAT (RFC 3030 §3)"))
+            }
+            return .receiveData(SMTPReply(354, nil, "End data with <CR><LF>.<CR><LF>"))
+        case .bdat(let size, let last): return .receiveChunk(size: size, last: last)
+        case .rset:
+            resetTransaction()
+            return .reply(.ok)
+        case .noop: return .reply(.ok)
+        case .quit: return .close(SMTPReply(221, "2.0.0", "Bye"))
+        case .vrfy: return .reply(SMTPReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"))
+        case .expn: return .reply(SMTPReply(502, "5.5.1", "EXPN not supported"))
+        case .help:
+            return .reply(
+                SMTPReply(
+                    214, "2.0.0",
+                    "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH",
+                    "Letterbox accepts every message and relays nothing"))
+        case .starttls: return fail(SMTPReply(502, "5.5.1", "STARTTLS not available"))
+        case .auth(let mechanism, let initial): return auth(mechanism: mechanism, initialResponse: initial)
+        }
+    }
+
+    private func ehloReply(_ name: String) -> SMTPReply {
+        let mechanisms = configuration.credentials.users == nil ? "PLAIN LOGIN CRAM-MD5" : "PLAIN LOGIN"
+        return SMTPReply(
+            250, nil,
+            lines: [
+                "\(configuration.hostname) greets \(name)",
+                "PIPELINING",
+                "SIZE \(configuration.maxMessageSize)",
+                "8BITMIME",
+                "SMTPUTF8",
+                "ENHANCEDSTATUSCODES",
+                "CHUNKING",
+                "BINARYMIME",
+                "AUTH \(mechanisms)",
+                "HELP",
+            ])
+    }
+
+    private mutating func mail(from: String, parameters: [String: String]) -> Action {
+        guard helo != nil else { return fail(.badSequenceNeedHelo) }
+        guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: nested MAIL command")) }
+        if let declared = parameters["SIZE"] {
+            guard let size = Int(declared), size >= 0 else {
+                return fail(SMTPReply(501, "5.5.4", "Syntax: SIZE=<octets> (RFC 1870)"))
+            }
+            if size > configuration.maxMessageSize {
+                return .reply(
+                    SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
+            }
+        }
+        switch parameters["BODY"]?.uppercased() {
+        case nil, "7BIT": bodyType = .sevenBit
+        case "8BITMIME": bodyType = .eightBit
+        case "BINARYMIME": bodyType = .binary
+        case let other?: return fail(SMTPReply(501, "5.5.4", "Unsupported BODY type \(other)"))
+        }
+        sender = from
+        return .reply(SMTPReply(250, "2.1.0", "Sender <\(from)> ok"))
+    }
+
+    private mutating func rcpt(to: String) -> Action {
+        guard sender != nil else { return fail(.badSequenceNeedMail) }
+        guard recipients.count < configuration.maxRecipients else {
+            // RFC 5321 §4.5.3.1.10: 452 for too many recipients; the client sends the rest later.
+            return .reply(SMTPReply(452, "4.5.3", "Too many recipients (limit \(configuration.maxRecipients))"))
+        }
+        recipients.append(to)
+        return .reply(SMTPReply(250, "2.1.5", "Recipient <\(to)> ok"))
+    }
+
+    /// Ends a DATA body: the message to store, or the reply to a failure. The transaction ends either way.
+    public mutating func dataReceived(_ outcome: DataOutcome) -> Completion {
+        defer { resetTransaction() }
+        switch outcome {
+        case .tooLarge:
+            return .reply(SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
+        case .complete(let raw):
+            return .deliver(raw: raw, envelope: envelope())
+        }
+    }
+
+    /// Handles one BDAT chunk that the driver read (RFC 3030 §2). Chunks that cannot be used were
+    /// still read, so the connection stays in step.
+    public mutating func chunkReceived(_ bytes: [UInt8]?, last: Bool) -> Completion {
+        guard sender != nil else {
+            failures += 1
+            return .reply(.badSequenceNeedMail)
+        }
+        guard !recipients.isEmpty else {
+            failures += 1
+            return .reply(.badSequenceNeedRcpt)
+        }
+        var received = chunks ?? []
+        guard let bytes, received.count + bytes.count <= configuration.maxMessageSize else {
+            resetTransaction()
+            return .reply(SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
+        }
+        if received.isEmpty {
+            received = bytes
+        } else {
+            received.append(contentsOf: bytes)
+        }
+        guard last else {
+            chunks = received
+            return .reply(SMTPReply(250, "2.0.0", "\(bytes.count) octets received"))
+        }
+        let completion = Completion.deliver(raw: received, envelope: envelope())
+        resetTransaction()
+        return completion
+    }
+
+    /// How many more octets a BDAT chunk may add before the transaction exceeds the size limit.
+    public var remainingMessageCapacity: Int { configuration.maxMessageSize - (chunks?.count ?? 0) }
+
+    /// The `250` that confirms a stored message.
+    public func delivered(id: UInt64) -> SMTPReply {
+        SMTPReply(250, "2.0.0", "Ok: queued as \(id)")
+    }
+
+    /// The reply when the store could not keep the message (RFC 5321 §4.2.2: 451 local error).
+    public func deliveryFailed(_ error: any Error) -> SMTPReply {
+        SMTPReply(451, "4.3.0", "Error: message not stored: \(error)")
+    }
+
+    private func envelope() -> Envelope {
+        Envelope(
+            sender: sender ?? "", recipients: recipients, helo: helo ?? "", authenticatedAs: authenticatedAs,
+            peer: peer, receivedAt: Date())
+    }
+
+    private mutating func resetTransaction() {
+        sender = nil
+        recipients = []
+        bodyType = .sevenBit
+        chunks = nil
+    }
+
+    // MARK: AUTH (RFC 4954)
+
+    private mutating func auth(mechanism: String, initialResponse: String?) -> Action {
+        guard helo != nil else { return fail(.badSequenceNeedHelo) }
+        guard authenticatedAs == nil else { return fail(SMTPReply(503, "5.5.1", "Error: already authenticated")) }
+        guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: AUTH not allowed during a mail transaction")) }
+        switch mechanism {
+        case "PLAIN":
+            guard let initialResponse else {
+                authStep = .plain
+                return .reply(SMTPReply(334, nil, ""))
+            }
+            return .reply(continueAuth(.plain, response: Array(initialResponse.utf8)))
+        case "LOGIN":
+            guard let initialResponse else {
+                authStep = .loginUser
+                return .reply(SMTPReply(334, nil, "VXNlcm5hbWU6"))
+            }
+            return .reply(continueAuth(.loginUser, response: Array(initialResponse.utf8)))
+        case "CRAM-MD5" where configuration.credentials.users == nil:
+            let challenge = "<\(UInt32.random(in: 1...UInt32.max)).\(Int(Date().timeIntervalSince1970))@\(configuration.hostname)>"
+            authStep = .cramMD5(challenge: challenge)
+            return .reply(SMTPReply(334, nil, Data(challenge.utf8).base64EncodedString()))
+        default:
+            return fail(SMTPReply(504, "5.5.4", "Unrecognized authentication type \(mechanism)"))
+        }
+    }
+
+    private mutating func continueAuth(_ step: AuthStep, response: [UInt8]) -> SMTPReply {
+        authStep = nil
+        let text = String(decoding: response, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        if text == "*" { return SMTPReply(501, "5.7.0", "Authentication cancelled") }
+        guard let decoded = text == "=" ? Data() : Data(base64Encoded: text) else {
+            failures += 1
+            return SMTPReply(501, "5.5.2", "Cannot decode base64 response")
+        }
+        let bytes = [UInt8](decoded)
+        switch step {
+        case .plain:
+            // RFC 4616 §2: [authzid] NUL authcid NUL passwd
+            let parts = bytes.split(separator: 0, omittingEmptySubsequences: false)
+            guard parts.count == 3 else {
+                failures += 1
+                return SMTPReply(501, "5.5.2", "Malformed PLAIN response (expected authzid NUL authcid NUL password)")
+            }
+            return finishAuth(user: String(decoding: parts[1], as: UTF8.self), password: String(decoding: parts[2], as: UTF8.self))
+        case .loginUser:
+            authStep = .loginPassword(user: String(decoding: bytes, as: UTF8.self))
+            return SMTPReply(334, nil, "UGFzc3dvcmQ6")
+        case .loginPassword(let user):
+            return finishAuth(user: user, password: String(decoding: bytes, as: UTF8.self))
+        case .cramMD5:
+            // RFC 2195: "user digest". Offered only when any password is accepted.
+            let words = String(decoding: bytes, as: UTF8.self).split(separator: " ")
+            guard words.count == 2 else {
+                failures += 1
+                return SMTPReply(501, "5.5.2", "Malformed CRAM-MD5 response (expected user and digest)")
+            }
+            return finishAuth(user: String(words[0]), password: nil)
+        }
+    }
+
+    private mutating func finishAuth(user: String, password: String?) -> SMTPReply {
+        if let password, !configuration.credentials.accepts(user: user, password: password) {
+            return SMTPReply(535, "5.7.8", "Authentication credentials invalid")
+        }
+        authenticatedAs = user
+        return SMTPReply(235, "2.7.0", "Authentication successful")
+    }
+}

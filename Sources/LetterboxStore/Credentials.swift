@@ -1,0 +1,22 @@
+/// Who may log in over SMTP AUTH, POP3 and IMAP.
+///
+/// By default anyone with any password (a catcher accepts everything); with a user list,
+/// only those users with their passwords.
+public struct Credentials: Sendable, Equatable {
+    /// `nil`: anyone is accepted.
+    public let users: [String: String]?
+
+    /// Accepts any user name and password.
+    public static let anyone = Credentials(users: nil)
+
+    /// Accepts only these user names with these passwords.
+    public init(users: [String: String]?) {
+        self.users = users
+    }
+
+    /// Whether `user` may log in with `password`.
+    public func accepts(user: String, password: String) -> Bool {
+        guard let users else { return true }
+        return users[user] == password
+    }
+}

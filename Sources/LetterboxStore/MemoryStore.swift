@@ -1,0 +1,29 @@
+/// Keeps messages in memory for the life of the process. The default store.
+public final class MemoryStore: MessageStore {
+    private let index = MessageIndex()
+
+    public init() {}
+
+    public func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
+        let message = Message(id: index.reserveID(), raw: raw, envelope: envelope)
+        index.insert(message)
+        return message
+    }
+
+    public func messages() -> [Message] { index.all }
+
+    public func messages(matching filter: MessageFilter) -> [Message] { index.messages(matching: filter) }
+
+    public func message(id: UInt64) -> Message? { index.message(id: id) }
+
+    @discardableResult
+    public func remove(ids: [UInt64]) -> Int { index.remove(ids: ids).count }
+
+    public func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
+        await index.waitForMessage(matching: filter, timeout: timeout)
+    }
+
+    public func changes() -> AsyncStream<StoreChange> { index.changes() }
+
+    public var statistics: StoreStatistics { index.statistics }
+}

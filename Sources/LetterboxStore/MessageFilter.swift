@@ -1,0 +1,50 @@
+import Foundation
+
+/// Criteria that select messages, combined with AND; an empty filter matches everything.
+///
+/// Text comparisons are case-insensitive substring matches. Shared by the HTTP endpoint, the
+/// embedding API and waiters, so every interface means the same thing by "to".
+public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
+    /// Matches envelope recipients (Bcc included) and the `To:`/`Cc:` headers.
+    public var to: String?
+    /// Matches the envelope sender and the `From:` header.
+    public var from: String?
+    /// Matches the decoded subject.
+    public var subject: String?
+    /// Matches only messages whose id is greater than this.
+    public var sinceID: UInt64?
+
+    public init(to: String? = nil, from: String? = nil, subject: String? = nil, sinceID: UInt64? = nil) {
+        self.to = to
+        self.from = from
+        self.subject = subject
+        self.sinceID = sinceID
+    }
+
+    public var isEmpty: Bool { to == nil && from == nil && subject == nil && sinceID == nil }
+
+    public func matches(_ message: Message) -> Bool {
+        if let sinceID, message.id <= sinceID { return false }
+        if let to {
+            let headers = message.headers
+            let candidates = message.envelope.recipients + (headers.to + headers.cc).map(\.description)
+            guard candidates.contains(where: { $0.localizedCaseInsensitiveContains(to) }) else { return false }
+        }
+        if let from {
+            let candidates = [message.envelope.sender] + message.headers.from.map(\.description)
+            guard candidates.contains(where: { $0.localizedCaseInsensitiveContains(from) }) else { return false }
+        }
+        if let subject, !message.subject.localizedCaseInsensitiveContains(subject) { return false }
+        return true
+    }
+
+    /// `to=… from=… subject=… since=…`, or `any message`.
+    public var description: String {
+        var parts: [String] = []
+        if let to { parts.append("to=\(to)") }
+        if let from { parts.append("from=\(from)") }
+        if let subject { parts.append("subject=\(subject)") }
+        if let sinceID { parts.append("since=\(sinceID)") }
+        return parts.isEmpty ? "any message" : parts.joined(separator: " ")
+    }
+}

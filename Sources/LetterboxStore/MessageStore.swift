@@ -1,0 +1,51 @@
+/// Where captured messages live. Every interface (SMTP in; HTTP, POP3, IMAP out) shares one store.
+///
+/// Implementations are safe to call from any task. A message is visible to readers only once
+/// ``append(_:envelope:)`` has returned it, and never half-written.
+public protocol MessageStore: Sendable {
+    /// Stores a message durably (as durable as the store promises) and returns it with its new id.
+    func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message
+
+    /// Every stored message, oldest first.
+    func messages() -> [Message]
+
+    /// The messages that match `filter`, oldest first.
+    func messages(matching filter: MessageFilter) -> [Message]
+
+    /// The message with `id`, if it is still stored.
+    func message(id: UInt64) -> Message?
+
+    /// Removes the messages with these ids for every interface; returns how many were removed.
+    @discardableResult
+    func remove(ids: [UInt64]) -> Int
+
+    /// Returns the first message matching `filter`, waiting up to `timeout` for one to arrive.
+    /// Messages stored before the call count. Woken by arrival, never by polling; nil on timeout
+    /// or cancellation.
+    func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message?
+
+    /// Every change, from now on, until the stream is dropped.
+    func changes() -> AsyncStream<StoreChange>
+
+    /// Counts for metrics: messages and bytes stored now, messages received since start.
+    var statistics: StoreStatistics { get }
+}
+
+extension MessageStore {
+    /// Removes every message; returns how many were removed.
+    @discardableResult
+    public func removeAll() -> Int { remove(ids: messages().map(\.id)) }
+}
+
+/// One change to a store, published once to every observer.
+public enum StoreChange: Sendable, Equatable {
+    case added(UInt64)
+    case removed([UInt64])
+}
+
+/// Counts a store keeps for `/metrics`.
+public struct StoreStatistics: Sendable, Equatable {
+    public var messages: Int
+    public var bytes: Int
+    public var received: Int
+}

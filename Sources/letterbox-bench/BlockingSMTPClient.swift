@@ -1,0 +1,75 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A deliberately simple blocking SMTP client for load generation: one per thread.
+struct BlockingSMTPClient {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw Failure(description: "connect to port \(port) failed: errno \(errno)") }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        _ = try expect(220)
+        try send(Array("EHLO bench\r\n".utf8))
+        _ = try expect(250)
+    }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw Failure(description: "send failed: errno \(errno)") }
+            offset += sent
+        }
+    }
+
+    /// Reads one (possibly multi-line) reply and checks its code.
+    mutating func expect(_ code: Int) throws -> String {
+        while true {
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeFirst(newline + 1)
+                if line.count >= 4, line[line.index(line.startIndex, offsetBy: 3)] == "-" { continue }
+                guard line.hasPrefix(String(code)) else { throw Failure(description: "expected \(code), got \(line)") }
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = recv(fd, &chunk, chunk.count, 0)
+            guard count > 0 else { throw Failure(description: "connection closed") }
+            buffer += chunk[0..<count]
+        }
+    }
+
+    /// One pipelined transaction; returns the seconds from the end of DATA to the 250.
+    mutating func transaction(body: [UInt8]) throws -> Double {
+        try send(Array("MAIL FROM:<bench@example.com>\r\nRCPT TO:<sink@example.com>\r\nDATA\r\n".utf8))
+        _ = try expect(250)
+        _ = try expect(250)
+        _ = try expect(354)
+        try send(body)
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try expect(250)
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    func close() {
+        _ = try? send(Array("QUIT\r\n".utf8))
+        Glibc.close(fd)
+    }
+}

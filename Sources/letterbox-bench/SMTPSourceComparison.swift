@@ -1,0 +1,54 @@
+import Foundation
+import Letterbox
+
+/// postfix's `smtp-source` against `smtp-sink` and against Letterbox, back to back in one run,
+/// so the two figures share the machine's state. Needs `apt-get install postfix`.
+enum SMTPSourceComparison {
+    static func run(messages: Int, size: Int, sessions: Int) async throws {
+        let source = try tool("smtp-source")
+        let sink = try tool("smtp-sink")
+
+        let sinkPort = 20_000 + Int.random(in: 0..<10_000)
+        let sinkProcess = Process()
+        sinkProcess.executableURL = URL(fileURLWithPath: sink)
+        sinkProcess.arguments = (getuid() == 0 ? ["-u", "nobody"] : []) + ["127.0.0.1:\(sinkPort)", "1024"]
+        try sinkProcess.run()
+        defer { sinkProcess.terminate() }
+        try await Task.sleep(for: .milliseconds(300))
+        let sinkRate = try time(source, port: sinkPort, messages: messages, size: size, sessions: sessions)
+
+        var configuration = Configuration()
+        configuration.httpPort = nil
+        let catcher = try await MailCatcher.start(configuration)
+        let letterboxRate = try time(source, port: catcher.ports.smtp, messages: messages, size: size, sessions: sessions)
+        let stored = catcher.messages.count
+        await catcher.shutdown()
+
+        print(
+            String(
+                format: "smtp-source -d -s %d -m %d -l %d: smtp-sink %.0f msgs/s, letterbox %.0f msgs/s (%.0f%% of smtp-sink, %d stored)",
+                sessions, messages, size, sinkRate, letterboxRate, letterboxRate / sinkRate * 100, stored))
+    }
+
+    private static func time(_ source: String, port: Int, messages: Int, size: Int, sessions: Int) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: source)
+        process.arguments = ["-d", "-s", "\(sessions)", "-m", "\(messages)", "-l", "\(size)", "127.0.0.1:\(port)"]
+        let start = DispatchTime.now().uptimeNanoseconds
+        try process.run()
+        process.waitUntilExit()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        guard process.terminationStatus == 0 else {
+            throw BlockingSMTPClient.Failure(description: "smtp-source exited with \(process.terminationStatus)")
+        }
+        return Double(messages) / seconds
+    }
+
+    private static func tool(_ name: String) throws -> String {
+        for directory in ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"] {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw BlockingSMTPClient.Failure(description: "\(name) not found: apt-get install postfix")
+    }
+}

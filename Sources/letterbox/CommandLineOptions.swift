@@ -1,0 +1,154 @@
+import Letterbox
+import LetterboxNet
+
+/// One setting of the executable: a flag, its environment variable, and how it changes the configuration.
+struct Option: Sendable {
+    let flag: String
+    let environment: String
+    let valueName: String
+    let help: String
+    let apply: @Sendable (String, inout Settings) throws(UsageError) -> Void
+}
+
+/// Everything the command line decides.
+struct Settings {
+    var configuration = Configuration.standardPorts
+    var logLevel = Logger.Level.info
+    var logFormat = Logger.Format.text
+}
+
+/// A command-line mistake, shown with the usage hint.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The executable's options. Every flag has an environment variable; a flag wins over it.
+enum CommandLineOptions {
+    static let all: [Option] = [
+        Option(flag: "--host", environment: "LETTERBOX_HOST", valueName: "ADDRESS",
+               help: "address to bind (default 127.0.0.1; 0.0.0.0 for every interface)") { value, settings in
+            settings.configuration.host = value
+        },
+        Option(flag: "--smtp-port", environment: "LETTERBOX_SMTP_PORT", valueName: "PORT|off",
+               help: "SMTP port (default 1025; 0 = any free port)") { value, settings throws(UsageError) in
+            settings.configuration.smtpPort = try port(value, "--smtp-port")
+        },
+        Option(flag: "--http-port", environment: "LETTERBOX_HTTP_PORT", valueName: "PORT|off",
+               help: "HTTP inspection port (default 8025; 0 = any free port)") { value, settings throws(UsageError) in
+            settings.configuration.httpPort = try port(value, "--http-port")
+        },
+        Option(flag: "--hostname", environment: "LETTERBOX_HOSTNAME", valueName: "NAME",
+               help: "name in the SMTP greeting (default letterbox)") { value, settings in
+            settings.configuration.smtp.hostname = value
+        },
+        Option(flag: "--max-message-size", environment: "LETTERBOX_MAX_MESSAGE_SIZE", valueName: "BYTES",
+               help: "largest message accepted, advertised as SIZE (default 33554432)") { value, settings throws(UsageError) in
+            settings.configuration.smtp.maxMessageSize = try number(value, "--max-message-size", minimum: 1)
+        },
+        Option(flag: "--max-recipients", environment: "LETTERBOX_MAX_RECIPIENTS", valueName: "N",
+               help: "recipients per message (default 1000, at least 100)") { value, settings throws(UsageError) in
+            settings.configuration.smtp.maxRecipients = try number(value, "--max-recipients", minimum: 100)
+        },
+        Option(flag: "--max-connections", environment: "LETTERBOX_MAX_CONNECTIONS", valueName: "N",
+               help: "open connections per listener (default 1024)") { value, settings throws(UsageError) in
+            settings.configuration.maxConnections = try number(value, "--max-connections", minimum: 1)
+        },
+        Option(flag: "--idle-timeout", environment: "LETTERBOX_IDLE_TIMEOUT", valueName: "SECONDS",
+               help: "disconnect peers silent this long (default 300)") { value, settings throws(UsageError) in
+            settings.configuration.idleTimeout = .seconds(try number(value, "--idle-timeout", minimum: 1))
+        },
+        Option(flag: "--log-level", environment: "LETTERBOX_LOG_LEVEL", valueName: "LEVEL",
+               help: "trace, debug, info, warning, error or off (default info)") { value, settings throws(UsageError) in
+            guard let level = Logger.Level(name: value) else { throw UsageError(description: "unknown log level '\(value)'") }
+            settings.logLevel = level
+        },
+        Option(flag: "--log-format", environment: "LETTERBOX_LOG_FORMAT", valueName: "text|json",
+               help: "log line format on stderr (default text)") { value, settings throws(UsageError) in
+            guard let format = Logger.Format(rawValue: value) else {
+                throw UsageError(description: "unknown log format '\(value)' (text or json)")
+            }
+            settings.logFormat = format
+        },
+        Option(flag: "--verbose", environment: "LETTERBOX_VERBOSE", valueName: "",
+               help: "log every protocol line in and out") { value, settings throws(UsageError) in
+            settings.configuration.transcript = try boolean(value, "--verbose")
+        },
+    ]
+
+    /// Reads the environment first, then the flags (so a flag wins).
+    static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Settings {
+        var settings = Settings()
+        for option in all {
+            if let value = environment[option.environment] { try option.apply(value, &settings) }
+        }
+        var remaining = arguments[...]
+        while let argument = remaining.popFirst() {
+            let (name, inline) = split(argument)
+            guard let option = all.first(where: { $0.flag == name }) else {
+                throw UsageError(description: "unknown option '\(argument)'")
+            }
+            if option.valueName.isEmpty {
+                try option.apply(inline ?? "true", &settings)
+                continue
+            }
+            guard let value = inline ?? remaining.popFirst() else {
+                throw UsageError(description: "\(option.flag) needs a value (\(option.valueName))")
+            }
+            try option.apply(value, &settings)
+        }
+        return settings
+    }
+
+    /// `--flag=value` → (`--flag`, `value`).
+    private static func split(_ argument: String) -> (String, String?) {
+        guard let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
+        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
+    }
+
+    private static func port(_ value: String, _ flag: String) throws(UsageError) -> Int? {
+        if value.lowercased() == "off" { return nil }
+        guard let port = Int(value), (0...65535).contains(port) else {
+            throw UsageError(description: "\(flag) must be a port number 0-65535 or 'off', not '\(value)'")
+        }
+        return port
+    }
+
+    private static func number(_ value: String, _ flag: String, minimum: Int) throws(UsageError) -> Int {
+        guard let number = Int(value), number >= minimum else {
+            throw UsageError(description: "\(flag) must be a whole number of at least \(minimum), not '\(value)'")
+        }
+        return number
+    }
+
+    private static func boolean(_ value: String, _ flag: String) throws(UsageError) -> Bool {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off", "": return false
+        default: throw UsageError(description: "\(flag) must be true or false, not '\(value)'")
+        }
+    }
+
+    static var usage: String {
+        var text = """
+            letterbox \(version) — a mail catcher for development and tests.
+            Accepts every SMTP message, relays nothing, and shows what it caught over HTTP.
+
+            Usage: letterbox [options]
+                   letterbox healthcheck [options]   probe a running server's /healthz; exit 0 or 1
+                   letterbox --help | --version
+
+            Options (every option can also be set by the environment variable shown; a flag wins):
+
+            """
+        for option in all {
+            let flag = option.valueName.isEmpty ? option.flag : "\(option.flag) \(option.valueName)"
+            text += "  \(flag.padding(toLength: 30, withPad: " ", startingAt: 0)) \(option.help)\n"
+            text += "  \("".padding(toLength: 30, withPad: " ", startingAt: 0)) env \(option.environment)\n"
+        }
+        return text
+    }
+
+    static let version = "0.1.0"
+}
+
+import Foundation

@@ -1,0 +1,68 @@
+import Dispatch
+import Foundation
+import Letterbox
+import LetterboxNet
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(CommandLineOptions.usage, terminator: "")
+    exit(0)
+}
+if arguments.contains("--version") {
+    print("letterbox \(CommandLineOptions.version)")
+    exit(0)
+}
+
+let isHealthCheck = arguments.first == "healthcheck"
+let settings: Settings
+do {
+    settings = try CommandLineOptions.parse(
+        Array(arguments.dropFirst(isHealthCheck ? 1 : 0)), environment: ProcessInfo.processInfo.environment)
+} catch {
+    FileHandle.standardError.write(Data("letterbox: \(error)\nTry 'letterbox --help'.\n".utf8))
+    exit(2)
+}
+
+if isHealthCheck { exit(await HealthCheck.run(settings: settings)) }
+
+var configuration = settings.configuration
+let logger = Logger(level: settings.logLevel, format: settings.logFormat)
+configuration.logger = logger
+
+let catcher: MailCatcher
+do {
+    catcher = try await MailCatcher.start(configuration)
+} catch {
+    logger.log(.error, "could not start: \(error)")
+    FileHandle.standardError.write(Data("letterbox: could not start: \(error)\n".utf8))
+    exit(1)
+}
+
+// The contract other tools parse: one line per listener on stdout.
+// Written unbuffered, so a parent process reading a pipe sees them at once.
+for (name, port) in [("smtp", catcher.ports.smtp), ("http", catcher.ports.http)] where port != 0 {
+    FileHandle.standardOutput.write(Data("\(name) listening on \(configuration.host):\(port)\n".utf8))
+}
+
+/// Waits for SIGINT or SIGTERM, without blocking a thread of the cooperative pool.
+func terminationSignal() async -> Int32 {
+    let queue = DispatchQueue(label: "letterbox.signals")
+    let sources = [SIGINT, SIGTERM].map { number in
+        signal(number, SIG_IGN)
+        return (number, DispatchSource.makeSignalSource(signal: number, queue: queue))
+    }
+    let received = await withCheckedContinuation { continuation in
+        let resumed = ResumeOnce(continuation)
+        for (number, source) in sources {
+            source.setEventHandler { resumed.resume(number) }
+            source.resume()
+        }
+    }
+    withExtendedLifetime(sources) {}
+    return received
+}
+
+let received = await terminationSignal()
+logger.log(.info, "received signal \(received), shutting down")
+await catcher.shutdown()
+exit(0)

@@ -1,0 +1,46 @@
+import LetterboxSMTP
+import LetterboxStore
+import Testing
+
+/// Plays a client script against an ``SMTPSession`` and returns every server line, so tests read
+/// like protocol transcripts. DATA bodies and BDAT chunks are supplied inline.
+struct SessionScript {
+    var session: SMTPSession
+    private(set) var delivered: [(raw: [UInt8], envelope: Envelope)] = []
+    private(set) var closed = false
+
+    init(_ configuration: SMTPConfiguration = SMTPConfiguration(hostname: "test.local")) {
+        session = SMTPSession(configuration: configuration, peer: "127.0.0.1:5000")
+    }
+
+    /// Sends one command line; returns the reply lines (`250-…`, `250 …`) without CRLF.
+    mutating func send(_ line: String, data: String? = nil, chunk: String? = nil) -> [String] {
+        switch session.receive(Array(line.utf8)) {
+        case .reply(let reply):
+            return lines(reply)
+        case .close(let reply):
+            closed = true
+            return lines(reply)
+        case .receiveData(let goAhead):
+            let body = Array((data ?? "").utf8)
+            return lines(goAhead) + complete(session.dataReceived(.complete(body)))
+        case .receiveChunk(let size, let last):
+            let bytes = Array((chunk ?? "").utf8)
+            #expect(bytes.count == size, "script chunk has \(bytes.count) octets, BDAT said \(size)")
+            return complete(session.chunkReceived(bytes, last: last))
+        }
+    }
+
+    private mutating func complete(_ completion: SMTPSession.Completion) -> [String] {
+        switch completion {
+        case .reply(let reply): return lines(reply)
+        case .deliver(let raw, let envelope):
+            delivered.append((raw, envelope))
+            return lines(session.delivered(id: UInt64(delivered.count)))
+        }
+    }
+
+    private func lines(_ reply: SMTPReply) -> [String] {
+        reply.wire.split(separator: "\r\n").map(String.init)
+    }
+}
