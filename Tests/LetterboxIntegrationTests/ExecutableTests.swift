@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// The `letterbox` executable as a user runs it: flags, environment, listener lines, signals.
+@Suite struct ExecutableTests {
+    /// The binary SwiftPM built next to this test bundle (the test target depends on it).
+    private static var binary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("letterbox").path
+    }
+
+    /// A running `letterbox` whose stdout lines can be awaited.
+    private final class RunningServer: @unchecked Sendable {
+        // @unchecked: `lines` is only touched under `lock`; Process is used from the test task only.
+        let process = Process()
+        private let lock = NSLock()
+        private var lines: [String] = []
+        private var partial = ""
+
+        init(arguments: [String], environment: [String: String] = [:]) throws {
+            process.executableURL = URL(fileURLWithPath: ExecutableTests.binary)
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            pipe.fileHandleForReading.readabilityHandler = { [self] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                lock.withLock {
+                    partial += text
+                    while let newline = partial.firstIndex(of: "\n") {
+                        lines.append(String(partial[..<newline]))
+                        partial = String(partial[partial.index(after: newline)...])
+                    }
+                }
+            }
+            try process.run()
+        }
+
+        /// Waits (generously) until `count` lines were printed.
+        func waitForLines(_ count: Int) async throws -> [String] {
+            for _ in 0..<600 {
+                let current = lock.withLock { lines }
+                if current.count >= count { return current }
+                if !process.isRunning { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return lock.withLock { lines }
+        }
+
+        func port(of name: String, in lines: [String]) -> Int? {
+            lines.first { $0.hasPrefix("\(name) listening on ") }.flatMap { Int($0.split(separator: ":").last ?? "") }
+        }
+
+        func terminate(signal: Int32 = SIGTERM) async -> Int32 {
+            kill(process.processIdentifier, signal)
+            for _ in 0..<600 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+            return process.terminationStatus
+        }
+    }
+
+    @Test func printsOneLinePerListenerWithTheRealPortAndStopsOnSigterm() async throws {
+        let server = try RunningServer(arguments: ["--smtp-port", "0", "--http-port", "0"])
+        let lines = try await server.waitForLines(2)
+        let smtp = try #require(server.port(of: "smtp", in: lines), "stdout: \(lines)")
+        let http = try #require(server.port(of: "http", in: lines))
+        #expect(smtp > 0 && http > 0)
+        #expect(lines.contains("smtp listening on 127.0.0.1:\(smtp)"))
+
+        let client = try LineClient(port: smtp)
+        #expect(try await client.code() == 220)
+        await client.close()
+        #expect(await server.terminate() == 0)
+    }
+
+    @Test func environmentConfiguresAndAFlagWins() async throws {
+        let server = try RunningServer(
+            arguments: ["--smtp-port", "0"], environment: ["LETTERBOX_SMTP_PORT": "1", "LETTERBOX_HTTP_PORT": "off"])
+        let lines = try await server.waitForLines(1)
+        #expect(server.port(of: "smtp", in: lines) != nil, "the flag should win over LETTERBOX_SMTP_PORT=1")
+        #expect(server.port(of: "http", in: lines) == nil, "LETTERBOX_HTTP_PORT=off should disable HTTP")
+        #expect(await server.terminate(signal: SIGINT) == 0)
+    }
+
+    @Test func healthcheckProbesTheRunningServer() async throws {
+        let server = try RunningServer(arguments: ["--smtp-port", "off", "--http-port", "0"])
+        let lines = try await server.waitForLines(1)
+        let http = try #require(server.port(of: "http", in: lines))
+        let healthy = try await ExternalTool.run(Self.binary, ["healthcheck", "--http-port", String(http)])
+        #expect(healthy.status == 0, "\(healthy.stdout)")
+        #expect(await server.terminate() == 0)
+        let unhealthy = try await ExternalTool.run(Self.binary, ["healthcheck", "--http-port", String(http)])
+        #expect(unhealthy.status == 1)
+    }
+
+    @Test func badFlagsExplainThemselves() async throws {
+        let result = try await ExternalTool.run(Self.binary, ["--smtp-port", "seventy"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--smtp-port must be a port number 0-65535 or 'off', not 'seventy'"))
+        let help = try await ExternalTool.run(Self.binary, ["--help"])
+        #expect(help.status == 0)
+        for name in ["--smtp-port", "LETTERBOX_SMTP_PORT", "--http-port", "LETTERBOX_HTTP_PORT", "--log-format"] {
+            #expect(help.stdout.contains(name), "--help does not mention \(name)")
+        }
+    }
+}
