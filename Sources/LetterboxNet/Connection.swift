@@ -75,11 +75,7 @@ package final class Connection {
                 input.removeFirst(inputStart)
                 inputStart = 0
             }
-            let received = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { chunk -> Int in
-                let count = recv(registration.fd, chunk.baseAddress, chunk.count, 0)
-                if count > 0 { input.append(contentsOf: chunk[0..<count]) }
-                return count
-            }
+            let received = receive()
             if received > 0 { return }
             if received == 0 { throw NetError.closed }
             let code = errno
@@ -94,6 +90,16 @@ package final class Connection {
                 continue
             }
             try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible)
+        }
+    }
+
+    /// One `recv` into a scratch buffer on the thread's stack (kept out of the async frame, so an
+    /// idle session does not hold a 64 KiB task-allocator slab), appended to the input buffer.
+    private func receive() -> Int {
+        withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { chunk -> Int in
+            let count = recv(registration.fd, chunk.baseAddress, chunk.count, 0)
+            if count > 0 { input.append(contentsOf: chunk[0..<count]) }
+            return count
         }
     }
 

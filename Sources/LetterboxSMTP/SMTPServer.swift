@@ -43,16 +43,8 @@ package struct SMTPServer: Sendable {
                 case .close(let reply):
                     send(reply, on: connection, transcript: transcript)
                     return
-                case .receiveData(let goAhead):
-                    send(goAhead, on: connection, transcript: transcript)
-                    let outcome = try await DotStuffedReader.read(from: connection, limit: configuration.maxMessageSize)
-                    transcript.note("data: \(outcome.octets) octets")
-                    try await complete(session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
-                case .receiveChunk(let size, let last):
-                    let bytes = try await readChunk(size: size, capacity: session.remainingMessageCapacity, from: connection)
-                    transcript.note("bdat: \(size) octets\(last ? " (last)" : "")")
-                    try await complete(
-                        session.chunkReceived(bytes, last: last), session: session, on: connection, transcript: transcript)
+                case .receiveData, .receiveChunk:
+                    try await receiveBody(for: action, session: &session, on: connection, transcript: transcript)
                 }
             }
         } catch let error as NetError where error == .shuttingDown {
@@ -61,6 +53,27 @@ package struct SMTPServer: Sendable {
             send(.idleTimeout, on: connection, transcript: transcript)
         } catch {
             transcript.note("connection ended: \(error)")
+        }
+    }
+
+    /// Reads a DATA body or a BDAT chunk and completes it. Kept out of ``serve(_:)`` so the frame an
+    /// idle session keeps alive stays small.
+    private func receiveBody(
+        for action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
+    ) async throws {
+        switch action {
+        case .receiveData(let goAhead):
+            send(goAhead, on: connection, transcript: transcript)
+            let outcome = try await DotStuffedReader.read(from: connection, limit: configuration.maxMessageSize)
+            transcript.note("data: \(outcome.octets) octets")
+            try await complete(session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
+        case .receiveChunk(let size, let last):
+            let bytes = try await readChunk(size: size, capacity: session.remainingMessageCapacity, from: connection)
+            transcript.note("bdat: \(size) octets\(last ? " (last)" : "")")
+            try await complete(
+                session.chunkReceived(bytes, last: last), session: session, on: connection, transcript: transcript)
+        case .reply, .close:
+            return
         }
     }
 

@@ -27,6 +27,7 @@ enum Startup {
 }
 
 enum IdleSessions {
+    /// Holds the idle sessions in a child process, so the RSS growth measured is the server's alone.
     static func report(sessions: Int) async throws {
         var configuration = Configuration()
         configuration.httpPort = nil
@@ -36,18 +37,34 @@ enum IdleSessions {
         // Warm up: one transaction so lazily created state exists before the baseline.
         _ = await Task.detached { SMTPLoad.run(port: port, connections: 1, messages: 10, size: 1024, reuse: true) }.value
         let before = residentBytes()
-        let idle: [BlockingSMTPClient] = try await Task.detached {
-            try (0..<sessions).map { _ in try BlockingSMTPClient(port: port) }
-        }.value
+
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        holder.arguments = ["idle-clients", "--port", String(port), "--sessions", String(sessions)]
+        let ready = Pipe()
+        let hold = Pipe()
+        holder.standardOutput = ready
+        holder.standardInput = hold
+        try holder.run()
+        _ = ready.fileHandleForReading.availableData  // the child prints once every session got its 250
         try await Task.sleep(for: .milliseconds(200))
         let after = residentBytes()
         let load = await Task.detached { SMTPLoad.run(port: port, connections: 1, messages: 200, size: 1024, reuse: true) }.value
         print(
             String(
-                format: "idle: %d idle SMTP sessions held, RSS +%.1f KiB per session (client sockets included); a concurrent client completed %d/200 transactions",
-                idle.count, Double(after - before) / 1024 / Double(sessions), load.latencies.count))
-        for client in idle { client.close() }
+                format: "idle: %d idle SMTP sessions held in another process; server RSS +%.1f KiB per session; a concurrent client completed %d/200 transactions",
+                sessions, Double(after - before) / 1024 / Double(sessions), load.latencies.count))
+        try hold.fileHandleForWriting.close()
+        holder.waitUntilExit()
         await catcher.shutdown()
+    }
+
+    /// The child side: opens the sessions (greeting and EHLO done), reports, and holds them until stdin closes.
+    static func holdClients(port: Int, sessions: Int) throws {
+        let clients = try (0..<sessions).map { _ in try BlockingSMTPClient(port: port) }
+        FileHandle.standardOutput.write(Data("ready\n".utf8))
+        _ = FileHandle.standardInput.readDataToEndOfFile()
+        for client in clients { client.close() }
     }
 }
 

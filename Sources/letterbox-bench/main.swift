@@ -38,6 +38,8 @@ do {
         try await Startup.report(iterations: option("iterations", 200))
     case "idle":
         try await IdleSessions.report(sessions: option("sessions", 1000))
+    case "idle-clients":
+        try IdleSessions.holdClients(port: option("port", 0), sessions: option("sessions", 1000))
     case "memory":
         try await StoreMemory.report(messages: option("messages", 2000), size: option("size", 102_400))
     case "all":
