@@ -22,19 +22,24 @@ let package = Package(
         .target(
             name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
         .target(
+            name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
+        .target(
             name: "LetterboxHTTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",
-            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxHTTP"],
+            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxHTTP"],
             swiftSettings: swiftSettings),
         .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
         .executableTarget(name: "letterbox-bench", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
-        .testTarget(name: "LetterboxStoreTests", dependencies: ["LetterboxStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxHTTPTests", dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet"],
             swiftSettings: swiftSettings),

@@ -11,14 +11,15 @@ public struct Configuration: Sendable {
     public var host: String = "127.0.0.1"
     /// SMTP port; 0 lets the system choose, nil disables the listener.
     public var smtpPort: Int? = 0
+    /// POP3 port; 0 lets the system choose, nil disables the listener.
+    public var pop3Port: Int? = 0
     /// HTTP inspection port; 0 lets the system choose, nil disables the listener.
     public var httpPort: Int? = 0
     /// SMTP limits and the name in its greeting.
     public var smtp = SMTPConfiguration()
-    /// Who may authenticate; anyone by default.
-    public var credentials: Credentials = .anyone {
-        didSet { smtp.credentials = credentials }
-    }
+    /// Who may log in over SMTP AUTH and POP3; anyone with any password by default. With a user
+    /// list, login is strict for every protocol (sending mail never requires AUTH).
+    public var credentials: Credentials = .anyone
     /// Open connections allowed per listener; more are told to come back later and closed.
     public var maxConnections = 1024
     /// A peer silent for this long is disconnected (RFC 5321 §4.5.3.2 suggests minutes).
@@ -34,10 +35,11 @@ public struct Configuration: Sendable {
 
     public init() {}
 
-    /// The executable's defaults: SMTP 1025, HTTP 8025.
+    /// The executable's defaults: SMTP 1025, POP3 1110, HTTP 8025.
     public static var standardPorts: Configuration {
         var configuration = Configuration()
         configuration.smtpPort = 1025
+        configuration.pop3Port = 1110
         configuration.httpPort = 8025
         return configuration
     }

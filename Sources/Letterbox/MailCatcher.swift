@@ -1,10 +1,11 @@
 import LetterboxHTTP
 import LetterboxNet
+import LetterboxPOP3
 import LetterboxSMTP
 import LetterboxStore
 import Synchronization
 
-/// A running mail catcher: SMTP in, HTTP out, one shared store.
+/// A running mail catcher: SMTP in; POP3 and HTTP out; one shared store.
 ///
 /// ```swift
 /// let mail = try await MailCatcher.start()
@@ -21,18 +22,16 @@ public final class MailCatcher: Sendable {
     /// Where captured mail is kept.
     public let store: any MessageStore
     private let servers: [(name: String, server: TCPServer)]
-    private let events: ProtocolEvents
     private let stopped = Mutex(false)
 
     private init(
-        configuration: Configuration, store: any MessageStore, servers: [(String, TCPServer)], events: ProtocolEvents
+        configuration: Configuration, store: any MessageStore, servers: [(String, TCPServer)]
     ) {
         self.configuration = configuration
         self.store = store
         self.servers = servers
-        self.events = events
         func port(_ name: String) -> Int { servers.first { $0.0 == name }?.1.port ?? 0 }
-        self.ports = Ports(smtp: port("smtp"), http: port("http"))
+        self.ports = Ports(smtp: port("smtp"), pop3: port("pop3"), http: port("http"))
     }
 
     /// Binds every configured listener and starts serving; returns once all are listening.
@@ -45,42 +44,35 @@ public final class MailCatcher: Sendable {
         let events = ProtocolEvents(logger: configuration.logger, transcript: configuration.transcript)
         var smtpConfiguration = configuration.smtp
         smtpConfiguration.credentials = configuration.credentials
+        let smtp = SMTPServer(configuration: smtpConfiguration, store: store, events: events)
+        let pop3 = POP3Server(
+            configuration: POP3Configuration(hostname: configuration.smtp.hostname, credentials: configuration.credentials),
+            store: store, events: events)
+        let bound = BoundServers()
+        let http = HTTPServer(store: store, events: events, metrics: { bound.metrics(protocolErrors: events.protocolErrors) })
 
-        var bound: [(String, TCPServer, [UInt8])] = []
+        let listeners: [(name: String, port: Int?, overCapacity: [UInt8], serve: @Sendable (Connection) async -> Void)] = [
+            ("smtp", configuration.smtpPort, SMTPServer.overCapacityReply, { await smtp.serve($0) }),
+            ("pop3", configuration.pop3Port, POP3Server.overCapacityReply, { await pop3.serve($0) }),
+            ("http", configuration.httpPort, HTTPServer.overCapacityReply, { await http.serve($0) }),
+        ]
         do {
-            if let port = configuration.smtpPort {
-                bound.append(("smtp", try server(configuration, port, group, SMTPServer.overCapacityReply), []))
-            }
-            if let port = configuration.httpPort {
-                bound.append(("http", try server(configuration, port, group, HTTPServer.overCapacityReply), []))
+            for listener in listeners {
+                guard let port = listener.port else { continue }
+                let server = try TCPServer(
+                    host: configuration.host, port: port, group: group,
+                    options: .init(
+                        maxConnections: configuration.maxConnections, idleTimeout: configuration.idleTimeout,
+                        overCapacityReply: listener.overCapacity))
+                bound.append(listener.name, server)
+                try server.start(listener.serve)
+                configuration.logger.log(.info, "\(listener.name) listening on \(server.host):\(server.port)")
             }
         } catch {
-            for (_, server, _) in bound { await server.shutdown(gracePeriod: .zero) }
+            for (_, server) in bound.all { await server.shutdown(gracePeriod: .zero) }
             throw error
         }
-        let catcher = MailCatcher(
-            configuration: configuration, store: store, servers: bound.map { ($0.0, $0.1) }, events: events)
-
-        let smtp = SMTPServer(configuration: smtpConfiguration, store: store, events: events)
-        let http = HTTPServer(store: store, events: events, metrics: { [weak catcher] in catcher?.metrics ?? HTTPMetrics(sessionsOpen: [:], protocolErrors: 0) })
-        for (name, server) in catcher.servers {
-            switch name {
-            case "smtp": try server.start { await smtp.serve($0) }
-            default: try server.start { await http.serve($0) }
-            }
-            configuration.logger.log(.info, "\(name) listening on \(server.host):\(server.port)")
-        }
-        return catcher
-    }
-
-    private static func server(
-        _ configuration: Configuration, _ port: Int, _ group: EventLoopGroup, _ overCapacity: [UInt8]
-    ) throws -> TCPServer {
-        try TCPServer(
-            host: configuration.host, port: port, group: group,
-            options: .init(
-                maxConnections: configuration.maxConnections, idleTimeout: configuration.idleTimeout,
-                overCapacityReply: overCapacity))
+        return MailCatcher(configuration: configuration, store: store, servers: bound.all)
     }
 
     /// Starts a catcher, runs `body`, and shuts the catcher down afterwards, even if `body` throws.
@@ -144,11 +136,20 @@ public final class MailCatcher: Sendable {
         }
         configuration.logger.log(.info, "shut down")
     }
+}
 
-    /// Open sessions per protocol and protocol errors so far.
-    var metrics: HTTPMetrics {
+/// The servers a catcher has bound so far, readable by the metrics endpoint while they start.
+private final class BoundServers: Sendable {
+    private let servers = Mutex<[(name: String, server: TCPServer)]>([])
+
+    func append(_ name: String, _ server: TCPServer) { servers.withLock { $0.append((name, server)) } }
+
+    var all: [(String, TCPServer)] { servers.withLock { $0.map { ($0.name, $0.server) } } }
+
+    /// Open sessions per protocol, and the protocol errors so far.
+    func metrics(protocolErrors: Int) -> HTTPMetrics {
         var open: [String: Int] = [:]
-        for (name, server) in servers { open[name] = server.openConnections }
-        return HTTPMetrics(sessionsOpen: open, protocolErrors: events.protocolErrors)
+        for (name, server) in all { open[name] = server.openConnections }
+        return HTTPMetrics(sessionsOpen: open, protocolErrors: protocolErrors)
     }
 }

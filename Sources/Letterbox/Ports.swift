@@ -2,7 +2,8 @@
 /// listener that is off.
 public struct Ports: Sendable, Equatable, CustomStringConvertible {
     public var smtp: Int
+    public var pop3: Int
     public var http: Int
 
-    public var description: String { "smtp \(smtp), http \(http)" }
+    public var description: String { "smtp \(smtp), pop3 \(pop3), http \(http)" }
 }

@@ -116,34 +116,37 @@ package final class Connection {
 
     /// A complete line already buffered, without waiting; nil if none.
     package func takeLine(maxLength: Int) throws -> [UInt8]? {
-        let available = input.count - inputStart
-        let newline: Int? = input.withUnsafeBufferPointer { buffer in
-            guard available > 0, let base = buffer.baseAddress else { return nil }
-            guard let found = memchr(base + inputStart, 0x0A, available) else { return nil }
-            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
-        guard let newline else {
-            if available > maxLength {
-                // Keep discarding until the line ends; report the overflow once.
-                let report = !discardingLine
-                discardingLine = true
-                consume(available)
-                if report { throw NetError.lineTooLong }
+        while true {
+            let available = input.count - inputStart
+            let newline: Int? = input.withUnsafeBufferPointer { buffer in
+                guard available > 0, let base = buffer.baseAddress else { return nil }
+                guard let found = memchr(base + inputStart, 0x0A, available) else { return nil }
+                return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             }
-            return nil
-        }
-        var end = newline
-        if end > inputStart && input[end - 1] == 0x0D { end -= 1 }
-        if discardingLine || end - inputStart > maxLength {
-            let report = !discardingLine
-            discardingLine = false
+            guard let newline else {
+                // maxLength octets and a CR may still be a complete line once its LF arrives.
+                if available > maxLength + 1 {
+                    // Keep discarding until the line ends; report the overflow once.
+                    let report = !discardingLine
+                    discardingLine = true
+                    consume(available)
+                    if report { throw NetError.lineTooLong }
+                }
+                return nil
+            }
+            var end = newline
+            if end > inputStart && input[end - 1] == 0x0D { end -= 1 }
+            if discardingLine || end - inputStart > maxLength {
+                let report = !discardingLine
+                discardingLine = false
+                consume(newline + 1 - inputStart)
+                if report { throw NetError.lineTooLong }
+                continue  // the end of an over-long line: the next line may already be here
+            }
+            let line = Array(input[inputStart..<end])
             consume(newline + 1 - inputStart)
-            if report { throw NetError.lineTooLong }
-            return nil
+            return line
         }
-        let line = Array(input[inputStart..<end])
-        consume(newline + 1 - inputStart)
-        return line
     }
 
     /// Whether a complete line is already buffered (then replies can wait for it: pipelining).

@@ -35,6 +35,9 @@ package final class TCPServer: Sendable {
         var connections: [UInt64: Entry] = [:]
         var nextID: UInt64 = 0
         var acceptTask: Task<Void, Never>?
+        /// Whether the listening socket still needs closing by ``shutdown(gracePeriod:)`` (never
+        /// handed to an accept task).
+        var ownsListener = true
         var stopped = false
     }
 
@@ -73,7 +76,10 @@ package final class TCPServer: Sendable {
             loop.deregister(registration)
             systemClose(listenFD)
         }
-        state.withLock { $0.acceptTask = task }
+        state.withLock {
+            $0.acceptTask = task
+            $0.ownsListener = false
+        }
     }
 
     private func acceptLoop(
@@ -134,12 +140,14 @@ package final class TCPServer: Sendable {
     /// Stops accepting, asks every connection to finish, and waits up to `gracePeriod` before
     /// aborting what remains (its I/O fails and its task is cancelled). Safe to call more than once.
     package func shutdown(gracePeriod: Duration) async {
-        let (task, entries) = state.withLock { state in
+        let (task, closeListener, entries) = state.withLock { state in
             state.stopped = true
             let task = state.acceptTask
             state.acceptTask = nil
-            return (task, Array(state.connections.values))
+            defer { state.ownsListener = false }
+            return (task, state.ownsListener, Array(state.connections.values))
         }
+        if closeListener { systemClose(listenFD) }
         task?.cancel()
         await task?.value
         for entry in entries { entry.handle?.drain() }

@@ -279,20 +279,17 @@ public struct SMTPSession: Sendable {
         authStep = nil
         let text = String(decoding: response, as: UTF8.self).trimmingCharacters(in: .whitespaces)
         if text == "*" { return SMTPReply(501, "5.7.0", "Authentication cancelled") }
-        guard let decoded = text == "=" ? Data() : Data(base64Encoded: text) else {
+        guard let bytes = SASLPlain.decodeBase64(text) else {
             failures += 1
-            return SMTPReply(501, "5.5.2", "Cannot decode base64 response")
+            return SMTPReply(501, "5.5.2", SASLPlain.Failure.base64.description)
         }
-        let bytes = [UInt8](decoded)
         switch step {
         case .plain:
-            // RFC 4616 §2: [authzid] NUL authcid NUL passwd
-            let parts = bytes.split(separator: 0, omittingEmptySubsequences: false)
-            guard parts.count == 3 else {
+            guard let plain = SASLPlain.parse(bytes) else {
                 failures += 1
-                return SMTPReply(501, "5.5.2", "Malformed PLAIN response (expected authzid NUL authcid NUL password)")
+                return SMTPReply(501, "5.5.2", SASLPlain.Failure.shape.description)
             }
-            return finishAuth(user: String(decoding: parts[1], as: UTF8.self), password: String(decoding: parts[2], as: UTF8.self))
+            return finishAuth(user: plain.user, password: plain.password)
         case .loginUser:
             authStep = .loginPassword(user: String(decoding: bytes, as: UTF8.self))
             return SMTPReply(334, nil, "UGFzc3dvcmQ6")

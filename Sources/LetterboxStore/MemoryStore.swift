@@ -1,8 +1,25 @@
+import Foundation
+import Synchronization
+
 /// Keeps messages in memory for the life of the process. The default store.
 public final class MemoryStore: MessageStore {
     private let index = MessageIndex()
+    public let uidValidity: UInt32
 
-    public init() {}
+    private static let lastUIDValidity = Atomic<UInt32>(0)
+
+    /// An empty store. Its UIDVALIDITY is the creation time (and increases for every store made in
+    /// one process), so ids of an earlier store are never confused with these.
+    public init() {
+        let now = UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
+        var candidate = now
+        while true {
+            let last = Self.lastUIDValidity.load(ordering: .relaxed)
+            candidate = max(now, last &+ 1)
+            if Self.lastUIDValidity.compareExchange(expected: last, desired: candidate, ordering: .relaxed).exchanged { break }
+        }
+        uidValidity = candidate
+    }
 
     public func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
         let message = Message(id: index.reserveID(), raw: raw, envelope: envelope)

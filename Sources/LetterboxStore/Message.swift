@@ -12,6 +12,7 @@ public final class Message: Sendable, Identifiable {
     public let raw: [UInt8]
     public let envelope: Envelope
     private let parsed = Mutex<MessageHeaders?>(nil)
+    private let canonical = Mutex<Int?>(nil)
 
     public init(id: UInt64, raw: [UInt8], envelope: Envelope) {
         self.id = id
@@ -21,6 +22,15 @@ public final class Message: Sendable, Identifiable {
 
     /// Size in octets of the raw message.
     public var size: Int { raw.count }
+
+    /// Size in octets of the message as POP3 and IMAP serve it: every bare LF sent as CRLF, and a
+    /// final CRLF added if the message lacks one. Computed once.
+    public var canonicalSize: Int {
+        if let cached = canonical.withLock({ $0 }) { return cached }
+        let size = LineEndings.canonicalSize(of: raw)
+        canonical.withLock { $0 = size }
+        return size
+    }
 
     /// The message's header section, parsed once.
     public var headers: MessageHeaders {

@@ -13,18 +13,32 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     public var subject: String?
     /// Matches only messages whose id is greater than this.
     public var sinceID: UInt64?
+    /// Matches messages with exactly this envelope recipient (case-insensitive), Bcc included.
+    public var recipient: String?
 
-    public init(to: String? = nil, from: String? = nil, subject: String? = nil, sinceID: UInt64? = nil) {
+    public init(
+        to: String? = nil, from: String? = nil, subject: String? = nil, sinceID: UInt64? = nil, recipient: String? = nil
+    ) {
         self.to = to
         self.from = from
         self.subject = subject
         self.sinceID = sinceID
+        self.recipient = recipient
     }
 
-    public var isEmpty: Bool { to == nil && from == nil && subject == nil && sinceID == nil }
+    /// The messages a mail client logged in as `login` sees (POP3 and IMAP INBOX): a login that
+    /// is an address sees the mail whose envelope recipients include it, any other login sees everything.
+    public static func mailbox(login: String) -> MessageFilter {
+        login.contains("@") ? MessageFilter(recipient: login) : MessageFilter()
+    }
+
+    public var isEmpty: Bool { to == nil && from == nil && subject == nil && sinceID == nil && recipient == nil }
 
     public func matches(_ message: Message) -> Bool {
         if let sinceID, message.id <= sinceID { return false }
+        if let recipient, !message.envelope.recipients.contains(where: { $0.caseInsensitiveCompare(recipient) == .orderedSame }) {
+            return false
+        }
         if let to {
             let headers = message.headers
             let candidates = message.envelope.recipients + (headers.to + headers.cc).map(\.description)
@@ -45,6 +59,7 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
         if let from { parts.append("from=\(from)") }
         if let subject { parts.append("subject=\(subject)") }
         if let sinceID { parts.append("since=\(sinceID)") }
+        if let recipient { parts.append("recipient=\(recipient)") }
         return parts.isEmpty ? "any message" : parts.joined(separator: " ")
     }
 }

@@ -29,6 +29,10 @@ public protocol MessageStore: Sendable {
 
     /// Counts for metrics: messages and bytes stored now, messages received since start.
     var statistics: StoreStatistics { get }
+
+    /// Changes only when ids may have been reused (a new memory store, a reset disk store), so
+    /// clients that remember ids (IMAP UIDVALIDITY, POP3 UIDL) can tell (RFC 3501 §2.3.1.1).
+    var uidValidity: UInt32 { get }
 }
 
 extension MessageStore {
@@ -48,4 +52,10 @@ public struct StoreStatistics: Sendable, Equatable {
     public var messages: Int
     public var bytes: Int
     public var received: Int
+
+    public init(messages: Int, bytes: Int, received: Int) {
+        self.messages = messages
+        self.bytes = bytes
+        self.received = received
+    }
 }

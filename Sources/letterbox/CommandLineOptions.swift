@@ -33,6 +33,10 @@ enum CommandLineOptions {
                help: "SMTP port (default 1025; 0 = any free port)") { value, settings throws(UsageError) in
             settings.configuration.smtpPort = try port(value, "--smtp-port")
         },
+        Option(flag: "--pop3-port", environment: "LETTERBOX_POP3_PORT", valueName: "PORT|off",
+               help: "POP3 port (default 1110; 0 = any free port)") { value, settings throws(UsageError) in
+            settings.configuration.pop3Port = try port(value, "--pop3-port")
+        },
         Option(flag: "--http-port", environment: "LETTERBOX_HTTP_PORT", valueName: "PORT|off",
                help: "HTTP inspection port (default 8025; 0 = any free port)") { value, settings throws(UsageError) in
             settings.configuration.httpPort = try port(value, "--http-port")
@@ -40,6 +44,18 @@ enum CommandLineOptions {
         Option(flag: "--hostname", environment: "LETTERBOX_HOSTNAME", valueName: "NAME",
                help: "name in the SMTP greeting (default letterbox)") { value, settings in
             settings.configuration.smtp.hostname = value
+        },
+        Option(flag: "--users", environment: "LETTERBOX_USERS", valueName: "NAME:PASSWORD,...",
+               help: "only these users may log in (SMTP AUTH, POP3); default: anyone") { value, settings throws(UsageError) in
+            try addUsers(value.split(separator: ","), from: "--users", to: &settings)
+        },
+        Option(flag: "--users-file", environment: "LETTERBOX_USERS_FILE", valueName: "PATH",
+               help: "like --users, one NAME:PASSWORD per line (# comments)") { value, settings throws(UsageError) in
+            guard let text = try? String(contentsOfFile: value, encoding: .utf8) else {
+                throw UsageError(description: "--users-file: cannot read '\(value)'")
+            }
+            let lines = text.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("#") && !$0.allSatisfy(\.isWhitespace) }
+            try addUsers(lines, from: "--users-file", to: &settings)
         },
         Option(flag: "--max-message-size", environment: "LETTERBOX_MAX_MESSAGE_SIZE", valueName: "BYTES",
                help: "largest message accepted, advertised as SIZE (default 33554432)") { value, settings throws(UsageError) in
@@ -103,6 +119,18 @@ enum CommandLineOptions {
     private static func split(_ argument: String) -> (String, String?) {
         guard let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
         return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
+    }
+
+    private static func addUsers(_ entries: [Substring], from flag: String, to settings: inout Settings) throws(UsageError) {
+        var users = settings.configuration.credentials.users ?? [:]
+        for entry in entries {
+            let pair = entry.split(separator: ":", maxSplits: 1)
+            guard pair.count == 2, !pair[0].isEmpty else {
+                throw UsageError(description: "\(flag): '\(entry)' is not NAME:PASSWORD")
+            }
+            users[String(pair[0]).trimmingCharacters(in: .whitespaces)] = String(pair[1])
+        }
+        settings.configuration.credentials = Credentials(users: users)
     }
 
     private static func port(_ value: String, _ flag: String) throws(UsageError) -> Int? {

@@ -40,7 +40,8 @@ do {
 
 // The contract other tools parse: one line per listener on stdout.
 // Written unbuffered, so a parent process reading a pipe sees them at once.
-for (name, port) in [("smtp", catcher.ports.smtp), ("http", catcher.ports.http)] where port != 0 {
+for (name, port) in [("smtp", catcher.ports.smtp), ("pop3", catcher.ports.pop3), ("http", catcher.ports.http)]
+where port != 0 {
     FileHandle.standardOutput.write(Data("\(name) listening on \(configuration.host):\(port)\n".utf8))
 }
 

@@ -1,0 +1,18 @@
+import LetterboxStore
+
+/// What a POP3 server says and whom it lets in.
+public struct POP3Configuration: Sendable {
+    /// The name in the greeting's APOP timestamp.
+    public var hostname: String
+    /// Who may log in; anyone by default.
+    public var credentials: Credentials
+
+    public init(hostname: String = "letterbox", credentials: Credentials = .anyone) {
+        self.hostname = hostname
+        self.credentials = credentials
+    }
+
+    /// Longest command line accepted. RFC 2449 §4 caps commands at 255 octets; AUTH responses
+    /// (RFC 5034 §4) may be longer, so the bound is generous.
+    static let maxLineLength = 8192
+}

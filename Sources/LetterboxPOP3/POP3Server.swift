@@ -1,0 +1,100 @@
+import LetterboxNet
+import LetterboxStore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Drives one POP3 connection through ``POP3Session``: reads commands, loads the maildrop,
+/// streams messages, and deletes at QUIT. Pipelined commands (RFC 2449 PIPELINING) are answered
+/// in order, in as few writes as the input allows.
+package struct POP3Server: Sendable {
+    package let configuration: POP3Configuration
+    package let store: any MessageStore
+    package let events: ProtocolEvents
+
+    package init(configuration: POP3Configuration, store: any MessageStore, events: ProtocolEvents) {
+        self.configuration = configuration
+        self.store = store
+        self.events = events
+    }
+
+    /// Sent to a connection over the server's limit (RFC 2449 §8.1.2: SYS/TEMP).
+    package static var overCapacityReply: [UInt8] { Array("-ERR [SYS/TEMP] too many connections, try again later\r\n".utf8) }
+
+    package func serve(_ connection: Connection) async {
+        let timestamp = "<\(getpid()).\(UInt32.random(in: 0...UInt32.max))@\(configuration.hostname)>"
+        var session = POP3Session(configuration: configuration, timestamp: timestamp)
+        let transcript = events.transcript(protocol: "pop3", peer: connection.peer)
+        transcript.opened()
+        defer { transcript.closed() }
+        send(session.greeting, on: connection, transcript: transcript)
+        do {
+            while true {
+                var action: POP3Session.Action
+                do {
+                    // Between commands nothing is lost by stopping: marked deletions only apply at QUIT.
+                    let line = try await connection.readLine(maxLength: POP3Configuration.maxLineLength, interruptible: true)
+                    transcript.received(line)
+                    action = session.receive(line)
+                } catch let error as NetError where error == .lineTooLong {
+                    action = session.lineTooLong()
+                }
+                if case .openMaildrop(let login) = action {
+                    action = session.maildropOpened(store.messages(matching: .mailbox(login: login)), uidValidity: store.uidValidity)
+                }
+                guard try await perform(action, on: connection, transcript: transcript) else { return }
+            }
+        } catch let error as NetError where error == .shuttingDown {
+            send("-ERR [SYS/TEMP] server shutting down", on: connection, transcript: transcript)
+        } catch let error as NetError where error == .idleTimeout {
+            send("-ERR autologout: idle timeout", on: connection, transcript: transcript)
+        } catch {
+            transcript.note("connection ended: \(error)")
+        }
+    }
+
+    /// Carries out one action; false when the connection should close.
+    private func perform(_ action: POP3Session.Action, on connection: Connection, transcript: Transcript) async throws -> Bool {
+        switch action {
+        case .reply(let line):
+            send(line, on: connection, transcript: transcript)
+        case .multiline(let status, let lines):
+            send(status, on: connection, transcript: transcript)
+            for line in lines { connection.write(line.hasPrefix(".") ? ".\(line)\r\n" : "\(line)\r\n") }
+            connection.write(".\r\n")
+        case .retrieve(let status, let message, let number, let bodyLines):
+            guard store.message(id: message.id) != nil else {
+                send("-ERR message \(number) no longer exists (deleted through another session)", on: connection, transcript: transcript)
+                return true
+            }
+            send(status, on: connection, transcript: transcript)
+            transcript.note("sending message \(message.id)")
+            if bodyLines == nil && MessageTransfer.isAlreadyCanonical(message.raw) {
+                try await connection.send(message.raw)
+                connection.write(".\r\n")
+            } else {
+                try await connection.send(MessageTransfer.encode(message.raw, bodyLines: bodyLines))
+            }
+        case .commit(let ids, let reply):
+            let removed = store.remove(ids: ids)
+            transcript.note("deleted \(removed) of \(ids.count) messages")
+            send(reply, on: connection, transcript: transcript)
+            return false
+        case .close(let line):
+            send(line, on: connection, transcript: transcript)
+            return false
+        case .openMaildrop:
+            break
+        }
+        return true
+    }
+
+    private func send(_ line: String, on connection: Connection, transcript: Transcript) {
+        if line.hasPrefix("-ERR") && !line.hasPrefix("-ERR [AUTH]") { events.protocolError() }
+        transcript.sent(line)
+        connection.write(line + "\r\n")
+    }
+}

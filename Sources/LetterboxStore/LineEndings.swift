@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Mail on the wire has CRLF line endings; captured mail may not (a bare LF is kept as received).
+/// POP3 and IMAP serve the canonical form, so their sizes are counted in it.
+public enum LineEndings {
+    /// Octets of `raw` once every bare LF is CRLF and it ends with CRLF.
+    public static func canonicalSize(of raw: [UInt8]) -> Int {
+        var size = raw.count
+        forEachLine(in: raw) { range, hasCR, hasLF in
+            if hasLF && !hasCR { size += 1 }
+            if !hasLF && !range.isEmpty { size += 2 }
+        }
+        return size
+    }
+
+    /// Calls `body` with each line's content range (without its terminator), whether it ended with
+    /// CRLF, and whether it ended at all (the last line may not). Uses `memchr`, one call per line.
+    public static func forEachLine(in raw: [UInt8], _ body: (Range<Int>, _ hasCR: Bool, _ hasLF: Bool) -> Void) {
+        raw.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var start = 0
+            while start < buffer.count {
+                guard let found = memchr(base + start, 0x0A, buffer.count - start) else {
+                    body(start..<buffer.count, false, false)
+                    return
+                }
+                let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                let hasCR = newline > start && base[newline - 1] == 0x0D
+                body(start..<(hasCR ? newline - 1 : newline), hasCR, true)
+                start = newline + 1
+            }
+        }
+    }
+}

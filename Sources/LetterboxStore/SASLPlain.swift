@@ -1,0 +1,41 @@
+import Foundation
+
+/// The SASL PLAIN mechanism (RFC 4616), shared by SMTP AUTH, POP3 AUTH and IMAP AUTHENTICATE.
+public enum SASLPlain {
+    /// The identities in a PLAIN response.
+    public struct Response: Sendable, Equatable {
+        public var authorizationID: String
+        public var user: String
+        public var password: String
+    }
+
+    /// Why a response could not be used; `description` is a one-line reason for the client.
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+        public static let base64 = Failure(description: "Cannot decode base64 response")
+        public static let shape = Failure(description: "Malformed PLAIN response (expected authzid NUL authcid NUL password)")
+    }
+
+    /// Decodes a base64 response (`=` stands for an empty one, RFC 4954 §4).
+    public static func decode(_ base64: String) -> Result<Response, Failure> {
+        guard let bytes = decodeBase64(base64) else { return .failure(.base64) }
+        guard let response = parse(bytes) else { return .failure(.shape) }
+        return .success(response)
+    }
+
+    /// Splits decoded octets: `[authzid] NUL authcid NUL passwd` (RFC 4616 §2).
+    public static func parse(_ bytes: [UInt8]) -> Response? {
+        let parts = bytes.split(separator: 0, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        return Response(
+            authorizationID: String(decoding: parts[0], as: UTF8.self), user: String(decoding: parts[1], as: UTF8.self),
+            password: String(decoding: parts[2], as: UTF8.self))
+    }
+
+    /// Base64 of a SASL exchange line; `=` is the empty response. Nil if not base64.
+    public static func decodeBase64(_ text: String) -> [UInt8]? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed == "=" { return [] }
+        return Data(base64Encoded: trimmed).map { [UInt8]($0) }
+    }
+}
