@@ -24,11 +24,15 @@ let package = Package(
         .target(
             name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
         .target(
+            name: "LetterboxIMAP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
+            swiftSettings: swiftSettings),
+        .target(
             name: "LetterboxHTTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",
-            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxHTTP"],
+            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
+            ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
         .executableTarget(name: "letterbox-bench", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
@@ -40,6 +44,8 @@ let package = Package(
             name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxIMAPTests", dependencies: ["LetterboxIMAP", "LetterboxStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxHTTPTests", dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet"],
             swiftSettings: swiftSettings),

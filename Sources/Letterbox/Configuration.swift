@@ -13,11 +13,13 @@ public struct Configuration: Sendable {
     public var smtpPort: Int? = 0
     /// POP3 port; 0 lets the system choose, nil disables the listener.
     public var pop3Port: Int? = 0
+    /// IMAP port; 0 lets the system choose, nil disables the listener.
+    public var imapPort: Int? = 0
     /// HTTP inspection port; 0 lets the system choose, nil disables the listener.
     public var httpPort: Int? = 0
     /// SMTP limits and the name in its greeting.
     public var smtp = SMTPConfiguration()
-    /// Who may log in over SMTP AUTH and POP3; anyone with any password by default. With a user
+    /// Who may log in over SMTP AUTH, POP3 and IMAP; anyone with any password by default. With a user
     /// list, login is strict for every protocol (sending mail never requires AUTH).
     public var credentials: Credentials = .anyone
     /// Open connections allowed per listener; more are told to come back later and closed.
@@ -35,11 +37,12 @@ public struct Configuration: Sendable {
 
     public init() {}
 
-    /// The executable's defaults: SMTP 1025, POP3 1110, HTTP 8025.
+    /// The executable's defaults: SMTP 1025, POP3 1110, IMAP 1143, HTTP 8025.
     public static var standardPorts: Configuration {
         var configuration = Configuration()
         configuration.smtpPort = 1025
         configuration.pop3Port = 1110
+        configuration.imapPort = 1143
         configuration.httpPort = 8025
         return configuration
     }

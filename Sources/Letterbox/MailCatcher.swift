@@ -1,11 +1,12 @@
 import LetterboxHTTP
+import LetterboxIMAP
 import LetterboxNet
 import LetterboxPOP3
 import LetterboxSMTP
 import LetterboxStore
 import Synchronization
 
-/// A running mail catcher: SMTP in; POP3 and HTTP out; one shared store.
+/// A running mail catcher: SMTP in; POP3, IMAP and HTTP out; one shared store.
 ///
 /// ```swift
 /// let mail = try await MailCatcher.start()
@@ -31,7 +32,7 @@ public final class MailCatcher: Sendable {
         self.store = store
         self.servers = servers
         func port(_ name: String) -> Int { servers.first { $0.0 == name }?.1.port ?? 0 }
-        self.ports = Ports(smtp: port("smtp"), pop3: port("pop3"), http: port("http"))
+        self.ports = Ports(smtp: port("smtp"), pop3: port("pop3"), imap: port("imap"), http: port("http"))
     }
 
     /// Binds every configured listener and starts serving; returns once all are listening.
@@ -48,12 +49,17 @@ public final class MailCatcher: Sendable {
         let pop3 = POP3Server(
             configuration: POP3Configuration(hostname: configuration.smtp.hostname, credentials: configuration.credentials),
             store: store, events: events)
+        let imap = IMAPServer(
+            configuration: IMAPConfiguration(
+                credentials: configuration.credentials, maxLiteralSize: configuration.smtp.maxMessageSize),
+            store: store, events: events)
         let bound = BoundServers()
         let http = HTTPServer(store: store, events: events, metrics: { bound.metrics(protocolErrors: events.protocolErrors) })
 
         let listeners: [(name: String, port: Int?, overCapacity: [UInt8], serve: @Sendable (Connection) async -> Void)] = [
             ("smtp", configuration.smtpPort, SMTPServer.overCapacityReply, { await smtp.serve($0) }),
             ("pop3", configuration.pop3Port, POP3Server.overCapacityReply, { await pop3.serve($0) }),
+            ("imap", configuration.imapPort, IMAPServer.overCapacityReply, { await imap.serve($0) }),
             ("http", configuration.httpPort, HTTPServer.overCapacityReply, { await http.serve($0) }),
         ]
         do {

@@ -3,7 +3,8 @@
 public struct Ports: Sendable, Equatable, CustomStringConvertible {
     public var smtp: Int
     public var pop3: Int
+    public var imap: Int
     public var http: Int
 
-    public var description: String { "smtp \(smtp), pop3 \(pop3), http \(http)" }
+    public var description: String { "smtp \(smtp), pop3 \(pop3), imap \(imap), http \(http)" }
 }

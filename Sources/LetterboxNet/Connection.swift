@@ -68,7 +68,8 @@ package final class Connection {
     /// - Parameter interruptible: a graceful shutdown may end this wait with ``NetError/shuttingDown``
     ///   (use it only between requests, when nothing would be lost).
     /// - Throws: ``NetError/closed`` at end of stream, ``NetError/idleTimeout``, or a system error.
-    package func fill(interruptible: Bool = false) async throws {
+    /// - Parameter wakeable: ``ConnectionHandle/wake()`` may end this wait with ``NetError/woken``.
+    package func fill(interruptible: Bool = false, wakeable: Bool = false) async throws {
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while true {
             if inputStart > 0 && inputStart >= input.count / 2 {
@@ -89,7 +90,7 @@ package final class Connection {
                 try await flush()
                 continue
             }
-            try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible)
+            try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
         }
     }
 
@@ -107,10 +108,10 @@ package final class Connection {
     ///
     /// A line longer than `maxLength` throws ``NetError/lineTooLong``; the rest of that line is then
     /// discarded by the next read, so the caller can answer an error and carry on.
-    package func readLine(maxLength: Int, interruptible: Bool = false) async throws -> [UInt8] {
+    package func readLine(maxLength: Int, interruptible: Bool = false, wakeable: Bool = false) async throws -> [UInt8] {
         while true {
             if let line = try takeLine(maxLength: maxLength) { return line }
-            try await fill(interruptible: interruptible && inputStart == input.count)
+            try await fill(interruptible: interruptible && inputStart == input.count, wakeable: wakeable)
         }
     }
 
@@ -272,6 +273,9 @@ package struct ConnectionHandle: Sendable {
 
     /// Fails every wait at once; the owning task then closes the connection.
     package func abort() { registration.fail(with: NetError.closed) }
+
+    /// Ends a wakeable read with ``NetError/woken`` (now, or when the next one starts).
+    package func wake() { registration.wake() }
 }
 
 #if canImport(Glibc)

@@ -4,7 +4,7 @@
 /// anyone's `switch`.
 public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case closed, idleTimeout, shuttingDown, lineTooLong, tooLarge, system
+        case closed, idleTimeout, shuttingDown, lineTooLong, tooLarge, woken, system
     }
     private let code: Code
     /// Human-readable detail, e.g. the failing system call and `errno` text.
@@ -23,6 +23,8 @@ public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let shuttingDown = NetError(.shuttingDown, "server shutting down")
     /// A line exceeded the limit the caller set; the rest of it is discarded.
     public static let lineTooLong = NetError(.lineTooLong, "line too long")
+    /// A wakeable read was ended by ``ConnectionHandle/wake()``; nothing was read or lost.
+    public static let woken = NetError(.woken, "woken")
     /// A byte count exceeded the limit the caller set.
     public static let tooLarge = NetError(.tooLarge, "too large")
 

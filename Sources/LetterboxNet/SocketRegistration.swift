@@ -13,6 +13,7 @@ package final class SocketRegistration: Sendable {
         var continuation: UnsafeContinuation<Void, any Error>
         var deadline: UInt64
         var interruptible: Bool
+        var wakeable = false
     }
 
     private struct State {
@@ -24,6 +25,8 @@ package final class SocketRegistration: Sendable {
         var failure: (any Error)?
         /// Set by graceful shutdown: waits that are interruptible fail with `.shuttingDown`.
         var draining = false
+        /// A ``wake()`` that found no wakeable reader; the next wakeable read ends at once.
+        var wakePending = false
     }
 
     private let state = Mutex(State())
@@ -36,7 +39,9 @@ package final class SocketRegistration: Sendable {
     enum Direction { case read, write }
 
     /// Suspends until the descriptor may be ready in `direction`, the deadline passes, or the task is cancelled.
-    func wait(for direction: Direction, deadline: UInt64, interruptible: Bool) async throws {
+    /// - Parameter wakeable: a ``wake()`` ends a read wait with ``NetError/woken`` (used to deliver
+    ///   events, such as new mail during IMAP IDLE, to a task that is waiting for its peer).
+    func wait(for direction: Direction, deadline: UInt64, interruptible: Bool, wakeable: Bool = false) async throws {
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 let outcome: Result<Void, any Error>? = state.withLock { state in
@@ -48,7 +53,12 @@ package final class SocketRegistration: Sendable {
                             state.readable = false
                             return .success(())
                         }
-                        state.reader = Waiter(continuation: continuation, deadline: deadline, interruptible: interruptible)
+                        if wakeable && state.wakePending {
+                            state.wakePending = false
+                            return .failure(NetError.woken)
+                        }
+                        state.reader = Waiter(
+                            continuation: continuation, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
                     case .write:
                         if state.writable {
                             state.writable = false
@@ -106,6 +116,19 @@ package final class SocketRegistration: Sendable {
             return expired
         }
         for waiter in expired { waiter.continuation.resume(throwing: NetError.idleTimeout) }
+    }
+
+    /// Ends a wakeable read wait with ``NetError/woken``, now or at the next wakeable wait.
+    func wake() {
+        let reader = state.withLock { state -> Waiter? in
+            guard let reader = state.reader, reader.wakeable else {
+                state.wakePending = true
+                return nil
+            }
+            state.reader = nil
+            return reader
+        }
+        reader?.continuation.resume(throwing: NetError.woken)
     }
 
     /// Marks the descriptor as draining: an interruptible wait, now or later, fails with `.shuttingDown`.

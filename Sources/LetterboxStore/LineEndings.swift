@@ -17,6 +17,21 @@ public enum LineEndings {
         return size
     }
 
+    /// `raw` with every bare LF made CRLF and a final CRLF added if missing; `raw` itself when it
+    /// already is in that form (no copy).
+    public static func canonical(_ raw: [UInt8]) -> [UInt8] {
+        guard canonicalSize(of: raw) != raw.count else { return raw }
+        var out: [UInt8] = []
+        out.reserveCapacity(canonicalSize(of: raw))
+        raw.withUnsafeBufferPointer { buffer in
+            forEachLine(in: raw) { range, _, _ in
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[range]))
+                out.append(contentsOf: [0x0D, 0x0A])
+            }
+        }
+        return out
+    }
+
     /// Calls `body` with each line's content range (without its terminator), whether it ended with
     /// CRLF, and whether it ended at all (the last line may not). Uses `memchr`, one call per line.
     public static func forEachLine(in raw: [UInt8], _ body: (Range<Int>, _ hasCR: Bool, _ hasLF: Bool) -> Void) {

@@ -43,4 +43,17 @@ public final class MemoryStore: MessageStore {
     public func changes() -> AsyncStream<StoreChange> { index.changes() }
 
     public var statistics: StoreStatistics { index.statistics }
+
+    public func snapshot(matching filter: MessageFilter) -> StoreSnapshot { index.snapshot(matching: filter) }
+
+    public var modificationSequence: UInt64 { index.modificationSequence }
+
+    public func flags(of id: UInt64) -> MessageFlags { index.flags(of: id) }
+
+    @discardableResult
+    public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
+        index.updateFlags(update, ids: ids)
+    }
+
+    public func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { index.claimRecent(ids) }
 }

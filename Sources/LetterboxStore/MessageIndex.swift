@@ -20,6 +20,12 @@ package final class MessageIndex: Sendable {
         var cancelledWaiters: Set<UInt64> = []
         var observers: [UInt64: AsyncStream<StoreChange>.Continuation] = [:]
         var nextObserverID: UInt64 = 0
+        /// Flags per message (IMAP system flags and keywords); absent means none.
+        var flags: [UInt64: MessageFlags] = [:]
+        /// Messages no session has seen as \Recent yet (RFC 3501 §2.3.2).
+        var unclaimedRecent: Set<UInt64> = []
+        /// Increases with every change, so a reader can tell cheaply whether anything changed.
+        var modificationSequence: UInt64 = 1
     }
 
     private let state: Mutex<State>
@@ -46,6 +52,8 @@ package final class MessageIndex: Sendable {
                 state.ids.insert(message.id, at: position)
             }
             state.byID[message.id] = message
+            state.unclaimedRecent.insert(message.id)
+            state.modificationSequence += 1
             state.nextID = max(state.nextID, message.id + 1)
             state.bytes += message.size
             state.received += 1
@@ -82,8 +90,11 @@ package final class MessageIndex: Sendable {
                 if let message = state.byID.removeValue(forKey: id) {
                     removed.append(message)
                     state.bytes -= message.size
+                    state.flags[id] = nil
+                    state.unclaimedRecent.remove(id)
                 }
             }
+            if !removed.isEmpty { state.modificationSequence += 1 }
             if !removed.isEmpty {
                 let gone = Set(removed.map(\.id))
                 state.ids.removeAll { gone.contains($0) }
@@ -94,6 +105,51 @@ package final class MessageIndex: Sendable {
             for observer in observers { observer.yield(.removed(removed.map(\.id))) }
         }
         return removed
+    }
+
+    /// The messages `filter` selects with their flags, and the sequence number they are current at.
+    package func snapshot(matching filter: MessageFilter) -> StoreSnapshot {
+        state.withLock { state in
+            var entries: [StoreSnapshot.Entry] = []
+            entries.reserveCapacity(state.ids.count)
+            for id in state.ids {
+                guard let message = state.byID[id], filter.isEmpty || filter.matches(message) else { continue }
+                entries.append(StoreSnapshot.Entry(message: message, flags: state.flags[id] ?? MessageFlags()))
+            }
+            return StoreSnapshot(entries: entries, modificationSequence: state.modificationSequence, nextID: state.nextID)
+        }
+    }
+
+    package var modificationSequence: UInt64 { state.withLock { $0.modificationSequence } }
+
+    package func flags(of id: UInt64) -> MessageFlags { state.withLock { $0.flags[id] ?? MessageFlags() } }
+
+    /// Changes the flags of the messages that still exist; returns their new flags.
+    package func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
+        let (changed, observers) = state.withLock { state in
+            var changed: [UInt64: MessageFlags] = [:]
+            for id in ids where state.byID[id] != nil {
+                let old = state.flags[id] ?? MessageFlags()
+                let new = update.applied(to: old)
+                changed[id] = new
+                if new != old { state.flags[id] = new.isEmpty ? nil : new }
+            }
+            if !changed.isEmpty { state.modificationSequence += 1 }
+            return (changed, Array(state.observers.values))
+        }
+        if !changed.isEmpty {
+            for observer in observers { observer.yield(.flagsChanged(changed.keys.sorted())) }
+        }
+        return changed
+    }
+
+    /// Marks the given messages as seen by a session as \Recent; returns those that were still unclaimed.
+    package func claimRecent(_ ids: [UInt64]) -> Set<UInt64> {
+        state.withLock { state in
+            var claimed: Set<UInt64> = []
+            for id in ids where state.unclaimedRecent.remove(id) != nil { claimed.insert(id) }
+            return claimed
+        }
     }
 
     package func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {

@@ -27,6 +27,22 @@ public protocol MessageStore: Sendable {
     /// Every change, from now on, until the stream is dropped.
     func changes() -> AsyncStream<StoreChange>
 
+    /// The messages `filter` selects, with their flags, as of one moment.
+    func snapshot(matching filter: MessageFilter) -> StoreSnapshot
+
+    /// Increases with every change (arrival, removal, flags); cheap to read.
+    var modificationSequence: UInt64 { get }
+
+    /// A message's flags (IMAP system flags such as `\Seen`, and keywords).
+    func flags(of id: UInt64) -> MessageFlags
+
+    /// Changes the flags of the messages that still exist and returns their new flags.
+    @discardableResult
+    func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags]
+
+    /// Claims \Recent for a session: returns the messages no session had seen yet (RFC 3501 §2.3.2).
+    func claimRecent(_ ids: [UInt64]) -> Set<UInt64>
+
     /// Counts for metrics: messages and bytes stored now, messages received since start.
     var statistics: StoreStatistics { get }
 
@@ -45,6 +61,20 @@ extension MessageStore {
 public enum StoreChange: Sendable, Equatable {
     case added(UInt64)
     case removed([UInt64])
+    case flagsChanged([UInt64])
+}
+
+/// Messages with their flags as of one modification sequence.
+public struct StoreSnapshot: Sendable {
+    public struct Entry: Sendable {
+        public let message: Message
+        public let flags: MessageFlags
+    }
+
+    public let entries: [Entry]
+    public let modificationSequence: UInt64
+    /// The id the next stored message will get (IMAP UIDNEXT).
+    public let nextID: UInt64
 }
 
 /// Counts a store keeps for `/metrics`.

@@ -37,6 +37,10 @@ enum CommandLineOptions {
                help: "POP3 port (default 1110; 0 = any free port)") { value, settings throws(UsageError) in
             settings.configuration.pop3Port = try port(value, "--pop3-port")
         },
+        Option(flag: "--imap-port", environment: "LETTERBOX_IMAP_PORT", valueName: "PORT|off",
+               help: "IMAP port (default 1143; 0 = any free port)") { value, settings throws(UsageError) in
+            settings.configuration.imapPort = try port(value, "--imap-port")
+        },
         Option(flag: "--http-port", environment: "LETTERBOX_HTTP_PORT", valueName: "PORT|off",
                help: "HTTP inspection port (default 8025; 0 = any free port)") { value, settings throws(UsageError) in
             settings.configuration.httpPort = try port(value, "--http-port")
@@ -46,7 +50,7 @@ enum CommandLineOptions {
             settings.configuration.smtp.hostname = value
         },
         Option(flag: "--users", environment: "LETTERBOX_USERS", valueName: "NAME:PASSWORD,...",
-               help: "only these users may log in (SMTP AUTH, POP3); default: anyone") { value, settings throws(UsageError) in
+               help: "only these users may log in (SMTP AUTH, POP3, IMAP); default: anyone") { value, settings throws(UsageError) in
             try addUsers(value.split(separator: ","), from: "--users", to: &settings)
         },
         Option(flag: "--users-file", environment: "LETTERBOX_USERS_FILE", valueName: "PATH",

@@ -40,8 +40,10 @@ do {
 
 // The contract other tools parse: one line per listener on stdout.
 // Written unbuffered, so a parent process reading a pipe sees them at once.
-for (name, port) in [("smtp", catcher.ports.smtp), ("pop3", catcher.ports.pop3), ("http", catcher.ports.http)]
-where port != 0 {
+let listeners = [
+    ("smtp", catcher.ports.smtp), ("pop3", catcher.ports.pop3), ("imap", catcher.ports.imap), ("http", catcher.ports.http),
+]
+for (name, port) in listeners where port != 0 {
     FileHandle.standardOutput.write(Data("\(name) listening on \(configuration.host):\(port)\n".utf8))
 }
 

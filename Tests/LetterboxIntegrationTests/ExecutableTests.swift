@@ -59,13 +59,14 @@ import Testing
     }
 
     @Test func printsOneLinePerListenerWithTheRealPortAndStopsOnSigterm() async throws {
-        let server = try RunningServer(arguments: ["--smtp-port", "0", "--pop3-port", "0", "--http-port", "0"])
-        let lines = try await server.waitForLines(3)
+        let server = try RunningServer(arguments: ["--smtp-port", "0", "--pop3-port", "0", "--imap-port", "0", "--http-port", "0"])
+        let lines = try await server.waitForLines(4)
         let smtp = try #require(server.port(of: "smtp", in: lines), "stdout: \(lines)")
         let http = try #require(server.port(of: "http", in: lines))
         #expect(smtp > 0 && http > 0)
         #expect(lines.contains("smtp listening on 127.0.0.1:\(smtp)"))
         #expect(server.port(of: "pop3", in: lines) != nil)
+        #expect(server.port(of: "imap", in: lines) != nil)
 
         let client = try LineClient(port: smtp)
         #expect(try await client.code() == 220)
@@ -76,7 +77,10 @@ import Testing
     @Test func environmentConfiguresAndAFlagWins() async throws {
         let server = try RunningServer(
             arguments: ["--smtp-port", "0"],
-            environment: ["LETTERBOX_SMTP_PORT": "1", "LETTERBOX_POP3_PORT": "off", "LETTERBOX_HTTP_PORT": "off"])
+            environment: [
+                "LETTERBOX_SMTP_PORT": "1", "LETTERBOX_POP3_PORT": "off", "LETTERBOX_IMAP_PORT": "off",
+                "LETTERBOX_HTTP_PORT": "off",
+            ])
         let lines = try await server.waitForLines(1)
         #expect(server.port(of: "smtp", in: lines) != nil, "the flag should win over LETTERBOX_SMTP_PORT=1")
         #expect(server.port(of: "http", in: lines) == nil, "LETTERBOX_HTTP_PORT=off should disable HTTP")
@@ -84,7 +88,7 @@ import Testing
     }
 
     @Test func healthcheckProbesTheRunningServer() async throws {
-        let server = try RunningServer(arguments: ["--smtp-port", "off", "--pop3-port", "off", "--http-port", "0"])
+        let server = try RunningServer(arguments: ["--smtp-port", "off", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0"])
         let lines = try await server.waitForLines(1)
         let http = try #require(server.port(of: "http", in: lines))
         let healthy = try await ExternalTool.run(Self.binary, ["healthcheck", "--http-port", String(http)])

@@ -1,0 +1,125 @@
+import LetterboxStore
+
+/// One IMAP command (RFC 3501 §6 and the extensions Letterbox advertises), with its tag.
+public struct TaggedCommand: Sendable, Equatable {
+    public var tag: String
+    public var command: IMAPCommand
+}
+
+public enum IMAPCommand: Sendable, Equatable {
+    case capability, noop, logout
+    case login(user: String, password: String)
+    /// `AUTHENTICATE mechanism [initial-response]` (RFC 4959 SASL-IR).
+    case authenticate(mechanism: String, initialResponse: String?)
+    case select(String), examine(String)
+    case list(reference: String, pattern: String)
+    case lsub(reference: String, pattern: String)
+    case status(String, [String])
+    case check, close, unselect, expunge
+    case search(SearchKey, uid: Bool)
+    case fetch(SequenceSet, [FetchAttribute], uid: Bool)
+    case store(SequenceSet, StoreMode, MessageFlags, silent: Bool, uid: Bool)
+    case uidExpunge(SequenceSet)
+    case idle
+    case id
+    case enable([String])
+    case namespace
+    case starttls
+    /// A command Letterbox knows but does not offer yet (mailbox management comes later).
+    case unsupported(String)
+}
+
+/// How STORE changes flags (RFC 3501 §6.4.6).
+public enum StoreMode: Sendable, Equatable { case replace, add, remove }
+
+/// A sequence set: numbers and ranges, `*` meaning the largest (RFC 3501 §9 `sequence-set`).
+public struct SequenceSet: Sendable, Equatable {
+    public enum Bound: Sendable, Equatable {
+        case number(UInt64)
+        case last
+    }
+    public var ranges: [(Bound, Bound)]
+
+    public init(ranges: [(Bound, Bound)]) {
+        self.ranges = ranges
+    }
+
+    public static func == (lhs: SequenceSet, rhs: SequenceSet) -> Bool {
+        lhs.ranges.elementsEqual(rhs.ranges) { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+
+    /// Whether `value` is in the set, where `*` stands for `largest`. Ranges may run in either direction.
+    public func contains(_ value: UInt64, largest: UInt64) -> Bool {
+        ranges.contains { low, high in
+            let a = low.resolved(largest), b = high.resolved(largest)
+            return (min(a, b)...max(a, b)).contains(value)
+        }
+    }
+}
+
+extension SequenceSet.Bound {
+    func resolved(_ largest: UInt64) -> UInt64 {
+        switch self {
+        case .number(let value): value
+        case .last: largest
+        }
+    }
+}
+
+/// A FETCH data item (RFC 3501 §6.4.5).
+public enum FetchAttribute: Sendable, Equatable {
+    case envelope, flags, internalDate, uid, bodyStructure, body
+    case rfc822, rfc822Header, rfc822Size, rfc822Text
+    /// `BODY[section]<partial>` or `BODY.PEEK[…]`.
+    case bodySection(BodySection, partial: ClosedRange<Int>?, peek: Bool)
+}
+
+/// The `section` of `BODY[section]` (RFC 3501 §6.4.5).
+public struct BodySection: Sendable, Equatable {
+    public enum Text: Sendable, Equatable {
+        case header
+        case headerFields([String], not: Bool)
+        case text
+        case mime
+    }
+    /// Part numbers, e.g. `[1, 2]` for `1.2`; empty for the whole message.
+    public var part: [Int]
+    public var text: Text?
+
+    public init(part: [Int] = [], text: Text? = nil) {
+        self.part = part
+        self.text = text
+    }
+}
+
+/// A SEARCH criterion (RFC 3501 §6.4.4).
+public indirect enum SearchKey: Sendable, Equatable {
+    case all
+    case and([SearchKey])
+    case or(SearchKey, SearchKey)
+    case not(SearchKey)
+    case flag(String, set: Bool)
+    case new, old, recent
+    case header(String, String)
+    case body(String), text(String)
+    case larger(Int), smaller(Int)
+    case before(SearchDate), on(SearchDate), since(SearchDate)
+    case sentBefore(SearchDate), sentOn(SearchDate), sentSince(SearchDate)
+    case sequence(SequenceSet)
+    case uid(SequenceSet)
+}
+
+/// A calendar day in a SEARCH (`1-Feb-1994`), compared by day only (RFC 3501 §6.4.4).
+public struct SearchDate: Sendable, Equatable, Comparable {
+    public var year: Int, month: Int, day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func < (lhs: SearchDate, rhs: SearchDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+}

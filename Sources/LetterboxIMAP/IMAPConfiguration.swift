@@ -1,0 +1,19 @@
+import LetterboxStore
+
+/// What an IMAP server accepts.
+public struct IMAPConfiguration: Sendable {
+    /// Who may log in; anyone by default.
+    public var credentials: Credentials
+    /// Largest literal accepted (an APPEND or a long string); larger ones are refused at once.
+    public var maxLiteralSize: Int
+
+    public init(credentials: Credentials = .anyone, maxLiteralSize: Int = 32 * 1024 * 1024) {
+        self.credentials = credentials
+        self.maxLiteralSize = maxLiteralSize
+    }
+
+    /// Longest line between literals (RFC 7162 §4 recommends accepting at least 8192 octets).
+    static let maxLineLength = 65_536
+    /// Most literals in one command.
+    static let maxLiterals = 1000
+}

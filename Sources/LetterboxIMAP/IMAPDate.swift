@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Foundation
+
+/// IMAP dates without Foundation formatters: INTERNALDATE output and SEARCH day comparisons.
+enum IMAPDate {
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static func utc(_ date: Date) -> tm {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return parts
+    }
+
+    /// `27-Nov-2026 06:12:13 +0000` (RFC 3501 `date-time`, always UTC).
+    static func internalDate(_ date: Date) -> String {
+        let parts = utc(date)
+        func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let day = parts.tm_mday < 10 ? " \(parts.tm_mday)" : "\(parts.tm_mday)"
+        return "\(day)-\(months[Int(parts.tm_mon)])-\(parts.tm_year + 1900) \(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)) +0000"
+    }
+
+    /// The UTC calendar day of `date`.
+    static func day(of date: Date) -> SearchDate {
+        let parts = utc(date)
+        return SearchDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
+    }
+
+    /// The calendar day a `Date:` header names, ignoring time and zone (RFC 3501 §6.4.4 SENT*).
+    /// Accepts RFC 5322 and obsolete forms: the first day number, month name and year found.
+    static func day(ofHeader value: String) -> SearchDate? {
+        var day: Int?, month: Int?, year: Int?
+        for token in value.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" }) {
+            if month == nil, let index = months.firstIndex(where: { token.lowercased().hasPrefix($0.lowercased()) }) {
+                month = index + 1
+            } else if let number = Int(token) {
+                if day == nil && number >= 1 && number <= 31 && token.count <= 2 {
+                    day = number
+                } else if year == nil && token.count == 4 {
+                    year = number
+                } else if year == nil && token.count == 2 {
+                    year = number < 50 ? 2000 + number : 1900 + number  // RFC 5322 §4.3
+                }
+            }
+        }
+        guard let day, let month, let year else { return nil }
+        return SearchDate(year: year, month: month, day: day)
+    }
+}

@@ -1,0 +1,499 @@
+import LetterboxStore
+
+/// Why a command could not be parsed; `reason` goes into the tagged BAD.
+public struct IMAPParseError: Error, Sendable, Equatable {
+    public let reason: String
+    /// The tag, when it could be read (else the BAD is untagged: `* BAD`).
+    public var tag: String?
+}
+
+/// Parses one complete IMAP command (RFC 3501 §9), literals included inline as received:
+/// `{n}` CRLF followed by n octets. The driver has already read every literal.
+public struct IMAPParser {
+    private let bytes: [UInt8]
+    private var position = 0
+    private var depth = 0
+    private static let maxDepth = 64
+
+    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Parses a whole command line (without the final CRLF).
+    public static func parse(_ bytes: [UInt8]) -> Result<TaggedCommand, IMAPParseError> {
+        var parser = IMAPParser(bytes)
+        var tag: String?
+        do {
+            let parsedTag = try parser.tag()
+            tag = parsedTag
+            try parser.space()
+            let command = try parser.command()
+            guard parser.atEnd else { throw parser.error("unexpected characters after the command") }
+            return .success(TaggedCommand(tag: parsedTag, command: command))
+        } catch var error as IMAPParseError {
+            error.tag = tag
+            return .failure(error)
+        } catch {
+            return .failure(IMAPParseError(reason: "\(error)", tag: tag))
+        }
+    }
+
+    // MARK: Commands
+
+    private mutating func command() throws -> IMAPCommand {
+        let name = try atom().uppercased()
+        switch name {
+        case "CAPABILITY": return .capability
+        case "NOOP": return .noop
+        case "LOGOUT": return .logout
+        case "CHECK": return .check
+        case "CLOSE": return .close
+        case "UNSELECT": return .unselect
+        case "EXPUNGE": return .expunge
+        case "IDLE": return .idle
+        case "NAMESPACE": return .namespace
+        case "STARTTLS": return .starttls
+        case "LOGIN":
+            try space()
+            let user = try astring()
+            try space()
+            return .login(user: user, password: try astring())
+        case "AUTHENTICATE":
+            try space()
+            let mechanism = try atom().uppercased()
+            var initial: String?
+            if try optionalSpace() { initial = try atom() }
+            return .authenticate(mechanism: mechanism, initialResponse: initial)
+        case "SELECT", "EXAMINE":
+            try space()
+            let mailbox = try astring()
+            return name == "SELECT" ? .select(mailbox) : .examine(mailbox)
+        case "LIST", "LSUB":
+            try space()
+            let reference = try astring()
+            try space()
+            let pattern = try listMailbox()
+            return name == "LIST" ? .list(reference: reference, pattern: pattern) : .lsub(reference: reference, pattern: pattern)
+        case "STATUS":
+            try space()
+            let mailbox = try astring()
+            try space()
+            let items = try parenthesized { try $0.atom().uppercased() }
+            return .status(mailbox, items)
+        case "SEARCH": return try search(uid: false)
+        case "FETCH": return try fetch(uid: false)
+        case "STORE": return try store(uid: false)
+        case "UID":
+            try space()
+            switch try atom().uppercased() {
+            case "FETCH": return try fetch(uid: true)
+            case "SEARCH": return try search(uid: true)
+            case "STORE": return try store(uid: true)
+            case "EXPUNGE":
+                try space()
+                return .uidExpunge(try sequenceSet())
+            case let other: return .unsupported("UID \(other)")
+            }
+        case "ID":
+            try space()
+            try skipValue()
+            return .id
+        case "ENABLE":
+            var capabilities: [String] = []
+            while try optionalSpace() { capabilities.append(try atom().uppercased()) }
+            guard !capabilities.isEmpty else { throw error("ENABLE needs at least one capability") }
+            return .enable(capabilities)
+        case "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "APPEND", "COPY", "MOVE":
+            position = bytes.count
+            return .unsupported(name)
+        default:
+            throw error("unknown command \(name.prefix(40))")
+        }
+    }
+
+    private mutating func fetch(uid: Bool) throws -> IMAPCommand {
+        try space()
+        let set = try sequenceSet()
+        try space()
+        var attributes: [FetchAttribute]
+        if peek == UInt8(ascii: "(") {
+            attributes = try parenthesized { try $0.fetchAttribute() }
+        } else {
+            let start = position
+            let word = try atom().uppercased()
+            switch word {
+            case "ALL": attributes = [.flags, .internalDate, .rfc822Size, .envelope]
+            case "FAST": attributes = [.flags, .internalDate, .rfc822Size]
+            case "FULL": attributes = [.flags, .internalDate, .rfc822Size, .envelope, .body]
+            default:
+                position = start
+                attributes = [try fetchAttribute()]
+            }
+        }
+        if uid && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
+        return .fetch(set, attributes, uid: uid)
+    }
+
+    private mutating func fetchAttribute() throws -> FetchAttribute {
+        let name = try fetchName().uppercased()
+        switch name {
+        case "ENVELOPE": return .envelope
+        case "FLAGS": return .flags
+        case "INTERNALDATE": return .internalDate
+        case "UID": return .uid
+        case "BODYSTRUCTURE": return .bodyStructure
+        case "RFC822": return .rfc822
+        case "RFC822.HEADER": return .rfc822Header
+        case "RFC822.SIZE": return .rfc822Size
+        case "RFC822.TEXT": return .rfc822Text
+        case "BODY", "BODY.PEEK":
+            guard peek == UInt8(ascii: "[") else {
+                if name == "BODY" { return .body }
+                throw error("BODY.PEEK needs a section")
+            }
+            let section = try bodySection()
+            var partial: ClosedRange<Int>?
+            if peek == UInt8(ascii: "<") {
+                position += 1
+                let origin = try number()
+                try expect(".")
+                let count = try number()
+                guard count > 0 else { throw error("partial count must be positive") }
+                try expect(">")
+                partial = origin...(origin + count - 1)
+            }
+            return .bodySection(section, partial: partial, peek: name == "BODY.PEEK")
+        default:
+            throw error("unknown FETCH item \(name.prefix(40))")
+        }
+    }
+
+    /// A fetch item name: letters, digits and dots, stopping at `[`, `<`, `)` or space.
+    private mutating func fetchName() throws -> String {
+        let start = position
+        while let byte = peek, byte != UInt8(ascii: "["), byte != UInt8(ascii: "<"), isAtomChar(byte) { position += 1 }
+        guard position > start else { throw error("expected a FETCH item") }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    private mutating func bodySection() throws -> BodySection {
+        try expect("[")
+        var section = BodySection()
+        while let byte = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+            let value = try number()
+            guard value > 0 else { throw error("section part numbers start at 1") }
+            section.part.append(value)
+            guard peek == UInt8(ascii: ".") else { break }
+            position += 1
+        }
+        if peek != UInt8(ascii: "]") {
+            let name = try fetchName().uppercased()
+            switch name {
+            case "HEADER": section.text = .header
+            case "TEXT": section.text = .text
+            case "MIME":
+                guard !section.part.isEmpty else { throw error("MIME needs a part number") }
+                section.text = .mime
+            case "HEADER.FIELDS", "HEADER.FIELDS.NOT":
+                try space()
+                let fields = try parenthesized { try $0.astring() }
+                section.text = .headerFields(fields, not: name.hasSuffix(".NOT"))
+            default: throw error("unknown section \(name.prefix(40))")
+            }
+        }
+        try expect("]")
+        return section
+    }
+
+    private mutating func store(uid: Bool) throws -> IMAPCommand {
+        try space()
+        let set = try sequenceSet()
+        try space()
+        var item = try atom().uppercased()
+        var mode = StoreMode.replace
+        if item.hasPrefix("+") {
+            mode = .add
+            item.removeFirst()
+        } else if item.hasPrefix("-") {
+            mode = .remove
+            item.removeFirst()
+        }
+        let silent = item == "FLAGS.SILENT"
+        guard item == "FLAGS" || silent else { throw error("STORE takes FLAGS, +FLAGS or -FLAGS") }
+        try space()
+        var flags: [String] = []
+        if peek == UInt8(ascii: "(") {
+            flags = try parenthesized(allowEmpty: true) { try $0.flag() }
+        } else {
+            flags.append(try flag())
+            while try optionalSpace() { flags.append(try flag()) }
+        }
+        return .store(set, mode, MessageFlags(flags), silent: silent, uid: uid)
+    }
+
+    private mutating func flag() throws -> String {
+        if peek == UInt8(ascii: "\\") {
+            position += 1
+            let name = try atom()
+            guard name != "Recent" && name.lowercased() != "recent" else { throw error("\\Recent cannot be stored") }
+            return "\\" + name
+        }
+        return try atom()
+    }
+
+    private mutating func search(uid: Bool) throws -> IMAPCommand {
+        var keys: [SearchKey] = []
+        try space()
+        let start = position
+        if (try? atom())?.uppercased() == "CHARSET" {
+            try space()
+            let charset = try astring().uppercased()
+            guard charset == "UTF-8" || charset == "US-ASCII" else {
+                throw IMAPParseError(reason: "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset \(charset)")
+            }
+            try space()
+        } else {
+            position = start
+        }
+        keys.append(try searchKey())
+        while try optionalSpace() { keys.append(try searchKey()) }
+        return .search(keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+    }
+
+    private mutating func searchKey() throws -> SearchKey {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < Self.maxDepth else { throw error("search keys nested too deeply") }
+        if peek == UInt8(ascii: "(") {
+            let keys = try parenthesized { try $0.searchKey() }
+            return keys.count == 1 ? keys[0] : .and(keys)
+        }
+        if let byte = peek, byte == UInt8(ascii: "*") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+            return .sequence(try sequenceSet())
+        }
+        let name = try atom().uppercased()
+        func string() throws -> String {
+            try space()
+            return try astring()
+        }
+        func date() throws -> SearchDate {
+            try space()
+            return try searchDate()
+        }
+        switch name {
+        case "ALL": return .all
+        case "ANSWERED": return .flag(MessageFlags.answered, set: true)
+        case "UNANSWERED": return .flag(MessageFlags.answered, set: false)
+        case "DELETED": return .flag(MessageFlags.deleted, set: true)
+        case "UNDELETED": return .flag(MessageFlags.deleted, set: false)
+        case "DRAFT": return .flag(MessageFlags.draft, set: true)
+        case "UNDRAFT": return .flag(MessageFlags.draft, set: false)
+        case "FLAGGED": return .flag(MessageFlags.flagged, set: true)
+        case "UNFLAGGED": return .flag(MessageFlags.flagged, set: false)
+        case "SEEN": return .flag(MessageFlags.seen, set: true)
+        case "UNSEEN": return .flag(MessageFlags.seen, set: false)
+        case "KEYWORD":
+            try space()
+            return .flag(try atom(), set: true)
+        case "UNKEYWORD":
+            try space()
+            return .flag(try atom(), set: false)
+        case "NEW": return .new
+        case "OLD": return .old
+        case "RECENT": return .recent
+        case "BCC", "CC", "FROM", "SUBJECT", "TO": return .header(name, try string())
+        case "HEADER":
+            let field = try string()
+            return .header(field, try string())
+        case "BODY": return .body(try string())
+        case "TEXT": return .text(try string())
+        case "LARGER", "SMALLER":
+            try space()
+            let size = try number()
+            return name == "LARGER" ? .larger(size) : .smaller(size)
+        case "BEFORE": return .before(try date())
+        case "ON": return .on(try date())
+        case "SINCE": return .since(try date())
+        case "SENTBEFORE": return .sentBefore(try date())
+        case "SENTON": return .sentOn(try date())
+        case "SENTSINCE": return .sentSince(try date())
+        case "UID":
+            try space()
+            return .uid(try sequenceSet())
+        case "NOT":
+            try space()
+            return .not(try searchKey())
+        case "OR":
+            try space()
+            let first = try searchKey()
+            try space()
+            return .or(first, try searchKey())
+        default:
+            throw error("unknown search key \(name.prefix(40))")
+        }
+    }
+
+    /// `d-Mon-yyyy`, optionally quoted (RFC 3501 §9 `date`).
+    private mutating func searchDate() throws -> SearchDate {
+        let text = try astring()
+        let parts = text.split(separator: "-")
+        let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        guard parts.count == 3, let day = Int(parts[0]), (1...31).contains(day),
+            let month = months.firstIndex(of: parts[1].lowercased()), let year = Int(parts[2]), parts[2].count == 4
+        else { throw error("invalid date '\(text.prefix(40))' (expected e.g. 1-Feb-2024)") }
+        return SearchDate(year: year, month: month + 1, day: day)
+    }
+
+    // MARK: Grammar pieces
+
+    public static let maxSequenceRanges = 100_000
+
+    private mutating func sequenceSet() throws -> SequenceSet {
+        var ranges: [(SequenceSet.Bound, SequenceSet.Bound)] = []
+        repeat {
+            let low = try sequenceBound()
+            var high = low
+            if peek == UInt8(ascii: ":") {
+                position += 1
+                high = try sequenceBound()
+            }
+            ranges.append((low, high))
+            guard ranges.count <= Self.maxSequenceRanges else { throw error("sequence set too long") }
+        } while consume(",")
+        return SequenceSet(ranges: ranges)
+    }
+
+    private mutating func sequenceBound() throws -> SequenceSet.Bound {
+        if consume("*") { return .last }
+        let value = try number()
+        guard value > 0 else { throw error("sequence numbers start at 1") }
+        return .number(UInt64(value))
+    }
+
+    private mutating func number() throws -> Int {
+        let start = position
+        while let byte = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
+        guard position > start, position - start <= 10, let value = Int(String(decoding: bytes[start..<position], as: UTF8.self)),
+            value <= Int(UInt32.max)
+        else { throw error("expected a number") }
+        return value
+    }
+
+    private mutating func tag() throws -> String {
+        let start = position
+        while let byte = peek, isAtomChar(byte), byte != UInt8(ascii: "+") { position += 1 }
+        guard position > start else { throw error("missing tag") }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    /// An atom (RFC 3501 §9 `atom`).
+    private mutating func atom() throws -> String {
+        let start = position
+        while let byte = peek, isAtomChar(byte) { position += 1 }
+        guard position > start else { throw error("expected an atom") }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    /// An astring: atom characters plus `]`, or a quoted string, or a literal.
+    private mutating func astring() throws -> String {
+        if peek == UInt8(ascii: "\"") || peek == UInt8(ascii: "{") { return try string() }
+        let start = position
+        while let byte = peek, isAtomChar(byte) || byte == UInt8(ascii: "]") { position += 1 }
+        guard position > start else { throw error("expected a string") }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    /// A LIST pattern: astring characters plus the wildcards `%` and `*`.
+    private mutating func listMailbox() throws -> String {
+        if peek == UInt8(ascii: "\"") || peek == UInt8(ascii: "{") { return try string() }
+        let start = position
+        while let byte = peek, isAtomChar(byte) || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "*") {
+            position += 1
+        }
+        guard position > start else { throw error("expected a mailbox pattern") }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    /// A quoted string (with `\"` and `\\` escapes) or a literal `{n}` CRLF octets.
+    private mutating func string() throws -> String {
+        if consume("\"") {
+            var value: [UInt8] = []
+            while let byte = peek {
+                position += 1
+                switch byte {
+                case UInt8(ascii: "\""): return String(decoding: value, as: UTF8.self)
+                case UInt8(ascii: "\\"):
+                    guard let escaped = peek, escaped == UInt8(ascii: "\"") || escaped == UInt8(ascii: "\\") else {
+                        throw error("invalid escape in quoted string")
+                    }
+                    value.append(escaped)
+                    position += 1
+                case 0x0D, 0x0A, 0: throw error("quoted strings cannot contain CR, LF or NUL")
+                default: value.append(byte)
+                }
+            }
+            throw error("unterminated quoted string")
+        }
+        try expect("{")
+        let count = try number()
+        _ = consume("+")
+        try expect("}")
+        guard consume("\r"), consume("\n") else { throw error("literal must be followed by CRLF") }
+        guard position + count <= bytes.count else { throw error("literal shorter than announced") }
+        defer { position += count }
+        return String(decoding: bytes[position..<position + count], as: UTF8.self)
+    }
+
+    /// Skips one value (for ID's parameter list, which is only acknowledged).
+    private mutating func skipValue() throws {
+        if peek == UInt8(ascii: "(") {
+            _ = try parenthesized(allowEmpty: true) { try $0.skipValue() }
+        } else if peek == UInt8(ascii: "\"") || peek == UInt8(ascii: "{") {
+            _ = try string()
+        } else {
+            _ = try atom()
+        }
+    }
+
+    private mutating func parenthesized<T>(allowEmpty: Bool = false, _ element: (inout IMAPParser) throws -> T) throws -> [T] {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < Self.maxDepth else { throw error("lists nested too deeply") }
+        try expect("(")
+        var items: [T] = []
+        if consume(")") {
+            guard allowEmpty else { throw error("empty list") }
+            return items
+        }
+        repeat { items.append(try element(&self)) } while try optionalSpace()
+        try expect(")")
+        return items
+    }
+
+    // MARK: Bytes
+
+    private var atEnd: Bool { position == bytes.count }
+    private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private mutating func consume(_ character: Character) -> Bool {
+        guard let byte = peek, byte == character.asciiValue else { return false }
+        position += 1
+        return true
+    }
+
+    private mutating func expect(_ character: Character) throws {
+        guard consume(character) else { throw error("expected '\(character)'") }
+    }
+
+    private mutating func space() throws { try expect(" ") }
+
+    private mutating func optionalSpace() throws -> Bool { consume(" ") }
+
+    /// RFC 3501 §9 ATOM-CHAR: any CHAR except atom-specials.
+    private func isAtomChar(_ byte: UInt8) -> Bool {
+        guard byte > 0x20, byte < 0x7F else { return byte >= 0x80 }
+        return !"(){ %*\"\\]".utf8.contains(byte)
+    }
+
+    private func error(_ reason: String) -> IMAPParseError {
+        IMAPParseError(reason: "\(reason) at octet \(position)", tag: nil)
+    }
+}

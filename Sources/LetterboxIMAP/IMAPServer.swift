@@ -1,0 +1,155 @@
+import LetterboxNet
+import LetterboxStore
+
+/// Drives one IMAP connection: reads commands with their literals (RFC 3501 §7.5, RFC 7888
+/// LITERAL+), runs them through ``IMAPSession``, and during IDLE sends updates as soon as the
+/// store changes (woken by the change, never by polling).
+package struct IMAPServer: Sendable {
+    package let configuration: IMAPConfiguration
+    package let store: any MessageStore
+    package let events: ProtocolEvents
+
+    package init(configuration: IMAPConfiguration, store: any MessageStore, events: ProtocolEvents) {
+        self.configuration = configuration
+        self.store = store
+        self.events = events
+    }
+
+    package static var overCapacityReply: [UInt8] { Array("* BYE [UNAVAILABLE] too many connections, try again later\r\n".utf8) }
+
+    /// Why a command could not be read; the connection survives unless `fatal`.
+    private struct ReadFailure: Error {
+        let response: String
+        let fatal: Bool
+    }
+
+    package func serve(_ connection: Connection) async {
+        var session = IMAPSession(configuration: configuration, store: store)
+        let transcript = events.transcript(protocol: "imap", peer: connection.peer)
+        transcript.opened()
+        defer { transcript.closed() }
+        connection.write(session.greeting)
+        do {
+            while true {
+                let bytes: [UInt8]
+                do {
+                    bytes = try await readCommand(from: connection, transcript: transcript)
+                } catch let failure as ReadFailure {
+                    events.protocolError()
+                    send(failure.response, on: connection, transcript: transcript)
+                    if failure.fatal { return }
+                    continue
+                }
+                let outcome: IMAPSession.Outcome
+                switch IMAPParser.parse(bytes) {
+                case .failure(let error):
+                    events.protocolError()
+                    send("\(error.tag ?? "*") BAD \(error.reason)\r\n", on: connection, transcript: transcript)
+                    continue
+                case .success(let command):
+                    let (response, result) = session.handle(command)
+                    transcript.sent(String(decoding: response.prefix(512), as: UTF8.self))
+                    connection.write(response)
+                    outcome = result
+                }
+                switch outcome {
+                case .proceed: continue
+                case .close: return
+                case .authenticate:
+                    try await connection.flush()
+                    let line = try await connection.readLine(maxLength: IMAPConfiguration.maxLineLength)
+                    connection.write(session.continueAuthentication(line))
+                case .idle(let tag):
+                    try await idle(&session, tag: tag, on: connection, transcript: transcript)
+                }
+            }
+        } catch let error as NetError where error == .shuttingDown {
+            send("* BYE [UNAVAILABLE] server shutting down\r\n", on: connection, transcript: transcript)
+        } catch let error as NetError where error == .idleTimeout {
+            send("* BYE autologout: idle timeout\r\n", on: connection, transcript: transcript)
+        } catch {
+            transcript.note("connection ended: \(error)")
+        }
+    }
+
+    /// Reads one command: a line, and for each literal it announces, the literal and the next line.
+    private func readCommand(from connection: Connection, transcript: Transcript) async throws -> [UInt8] {
+        var command: [UInt8] = []
+        var literals = 0
+        while true {
+            let line: [UInt8]
+            do {
+                line = try await connection.readLine(maxLength: IMAPConfiguration.maxLineLength, interruptible: command.isEmpty)
+            } catch let error as NetError where error == .lineTooLong {
+                throw ReadFailure(response: "* BAD command line too long\r\n", fatal: false)
+            }
+            transcript.received(line)
+            command += line
+            guard let (size, synchronizing) = Self.literalAnnouncement(line) else { return command }
+            literals += 1
+            guard size <= configuration.maxLiteralSize, literals <= IMAPConfiguration.maxLiterals else {
+                // A synchronizing literal is refused before the client sends it; a non-synchronizing
+                // one is already on its way and cannot be skipped cheaply, so the connection ends.
+                let tag = String(decoding: line.prefix { $0 != 0x20 }, as: UTF8.self)
+                if synchronizing {
+                    throw ReadFailure(response: "\(tag) BAD [TOOBIG] literal of \(size) octets exceeds \(configuration.maxLiteralSize)\r\n", fatal: false)
+                }
+                throw ReadFailure(response: "* BYE [TOOBIG] literal of \(size) octets exceeds \(configuration.maxLiteralSize)\r\n", fatal: true)
+            }
+            if synchronizing {
+                connection.write("+ ready for literal\r\n")
+                try await connection.flush()
+            }
+            command += [0x0D, 0x0A]
+            command += try await connection.readExactly(size)
+        }
+    }
+
+    /// `{n}` or `{n+}` at the end of a line (RFC 3501 §4.3, RFC 7888).
+    static func literalAnnouncement(_ line: [UInt8]) -> (size: Int, synchronizing: Bool)? {
+        guard line.last == UInt8(ascii: "}"), let open = line.lastIndex(of: UInt8(ascii: "{")) else { return nil }
+        var digits = line[(open + 1)..<(line.count - 1)]
+        let synchronizing = digits.last != UInt8(ascii: "+")
+        if !synchronizing { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ (0x30...0x39).contains($0) }),
+            let size = Int(String(decoding: digits, as: UTF8.self))
+        else { return nil }
+        return (size, synchronizing)
+    }
+
+    /// IDLE (RFC 2177): send updates when the store changes, until the client sends DONE.
+    private func idle(_ session: inout IMAPSession, tag: String, on connection: Connection, transcript: Transcript) async throws {
+        let handle = connection.handle
+        let changes = store.changes()
+        let watcher = Task {
+            for await _ in changes { handle.wake() }
+        }
+        defer { watcher.cancel() }
+        // Anything that changed between the IDLE command and the subscription.
+        connection.write(session.idleUpdates())
+        while true {
+            do {
+                let line = try await connection.readLine(
+                    maxLength: IMAPConfiguration.maxLineLength, interruptible: true, wakeable: true)
+                transcript.received(line)
+                guard String(decoding: line, as: UTF8.self).uppercased() == "DONE" else {
+                    send("\(tag) BAD expected DONE to end IDLE\r\n", on: connection, transcript: transcript)
+                    return
+                }
+                send("\(tag) OK IDLE terminated\r\n", on: connection, transcript: transcript)
+                return
+            } catch let error as NetError where error == .woken {
+                let updates = session.idleUpdates()
+                guard !updates.isEmpty else { continue }
+                transcript.sent(String(decoding: updates, as: UTF8.self))
+                connection.write(updates)
+                try await connection.flush()
+            }
+        }
+    }
+
+    private func send(_ text: String, on connection: Connection, transcript: Transcript) {
+        transcript.sent(text)
+        connection.write(text)
+    }
+}

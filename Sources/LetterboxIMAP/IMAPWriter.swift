@@ -1,0 +1,47 @@
+/// Builds IMAP response data (RFC 3501 §9): atoms, quoted strings, literals, NIL, lists.
+struct IMAPWriter {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    mutating func raw(_ data: some Collection<UInt8>) { bytes.append(contentsOf: data) }
+
+    /// A string as a quoted string when that is possible, else as a literal.
+    mutating func string(_ text: String) { octets(Array(text.utf8)) }
+
+    /// `NIL` for nil, else ``string(_:)``.
+    mutating func nstring(_ text: String?) {
+        guard let text else { return raw("NIL") }
+        string(text)
+    }
+
+    /// Octets as a quoted string if they are short 7-bit text without CR/LF, else as a literal.
+    mutating func octets(_ data: some Collection<UInt8>) {
+        let quotable = data.count < 1024 && data.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        guard quotable else {
+            raw("{\(data.count)}\r\n")
+            bytes.append(contentsOf: data)
+            return
+        }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in data {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `(a b c)` with `element` writing each item.
+    mutating func list<T>(_ items: [T], _ element: (inout IMAPWriter, T) -> Void) {
+        raw("(")
+        for (index, item) in items.enumerated() {
+            if index > 0 { raw(" ") }
+            element(&self, item)
+        }
+        raw(")")
+    }
+
+    /// A flag list: `(\Seen $Label)`.
+    mutating func flags(_ names: [String]) {
+        raw("(" + names.joined(separator: " ") + ")")
+    }
+}

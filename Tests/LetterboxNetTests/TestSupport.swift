@@ -1,0 +1,83 @@
+import LetterboxNet
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A loop of the shared group; every test connection is registered with one.
+func testLoop() throws -> EventLoop {
+    try EventLoopGroup.shared.get().next()
+}
+
+/// A connection over `fd` (which it then owns and closes), with a generous idle timeout by default.
+func connection(_ fd: Int32, idleTimeout: Duration = .seconds(10)) throws -> Connection {
+    try Connection(fd: fd, loop: testLoop(), idleTimeout: idleTimeout)
+}
+
+/// Two connected, non-blocking UNIX stream sockets: a connection pair without a listener or a port.
+struct SocketPair {
+    let left: Int32
+    let right: Int32
+
+    init() throws {
+        var fds: [Int32] = [-1, -1]
+        #if canImport(Glibc)
+            let type = Int32(SOCK_STREAM.rawValue)
+        #else
+            let type = SOCK_STREAM
+        #endif
+        guard socketpair(AF_UNIX, type, 0, &fds) == 0 else { throw NetError.system("socketpair", errno: errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) }
+        left = fds[0]
+        right = fds[1]
+    }
+}
+
+/// Sends a few bytes on a raw descriptor (they fit in the socket buffer, so one call sends them all).
+func rawSend(_ fd: Int32, _ text: String) throws {
+    let bytes = Array(text.utf8)
+    #if canImport(Glibc)
+        let flags = Int32(MSG_NOSIGNAL)
+    #else
+        let flags: Int32 = 0
+    #endif
+    let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, flags) }
+    guard sent == bytes.count else { throw NetError.system("send", errno: errno) }
+}
+
+/// Closes a raw descriptor the test owns.
+func rawClose(_ fd: Int32) {
+    _ = close(fd)
+}
+
+extension Array where Element == UInt8 {
+    /// The UTF-8 bytes of `text`.
+    static func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
+}
+
+extension Connection {
+    /// Sends `line` with CRLF and returns the reply line as text.
+    func ask(_ line: String) async throws -> String {
+        write(line + "\r\n")
+        try await flush()
+        return String(decoding: try await readLine(maxLength: 4096), as: UTF8.self)
+    }
+}
+
+/// Thread-safe list of values recorded by handlers running in other tasks.
+final class Recorder<Value: Sendable>: Sendable {
+    private let values = Mutex<[Value]>([])
+
+    func record(_ value: Value) { values.withLock { $0.append(value) } }
+
+    var all: [Value] { values.withLock { $0 } }
+}
+
+/// A logger whose lines are kept for the test to read.
+func capturingLogger(_ level: Logger.Level, _ format: Logger.Format) -> (Logger, Recorder<String>) {
+    let lines = Recorder<String>()
+    return (Logger(level: level, format: format, sink: { lines.record($0) }), lines)
+}
