@@ -403,26 +403,26 @@ public struct IMAPSession: Sendable {
                 rendered().bodyStructure(extensible: false, into: &out)
             case .rfc822:
                 out.raw("RFC822 ")
-                out.octets(rendered().bytes)
+                out.literal(rendered().bytes)
             case .rfc822Header:
                 out.raw("RFC822.HEADER ")
-                out.octets(rendered().section(BodySection(text: .header)) ?? [])
+                out.literal(rendered().section(BodySection(text: .header)) ?? [])
             case .rfc822Text:
                 out.raw("RFC822.TEXT ")
-                out.octets(rendered().section(BodySection(text: .text)) ?? [])
+                out.literal(rendered().section(BodySection(text: .text)) ?? [])
             case .bodySection(let section, let partial, _):
                 out.raw("BODY[\(Self.describe(section))]")
                 let data = rendered().section(section) ?? []
                 guard let partial else {
                     out.raw(" ")
-                    out.octets(data)
+                    out.literal(data)
                     continue
                 }
                 // RFC 3501 §6.4.5: the origin is echoed; bytes past the end are simply absent.
                 out.raw("<\(partial.lowerBound)> ")
                 let start = min(data.startIndex + partial.lowerBound, data.endIndex)
                 let end = min(data.startIndex + partial.upperBound + 1, data.endIndex)
-                out.octets(data[start..<end])
+                out.literal(data[start..<end])
             }
         }
     }

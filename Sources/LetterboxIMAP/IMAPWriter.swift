@@ -30,6 +30,13 @@ struct IMAPWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Octets as a literal, always: message data (BODY[…], RFC822…) is sent this way, as every
+    /// widespread server does, since some clients expect it.
+    mutating func literal(_ data: some Collection<UInt8>) {
+        raw("{\(data.count)}\r\n")
+        bytes.append(contentsOf: data)
+    }
+
     /// `(a b c)` with `element` writing each item.
     mutating func list<T>(_ items: [T], _ element: (inout IMAPWriter, T) -> Void) {
         raw("(")

@@ -89,7 +89,7 @@ struct IMAPScript {
         _ = script.send("b SELECT INBOX")
         #expect(script.send("c FETCH 1 BODY.PEEK[TEXT]") == ["* 1 FETCH (BODY[TEXT] {11}", "Body line", ")", "c OK FETCH completed"])
         #expect(script.send("d FETCH 1 FLAGS").first == "* 1 FETCH (FLAGS (\\Recent))")
-        #expect(script.send("e FETCH 1 BODY[TEXT]<5.4>").first == "* 1 FETCH (BODY[TEXT]<5> \"line\" FLAGS (\\Seen \\Recent))")
+        #expect(script.send("e FETCH 1 BODY[TEXT]<5.4>") == ["* 1 FETCH (BODY[TEXT]<5> {4}", "line FLAGS (\\Seen \\Recent))", "e OK FETCH completed"])
         #expect(script.store.flags(of: 1).contains("\\Seen"))
     }
 
