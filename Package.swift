@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Letterbox", targets: ["Letterbox"]),
+        .library(name: "LetterboxTesting", targets: ["LetterboxTesting"]),
         .executable(name: "letterbox", targets: ["letterbox"]),
         .executable(name: "letterbox-bench", targets: ["letterbox-bench"]),
     ],
@@ -31,11 +32,15 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",
-            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
+            dependencies: ["LetterboxMIME", "LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
             ],
             swiftSettings: swiftSettings),
+        .target(
+            name: "LetterboxTesting", dependencies: ["Letterbox", "LetterboxMIME", "LetterboxNet"],
+            swiftSettings: swiftSettings),
         .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
-        .executableTarget(name: "letterbox-bench", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "letterbox-bench", dependencies: ["Letterbox", "LetterboxTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
         .testTarget(
@@ -46,6 +51,9 @@ let package = Package(
             name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxIMAPTests", dependencies: ["LetterboxIMAP", "LetterboxStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxTestingTests", dependencies: ["LetterboxTesting", "Letterbox", "letterbox"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxHTTPTests", dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet"],
             swiftSettings: swiftSettings),

@@ -32,8 +32,13 @@ public struct Configuration: Sendable {
     public var logger: Logger = .silent
     /// Log every protocol line in and out (the executable's `--verbose`).
     public var transcript = false
-    /// The store to use; a fresh ``MemoryStore`` when nil.
+    /// The store to use; when nil, one made from ``storage`` and ``retention``.
     public var store: (any MessageStore)?
+    /// Where mail is kept when ``store`` is nil: in memory (the default) or in a Maildir.
+    public var storage: Storage = .memory
+    /// Limits on what is kept, oldest removed first; nil means the storage's default:
+    /// ``RetentionPolicy/memoryDefault`` (50,000 messages or 1 GiB) in memory, no limit in a Maildir.
+    public var retention: RetentionPolicy?
 
     public init() {}
 
@@ -47,3 +52,40 @@ public struct Configuration: Sendable {
         return configuration
     }
 }
+
+extension Configuration {
+    /// Where a catcher keeps mail: in memory for the life of the process, or in a Maildir that
+    /// survives restarts and that any Maildir reader (Dovecot, mutt) can open.
+    public struct Storage: Sendable, Hashable, CustomStringConvertible {
+        /// The Maildir folder; nil for memory.
+        public let maildirPath: String?
+
+        /// In memory (the default).
+        public static let memory = Storage(maildirPath: nil)
+
+        /// In the Maildir at `path`, created if missing.
+        public static func maildir(_ path: String) -> Storage { Storage(maildirPath: path) }
+
+        public var description: String { maildirPath.map { "maildir \($0)" } ?? "memory" }
+    }
+
+    /// The configured ``store``, or a new one made from ``storage`` and ``retention``.
+    ///
+    /// - Throws: ``StoreError`` when a Maildir cannot be created, read or written; the description
+    ///   names the folder and the reason.
+    func makeStore() async throws -> any MessageStore {
+        if let store { return store }
+        guard let path = storage.maildirPath else { return MemoryStore(retention: retention ?? .memoryDefault) }
+        let logger = self.logger
+        return try await MaildirStore.open(at: path, retention: retention ?? .unlimited) { notice in
+            logger.log(notice.severity == .warning ? .warning : .info, notice.message)
+        }
+    }
+}
+
+/// Limits on what a store keeps (count, age, bytes), oldest removed first.
+public typealias RetentionPolicy = LetterboxStore.RetentionPolicy
+/// The store that keeps mail in a Maildir on disk.
+public typealias MaildirStore = LetterboxStore.MaildirStore
+/// Why a store could not open or keep a message.
+public typealias StoreError = LetterboxStore.StoreError

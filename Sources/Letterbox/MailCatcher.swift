@@ -38,10 +38,11 @@ public final class MailCatcher: Sendable {
     /// Binds every configured listener and starts serving; returns once all are listening.
     ///
     /// - Throws: ``NetError`` when a port cannot be bound (already in use, bad host); nothing is
-    ///   left listening then.
+    ///   left listening then. ``StoreError`` when the Maildir of ``Configuration/storage`` cannot be
+    ///   used (the message names the folder and the reason), before anything listens.
     public static func start(_ configuration: Configuration = Configuration()) async throws -> MailCatcher {
         let group = try EventLoopGroup.shared.get()
-        let store = configuration.store ?? MemoryStore()
+        let store = try await configuration.makeStore()
         let events = ProtocolEvents(logger: configuration.logger, transcript: configuration.transcript)
         var smtpConfiguration = configuration.smtp
         smtpConfiguration.credentials = configuration.credentials

@@ -1,3 +1,4 @@
+import LetterboxMIME
 import LetterboxNet
 import LetterboxSMTP
 import LetterboxStore
@@ -18,5 +19,7 @@ public typealias MemoryStore = LetterboxStore.MemoryStore
 public typealias Credentials = LetterboxStore.Credentials
 /// SMTP limits and greeting name.
 public typealias SMTPConfiguration = LetterboxSMTP.SMTPConfiguration
+/// A parsed e-mail address with its display name.
+public typealias MailAddress = LetterboxMIME.MailAddress
 /// Leveled logging to standard error.
 public typealias Logger = LetterboxNet.Logger

@@ -12,6 +12,14 @@ enum HTTPRoute: Equatable {
     case message(id: String, json: Bool)
     /// `/messages/{id}/raw`
     case raw(id: String)
+    /// `/messages/{id}/html`
+    case html(id: String)
+    /// `/messages/{id}/headers`, `/messages/{id}/headers.json`
+    case headers(id: String, json: Bool)
+    /// `/messages/{id}/parts`, `/messages/{id}/parts.json`
+    case parts(id: String, json: Bool)
+    /// `/messages/{id}/parts/{path}`; the path (`1.2`) is validated by the handler.
+    case part(id: String, path: String)
 
     /// The route for `segments`, or nil for an unknown path (404).
     init?(segments: [String]) {
@@ -27,8 +35,19 @@ enum HTTPRoute: Equatable {
             self =
                 name.hasSuffix(".json")
                 ? .message(id: String(name.dropLast(5)), json: true) : .message(id: name, json: false)
-        case let path where path.count == 3 && path[0] == "messages" && path[2] == "raw":
-            self = .raw(id: path[1])
+        case let path where path.count == 3 && path[0] == "messages":
+            let id = path[1]
+            switch path[2] {
+            case "raw": self = .raw(id: id)
+            case "html": self = .html(id: id)
+            case "headers": self = .headers(id: id, json: false)
+            case "headers.json": self = .headers(id: id, json: true)
+            case "parts": self = .parts(id: id, json: false)
+            case "parts.json": self = .parts(id: id, json: true)
+            default: return nil
+            }
+        case let path where path.count == 4 && path[0] == "messages" && path[2] == "parts":
+            self = .part(id: path[1], path: path[3])
         default:
             return nil
         }
@@ -37,7 +56,7 @@ enum HTTPRoute: Equatable {
     /// The methods this resource answers; HEAD wherever GET is (RFC 9110 §9.3.2).
     var allowedMethods: [String] {
         switch self {
-        case .health, .metrics, .wait, .raw: ["GET", "HEAD"]
+        case .health, .metrics, .wait, .raw, .html, .headers, .parts, .part: ["GET", "HEAD"]
         case .messages, .message: ["GET", "HEAD", "DELETE"]
         }
     }

@@ -1,3 +1,4 @@
+import LetterboxMIME
 import LetterboxStore
 
 /// The inspection API: maps a request to a response against a store, without sockets.
@@ -7,9 +8,13 @@ import LetterboxStore
 ///
 /// | Request | Response |
 /// | --- | --- |
-/// | `GET /messages[.json]?to=&from=&subject=&since=` | one line (or object) per message, oldest first |
+/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=` | one line (or object) per message, oldest first |
 /// | `GET /messages/{id}[.json]` | headers and text body (or the detailed object) |
 /// | `GET /messages/{id}/raw` | the exact bytes, `message/rfc822` |
+/// | `GET /messages/{id}/html` | the decoded HTML body, `text/html`; 404 when there is none |
+/// | `GET /messages/{id}/headers[.json]` | the raw header section (or decoded name/value pairs) |
+/// | `GET /messages/{id}/parts[.json]` | one line per numbered part (or the part tree) |
+/// | `GET /messages/{id}/parts/{path}` | a part's decoded bytes with its content type |
 /// | `GET /messages/wait[.json]?<filters>&timeout=` | the first matching message, or 408 at the timeout |
 /// | `DELETE /messages?<filters>`, `DELETE /messages/{id}` | the number deleted |
 /// | `GET /healthz`, `GET /metrics` | `ok`, Prometheus text exposition |
@@ -85,9 +90,33 @@ package struct HTTPRouter: Sendable {
             }
             return Self.detail(message, json: json || Self.acceptsJSON(request))
         case .raw(let idText):
-            let id = try Self.messageID(idText)
-            guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
+            let message = try message(idText)
             return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: message.raw)
+        case .html(let idText):
+            let message = try message(idText)
+            guard let html = message.html else {
+                throw HTTPRequestError(.notFound, "message \(message.id) has no HTML part")
+            }
+            return HTTPResponse(headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(html.utf8))
+        case .headers(let idText, let json):
+            let message = try message(idText)
+            if json || Self.acceptsJSON(request) { return .json(MessageRendering.headersJSON(message.headers)) }
+            return HTTPResponse(
+                headers: ["Content-Type": HTTPResponse.defaultContentType],
+                body: Array(message.partTree.headerSection(in: message.raw)))
+        case .parts(let idText, let json):
+            let message = try message(idText)
+            if json || Self.acceptsJSON(request) { return .json(MessageRendering.partTreeJSON(message)) }
+            return .text(MessageRendering.partList(message))
+        case .part(let idText, let pathText):
+            let message = try message(idText)
+            guard let path = MIMEPart.sectionPath(parsing: pathText) else {
+                throw .badRequest("part must be a section number such as 1 or 1.2, got \"\(pathText)\"")
+            }
+            guard let part = message.partTree.part(at: path) else {
+                throw HTTPRequestError(.notFound, "message \(message.id) has no part \(pathText)")
+            }
+            return MessageRendering.partResponse(part, of: message)
         case .wait(let json):
             let filter = try Self.filter(from: request)
             let timeout = try Self.waitTimeout(from: request)
@@ -105,6 +134,14 @@ package struct HTTPRouter: Sendable {
 
     private static func detail(_ message: Message, json: Bool) -> HTTPResponse {
         json ? .json(MessageRendering.json(message, detailed: true)) : .text(MessageRendering.detail(message))
+    }
+
+    /// The stored message a route's id names: 400 for an id that is not a number, 404 for one
+    /// that is not stored.
+    private func message(_ idText: String) throws(HTTPRequestError) -> Message {
+        let id = try Self.messageID(idText)
+        guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
+        return message
     }
 
     private static func noSuchMessage(_ id: UInt64) -> HTTPRequestError {
@@ -126,7 +163,8 @@ package struct HTTPRouter: Sendable {
         return id
     }
 
-    /// The `to`, `from`, `subject` and `since` query items as a filter; empty values are ignored.
+    /// The `to`, `from`, `subject`, `since` and `contains` query items as a filter; empty values
+    /// are ignored.
     static func filter(from request: HTTPRequest) throws(HTTPRequestError) -> MessageFilter {
         func text(_ name: String) -> String? { request.query(name).flatMap { $0.isEmpty ? nil : $0 } }
         var since: UInt64?
@@ -136,7 +174,8 @@ package struct HTTPRouter: Sendable {
             }
             since = id
         }
-        return MessageFilter(to: text("to"), from: text("from"), subject: text("subject"), sinceID: since)
+        return MessageFilter(
+            to: text("to"), from: text("from"), subject: text("subject"), sinceID: since, contains: text("contains"))
     }
 
     /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``.

@@ -76,9 +76,144 @@ enum MessageRendering {
         ]
         if detailed {
             members.append(("text", .string(message.text)))
-            members.append(("html", .stringOrNull(MessageBody.html(of: message.raw))))
+            members.append(("html", .stringOrNull(message.html)))
+            members.append(("headers", headersJSON(headers)))
+            members.append(("attachments", attachmentsJSON(message)))
+            members.append(("parts", partTreeJSON(message)))
         }
         return .object(members)
+    }
+
+    /// Every header field in order as `{name, value}`, encoded words decoded.
+    static func headersJSON(_ headers: MessageHeaders) -> JSONValue {
+        .array(
+            headers.fields.map { field in
+                .object([("name", .string(field.name)), ("value", .string(EncodedWords.decode(field.value)))])
+            })
+    }
+
+    /// `[{part, filename, contentType, size, contentId}]` for ``MessageBody/attachments(of:)``;
+    /// `size` is the decoded size in octets.
+    static func attachmentsJSON(_ message: Message) -> JSONValue {
+        .array(
+            MessageBody.attachments(of: message.partTree).map { path, part in
+                .object([
+                    ("part", .string(MIMEPart.sectionString(path))),
+                    ("filename", .stringOrNull(part.filename)),
+                    ("contentType", .string(part.contentType.mimeType)),
+                    ("size", .int(part.decodedSize(in: message.raw))),
+                    ("contentId", .stringOrNull(part.contentID)),
+                ])
+            })
+    }
+
+    /// The whole part tree, root first: each node has `part` (its IMAP section number, or null
+    /// for a multipart message entity, which has none), `contentType`, `disposition`, `filename`,
+    /// `contentId`, `size` (decoded octets), `octets` (body octets as stored), `lines` and
+    /// `children`.
+    static func partTreeJSON(_ message: Message) -> JSONValue {
+        let root = message.partTree
+        let numbered = root.isMultipart && !root.children.isEmpty
+        return partNode(root, number: numbered ? nil : [1], base: numbered ? [] : [1], raw: message.raw, depth: 0)
+    }
+
+    /// One node; `base` is the number its numbered descendants extend (RFC 3501 §6.4.5).
+    private static func partNode(_ part: MIMEPart, number: [Int]?, base: [Int], raw: [UInt8], depth: Int) -> JSONValue {
+        var children: [JSONValue] = []
+        if part.isMultipart {
+            for (offset, child) in part.children.enumerated() {
+                let path = base + [offset + 1]
+                children.append(partNode(child, number: path, base: path, raw: raw, depth: depth + 1))
+            }
+        } else if let message = part.encapsulatedMessage {
+            if message.isMultipart && !message.children.isEmpty {
+                children.append(partNode(message, number: nil, base: base, raw: raw, depth: depth + 1))
+            } else {
+                let path = base + [1]
+                children.append(partNode(message, number: path, base: path, raw: raw, depth: depth + 1))
+            }
+        }
+        return .object([
+            ("part", .stringOrNull(number.map(MIMEPart.sectionString))),
+            ("contentType", .string(part.contentType.mimeType)),
+            ("disposition", .stringOrNull(part.contentDisposition?.kind)),
+            ("filename", .stringOrNull(part.filename)),
+            ("contentId", .stringOrNull(part.contentID)),
+            ("size", .int(part.decodedSize(in: raw))),
+            ("octets", .int(part.bodySize)),
+            ("lines", .int(part.bodyLineCount)),
+            ("children", .array(children)),
+        ])
+    }
+
+    // MARK: Parts
+
+    /// One line per numbered part, in order:
+    /// `section⇥content type⇥disposition⇥file name⇥decoded size`, empty fields for what is absent.
+    static func partList(_ message: Message) -> String {
+        var text = ""
+        for (path, part) in message.partTree.numberedParts() {
+            let fields = [
+                MIMEPart.sectionString(path),
+                part.contentType.mimeType,
+                part.contentDisposition?.kind ?? "",
+                part.filename ?? "",
+                String(part.decodedSize(in: message.raw)),
+            ]
+            text += fields.map(\.singleLine).joined(separator: "\t") + "\n"
+        }
+        return text
+    }
+
+    /// A part's decoded bytes, labelled with its content type (and charset, for text) and, when
+    /// it has one, its file name (RFC 6266 `filename*`). A content type that is not made of HTTP
+    /// token characters is sent as `application/octet-stream`.
+    static func partResponse(_ part: MIMEPart, of message: Message) -> HTTPResponse {
+        var type =
+            isToken(part.contentType.type) && isToken(part.contentType.subtype)
+            ? part.contentType.mimeType : "application/octet-stream"
+        if let charset = part.contentType.charset, isToken(charset), part.contentType.type == "text" {
+            type += "; charset=\(charset)"
+        }
+        var headers: HTTPHeaders = ["Content-Type": type]
+        if let filename = part.filename, !filename.isEmpty {
+            headers["Content-Disposition"] = "inline; filename*=UTF-8''\(percentEncoded(filename))"
+        }
+        let body = part.isMultipart ? Array(part.body(in: message.raw)) : part.decodedBody(in: message.raw)
+        return HTTPResponse(headers: headers, body: body)
+    }
+
+    /// RFC 9110 §5.6.2 `token`.
+    private static func isToken(_ text: String) -> Bool {
+        !text.isEmpty
+            && text.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    true
+                default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                }
+            }
+    }
+
+    /// RFC 8187 `value-chars`: attr-char as is, every other UTF-8 byte as `%XX`.
+    private static func percentEncoded(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var output: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                output.append(byte)
+            case _ where "!#$&+-.^_`|~".utf8.contains(byte):
+                output.append(byte)
+            default:
+                output.append(UInt8(ascii: "%"))
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     private static func json(_ addresses: [MailAddress]) -> JSONValue {

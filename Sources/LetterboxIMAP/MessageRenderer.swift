@@ -10,49 +10,61 @@ struct MessageRenderer {
     let root: MIMEPart
 
     init(_ message: Message) {
-        bytes = LineEndings.canonical(message.raw)
-        root = MIMEPart(parsing: bytes)
+        // Mail stored in canonical form (the usual case) is served as is, with the part tree the
+        // message already keeps; anything else is converted and parsed once more.
+        if message.canonicalSize == message.raw.count {
+            bytes = message.raw
+            root = message.partTree
+        } else {
+            bytes = LineEndings.canonical(message.raw)
+            root = MIMEPart(parsing: bytes)
+        }
     }
 
     // MARK: ENVELOPE
 
-    static func envelope(_ headers: MessageHeaders, into writer: inout IMAPWriter) {
-        let from = headers.from
+    /// The ENVELOPE of a header section (RFC 3501 §7.4.2): values as written, names with their
+    /// encoded words, groups as `(NIL NIL name NIL)` … `(NIL NIL NIL NIL)`.
+    static func envelope(_ envelope: MessageEnvelope, into writer: inout IMAPWriter) {
         writer.raw("(")
-        writer.nstring(headers.date)
+        writer.nstring(envelope.date)
         writer.raw(" ")
-        writer.nstring(headers.first("Subject"))
-        for list in [from, headers.sender.map { [$0] } ?? from, headers.replyTo.isEmpty ? from : headers.replyTo, headers.to, headers.cc, headers.bcc] {
+        writer.nstring(envelope.subject)
+        for list in [envelope.from, envelope.sender, envelope.replyTo, envelope.to, envelope.cc, envelope.bcc] {
             writer.raw(" ")
             addresses(list, into: &writer)
         }
         writer.raw(" ")
-        writer.nstring(headers.first("In-Reply-To"))
+        writer.nstring(envelope.inReplyTo)
         writer.raw(" ")
-        writer.nstring(headers.messageID)
+        writer.nstring(envelope.messageID)
         writer.raw(")")
     }
 
-    /// `((name adl mailbox host) …)` or NIL. Non-ASCII names are sent as RFC 2047 encoded words.
-    private static func addresses(_ list: [MailAddress], into writer: inout IMAPWriter) {
+    /// `((name adl mailbox host)(…))` or NIL. The addresses follow each other without a space
+    /// (RFC 3501 §9: `"(" 1*address ")"`).
+    private static func addresses(_ list: [EnvelopeAddress], into writer: inout IMAPWriter) {
         guard !list.isEmpty else { return writer.raw("NIL") }
-        writer.list(list) { writer, address in
-            let at = address.address.lastIndex(of: "@")
-            let mailbox = at.map { String(address.address[..<$0]) } ?? address.address
-            let host = at.map { String(address.address[address.address.index(after: $0)...]) }
-            writer.raw("(")
-            writer.nstring(address.name.map(encodedWord))
-            writer.raw(" NIL ")
-            writer.nstring(mailbox)
-            writer.raw(" ")
-            writer.nstring(host)
-            writer.raw(")")
+        writer.raw("(")
+        for address in list {
+            switch address {
+            case .mailbox(let name, let mailbox, let host):
+                writer.raw("(")
+                writer.nstring(name)
+                writer.raw(" NIL ")
+                writer.string(mailbox)
+                writer.raw(" ")
+                writer.nstring(host)
+                writer.raw(")")
+            case .groupStart(let name):
+                writer.raw("(NIL NIL ")
+                writer.string(name)
+                writer.raw(" NIL)")
+            case .groupEnd:
+                writer.raw("(NIL NIL NIL NIL)")
+            }
         }
-    }
-
-    private static func encodedWord(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !$0.isASCII }) else { return text }
-        return "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
+        writer.raw(")")
     }
 
     // MARK: BODYSTRUCTURE
@@ -70,7 +82,7 @@ struct MessageRenderer {
             writer.string(type.subtype.uppercased())
             if extensible {
                 writer.raw(" ")
-                parameters(type.parameters, into: &writer)
+                parameters(type.orderedParameters, into: &writer)
                 extensionFields(of: part, into: &writer)
             }
             writer.raw(")")
@@ -82,7 +94,7 @@ struct MessageRenderer {
         writer.raw(" ")
         writer.string(single.subtype.uppercased())
         writer.raw(" ")
-        parameters(single.parameters, into: &writer)
+        parameters(single.orderedParameters, into: &writer)
         writer.raw(" ")
         writer.nstring(part.headers.first("Content-ID"))
         writer.raw(" ")
@@ -90,14 +102,21 @@ struct MessageRenderer {
         writer.raw(" ")
         writer.string((part.headers.first("Content-Transfer-Encoding") ?? "7BIT").uppercased())
         writer.raw(" \(part.bodyRange.count)")
-        if single.type == "message" && (single.subtype == "rfc822" || single.subtype == "global"), let inner = part.children.first {
+        if single.type == "message" && (single.subtype == "rfc822" || single.subtype == "global") {
             writer.raw(" ")
-            Self.envelope(inner.headers, into: &writer)
-            writer.raw(" ")
-            structure(of: inner, extensible: extensible, into: &writer)
-            writer.raw(" \(lineCount(part.bodyRange))")
+            if let inner = part.encapsulatedMessage {
+                Self.envelope(inner.envelope, into: &writer)
+                writer.raw(" ")
+                structure(of: inner, extensible: extensible, into: &writer)
+            } else {
+                // A message hidden by its transfer encoding still needs the envelope and body of
+                // RFC 3501 §9 body-type-msg: empty ones, as Dovecot sends.
+                writer.raw("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0")
+                writer.raw(extensible ? " NIL NIL NIL NIL)" : ")")
+            }
+            writer.raw(" \(part.bodyLineCount)")
         } else if single.type == "text" {
-            writer.raw(" \(lineCount(part.bodyRange))")
+            writer.raw(" \(part.bodyLineCount)")
         }
         if extensible {
             writer.raw(" ")
@@ -114,7 +133,7 @@ struct MessageRenderer {
             writer.raw("(")
             writer.string(disposition.kind.uppercased())
             writer.raw(" ")
-            parameters(disposition.parameters, into: &writer)
+            parameters(disposition.orderedParameters, into: &writer)
             writer.raw(")")
         } else {
             writer.raw("NIL")
@@ -125,62 +144,60 @@ struct MessageRenderer {
         writer.nstring(part.headers.first("Content-Location"))
     }
 
-    private func parameters(_ parameters: [String: String], into writer: inout IMAPWriter) {
+    /// Parameters in the order of the header field. Values come decoded (RFC 2231 continuations
+    /// joined, charsets applied); one that is not ASCII goes out again in RFC 2231 form,
+    /// `NAME*` `utf-8''…`, as servers that pass the header through send it, so the response stays
+    /// 7-bit for clients that did not enable UTF-8.
+    private func parameters(_ parameters: [HeaderParameter], into writer: inout IMAPWriter) {
         guard !parameters.isEmpty else { return writer.raw("NIL") }
-        writer.list(parameters.sorted { $0.key < $1.key }) { writer, pair in
-            writer.string(pair.key.uppercased())
-            writer.raw(" ")
-            writer.string(pair.value)
+        writer.list(parameters) { writer, parameter in
+            if parameter.value.utf8.allSatisfy({ $0 < 0x80 }) {
+                writer.string(parameter.name.uppercased())
+                writer.raw(" ")
+                writer.string(parameter.value)
+            } else {
+                writer.string(parameter.name.uppercased() + "*")
+                writer.raw(" ")
+                writer.string("utf-8''" + Self.percentEncoded(parameter.value))
+            }
         }
     }
 
-    private func lineCount(_ range: Range<Int>) -> Int {
-        var lines = 0
-        for index in range where bytes[index] == 0x0A { lines += 1 }
-        if let last = range.last, bytes[last] != 0x0A { lines += 1 }
-        return lines
+    /// RFC 2231 §7 `extended-other-values`: attribute-chars as they are, every other octet `%XX`.
+    private static func percentEncoded(_ value: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in value.utf8 {
+            let isAttributeChar = byte > 0x20 && byte < 0x7F && !"*'%()<>@,;:\\\"/[]?=".utf8.contains(byte)
+            if isAttributeChar {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: BODY[section]
 
-    /// The octets `section` names, or nil when the part does not exist.
+    /// The octets `section` names, or nil when the part does not exist (RFC 3501 §6.4.5 part
+    /// numbers, as ``MIMEPart/part(at:)`` resolves them).
     func section(_ section: BodySection) -> ArraySlice<UInt8>? {
-        guard let (part, isMessage) = resolve(section.part) else { return nil }
+        guard let part = root.part(at: section.part) else { return nil }
         switch section.text {
         case nil:
             return section.part.isEmpty ? bytes[...] : bytes[part.bodyRange]
         case .mime:
-            return bytes[part.headerRange.lowerBound..<part.bodyRange.lowerBound]
+            return bytes[part.headerSectionRange]
         case .header, .headerFields, .text:
-            guard let message = isMessage ? part : (isEncapsulating(part) ? part.children.first : nil) else { return nil }
+            // HEADER and TEXT belong to a message: the top level, or a message/rfc822 part.
+            guard let message = section.part.isEmpty ? root : part.encapsulatedMessage else { return nil }
             switch section.text {
             case .text: return bytes[message.bodyRange]
             case .headerFields(let names, let not): return headerFields(of: message, names: names, not: not)
-            default: return bytes[message.headerRange.lowerBound..<message.bodyRange.lowerBound]
+            default: return bytes[message.headerSectionRange]
             }
         }
-    }
-
-    /// Finds the part a section path names (RFC 3501 §6.4.5). `isMessage` is true for the top
-    /// level, whose HEADER and TEXT are the message's own.
-    private func resolve(_ path: [Int]) -> (MIMEPart, isMessage: Bool)? {
-        var current = root
-        guard !path.isEmpty else { return (root, true) }
-        for (depth, number) in path.enumerated() {
-            // Inside a message/rfc822 part, numbering continues in the encapsulated message.
-            if depth > 0, isEncapsulating(current), let inner = current.children.first { current = inner }
-            if current.contentType.isMultipart {
-                guard number <= current.children.count else { return nil }
-                current = current.children[number - 1]
-            } else {
-                guard number == 1 else { return nil }
-            }
-        }
-        return (current, false)
-    }
-
-    private func isEncapsulating(_ part: MIMEPart) -> Bool {
-        part.contentType.type == "message" && (part.contentType.subtype == "rfc822" || part.contentType.subtype == "global")
     }
 
     /// The header lines named (or all but those, for `.NOT`), then a blank line (RFC 3501 §6.4.5).

@@ -30,8 +30,10 @@ struct SearchEvaluator {
         case .header(let field, let value): return header(field, of: message, contains: value)
         case .body(let value): return contains(message.text, value)
         case .text(let value):
-            return message.headers.fields.contains { contains($0.value, value) || contains(EncodedWords.decode($0.value), value) }
-                || contains(message.text, value)
+            // The body includes the header fields of the MIME parts (a file name, a
+            // Content-Description), as in Dovecot and Cyrus.
+            return fields(message.headers, contain: value) || contains(message.text, value)
+                || partHeaders(of: message.partTree, contain: value)
         case .larger(let size): return message.canonicalSize > size
         case .smaller(let size): return message.canonicalSize < size
         case .before(let date): return IMAPDate.day(of: message.envelope.receivedAt) < date
@@ -43,6 +45,15 @@ struct SearchEvaluator {
         case .sequence(let set): return set.contains(candidate.sequence, largest: largestSequence)
         case .uid(let set): return set.contains(message.id, largest: largestUID)
         }
+    }
+
+    private func fields(_ headers: MessageHeaders, contain value: String) -> Bool {
+        headers.fields.contains { contains($0.value, value) || contains(EncodedWords.decode($0.value), value) }
+    }
+
+    /// Whether the header section of a part below `part` contains `value`.
+    private func partHeaders(of part: MIMEPart, contain value: String) -> Bool {
+        part.children.contains { fields($0.headers, contain: value) || partHeaders(of: $0, contain: value) }
     }
 
     private func sentDay(_ message: Message) -> SearchDate? {

@@ -10,6 +10,16 @@
 ///
 /// Each step consumes at least one token, so the parser always ends.
 struct AddressListParser {
+    /// One element of a parsed list, in order: a mailbox, or the start or end of a group.
+    enum Item: Equatable {
+        /// A mailbox; `phrase` is its display name as written (quotes removed, encoded words kept).
+        case mailbox(phrase: String?, address: String)
+        /// `display-name ":"` opening a group.
+        case groupStart(phrase: String)
+        /// The `;` closing a group (also emitted when the list ends inside one).
+        case groupEnd
+    }
+
     private let tokens: [Token]
     private var index = 0
 
@@ -17,15 +27,24 @@ struct AddressListParser {
         tokens = Tokenizer.tokens(in: Array(value.unicodeScalars))
     }
 
+    /// The mailboxes with their names decoded, groups flattened into their members.
     mutating func parseList() -> [MailAddress] {
-        var result: [MailAddress] = []
+        parseItems().compactMap { item in
+            guard case .mailbox(let phrase, let address) = item else { return nil }
+            return MailAddress(name: phrase.map(Self.decodedName), address: address)
+        }
+    }
+
+    /// Every mailbox and group boundary, names as written.
+    mutating func parseItems() -> [Item] {
+        var result: [Item] = []
         while index < tokens.count { parseAddress(into: &result, inGroup: false) }
         return result
     }
 
     /// Parses one mailbox or group and consumes the comma after it. Inside a group it stops at
     /// the `;` that closes the group without consuming it.
-    private mutating func parseAddress(into result: inout [MailAddress], inGroup: Bool) {
+    private mutating func parseAddress(into result: inout [Item], inGroup: Bool) {
         var phrase: [Token] = []
         while index < tokens.count {
             let token = tokens[index]
@@ -48,17 +67,19 @@ struct AddressListParser {
                 let address = parseAngleAddr()
                 skipToEndOfAddress(inGroup: inGroup)
                 // "<>" is kept only when named (a bounce's `MAILER-DAEMON <>`).
-                let name = Self.displayName(phrase)
-                if !address.isEmpty || name != nil { result.append(MailAddress(name: name, address: address)) }
+                let name = Self.phrase(phrase)
+                if !address.isEmpty || name != nil { result.append(.mailbox(phrase: name, address: address)) }
                 return
             case ">":
                 index += 1  // stray: nothing to close
             case ":" where !inGroup:
-                // A group (RFC 5322 §3.4): its name is dropped, its members kept.
+                // A group (RFC 5322 §3.4): its name, then its members.
                 index += 1
+                result.append(.groupStart(phrase: Self.phrase(phrase) ?? ""))
                 while index < tokens.count, !tokens[index].isSpecial(";") {
                     parseAddress(into: &result, inGroup: true)
                 }
+                result.append(.groupEnd)
                 if index < tokens.count { index += 1 }
                 skipToEndOfAddress(inGroup: false)
                 return
@@ -112,9 +133,9 @@ struct AddressListParser {
         }
     }
 
-    private func appendAddrSpec(_ tokens: [Token], to result: inout [MailAddress]) {
+    private func appendAddrSpec(_ tokens: [Token], to result: inout [Item]) {
         let address = Self.addrSpec(tokens)
-        if !address.isEmpty { result.append(MailAddress(address: address)) }
+        if !address.isEmpty { result.append(.mailbox(phrase: nil, address: address)) }
     }
 
     /// An addr-spec from its tokens: CFWS between them dropped (RFC 5322 §3.4.1), a quoted local
@@ -135,15 +156,21 @@ struct AddressListParser {
         return text
     }
 
-    /// A display name from phrase tokens: words joined as written, encoded words decoded.
-    private static func displayName(_ tokens: [Token]) -> String? {
+    /// A display name from phrase tokens: words joined as written (one space where there was
+    /// whitespace or a comment), quotes removed, encoded words kept; nil when empty.
+    private static func phrase(_ tokens: [Token]) -> String? {
         var text = ""
         for (offset, token) in tokens.enumerated() {
             if offset > 0, token.spaceBefore { text += " " }
             text += token.text
         }
-        let name = EncodedWords.decode(text).trimmingWhitespace()
+        let name = text.trimmingWhitespace()
         return name.isEmpty ? nil : name
+    }
+
+    /// A phrase with its encoded words decoded (RFC 2047 §5 (3)).
+    static func decodedName(_ phrase: String) -> String {
+        EncodedWords.decode(phrase).trimmingWhitespace()
     }
 }
 

@@ -10,7 +10,11 @@ public enum MessageBody {
     ///
     /// Transfer encodings and charsets are decoded. Never fails on malformed input.
     public static func text(of raw: [UInt8]) -> String {
-        let root = MIMEPart(parsing: raw)
+        text(of: raw, root: MIMEPart(parsing: raw))
+    }
+
+    /// ``text(of:)`` for a message already parsed into `root` (from the same `raw`).
+    public static func text(of raw: [UInt8], root: MIMEPart) -> String {
         if let plain = firstReadablePart(in: root, subtype: "plain") {
             return normalizingLineBreaks(plain.text(in: raw))
         }
@@ -23,8 +27,12 @@ public enum MessageBody {
     /// The decoded source of the first `text/html` part that is not an attachment, with line
     /// breaks as `\n`; nil when there is none.
     public static func html(of raw: [UInt8]) -> String? {
-        let root = MIMEPart(parsing: raw)
-        return firstReadablePart(in: root, subtype: "html").map { normalizingLineBreaks($0.text(in: raw)) }
+        html(of: raw, root: MIMEPart(parsing: raw))
+    }
+
+    /// ``html(of:)`` for a message already parsed into `root` (from the same `raw`).
+    public static func html(of raw: [UInt8], root: MIMEPart) -> String? {
+        firstReadablePart(in: root, subtype: "html").map { normalizingLineBreaks($0.text(in: raw)) }
     }
 
     /// Depth-first search for an inline `text/<subtype>` part.
@@ -58,5 +66,39 @@ public enum MessageBody {
             }
         }
         return String(decoding: output, as: UTF8.self)
+    }
+}
+
+extension MessageBody {
+    /// The parts a mail client offers as files, depth-first with their IMAP section numbers
+    /// (see ``MIMEPart/part(at:)``):
+    ///
+    /// - every leaf part except an inline `text/plain` or `text/html` part without a file name
+    ///   (those are the bodies a person reads); so inline images of a `multipart/related` are
+    ///   listed, with their Content-ID;
+    /// - an attached message (`message/rfc822`) as one file, without looking inside it.
+    ///
+    /// Multipart containers are never listed. Never fails.
+    public static func attachments(of root: MIMEPart) -> [(path: [Int], part: MIMEPart)] {
+        var result: [(path: [Int], part: MIMEPart)] = []
+        var skippedPrefix: [Int]?
+        for (path, part) in root.numberedParts() {
+            if let prefix = skippedPrefix, path.count > prefix.count, Array(path.prefix(prefix.count)) == prefix {
+                continue
+            }
+            skippedPrefix = nil
+            if part.isMultipart && !part.children.isEmpty { continue }
+            if part.contentType.type == "message", part.encapsulatedMessage != nil || part.isAttachment {
+                result.append((path, part))
+                skippedPrefix = path
+                continue
+            }
+            let readable =
+                part.contentType.type == "text"
+                && (part.contentType.subtype == "plain" || part.contentType.subtype == "html")
+            if readable && !part.isAttachment && part.filename == nil { continue }
+            result.append((path, part))
+        }
+        return result
     }
 }

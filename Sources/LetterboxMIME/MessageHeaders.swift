@@ -50,6 +50,34 @@ public struct MessageHeaders: Sendable {
     /// The raw `Message-ID:` value, angle brackets included.
     public var messageID: String? { first("Message-ID") }
 
+    /// The `Date:` value read as an instant (RFC 5322 §3.3, obsolete forms included); nil when
+    /// absent or unreadable.
+    public var parsedDate: MessageDate? { date.flatMap(MessageDate.init(parsing:)) }
+
+    /// The message identifiers of `In-Reply-To:`, each with its angle brackets (RFC 5322 §3.6.4).
+    public var inReplyTo: [String] { values("In-Reply-To").flatMap(Self.messageIDs) }
+
+    /// The message identifiers of `References:`, oldest first, each with its angle brackets.
+    public var references: [String] { values("References").flatMap(Self.messageIDs) }
+
+    /// Every `<…>` in a field value; text and comments between them are skipped (the obsolete
+    /// phrase form of §4.5.4 included).
+    static func messageIDs(_ value: String) -> [String] {
+        var result: [String] = []
+        var current: String?
+        for character in value {
+            if character == "<" {
+                current = "<"
+            } else if character == ">", let id = current {
+                if id.count > 1 { result.append(id + ">") }
+                current = nil
+            } else if current != nil, character != " ", character != "\t", character != "\r", character != "\n" {
+                current?.append(character)
+            }
+        }
+        return result
+    }
+
     private func addresses(_ name: String) -> [MailAddress] {
         values(name).flatMap(MailAddress.parseList)
     }

@@ -129,7 +129,13 @@ package final class TCPServer: Sendable {
                 await connection.close()
                 return
             }
-            state.withLock { $0.connections[id]?.handle = connection.handle }
+            let handle = connection.handle
+            // A shutdown that listed the connections before this handle existed cannot drain it.
+            let stopping = state.withLock { state in
+                state.connections[id]?.handle = handle
+                return state.stopped
+            }
+            if stopping { handle.drain() }
             await handler(connection)
             await connection.close()
         }

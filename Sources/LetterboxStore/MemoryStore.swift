@@ -2,15 +2,26 @@ import Foundation
 import Synchronization
 
 /// Keeps messages in memory for the life of the process. The default store.
+///
+/// Bounded by ``RetentionPolicy/memoryDefault`` (50,000 messages or 1 GiB) unless made with
+/// another policy; the oldest messages go first.
 public final class MemoryStore: MessageStore {
     private let index = MessageIndex()
+    private let retention: Retention
     public let uidValidity: UInt32
 
     private static let lastUIDValidity = Atomic<UInt32>(0)
 
-    /// An empty store. Its UIDVALIDITY is the creation time (and increases for every store made in
-    /// one process), so ids of an earlier store are never confused with these.
-    public init() {
+    /// An empty store with the default limits, ``RetentionPolicy/memoryDefault``.
+    public convenience init() {
+        self.init(retention: .memoryDefault)
+    }
+
+    /// An empty store that keeps at most what `retention` allows. Its UIDVALIDITY is the creation
+    /// time (and increases for every store made in one process), so ids of an earlier store are
+    /// never confused with these.
+    public init(retention: RetentionPolicy) {
+        self.retention = Retention(policy: retention, index: index)
         let now = UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
         var candidate = now
         while true {
@@ -19,11 +30,25 @@ public final class MemoryStore: MessageStore {
             if Self.lastUIDValidity.compareExchange(expected: last, desired: candidate, ordering: .relaxed).exchanged { break }
         }
         uidValidity = candidate
+        self.retention.startSweeping { [weak self] in
+            guard let self else { return false }
+            self.removeExcess(everyAge: true)
+            return true
+        }
+    }
+
+    /// The limits this store keeps to.
+    public var retentionPolicy: RetentionPolicy { retention.policy }
+
+    private func removeExcess(everyAge: Bool = false) {
+        let excess = retention.excess(everyAge: everyAge)
+        if !excess.isEmpty { remove(ids: excess) }
     }
 
     public func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
         let message = Message(id: index.reserveID(), raw: raw, envelope: envelope)
         index.insert(message)
+        removeExcess()
         return message
     }
 

@@ -12,6 +12,7 @@ public final class Message: Sendable, Identifiable {
     public let raw: [UInt8]
     public let envelope: Envelope
     private let parsed = Mutex<MessageHeaders?>(nil)
+    private let tree = Mutex<MIMEPart?>(nil)
     private let canonical = Mutex<Int?>(nil)
 
     public init(id: UInt64, raw: [UInt8], envelope: Envelope) {
@@ -35,14 +36,30 @@ public final class Message: Sendable, Identifiable {
     /// The message's header section, parsed once.
     public var headers: MessageHeaders {
         if let cached = parsed.withLock({ $0 }) { return cached }
-        let headers = MessageHeaders(parsing: raw)
+        let headers = tree.withLock { $0?.headers } ?? MessageHeaders(parsing: raw)
         parsed.withLock { $0 = headers }
         return headers
+    }
+
+    /// The MIME structure of the message (RFC 2045–2046), parsed on first use and kept: byte
+    /// ranges into ``raw``, sizes and line counts for IMAP, IMAP part numbers through
+    /// ``MIMEPart/part(at:)``. Two tasks asking at once may both parse; one result is kept.
+    public var partTree: MIMEPart {
+        if let cached = tree.withLock({ $0 }) { return cached }
+        let root = MIMEPart(parsing: raw)
+        return tree.withLock { cached in
+            if let cached { return cached }
+            cached = root
+            return root
+        }
     }
 
     /// The decoded `Subject:` header ("" when absent).
     public var subject: String { headers.subject }
 
     /// The text a person would read: the text/plain part, or a rendering of the HTML one.
-    public var text: String { MessageBody.text(of: raw) }
+    public var text: String { MessageBody.text(of: raw, root: partTree) }
+
+    /// The decoded source of the first inline text/html part, line breaks as `\n`; nil when there is none.
+    public var html: String? { MessageBody.html(of: raw, root: partTree) }
 }

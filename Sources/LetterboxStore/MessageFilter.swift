@@ -15,15 +15,21 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     public var sinceID: UInt64?
     /// Matches messages with exactly this envelope recipient (case-insensitive), Bcc included.
     public var recipient: String?
+    /// Matches the decoded text body or the decoded HTML source (see ``Message/text`` and
+    /// ``Message/html``).
+    public var contains: String?
 
     public init(
-        to: String? = nil, from: String? = nil, subject: String? = nil, sinceID: UInt64? = nil, recipient: String? = nil
+        to: String? = nil, from: String? = nil, subject: String? = nil, sinceID: UInt64? = nil,
+        recipient: String? = nil,
+        contains: String? = nil
     ) {
         self.to = to
         self.from = from
         self.subject = subject
         self.sinceID = sinceID
         self.recipient = recipient
+        self.contains = contains
     }
 
     /// The messages a mail client logged in as `login` sees (POP3 and IMAP INBOX): a login that
@@ -32,11 +38,15 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
         login.contains("@") ? MessageFilter(recipient: login) : MessageFilter()
     }
 
-    public var isEmpty: Bool { to == nil && from == nil && subject == nil && sinceID == nil && recipient == nil }
+    public var isEmpty: Bool {
+        to == nil && from == nil && subject == nil && sinceID == nil && recipient == nil && contains == nil
+    }
 
     public func matches(_ message: Message) -> Bool {
         if let sinceID, message.id <= sinceID { return false }
-        if let recipient, !message.envelope.recipients.contains(where: { $0.caseInsensitiveCompare(recipient) == .orderedSame }) {
+        if let recipient,
+            !message.envelope.recipients.contains(where: { $0.caseInsensitiveCompare(recipient) == .orderedSame })
+        {
             return false
         }
         if let to {
@@ -49,10 +59,17 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
             guard candidates.contains(where: { $0.localizedCaseInsensitiveContains(from) }) else { return false }
         }
         if let subject, !message.subject.localizedCaseInsensitiveContains(subject) { return false }
+        if let contains {
+            // The body is decoded only when every cheaper criterion has matched.
+            guard
+                message.text.localizedCaseInsensitiveContains(contains)
+                    || (message.html?.localizedCaseInsensitiveContains(contains) ?? false)
+            else { return false }
+        }
         return true
     }
 
-    /// `to=… from=… subject=… since=…`, or `any message`.
+    /// `to=… from=… subject=… since=… contains=…`, or `any message`.
     public var description: String {
         var parts: [String] = []
         if let to { parts.append("to=\(to)") }
@@ -60,6 +77,7 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
         if let subject { parts.append("subject=\(subject)") }
         if let sinceID { parts.append("since=\(sinceID)") }
         if let recipient { parts.append("recipient=\(recipient)") }
+        if let contains { parts.append("contains=\(contains)") }
         return parts.isEmpty ? "any message" : parts.joined(separator: " ")
     }
 }

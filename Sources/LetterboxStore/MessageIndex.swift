@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The in-memory part every store shares: messages by id in arrival order, id allocation,
@@ -69,6 +70,61 @@ package final class MessageIndex: Sendable {
             waiter.continuation.resume(returning: message)
         }
         for observer in observers { observer.yield(.added(message.id)) }
+    }
+
+    /// Fills an empty index with messages a disk store reloaded, without waking anyone or counting
+    /// them as received: ids as given (ascending), `recent` those no session has seen yet, and the
+    /// next id to hand out (never lower than any id ever used, RFC 3501 §2.3.1.1).
+    package func restore(_ messages: [Message], flags: [UInt64: MessageFlags], recent: Set<UInt64>, nextID: UInt64) {
+        state.withLock { state in
+            for message in messages.sorted(by: { $0.id < $1.id }) where state.byID[message.id] == nil {
+                state.ids.append(message.id)
+                state.byID[message.id] = message
+                state.bytes += message.size
+                state.nextID = max(state.nextID, message.id + 1)
+            }
+            for (id, flags) in flags where state.byID[id] != nil && !flags.isEmpty { state.flags[id] = flags }
+            state.unclaimedRecent.formUnion(recent.filter { state.byID[$0] != nil })
+            state.nextID = max(state.nextID, nextID)
+            state.modificationSequence += 1
+        }
+    }
+
+    /// The ids a retention policy removes now, oldest first: from the oldest while there are too
+    /// many messages or bytes or the oldest is too old; with `everyAge`, also any later message that
+    /// is too old (one another program dropped in with an old date), at the cost of a full scan.
+    package func excess(under policy: RetentionPolicy, now: Date, everyAge: Bool) -> [UInt64] {
+        let cutoff = policy.maxAge.map { maxAge in
+            now.addingTimeInterval(-(Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18))
+        }
+        return state.withLock { state in
+            var count = state.ids.count
+            var bytes = state.bytes
+            var excess: [UInt64] = []
+            var scanned = 0
+            for id in state.ids {
+                guard let message = state.byID[id] else { continue }
+                let tooMany = policy.maxMessages.map { count > $0 } ?? false
+                let tooBig = policy.maxBytes.map { bytes > $0 } ?? false
+                let tooOld = cutoff.map { message.envelope.receivedAt < $0 } ?? false
+                guard tooMany || tooBig || tooOld else { break }
+                excess.append(id)
+                count -= 1
+                bytes -= message.size
+                scanned += 1
+            }
+            if everyAge, let cutoff {
+                for id in state.ids.dropFirst(scanned) {
+                    if let message = state.byID[id], message.envelope.receivedAt < cutoff { excess.append(id) }
+                }
+            }
+            return excess
+        }
+    }
+
+    /// The earliest arrival time of any message (a full scan); nil when there is none.
+    package var oldestArrival: Date? {
+        state.withLock { state in state.byID.values.lazy.map(\.envelope.receivedAt).min() }
     }
 
     package var all: [Message] {
@@ -172,7 +228,8 @@ package final class MessageIndex: Sendable {
                     return
                 }
                 let timer = Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
+                    // Cancelled when the waiter was woken: nothing left to end.
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
                     self?.endWait(waiterID)
                 }
                 let stillWaiting = state.withLock { state -> Bool in

@@ -13,6 +13,11 @@ let usage = """
       startup      in-process MailCatcher.start() with every listener on port 0 --iterations 200
       idle         1,000 idle SMTP sessions held while another client sends --sessions 1000
       memory       RSS after storing messages --messages 2000 --size 102400
+      testing      LetterboxTesting: in-process cycle, parallel catchers, remote wait latency
+      pop3         RETR, LIST, UIDL and held sessions, Letterbox and Dovecot side by side
+                   --messages 10000 --big 10485760 --sessions 200 (apt-get install dovecot-pop3d)
+      maildir      Maildir ingest (fsync) vs memory, start-up and RSS with stored mail
+                   --messages 4000 --stored 100000 [--dir PATH: a folder on the disk to measure]
       all          every measurement above with the issue's parameters
 
     """
@@ -34,6 +39,9 @@ do {
     case "smtp-source":
         try await SMTPSourceComparison.run(
             messages: option("messages", 5000), size: option("size", 1024), sessions: option("sessions", 8))
+    case "testing":
+        try await TestingBenchmark.report(
+            cycles: option("cycles", 200), parallel: option("parallel", 200), remoteSamples: option("samples", 200))
     case "startup":
         try await Startup.report(iterations: option("iterations", 200))
     case "idle":
@@ -42,6 +50,17 @@ do {
         try IdleSessions.holdClients(port: option("port", 0), sessions: option("sessions", 1000))
     case "memory":
         try await StoreMemory.report(messages: option("messages", 2000), size: option("size", 102_400))
+    case "pop3":
+        try await POP3Load.report(
+            messages: option("messages", 10_000), big: option("big", 10_485_760), sessions: option("sessions", 200))
+    case "pop3-clients":
+        POP3Load.holdClients(port: option("port", 0), sessions: option("sessions", 200))
+    case "mime": MIMEBenchmark.report(iterations: option("iterations", 20))
+    case "maildir":
+        try await MaildirBenchmark.report(
+            messages: option("messages", 4000), storedMessages: option("stored", 100_000),
+            directory: arguments.firstIndex(of: "--dir").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil })
+    case "maildir-open": try await MaildirBenchmark.measureStart(arguments.count > 1 ? arguments[1] : "maildir")
     case "all":
         try await SMTPSourceComparison.run(messages: 5000, size: 1024, sessions: 8)
         try await SMTPSourceComparison.run(messages: 5000, size: 102_400, sessions: 8)
@@ -50,6 +69,8 @@ do {
         try await Startup.report(iterations: 200)
         try await IdleSessions.report(sessions: 1000)
         try await StoreMemory.report(messages: 2000, size: 102_400)
+        try await POP3Load.report(messages: 10_000, big: 10_485_760, sessions: 200)
+        try await TestingBenchmark.report(cycles: 200, parallel: 200, remoteSamples: 200)
     default:
         print(usage, terminator: "")
         exit(arguments.isEmpty || arguments.first == "--help" ? 0 : 2)

@@ -15,6 +15,36 @@ struct Settings {
     var configuration = Configuration.standardPorts
     var logLevel = Logger.Level.info
     var logFormat = Logger.Format.text
+    var storage = StorageSettings()
+}
+
+/// The storage flags as given, resolved into the configuration after each one, so their order
+/// does not matter (`--max-age 1h --storage maildir` means the same as the other way round).
+struct StorageSettings {
+    /// `--storage`; nil: a Maildir if `--maildir` was given, memory otherwise.
+    var kind: String?
+    var maildir: String?
+    /// A given limit; `.some(nil)` when the user lifted it with 0.
+    var maxMessages: Int??
+    var maxAge: Duration??
+    var maxBytes: Int??
+
+    /// The Maildir used with `--storage maildir` and no `--maildir`.
+    static let defaultMaildir = "maildir"
+
+    func apply(to configuration: inout Configuration) {
+        let useMaildir = kind.map { $0 == "maildir" } ?? (maildir != nil)
+        configuration.storage = useMaildir ? .maildir(maildir ?? Self.defaultMaildir) : .memory
+        guard maxMessages != nil || maxAge != nil || maxBytes != nil else {
+            configuration.retention = nil
+            return
+        }
+        var policy = useMaildir ? RetentionPolicy.unlimited : .memoryDefault
+        if let maxMessages { policy.maxMessages = maxMessages }
+        if let maxAge { policy.maxAge = maxAge }
+        if let maxBytes { policy.maxBytes = maxBytes }
+        configuration.retention = policy
+    }
 }
 
 /// A command-line mistake, shown with the usage hint.
@@ -76,6 +106,36 @@ enum CommandLineOptions {
         Option(flag: "--idle-timeout", environment: "LETTERBOX_IDLE_TIMEOUT", valueName: "SECONDS",
                help: "disconnect peers silent this long (default 300)") { value, settings throws(UsageError) in
             settings.configuration.idleTimeout = .seconds(try number(value, "--idle-timeout", minimum: 1))
+        },
+        Option(flag: "--storage", environment: "LETTERBOX_STORAGE", valueName: "memory|maildir",
+               help: "where mail is kept (default memory; maildir survives restarts)") { value, settings throws(UsageError) in
+            guard ["memory", "maildir"].contains(value.lowercased()) else {
+                throw UsageError(description: "--storage must be memory or maildir, not '\(value)'")
+            }
+            settings.storage.kind = value.lowercased()
+            settings.storage.apply(to: &settings.configuration)
+        },
+        Option(flag: "--maildir", environment: "LETTERBOX_MAILDIR", valueName: "PATH",
+               help: "the Maildir folder, created if missing (implies --storage maildir; default ./maildir)") { value, settings throws(UsageError) in
+            guard !value.isEmpty else { throw UsageError(description: "--maildir needs a folder path") }
+            settings.storage.maildir = value
+            settings.storage.apply(to: &settings.configuration)
+        },
+        Option(flag: "--max-messages", environment: "LETTERBOX_MAX_MESSAGES", valueName: "N",
+               help: "keep at most N messages, oldest removed first (memory default 50000; 0 = no limit)") { value, settings throws(UsageError) in
+            let number = try number(value, "--max-messages", minimum: 0)
+            settings.storage.maxMessages = .some(number == 0 ? nil : number)
+            settings.storage.apply(to: &settings.configuration)
+        },
+        Option(flag: "--max-age", environment: "LETTERBOX_MAX_AGE", valueName: "DURATION",
+               help: "remove messages older than this, e.g. 90s, 30m, 24h, 7d (default none; 0 = no limit)") { value, settings throws(UsageError) in
+            settings.storage.maxAge = .some(try duration(value, "--max-age"))
+            settings.storage.apply(to: &settings.configuration)
+        },
+        Option(flag: "--max-bytes", environment: "LETTERBOX_MAX_BYTES", valueName: "SIZE",
+               help: "keep at most this much raw mail, e.g. 500MB, 2GB, 1GiB (memory default 1GiB; 0 = no limit)") { value, settings throws(UsageError) in
+            settings.storage.maxBytes = .some(try size(value, "--max-bytes"))
+            settings.storage.apply(to: &settings.configuration)
         },
         Option(flag: "--log-level", environment: "LETTERBOX_LOG_LEVEL", valueName: "LEVEL",
                help: "trace, debug, info, warning, error or off (default info)") { value, settings throws(UsageError) in
@@ -150,6 +210,41 @@ enum CommandLineOptions {
             throw UsageError(description: "\(flag) must be a whole number of at least \(minimum), not '\(value)'")
         }
         return number
+    }
+
+    /// `90s`, `30m`, `24h`, `7d`, `2w`, or plain seconds; nil for 0 (no limit).
+    static func duration(_ value: String, _ flag: String) throws(UsageError) -> Duration? {
+        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(suffix: String, seconds: Double)] = [
+            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604_800),
+        ]
+        let unit = units.first { text.hasSuffix($0.suffix) && Double(text.dropLast($0.suffix.count)) != nil }
+        guard let amount = Double(unit.map { String(text.dropLast($0.suffix.count)) } ?? text), amount >= 0,
+            amount.isFinite
+        else {
+            throw UsageError(description: "\(flag) must be a duration such as 90s, 30m, 24h or 7d, not '\(value)'")
+        }
+        let milliseconds = amount * (unit?.seconds ?? 1) * 1000
+        guard milliseconds < 1e15 else { throw UsageError(description: "\(flag) '\(value)' is too long") }
+        return milliseconds == 0 ? nil : .milliseconds(Int64(milliseconds.rounded()))
+    }
+
+    /// `2GB` (10^9), `1GiB` (2^30), `500MB`, `64KiB`, `1024` (bytes); nil for 0 (no limit).
+    static func size(_ value: String, _ flag: String) throws(UsageError) -> Int? {
+        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(suffix: String, factor: Double)] = [
+            ("kib", 1024), ("mib", 1_048_576), ("gib", 1_073_741_824), ("tib", 1_099_511_627_776),
+            ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("tb", 1e12), ("k", 1024), ("m", 1_048_576), ("g", 1_073_741_824),
+            ("b", 1),
+        ]
+        let unit = units.first { text.hasSuffix($0.suffix) && Double(text.dropLast($0.suffix.count)) != nil }
+        guard let amount = Double(unit.map { String(text.dropLast($0.suffix.count)) } ?? text), amount >= 0,
+            amount * (unit?.factor ?? 1) < 9e18
+        else {
+            throw UsageError(description: "\(flag) must be a size such as 500MB, 2GB or 1GiB, not '\(value)'")
+        }
+        let bytes = Int((amount * (unit?.factor ?? 1)).rounded())
+        return bytes == 0 ? nil : bytes
     }
 
     private static func boolean(_ value: String, _ flag: String) throws(UsageError) -> Bool {

@@ -47,6 +47,23 @@ for (name, port) in listeners where port != 0 {
     FileHandle.standardOutput.write(Data("\(name) listening on \(configuration.host):\(port)\n".utf8))
 }
 
+// The configuration in force, as one log line on stderr (passwords left out): the first thing a
+// container's log shows.
+var summary = [
+    "host": configuration.host,
+    "users": configuration.credentials.users.map { "\($0.count)" } ?? "anyone",
+    "hostname": configuration.smtp.hostname,
+    "max_message_size": "\(configuration.smtp.maxMessageSize)",
+    "max_recipients": "\(configuration.smtp.maxRecipients)",
+    "max_connections": "\(configuration.maxConnections)",
+    "idle_timeout": "\(configuration.idleTimeout.components.seconds)s",
+    "log_level": "\(settings.logLevel)",
+    "log_format": settings.logFormat.rawValue,
+    "verbose": "\(configuration.transcript)",
+]
+for (name, port) in listeners { summary[name] = port == 0 ? "off" : "\(port)" }
+logger.log(.info, "letterbox \(CommandLineOptions.version) configuration", summary)
+
 /// Waits for SIGINT or SIGTERM, without blocking a thread of the cooperative pool.
 func terminationSignal() async -> Int32 {
     let queue = DispatchQueue(label: "letterbox.signals")

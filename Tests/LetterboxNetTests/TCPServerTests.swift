@@ -55,7 +55,7 @@ struct TCPServerTests {
         #expect(client.local.hasPrefix("127.0.0.1:"))
         #expect(client.peer == "127.0.0.1:\(echo.server.port)")
         await client.close()
-        await echo.server.shutdown(gracePeriod: .seconds(10))
+        try await stop(echo.server, gracePeriod: .seconds(10))
     }
 
     @Test("a connection over maxConnections gets the over-capacity reply and is closed; others carry on")
@@ -72,7 +72,7 @@ struct TCPServerTests {
         #expect(try await first.ask("still here") == "still here")
         await first.close()
         await second.close()
-        await echo.server.shutdown(gracePeriod: .seconds(10))
+        try await stop(echo.server, gracePeriod: .seconds(10))
     }
 
     @Test("shutdown drains idle connections, closes them, and stops accepting")
@@ -83,7 +83,7 @@ struct TCPServerTests {
         #expect(try await client.ask("ping") == "ping")  // the handler is now waiting between requests
         #expect(echo.server.openConnections == 1)
 
-        await echo.server.shutdown(gracePeriod: .seconds(10))
+        try await stop(echo.server, gracePeriod: .seconds(10))
 
         #expect(echo.server.openConnections == 0)
         // The handler was asked to finish (not aborted): its wait between requests ended with shuttingDown.
@@ -96,7 +96,7 @@ struct TCPServerTests {
         }
         #expect(refused?.detail.contains("errno \(ECONNREFUSED)") == true)
 
-        await echo.server.shutdown(gracePeriod: .seconds(10))  // a second shutdown is harmless
+        try await stop(echo.server, gracePeriod: .seconds(10))  // a second shutdown is harmless
     }
 
     @Test("a handler busy past the grace period is aborted; shutdown still returns with nothing open")
@@ -118,7 +118,7 @@ struct TCPServerTests {
         }
         let client = try Connection.connect(host: "127.0.0.1", port: server.port, loop: testLoop())
         #expect(try await client.ask("first") == "got it")
-        await server.shutdown(gracePeriod: .milliseconds(100))
+        try await stop(server, gracePeriod: .milliseconds(100))
         #expect(server.openConnections == 0)
         #expect(endings.all == ["\(NetError.closed)"])
         await #expect(throws: NetError.closed) { try await client.readLine(maxLength: 100) }
@@ -129,7 +129,7 @@ struct TCPServerTests {
     @Test("shutdown of a server that was never started closes its listening socket")
     func shutdownWithoutStart() async throws {
         let echo = try EchoServer(start: false)
-        await echo.server.shutdown(gracePeriod: .seconds(10))
+        try await stop(echo.server, gracePeriod: .seconds(10))
         #expect(throws: NetError.self) {
             try Connection.connect(host: "127.0.0.1", port: echo.server.port, loop: testLoop())
         }
@@ -157,7 +157,7 @@ struct TCPServerTests {
         #expect(replies.count == count)
         for index in 0..<count { #expect(replies[index] == "hello from \(index)") }
         #expect(echo.server.acceptedConnections == count)
-        await echo.server.shutdown(gracePeriod: .seconds(10))
+        try await stop(echo.server, gracePeriod: .seconds(10))
         #expect(echo.server.openConnections == 0)
     }
 }

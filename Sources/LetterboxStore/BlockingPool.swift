@@ -1,0 +1,103 @@
+import Foundation
+import Synchronization
+
+/// A few dedicated threads for file system calls that block (write, fsync, reading a folder at
+/// start), so they never occupy a thread of Swift's cooperative pool, which has one thread per
+/// core and does not grow.
+///
+/// Threads start on demand up to ``maxThreads`` and then stay, parked on a condition variable.
+/// One pool serves every disk store in the process. Urgent jobs (the group commit that finishes
+/// deliveries) go to the front of the queue.
+final class BlockingPool: Sendable {
+    static let shared = BlockingPool(maxThreads: 16)
+
+    typealias Job = @Sendable () -> Void
+
+    private struct State {
+        var jobs: [Job] = []
+        var head = 0
+        var threads = 0
+        var idle = 0
+    }
+
+    let maxThreads: Int
+    private let state = Mutex(State())
+    // NSCondition is documented as thread-safe; it is only used to park and wake the pool threads.
+    private let condition = NSCondition()
+
+    init(maxThreads: Int) {
+        self.maxThreads = maxThreads
+    }
+
+    /// Runs `job` on a pool thread; `urgent` jobs run before queued ones.
+    func submit(urgent: Bool = false, _ job: @escaping Job) {
+        condition.lock()
+        let startThread = state.withLock { state -> Bool in
+            if urgent {
+                if state.head > 0 {
+                    state.head -= 1
+                    state.jobs[state.head] = job
+                } else {
+                    state.jobs.insert(job, at: 0)
+                }
+            } else {
+                state.jobs.append(job)
+            }
+            guard state.idle == 0, state.threads < maxThreads else { return false }
+            state.threads += 1
+            return true
+        }
+        condition.signal()
+        condition.unlock()
+        if startThread {
+            let thread = Thread { [self] in work() }
+            thread.name = "letterbox-disk"
+            thread.start()
+        }
+    }
+
+    /// Runs `work` on a pool thread and returns its result; the calling task is suspended, not blocked.
+    func run<Value: Sendable>(urgent: Bool = false, _ work: @escaping @Sendable () throws(StoreError) -> Value)
+        async throws(StoreError) -> Value
+    {
+        let result: Result<Value, StoreError> = await withCheckedContinuation { continuation in
+            submit(urgent: urgent) {
+                do throws(StoreError) {
+                    continuation.resume(returning: .success(try work()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            var job = takeJob()
+            while job == nil {
+                state.withLock { $0.idle += 1 }
+                condition.wait()
+                state.withLock { $0.idle -= 1 }
+                job = takeJob()
+            }
+            condition.unlock()
+            job?()
+        }
+    }
+
+    private func takeJob() -> Job? {
+        state.withLock { state in
+            guard state.head < state.jobs.count else { return nil }
+            let job = state.jobs[state.head]
+            state.jobs[state.head] = {}  // drop what the job captured (message bytes, continuations)
+            state.head += 1
+            if state.head > 64 && state.head * 2 > state.jobs.count {
+                state.jobs.removeFirst(state.head)
+                state.head = 0
+            }
+            return job
+        }
+    }
+}

@@ -1,0 +1,238 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The few file system calls the disk store needs, as plain POSIX: no `Data.write` or
+/// `FileManager` on the delivery path (on Linux those fsync every file, and `.atomic` writes
+/// place a temporary file next to the target, which in a Maildir's `new/` a reader would take
+/// for a message).
+///
+/// Every call blocks the calling thread; the store runs them on ``BlockingPool`` threads, never on
+/// Swift's cooperative pool, except for single metadata operations (`rename`, `unlink`) that
+/// finish in microseconds.
+enum POSIXFile {
+    /// Creates `path` for writing; fails if it exists (`O_EXCL`, so two writers never share a file).
+    static func createExclusive(_ path: String, mode: mode_t = 0o600) throws(StoreError) -> Int32 {
+        let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
+        guard fd >= 0 else { throw .system("open", path: path, errno: errno) }
+        return fd
+    }
+
+    /// Opens `path` for appending, creating it if missing.
+    static func openForAppending(_ path: String) throws(StoreError) -> Int32 {
+        let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600) }
+        guard fd >= 0 else { throw .system("open", path: path, errno: errno) }
+        return fd
+    }
+
+    /// Opens a directory so it can be fsynced after a rename into it.
+    static func openDirectory(_ path: String) throws(StoreError) -> Int32 {
+        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw .system("open", path: path, errno: errno) }
+        return fd
+    }
+
+    /// Writes every byte, retrying short writes and EINTR.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+        let failure: Int32? = bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let failure { throw .system("write", path: path, errno: failure) }
+    }
+
+    /// Flushes the file's data and metadata to stable storage (fsync(2)).
+    static func sync(_ fd: Int32, path: String) throws(StoreError) {
+        guard retryingOnInterrupt({ fsync(fd) }) == 0 else { throw .system("fsync", path: path, errno: errno) }
+    }
+
+    /// Flushes the file's data and the metadata needed to read it back (fdatasync(2)).
+    static func syncData(_ fd: Int32, path: String) throws(StoreError) {
+        #if os(Linux)
+            guard retryingOnInterrupt({ fdatasync(fd) }) == 0 else {
+                throw .system("fdatasync", path: path, errno: errno)
+            }
+        #else
+            try sync(fd, path: path)
+        #endif
+    }
+
+    static func close(_ fd: Int32) { _ = Glibc_close(fd) }
+
+    /// Renames atomically (rename(2)); the caller fsyncs the target directory for durability.
+    static func rename(_ from: String, _ to: String) throws(StoreError) {
+        guard Glibc_rename(from, to) == 0 else { throw .system("rename to \(to): rename", path: from, errno: errno) }
+    }
+
+    /// Removes `path`; true if it was there.
+    @discardableResult
+    static func remove(_ path: String) -> Bool { unlink(path) == 0 }
+
+    /// Creates the directory if missing; fails if `path` exists but is not a directory.
+    static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(StoreError) {
+        if mkdir(path, mode) == 0 { return }
+        let code = errno
+        var info = stat()
+        if code == EEXIST, stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw .unusableFolder(path, "it exists and is not a directory")
+            }
+            return
+        }
+        throw .unusableFolder(path, "mkdir: \(StoreError.reason(code))")
+    }
+
+    /// The whole file, or nil if it no longer exists (another reader may have removed it).
+    static func read(_ path: String) throws(StoreError) -> [UInt8]? {
+        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .system("open", path: path, errno: errno)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system("fstat", path: path, errno: errno) }
+        var failure: Int32?
+        var bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, initialized in
+            var filled = 0
+            while filled < buffer.count {
+                let count = Glibc_read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if count == 0 { break }
+                filled += count
+            }
+            initialized = filled
+        }
+        if let failure { throw .system("read", path: path, errno: failure) }
+        // A file that grew since fstat (another program still writing): read the rest too.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk in
+            while true {
+                let count = Glibc_read(fd, chunk.baseAddress!, chunk.count)
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count]))
+            }
+        }
+        return bytes
+    }
+
+    /// The file `name` in the open directory `directory` (openat(2): no path lookup from the root),
+    /// read with `expectedSize` (a Maildir name's `,S=`) when known, so most files cost one open,
+    /// one read and one close. Nil if the file no longer exists. With `modificationTime`, also its
+    /// mtime in seconds since 1970.
+    static func read(
+        in directory: Int32, _ name: String, path: String, expectedSize: Int?, modificationTime: Bool = false
+    ) throws(StoreError) -> (bytes: [UInt8], modified: Double?)? {
+        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .system("open", path: path, errno: errno)
+        }
+        defer { close(fd) }
+        var modified: Double?
+        var size = expectedSize
+        if size == nil || modificationTime {
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw .system("fstat", path: path, errno: errno) }
+            size = size ?? Int(info.st_size)
+            #if canImport(Darwin)
+                modified = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+            #else
+                modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+            #endif
+        }
+        // One byte more than expected: a short read then means the whole file was read.
+        let capacity = (size ?? 0) + 1
+        var failure: Int32?
+        var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            var filled = 0
+            while filled < buffer.count {
+                let count = Glibc_read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                filled += count
+                if count == 0 || filled < buffer.count { break }
+            }
+            initialized = filled
+        }
+        if let failure { throw .system("read", path: path, errno: failure) }
+        if bytes.count == capacity {
+            // Larger than its name says: read the rest.
+            var more = true
+            while more {
+                more = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65536) { chunk -> Bool in
+                    let count = Glibc_read(fd, chunk.baseAddress!, chunk.count)
+                    if count < 0 && errno == EINTR { return true }
+                    guard count > 0 else { return false }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count]))
+                    return true
+                }
+            }
+        }
+        return (bytes, modified)
+    }
+
+    /// The names of the regular files in a directory (not `.`-files), unsorted.
+    static func fileNames(in path: String) throws(StoreError) -> [String] {
+        guard let directory = opendir(path) else { throw .system("opendir", path: path, errno: errno) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let type = entry.pointee.d_type
+            guard type == UInt8(DT_REG) || type == UInt8(DT_UNKNOWN) else { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// Seconds since 1970 of the last modification, or nil if the file is gone.
+    static func modificationTime(_ path: String) -> Double? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+            return Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #else
+            return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #endif
+    }
+
+    /// Truncates the file at `path` to `length` bytes.
+    static func truncate(_ path: String, to length: Int) throws(StoreError) {
+        guard Glibc_truncate(path, off_t(length)) == 0 else { throw .system("truncate", path: path, errno: errno) }
+    }
+
+    private static func retryingOnInterrupt(_ call: () -> Int32) -> Int32 {
+        while true {
+            let result = call()
+            if result < 0 && errno == EINTR { continue }
+            return result
+        }
+    }
+}
+
+// The module-level C functions, named apart from `POSIXFile`'s own `close`, `rename`, `read` and `truncate`.
+private func Glibc_close(_ fd: Int32) -> Int32 { close(fd) }
+private func Glibc_rename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
+private func Glibc_truncate(_ path: String, _ length: off_t) -> Int32 { truncate(path, length) }

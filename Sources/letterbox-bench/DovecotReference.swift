@@ -1,0 +1,205 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Dovecot's POP3 server as the reference figure: a private instance with a minimal Dovecot 2.3
+/// config in a temporary directory, run as a child process (`dovecot -F`) on a free loopback port,
+/// with the same messages in its Maildir. Needs `apt-get install dovecot-pop3d`; a system Dovecot,
+/// running or not, is left alone.
+final class DovecotReference {
+    /// The POP3 port it listens on (127.0.0.1).
+    let port: Int
+    /// `dovecot --version`.
+    let version: String
+    /// The master process; it ends its children when it ends.
+    private let process: pid_t
+    private let directory: URL
+
+    /// The installed `dovecot` binary, if any.
+    static var executable: String? {
+        ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"].map { "\($0)/dovecot" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Writes the config, the login and the Maildir (`messages` in order, oldest first), starts
+    /// Dovecot and returns once it greets. Any login with password `bench` is accepted as `bench`.
+    ///
+    /// - Throws: `BlockingPOP3Client.Failure` with Dovecot's log when it does not come up within 10 s.
+    init(executable: String, messages: [[UInt8]], sessions: Int) throws {
+        version = Self.output(of: executable, ["--version"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("letterbox-bench-dovecot-\(getpid())")
+        try? FileManager.default.removeItem(at: directory)
+        let path = directory.path
+        port = try Self.freePort()
+
+        // Mail is never accessed as root (Dovecot refuses UID 0): as root, the mail user is
+        // `nobody` and the login/internal users are Debian's `dovenull`/`dovecot`.
+        let root = getuid() == 0
+        let current = String(cString: getpwuid(getuid()).pointee.pw_name)
+        let mailUser = root ? "nobody" : current
+        guard let mailEntry = getpwnam(mailUser) else {
+            throw BlockingPOP3Client.Failure(description: "no user \(mailUser)")
+        }
+        let (uid, gid) = (mailEntry.pointee.pw_uid, mailEntry.pointee.pw_gid)
+        func existing(_ name: String) -> String { root ? (getpwnam(name) != nil ? name : "nobody") : current }
+
+        for folder in ["", "run", "state", "home", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"] {
+            try FileManager.default.createDirectory(
+                atPath: "\(path)/\(folder)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+        for folder in ["home", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"] {
+            chown("\(path)/\(folder)", uid, gid)
+        }
+        // Named as Dovecot's own delivery names them: <seconds>.M<microseconds>P<pid>.<host>, S= size,
+        // W= size with CRLF (these are CRLF already). Seconds increase, so Dovecot numbers them in
+        // this order; microseconds and pid vary as in real deliveries. (Names that differed only in
+        // a counter, one pid for all, made every Dovecot login take ~1 s here with 10,000 messages:
+        // its uidlist parsing degrades on such names.)
+        for (index, message) in messages.enumerated() {
+            let name = "\(1_700_000_000 + index).M\(index &* 7919 % 1_000_000)P\(10_000 + index).letterbox-bench"
+            let file = "\(path)/Maildir/new/\(name),S=\(message.count),W=\(message.count)"
+            try Data(message).write(to: URL(fileURLWithPath: file))
+            chown(file, uid, gid)
+        }
+        try Data("bench:{PLAIN}bench\n".utf8).write(to: URL(fileURLWithPath: "\(path)/passwd"))
+
+        let limit = sessions + 64
+        var config = """
+            # A private Dovecot 2.3 POP3 server for letterbox-bench; not a production config.
+            protocols = pop3
+            listen = 127.0.0.1
+            base_dir = \(path)/run
+            state_dir = \(path)/state
+            log_path = \(path)/dovecot.log
+            ssl = no
+            disable_plaintext_auth = no
+            auth_mechanisms = plain
+            default_login_user = \(existing("dovenull"))
+            default_internal_user = \(existing("dovecot"))
+            first_valid_uid = \(min(uid, 500))
+            default_process_limit = \(limit)
+            default_client_limit = \(limit * 4)
+            mail_max_userip_connections = \(limit)
+            # POP3 only, and nothing but this Dovecot touches the Maildir: RETR sets no \\Seen flag
+            # (its rename at QUIT made the next session rescan all of cur/), and no readdir per sync.
+            pop3_no_flag_updates = yes
+            maildir_very_dirty_syncs = yes
+            passdb {
+              driver = passwd-file
+              args = \(path)/passwd
+            }
+            userdb {
+              driver = static
+              args = uid=\(uid) gid=\(gid) home=\(path)/home mail=maildir:\(path)/Maildir
+            }
+            service pop3-login {
+              inet_listener pop3 {
+                port = \(port)
+              }
+            }
+
+            """
+        // Without root there is nothing to chroot into or switch to.
+        if !root { config += "service pop3-login {\n  chroot =\n}\nservice anvil {\n  chroot =\n}\n" }
+        try Data(config.utf8).write(to: URL(fileURLWithPath: "\(path)/dovecot.conf"))
+
+        process = try Self.spawn(executable, ["-F", "-c", "\(path)/dovecot.conf"], output: "\(path)/stderr.log")
+
+        let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
+        while true {
+            if let client = try? BlockingPOP3Client(port: port) {
+                client.quit()
+                break
+            }
+            guard waitpid(process, nil, WNOHANG) == 0, DispatchTime.now().uptimeNanoseconds < deadline else {
+                let log = ["stderr.log", "dovecot.log"].compactMap {
+                    try? String(contentsOfFile: "\(path)/\($0)", encoding: .utf8)
+                }
+                stop()
+                throw BlockingPOP3Client.Failure(
+                    description: "dovecot (config \(path)/dovecot.conf) did not start:\n\(log.joined().suffix(2000))")
+            }
+            usleep(50_000)
+        }
+    }
+
+    /// Stops Dovecot (SIGTERM to the master, which ends its children; SIGKILL after 5 s) and
+    /// removes the directory. It stays in the bench's process group, so ^C stops it too.
+    func stop() {
+        if kill(process, SIGTERM) == 0 {
+            var status: Int32 = 0
+            var waited = 0
+            while waitpid(process, &status, WNOHANG) == 0 {
+                if waited == 100 { kill(process, SIGKILL) }
+                usleep(50_000)
+                waited += 1
+            }
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Starts `executable` with stdout and stderr appended to `output`, every signal unblocked
+    /// and at its default. Foundation's `Process` would pass on the spawning thread's signal mask,
+    /// and a Dispatch worker blocks most signals: a Dovecot master started that way never sees
+    /// SIGCHLD or SIGTERM, so it neither reaps its children nor stops.
+    private static func spawn(_ executable: String, _ arguments: [String], output: String) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw BlockingPOP3Client.Failure(description: "posix_spawn \(executable) failed: errno \(result)")
+        }
+        return pid
+    }
+
+    /// A loopback port nobody listens on right now.
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw BlockingPOP3Client.Failure(description: "no free port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func output(of executable: String, _ arguments: [String]) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return "unknown version" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

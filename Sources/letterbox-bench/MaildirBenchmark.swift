@@ -1,0 +1,136 @@
+import Foundation
+import Letterbox
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The Maildir figures of issue 7: SMTP ingest into a Maildir (fsync on) against the memory store
+/// in the same run, 8 connections, 1 KiB and 100 KiB (goal ≥ 40%); start-up with 100,000 stored
+/// messages (< 2 s) and RSS after start (≤ 64 MiB + 200 bytes per message), measured in a child
+/// process so nothing else is in its memory.
+///
+/// The Maildir lives under `--dir` (default the system's temporary directory), which should be on
+/// the disk whose fsync is to be measured.
+enum MaildirBenchmark {
+    static func report(messages: Int, storedMessages: Int, directory: String?) async throws {
+        let base = directory ?? FileManager.default.temporaryDirectory.path
+        let root = "\(base)/letterbox-bench-maildir-\(getpid())"
+        try? FileManager.default.removeItem(atPath: root)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+
+        for size in [1024, 102_400] {
+            let count = size > 10_000 ? max(messages / 2, 1) : messages
+            let memory = try await ingest(storage: .memory, size: size, messages: count)
+            let disk = try await ingest(storage: .maildir("\(root)/ingest-\(size)"), size: size, messages: count)
+            print(
+                String(
+                    format:
+                        "maildir ingest: 8 conns, %d × %d B: memory %.0f msgs/s, maildir (fsync) %.0f msgs/s = %.0f%% (goal ≥ 40%%); maildir p50 %.2f ms, p99 %.2f ms",
+                    count, size, memory.rate, disk.rate, disk.rate / memory.rate * 100, disk.p50, disk.p99))
+        }
+
+        let folder = "\(root)/startup"
+        let written = try populate(folder, count: storedMessages, size: 1024)
+        // The first start adopts the files (they were written as another program would) and logs
+        // them; the second is the steady state of a restart, the figure that matters.
+        let first = try childStart(folder)
+        let second = try childStart(folder)
+        let budget = 64.0 * 1_048_576 + 200.0 * Double(storedMessages)
+        print(
+            String(
+                format:
+                    "maildir startup: %d stored messages × 1 KiB (%.1f MiB): first start (adopting them) %.2f s; restart %.2f s (goal < 2 s); RSS after restart %.1f MiB (goal ≤ 64 MiB + 200 B/message = %.1f MiB)",
+                storedMessages, Double(written) / 1_048_576, first.seconds, second.seconds, second.rss / 1_048_576,
+                budget / 1_048_576))
+    }
+
+    private struct Ingest {
+        var rate: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    private static func ingest(storage: Configuration.Storage, size: Int, messages: Int) async throws -> Ingest {
+        var configuration = Configuration()
+        configuration.httpPort = nil
+        configuration.pop3Port = nil
+        configuration.imapPort = nil
+        configuration.storage = storage
+        configuration.retention = .unlimited
+        let catcher = try await MailCatcher.start(configuration)
+        let port = catcher.ports.smtp
+        // Warm up: sessions, the first files and the log exist before the clock starts.
+        _ = await Task.detached { SMTPLoad.run(port: port, connections: 8, messages: 64, size: size, reuse: true) }
+            .value
+        let result = await Task.detached {
+            SMTPLoad.run(port: port, connections: 8, messages: messages, size: size, reuse: true)
+        }.value
+        let stored = catcher.messages.count
+        await catcher.shutdown()
+        if result.failures > 0 || stored != result.latencies.count + 64 {
+            print(
+                "  warning: \(storage): \(result.failures) failures, \(stored) stored of \(result.latencies.count + 64)"
+            )
+        }
+        func percentile(_ p: Double) -> Double {
+            guard !result.latencies.isEmpty else { return 0 }
+            return result.latencies[min(result.latencies.count - 1, Int(Double(result.latencies.count) * p))] * 1000
+        }
+        return Ingest(
+            rate: Double(result.latencies.count) / result.seconds, p50: percentile(0.5), p99: percentile(0.99))
+    }
+
+    /// Writes `count` messages into `new/` the way a delivery agent would (no fsync: this is set-up).
+    private static func populate(_ folder: String, count: Int, size: Int) throws -> Int {
+        for sub in ["tmp", "new", "cur"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/\(sub)", withIntermediateDirectories: true)
+        }
+        var total = 0
+        for index in 0..<count {
+            var text = "From: bench@example.com\r\nTo: r\(index % 50)@example.com\r\nSubject: stored \(index)\r\n\r\n"
+            while text.utf8.count < size - 80 { text += String(repeating: "x", count: 74) + "\r\n" }
+            let bytes = Array(text.utf8)
+            let path = "\(folder)/new/\(1_700_000_000 + index).M\(index)P1.bench,S=\(bytes.count)"
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            guard fd >= 0 else { throw BenchFailure(description: "cannot create \(path): errno \(errno)") }
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            total += bytes.count
+        }
+        return total
+    }
+
+    struct BenchFailure: Error, CustomStringConvertible { let description: String }
+
+    /// Runs `letterbox-bench maildir-open PATH` and reads its "seconds rss" line.
+    private static func childStart(_ folder: String) throws -> (seconds: Double, rss: Double) {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        child.arguments = ["maildir-open", folder]
+        let output = Pipe()
+        child.standardOutput = output
+        try child.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        let fields = text.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        guard fields.count == 2 else { throw BenchFailure(description: "maildir-open printed '\(text)'") }
+        return (fields[0], fields[1])
+    }
+
+    /// The child side: start a catcher on the Maildir, print seconds and RSS bytes, stop.
+    static func measureStart(_ folder: String) async throws {
+        var configuration = Configuration()
+        configuration.httpPort = nil
+        configuration.pop3Port = nil
+        configuration.imapPort = nil
+        configuration.storage = .maildir(folder)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let catcher = try await MailCatcher.start(configuration)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print(String(format: "%.3f %d", seconds, residentBytes()))
+        await catcher.shutdown()
+    }
+}

@@ -1,0 +1,302 @@
+import Foundation
+import LetterboxNet
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A private Dovecot IMAP server for differential tests: a minimal Dovecot 2.3 config, a
+/// passwd-file user (`test`/`test`) and a Maildir holding the given messages, all in a fresh
+/// temporary folder, served by `dovecot -F` on a free loopback port. A system Dovecot, running or
+/// not, is left alone. Needs `apt-get install dovecot-imapd` (`.ci/run` installs it).
+final class DovecotIMAPServer {
+    static let user = "test"
+    static let password = "test"
+
+    /// The IMAP port on 127.0.0.1.
+    let port: Int
+    /// The temporary folder holding config, Maildir, state and logs; removed by ``stop()``.
+    let directory: String
+    private let master: pid_t
+
+    /// The `dovecot` binary; throws with an install hint when it or the IMAP service is missing.
+    static func executable() throws -> String {
+        for needed in ["/usr/sbin/dovecot", "/usr/lib/dovecot/imap"] where !FileManager.default.isExecutableFile(atPath: needed) {
+            throw ExternalTool.MissingTool(
+                description: "Dovecot's IMAP server is not installed (\(needed) is missing): "
+                    + "apt-get install dovecot-imapd (.ci/run does this)")
+        }
+        return "/usr/sbin/dovecot"
+    }
+
+    /// Starts Dovecot with `messages` in its INBOX (sequence numbers in this order), runs `body`,
+    /// and stops Dovecot and removes its folder afterwards, also when `body` throws.
+    static func withRunning<Result>(
+        messages: [[UInt8]], _ body: (DovecotIMAPServer) async throws -> Result
+    ) async throws -> Result {
+        let server = try await start(messages: messages)
+        do {
+            let result = try await body(server)
+            server.stop()
+            return result
+        } catch {
+            server.stop()
+            throw error
+        }
+    }
+
+    private init(port: Int, directory: String, master: pid_t) {
+        self.port = port
+        self.directory = directory
+        self.master = master
+    }
+
+    /// Writes the folder and starts Dovecot; returns once it greets. Another free port is tried
+    /// when the chosen one was taken in the meantime.
+    private static func start(messages: [[UInt8]]) async throws -> DovecotIMAPServer {
+        let executable = try executable()
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("letterbox-dovecot-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        do {
+            try prepare(directory, messages: messages)
+            var attempt = 0
+            while true {
+                attempt += 1
+                let port = try freePort()
+                try writeConfig(directory, port: port)
+                let master = try spawn(executable, ["-F", "-c", "\(directory)/dovecot.conf"], output: "\(directory)/stderr.log")
+                let server = DovecotIMAPServer(port: port, directory: directory, master: master)
+                switch await server.waitUntilGreeting(deadline: .now + .seconds(30)) {
+                case .ready: return server
+                case .exited(let log) where attempt < 3 && log.contains("Address already in use"): continue
+                case .exited(let log), .timedOut(let log):
+                    server.stop()
+                    throw ExternalTool.MissingTool(description: "dovecot did not start on port \(port):\n\(log.suffix(3000))")
+                }
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Stops Dovecot (SIGTERM to the master, which ends its children; SIGKILL after 10 s) and
+    /// removes the folder. Safe to call more than once.
+    func stop() {
+        if kill(master, SIGTERM) == 0 {
+            var status: Int32 = 0
+            var waited = 0
+            while waitpid(master, &status, WNOHANG) == 0 {
+                if waited == 200 { kill(master, SIGKILL) }
+                usleep(50_000)
+                waited += 1
+            }
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Dovecot's own log and its stderr, for failure messages.
+    var log: String {
+        ["stderr.log", "dovecot.log"].compactMap { try? String(contentsOfFile: "\(directory)/\($0)", encoding: .utf8) }
+            .joined(separator: "\n")
+    }
+
+    private enum Startup {
+        case ready
+        case exited(String)
+        case timedOut(String)
+    }
+
+    private func waitUntilGreeting(deadline: ContinuousClock.Instant) async -> Startup {
+        while true {
+            if let client = try? IMAPScriptClient(port: port), (try? await client.greeting())?.hasPrefix("* OK") == true {
+                await client.close()
+                return .ready
+            }
+            var status: Int32 = 0
+            if waitpid(master, &status, WNOHANG) == master { return .exited(log) }
+            if ContinuousClock.now > deadline { return .timedOut(log) }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    // MARK: Files
+
+    /// The mail user: Dovecot refuses to open mail as root, so as root it is `nobody`.
+    private static var mailUser: (name: String, uid: uid_t, gid: gid_t) {
+        let name = getuid() == 0 ? "nobody" : String(cString: getpwuid(getuid()).pointee.pw_name)
+        guard let entry = getpwnam(name) else { return (name, getuid(), getgid()) }
+        return (name, entry.pointee.pw_uid, entry.pointee.pw_gid)
+    }
+
+    private static func prepare(_ directory: String, messages: [[UInt8]]) throws {
+        let mail = mailUser
+        for folder in ["", "run", "state", "home", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"] {
+            try FileManager.default.createDirectory(
+                atPath: "\(directory)/\(folder)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+        for folder in ["home", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"] {
+            chown("\(directory)/\(folder)", mail.uid, mail.gid)
+        }
+        // Named as Dovecot's own deliveries are (<seconds>.M<microseconds>P<pid>.<host>); the
+        // seconds increase, so Dovecot assigns UIDs in this order. No S=/W= sizes: Dovecot
+        // measures the files itself.
+        for (index, message) in messages.enumerated() {
+            let file = "\(directory)/Maildir/new/\(1_700_000_000 + index).M\(index * 7919 % 1_000_000)P\(10_000 + index).letterbox-test"
+            try Data(message).write(to: URL(fileURLWithPath: file))
+            chown(file, mail.uid, mail.gid)
+        }
+        try Data("\(user):{PLAIN}\(password)\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/passwd"))
+    }
+
+    private static func writeConfig(_ directory: String, port: Int) throws {
+        let root = getuid() == 0
+        let mail = mailUser
+        // As root, Debian's unprivileged users (nobody where they are missing); else the current user.
+        func system(_ name: String) -> String { root ? (getpwnam(name) != nil ? name : "nobody") : mail.name }
+        var config = """
+            # A private Dovecot 2.3 IMAP server for Letterbox's differential test; not a production config.
+            protocols = imap
+            listen = 127.0.0.1
+            base_dir = \(directory)/run
+            state_dir = \(directory)/state
+            log_path = \(directory)/dovecot.log
+            ssl = no
+            disable_plaintext_auth = no
+            auth_mechanisms = plain
+            default_login_user = \(system("dovenull"))
+            default_internal_user = \(system("dovecot"))
+            first_valid_uid = \(min(mail.uid, 500))
+            passdb {
+              driver = passwd-file
+              args = \(directory)/passwd
+            }
+            userdb {
+              driver = static
+              args = uid=\(mail.uid) gid=\(mail.gid) home=\(directory)/home mail=maildir:\(directory)/Maildir
+            }
+            service imap-login {
+              inet_listener imap {
+                port = \(port)
+              }
+              inet_listener imaps {
+                port = 0
+              }
+            }
+
+            """
+        // Without root there is nothing to chroot into or switch to.
+        if !root { config += "service imap-login {\n  chroot =\n}\nservice anvil {\n  chroot =\n}\n" }
+        try Data(config.utf8).write(to: URL(fileURLWithPath: "\(directory)/dovecot.conf"))
+    }
+
+    // MARK: Processes and ports
+
+    /// Starts `executable` with output appended to `output`, every signal unblocked and at its
+    /// default. Foundation's `Process` passes on the spawning thread's signal mask, and a Dispatch
+    /// worker blocks most signals: a Dovecot master started that way never sees SIGCHLD or SIGTERM.
+    private static func spawn(_ executable: String, _ arguments: [String], output: String) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw ExternalTool.MissingTool(description: "posix_spawn \(executable) failed: errno \(result)")
+        }
+        return pid
+    }
+
+    /// A loopback port nobody listens on right now.
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw ExternalTool.MissingTool(description: "no free loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A raw IMAP client for scripts: sends one tagged command at a time and collects every
+/// response up to the tagged one, literals included, exactly as received.
+final class IMAPScriptClient {
+    /// One response: the untagged lines (each with its literals inline, `{n}` CRLF and the
+    /// octets) and the tagged completion line.
+    struct Response {
+        var untagged: [[UInt8]]
+        var completion: String
+        /// `OK`, `NO` or `BAD`.
+        var status: Substring { completion.split(separator: " ").dropFirst().first ?? "" }
+    }
+
+    private let connection: Connection
+    private var counter = 0
+
+    init(port: Int) throws {
+        let loop = try EventLoopGroup.shared.get().next()
+        // Generous: a loaded 2-core machine may stall a while; nothing here waits on purpose.
+        connection = try Connection.connect(host: "127.0.0.1", port: port, loop: loop, idleTimeout: .seconds(120))
+    }
+
+    func greeting() async throws -> String {
+        String(decoding: try await connection.readLine(maxLength: 1 << 16), as: UTF8.self)
+    }
+
+    /// Sends `command` (without tag and CRLF; LITERAL+ literals may be inline) and reads the reply.
+    func send(_ command: [UInt8]) async throws -> Response {
+        counter += 1
+        let tag = "d\(counter)"
+        try await connection.send(Array("\(tag) ".utf8) + command + [0x0D, 0x0A])
+        var untagged: [[UInt8]] = []
+        while true {
+            var response = try await connection.readLine(maxLength: 1 << 20)
+            // A line that ends in {n} continues after n octets (RFC 3501 §4.3).
+            while let count = Self.literalCount(at: response) {
+                response += [0x0D, 0x0A]
+                response += try await connection.readExactly(count)
+                response += try await connection.readLine(maxLength: 1 << 20)
+            }
+            if response.starts(with: Array("\(tag) ".utf8)) {
+                return Response(untagged: untagged, completion: String(decoding: response, as: UTF8.self))
+            }
+            untagged.append(response)
+        }
+    }
+
+    func send(_ command: String) async throws -> Response { try await send(Array(command.utf8)) }
+
+    func close() async { await connection.close() }
+
+    /// The n of a `{n}` that ends `line`.
+    private static func literalCount(at line: [UInt8]) -> Int? {
+        guard line.last == UInt8(ascii: "}"), let open = line.lastIndex(of: UInt8(ascii: "{")) else { return nil }
+        let digits = line[(open + 1)..<(line.count - 1)]
+        guard !digits.isEmpty, digits.count < 10, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(String(decoding: digits, as: UTF8.self))
+    }
+}

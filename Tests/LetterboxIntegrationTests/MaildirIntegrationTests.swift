@@ -1,0 +1,209 @@
+import Foundation
+import Letterbox
+import LetterboxStore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The Maildir store behind a whole catcher: restarts, `kill -9`, an unusable folder, and mail
+/// other programs put in the folder.
+@Suite(.timeLimit(.minutes(3))) struct MaildirIntegrationTests {
+    /// A fresh folder under the temporary directory.
+    static func temporaryFolder(_ name: String = #function) throws -> String {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent(
+                "letterbox-maildir-it-\(name.filter(\.isLetter))-\(getpid())-\(UUID().uuidString.prefix(8))"
+            ).path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Sends one message; returns the reply code to the end of DATA.
+    static func deliver(_ raw: String, from sender: String = "ana@example.com", to recipients: [String], port: Int)
+        async throws -> Int
+    {
+        let client = try LineClient(port: port)
+        _ = try await client.reply()
+        var script = "EHLO t\r\nMAIL FROM:<\(sender)>\r\n"
+        for recipient in recipients { script += "RCPT TO:<\(recipient)>\r\n" }
+        try await client.send(script + "DATA\r\n")
+        for _ in 0..<(3 + recipients.count) { _ = try await client.reply() }
+        try await client.send(raw + ".\r\nQUIT\r\n")
+        let code = try await client.code()
+        await client.close()
+        return code
+    }
+
+    private func curl(_ arguments: [String]) async throws -> ExternalTool.Output {
+        let curl = try ExternalTool.path("curl", package: "curl")
+        return try await ExternalTool.run(curl, ["--silent", "--show-error", "--max-time", "60"] + arguments)
+    }
+
+    /// What a client sees: the JSON list, each raw message, and IMAP's UIDVALIDITY, UIDs and flags.
+    private func observe(_ mail: MailCatcher) async throws -> (list: String, raws: [Data], imap: String) {
+        let base = "http://127.0.0.1:\(mail.ports.http)"
+        let list = try await curl(["-H", "Accept: application/json", "\(base)/messages"]).stdout
+        var raws: [Data] = []
+        for message in mail.messages {
+            raws.append(Data(try await curl(["\(base)/messages/\(message.id)/raw"]).stdout.utf8))
+        }
+        let python = try ExternalTool.path("python3", package: "python3")
+        let script = """
+            import imaplib, sys
+            m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+            m.login("anyone", "pw")
+            m.select("INBOX")
+            print(m.response("UIDVALIDITY")[1][0].decode())
+            typ, data = m.uid("FETCH", "1:*", "(FLAGS RFC822.SIZE)")
+            print("\\n".join(d.decode() for d in data if d))
+            m.logout()
+            """
+        let imap = try await ExternalTool.run(python, ["-c", script, String(mail.ports.imap)])
+        #expect(imap.status == 0, "\(imap.stderr)")
+        // \Recent belongs to a session (RFC 3501 §2.3.2), not to the message: left out of the comparison.
+        let flags = imap.stdout.replacingOccurrences(of: " \\Recent", with: "").replacingOccurrences(
+            of: "\\Recent", with: "")
+        return (list, raws, flags)
+    }
+
+    @Test func restartKeepsMessagesBytesUIDsAndFlags() async throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var configuration = Configuration()
+        configuration.storage = .maildir(folder)
+
+        let before = try await MailCatcher.withRunning(configuration) { mail in
+            let bodies = [
+                "From: Ana <ana@example.com>\r\nTo: bo@example.com\r\nSubject: first\r\n\r\nOne\r\n",
+                "From: ana@example.com\r\nTo: cy@example.com\r\nSubject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n\r\n\u{00E9}t\u{00E9}\r\n..dot\r\n",
+                "Subject: third\r\n\r\nThree\r\n",
+            ]
+            for (index, body) in bodies.enumerated() {
+                #expect(
+                    try await Self.deliver(
+                        body, to: ["bo@example.com", "hidden\(index)@example.com"], port: mail.ports.smtp) == 250)
+            }
+            let ids = mail.messages.map(\.id)
+            mail.store.updateFlags(.add(MessageFlags([MessageFlags.seen, "$Important"])), ids: [ids[0]])
+            mail.store.updateFlags(.add(MessageFlags([MessageFlags.answered])), ids: [ids[2]])
+            return try await observe(mail)
+        }
+        #expect(before.raws.count == 3)
+        #expect(before.imap.contains("UID 1 FLAGS (\\Seen $Important)"), "\(before.imap)")
+        #expect(before.imap.contains("UID 3 FLAGS (\\Answered)"), "\(before.imap)")
+
+        let after = try await MailCatcher.withRunning(configuration) { mail in try await observe(mail) }
+        #expect(after.list == before.list)
+        #expect(after.raws == before.raws)
+        #expect(after.imap == before.imap)
+    }
+
+    @Test func anUnusableFolderStopsStartWithThePathAndReason() async throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = "\(folder)/file"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        var configuration = Configuration()
+        configuration.storage = .maildir("\(file)/maildir")
+        do {
+            _ = try await MailCatcher.start(configuration)
+            Issue.record("start should have thrown")
+        } catch let error as StoreError {
+            #expect(error.description.contains(file))
+            #expect(error.isUnusableFolder)
+        }
+        // The executable says the same and exits 1, without a crash.
+        let result = try await ExternalTool.run(
+            MaildirKillTests.binary,
+            [
+                "--maildir", "\(file)/maildir", "--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off",
+                "--http-port", "off",
+            ])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("could not start") && result.stderr.contains(file), "\(result.stderr)")
+    }
+
+    @Test func aFullDiskIsA451AndTheSessionGoesOn() async throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        guard geteuid() == 0, Self.quietly("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", folder]) else {
+            return
+        }
+        defer { _ = Self.quietly("/bin/umount", [folder]) }
+        var configuration = Configuration()
+        configuration.storage = .maildir(folder)
+        try await MailCatcher.withRunning(configuration) { (mail: MailCatcher) async throws -> Void in
+            let big =
+                "Subject: big\r\n\r\n" + String(repeating: String(repeating: "x", count: 998) + "\r\n", count: 300)
+            #expect(try await Self.deliver(big, to: ["bo@example.com"], port: mail.ports.smtp) == 451)
+            #expect(
+                try await Self.deliver("Subject: small\r\n\r\nfits\r\n", to: ["bo@example.com"], port: mail.ports.smtp)
+                    == 250)
+            #expect(mail.messages.map(\.subject) == ["small"])
+        }
+    }
+
+    @Test func storageFlagsAndVariablesConfigureTheExecutable() async throws {
+        let binary = MaildirKillTests.binary
+        for (arguments, complaint) in [
+            (["--storage", "floppy"], "--storage must be memory or maildir, not 'floppy'"),
+            (["--max-age", "soon"], "--max-age must be a duration such as 90s, 30m, 24h or 7d, not 'soon'"),
+            (["--max-bytes", "lots"], "--max-bytes must be a size such as 500MB, 2GB or 1GiB, not 'lots'"),
+            (["--max-messages", "-1"], "--max-messages must be a whole number of at least 0, not '-1'"),
+        ] {
+            let result = try await ExternalTool.run(binary, arguments)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains(complaint), "\(result.stderr)")
+        }
+        let help = try await ExternalTool.run(binary, ["--help"])
+        for name in [
+            "LETTERBOX_STORAGE", "LETTERBOX_MAILDIR", "LETTERBOX_MAX_MESSAGES", "LETTERBOX_MAX_AGE",
+            "LETTERBOX_MAX_BYTES",
+        ] {
+            #expect(help.stdout.contains(name), "--help does not mention \(name)")
+        }
+
+        // Environment only: a Maildir keeping two messages.
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "off"]
+        server.environment = ProcessInfo.processInfo.environment.merging([
+            "LETTERBOX_STORAGE": "maildir", "LETTERBOX_MAILDIR": folder, "LETTERBOX_MAX_MESSAGES": "2",
+            "LETTERBOX_MAX_AGE": "7d", "LETTERBOX_MAX_BYTES": "1MB",
+        ]) { $1 }
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+        }
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(
+            line.split(separator: "\n").first?.split(separator: ":").last.flatMap { Int($0) }, "\(line)")
+        for index in 0..<3 {
+            #expect(
+                try await Self.deliver("Subject: e\(index)\r\n\r\nx\r\n", to: ["bo@example.com"], port: port) == 250)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/new")
+        #expect(names.count == 2, "\(names)")
+    }
+
+    static func quietly(_ executable: String, _ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Letterbox
+import LetterboxTesting
+import Testing
+
+/// The remote API against a real `letterbox` process, as with docker-compose.
+@Suite(.serialized) struct RemoteMailCatcherTests {
+    struct StartFailure: Error, CustomStringConvertible { let description: String }
+
+    /// Starts the built `letterbox` binary on ephemeral ports and returns it with its ports.
+    private static func startServer() async throws -> (Process, smtp: Int, http: Int) {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("letterbox")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var output = ""
+        while output.components(separatedBy: "\n").count < 3 {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            output += String(decoding: chunk, as: UTF8.self)
+        }
+        func port(_ name: String) -> Int? {
+            output.split(separator: "\n").first { $0.hasPrefix("\(name) listening on ") }.flatMap { Int($0.split(separator: ":").last ?? "") }
+        }
+        guard let smtp = port("smtp"), let http = port("http") else {
+            process.terminate()
+            throw StartFailure(description: "letterbox did not start: \(output)")
+        }
+        return (process, smtp, http)
+    }
+
+    @Test func remoteWaitsListsAndScopes() async throws {
+        let (process, smtp, http) = try await Self.startServer()
+        defer { process.terminate() }
+        let remote = RemoteMailCatcher(url: URL(string: "http://127.0.0.1:\(http)")!)
+
+        // Parallel "tests" on one shared instance, each in its own scope.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    let inbox = remote.scope()
+                    try await SMTPTestClient.send(
+                        subject: "Welcome \(index)", body: "Your code is \(5000 + index)", to: [inbox.address("ana")], port: smtp)
+                    let mail = try await inbox.waitForMail(subject: "Welcome", timeout: .seconds(30))
+                    #expect(mail.subject == "Welcome \(index)")
+                    #expect(mail.oneTimeCode() == "\(5000 + index)")
+                    #expect(try await inbox.allMail().count == 1)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await remote.allMail().count == 8)
+
+        // A wait that begins before the mail arrives is woken by it (server long-poll).
+        async let later = remote.waitForMail(to: "late@example.com", timeout: .seconds(30))
+        try await SMTPTestClient.send(subject: "Late", to: ["late@example.com"], port: smtp)
+        #expect(try await later.subject == "Late")
+
+        do {
+            _ = try await remote.waitForMail(to: "nobody@example.com", timeout: .milliseconds(300))
+            Issue.record("wait succeeded without a match")
+        } catch let failure as MailExpectationFailure {
+            #expect(failure.description.hasPrefix("expected a message to nobody@example.com within 300ms; 9 message(s) captured:"))
+        }
+        #expect(try await remote.deleteMessages(MailCriteria(subject: "Welcome")) == 8)
+        #expect(try await remote.allMail().map(\.subject) == ["Late"])
+    }
+}

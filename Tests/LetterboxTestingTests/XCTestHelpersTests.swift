@@ -1,0 +1,26 @@
+import Letterbox
+import LetterboxTesting
+import XCTest
+
+/// The XCTest way: a catcher per test from setUp, assertions that wait.
+final class XCTestHelpersTests: XCTestCase {
+    var mail: MailCatcher!
+
+    override func setUp() async throws {
+        mail = try await startMailCatcher()
+    }
+
+    func testAssertionReturnsTheMessage() async throws {
+        try await SMTPTestClient.send(subject: "Hello XCTest", to: ["x@example.com"], port: mail.ports.smtp)
+        let received = await XCTAssertReceivesMail(mail, MailCriteria(to: "x@example.com"))
+        XCTAssertEqual(received?.subject, "Hello XCTest")
+    }
+
+    func testAssertionForSeveralMessages() async throws {
+        for index in 0..<3 {
+            try await SMTPTestClient.send(subject: "n\(index)", to: ["many@example.com"], port: mail.ports.smtp)
+        }
+        let received = await XCTAssertReceivesMail(mail, count: 3, MailCriteria(to: "many@example.com"))
+        XCTAssertEqual(received.map(\.subject), ["n0", "n1", "n2"])
+    }
+}

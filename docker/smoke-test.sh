@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Proves the Docker image end to end without a registry: builds the `runtime` stage of
+# docker/Dockerfile from a locally built static binary (BIN_STAGE=prebuilt, so the Swift toolchain
+# image is never pulled), runs it with --network host, sends mail with curl, reads it back over
+# HTTP, POP3 and (when something answers on its port) IMAP, waits for `healthy`, and times
+# `docker stop`.
+#
+# Engine: the one DOCKER_HOST (or the default socket) reaches; otherwise, as root with dockerd
+# installed, a private dockerd (vfs storage, no bridge, no iptables) in a temporary directory that
+# is stopped and deleted afterwards. Base image for the assembly stage (debian:bookworm-slim): the
+# engine's own, else one made with debootstrap from the mirror apt is configured with (cached in
+# .build-docker/), else `docker pull`. Without an engine, a base image, swift or curl it prints
+# SKIP and exits 0, so CI stays green on machines without Docker.
+#
+# Environment: LETTERBOX_SMOKE_PORTS="SMTP POP3 IMAP HTTP" (default "41025 41110 41143 48025"),
+# LETTERBOX_DOCKER=path/to/docker (client to use), LETTERBOX_BINARY=path (use this static binary
+# instead of building one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+readonly image=letterbox:smoke
+readonly container=letterbox-smoke-$$
+readonly base_image=debian:bookworm-slim
+readonly scratch=.build-docker
+read -r smtp_port pop3_port imap_port http_port <<<"${LETTERBOX_SMOKE_PORTS:-41025 41110 41143 48025}"
+
+passed=0
+failed=0
+skipped=0
+work=$(mktemp -d "${TMPDIR:-/tmp}/letterbox-smoke.XXXXXX")
+private_engine=""
+
+say() { printf 'smoke-test: %s\n' "$*"; }
+skip_all() {
+  say "SKIP: $*"
+  say "0 passed, 0 failed, 1 skipped"
+  exit 0
+}
+pass() { passed=$((passed + 1)); say "PASS $*"; }
+skip() { skipped=$((skipped + 1)); say "SKIP $*"; }
+fail() { failed=$((failed + 1)); say "FAIL $*"; }
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+rfc3339_ms() { local t; t=$(date -d "$1" +%s%N); echo $((t / 1000000)); }
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+cleanup() {
+  local status=$?
+  set +e
+  if [ -n "${docker:-}" ]; then
+    "$docker" rm -f "$container" >/dev/null 2>&1
+    "$docker" rmi -f "$image" >/dev/null 2>&1
+  fi
+  if [ -n "$private_engine" ]; then
+    local pid
+    pid=$(cat "$work/docker.pid" 2>/dev/null)
+    if [ -n "$pid" ]; then
+      kill -TERM "$pid" 2>/dev/null
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    # Whatever the engine left mounted under our directory (netns, shm), deepest first.
+    awk -v root="$work/" 'index($2, root) == 1 { print $2 }' /proc/self/mounts | sort -r |
+      while read -r mountpoint; do umount -l "$mountpoint"; done
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+
+# --- Prerequisites -------------------------------------------------------------------------
+command -v curl >/dev/null || skip_all "curl is not installed"
+[ -n "${LETTERBOX_BINARY:-}" ] || command -v swift >/dev/null || skip_all "no Swift toolchain to build the binary with"
+
+# The Debian docker.io client at /usr/bin/docker drives the daemon's built-in BuildKit; a client
+# without buildx fails with DOCKER_BUILDKIT=1, so prefer that one.
+docker=""
+for candidate in "${LETTERBOX_DOCKER:-}" /usr/bin/docker "$(command -v docker || true)"; do
+  if [ -n "$candidate" ] && [ -x "$candidate" ]; then docker=$candidate; break; fi
+done
+[ -n "$docker" ] || skip_all "no docker client (apt-get install docker.io)"
+
+if timeout 20 "$docker" info >/dev/null 2>&1; then
+  say "engine: the one the docker client reaches ($("$docker" version --format '{{.Server.Version}}'))"
+elif [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null; then
+  say "engine: starting a private dockerd in $work"
+  dockerd --storage-driver=vfs --data-root "$work/data" --exec-root "$work/exec" \
+    -H "unix://$work/docker.sock" --pidfile "$work/docker.pid" \
+    --iptables=false --ip-masq=false --bridge=none >"$work/dockerd.log" 2>&1 &
+  private_engine=yes
+  export DOCKER_HOST="unix://$work/docker.sock"
+  for _ in $(seq 1 300); do
+    timeout 5 "$docker" info >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  timeout 5 "$docker" info >/dev/null 2>&1 || {
+    tail -20 "$work/dockerd.log"
+    skip_all "dockerd did not start (log above)"
+  }
+else
+  skip_all "no Docker engine reachable and none can be started here (needs root and dockerd)"
+fi
+
+# --- Base image for the assembly stage -----------------------------------------------------
+debian_mirror() {
+  # The mirror apt already uses: deb822 "URIs:" or one-line "deb URI SUITE ..." entries.
+  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk '($1 == "URIs:" || $1 == "deb") && $2 !~ /security/ { print $2; exit }' || true
+}
+
+if ! "$docker" image inspect "$base_image" >/dev/null 2>&1; then
+  tarball=$scratch/base-bookworm-slim.tar
+  if [ ! -s "$tarball" ] && [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null; then
+    mirror=$(debian_mirror)
+    if [ -n "$mirror" ]; then
+      say "base image: debootstrap --variant=minbase bookworm (about a minute, cached in $tarball)"
+      rootfs=$work/rootfs
+      if debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
+        # Trimmed the way the official slim image is.
+        rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
+          "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
+          "$rootfs"/usr/share/locale/* "$rootfs"/var/log/*.log "$rootfs"/var/cache/debconf/*-old
+        mkdir -p "$scratch"
+        tar -C "$rootfs" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
+        rm -rf "$rootfs"
+      else
+        tail -5 "$work/debootstrap.log"
+      fi
+    fi
+  fi
+  if [ -s "$tarball" ]; then
+    "$docker" import -c 'CMD ["bash"]' "$tarball" "$base_image" >/dev/null
+  elif ! timeout 120 "$docker" pull -q "$base_image" >/dev/null 2>&1; then
+    skip_all "no $base_image image: none in the engine, debootstrap unavailable, and the pull failed"
+  fi
+fi
+
+# --- Binary and image ----------------------------------------------------------------------
+if [ -n "${LETTERBOX_BINARY:-}" ]; then
+  # The build context must hold the binary: stage a copy inside it.
+  mkdir -p "$scratch/image"
+  cp "$LETTERBOX_BINARY" "$scratch/image/letterbox"
+  binary=$PWD/$scratch/image/letterbox
+  say "binary: $LETTERBOX_BINARY"
+else
+  say "building the static-stdlib release binary"
+  swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product letterbox \
+    -Xlinker -s >"$work/swift-build.log" 2>&1 || {
+    tail -30 "$work/swift-build.log"
+    fail "swift build (log above)"
+    exit 1
+  }
+  binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/letterbox"
+fi
+
+build_start=$(now_ms)
+if DOCKER_BUILDKIT=1 "$docker" build -f docker/Dockerfile --target runtime --network none \
+  --build-arg BIN_STAGE=prebuilt --build-arg "PREBUILT_BINARY=${binary#"$PWD/"}" \
+  -t "$image" . >"$work/docker-build.log" 2>&1; then
+  pass "image builds offline from the prebuilt binary ($(($(now_ms) - build_start)) ms)"
+else
+  tail -30 "$work/docker-build.log"
+  fail "docker build (log above)"
+  exit 1
+fi
+
+image_bytes=$("$docker" image inspect -f '{{.Size}}' "$image")
+binary_bytes=$(stat -c %s "$binary")
+say "image size: $image_bytes bytes ($((image_bytes / 1000000)) MB; the binary alone is $((binary_bytes / 1000000)) MB)"
+
+config=$("$docker" image inspect -f \
+  'user={{.Config.User}} env={{.Config.Env}} ports={{.Config.ExposedPorts}} volumes={{.Config.Volumes}} health={{.Config.Healthcheck.Test}}' \
+  "$image")
+expectations=("user=1025:1025" "LETTERBOX_HOST=0.0.0.0" "1025/tcp" "1110/tcp" "1143/tcp" "8025/tcp"
+  "/data:" "letterbox healthcheck")
+missing=""
+for expected in "${expectations[@]}"; do [[ $config == *"$expected"* ]] || missing+=" '$expected'"; done
+if [ -z "$missing" ]; then pass "image config: $config"; else fail "image config lacks$missing: $config"; fi
+
+# --- Run -----------------------------------------------------------------------------------
+for port in "$smtp_port" "$pop3_port" "$imap_port" "$http_port"; do
+  if answers "$port"; then fail "port $port is already in use (set LETTERBOX_SMOKE_PORTS)"; exit 1; fi
+done
+
+run_start=$(now_ms)
+"$docker" run -d --name "$container" --network host \
+  -e LETTERBOX_HOST=127.0.0.1 -e LETTERBOX_SMTP_PORT="$smtp_port" -e LETTERBOX_POP3_PORT="$pop3_port" \
+  -e LETTERBOX_IMAP_PORT="$imap_port" -e LETTERBOX_HTTP_PORT="$http_port" "$image" >/dev/null || {
+  fail "docker run"
+  exit 1
+}
+for _ in $(seq 1 600); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$http_port/healthz" 2>/dev/null && break
+  sleep 0.05
+done
+if curl -fsS -o /dev/null "http://127.0.0.1:$http_port/healthz"; then
+  pass "serving /healthz $(($(now_ms) - run_start)) ms after docker run (includes container creation)"
+else
+  fail "nothing answered on http port $http_port within 30 s"
+fi
+
+uid=$(ps -o uid= -p "$("$docker" inspect -f '{{.State.Pid}}' "$container")" | tr -d ' ' || true)
+if [ "$uid" = 1025 ]; then pass "runs as uid 1025, not root"; else fail "runs as uid '$uid'"; fi
+
+# --- Mail in over SMTP, out over HTTP, POP3 and IMAP ----------------------------------------
+subject="Smoke test $$-$RANDOM"
+printf 'From: app@example.com\r\nTo: ana@example.com\r\nSubject: %s\r\n\r\nHello from the smoke test.\r\n' \
+  "$subject" >"$work/message.eml"
+if curl -sS --url "smtp://127.0.0.1:$smtp_port" --mail-from app@example.com \
+  --mail-rcpt ana@example.com --upload-file "$work/message.eml"; then
+  pass "curl sent a message over SMTP"
+else
+  fail "curl could not send over SMTP"
+fi
+
+if curl -fsS "http://127.0.0.1:$http_port/messages/wait?to=ana@example.com&timeout=10" |
+  grep -qx "Subject: $subject"; then
+  pass "HTTP /messages/wait returned it"
+else
+  fail "HTTP /messages/wait did not return '$subject'"
+fi
+
+if curl -fsS "pop3://ana%40example.com:secret@127.0.0.1:$pop3_port/1" | tr -d '\r' |
+  grep -qx "Subject: $subject"; then
+  pass "POP3 RETR 1 returned it"
+else
+  fail "POP3 did not return '$subject'"
+fi
+
+if answers "$imap_port"; then
+  if curl -fsS "imap://ana%40example.com:secret@127.0.0.1:$imap_port/INBOX/;MAILINDEX=1" | tr -d '\r' |
+    grep -qx "Subject: $subject"; then
+    pass "IMAP FETCH 1 returned it"
+  else
+    fail "IMAP did not return '$subject'"
+  fi
+else
+  skip "IMAP: nothing answers on port $imap_port (no IMAP server in this build)"
+fi
+
+# --- Health --------------------------------------------------------------------------------
+status=""
+for _ in $(seq 1 300); do
+  status=$("$docker" inspect -f '{{.State.Health.Status}}' "$container")
+  [ "$status" = healthy ] || [ "$status" = unhealthy ] && break
+  sleep 0.1
+done
+if [ "$status" = healthy ]; then
+  started=$(rfc3339_ms "$("$docker" inspect -f '{{.State.StartedAt}}' "$container")")
+  probe_start=$(rfc3339_ms "$("$docker" inspect -f '{{json (index .State.Health.Log 0).Start}}' "$container" | tr -d '"')")
+  probe_end=$(rfc3339_ms "$("$docker" inspect -f '{{json (index .State.Health.Log 0).End}}' "$container" | tr -d '"')")
+  pass "healthy: first probe $((probe_start - started)) ms after start (the interval), answered in $((probe_end - probe_start)) ms; healthy $((probe_end - started)) ms after start"
+else
+  fail "health status '$status' after 30 s: $("$docker" inspect -f '{{json .State.Health}}' "$container")"
+fi
+
+# --- Graceful stop -------------------------------------------------------------------------
+# An idle SMTP session is open while the container stops: it should be told 421, and the process
+# (PID 1 in the container) should exit 0 well within docker stop's 10 s grace period.
+greeting=""
+if exec 4<>"/dev/tcp/127.0.0.1/$smtp_port"; then
+  IFS= read -r -t 5 greeting <&4 || greeting=""
+  printf 'EHLO smoke.example\r\n' >&4
+  while IFS= read -r -t 5 line <&4; do [[ $line == 250\ * ]] && break; done
+fi
+
+stop_start=$(now_ms)
+"$docker" stop "$container" >/dev/null
+stop_ms=$(($(now_ms) - stop_start))
+farewell=""
+while IFS= read -r -t 2 line <&4; do farewell=${line%$'\r'}; [[ $line == 421* ]] && break; done
+exec 4<&-
+
+exit_code=$("$docker" inspect -f '{{.State.ExitCode}}' "$container")
+if [ "$stop_ms" -lt 2000 ] && [ "$exit_code" = 0 ]; then
+  pass "docker stop took $stop_ms ms, exit code 0"
+else
+  fail "docker stop took $stop_ms ms (limit 2000), exit code $exit_code"
+fi
+if [[ $greeting == 220* ]] && [[ $farewell == 421* ]]; then
+  pass "idle SMTP session was told: $farewell"
+else
+  fail "idle SMTP session: greeting '${greeting%$'\r'}', last line before close '$farewell' (expected 421)"
+fi
+
+say "container output (stdout and stderr):"
+"$docker" logs "$container" 2>&1 | sed 's/^/    /'
+
+say "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
