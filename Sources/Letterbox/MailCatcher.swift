@@ -101,20 +101,25 @@ public final class MailCatcher: Sendable {
     public var messages: [Message] { store.messages() }
 
     /// The captured messages that match, oldest first. Text matches are case-insensitive substrings.
-    public func messages(to: String? = nil, from: String? = nil, subject: String? = nil) -> [Message] {
-        store.messages(matching: MessageFilter(to: to, from: from, subject: subject))
+    public func messages(to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil)
+        -> [Message]
+    {
+        store.messages(matching: MessageFilter(to: to, from: from, subject: subject, contains: text))
     }
 
     /// Returns the first message that matches, waiting up to `timeout` for it to arrive. Mail
     /// that arrived before the call counts, so there is no race between sending and waiting.
     ///
     /// - Parameters: `to` matches envelope recipients (Bcc included) and To/Cc; `from` the
-    ///   envelope sender and From; `subject` the decoded subject. All case-insensitive substrings.
+    ///   envelope sender and From; `subject` the decoded subject; `containing` the decoded text or
+    ///   HTML body. All case-insensitive substrings.
     /// - Throws: ``WaitTimeout`` describing what was awaited and what was there instead.
     public func waitForMessage(
-        to: String? = nil, from: String? = nil, subject: String? = nil, timeout: Duration = .seconds(10)
+        to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil,
+        timeout: Duration = .seconds(10)
     ) async throws -> Message {
-        try await waitForMessage(matching: MessageFilter(to: to, from: from, subject: subject), timeout: timeout)
+        try await waitForMessage(
+            matching: MessageFilter(to: to, from: from, subject: subject, contains: text), timeout: timeout)
     }
 
     /// Returns the first message matching `filter`, waiting up to `timeout`.
