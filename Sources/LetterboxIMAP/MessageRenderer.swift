@@ -111,7 +111,8 @@ struct MessageRenderer {
             } else {
                 // A message hidden by its transfer encoding still needs the envelope and body of
                 // RFC 3501 §9 body-type-msg: empty ones, as Dovecot sends.
-                writer.raw("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0")
+                writer.raw("(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ")
+                writer.raw(#"("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 0 0"#)
                 writer.raw(extensible ? " NIL NIL NIL NIL)" : ")")
             }
             writer.raw(" \(part.bodyLineCount)")

@@ -87,3 +87,12 @@ enum StoreMemory {
         await catcher.shutdown()
     }
 }
+
+/// Runs this benchmark executable again with `arguments` and waits; its output goes to ours.
+func runIsolated(_ arguments: [String]) throws {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = arguments
+    try child.run()
+    child.waitUntilExit()
+}

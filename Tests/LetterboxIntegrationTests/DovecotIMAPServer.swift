@@ -12,6 +12,8 @@ import LetterboxNet
 /// temporary folder, served by `dovecot -F` on a free loopback port. A system Dovecot, running or
 /// not, is left alone. Needs `apt-get install dovecot-imapd` (`.ci/run` installs it).
 final class DovecotIMAPServer {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
     static let user = "test"
     static let password = "test"
 
@@ -23,7 +25,8 @@ final class DovecotIMAPServer {
 
     /// The `dovecot` binary; throws with an install hint when it or the IMAP service is missing.
     static func executable() throws -> String {
-        for needed in ["/usr/sbin/dovecot", "/usr/lib/dovecot/imap"] where !FileManager.default.isExecutableFile(atPath: needed) {
+        for needed in ["/usr/sbin/dovecot", "/usr/lib/dovecot/imap"]
+        where !FileManager.default.isExecutableFile(atPath: needed) {
             throw ExternalTool.MissingTool(
                 description: "Dovecot's IMAP server is not installed (\(needed) is missing): "
                     + "apt-get install dovecot-imapd (.ci/run does this)")
@@ -66,14 +69,15 @@ final class DovecotIMAPServer {
                 attempt += 1
                 let port = try freePort()
                 try writeConfig(directory, port: port)
-                let master = try spawn(executable, ["-F", "-c", "\(directory)/dovecot.conf"], output: "\(directory)/stderr.log")
+                let master = try spawn(
+                    executable, ["-F", "-c", "\(directory)/dovecot.conf"], output: "\(directory)/stderr.log")
                 let server = DovecotIMAPServer(port: port, directory: directory, master: master)
                 switch await server.waitUntilGreeting(deadline: .now + .seconds(30)) {
                 case .ready: return server
                 case .exited(let log) where attempt < 3 && log.contains("Address already in use"): continue
                 case .exited(let log), .timedOut(let log):
                     server.stop()
-                    throw ExternalTool.MissingTool(description: "dovecot did not start on port \(port):\n\(log.suffix(3000))")
+                    throw Failure(description: "dovecot did not start on port \(port):\n\(log.suffix(3000))")
                 }
             }
         } catch {
@@ -111,7 +115,8 @@ final class DovecotIMAPServer {
 
     private func waitUntilGreeting(deadline: ContinuousClock.Instant) async -> Startup {
         while true {
-            if let client = try? IMAPScriptClient(port: port), (try? await client.greeting())?.hasPrefix("* OK") == true {
+            if let client = try? IMAPScriptClient(port: port), (try? await client.greeting())?.hasPrefix("* OK") == true
+            {
                 await client.close()
                 return .ready
             }
@@ -135,7 +140,8 @@ final class DovecotIMAPServer {
         let mail = mailUser
         for folder in ["", "run", "state", "home", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"] {
             try FileManager.default.createDirectory(
-                atPath: "\(directory)/\(folder)", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+                atPath: "\(directory)/\(folder)", withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o755])
         }
         for folder in ["home", "Maildir", "Maildir/new", "Maildir/cur", "Maildir/tmp"] {
             chown("\(directory)/\(folder)", mail.uid, mail.gid)
@@ -144,7 +150,8 @@ final class DovecotIMAPServer {
         // seconds increase, so Dovecot assigns UIDs in this order. No S=/W= sizes: Dovecot
         // measures the files itself.
         for (index, message) in messages.enumerated() {
-            let file = "\(directory)/Maildir/new/\(1_700_000_000 + index).M\(index * 7919 % 1_000_000)P\(10_000 + index).letterbox-test"
+            let file =
+                "\(directory)/Maildir/new/\(1_700_000_000 + index).M\(index * 7919 % 1_000_000)P\(10_000 + index).letterbox-test"
             try Data(message).write(to: URL(fileURLWithPath: file))
             chown(file, mail.uid, mail.gid)
         }
@@ -219,7 +226,7 @@ final class DovecotIMAPServer {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard result == 0 else {
-            throw ExternalTool.MissingTool(description: "posix_spawn \(executable) failed: errno \(result)")
+            throw Failure(description: "posix_spawn \(executable) failed: errno \(result)")
         }
         return pid
     }
@@ -237,7 +244,7 @@ final class DovecotIMAPServer {
                 bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
             }
         }
-        guard bound else { throw ExternalTool.MissingTool(description: "no free loopback port: errno \(errno)") }
+        guard bound else { throw Failure(description: "no free loopback port: errno \(errno)") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
