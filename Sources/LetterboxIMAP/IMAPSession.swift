@@ -394,7 +394,7 @@ public struct IMAPSession: Sendable {
             case .rfc822Size: out.raw("RFC822.SIZE \(message.canonicalSize)")
             case .envelope:
                 out.raw("ENVELOPE ")
-                MessageRenderer.envelope(MessageEnvelope(headers: message.headers), into: &out)
+                MessageRenderer.envelope(message.headerEnvelope, into: &out)
             case .bodyStructure:
                 out.raw("BODYSTRUCTURE ")
                 rendered().bodyStructure(extensible: true, into: &out)

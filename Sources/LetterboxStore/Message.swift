@@ -14,6 +14,7 @@ public final class Message: Sendable, Identifiable {
     private let parsed = Mutex<MessageHeaders?>(nil)
     private let tree = Mutex<MIMEPart?>(nil)
     private let canonical = Mutex<Int?>(nil)
+    private let parsedEnvelope = Mutex<MessageEnvelope?>(nil)
 
     public init(id: UInt64, raw: [UInt8], envelope: Envelope) {
         self.id = id
@@ -31,6 +32,15 @@ public final class Message: Sendable, Identifiable {
         let size = LineEndings.canonicalSize(of: raw)
         canonical.withLock { $0 = size }
         return size
+    }
+
+    /// The IMAP ENVELOPE fields of the message's headers (RFC 3501 §7.4.2), parsed once: a
+    /// `FETCH 1:* ENVELOPE` over a large mailbox otherwise spends its time parsing addresses.
+    public var headerEnvelope: MessageEnvelope {
+        if let cached = parsedEnvelope.withLock({ $0 }) { return cached }
+        let envelope = MessageEnvelope(headers: headers)
+        parsedEnvelope.withLock { $0 = envelope }
+        return envelope
     }
 
     /// The message's header section, parsed once.
