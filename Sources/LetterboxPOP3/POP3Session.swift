@@ -35,7 +35,6 @@ public struct POP3Session: Sendable {
     private var state = State.authorization(user: nil)
     private var login = ""
     private var maildrop: [Message] = []
-    private var sizes: [Int] = []
     private var deleted: Set<Int> = []
     private var uidValidity: UInt32 = 0
     private var failures = 0
@@ -150,11 +149,10 @@ public struct POP3Session: Sendable {
     /// Enters TRANSACTION with the messages the login may see, numbered from 1 in arrival order.
     public mutating func maildropOpened(_ messages: [Message], uidValidity: UInt32) -> Action {
         maildrop = messages
-        sizes = messages.map(\.canonicalSize)
         self.uidValidity = uidValidity
         deleted = []
         state = .transaction
-        return .reply("+OK \(login) has \(messages.count) messages (\(sizes.reduce(0, +)) octets)")
+        return .reply("+OK \(login) has \(messages.count) messages (\(messages.reduce(0) { $0 + $1.canonicalSize }) octets)")
     }
 
     // MARK: TRANSACTION
@@ -166,10 +164,10 @@ public struct POP3Session: Sendable {
             return .reply("+OK \(count) \(octets)")
         case .list(nil):
             let (count, octets) = totals
-            return .multiline("+OK \(count) messages (\(octets) octets)", liveIndexes.map { "\($0 + 1) \(sizes[$0])" })
+            return .multiline("+OK \(count) messages (\(octets) octets)", liveIndexes.map { "\($0 + 1) \(size(of: $0))" })
         case .list(let number?):
             guard let index = index(of: number) else { return noSuchMessage(number) }
-            return .reply("+OK \(number) \(sizes[index])")
+            return .reply("+OK \(number) \(size(of: index))")
         case .uidl(nil):
             return .multiline("+OK unique-id listing follows", liveIndexes.map { "\($0 + 1) \(uid(of: $0))" })
         case .uidl(let number?):
@@ -177,7 +175,7 @@ public struct POP3Session: Sendable {
             return .reply("+OK \(number) \(uid(of: index))")
         case .retr(let number):
             guard let index = index(of: number) else { return noSuchMessage(number) }
-            return .retrieve(status: "+OK \(sizes[index]) octets", message: maildrop[index], number: number, bodyLines: nil)
+            return .retrieve(status: "+OK \(size(of: index)) octets", message: maildrop[index], number: number, bodyLines: nil)
         case .top(let number, let lines):
             guard let index = index(of: number) else { return noSuchMessage(number) }
             return .retrieve(status: "+OK top of message follows", message: maildrop[index], number: number, bodyLines: lines)
@@ -207,11 +205,14 @@ public struct POP3Session: Sendable {
         return fail("message \(number) already deleted")
     }
 
+    /// Octets of the message in CRLF form; cached on the message, so fixed for the session.
+    private func size(of index: Int) -> Int { maildrop[index].canonicalSize }
+
     private var liveIndexes: [Int] { maildrop.indices.filter { !deleted.contains($0) } }
 
     private var totals: (count: Int, octets: Int) {
         let live = liveIndexes
-        return (live.count, live.reduce(0) { $0 + sizes[$1] })
+        return (live.count, live.reduce(0) { $0 + size(of: $1) })
     }
 
     /// Unique and stable across sessions and restarts of a disk store: UIDVALIDITY and id (RFC 1939 §7).
