@@ -136,11 +136,15 @@ package struct HTTPRouter: Sendable {
         json ? .json(MessageRendering.json(message, detailed: true)) : .text(MessageRendering.detail(message))
     }
 
-    /// The stored message a route's id names: 400 for an id that is not a number, 404 for one
-    /// that is not stored.
+    /// The stored message a route's id names, its bytes readable: 400 for an id that is not a
+    /// number, 404 for one that is not stored, 500 naming the reason for one whose file another
+    /// program removed or that cannot be read (disk stores).
     private func message(_ idText: String) throws(HTTPRequestError) -> Message {
         let id = try Self.messageID(idText)
         guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
+        do { _ = try message.readRaw() } catch {
+            throw HTTPRequestError(.internalServerError, "message \(id) cannot be read: \(error)")
+        }
         return message
     }
 

@@ -25,6 +25,7 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     package static let contentTooLarge = HTTPStatus(413, "Content Too Large")
     package static let uriTooLong = HTTPStatus(414, "URI Too Long")
     package static let requestHeaderFieldsTooLarge = HTTPStatus(431, "Request Header Fields Too Large")
+    package static let internalServerError = HTTPStatus(500, "Internal Server Error")
     package static let notImplemented = HTTPStatus(501, "Not Implemented")
     package static let serviceUnavailable = HTTPStatus(503, "Service Unavailable")
     package static let httpVersionNotSupported = HTTPStatus(505, "HTTP Version Not Supported")

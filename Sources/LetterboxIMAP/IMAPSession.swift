@@ -356,8 +356,22 @@ public struct IMAPSession: Sendable {
             default: return false
             }
         }
+        let readsContent = attributes.contains { attribute in
+            switch attribute {
+            case .uid, .flags, .internalDate, .rfc822Size: return false
+            default: return true
+            }
+        }
+        var unreadable: StoreError?
         for index in indexes(set, uid: uid) {
             let entry = entries[index]
+            if readsContent {
+                // A disk store's file removed by another program: no FETCH for it, NO at the end.
+                do { _ = try entry.message.readRaw() } catch {
+                    unreadable = error
+                    continue
+                }
+            }
             var flagsChanged = false
             if marksSeen && !entry.flags.contains(MessageFlags.seen) {
                 if let flags = store.updateFlags(.add(MessageFlags([MessageFlags.seen])), ids: [entry.message.id])[entry.message.id] {
@@ -369,6 +383,7 @@ public struct IMAPSession: Sendable {
             writeFetch(attributes, of: entries[index], includeFlags: flagsChanged, into: &out)
             out.raw(")\r\n")
         }
+        if let unreadable { return "NO some messages could not be read: \(unreadable.detail)" }
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 

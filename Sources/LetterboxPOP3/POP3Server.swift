@@ -70,13 +70,18 @@ package struct POP3Server: Sendable {
                 send("-ERR message \(number) no longer exists (deleted through another session)", on: connection, transcript: transcript)
                 return true
             }
+            let raw: [UInt8]
+            do { raw = try message.readRaw() } catch {
+                send("-ERR message \(number) cannot be read: \(error)", on: connection, transcript: transcript)
+                return true
+            }
             send(status, on: connection, transcript: transcript)
             transcript.note("sending message \(message.id)")
-            if bodyLines == nil && MessageTransfer.isAlreadyCanonical(message.raw) {
-                try await connection.send(message.raw)
+            if bodyLines == nil && MessageTransfer.isAlreadyCanonical(raw) {
+                try await connection.send(raw)
                 connection.write(".\r\n")
             } else {
-                try await connection.send(MessageTransfer.encode(message.raw, bodyLines: bodyLines))
+                try await connection.send(MessageTransfer.encode(raw, bodyLines: bodyLines))
             }
         case .commit(let ids, let reply):
             let removed = store.remove(ids: ids)

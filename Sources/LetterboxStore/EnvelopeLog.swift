@@ -150,8 +150,9 @@ final class EnvelopeLog: Sendable {
             contents.damaged.append((0, "missing header"))
         }
         contents.validLength = offset
+        var interner = Interner()
         while offset < bytes.count {
-            switch decodeFrame(bytes, at: offset) {
+            switch decodeFrame(bytes, at: offset, interner: &interner) {
             case .record(let record, let next):
                 contents.records.append(record)
                 offset = next
@@ -173,7 +174,7 @@ final class EnvelopeLog: Sendable {
         case damaged(String)
     }
 
-    private static func decodeFrame(_ bytes: [UInt8], at offset: Int) -> Frame {
+    private static func decodeFrame(_ bytes: [UInt8], at offset: Int, interner: inout Interner) -> Frame {
         guard bytes.count - offset >= frameSize else { return .damaged("cut short") }
         guard bytes[offset..<offset + marker.count].elementsEqual(marker) else { return .damaged("no record marker") }
         var reader = ByteReader(bytes, at: offset + marker.count)
@@ -193,8 +194,8 @@ final class EnvelopeLog: Sendable {
                 let auth = payload.string(), let peer = payload.string(), let time = payload.u64()
             else { return .damaged("malformed message record") }
             let envelope = Envelope(
-                sender: sender, recipients: recipients, helo: helo, authenticatedAs: hasAuth == 1 ? auth : nil,
-                peer: peer,
+                sender: interner.intern(sender), recipients: interner.intern(recipients), helo: interner.intern(helo),
+                authenticatedAs: hasAuth == 1 ? interner.intern(auth) : nil, peer: interner.intern(peer),
                 receivedAt: Date(timeIntervalSinceReferenceDate: Double(bitPattern: time)))
             return .record(.message(id: id, base: base, envelope: envelope), next: end)
         case 2:
@@ -265,6 +266,28 @@ final class EnvelopeLog: Sendable {
         let utf8 = Array(string.utf8)
         put(UInt32(utf8.count), &bytes)
         bytes.append(contentsOf: utf8)
+    }
+}
+
+/// Shares one copy of the strings and recipient lists that recur across envelopes (senders, HELO
+/// names, recipients): 100,000 loaded messages otherwise hold 100,000 copies of each.
+private struct Interner {
+    private var strings: [String: String] = [:]
+    private var lists: [[String]: [String]] = [:]
+
+    mutating func intern(_ string: String) -> String {
+        // Up to 15 UTF-8 bytes a String is stored inline: nothing to share.
+        guard string.utf8.count > 15 else { return string }
+        if let shared = strings[string] { return shared }
+        strings[string] = string
+        return string
+    }
+
+    mutating func intern(_ list: [String]) -> [String] {
+        if let shared = lists[list] { return shared }
+        let interned = list.map { intern($0) }
+        lists[interned] = interned
+        return interned
     }
 }
 

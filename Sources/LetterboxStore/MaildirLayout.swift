@@ -39,9 +39,10 @@ struct MaildirLayout: Sendable {
 /// A Maildir file name, split into the part that names the message for good (``base``) and the
 /// flag letters of the info suffix, which change by rename.
 ///
-/// Letterbox's own names are `<seconds>.M<microseconds>P<pid>Q<counter>.<host>,S=<size>,U=<id>`:
-/// the unique name of the Maildir convention, the exact size (`,S=`, which Dovecot reads instead of
-/// calling stat) and the Letterbox id (`,U=`), so a message keeps its id even if its log record is lost.
+/// Letterbox's own names are `<seconds>.M<microseconds>P<pid>Q<counter>.<host>,S=<size>,W=<size>,U=<id>`:
+/// the unique name of the Maildir convention, the exact size (`,S=`) and the size with CRLF line
+/// endings (`,W=`, the Maildir++ fields Dovecot writes and reads instead of calling stat or reading
+/// the file), and the Letterbox id (`,U=`), so a message keeps its id even if its log record is lost.
 struct MaildirFileName: Hashable, Sendable {
     /// Everything before the first `:`; readers keep it when they rename to change flags.
     let base: String
@@ -70,7 +71,12 @@ struct MaildirFileName: Hashable, Sendable {
     /// the end, where Letterbox and Dovecot put them.
     func field(_ key: Character) -> UInt64? {
         guard let key = key.asciiValue else { return nil }
-        let utf8 = Array(base.utf8)
+        // Native strings are contiguous UTF-8: no copy (start-up reads three fields of every name).
+        if let value = base.utf8.withContiguousStorageIfAvailable({ Self.field(key, in: $0) }) { return value }
+        return Array(base.utf8).withUnsafeBufferPointer { Self.field(key, in: $0) }
+    }
+
+    private static func field(_ key: UInt8, in utf8: UnsafeBufferPointer<UInt8>) -> UInt64? {
         var end = utf8.count
         var index = utf8.count - 1
         while index > 0 {
@@ -116,8 +122,8 @@ struct MaildirFileName: Hashable, Sendable {
     }()
 
     /// The final name of a delivered message.
-    static func delivered(unique: String, size: Int, id: UInt64) -> MaildirFileName {
-        MaildirFileName(base: "\(unique),S=\(size),U=\(id)", flagLetters: nil)
+    static func delivered(unique: String, size: Int, canonicalSize: Int, id: UInt64) -> MaildirFileName {
+        MaildirFileName(base: "\(unique),S=\(size),W=\(canonicalSize),U=\(id)", flagLetters: nil)
     }
 }
 

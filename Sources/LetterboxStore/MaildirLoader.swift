@@ -2,14 +2,10 @@ import Foundation
 import LetterboxMIME
 import Synchronization
 
-/// Where a message's file is now, and its keywords (the part of its flags a file name cannot hold).
-struct MaildirEntry: Sendable {
-    var name: MaildirFileName
-    var inNew: Bool
-    var keywords: [String]
-}
-
-/// Reads a Maildir back at start-up: the envelope log, the names in `new/` and `cur/`, the bodies.
+/// Reads a Maildir back at start-up: the envelope log and the names in `new/` and `cur/`, and no
+/// message body: sizes come from the names' `,S=` and `,W=` fields (Letterbox and Dovecot write
+/// them; a name without `,S=` costs one fstatat), envelopes from the log. Only a file no log record
+/// describes is read, for the headers its envelope is rebuilt from.
 ///
 /// Ids come, in this order of trust, from the file's log record, from the `,U=` field of its name
 /// (its log record was lost: the envelope is rebuilt from the headers), or are fresh (a file another
@@ -17,6 +13,8 @@ struct MaildirEntry: Sendable {
 /// the files it described fall back to their names. Nothing here throws for one bad file.
 struct MaildirLoader {
     let layout: MaildirLayout
+    /// The table the loaded entries go into; also the body source of the loaded messages.
+    let files: MaildirFiles
     let pool: BlockingPool
     let notify: @Sendable (StoreNotice) -> Void
 
@@ -24,7 +22,6 @@ struct MaildirLoader {
         var messages: [Message] = []
         var flags: [UInt64: MessageFlags] = [:]
         var recent: Set<UInt64> = []
-        var files: [UInt64: MaildirEntry] = [:]
         /// The next id to hand out: above every id in a name, in the log, or reserved in it.
         var nextID: UInt64 = 1
         /// Records for files the log did not describe, to append.
@@ -43,11 +40,13 @@ struct MaildirLoader {
         let inNew: Bool
         var id: UInt64 = 0
         var envelope: Envelope?
+        var size: Int?
     }
 
-    /// What one chunk of files gave: messages, records for files the log lacked.
+    /// What one chunk of files that needed reading gave: sizes and rebuilt envelopes by index (a file
+    /// that vanished meanwhile is absent), and records for the files the log lacked.
     private struct Chunk: Sendable {
-        var messages: [(index: Int, message: Message)] = []
+        var found: [(index: Int, size: Int, envelope: Envelope?)] = []
         var records: [EnvelopeLog.Record] = []
     }
 
@@ -94,15 +93,16 @@ struct MaildirLoader {
         }
         contents.logRecords = log.records.count
 
-        var known: [String: (id: UInt64, envelope: Envelope)] = [:]
+        // Base name → position of its record in the log (the last record wins).
+        var known: [String: Int] = [:]
         known.reserveCapacity(log.records.count)
         var keywords: [UInt64: [String]] = [:]
         var reservedBelow: UInt64 = 0
         var highest: UInt64 = 0
-        for record in log.records {
+        for (position, record) in log.records.enumerated() {
             switch record {
-            case .message(let id, let base, let envelope):
-                known[base] = (id, envelope)
+            case .message(let id, let base, _):
+                known[base] = position
                 highest = max(highest, id)
             case .keywords(let id, let list): keywords[id] = list
             case .reserved(let below): reservedBelow = max(reservedBelow, below)
@@ -113,9 +113,11 @@ struct MaildirLoader {
         var taken: Set<UInt64> = []
         taken.reserveCapacity(found.count)
         for index in found.indices {
-            guard let entry = known[found[index].name.base], taken.insert(entry.id).inserted else { continue }
-            found[index].id = entry.id
-            found[index].envelope = entry.envelope
+            guard let position = known[found[index].name.base],
+                case .message(let id, _, let envelope) = log.records[position], taken.insert(id).inserted
+            else { continue }
+            found[index].id = id
+            found[index].envelope = envelope
         }
         known = [:]
         for index in found.indices where found[index].id == 0 {
@@ -138,27 +140,38 @@ struct MaildirLoader {
         contents.nextID = next
         phase("ids")
 
-        // Bodies and messages, on several threads (Message holds its bytes; see MaildirStore).
-        let chunks = try readMessages(found)
-        var messages: [Message?] = Array(repeating: nil, count: found.count)
-        for chunk in chunks {
-            for (index, message) in chunk.messages { messages[index] = message }
+        // Sizes from the names; the few files without `,S=` or a log record are read (stat or headers).
+        for index in found.indices { found[index].size = found[index].name.field("S").map { Int(clamping: $0) } }
+        let unread = found.indices.filter { found[$0].size == nil || found[$0].envelope == nil }
+        var present = [Bool](repeating: true, count: found.count)
+        for index in unread { present[index] = false }
+        for chunk in try inspect(found, unread) {
+            for (index, size, envelope) in chunk.found {
+                found[index].size = size
+                if let envelope { found[index].envelope = envelope }
+                present[index] = true
+            }
             contents.newRecords += chunk.records
         }
-        phase("bodies")
+        phase("sizes")
 
+        var entries: [UInt64: MaildirEntry] = [:]
+        entries.reserveCapacity(found.count)
         contents.messages.reserveCapacity(found.count)
-        contents.files.reserveCapacity(found.count)
         for (index, item) in found.enumerated() {
-            guard let message = messages[index] else { continue }
-            contents.messages.append(message)
+            guard present[index], let size = item.size, let envelope = item.envelope else { continue }
+            contents.messages.append(
+                Message(
+                    id: item.id, envelope: envelope, size: size,
+                    canonicalSize: item.name.field("W").map { Int(clamping: $0) }, source: files))
             var flags = MaildirFlags.flags(item.name.flagLetters)
             let words = keywords[item.id] ?? []
             if !words.isEmpty { flags = MessageFlags(flags.sorted + words) }
             if !flags.isEmpty { contents.flags[item.id] = flags }
             if item.inNew { contents.recent.insert(item.id) }
-            contents.files[item.id] = MaildirEntry(name: item.name, inNew: item.inNew, keywords: words)
+            entries[item.id] = MaildirEntry(name: item.name, inNew: item.inNew, keywords: words)
         }
+        files.table.withLock { $0 = entries }
         phase("index")
         contents.orphansRemoved = removeOrphans()
         contents.compactionAdvised =
@@ -166,43 +179,35 @@ struct MaildirLoader {
         return contents
     }
 
-    /// Reads every file and makes its ``Message``, on the calling thread and three pool threads.
-    /// A file that vanished is left out; one that cannot be read is left out with a warning.
-    private func readMessages(_ found: [Found]) throws(StoreError) -> [Chunk] {
-        let newFD = try POSIXFile.openDirectory(layout.new)
-        defer { POSIXFile.close(newFD) }
-        let curFD = try POSIXFile.openDirectory(layout.cur)
-        defer { POSIXFile.close(curFD) }
+    /// Reads what the names and the log do not tell about the files at `indices`, on the calling
+    /// thread and three pool threads: the size (fstatat) of a name without `,S=`, and the envelope
+    /// of a file without a log record, rebuilt from its headers with its modification time as
+    /// arrival. A file that vanished is left out; one that cannot be read is left out with a warning.
+    private func inspect(_ found: [Found], _ indices: [Int]) throws(StoreError) -> [Chunk] {
+        guard !indices.isEmpty else { return [] }
         let results = Mutex<[Chunk]>([])
-        let (layout, notify) = (self.layout, self.notify)
-        pool.forEachChunk(count: found.count, chunkSize: 256, helpers: 3) { range in
+        let (layout, notify, files) = (self.layout, self.notify, self.files)
+        pool.forEachChunk(count: indices.count, chunkSize: 256, helpers: 3) { range in
             var chunk = Chunk()
-            chunk.messages.reserveCapacity(range.count)
-            for index in range {
+            for index in indices[range] {
                 let item = found[index]
                 let path = layout.path(inNew: item.inNew, item.name.name)
+                let directory = item.inNew ? files.newDirectory : files.curDirectory
                 do throws(StoreError) {
+                    guard item.envelope == nil else {
+                        guard let size = try POSIXFile.size(in: directory, item.name.name, path: path) else { continue }
+                        chunk.found.append((index, size, nil))
+                        continue
+                    }
                     guard
                         let (raw, modified) = try POSIXFile.read(
-                            in: item.inNew ? newFD : curFD, item.name.name, path: path,
-                            expectedSize: item.name.field("S").map { Int(clamping: $0) },
-                            modificationTime: item.envelope == nil)
+                            in: directory, item.name.name, path: path, expectedSize: item.size,
+                            modificationTime: true)
                     else { continue }
-                    let envelope: Envelope
-                    if let known = item.envelope {
-                        envelope = known
-                    } else {
-                        let arrived = modified.map { Date(timeIntervalSince1970: $0) } ?? Date()
-                        envelope = Envelope.rebuilt(from: raw, receivedAt: arrived)
-                        chunk.records.append(.message(id: item.id, base: item.name.base, envelope: envelope))
-                    }
-                    if let size = item.name.field("S"), size != UInt64(raw.count) {
-                        notify(
-                            StoreNotice(
-                                .warning,
-                                "\(path) holds \(raw.count) bytes, its name says \(size); served as found"))
-                    }
-                    chunk.messages.append((index, Message(id: item.id, raw: raw, envelope: envelope)))
+                    let arrived = modified.map { Date(timeIntervalSince1970: $0) } ?? Date()
+                    let envelope = Envelope.rebuilt(from: raw, receivedAt: arrived)
+                    chunk.records.append(.message(id: item.id, base: item.name.base, envelope: envelope))
+                    chunk.found.append((index, item.size ?? raw.count, envelope))
                 } catch {
                     notify(StoreNotice(.warning, "skipped a message file: \(error)"))
                 }

@@ -6,20 +6,24 @@ import Synchronization
 /// (`cur/ new/ tmp/`), system flags are the `:2,` info letters, the bytes of each file are exactly
 /// the bytes received.
 ///
-/// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on disk:
-/// 1. the message is written to `tmp/` with open/write and fsynced (on ``BlockingPool`` threads,
-///    several messages at once, so the file system merges their journal commits);
-/// 2. a group commit takes every message ready so far: it assigns ids in order, appends their
-///    envelope records to the ``EnvelopeLog`` (one write), renames each file into `new/` under its
-///    final name (with the id, `,U=`), then makes the log (fdatasync) and the renames (fsync of
-///    `new/`) durable together: concurrent deliveries share those two syncs;
-/// 3. the messages enter the index in id order, so IMAP never sees a UID below one it already saw.
+/// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on
+/// disk, on a ``BlockingPool`` thread per message:
+/// 1. the message is written to `tmp/` with open/write and fsynced;
+/// 2. under a short lock: the next id is assigned, its envelope record appended to the
+///    ``EnvelopeLog`` (one write(2)) and the file renamed into `new/` under its final name (with
+///    `,S=` and `,W=` sizes and the id, `,U=`);
+/// 3. the log (fdatasync) and the rename (fsync of `new/`) are made durable. Concurrent deliveries
+///    issue their syncs side by side and the file system commits them together (a group commit
+///    done by the journal: no delivery waits for a batch to fill or for another batch's syncs);
+/// 4. the message enters the index in id order (a delivery waits for the ones with lower ids), so
+///    IMAP never sees a UID below one it already saw.
 ///
-/// Start-up reads the folder names and the envelope log, then every body, on several threads:
-/// ``Message`` holds its bytes (`raw`), so a loaded message costs its size in memory, and start-up
-/// time grows with the number of files (about 3 s for 100,000 here). Files other programs dropped
-/// into `new/` or `cur/` get fresh ids; `tmp/` files older than 36 hours are removed (the Maildir
-/// convention); damaged log records are skipped with a warning.
+/// Messages hold no bytes: a ``Message`` of this store reads its file when asked (through
+/// ``MaildirFiles``, with a bounded cache of recent messages), so memory does not grow with the
+/// mail stored. Start-up reads the folder names and the envelope log and no message body: sizes
+/// come from the names (`,S=`, `,W=`). Files other programs dropped into `new/` or `cur/` get
+/// fresh ids (their headers are read to rebuild an envelope); `tmp/` files older than 36 hours are
+/// removed (the Maildir convention); damaged log records are skipped with a warning.
 ///
 /// Thread-safety: every method may be called from any task. `remove(ids:)` and
 /// `updateFlags(_:ids:)` rename or unlink files on the calling thread (metadata-only calls that take
@@ -31,19 +35,20 @@ public final class MaildirStore: MessageStore {
     /// The limits this store keeps to.
     public var retentionPolicy: RetentionPolicy { retention.policy }
 
-    /// A message written to `tmp/` and waiting for the group commit.
-    private struct Pending {
-        let unique: String
-        let raw: [UInt8]
-        let envelope: Envelope
-        let continuation: CheckedContinuation<Result<Message, StoreError>, Never>
-    }
-
-    private struct CommitQueue {
-        var pending: [Pending] = []
-        var committing = false
+    /// What id assignment, log appends and compaction share; held only for in-memory work, one
+    /// write(2) and renames, never across an fsync.
+    private struct CommitState {
         /// Ids below this are recorded as possibly used (``EnvelopeLog/Record/reserved(below:)``).
         var reservedBelow: UInt64
+        /// Records of messages renamed into `new/` but not yet published, for compaction.
+        var unpublished: [UInt64: EnvelopeLog.Record] = [:]
+    }
+
+    /// Deliveries whose files are durable, waiting for every lower id to be published first.
+    private struct Publication {
+        var next: UInt64
+        /// The message and its waiting `append`, or nil for an id whose delivery failed.
+        var ready: [UInt64: (Message, CheckedContinuation<Result<Message, StoreError>, Never>)?] = [:]
     }
 
     /// Ids reserved in the log at a time; a restart skips at most this many.
@@ -55,9 +60,9 @@ public final class MaildirStore: MessageStore {
     private let index = MessageIndex()
     private let retention: Retention
     private let log: EnvelopeLog
-    private let files: Mutex<[UInt64: MaildirEntry]>
-    private let queue: Mutex<CommitQueue>
-    private let newDirectory: Int32
+    private let files: MaildirFiles
+    private let commitState: Mutex<CommitState>
+    private let publication: Mutex<Publication>
     private let notify: @Sendable (StoreNotice) -> Void
     private let pool = BlockingPool.shared
 
@@ -90,21 +95,17 @@ public final class MaildirStore: MessageStore {
         try Self.prepare(layout)
         uidValidity = try Self.loadUIDValidity(layout)
 
-        let loaded = try MaildirLoader(layout: layout, pool: pool, notify: notices).load()
+        let files = try MaildirFiles(layout: layout, entries: [:])
+        self.files = files
+        let loaded = try MaildirLoader(layout: layout, files: files, pool: pool, notify: notices).load()
         log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
-        newDirectory = try POSIXFile.openDirectory(layout.new)
-        files = Mutex(loaded.files)
-        queue = Mutex(CommitQueue(reservedBelow: loaded.nextID + Self.reservationBlock))
+        commitState = Mutex(CommitState(reservedBelow: loaded.nextID + Self.reservationBlock))
+        publication = Mutex(Publication(next: loaded.nextID))
         self.retention = Retention(policy: retention, index: index)
 
         // Make what start-up learned permanent: ids of adopted files, and how far ids may have gone.
-        do throws(StoreError) {
-            try log.append(loaded.newRecords + [.reserved(below: loaded.nextID + Self.reservationBlock)])
-            try log.sync()
-        } catch {
-            POSIXFile.close(newDirectory)
-            throw error
-        }
+        try log.append(loaded.newRecords + [.reserved(below: loaded.nextID + Self.reservationBlock)])
+        try log.sync()
 
         index.restore(loaded.messages, flags: loaded.flags, recent: loaded.recent, nextID: loaded.nextID)
         if loaded.compactionAdvised {
@@ -113,6 +114,8 @@ public final class MaildirStore: MessageStore {
             }
         }
         removeExcess(everyAge: true)
+        // Start-up's transient buffers (the log, the folder listings) are freed; return their pages.
+        HeapTrim.releaseFreePages()
         self.retention.startSweeping { [weak self] in
             guard let self else { return false }
             self.removeExcess(everyAge: true)
@@ -127,8 +130,6 @@ public final class MaildirStore: MessageStore {
                     + (loaded.adopted > 0 ? "; \(loaded.adopted) placed by other programs given new ids" : "")
                     + (loaded.orphansRemoved > 0 ? "; \(loaded.orphansRemoved) abandoned tmp/ files removed" : "")))
     }
-
-    deinit { POSIXFile.close(newDirectory) }
 
     // MARK: Opening
 
@@ -150,7 +151,7 @@ public final class MaildirStore: MessageStore {
             throw .unusableFolder(layout.root, "cannot create files in tmp/: \(error.detail)")
         }
         for directory in [layout.new, layout.cur] {
-            do throws(StoreError) { _ = try POSIXFile.fileNames(in: directory) } catch {
+            do throws(StoreError) { try POSIXFile.checkReadable(directory) } catch {
                 throw .unusableFolder(layout.root, "cannot read \(directory): \(error.detail)")
             }
         }
@@ -180,15 +181,73 @@ public final class MaildirStore: MessageStore {
     // MARK: Delivery
 
     public func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
-        let unique = MaildirFileName.unique()
-        let temporary = layout.tmp + "/" + unique
-        try await pool.run { () throws(StoreError) in try Self.writeDurably(raw, to: temporary) }
         let result = await withCheckedContinuation { continuation in
-            enqueue(Pending(unique: unique, raw: raw, envelope: envelope, continuation: continuation))
+            pool.submit { self.deliver(raw, envelope: envelope, continuation) }
         }
         let message = try result.get()
         removeExcess()
         return message
+    }
+
+    /// One delivery, on a store thread, from `tmp/` to published; concurrent deliveries run side
+    /// by side and share the file system's journal commits (see the type's documentation).
+    private func deliver(
+        _ raw: [UInt8], envelope: Envelope, _ continuation: CheckedContinuation<Result<Message, StoreError>, Never>
+    ) {
+        let unique = MaildirFileName.unique()
+        let temporary = layout.tmp + "/" + unique
+        do throws(StoreError) { try Self.writeDurably(raw, to: temporary) } catch {
+            continuation.resume(returning: .failure(error))
+            return
+        }
+        let canonicalSize = LineEndings.canonicalSize(of: raw)
+
+        // Id, log record and rename in id order. The record is written before the rename, so every
+        // file in new/ has its record once the page cache has both (kill -9 loses neither).
+        let staged = commitState.withLock { state -> Result<(UInt64, MaildirFileName), StoreError> in
+            let id = index.reserveID()
+            let name = MaildirFileName.delivered(unique: unique, size: raw.count, canonicalSize: canonicalSize, id: id)
+            let record = EnvelopeLog.Record.message(id: id, base: name.base, envelope: envelope)
+            var records = [record]
+            if id >= state.reservedBelow { records.append(.reserved(below: id + Self.reservationBlock)) }
+            do throws(StoreError) {
+                try log.append(records)
+                if id >= state.reservedBelow { state.reservedBelow = id + Self.reservationBlock }
+                try POSIXFile.rename(temporary, layout.path(inNew: true, name.name))
+            } catch {
+                publish(id, nil)
+                return .failure(error)
+            }
+            state.unpublished[id] = record
+            return .success((id, name))
+        }
+        guard case .success(let (id, name)) = staged else {
+            POSIXFile.remove(temporary)
+            if case .failure(let error) = staged { continuation.resume(returning: .failure(error)) }
+            return
+        }
+
+        // The record (fdatasync of the log) and the rename (fsync of new/) made durable; concurrent
+        // deliveries join the same journal commit.
+        do throws(StoreError) {
+            try log.sync()
+            try POSIXFile.sync(files.newDirectory, path: layout.new)
+        } catch {
+            // Not known to be durable: take the file back, so a client that retries makes no duplicate.
+            POSIXFile.remove(layout.path(inNew: true, name.name))
+            commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
+            publish(id, nil)
+            continuation.resume(returning: .failure(error))
+            return
+        }
+
+        files.table.withLock { $0[id] = MaildirEntry(name: name, inNew: true, keywords: []) }
+        files.cache.insert(MessageViews(raw: raw), id: id)
+        let message = Message(
+            id: id, envelope: envelope, size: raw.count, canonicalSize: canonicalSize, source: files)
+        publish(id, (message, continuation))
+        commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
+        compactIfWorthwhile()
     }
 
     /// Step 1: the bytes in `tmp/`, fsynced; the file is removed again if anything fails.
@@ -205,123 +264,61 @@ public final class MaildirStore: MessageStore {
         }
     }
 
-    private func enqueue(_ pending: Pending) {
-        let lead = queue.withLock { queue -> Bool in
-            queue.pending.append(pending)
-            guard !queue.committing else { return false }
-            queue.committing = true
-            return true
-        }
-        if lead { pool.submit(urgent: true) { self.commitWhilePending() } }
-    }
-
-    /// Step 2, on a store thread: commits batches until none is waiting. One runs at a time.
-    private func commitWhilePending() {
-        while true {
-            let (batch, reservedBelow) = queue.withLock { queue -> ([Pending], UInt64) in
-                let batch = queue.pending
-                queue.pending = []
-                if batch.isEmpty { queue.committing = false }
-                return (batch, queue.reservedBelow)
+    /// Marks id `id` done (`delivered` nil: it failed) and publishes, in id order, every message
+    /// whose lower ids are all done: it enters the index and its `append` returns. So IMAP never
+    /// sees a UID below one it already saw, and SMTP answers 250 once the message is visible.
+    private func publish(
+        _ id: UInt64, _ delivered: (Message, CheckedContinuation<Result<Message, StoreError>, Never>)?
+    ) {
+        let finished = publication.withLock { publication in
+            publication.ready[id] = .some(delivered)
+            var finished: [(Message, CheckedContinuation<Result<Message, StoreError>, Never>)] = []
+            while let next = publication.ready.removeValue(forKey: publication.next) {
+                publication.next += 1
+                guard let (message, continuation) = next else { continue }
+                index.insert(message)  // under the lock: insertions stay in id order
+                finished.append((message, continuation))
             }
-            guard !batch.isEmpty else { return }
-            commit(batch, reservedBelow: reservedBelow)
+            return finished
         }
-    }
-
-    private func commit(_ batch: [Pending], reservedBelow: UInt64) {
-        let ids = batch.map { _ in index.reserveID() }
-        let names = zip(batch, ids).map { MaildirFileName.delivered(unique: $0.unique, size: $0.raw.count, id: $1) }
-        var records = zip(zip(batch, ids), names).map { pair, name in
-            EnvelopeLog.Record.message(id: pair.1, base: name.base, envelope: pair.0.envelope)
-        }
-        var newReservation: UInt64?
-        if let last = ids.last, last >= reservedBelow {
-            newReservation = last + Self.reservationBlock
-            records.append(.reserved(below: last + Self.reservationBlock))
-        }
-
-        // The records are written before any rename, so every file in new/ has its record.
-        do throws(StoreError) { try log.append(records) } catch {
-            fail(batch, error)
-            return
-        }
-        if let newReservation { queue.withLock { $0.reservedBelow = newReservation } }
-
-        var renamed: [(pending: Pending, id: UInt64, name: MaildirFileName)] = []
-        for ((pending, id), name) in zip(zip(batch, ids), names) {
-            do throws(StoreError) {
-                try POSIXFile.rename(layout.tmp + "/" + pending.unique, layout.path(inNew: true, name.name))
-                renamed.append((pending, id, name))
-            } catch {
-                fail([pending], error)
-            }
-        }
-        guard !renamed.isEmpty else { return }
-
-        // The log's fdatasync and new/'s fsync, issued together so the file system can commit them
-        // in one journal transaction.
-        let logSynced = Completion<StoreError?>()
-        pool.submit(urgent: true) { [log] in
-            do throws(StoreError) {
-                try log.sync()
-                logSynced.finish(nil)
-            } catch {
-                logSynced.finish(error)
-            }
-        }
-        var failure: StoreError?
-        do throws(StoreError) { try POSIXFile.sync(newDirectory, path: layout.new) } catch { failure = error }
-        if let logFailure = logSynced.wait() { failure = failure ?? logFailure }
-        if let failure {
-            // Not known to be durable: take the files back, so a client that retries makes no duplicate.
-            for entry in renamed { POSIXFile.remove(layout.path(inNew: true, entry.name.name)) }
-            fail(renamed.map(\.pending), failure)
-            return
-        }
-
-        files.withLock { files in
-            for entry in renamed { files[entry.id] = MaildirEntry(name: entry.name, inNew: true, keywords: []) }
-        }
-        for entry in renamed {
-            let message = Message(id: entry.id, raw: entry.pending.raw, envelope: entry.pending.envelope)
-            index.insert(message)
-            entry.pending.continuation.resume(returning: .success(message))
-        }
-        compactIfWorthwhile()
-    }
-
-    private func fail(_ batch: [Pending], _ error: StoreError) {
-        for pending in batch {
-            POSIXFile.remove(layout.tmp + "/" + pending.unique)
-            pending.continuation.resume(returning: .failure(error))
-        }
+        for (message, continuation) in finished { continuation.resume(returning: .success(message)) }
     }
 
     // MARK: Log compaction
 
     /// Rewrites the log when most of its records describe messages that are gone.
     private func compactIfWorthwhile() {
-        let live = files.withLock { $0.count }
+        let live = files.table.withLock { $0.count }
         guard log.count > 2 * live + 10_000 else { return }
         do throws(StoreError) { try compactLog() } catch {
             notify(StoreNotice(.warning, "could not compact the envelope log: \(error)"))
         }
     }
 
-    /// Replaces the log with the records of the messages stored now. Holds the file table for the
-    /// duration, so no keyword change slips between the snapshot and the swap.
+    /// Replaces the log with the records of the messages stored now and of deliveries under way.
+    /// Holds the commit state and the file table for the duration, so no delivery record or keyword
+    /// change slips between the snapshot and the swap.
     private func compactLog() throws(StoreError) {
-        let reservedBelow = queue.withLock { $0.reservedBelow }
-        try files.withLock { files throws(StoreError) in
-            var records: [EnvelopeLog.Record] = [.reserved(below: reservedBelow)]
-            records.reserveCapacity(files.count + 1)
-            for id in files.keys.sorted() {
-                guard let entry = files[id], let message = index.message(id: id) else { continue }
-                records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
-                if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
+        try commitState.withLock { state throws(StoreError) in
+            try files.table.withLock { files throws(StoreError) in
+                var records: [EnvelopeLog.Record] = [.reserved(below: state.reservedBelow)]
+                records.reserveCapacity(files.count + state.unpublished.count + 1)
+                for id in files.keys.sorted() {
+                    guard let entry = files[id] else { continue }
+                    if let message = index.message(id: id) {
+                        records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
+                    } else if let record = state.unpublished[id] {
+                        records.append(record)
+                    } else {
+                        continue
+                    }
+                    if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
+                }
+                for id in state.unpublished.keys.sorted() where files[id] == nil {
+                    if let record = state.unpublished[id] { records.append(record) }
+                }
+                try log.compact(records, folder: layout.root)
             }
-            try log.compact(records, folder: layout.root)
         }
     }
 
@@ -354,12 +351,13 @@ public final class MaildirStore: MessageStore {
     /// Removes the messages from every interface and unlinks their files.
     @discardableResult
     public func remove(ids: [UInt64]) -> Int {
-        files.withLock { files in
+        files.table.withLock { files in
             let removed = index.remove(ids: ids)
             for message in removed {
+                self.files.cache.remove(message.id)
                 guard let entry = files.removeValue(forKey: message.id) else { continue }
                 let path = layout.path(inNew: entry.inNew, entry.name.name)
-                if !POSIXFile.remove(path), let (directory, moved) = locate(entry.name.base) {
+                if !POSIXFile.remove(path), let (directory, moved) = self.files.locate(entry.name.base) {
                     POSIXFile.remove(directory + "/" + moved.name)
                 }
             }
@@ -371,7 +369,7 @@ public final class MaildirStore: MessageStore {
     /// new `:2,` letters), and logs keyword changes.
     @discardableResult
     public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
-        files.withLock { files in
+        files.table.withLock { files in
             let changed = index.updateFlags(update, ids: ids)
             var keywordRecords: [EnvelopeLog.Record] = []
             for (id, flags) in changed {
@@ -409,7 +407,7 @@ public final class MaildirStore: MessageStore {
                 layout.path(inNew: entry.inNew, entry.name.name), layout.path(inNew: false, planned.name))
             return planned
         } catch {
-            if let (directory, current) = locate(entry.name.base) {
+            if let (directory, current) = files.locate(entry.name.base) {
                 guard let retarget = target(from: current.flagLetters) else { return current }
                 if (try? POSIXFile.rename(directory + "/" + current.name, layout.path(inNew: false, retarget.name)))
                     != nil
@@ -420,19 +418,6 @@ public final class MaildirStore: MessageStore {
             notify(StoreNotice(.warning, "could not change flags on disk: \(error)"))
             return nil
         }
-    }
-
-    /// The folder and name of the file with this base name, wherever another reader moved it
-    /// (a rare, slow path: it lists the folders).
-    private func locate(_ base: String) -> (String, MaildirFileName)? {
-        for directory in [layout.cur, layout.new] {
-            guard let names = try? POSIXFile.fileNames(in: directory) else { continue }
-            for name in names {
-                let parsed = MaildirFileName(parsing: name)
-                if parsed.base == base { return (directory, parsed) }
-            }
-        }
-        return nil
     }
 
     private func removeExcess(everyAge: Bool = false) {

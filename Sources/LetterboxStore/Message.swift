@@ -3,73 +3,112 @@ import Synchronization
 
 /// One captured message: the exact bytes received, the envelope, and a store-assigned id.
 ///
-/// Immutable and safe to share between tasks. Parsed views (headers, text body) are computed on
-/// first use and cached.
+/// Immutable and safe to share between tasks. A message of the memory store holds its bytes; a
+/// message of a disk store holds only what the index needs (id, envelope, sizes) and reads its
+/// file when its bytes or a parsed view is asked for; the store caches recently read messages in a
+/// bounded cache. Parsed views (headers, MIME tree, text) are computed on first use and cached
+/// alongside the bytes.
 public final class Message: Sendable, Identifiable {
     /// Monotonically increasing within a store; also the message's IMAP UID.
     public let id: UInt64
-    /// Exactly the bytes received after SMTP dot-unstuffing (or the BDAT chunks joined).
-    public let raw: [UInt8]
     public let envelope: Envelope
-    private let parsed = Mutex<MessageHeaders?>(nil)
-    private let tree = Mutex<MIMEPart?>(nil)
-    private let canonical = Mutex<Int?>(nil)
-    private let parsedEnvelope = Mutex<MessageEnvelope?>(nil)
+    /// Size in octets of the raw message.
+    public let size: Int
+    private let body: Body
+    /// ``canonicalSize`` once known; -1 before.
+    private let canonical: Atomic<Int>
 
-    public init(id: UInt64, raw: [UInt8], envelope: Envelope) {
-        self.id = id
-        self.raw = raw
-        self.envelope = envelope
+    private enum Body: Sendable {
+        case held(MessageViews)
+        case stored(any MessageBodySource)
     }
 
-    /// Size in octets of the raw message.
-    public var size: Int { raw.count }
+    /// A message that holds its bytes in memory.
+    public init(id: UInt64, raw: [UInt8], envelope: Envelope) {
+        self.id = id
+        self.envelope = envelope
+        self.size = raw.count
+        self.body = .held(MessageViews(raw: raw))
+        self.canonical = Atomic(-1)
+    }
+
+    /// A message whose bytes `source` reads on demand; `size` is exact, `canonicalSize` when known
+    /// (a Maildir name's `,W=`).
+    package init(id: UInt64, envelope: Envelope, size: Int, canonicalSize: Int?, source: any MessageBodySource) {
+        self.id = id
+        self.envelope = envelope
+        self.size = size
+        self.body = .stored(source)
+        self.canonical = Atomic(canonicalSize ?? -1)
+    }
+
+    /// Exactly the bytes received after SMTP dot-unstuffing (or the BDAT chunks joined).
+    ///
+    /// Empty when the message lives on disk and its file can no longer be read (another program
+    /// removed it); ``readRaw()`` says why. Interfaces that serve bytes use ``readRaw()``.
+    public var raw: [UInt8] { views.raw }
+
+    /// The bytes of ``raw``, or the reason they cannot be read.
+    ///
+    /// - Throws: ``StoreError`` when the message's file is gone or unreadable (disk stores only).
+    public func readRaw() throws(StoreError) -> [UInt8] { try loadViews().raw }
 
     /// Size in octets of the message as POP3 and IMAP serve it: every bare LF sent as CRLF, and a
-    /// final CRLF added if the message lacks one. Computed once.
+    /// final CRLF added if the message lacks one. Computed once (a disk store knows it from the
+    /// file name); ``size`` when the bytes cannot be read.
     public var canonicalSize: Int {
-        if let cached = canonical.withLock({ $0 }) { return cached }
-        let size = LineEndings.canonicalSize(of: raw)
-        canonical.withLock { $0 = size }
+        let cached = canonical.load(ordering: .relaxed)
+        if cached >= 0 { return cached }
+        guard let views = try? loadViews() else { return size }
+        let size = LineEndings.canonicalSize(of: views.raw)
+        canonical.store(size, ordering: .relaxed)
         return size
     }
 
     /// The IMAP ENVELOPE fields of the message's headers (RFC 3501 §7.4.2), parsed once: a
     /// `FETCH 1:* ENVELOPE` over a large mailbox otherwise spends its time parsing addresses.
-    public var headerEnvelope: MessageEnvelope {
-        if let cached = parsedEnvelope.withLock({ $0 }) { return cached }
-        let envelope = MessageEnvelope(headers: headers)
-        parsedEnvelope.withLock { $0 = envelope }
-        return envelope
-    }
+    public var headerEnvelope: MessageEnvelope { views.headerEnvelope }
 
     /// The message's header section, parsed once.
-    public var headers: MessageHeaders {
-        if let cached = parsed.withLock({ $0 }) { return cached }
-        let headers = tree.withLock { $0?.headers } ?? MessageHeaders(parsing: raw)
-        parsed.withLock { $0 = headers }
-        return headers
-    }
+    public var headers: MessageHeaders { views.headers }
 
     /// The MIME structure of the message (RFC 2045–2046), parsed on first use and kept: byte
     /// ranges into ``raw``, sizes and line counts for IMAP, IMAP part numbers through
     /// ``MIMEPart/part(at:)``. Two tasks asking at once may both parse; one result is kept.
-    public var partTree: MIMEPart {
-        if let cached = tree.withLock({ $0 }) { return cached }
-        let root = MIMEPart(parsing: raw)
-        return tree.withLock { cached in
-            if let cached { return cached }
-            cached = root
-            return root
-        }
-    }
+    public var partTree: MIMEPart { views.partTree }
 
     /// The decoded `Subject:` header ("" when absent).
     public var subject: String { headers.subject }
 
     /// The text a person would read: the text/plain part, or a rendering of the HTML one.
-    public var text: String { MessageBody.text(of: raw, root: partTree) }
+    public var text: String {
+        let views = views
+        return MessageBody.text(of: views.raw, root: views.partTree)
+    }
 
     /// The decoded source of the first inline text/html part, line breaks as `\n`; nil when there is none.
-    public var html: String? { MessageBody.html(of: raw, root: partTree) }
+    public var html: String? {
+        let views = views
+        return MessageBody.html(of: views.raw, root: views.partTree)
+    }
+
+    /// The bytes and their parsed views, read through the store when not held.
+    package func loadViews() throws(StoreError) -> MessageViews {
+        switch body {
+        case .held(let views): return views
+        case .stored(let source): return try source.views(of: id, size: size)
+        }
+    }
+
+    /// ``loadViews()``, or empty views when the file cannot be read.
+    private var views: MessageViews { (try? loadViews()) ?? .empty }
+}
+
+/// Where a disk store's message bytes come from: read on demand, not held by the ``Message``.
+package protocol MessageBodySource: AnyObject, Sendable {
+    /// The bytes of message `id` (of `size` octets, as far as the store knows) with their parsed
+    /// views, from a cache or read now.
+    ///
+    /// - Throws: ``StoreError`` when the file is gone or cannot be read.
+    func views(of id: UInt64, size: Int) throws(StoreError) -> MessageViews
 }

@@ -77,6 +77,8 @@ package final class MessageIndex: Sendable {
     /// next id to hand out (never lower than any id ever used, RFC 3501 §2.3.1.1).
     package func restore(_ messages: [Message], flags: [UInt64: MessageFlags], recent: Set<UInt64>, nextID: UInt64) {
         state.withLock { state in
+            state.ids.reserveCapacity(state.ids.count + messages.count)
+            state.byID.reserveCapacity(state.byID.count + messages.count)
             for message in messages.sorted(by: { $0.id < $1.id }) where state.byID[message.id] == nil {
                 state.ids.append(message.id)
                 state.byID[message.id] = message

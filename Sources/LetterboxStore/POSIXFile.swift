@@ -189,6 +189,23 @@ enum POSIXFile {
         return (bytes, modified)
     }
 
+    /// The size of the file `name` in the open directory `directory` (fstatat(2), no read), or nil
+    /// if it no longer exists.
+    static func size(in directory: Int32, _ name: String, path: String) throws(StoreError) -> Int? {
+        var info = stat()
+        guard fstatat(directory, name, &info, 0) == 0 else {
+            if errno == ENOENT { return nil }
+            throw .system("stat", path: path, errno: errno)
+        }
+        return Int(info.st_size)
+    }
+
+    /// Throws unless the directory can be opened for listing (opendir(3), nothing read).
+    static func checkReadable(_ path: String) throws(StoreError) {
+        guard let directory = opendir(path) else { throw .system("opendir", path: path, errno: errno) }
+        closedir(directory)
+    }
+
     /// The names of the regular files in a directory (not `.`-files), unsorted.
     static func fileNames(in path: String) throws(StoreError) -> [String] {
         guard let directory = opendir(path) else { throw .system("opendir", path: path, errno: errno) }

@@ -10,7 +10,7 @@ import Testing
 
 @Suite("MaildirStore", .timeLimit(.minutes(1)))
 struct MaildirStoreTests {
-    @Test("a delivery lands in new/ with the exact bytes, its size and id in the name, nothing left in tmp/")
+    @Test("a delivery lands in new/ with the exact bytes, its sizes and id in the name, nothing left in tmp/")
     func deliveryLayout() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -20,11 +20,45 @@ struct MaildirStoreTests {
         let names = TemporaryFolder.names(folder.path, "new")
         #expect(names.count == 1)
         let name = try #require(names.first)
-        #expect(name.hasSuffix(",S=\(raw.count),U=\(message.id)"))
+        // ,W= counts the bare LF as CRLF (the size POP3 and IMAP serve).
+        #expect(name.hasSuffix(",S=\(raw.count),W=\(raw.count + 1),U=\(message.id)"))
+        #expect(message.canonicalSize == raw.count + 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(folder.path)/new/\(name)")) == Data(raw))
         #expect(TemporaryFolder.names(folder.path, "tmp").isEmpty)
         #expect(TemporaryFolder.names(folder.path, "cur").isEmpty)
         #expect(store.message(id: message.id)?.raw == raw)
+    }
+
+    @Test(
+        "a restarted store reads bodies from the files on demand; a file another program removed is an error, not a crash"
+    )
+    func bodiesOnDemand() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var ids: [UInt64] = []
+        do {
+            let store = try await MaildirStore.open(at: folder.path)
+            for index in 0..<3 {
+                ids.append(try await store.append(mail(subject: "d\(index)"), envelope: envelope()).id)
+            }
+        }
+        let store = try await MaildirStore.open(at: folder.path)
+        let messages = store.messages()
+        #expect(messages.map(\.id) == ids)
+        #expect(messages.map(\.size) == (0..<3).map { mail(subject: "d\($0)").count })
+        #expect(messages.prefix(2).map(\.subject) == ["d0", "d1"])
+        // A flag change renames the file into cur/: the message still finds it.
+        store.updateFlags(.add(MessageFlags([MessageFlags.seen])), ids: [ids[1]])
+        #expect(try store.message(id: ids[1])?.readRaw() == mail(subject: "d1"))
+
+        let name = try #require(TemporaryFolder.names(folder.path, "new").first { $0.contains(",U=\(ids[2])") })
+        unlink("\(folder.path)/new/\(name)")
+        let gone = try #require(store.message(id: ids[2]))
+        #expect(throws: StoreError.self) { try gone.readRaw() }
+        #expect(gone.raw.isEmpty)
+        #expect(gone.subject == "")
+        #expect(gone.size == mail(subject: "d2").count)
+        #expect(try store.message(id: ids[0])?.readRaw() == mail(subject: "d0"))
     }
 
     @Test("restart round trip: same ids, bytes, envelopes, flags and UIDVALIDITY; ids are never reused")
