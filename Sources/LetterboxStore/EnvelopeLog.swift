@@ -19,12 +19,13 @@ import Synchronization
 /// - A Maildir reader sees only `cur/` and `new/`; a sidecar folder at the root would look like a
 ///   Maildir++ subfolder to Dovecot if its name began with a dot, and clutter the folder if not.
 ///
-/// Ordering: a delivery's record is written (write(2)) before its file is renamed into `new/`, and
-/// both the log (fdatasync) and the rename (fsync of `new/`) are durable before SMTP answers 250.
-/// After `kill -9` the page cache survives, so every file in `new/` has its record. The two syncs
-/// are issued together, to share the file system's journal commit; after a power failure between
-/// them a rename could survive without its record: that message keeps its id (`,U=` in its name)
-/// and gets an envelope rebuilt from its headers, and it was never acknowledged.
+/// Ordering: a delivery's record is written (write(2)) before its file is renamed into `new/`, so
+/// after `kill -9` (the page cache survives) every file in `new/` has its record. Before SMTP
+/// answers 250 the log is fdatasynced and then `new/` fsynced; concurrent deliveries make these
+/// calls side by side and the file system commits them together. After a power failure between
+/// the rename reaching the disk and the log's sync, a file could survive without its record: that
+/// message keeps its id (`,U=` in its name), gets an envelope rebuilt from its headers, and was
+/// never acknowledged.
 ///
 /// Crash safety: every record is framed (marker, length, CRC-32 of the payload), so a record cut
 /// short by a crash or damaged on disk is detected and skipped on reading, and the reader

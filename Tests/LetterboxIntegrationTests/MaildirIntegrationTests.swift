@@ -102,6 +102,51 @@ import Testing
         #expect(after.imap == before.imap)
     }
 
+    /// Bodies are read from the files on demand: a file another program deleted under a running
+    /// catcher is an error in each protocol, and each session goes on.
+    @Test func aFileDeletedByAnotherProgramIsAnErrorInEveryProtocol() async throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var configuration = Configuration()
+        configuration.storage = .maildir(folder)
+        // Delivered by one catcher, served by the next: nothing of the message is cached.
+        let code = try await MailCatcher.withRunning(configuration) { mail in
+            try await Self.deliver(sampleMessage(subject: "gone"), to: ["bo@example.com"], port: mail.ports.smtp)
+        }
+        #expect(code == 250)
+        try await MailCatcher.withRunning(configuration) { mail in
+            let names = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/new")
+            #expect(names.count == 1)
+            for name in names { unlink("\(folder)/new/\(name)") }
+
+            let pop3 = try LineClient(port: mail.ports.pop3)
+            _ = try await pop3.line()
+            try await pop3.send("USER u\r\nPASS p\r\nRETR 1\r\nNOOP\r\n")
+            _ = try await pop3.line()
+            _ = try await pop3.line()
+            let retrieve = try await pop3.line()
+            #expect(retrieve.hasPrefix("-ERR message 1 cannot be read"), "\(retrieve)")
+            #expect(try await pop3.line().hasPrefix("+OK"))
+            await pop3.close()
+
+            let imap = try LineClient(port: mail.ports.imap)
+            _ = try await imap.line()
+            try await imap.send("a LOGIN u p\r\nb SELECT INBOX\r\nc FETCH 1 (UID BODY.PEEK[])\r\nd NOOP\r\n")
+            var lines: [String] = []
+            while !(lines.last?.hasPrefix("d ") ?? false) { lines.append(try await imap.line()) }
+            #expect(lines.contains { $0.hasPrefix("c NO some messages could not be read") }, "\(lines)")
+            #expect(!lines.contains { $0.contains("FETCH (") })
+            #expect(lines.last?.hasPrefix("d OK") == true)
+            await imap.close()
+
+            let id = try #require(mail.messages.first?.id)
+            let raw = try await curl([
+                "--write-out", "%{http_code}", "http://127.0.0.1:\(mail.ports.http)/messages/\(id)/raw",
+            ])
+            #expect(raw.stdout.hasSuffix("500"), "\(raw.stdout)")
+        }
+    }
+
     @Test func anUnusableFolderStopsStartWithThePathAndReason() async throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
