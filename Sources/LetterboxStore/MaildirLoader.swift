@@ -59,11 +59,11 @@ struct MaildirLoader {
             clock = now
         }
 
-        // The log is read on another thread while this one lists the folders.
+        // The log is read and indexed on another thread while this one lists the folders.
         let logPath = layout.log
-        let logRead = Completion<Result<EnvelopeLog.Contents, StoreError>>()
+        let logRead = Completion<Result<LogIndex, StoreError>>()
         pool.submit {
-            do throws(StoreError) { logRead.finish(.success(try EnvelopeLog.read(logPath))) } catch {
+            do throws(StoreError) { logRead.finish(.success(LogIndex(try EnvelopeLog.read(logPath)))) } catch {
                 logRead.finish(.failure(error))
             }
         }
@@ -78,10 +78,11 @@ struct MaildirLoader {
                 listed = error
             }
         }
-        let log = try logRead.wait().get()
+        var logIndex = try logRead.wait().get()
         if let listed { throw listed }
         phase("names and log")
 
+        let log = logIndex.contents
         for damage in log.damaged {
             notify(
                 StoreNotice(
@@ -92,34 +93,19 @@ struct MaildirLoader {
             try POSIXFile.truncate(layout.log, to: log.validLength)
         }
         contents.logRecords = log.records.count
-
-        // Base name → position of its record in the log (the last record wins).
-        var known: [String: Int] = [:]
-        known.reserveCapacity(log.records.count)
-        var keywords: [UInt64: [String]] = [:]
-        var reservedBelow: UInt64 = 0
-        var highest: UInt64 = 0
-        for (position, record) in log.records.enumerated() {
-            switch record {
-            case .message(let id, let base, _):
-                known[base] = position
-                highest = max(highest, id)
-            case .keywords(let id, let list): keywords[id] = list
-            case .reserved(let below): reservedBelow = max(reservedBelow, below)
-            }
-        }
+        let (keywords, reservedBelow, highest) = (logIndex.keywords, logIndex.reservedBelow, logIndex.highest)
 
         // Ids: log records first, then ids in names, then fresh ones in name (≈ delivery time) order.
         var taken: Set<UInt64> = []
         taken.reserveCapacity(found.count)
         for index in found.indices {
-            guard let position = known[found[index].name.base],
+            guard let position = logIndex.known[found[index].name.base],
                 case .message(let id, _, let envelope) = log.records[position], taken.insert(id).inserted
             else { continue }
             found[index].id = id
             found[index].envelope = envelope
         }
-        known = [:]
+        logIndex.known = [:]
         for index in found.indices where found[index].id == 0 {
             guard let id = found[index].name.letterboxID, id > 0, reservedBelow == 0 || id < reservedBelow,
                 taken.insert(id).inserted
@@ -230,6 +216,30 @@ struct MaildirLoader {
             }
         }
         return removed
+    }
+}
+
+/// The envelope log as read, indexed for matching files: built on the thread that read it.
+private struct LogIndex: Sendable {
+    let contents: EnvelopeLog.Contents
+    /// Base name → position of its message record (the last record wins).
+    var known: [String: Int] = [:]
+    var keywords: [UInt64: [String]] = [:]
+    var reservedBelow: UInt64 = 0
+    var highest: UInt64 = 0
+
+    init(_ contents: EnvelopeLog.Contents) {
+        self.contents = contents
+        known.reserveCapacity(contents.records.count)
+        for (position, record) in contents.records.enumerated() {
+            switch record {
+            case .message(let id, let base, _):
+                known[base] = position
+                highest = max(highest, id)
+            case .keywords(let id, let list): keywords[id] = list
+            case .reserved(let below): reservedBelow = max(reservedBelow, below)
+            }
+        }
     }
 }
 

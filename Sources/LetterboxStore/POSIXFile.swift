@@ -215,7 +215,9 @@ enum POSIXFile {
             let type = entry.pointee.d_type
             guard type == UInt8(DT_REG) || type == UInt8(DT_UNKNOWN) else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                // strlen and a contiguous buffer: the fast path of String's UTF-8 decoding.
+                let length = raw.withMemoryRebound(to: CChar.self) { strnlen($0.baseAddress!, $0.count) }
+                return String(decoding: UnsafeRawBufferPointer(rebasing: raw[..<length]), as: UTF8.self)
             }
             if name.hasPrefix(".") { continue }
             names.append(name)
