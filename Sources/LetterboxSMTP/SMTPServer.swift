@@ -24,9 +24,10 @@ package struct SMTPServer: Sendable {
         let transcript = events.transcript(protocol: "smtp", peer: connection.peer)
         transcript.opened()
         defer { transcript.closed() }
-        send(session.greeting, on: connection, transcript: transcript)
 
         do {
+            guard try await perform(session.opening(), session: &session, on: connection, transcript: transcript)
+            else { return }
             while true {
                 let action: SMTPSession.Action
                 do {
@@ -37,15 +38,7 @@ package struct SMTPServer: Sendable {
                 } catch let error as NetError where error == .lineTooLong {
                     action = session.lineTooLong()
                 }
-                switch action {
-                case .reply(let reply):
-                    send(reply, on: connection, transcript: transcript)
-                case .close(let reply):
-                    send(reply, on: connection, transcript: transcript)
-                    return
-                case .receiveData, .receiveChunk:
-                    try await receiveBody(for: action, session: &session, on: connection, transcript: transcript)
-                }
+                guard try await perform(action, session: &session, on: connection, transcript: transcript) else { return }
             }
         } catch let error as NetError where error == .shuttingDown {
             send(.shuttingDown, on: connection, transcript: transcript)
@@ -56,33 +49,69 @@ package struct SMTPServer: Sendable {
         }
     }
 
-    /// Reads a DATA body or a BDAT chunk and completes it. Kept out of ``serve(_:)`` so the frame an
-    /// idle session keeps alive stays small.
+    /// Performs what the session decided; false once the connection is finished. Kept out of
+    /// ``serve(_:)``, like the body reading, so the frame an idle session keeps alive stays small.
+    private func perform(
+        _ action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
+    ) async throws -> Bool {
+        if let latency = configuration.faults?.latency { try await pause(latency, on: connection) }
+        return try await performNow(action, session: &session, on: connection, transcript: transcript)
+    }
+
+    private func performNow(
+        _ action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
+    ) async throws -> Bool {
+        switch action {
+        case .reply(let reply):
+            send(reply, on: connection, transcript: transcript)
+            return true
+        case .close(let reply):
+            send(reply, on: connection, transcript: transcript)
+            return false
+        case .drop:
+            drop(connection, transcript: transcript)
+            return false
+        case .delayed(let duration, let next):
+            try await pause(duration, on: connection)
+            return try await performNow(next, session: &session, on: connection, transcript: transcript)
+        case .receiveData, .receiveChunk:
+            return try await receiveBody(for: action, session: &session, on: connection, transcript: transcript)
+        }
+    }
+
+    /// Reads a DATA body or a BDAT chunk and completes it; false when a fault dropped the connection.
     private func receiveBody(
         for action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
-    ) async throws {
+    ) async throws -> Bool {
         switch action {
         case .receiveData(let goAhead):
             send(goAhead, on: connection, transcript: transcript)
             let outcome = try await DotStuffedReader.read(from: connection, limit: configuration.maxMessageSize)
             transcript.note("data: \(outcome.octets) octets")
-            try await complete(session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
+            return try await complete(
+                session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
         case .receiveChunk(let size, let last):
             let bytes = try await readChunk(size: size, capacity: session.remainingMessageCapacity, from: connection)
             transcript.note("bdat: \(size) octets\(last ? " (last)" : "")")
-            try await complete(
+            return try await complete(
                 session.chunkReceived(bytes, last: last), session: session, on: connection, transcript: transcript)
-        case .reply, .close:
-            return
+        case .reply, .close, .drop, .delayed:
+            return true
         }
     }
 
     private func complete(
         _ completion: SMTPSession.Completion, session: SMTPSession, on connection: Connection, transcript: Transcript
-    ) async throws {
+    ) async throws -> Bool {
         switch completion {
         case .reply(let reply):
             send(reply, on: connection, transcript: transcript)
+        case .drop:
+            drop(connection, transcript: transcript)
+            return false
+        case .delayed(let duration, let next):
+            try await pause(duration, on: connection)
+            return try await complete(next, session: session, on: connection, transcript: transcript)
         case .deliver(let raw, let envelope):
             // The message is stored before the 250 goes out (a test that sees 250 can read it).
             do {
@@ -93,6 +122,20 @@ package struct SMTPServer: Sendable {
                 send(session.deliveryFailed(error), on: connection, transcript: transcript)
             }
         }
+        return true
+    }
+
+    /// Sends what is queued, then waits without holding a thread (a fault's delay, or latency).
+    /// Shutdown cancels the wait.
+    private func pause(_ duration: Duration, on connection: Connection) async throws {
+        try await connection.flush()
+        try await Task.sleep(for: duration)
+    }
+
+    /// Closes without a reply, as a crashed or cut-off server would.
+    private func drop(_ connection: Connection, transcript: Transcript) {
+        transcript.note("fault: connection dropped")
+        connection.closeAbruptly()
     }
 
     /// Reads a BDAT chunk; one larger than `capacity` is read and discarded (nil), so the

@@ -15,6 +15,10 @@ public struct SMTPSession: Sendable {
         case receiveChunk(size: Int, last: Bool)
         /// Send the reply and close the connection.
         case close(SMTPReply)
+        /// Close the connection at once without a reply (an injected fault).
+        case drop
+        /// Wait, without holding a thread, then perform the action (an injected fault or latency).
+        indirect case delayed(Duration, Action)
     }
 
     /// The result of reading a DATA body.
@@ -29,6 +33,10 @@ public struct SMTPSession: Sendable {
         /// Store the message, then reply with ``delivered(id:)`` or ``deliveryFailed(_:)``.
         case deliver(raw: [UInt8], envelope: Envelope)
         case reply(SMTPReply)
+        /// Close the connection at once, storing nothing (an injected fault).
+        case drop
+        /// Wait, without holding a thread, then complete.
+        indirect case delayed(Duration, Completion)
     }
 
     private enum AuthStep: Sendable {
@@ -71,7 +79,7 @@ public struct SMTPSession: Sendable {
         if let step = authStep { return .reply(continueAuth(step, response: line)) }
         switch SMTPCommand.parse(line) {
         case .failure(let reply): return fail(reply)
-        case .success(let command): return handle(command)
+        case .success(let command): return handleWithFaults(command)
         }
     }
 
@@ -89,7 +97,7 @@ public struct SMTPSession: Sendable {
         return failures >= Self.maxFailures ? .close(.tooManyErrors) : .reply(reply)
     }
 
-    private mutating func handle(_ command: SMTPCommand) -> Action {
+    mutating func handle(_ command: SMTPCommand) -> Action {
         switch command {
         case .helo(let name):
             helo = name
@@ -187,7 +195,7 @@ public struct SMTPSession: Sendable {
         case .tooLarge:
             return .reply(SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
         case .complete(let raw):
-            return .deliver(raw: raw, envelope: envelope())
+            return faulted(.deliver(raw: raw, envelope: envelope()))
         }
     }
 
@@ -216,7 +224,7 @@ public struct SMTPSession: Sendable {
             chunks = received
             return .reply(SMTPReply(250, "2.0.0", "\(bytes.count) octets received"))
         }
-        let completion = Completion.deliver(raw: received, envelope: envelope())
+        let completion = faulted(.deliver(raw: received, envelope: envelope()))
         resetTransaction()
         return completion
     }

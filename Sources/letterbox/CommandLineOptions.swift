@@ -137,6 +137,18 @@ enum CommandLineOptions {
             settings.storage.maxBytes = .some(try size(value, "--max-bytes"))
             settings.storage.apply(to: &settings.configuration)
         },
+        Option(flag: "--fault", environment: "LETTERBOX_FAULTS", valueName: "RULE",
+               help: "inject an SMTP fault, e.g. 'rcpt=bounce@*:550 5.1.1' (repeatable; env: rules separated by ; or lines)") { value, settings throws(UsageError) in
+            do throws(FaultRuleSyntaxError) {
+                settings.configuration.faults += try FaultRule.parseList(value)
+            } catch {
+                throw UsageError(description: "--fault '\(value)': \(error.description)")
+            }
+        },
+        Option(flag: "--latency", environment: "LETTERBOX_LATENCY", valueName: "DURATION",
+               help: "delay every SMTP reply, e.g. 200ms or 2s (default none)") { value, settings throws(UsageError) in
+            settings.configuration.latency = try duration(value, "--latency")
+        },
         Option(flag: "--log-level", environment: "LETTERBOX_LOG_LEVEL", valueName: "LEVEL",
                help: "trace, debug, info, warning, error or off (default info)") { value, settings throws(UsageError) in
             guard let level = Logger.Level(name: value) else { throw UsageError(description: "unknown log level '\(value)'") }
