@@ -69,7 +69,7 @@ package struct SMTPServer: Sendable {
             send(reply, on: connection, transcript: transcript)
             return false
         case .drop:
-            drop(connection, transcript: transcript)
+            await drop(connection, transcript: transcript)
             return false
         case .delayed(let duration, let next):
             try await pause(duration, on: connection)
@@ -107,7 +107,7 @@ package struct SMTPServer: Sendable {
         case .reply(let reply):
             send(reply, on: connection, transcript: transcript)
         case .drop:
-            drop(connection, transcript: transcript)
+            await drop(connection, transcript: transcript)
             return false
         case .delayed(let duration, let next):
             try await pause(duration, on: connection)
@@ -132,9 +132,11 @@ package struct SMTPServer: Sendable {
         try await Task.sleep(for: duration)
     }
 
-    /// Closes without a reply, as a crashed or cut-off server would.
-    private func drop(_ connection: Connection, transcript: Transcript) {
+    /// Closes without a reply, as a crashed or cut-off server would. Replies to earlier
+    /// (pipelined) commands go out first: only the faulted command goes unanswered.
+    private func drop(_ connection: Connection, transcript: Transcript) async {
         transcript.note("fault: connection dropped")
+        try? await connection.flush()
         connection.closeAbruptly()
     }
 
