@@ -27,6 +27,25 @@ import Testing
         }
     }
 
+    @Test func readmeExamplesBuildTheDocumentedRules() async throws {
+        try await MailCatcher.withRunning { mail in
+            mail.fail(.rcpt("bounce@example.com"), with: .mailboxUnavailable)
+            mail.fail(.mail(), with: .localError, times: 2)
+            mail.fail(.data(), with: .delay(.seconds(30)))
+            let id = mail.fail(.data(to: "ana@example.com"), with: .drop)
+            mail.fail(.connect, with: .reply(421, "4.3.2", "Try later"), probability: 0.2, seed: 7)
+            mail.fail(.helo(), with: .mailboxUnavailable.delayed(by: .seconds(5)))
+            mail.removeFault(id)
+            #expect(
+                mail.faults.rules.map(\.rule.description) == [
+                    "rcpt=bounce@example.com:550 5.1.1", "mail:451 4.3.0 times=2", "data:delay 30s",
+                    "connect:421 4.3.2 Try later p=0.2 seed=7", "helo:delay 5s 550 5.1.1",
+                ])
+            mail.removeAllFaults()
+            #expect(mail.faults.rules.isEmpty)
+        }
+    }
+
     @Test func remoteCatcherTakesRulesFromFlagsEnvironmentAndTheTest() async throws {
         let (process, smtp, http) = try await RemoteMailCatcherTests.startServer(
             arguments: ["--fault", "mail=@blocked.example:554 5.7.1"],
