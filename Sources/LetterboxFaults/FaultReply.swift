@@ -11,7 +11,8 @@ public struct FaultReply: Sendable, Hashable, CustomStringConvertible {
     /// - Precondition: `code` is 400–599 and `enhanced`, when given, is a valid status of the
     ///   same class (`5.x.x` with a 5xx code). Rule text is validated by ``FaultRule/init(parsing:)``.
     public init(_ code: Int, _ enhanced: String? = nil, _ text: String? = nil) {
-        precondition(Self.problem(code: code, enhanced: enhanced) == nil, Self.problem(code: code, enhanced: enhanced) ?? "")
+        precondition(
+            Self.problem(code: code, enhanced: enhanced) == nil, Self.problem(code: code, enhanced: enhanced) ?? "")
         self.code = code
         self.enhanced = enhanced
         self.text = text

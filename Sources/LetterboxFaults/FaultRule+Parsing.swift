@@ -23,7 +23,8 @@ extension FaultRule {
         guard !line.isEmpty else { throw Self.error("empty rule; expected e.g. rcpt=bounce@*:550 5.1.1") }
         guard !line.contains(where: \.isNewline) else { throw Self.error("a rule is one line of text") }
         guard let colon = line.firstIndex(of: ":") else {
-            throw Self.error("missing ':' between trigger and action in '\(line)'; expected e.g. rcpt=bounce@*:550 5.1.1")
+            throw Self.error(
+                "missing ':' between trigger and action in '\(line)'; expected e.g. rcpt=bounce@*:550 5.1.1")
         }
         let trigger = try Self.trigger(String(line[..<colon]).trimmingSpaces)
         var words = line[line.index(after: colon)...].split(separator: " ").map(String.init)
@@ -35,7 +36,9 @@ extension FaultRule {
             let value = String(last[last.index(after: equals)...])
             switch name {
             case "times":
-                guard let count = Int(value), count >= 1 else { throw Self.error("times must be a whole number of at least 1, got '\(value)'") }
+                guard let count = Int(value), count >= 1 else {
+                    throw Self.error("times must be a whole number of at least 1, got '\(value)'")
+                }
                 times = count
             case "p", "probability":
                 guard let chance = Double(value), chance > 0, chance <= 1 else {
@@ -43,7 +46,9 @@ extension FaultRule {
                 }
                 probability = chance
             case "seed":
-                guard let number = UInt64(value) else { throw Self.error("seed must be a non-negative whole number, got '\(value)'") }
+                guard let number = UInt64(value) else {
+                    throw Self.error("seed must be a non-negative whole number, got '\(value)'")
+                }
                 seed = number
             default:
                 throw Self.error("unknown option '\(name)'; options are times=, p= and seed=")
@@ -82,11 +87,15 @@ extension FaultRule {
             delay = duration
         }
         guard let first = words.popFirst() else {
-            guard delay != nil else { throw error("missing action; expected a reply such as 550 5.1.1, drop, or delay 5s") }
+            guard delay != nil else {
+                throw error("missing action; expected a reply such as 550 5.1.1, drop, or delay 5s")
+            }
             return FaultAction(delay: delay, .proceed)
         }
         if first.lowercased() == "drop" {
-            guard words.isEmpty else { throw error("nothing may follow drop except options, got '\(words.joined(separator: " "))'") }
+            guard words.isEmpty else {
+                throw error("nothing may follow drop except options, got '\(words.joined(separator: " "))'")
+            }
             return FaultAction(delay: delay, .drop)
         }
         guard first.count == 3, let code = Int(first) else {

@@ -52,7 +52,9 @@ enum FaultEndpoints {
         }
     }
 
-    private static func noSuchRule(_ id: Int) -> HTTPRequestError { HTTPRequestError(.notFound, "no fault rule with id \(id)") }
+    private static func noSuchRule(_ id: Int) -> HTTPRequestError {
+        HTTPRequestError(.notFound, "no fault rule with id \(id)")
+    }
 
     /// `id<TAB>rule<TAB>hits=N<TAB>active|expired` and a line feed.
     static func line(_ status: FaultStatus) -> String {

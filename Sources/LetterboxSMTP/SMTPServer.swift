@@ -38,7 +38,9 @@ package struct SMTPServer: Sendable {
                 } catch let error as NetError where error == .lineTooLong {
                     action = session.lineTooLong()
                 }
-                guard try await perform(action, session: &session, on: connection, transcript: transcript) else { return }
+                guard try await perform(action, session: &session, on: connection, transcript: transcript) else {
+                    return
+                }
             }
         } catch let error as NetError where error == .shuttingDown {
             send(.shuttingDown, on: connection, transcript: transcript)

@@ -27,7 +27,9 @@ extension SMTPSession {
 
     /// The completion of a message, or what a `data` rule does instead; a faulted message is not stored.
     mutating func faulted(_ completion: Completion) -> Completion {
-        guard let faults = configuration.faults, faults.hasRules, case .deliver(_, let envelope) = completion else { return completion }
+        guard let faults = configuration.faults, faults.hasRules, case .deliver(_, let envelope) = completion else {
+            return completion
+        }
         guard let decision = faults.decide(.data, subjects: envelope.recipients) else { return completion }
         var result = completion
         switch decision.action.outcome {

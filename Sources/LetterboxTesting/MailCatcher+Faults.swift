@@ -50,7 +50,8 @@ extension RemoteMailCatcher {
     public func removeFault(_ id: Int) async throws {
         let (data, status) = try await request("DELETE", path: "/faults/\(id)", query: [])
         guard status == 200 else {
-            throw Failure(description: "DELETE /faults/\(id) answered \(status): \(String(decoding: data, as: UTF8.self))")
+            throw Failure(
+                description: "DELETE /faults/\(id) answered \(status): \(String(decoding: data, as: UTF8.self))")
         }
     }
 

@@ -9,7 +9,8 @@ struct HTTPRouterFaultTests {
     var router: HTTPRouter { HTTPRouter(store: MemoryStore(), faults: faults) }
 
     private func post(_ body: String, headers: HTTPHeaders = [:]) async throws -> HTTPResponse {
-        await router.respond(to: try HTTPRequest(method: "POST", target: "/faults", headers: headers, body: Array(body.utf8)))
+        await router.respond(
+            to: try HTTPRequest(method: "POST", target: "/faults", headers: headers, body: Array(body.utf8)))
     }
 
     @Test("POST adds a rule and answers 201 with its line; GET lists id, rule, hits and state")
@@ -26,7 +27,10 @@ struct HTTPRouterFaultTests {
     @Test("JSON on request, like the other endpoints")
     func json() async throws {
         let added = try await post("data:delay 5s", headers: ["Accept": "application/json"])
-        #expect(added.bodyText == #"{"id":1,"rule":"data:delay 5s","stage":"data","pattern":null,"action":"delay 5s","times":null,"hits":0,"expired":false}"#)
+        #expect(
+            added.bodyText
+                == #"{"id":1,"rule":"data:delay 5s","stage":"data","pattern":null,"action":"delay 5s","times":null,"hits":0,"expired":false}"#
+        )
         #expect(try await router.get("/faults.json").bodyText.hasPrefix(#"[{"id":1,"#))
     }
 

@@ -160,7 +160,9 @@ import Testing
             #expect(try await client.code() == 250)
             #expect(try await client.code() == 250)
 
-            let added = try await curl(["-w", "%{http_code}", "--data-binary", "rcpt=late@example.com:550 5.1.1", "\(base)/faults"])
+            let added = try await curl([
+                "-w", "%{http_code}", "--data-binary", "rcpt=late@example.com:550 5.1.1", "\(base)/faults",
+            ])
             #expect(added.stdout == "1\trcpt=late@example.com:550 5.1.1\thits=0\tactive\n201")
 
             try await client.send("RCPT TO:<late@example.com>\r\n")
