@@ -37,8 +37,10 @@ public struct AddressPattern: Sendable, Hashable, CustomStringConvertible {
     public var description: String { kind == .domain ? "@\(text)" : text }
 
     /// Whether `subject` (an address, or a HELO name for ``FaultStage/helo``) matches.
-    public func matches(_ subject: String) -> Bool {
-        let subject = Self.fold(subject)
+    public func matches(_ subject: String) -> Bool { matches(folded: Self.fold(subject)) }
+
+    /// Whether `subject`, already passed through ``fold(_:)``, matches.
+    func matches(folded subject: [UInt8]) -> Bool {
         switch kind {
         case .exact:
             return subject == folded
@@ -50,7 +52,8 @@ public struct AddressPattern: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func fold(_ text: String) -> [UInt8] {
+    /// The UTF-8 bytes with ASCII letters in lower case.
+    static func fold(_ text: String) -> [UInt8] {
         text.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
     }
 

@@ -86,10 +86,11 @@ public final class FaultInjector: Sendable {
     ///
     /// - Parameter subjects: the address or HELO name of the attempt; every recipient for ``FaultStage/data``.
     package func decide(_ stage: FaultStage, subjects: [String] = []) -> FaultDecision? {
-        state.withLock { state in
+        let folded = subjects.map(AddressPattern.fold)
+        return state.withLock { state in
             for index in state.entries.indices {
                 let entry = state.entries[index]
-                guard !entry.isExpired, entry.rule.trigger.matches(stage, subjects: subjects) else { continue }
+                guard !entry.isExpired, entry.rule.trigger.matches(stage, folded: folded) else { continue }
                 if let probability = entry.rule.probability,
                     Double.random(in: 0..<1, using: &state.entries[index].generator) >= probability
                 {

@@ -44,10 +44,10 @@ public struct FaultTrigger: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether an attempt at `stage` about `subjects` (one address, a HELO name, or every
-    /// recipient of a message) matches.
-    func matches(_ stage: FaultStage, subjects: [String]) -> Bool {
+    /// recipient of a message, each passed through ``AddressPattern/fold(_:)``) matches.
+    func matches(_ stage: FaultStage, folded subjects: [[UInt8]]) -> Bool {
         guard stage == self.stage else { return false }
         guard let pattern else { return true }
-        return subjects.contains { pattern.matches($0) }
+        return subjects.contains { pattern.matches(folded: $0) }
     }
 }
