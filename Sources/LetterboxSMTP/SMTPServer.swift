@@ -56,7 +56,8 @@ package struct SMTPServer: Sendable {
     private func perform(
         _ action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
     ) async throws -> Bool {
-        if let latency = configuration.faults?.latency { try await pause(latency, on: connection) }
+        // A BDAT chunk is read before anything is answered; its reply gets the latency in complete().
+        if case .receiveChunk = action {} else { try await applyLatency(on: connection) }
         return try await performNow(action, session: &session, on: connection, transcript: transcript)
     }
 
@@ -90,11 +91,13 @@ package struct SMTPServer: Sendable {
             send(goAhead, on: connection, transcript: transcript)
             let outcome = try await DotStuffedReader.read(from: connection, limit: configuration.maxMessageSize)
             transcript.note("data: \(outcome.octets) octets")
+            try await applyLatency(on: connection)
             return try await complete(
                 session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
         case .receiveChunk(let size, let last):
             let bytes = try await readChunk(size: size, capacity: session.remainingMessageCapacity, from: connection)
             transcript.note("bdat: \(size) octets\(last ? " (last)" : "")")
+            try await applyLatency(on: connection)
             return try await complete(
                 session.chunkReceived(bytes, last: last), session: session, on: connection, transcript: transcript)
         case .reply, .close, .drop, .delayed:
@@ -132,6 +135,11 @@ package struct SMTPServer: Sendable {
     private func pause(_ duration: Duration, on connection: Connection) async throws {
         try await connection.flush()
         try await Task.sleep(for: duration)
+    }
+
+    /// Waits the configured `--latency`, if any, before a reply.
+    private func applyLatency(on connection: Connection) async throws {
+        if let latency = configuration.faults?.latency { try await pause(latency, on: connection) }
     }
 
     /// Closes without a reply, as a crashed or cut-off server would. Replies to earlier
