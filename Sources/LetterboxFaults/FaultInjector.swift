@@ -22,6 +22,8 @@ public final class FaultInjector: Sendable {
     }
 
     private let state = Mutex(State())
+    /// How many rules are listed, readable without the lock (sessions check it on every command).
+    private let ruleCount = Atomic<Int>(0)
     /// Added before every SMTP reply, faulted or not (the `--latency` option); nil for none.
     public let latency: Duration?
 
@@ -39,6 +41,7 @@ public final class FaultInjector: Sendable {
             state.nextID += 1
             let seed = rule.seed ?? UInt64.random(in: .min ... .max)
             state.entries.append(Entry(id: id, rule: rule, generator: SeededGenerator(seed: seed)))
+            ruleCount.store(state.entries.count, ordering: .releasing)
             return id
         }
     }
@@ -49,6 +52,7 @@ public final class FaultInjector: Sendable {
         state.withLock { state in
             guard let index = state.entries.firstIndex(where: { $0.id == id }) else { return false }
             state.entries.remove(at: index)
+            ruleCount.store(state.entries.count, ordering: .releasing)
             return true
         }
     }
@@ -57,7 +61,10 @@ public final class FaultInjector: Sendable {
     @discardableResult
     public func removeAll() -> Int {
         state.withLock { state in
-            defer { state.entries.removeAll() }
+            defer {
+                state.entries.removeAll()
+                ruleCount.store(0, ordering: .releasing)
+            }
             return state.entries.count
         }
     }
@@ -79,7 +86,7 @@ public final class FaultInjector: Sendable {
     }
 
     /// Whether any rule is listed (expired ones included); when not, a session need not snapshot its state.
-    public var hasRules: Bool { state.withLock { !$0.entries.isEmpty } }
+    public var hasRules: Bool { ruleCount.load(ordering: .acquiring) > 0 }
 
     /// Decides an attempt at `stage`: the first live rule whose trigger matches one of `subjects`
     /// and whose probability draws a hit acts; its hit is counted.
