@@ -94,4 +94,18 @@ struct CharsetTests {
         }
         #expect(IconvDecoder.decode([0x41], from: "X-NO-SUCH-CHARSET") == nil)
     }
+
+    @Test("the Docker image ships a converter for exactly the charsets the table names")
+    func dockerImageShipsTheConverters() throws {
+        let dockerfile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docker/Dockerfile")
+        let text = try String(contentsOf: dockerfile, encoding: .utf8).replacingOccurrences(of: "\\\n", with: " ")
+        let start = try #require(text.range(of: "ARG GCONV_CHARSETS=\""))
+        let end = try #require(text[start.upperBound...].firstIndex(of: "\""))
+        let shipped = Set(text[start.upperBound..<end].split(whereSeparator: \.isWhitespace).map(String.init))
+        #expect(
+            shipped == Charset.iconvNames,
+            "only in docker/Dockerfile: \(shipped.subtracting(Charset.iconvNames)); only in Charset.swift: \(Charset.iconvNames.subtracting(shipped))"
+        )
+    }
 }
