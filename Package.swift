@@ -18,7 +18,10 @@ let package = Package(
     targets: [
         .target(name: "CSystemShims"),
         .target(name: "LetterboxNet", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
-        .target(name: "LetterboxMIME", swiftSettings: swiftSettings),
+        // iconv (legacy charsets) is in glibc on Linux, in its own libiconv on macOS.
+        .target(
+            name: "LetterboxMIME", swiftSettings: swiftSettings,
+            linkerSettings: [.linkedLibrary("iconv", .when(platforms: [.macOS]))]),
         .target(name: "LetterboxStore", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
         .target(name: "LetterboxFaults", swiftSettings: swiftSettings),
         .target(

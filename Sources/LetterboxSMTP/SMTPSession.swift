@@ -1,5 +1,10 @@
-import Foundation
+import LetterboxMIME
 import LetterboxStore
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The SMTP conversation as a state machine: a command line in, what to do out. No I/O.
 ///
@@ -285,7 +290,7 @@ public struct SMTPSession: Sendable {
 
     private mutating func continueAuth(_ step: AuthStep, response: [UInt8]) -> SMTPReply {
         authStep = nil
-        let text = String(decoding: response, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let text = String(decoding: response, as: UTF8.self).trimmingWhitespace()
         if text == "*" { return SMTPReply(501, "5.7.0", "Authentication cancelled") }
         guard let bytes = SASLPlain.decodeBase64(text) else {
             failures += 1

@@ -1,6 +1,10 @@
-import Foundation
 import LetterboxMIME
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where a message's file is now, and its keywords (the part of its flags a file name cannot hold).
 struct MaildirEntry: Sendable {
@@ -235,7 +239,7 @@ extension Envelope {
     static func rebuilt(from raw: [UInt8], receivedAt: Date) -> Envelope {
         let headers = MessageHeaders(parsing: raw)
         func bare(_ value: String) -> String {
-            value.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+            value.trimmingWhitespace().trimming { $0 == "<" || $0 == ">" }
         }
         let sender = headers.first("Return-Path").map(bare) ?? headers.from.first?.address ?? ""
         var recipients = (headers.values("Delivered-To") + headers.values("X-Original-To")).map(bare)
