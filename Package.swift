@@ -18,21 +18,26 @@ let package = Package(
     targets: [
         .target(name: "CSystemShims"),
         .target(name: "LetterboxNet", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
-        .target(name: "LetterboxMIME", swiftSettings: swiftSettings),
-        .target(name: "LetterboxStore", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
+        // iconv (legacy charsets) is in glibc on Linux, in its own libiconv on macOS.
         .target(
-            name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxMIME", swiftSettings: swiftSettings,
+            linkerSettings: [.linkedLibrary("iconv", .when(platforms: [.macOS]))]),
+        .target(name: "LetterboxStore", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
+        .target(name: "LetterboxFaults", swiftSettings: swiftSettings),
+        .target(
+            name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxFaults"], swiftSettings: swiftSettings),
         .target(
             name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
         .target(
             name: "LetterboxIMAP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
             swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxHTTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
+            name: "LetterboxHTTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",
             dependencies: ["LetterboxMIME", "LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
+                "LetterboxFaults",
             ],
             swiftSettings: swiftSettings),
         .target(
@@ -45,8 +50,9 @@ let package = Package(
         .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME"], swiftSettings: swiftSettings),
+        .testTarget(name: "LetterboxFaultsTests", dependencies: ["LetterboxFaults"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore", "LetterboxFaults"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),
         .testTarget(
@@ -55,7 +61,7 @@ let package = Package(
             name: "LetterboxTestingTests", dependencies: ["LetterboxTesting", "Letterbox", "letterbox"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxHTTPTests", dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet"],
+            name: "LetterboxHTTPTests", dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxIntegrationTests", dependencies: ["Letterbox", "LetterboxNet", "LetterboxStore", "letterbox"],

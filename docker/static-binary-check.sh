@@ -2,7 +2,8 @@
 # Builds the release binary the Docker image ships (--static-swift-stdlib) and runs it from an
 # otherwise empty directory with an empty environment, so a file it needs at run time but only the
 # build tree has (a Swift runtime library, a resource bundle) is caught without Docker: it must
-# link nothing from the toolchain, bind, answer `letterbox healthcheck`, and exit 0 on SIGTERM.
+# link nothing from the toolchain, carry no ICU data, bind, answer `letterbox healthcheck`, and
+# exit 0 on SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,20 @@ if ldd ./letterbox | grep -E 'not found|libswift|libFoundation|lib_Foundation|li
   say "FAIL: the binary loads a library the runtime image does not have (above)"
   exit 1
 fi
-say "links only: $(ldd ./letterbox | awk '{ print $1 }' | tr '\n' ' ')($(($(stat -c %s letterbox) / 1000000)) MB)"
+# ICU's data (~35 MB: full Foundation's FoundationInternationalization links it in) must stay out;
+# the server modules use FoundationEssentials only. Its package name (icudt76l-…) marks the data
+# even in a stripped binary; the size limit catches anything else that large.
+if grep -a -q -m1 -E 'icudt[0-9]+[lb]-' letterbox; then
+  say "FAIL: the binary carries ICU data: a module the letterbox executable links imports full"
+  say "      Foundation (or FoundationInternationalization); use FoundationEssentials"
+  exit 1
+fi
+size_limit=30000000
+if [ "$(stat -c %s letterbox)" -gt "$size_limit" ]; then
+  say "FAIL: the binary is $(stat -c %s letterbox) bytes, over the $size_limit the image budget allows"
+  exit 1
+fi
+say "links only: $(ldd ./letterbox | awk '{ print $1 }' | tr '\n' ' ')($(($(stat -c %s letterbox) / 1000000)) MB, no ICU)"
 
 env -i PATH=/usr/bin:/bin ./letterbox --smtp-port 0 --pop3-port 0 --http-port 0 >stdout.txt 2>stderr.txt &
 pid=$!

@@ -39,6 +39,11 @@ public struct Configuration: Sendable {
     /// Limits on what is kept, oldest removed first; nil means the storage's default:
     /// ``RetentionPolicy/memoryDefault`` (50,000 messages or 1 GiB) in memory, no limit in a Maildir.
     public var retention: RetentionPolicy?
+    /// SMTP fault rules in force from the start; more can be added while running through
+    /// ``MailCatcher/faults`` or `POST /faults`.
+    public var faults: [FaultRule] = []
+    /// Added before every SMTP reply, to simulate a slow server; nil for none.
+    public var latency: Duration?
 
     public init() {}
 

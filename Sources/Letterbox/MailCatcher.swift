@@ -1,3 +1,4 @@
+import LetterboxFaults
 import LetterboxHTTP
 import LetterboxIMAP
 import LetterboxNet
@@ -22,14 +23,18 @@ public final class MailCatcher: Sendable {
     public let configuration: Configuration
     /// Where captured mail is kept.
     public let store: any MessageStore
+    /// The SMTP fault rules in force: add, list and remove them while sessions run. Shared with
+    /// the HTTP `/faults` endpoint.
+    public let faults: FaultInjector
     private let servers: [(name: String, server: TCPServer)]
     private let stopped = Mutex(false)
 
     private init(
-        configuration: Configuration, store: any MessageStore, servers: [(String, TCPServer)]
+        configuration: Configuration, store: any MessageStore, faults: FaultInjector, servers: [(String, TCPServer)]
     ) {
         self.configuration = configuration
         self.store = store
+        self.faults = faults
         self.servers = servers
         func port(_ name: String) -> Int { servers.first { $0.0 == name }?.1.port ?? 0 }
         self.ports = Ports(smtp: port("smtp"), pop3: port("pop3"), imap: port("imap"), http: port("http"))
@@ -44,8 +49,10 @@ public final class MailCatcher: Sendable {
         let group = try EventLoopGroup.shared.get()
         let store = try await configuration.makeStore()
         let events = ProtocolEvents(logger: configuration.logger, transcript: configuration.transcript)
+        let faults = FaultInjector(rules: configuration.faults, latency: configuration.latency)
         var smtpConfiguration = configuration.smtp
         smtpConfiguration.credentials = configuration.credentials
+        smtpConfiguration.faults = faults
         let smtp = SMTPServer(configuration: smtpConfiguration, store: store, events: events)
         let pop3 = POP3Server(
             configuration: POP3Configuration(hostname: configuration.smtp.hostname, credentials: configuration.credentials),
@@ -55,7 +62,9 @@ public final class MailCatcher: Sendable {
                 credentials: configuration.credentials, maxLiteralSize: configuration.smtp.maxMessageSize),
             store: store, events: events)
         let bound = BoundServers()
-        let http = HTTPServer(store: store, events: events, metrics: { bound.metrics(protocolErrors: events.protocolErrors) })
+        let http = HTTPServer(
+            store: store, events: events,
+            metrics: { bound.metrics(protocolErrors: events.protocolErrors, faults: faults) }, faults: faults)
 
         let listeners: [(name: String, port: Int?, overCapacity: [UInt8], serve: @Sendable (Connection) async -> Void)] = [
             ("smtp", configuration.smtpPort, SMTPServer.overCapacityReply, { await smtp.serve($0) }),
@@ -79,7 +88,7 @@ public final class MailCatcher: Sendable {
             for (_, server) in bound.all { await server.shutdown(gracePeriod: .zero) }
             throw error
         }
-        return MailCatcher(configuration: configuration, store: store, servers: bound.all)
+        return MailCatcher(configuration: configuration, store: store, faults: faults, servers: bound.all)
     }
 
     /// Starts a catcher, runs `body`, and shuts the catcher down afterwards, even if `body` throws.
@@ -158,10 +167,11 @@ private final class BoundServers: Sendable {
 
     var all: [(String, TCPServer)] { servers.withLock { $0.map { ($0.name, $0.server) } } }
 
-    /// Open sessions per protocol, and the protocol errors so far.
-    func metrics(protocolErrors: Int) -> HTTPMetrics {
+    /// Open sessions per protocol, the protocol errors and the faults injected so far.
+    func metrics(protocolErrors: Int, faults: FaultInjector) -> HTTPMetrics {
         var open: [String: Int] = [:]
         for (name, server) in all { open[name] = server.openConnections }
-        return HTTPMetrics(sessionsOpen: open, protocolErrors: protocolErrors)
+        let injected = Dictionary(uniqueKeysWithValues: faults.injectedByStage.map { ($0.key.rawValue, $0.value) })
+        return HTTPMetrics(sessionsOpen: open, protocolErrors: protocolErrors, faultsInjected: injected)
     }
 }

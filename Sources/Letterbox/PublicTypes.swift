@@ -1,3 +1,4 @@
+import LetterboxFaults
 import LetterboxMIME
 import LetterboxNet
 import LetterboxSMTP
@@ -23,3 +24,21 @@ public typealias SMTPConfiguration = LetterboxSMTP.SMTPConfiguration
 public typealias MailAddress = LetterboxMIME.MailAddress
 /// Leveled logging to standard error.
 public typealias Logger = LetterboxNet.Logger
+/// One SMTP fault to inject: trigger, action, how often.
+public typealias FaultRule = LetterboxFaults.FaultRule
+/// When a fault applies: an SMTP stage and optionally an address pattern.
+public typealias FaultTrigger = LetterboxFaults.FaultTrigger
+/// What a fault does: delay, fail with a reply, or drop the connection.
+public typealias FaultAction = LetterboxFaults.FaultAction
+/// A failure reply: code, enhanced status, text.
+public typealias FaultReply = LetterboxFaults.FaultReply
+/// The SMTP stages faults apply to.
+public typealias FaultStage = LetterboxFaults.FaultStage
+/// An exact address, a domain or a glob.
+public typealias AddressPattern = LetterboxFaults.AddressPattern
+/// The rules in force, with hit counts; thread-safe.
+public typealias FaultInjector = LetterboxFaults.FaultInjector
+/// A rule with its id and hits.
+public typealias FaultStatus = LetterboxFaults.FaultStatus
+/// Why rule text could not be read.
+public typealias FaultRuleSyntaxError = LetterboxFaults.FaultRuleSyntaxError

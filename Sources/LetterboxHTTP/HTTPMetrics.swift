@@ -5,9 +5,12 @@ package struct HTTPMetrics: Sendable, Equatable {
     package var sessionsOpen: [String: Int]
     /// Client mistakes answered with a protocol error since start, all protocols together.
     package var protocolErrors: Int
+    /// Faults injected since start, by SMTP stage name (`rcpt`, `data`…).
+    package var faultsInjected: [String: Int]
 
-    package init(sessionsOpen: [String: Int] = [:], protocolErrors: Int = 0) {
+    package init(sessionsOpen: [String: Int] = [:], protocolErrors: Int = 0, faultsInjected: [String: Int] = [:]) {
         self.sessionsOpen = sessionsOpen
         self.protocolErrors = protocolErrors
+        self.faultsInjected = faultsInjected
     }
 }

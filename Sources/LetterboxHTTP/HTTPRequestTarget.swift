@@ -29,7 +29,7 @@ package struct HTTPRequestTarget: Sendable, Equatable {
     package init(parsing raw: String) throws(HTTPRequestError) {
         self.raw = raw
         var rest = Substring(raw)
-        if let schemeEnd = rest.range(of: "://"), schemeEnd.lowerBound > rest.startIndex,
+        if let schemeEnd = rest.firstRange(of: "://"), schemeEnd.lowerBound > rest.startIndex,
             rest[..<schemeEnd.lowerBound].allSatisfy(\.isLetter)
         {
             let afterAuthority = rest[schemeEnd.upperBound...]

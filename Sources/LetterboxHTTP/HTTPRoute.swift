@@ -20,6 +20,10 @@ enum HTTPRoute: Equatable {
     case parts(id: String, json: Bool)
     /// `/messages/{id}/parts/{path}`; the path (`1.2`) is validated by the handler.
     case part(id: String, path: String)
+    /// `/faults`, `/faults.json`
+    case faults(json: Bool)
+    /// `/faults/{id}`, `/faults/{id}.json`; the id is validated by the handler.
+    case fault(id: String, json: Bool)
 
     /// The route for `segments`, or nil for an unknown path (404).
     init?(segments: [String]) {
@@ -30,6 +34,11 @@ enum HTTPRoute: Equatable {
         case ["messages.json"]: self = .messages(json: true)
         case ["messages", "wait"]: self = .wait(json: false)
         case ["messages", "wait.json"]: self = .wait(json: true)
+        case ["faults"]: self = .faults(json: false)
+        case ["faults.json"]: self = .faults(json: true)
+        case let path where path.count == 2 && path[0] == "faults":
+            let name = path[1]
+            self = name.hasSuffix(".json") ? .fault(id: String(name.dropLast(5)), json: true) : .fault(id: name, json: false)
         case let path where path.count == 2 && path[0] == "messages":
             let name = path[1]
             self =
@@ -57,7 +66,8 @@ enum HTTPRoute: Equatable {
     var allowedMethods: [String] {
         switch self {
         case .health, .metrics, .wait, .raw, .html, .headers, .parts, .part: ["GET", "HEAD"]
-        case .messages, .message: ["GET", "HEAD", "DELETE"]
+        case .messages, .message, .fault: ["GET", "HEAD", "DELETE"]
+        case .faults: ["GET", "HEAD", "POST", "DELETE"]
         }
     }
 }

@@ -1,3 +1,4 @@
+import LetterboxFaults
 import LetterboxMIME
 import LetterboxStore
 
@@ -17,22 +18,32 @@ import LetterboxStore
 /// | `GET /messages/{id}/parts/{path}` | a part's decoded bytes with its content type |
 /// | `GET /messages/wait[.json]?<filters>&timeout=` | the first matching message, or 408 at the timeout |
 /// | `DELETE /messages?<filters>`, `DELETE /messages/{id}` | the number deleted |
+/// | `GET /faults[.json]`, `GET /faults/{id}[.json]` | one line (or object) per fault rule: id, rule, hits |
+/// | `POST /faults` | adds the rule in the one-line body; 201 with its line, 400 with the reason |
+/// | `DELETE /faults`, `DELETE /faults/{id}` | the number of rules removed |
 /// | `GET /healthz`, `GET /metrics` | `ok`, Prometheus text exposition |
 package struct HTTPRouter: Sendable {
     /// Where messages are read, waited for and deleted.
     package let store: any MessageStore
     /// Called on every `GET /metrics` for counts the store does not keep.
     package let metrics: @Sendable () -> HTTPMetrics
+    /// The SMTP fault rules `/faults` lists and changes.
+    package let faults: FaultInjector
 
     /// Seconds a wait lasts when the request names no `timeout`.
     package static let defaultWaitTimeout = 30.0
     /// The longest wait granted; longer requests are shortened to it.
     package static let maxWaitTimeout = 300.0
 
-    /// - Parameter metrics: session and error counts for `/metrics`; zeros by default.
-    package init(store: any MessageStore, metrics: @escaping @Sendable () -> HTTPMetrics = { HTTPMetrics() }) {
+    /// - Parameters: `metrics`: session and error counts for `/metrics`, zeros by default;
+    ///   `faults`: the rules `/faults` serves, none by default.
+    package init(
+        store: any MessageStore, metrics: @escaping @Sendable () -> HTTPMetrics = { HTTPMetrics() },
+        faults: FaultInjector = FaultInjector()
+    ) {
         self.store = store
         self.metrics = metrics
+        self.faults = faults
     }
 
     /// The response to `request`. Never fails: problems become 4xx responses.
@@ -127,6 +138,11 @@ package struct HTTPRouter: Sendable {
             var response = Self.detail(message, json: json || Self.acceptsJSON(request))
             response.headers["X-Message-Id"] = String(message.id)
             return response
+        case .faults(let json):
+            return try FaultEndpoints.respond(to: request, faults: faults, json: json || Self.acceptsJSON(request))
+        case .fault(let idText, let json):
+            return try FaultEndpoints.respond(
+                to: request, faults: faults, id: idText, json: json || Self.acceptsJSON(request))
         }
     }
 

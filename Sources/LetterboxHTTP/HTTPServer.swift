@@ -1,3 +1,4 @@
+import LetterboxFaults
 import LetterboxNet
 import LetterboxStore
 
@@ -18,12 +19,13 @@ package struct HTTPServer: Sendable {
     /// Bodies at least this large go out without being copied into the write buffer.
     private static let directSendThreshold = 16_384
 
-    /// - Parameter metrics: session and error counts for `GET /metrics`, asked for on each request.
+    /// - Parameters: `metrics`: session and error counts for `GET /metrics`, asked for on each
+    ///   request; `faults`: the rules `/faults` lists and changes.
     package init(
         store: any MessageStore, events: ProtocolEvents, metrics: @escaping @Sendable () -> HTTPMetrics,
-        limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits()
+        faults: FaultInjector = FaultInjector(), limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits()
     ) {
-        self.router = HTTPRouter(store: store, metrics: metrics)
+        self.router = HTTPRouter(store: store, metrics: metrics, faults: faults)
         self.events = events
         self.limits = limits
     }

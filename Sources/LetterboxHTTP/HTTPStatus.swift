@@ -17,6 +17,7 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     package var description: String { "\(code) \(reason)" }
 
     package static let ok = HTTPStatus(200, "OK")
+    package static let created = HTTPStatus(201, "Created")
     package static let badRequest = HTTPStatus(400, "Bad Request")
     package static let notFound = HTTPStatus(404, "Not Found")
     package static let methodNotAllowed = HTTPStatus(405, "Method Not Allowed")

@@ -24,6 +24,9 @@ package enum MetricsExposition {
             "letterbox_protocol_errors_total", "counter",
             "Client mistakes answered with a protocol error since start, all protocols.",
             [("", metrics.protocolErrors)])
+        family(
+            "letterbox_faults_injected_total", "counter", "Faults injected into SMTP sessions since start, by stage.",
+            metrics.faultsInjected.sorted { $0.key < $1.key }.map { ("{stage=\"\(labelValue($0.key))\"}", $0.value) })
         return text
     }
 

@@ -3,7 +3,11 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// IMAP dates without Foundation formatters: INTERNALDATE output and SEARCH day comparisons.
 enum IMAPDate {

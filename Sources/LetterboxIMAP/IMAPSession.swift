@@ -1,6 +1,10 @@
-import Foundation
 import LetterboxMIME
 import LetterboxStore
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The IMAP4rev1 conversation (RFC 3501 §3): not authenticated → authenticated → selected →
 /// logout. A parsed command in, response octets out; no socket I/O (the store is read and changed
@@ -164,7 +168,7 @@ public struct IMAPSession: Sendable {
         let tag = pendingAuthenticationTag ?? "*"
         pendingAuthenticationTag = nil
         let text = String(decoding: line, as: UTF8.self)
-        let result = text.trimmingCharacters(in: .whitespaces) == "*" ? "BAD AUTHENTICATE cancelled" : authenticatePlain(text)
+        let result = text.trimmingWhitespace() == "*" ? "BAD AUTHENTICATE cancelled" : authenticatePlain(text)
         return Array("\(tag) \(result)\r\n".utf8)
     }
 
@@ -196,7 +200,7 @@ public struct IMAPSession: Sendable {
 
     // MARK: Mailboxes
 
-    private func isInbox(_ name: String) -> Bool { name.caseInsensitiveCompare("INBOX") == .orderedSame }
+    private func isInbox(_ name: String) -> Bool { name.equalsIgnoringCase("INBOX") }
 
     private mutating func select(_ name: String, readOnly: Bool, into out: inout IMAPWriter) -> String {
         deselect()

@@ -1,6 +1,10 @@
-import Foundation
 import LetterboxMIME
 import LetterboxStore
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Writes what FETCH returns about one message: ENVELOPE, BODYSTRUCTURE and BODY[section]
 /// (RFC 3501 §6.4.5, §7.4.2). Works on the message in canonical CRLF form, so every size and
@@ -215,7 +219,7 @@ struct MessageRenderer {
             if line.first == 0x20 || line.first == 0x09 {
                 if keep { out.append(contentsOf: line) }
             } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-                let name = String(decoding: bytes[index..<colon], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+                let name = String(decoding: bytes[index..<colon], as: UTF8.self).trimmingWhitespace().lowercased()
                 keep = wanted.contains(name) != not
                 if keep { out.append(contentsOf: line) }
             } else {

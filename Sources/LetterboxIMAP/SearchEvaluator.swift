@@ -1,6 +1,15 @@
-import Foundation
 import LetterboxMIME
 import LetterboxStore
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Decides whether a message matches a SEARCH key (RFC 3501 §6.4.4). String keys match
 /// case-insensitively on decoded header values and the decoded body text.
@@ -93,7 +102,7 @@ struct SearchEvaluator {
             var text = haystack
             return text.withUTF8 { pattern.occurs(in: $0) }
         }
-        return haystack.range(of: needle, options: .caseInsensitive) != nil
+        return haystack.containsIgnoringCase(needle)
     }
 
     /// An ASCII search key, matched in UTF-8 text with ASCII case folding (all the folding an ASCII

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Turns bytes labelled with a MIME charset name (RFC 2045 §5.1, RFC 2046 §4.1.2) into text.
 ///
 /// Never fails: a charset this module cannot decode falls back to UTF-8 when the bytes are valid
@@ -13,7 +11,8 @@ enum Charset {
         case latin1
         /// A single-byte charset that equals ISO-8859-1 except for the listed code points.
         case singleByte(overrides: [UInt8: UInt16])
-        case foundation(String.Encoding)
+        /// Any other charset, by its `iconv` name (`IconvDecoder`).
+        case iconv(String)
         case unknown
     }
 
@@ -30,9 +29,8 @@ enum Charset {
             return latin1(bytes)
         case .singleByte(let overrides):
             return singleByte(bytes, overrides: overrides)
-        case .foundation(let encoding):
-            if let text = String(data: Data(bytes), encoding: encoding) { return text }
-            return fallback(bytes)
+        case .iconv(let name):
+            return IconvDecoder.decode(bytes, from: name) ?? fallback(bytes)
         case .unknown:
             return fallback(bytes)
         }
@@ -77,19 +75,17 @@ enum Charset {
     /// Lowercased, trimmed, without surrounding quotes; `_` folded to `-` so that
     /// `ISO_8859-1` and `iso-8859-1` meet.
     private static func normalized(_ charset: String) -> String {
-        var name = charset.trimmingCharacters(in: .whitespaces)
+        var name = charset.trimmingWhitespace()
         if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
             name = String(name.dropFirst().dropLast())
         }
-        return name.lowercased().replacingOccurrences(of: "_", with: "-")
+        return String(name.lowercased().map { $0 == "_" ? "-" : $0 })
     }
 
-    /// A Foundation encoding named by its CFStringEncoding number. Foundation on Darwin and
-    /// swift-corelibs-foundation on Linux both accept a CFStringEncoding with the high bit set
-    /// as a `String.Encoding` raw value (what `CFStringConvertEncodingToNSStringEncoding`
-    /// returns), which reaches the single- and multi-byte tables CoreFoundation ships.
-    private static func coreFoundation(_ value: UInt) -> Decoder {
-        .foundation(String.Encoding(rawValue: 0x8000_0000 | value))
+    /// Every `iconv` name the table decodes through: the converters a runtime must have (the
+    /// Docker image ships only these).
+    static var iconvNames: Set<String> {
+        Set(aliases.values.compactMap { if case .iconv(let name) = $0 { name } else { nil } })
     }
 
     private static let aliases: [String: Decoder] = {
@@ -102,37 +98,36 @@ enum Charset {
         add(["iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "cp819", "iso-ir-100", "ibm819"], .latin1)
         add(["iso-8859-15", "iso8859-15", "latin9", "latin-9", "l9"], .singleByte(overrides: latin9Overrides))
         add(["windows-1252", "cp1252", "x-cp1252", "ms-ansi"], .singleByte(overrides: windows1252Overrides))
-        add(["utf-16"], .foundation(.utf16))
-        add(["utf-16le"], .foundation(.utf16LittleEndian))
-        add(["utf-16be"], .foundation(.utf16BigEndian))
-        add(["utf-32"], .foundation(.utf32))
-        add(["utf-32le"], .foundation(.utf32LittleEndian))
-        add(["utf-32be"], .foundation(.utf32BigEndian))
-        add(["iso-8859-2", "iso8859-2", "latin2", "l2"], .foundation(.isoLatin2))
-        add(["windows-1250", "cp1250"], .foundation(.windowsCP1250))
-        add(["windows-1251", "cp1251"], .foundation(.windowsCP1251))
-        add(["windows-1253", "cp1253"], .foundation(.windowsCP1253))
-        add(["windows-1254", "cp1254"], .foundation(.windowsCP1254))
-        add(["macintosh", "mac", "macroman", "x-mac-roman"], .foundation(.macOSRoman))
-        add(["shift-jis", "sjis", "x-sjis", "cp932", "windows-31j"], .foundation(.shiftJIS))
-        add(["iso-2022-jp"], .foundation(.iso2022JP))
-        // kCFStringEncodingISOLatin3 (0x0203) … kCFStringEncodingISOLatin10 (0x0210).
-        for number in 3...16 where number != 12 && number != 15 {
-            let decoder = coreFoundation(UInt(0x0200 + number))
-            add(["iso-8859-\(number)", "iso8859-\(number)"], decoder)
+        // The rest through iconv, by names glibc and macOS's libiconv both know. Where a label is
+        // used in practice for a superset (Outlook's ks_c_5601-1987 for CP949, GB2312 mail with
+        // GBK characters), the superset decodes it, as the WHATWG Encoding Standard does.
+        // docker/Dockerfile ships glibc's converters for exactly these iconv names
+        // (GCONV_CHARSETS; CharsetTests checks): add a new one there too.
+        add(["utf-16"], .iconv("UTF-16"))
+        add(["utf-16le"], .iconv("UTF-16LE"))
+        add(["utf-16be"], .iconv("UTF-16BE"))
+        add(["utf-32"], .iconv("UTF-32"))
+        add(["utf-32le"], .iconv("UTF-32LE"))
+        add(["utf-32be"], .iconv("UTF-32BE"))
+        for number in [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 16] {
+            add(["iso-8859-\(number)", "iso8859-\(number)"], .iconv("ISO-8859-\(number)"))
         }
-        add(["windows-1255", "cp1255"], coreFoundation(0x0505))
-        add(["windows-1256", "cp1256"], coreFoundation(0x0506))
-        add(["windows-1257", "cp1257"], coreFoundation(0x0507))
-        add(["windows-1258", "cp1258"], coreFoundation(0x0508))
-        add(["koi8-r", "koi8r"], coreFoundation(0x0A02))
-        add(["koi8-u", "koi8u"], coreFoundation(0x0A08))
-        add(["gb2312", "euc-cn", "x-euc-cn"], coreFoundation(0x0930))
-        add(["gbk", "cp936", "x-gbk"], coreFoundation(0x0631))
-        add(["gb18030"], coreFoundation(0x0632))
-        add(["big5", "x-big5", "cn-big5", "big5-hkscs"], coreFoundation(0x0A03))
-        add(["euc-kr", "ks-c-5601-1987", "cp949"], coreFoundation(0x0940))
-        add(["euc-jp", "x-euc-jp"], coreFoundation(0x0920))
+        add(["latin2", "l2"], .iconv("ISO-8859-2"))
+        for number in [1250, 1251, 1253, 1254, 1255, 1256, 1257, 1258] {
+            add(["windows-\(number)", "cp\(number)"], .iconv("CP\(number)"))
+        }
+        add(["macintosh", "mac", "macroman", "x-mac-roman"], .iconv("MACINTOSH"))
+        add(["koi8-r", "koi8r"], .iconv("KOI8-R"))
+        add(["koi8-u", "koi8u"], .iconv("KOI8-U"))
+        // Foundation's Shift_JIS was Microsoft's (CP932), which Japanese mail in practice is.
+        add(["shift-jis", "sjis", "x-sjis", "cp932", "windows-31j"], .iconv("CP932"))
+        add(["iso-2022-jp"], .iconv("ISO-2022-JP"))
+        add(["euc-jp", "x-euc-jp"], .iconv("EUC-JP"))
+        add(["gb2312", "euc-cn", "x-euc-cn", "gbk", "cp936", "x-gbk"], .iconv("GBK"))
+        add(["gb18030"], .iconv("GB18030"))
+        add(["big5", "x-big5", "cn-big5"], .iconv("BIG5"))
+        add(["big5-hkscs"], .iconv("BIG5-HKSCS"))
+        add(["euc-kr", "ks-c-5601-1987", "cp949"], .iconv("CP949"))
         return table
     }()
 

@@ -1,14 +1,15 @@
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs, CR and LF.
-    func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !Self.isWhitespace($0) }),
-            let last = scalars.lastIndex(where: { !Self.isWhitespace($0) })
-        else { return "" }
-        return String(String.UnicodeScalarView(scalars[first...last]))
+    package func trimmingWhitespace() -> String {
+        trimming { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
     }
 
-    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == " " || scalar == "\t" || scalar == "\r" || scalar == "\n"
+    /// The text without the leading and trailing scalars `isTrimmed` accepts.
+    package func trimming(where isTrimmed: (Unicode.Scalar) -> Bool) -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isTrimmed($0) }),
+            let last = scalars.lastIndex(where: { !isTrimmed($0) })
+        else { return "" }
+        return String(String.UnicodeScalarView(scalars[first...last]))
     }
 }

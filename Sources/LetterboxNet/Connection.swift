@@ -253,6 +253,14 @@ package final class Connection {
         release()
     }
 
+    /// Closes at once: what is queued is discarded and nothing is drained, as if the server
+    /// crashed. Unread input makes the kernel reset the connection. ``close()`` does nothing afterwards.
+    package func closeAbruptly() {
+        guard !closed else { return }
+        output.removeAll()
+        release()
+    }
+
     /// Fails every wait on this connection at once (hard shutdown from another task).
     package var handle: ConnectionHandle { ConnectionHandle(registration: registration) }
 

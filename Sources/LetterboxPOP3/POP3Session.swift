@@ -1,3 +1,4 @@
+import LetterboxMIME
 import LetterboxStore
 
 /// The POP3 conversation as a state machine (RFC 1939 §3: AUTHORIZATION, TRANSACTION, UPDATE).
@@ -129,7 +130,7 @@ public struct POP3Session: Sendable {
 
     private mutating func finishPlain(_ response: String) -> Action {
         state = .authorization(user: nil)
-        if response.trimmingCharacters(in: .whitespaces) == "*" { return fail("AUTH cancelled") }
+        if response.trimmingWhitespace() == "*" { return fail("AUTH cancelled") }
         switch SASLPlain.decode(response) {
         case .failure(let failure): return fail(failure.description)
         case .success(let plain): return logIn(plain.user, password: plain.password)

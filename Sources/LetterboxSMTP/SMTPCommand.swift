@@ -24,7 +24,7 @@ public enum SMTPCommand: Sendable, Equatable {
         let text = String(decoding: line, as: UTF8.self)
         let verbEnd = text.firstIndex(of: " ") ?? text.endIndex
         let verb = text[..<verbEnd].uppercased()
-        let argument = text[verbEnd...].trimmingCharacters(in: .whitespaces)
+        let argument = text[verbEnd...].trimmingWhitespace()
 
         switch verb {
         case "HELO", "EHLO":
@@ -102,4 +102,9 @@ public enum SMTPCommand: Sendable, Equatable {
     }
 }
 
-import Foundation
+import LetterboxMIME
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif

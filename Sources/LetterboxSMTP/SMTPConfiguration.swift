@@ -1,3 +1,4 @@
+import LetterboxFaults
 import LetterboxStore
 
 /// What an SMTP server advertises and enforces.
@@ -10,6 +11,8 @@ public struct SMTPConfiguration: Sendable {
     public var maxRecipients: Int
     /// Who may authenticate (AUTH is never required to send).
     public var credentials: Credentials
+    /// Fault rules and latency applied to replies; nil for none. Set by the catcher.
+    package var faults: FaultInjector?
 
     public init(
         hostname: String = "letterbox", maxMessageSize: Int = 32 * 1024 * 1024, maxRecipients: Int = 1000,

@@ -29,7 +29,7 @@ public struct SMTPReply: Error, Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    public var description: String { wire.replacingOccurrences(of: "\r\n", with: "\\r\\n") }
+    public var description: String { wire.replacing("\r\n", with: "\\r\\n") }
 
     /// Whether this reply reports a client mistake (syntax or sequence), counted in metrics.
     public var isProtocolError: Bool { [500, 501, 503, 504, 555].contains(code) }
@@ -48,4 +48,8 @@ extension SMTPReply {
     static let tooManyConnections = SMTPReply(421, "4.3.2", "Too many connections, try again later")
 }
 
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif

@@ -24,9 +24,10 @@ package struct SMTPServer: Sendable {
         let transcript = events.transcript(protocol: "smtp", peer: connection.peer)
         transcript.opened()
         defer { transcript.closed() }
-        send(session.greeting, on: connection, transcript: transcript)
 
         do {
+            guard try await perform(session.opening(), session: &session, on: connection, transcript: transcript)
+            else { return }
             while true {
                 let action: SMTPSession.Action
                 do {
@@ -37,14 +38,8 @@ package struct SMTPServer: Sendable {
                 } catch let error as NetError where error == .lineTooLong {
                     action = session.lineTooLong()
                 }
-                switch action {
-                case .reply(let reply):
-                    send(reply, on: connection, transcript: transcript)
-                case .close(let reply):
-                    send(reply, on: connection, transcript: transcript)
+                guard try await perform(action, session: &session, on: connection, transcript: transcript) else {
                     return
-                case .receiveData, .receiveChunk:
-                    try await receiveBody(for: action, session: &session, on: connection, transcript: transcript)
                 }
             }
         } catch let error as NetError where error == .shuttingDown {
@@ -56,33 +51,72 @@ package struct SMTPServer: Sendable {
         }
     }
 
-    /// Reads a DATA body or a BDAT chunk and completes it. Kept out of ``serve(_:)`` so the frame an
-    /// idle session keeps alive stays small.
+    /// Performs what the session decided; false once the connection is finished. Kept out of
+    /// ``serve(_:)``, like the body reading, so the frame an idle session keeps alive stays small.
+    private func perform(
+        _ action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
+    ) async throws -> Bool {
+        // A BDAT chunk is read before anything is answered; its reply gets the latency in complete().
+        if case .receiveChunk = action {} else { try await applyLatency(on: connection) }
+        return try await performNow(action, session: &session, on: connection, transcript: transcript)
+    }
+
+    private func performNow(
+        _ action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
+    ) async throws -> Bool {
+        switch action {
+        case .reply(let reply):
+            send(reply, on: connection, transcript: transcript)
+            return true
+        case .close(let reply):
+            send(reply, on: connection, transcript: transcript)
+            return false
+        case .drop:
+            await drop(connection, transcript: transcript)
+            return false
+        case .delayed(let duration, let next):
+            try await pause(duration, on: connection)
+            return try await performNow(next, session: &session, on: connection, transcript: transcript)
+        case .receiveData, .receiveChunk:
+            return try await receiveBody(for: action, session: &session, on: connection, transcript: transcript)
+        }
+    }
+
+    /// Reads a DATA body or a BDAT chunk and completes it; false when a fault dropped the connection.
     private func receiveBody(
         for action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
-    ) async throws {
+    ) async throws -> Bool {
         switch action {
         case .receiveData(let goAhead):
             send(goAhead, on: connection, transcript: transcript)
             let outcome = try await DotStuffedReader.read(from: connection, limit: configuration.maxMessageSize)
             transcript.note("data: \(outcome.octets) octets")
-            try await complete(session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
+            try await applyLatency(on: connection)
+            return try await complete(
+                session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
         case .receiveChunk(let size, let last):
             let bytes = try await readChunk(size: size, capacity: session.remainingMessageCapacity, from: connection)
             transcript.note("bdat: \(size) octets\(last ? " (last)" : "")")
-            try await complete(
+            try await applyLatency(on: connection)
+            return try await complete(
                 session.chunkReceived(bytes, last: last), session: session, on: connection, transcript: transcript)
-        case .reply, .close:
-            return
+        case .reply, .close, .drop, .delayed:
+            return true
         }
     }
 
     private func complete(
         _ completion: SMTPSession.Completion, session: SMTPSession, on connection: Connection, transcript: Transcript
-    ) async throws {
+    ) async throws -> Bool {
         switch completion {
         case .reply(let reply):
             send(reply, on: connection, transcript: transcript)
+        case .drop:
+            await drop(connection, transcript: transcript)
+            return false
+        case .delayed(let duration, let next):
+            try await pause(duration, on: connection)
+            return try await complete(next, session: session, on: connection, transcript: transcript)
         case .deliver(let raw, let envelope):
             // The message is stored before the 250 goes out (a test that sees 250 can read it).
             do {
@@ -93,6 +127,27 @@ package struct SMTPServer: Sendable {
                 send(session.deliveryFailed(error), on: connection, transcript: transcript)
             }
         }
+        return true
+    }
+
+    /// Sends what is queued, then waits without holding a thread (a fault's delay, or latency).
+    /// Shutdown cancels the wait.
+    private func pause(_ duration: Duration, on connection: Connection) async throws {
+        try await connection.flush()
+        try await Task.sleep(for: duration)
+    }
+
+    /// Waits the configured `--latency`, if any, before a reply.
+    private func applyLatency(on connection: Connection) async throws {
+        if let latency = configuration.faults?.latency { try await pause(latency, on: connection) }
+    }
+
+    /// Closes without a reply, as a crashed or cut-off server would. Replies to earlier
+    /// (pipelined) commands go out first: only the faulted command goes unanswered.
+    private func drop(_ connection: Connection, transcript: Transcript) async {
+        transcript.note("fault: connection dropped")
+        try? await connection.flush()
+        connection.closeAbruptly()
     }
 
     /// Reads a BDAT chunk; one larger than `capacity` is read and discarded (nil), so the

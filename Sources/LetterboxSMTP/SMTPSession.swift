@@ -1,5 +1,10 @@
-import Foundation
+import LetterboxMIME
 import LetterboxStore
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The SMTP conversation as a state machine: a command line in, what to do out. No I/O.
 ///
@@ -15,6 +20,10 @@ public struct SMTPSession: Sendable {
         case receiveChunk(size: Int, last: Bool)
         /// Send the reply and close the connection.
         case close(SMTPReply)
+        /// Close the connection at once without a reply (an injected fault).
+        case drop
+        /// Wait, without holding a thread, then perform the action (an injected fault or latency).
+        indirect case delayed(Duration, Action)
     }
 
     /// The result of reading a DATA body.
@@ -29,6 +38,10 @@ public struct SMTPSession: Sendable {
         /// Store the message, then reply with ``delivered(id:)`` or ``deliveryFailed(_:)``.
         case deliver(raw: [UInt8], envelope: Envelope)
         case reply(SMTPReply)
+        /// Close the connection at once, storing nothing (an injected fault).
+        case drop
+        /// Wait, without holding a thread, then complete.
+        indirect case delayed(Duration, Completion)
     }
 
     private enum AuthStep: Sendable {
@@ -71,7 +84,7 @@ public struct SMTPSession: Sendable {
         if let step = authStep { return .reply(continueAuth(step, response: line)) }
         switch SMTPCommand.parse(line) {
         case .failure(let reply): return fail(reply)
-        case .success(let command): return handle(command)
+        case .success(let command): return handleWithFaults(command)
         }
     }
 
@@ -89,7 +102,7 @@ public struct SMTPSession: Sendable {
         return failures >= Self.maxFailures ? .close(.tooManyErrors) : .reply(reply)
     }
 
-    private mutating func handle(_ command: SMTPCommand) -> Action {
+    mutating func handle(_ command: SMTPCommand) -> Action {
         switch command {
         case .helo(let name):
             helo = name
@@ -187,7 +200,7 @@ public struct SMTPSession: Sendable {
         case .tooLarge:
             return .reply(SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
         case .complete(let raw):
-            return .deliver(raw: raw, envelope: envelope())
+            return faulted(.deliver(raw: raw, envelope: envelope()))
         }
     }
 
@@ -216,7 +229,7 @@ public struct SMTPSession: Sendable {
             chunks = received
             return .reply(SMTPReply(250, "2.0.0", "\(bytes.count) octets received"))
         }
-        let completion = Completion.deliver(raw: received, envelope: envelope())
+        let completion = faulted(.deliver(raw: received, envelope: envelope()))
         resetTransaction()
         return completion
     }
@@ -277,7 +290,7 @@ public struct SMTPSession: Sendable {
 
     private mutating func continueAuth(_ step: AuthStep, response: [UInt8]) -> SMTPReply {
         authStep = nil
-        let text = String(decoding: response, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        let text = String(decoding: response, as: UTF8.self).trimmingWhitespace()
         if text == "*" { return SMTPReply(501, "5.7.0", "Authentication cancelled") }
         guard let bytes = SASLPlain.decodeBase64(text) else {
             failures += 1

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// A few dedicated threads for file system calls that block (write, fsync, reading a folder at
@@ -22,8 +21,8 @@ final class BlockingPool: Sendable {
 
     let maxThreads: Int
     private let state = Mutex(State())
-    // NSCondition is documented as thread-safe; it is only used to park and wake the pool threads.
-    private let condition = NSCondition()
+    // Only parks and wakes the pool threads.
+    private let condition = Condition()
 
     init(maxThreads: Int) {
         self.maxThreads = maxThreads
@@ -49,10 +48,9 @@ final class BlockingPool: Sendable {
         }
         condition.signal()
         condition.unlock()
-        if startThread {
-            let thread = Thread { [self] in work() }
-            thread.name = "letterbox-disk"
-            thread.start()
+        // If no thread can start, the job waits for one the next submit starts.
+        if startThread, !DetachedThread.start({ [self] in work() }) {
+            state.withLock { $0.threads -= 1 }
         }
     }
 

@@ -1,5 +1,9 @@
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -116,8 +120,7 @@ struct MaildirFileName: Hashable, Sendable {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let escaped = name.replacingOccurrences(of: "/", with: "\\057").replacingOccurrences(of: ":", with: "\\072")
-            .replacingOccurrences(of: ",", with: "\\054")
+        let escaped = name.replacing("/", with: "\\057").replacing(":", with: "\\072").replacing(",", with: "\\054")
         return escaped.isEmpty ? "localhost" : escaped
     }()
 

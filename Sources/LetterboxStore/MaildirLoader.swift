@@ -1,6 +1,10 @@
-import Foundation
 import LetterboxMIME
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Reads a Maildir back at start-up: the envelope log and the names in `new/` and `cur/`, and no
 /// message body: sizes come from the names' `,S=` and `,W=` fields (Letterbox and Dovecot write
@@ -250,7 +254,7 @@ extension Envelope {
     static func rebuilt(from raw: [UInt8], receivedAt: Date) -> Envelope {
         let headers = MessageHeaders(parsing: raw)
         func bare(_ value: String) -> String {
-            value.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+            value.trimmingWhitespace().trimming { $0 == "<" || $0 == ">" }
         }
         let sender = headers.first("Return-Path").map(bare) ?? headers.from.first?.address ?? ""
         var recipients = (headers.values("Delivered-To") + headers.values("X-Original-To")).map(bare)

@@ -1,5 +1,10 @@
-import Foundation
+import LetterboxMIME
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Keeps messages in a Maildir (https://cr.yp.to/proto/maildir.html) that survives restarts and
 /// `kill -9`, and that Dovecot, mutt or any Maildir reader can open: INBOX is the folder itself
@@ -122,11 +127,11 @@ public final class MaildirStore: MessageStore {
             return true
         }
         let seconds = Date().timeIntervalSince(started)
-        let phases = loaded.phases.map { "\($0.name) \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
+        let phases = loaded.phases.map { "\($0.name) \($0.seconds.twoDecimals)" }.joined(separator: ", ")
         notices(
             StoreNotice(
                 .info,
-                "maildir \(path): \(loaded.messages.count) messages loaded in \(String(format: "%.2f", seconds)) s (\(phases))"
+                "maildir \(path): \(loaded.messages.count) messages loaded in \(seconds.twoDecimals) s (\(phases))"
                     + (loaded.adopted > 0 ? "; \(loaded.adopted) placed by other programs given new ids" : "")
                     + (loaded.orphansRemoved > 0 ? "; \(loaded.orphansRemoved) abandoned tmp/ files removed" : "")))
     }
@@ -160,7 +165,7 @@ public final class MaildirStore: MessageStore {
     /// The stored UIDVALIDITY; a new one (the current time) for a new folder, written atomically.
     private static func loadUIDValidity(_ layout: MaildirLayout) throws(StoreError) -> UInt32 {
         if let bytes = try POSIXFile.read(layout.uidValidity),
-            let value = UInt32(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+            let value = UInt32(String(decoding: bytes, as: UTF8.self).trimmingWhitespace()),
             value > 0
         {
             return value
@@ -429,8 +434,8 @@ public final class MaildirStore: MessageStore {
 /// A value handed from one thread to another that waits for it.
 final class Completion<Value: Sendable>: Sendable {
     private let value = Mutex<Value?>(nil)
-    // NSCondition is thread-safe; it only parks the waiting thread.
-    private let condition = NSCondition()
+    // Only parks the waiting thread.
+    private let condition = Condition()
 
     func finish(_ result: Value) {
         condition.lock()

@@ -1,4 +1,9 @@
-import Foundation
+import LetterboxMIME
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Criteria that select messages, combined with AND; an empty filter matches everything.
 ///
@@ -45,25 +50,25 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     public func matches(_ message: Message) -> Bool {
         if let sinceID, message.id <= sinceID { return false }
         if let recipient,
-            !message.envelope.recipients.contains(where: { $0.caseInsensitiveCompare(recipient) == .orderedSame })
+            !message.envelope.recipients.contains(where: { $0.equalsIgnoringCase(recipient) })
         {
             return false
         }
         if let to {
             let headers = message.headers
             let candidates = message.envelope.recipients + (headers.to + headers.cc).map(\.description)
-            guard candidates.contains(where: { $0.localizedCaseInsensitiveContains(to) }) else { return false }
+            guard candidates.contains(where: { $0.containsIgnoringCase(to) }) else { return false }
         }
         if let from {
             let candidates = [message.envelope.sender] + message.headers.from.map(\.description)
-            guard candidates.contains(where: { $0.localizedCaseInsensitiveContains(from) }) else { return false }
+            guard candidates.contains(where: { $0.containsIgnoringCase(from) }) else { return false }
         }
-        if let subject, !message.subject.localizedCaseInsensitiveContains(subject) { return false }
+        if let subject, !message.subject.containsIgnoringCase(subject) { return false }
         if let contains {
             // The body is decoded only when every cheaper criterion has matched.
             guard
-                message.text.localizedCaseInsensitiveContains(contains)
-                    || (message.html?.localizedCaseInsensitiveContains(contains) ?? false)
+                message.text.containsIgnoringCase(contains)
+                    || (message.html?.containsIgnoringCase(contains) ?? false)
             else { return false }
         }
         return true

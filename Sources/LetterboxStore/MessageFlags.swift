@@ -20,7 +20,7 @@ public struct MessageFlags: Sendable, Hashable, Sequence {
     /// `\SEEN` → `\Seen`; keywords unchanged.
     public static func canonical(_ name: String) -> String {
         guard name.hasPrefix("\\") else { return name }
-        return system.first { $0.caseInsensitiveCompare(name) == .orderedSame } ?? name
+        return system.first { $0.equalsIgnoringCase(name) } ?? name
     }
 
     public func contains(_ name: String) -> Bool { names.contains(Self.canonical(name)) }
@@ -57,4 +57,9 @@ public enum FlagUpdate: Sendable, Equatable {
     }
 }
 
-import Foundation
+import LetterboxMIME
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif

@@ -1,5 +1,9 @@
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The in-memory part every store shares: messages by id in arrival order, id allocation,
 /// waiters and observers. Stores wrap it and add their own persistence.

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 extension BlockingPool {
@@ -12,7 +11,7 @@ extension BlockingPool {
         let chunks = (count + chunkSize - 1) / chunkSize
         let next = Atomic<Int>(0)
         let running = Mutex(0)
-        let condition = NSCondition()
+        let condition = Condition()
         @Sendable func drain() {
             while true {
                 let chunk = next.add(1, ordering: .relaxed).oldValue

@@ -1,5 +1,9 @@
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Limits on what a store keeps. When a limit is exceeded the oldest messages (by arrival) are
 /// removed first, through the store's ordinary ``MessageStore/remove(ids:)``, so every interface

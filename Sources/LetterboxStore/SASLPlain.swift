@@ -1,4 +1,9 @@
-import Foundation
+import LetterboxMIME
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The SASL PLAIN mechanism (RFC 4616), shared by SMTP AUTH, POP3 AUTH and IMAP AUTHENTICATE.
 public enum SASLPlain {
@@ -34,7 +39,7 @@ public enum SASLPlain {
 
     /// Base64 of a SASL exchange line; `=` is the empty response. Nil if not base64.
     public static func decodeBase64(_ text: String) -> [UInt8]? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         if trimmed == "=" { return [] }
         return Data(base64Encoded: trimmed).map { [UInt8]($0) }
     }

@@ -85,8 +85,8 @@ public struct RemoteMailCatcher: MailInbox {
         return items
     }
 
-    private func request(
-        _ method: String, path: String, query: [URLQueryItem], timeout: TimeInterval = 30
+    func request(
+        _ method: String, path: String, query: [URLQueryItem], body: Data? = nil, timeout: TimeInterval = 30
     ) async throws -> (Data, Int) {
         guard var components = URLComponents(url: url.appendingPathComponent(path), resolvingAgainstBaseURL: false) else {
             throw Failure(description: "bad URL \(url)")
@@ -95,6 +95,7 @@ public struct RemoteMailCatcher: MailInbox {
         guard let target = components.url else { throw Failure(description: "bad URL \(url)\(path)") }
         var request = URLRequest(url: target, timeoutInterval: timeout)
         request.httpMethod = method
+        request.httpBody = body
         let (data, response) = try await session.data(for: request)
         return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
     }

@@ -1,4 +1,5 @@
 import Letterbox
+import LetterboxMIME
 import LetterboxNet
 
 /// One setting of the executable: a flag, its environment variable, and how it changes the configuration.
@@ -137,6 +138,18 @@ enum CommandLineOptions {
             settings.storage.maxBytes = .some(try size(value, "--max-bytes"))
             settings.storage.apply(to: &settings.configuration)
         },
+        Option(flag: "--fault", environment: "LETTERBOX_FAULTS", valueName: "RULE",
+               help: "inject an SMTP fault, e.g. 'rcpt=bounce@*:550 5.1.1' (repeatable; env: rules separated by ; or lines)") { value, settings throws(UsageError) in
+            do throws(FaultRuleSyntaxError) {
+                settings.configuration.faults += try FaultRule.parseList(value)
+            } catch {
+                throw UsageError(description: "--fault '\(value)': \(error.description)")
+            }
+        },
+        Option(flag: "--latency", environment: "LETTERBOX_LATENCY", valueName: "DURATION",
+               help: "delay every SMTP reply, e.g. 200ms or 2s (default none)") { value, settings throws(UsageError) in
+            settings.configuration.latency = try duration(value, "--latency")
+        },
         Option(flag: "--log-level", environment: "LETTERBOX_LOG_LEVEL", valueName: "LEVEL",
                help: "trace, debug, info, warning, error or off (default info)") { value, settings throws(UsageError) in
             guard let level = Logger.Level(name: value) else { throw UsageError(description: "unknown log level '\(value)'") }
@@ -192,7 +205,7 @@ enum CommandLineOptions {
             guard pair.count == 2, !pair[0].isEmpty else {
                 throw UsageError(description: "\(flag): '\(entry)' is not NAME:PASSWORD")
             }
-            users[String(pair[0]).trimmingCharacters(in: .whitespaces)] = String(pair[1])
+            users[String(pair[0]).trimmingWhitespace()] = String(pair[1])
         }
         settings.configuration.credentials = Credentials(users: users)
     }
@@ -214,7 +227,7 @@ enum CommandLineOptions {
 
     /// `90s`, `30m`, `24h`, `7d`, `2w`, or plain seconds; nil for 0 (no limit).
     static func duration(_ value: String, _ flag: String) throws(UsageError) -> Duration? {
-        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        let text = value.trimmingWhitespace().lowercased()
         let units: [(suffix: String, seconds: Double)] = [
             ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604_800),
         ]
@@ -231,7 +244,7 @@ enum CommandLineOptions {
 
     /// `2GB` (10^9), `1GiB` (2^30), `500MB`, `64KiB`, `1024` (bytes); nil for 0 (no limit).
     static func size(_ value: String, _ flag: String) throws(UsageError) -> Int? {
-        let text = value.trimmingCharacters(in: .whitespaces).lowercased()
+        let text = value.trimmingWhitespace().lowercased()
         let units: [(suffix: String, factor: Double)] = [
             ("kib", 1024), ("mib", 1_048_576), ("gib", 1_073_741_824), ("tib", 1_099_511_627_776),
             ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("tb", 1e12), ("k", 1024), ("m", 1_048_576), ("g", 1_073_741_824),
@@ -269,13 +282,22 @@ enum CommandLineOptions {
             """
         for option in all {
             let flag = option.valueName.isEmpty ? option.flag : "\(option.flag) \(option.valueName)"
-            text += "  \(flag.padding(toLength: 30, withPad: " ", startingAt: 0)) \(option.help)\n"
-            text += "  \("".padding(toLength: 30, withPad: " ", startingAt: 0)) env \(option.environment)\n"
+            text += "  \(padded(flag)) \(option.help)\n"
+            text += "  \(padded("")) env \(option.environment)\n"
         }
         return text
+    }
+
+    /// `text` padded with spaces to the help's flag column (30 characters).
+    private static func padded(_ text: String) -> String {
+        text + String(repeating: " ", count: max(0, 30 - text.count))
     }
 
     static let version = "0.1.0"
 }
 
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif

@@ -1,7 +1,31 @@
 import Dispatch
-import Foundation
 import Letterbox
 import LetterboxNet
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Writes `text` to a file descriptor at once, bypassing stdio's buffer.
+func emit(_ text: String, to descriptor: Int32) {
+    var text = text
+    text.withUTF8 { bytes in
+        guard let start = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, start + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+}
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
@@ -19,7 +43,7 @@ do {
     settings = try CommandLineOptions.parse(
         Array(arguments.dropFirst(isHealthCheck ? 1 : 0)), environment: ProcessInfo.processInfo.environment)
 } catch {
-    FileHandle.standardError.write(Data("letterbox: \(error)\nTry 'letterbox --help'.\n".utf8))
+    emit("letterbox: \(error)\nTry 'letterbox --help'.\n", to: STDERR_FILENO)
     exit(2)
 }
 
@@ -34,7 +58,7 @@ do {
     catcher = try await MailCatcher.start(configuration)
 } catch {
     logger.log(.error, "could not start: \(error)")
-    FileHandle.standardError.write(Data("letterbox: could not start: \(error)\n".utf8))
+    emit("letterbox: could not start: \(error)\n", to: STDERR_FILENO)
     exit(1)
 }
 
@@ -44,7 +68,7 @@ let listeners = [
     ("smtp", catcher.ports.smtp), ("pop3", catcher.ports.pop3), ("imap", catcher.ports.imap), ("http", catcher.ports.http),
 ]
 for (name, port) in listeners where port != 0 {
-    FileHandle.standardOutput.write(Data("\(name) listening on \(configuration.host):\(port)\n".utf8))
+    emit("\(name) listening on \(configuration.host):\(port)\n", to: STDOUT_FILENO)
 }
 
 // The configuration in force, as one log line on stderr (passwords left out): the first thing a

@@ -8,6 +8,10 @@ struct SessionScript {
     var session: SMTPSession
     private(set) var delivered: [(raw: [UInt8], envelope: Envelope)] = []
     private(set) var closed = false
+    /// Set when an injected fault dropped the connection.
+    private(set) var dropped = false
+    /// Every delay the session asked for, in order.
+    private(set) var delays: [Duration] = []
 
     init(_ configuration: SMTPConfiguration = SMTPConfiguration(hostname: "test.local")) {
         session = SMTPSession(configuration: configuration, peer: "127.0.0.1:5000")
@@ -15,7 +19,20 @@ struct SessionScript {
 
     /// Sends one command line; returns the reply lines (`250-…`, `250 …`) without CRLF.
     mutating func send(_ line: String, data: String? = nil, chunk: String? = nil) -> [String] {
-        switch session.receive(Array(line.utf8)) {
+        perform(session.receive(Array(line.utf8)), data: data, chunk: chunk)
+    }
+
+    /// The greeting (or what a connect fault does instead).
+    mutating func open() -> [String] { perform(session.opening(), data: nil, chunk: nil) }
+
+    private mutating func perform(_ action: SMTPSession.Action, data: String?, chunk: String?) -> [String] {
+        switch action {
+        case .drop:
+            dropped = true
+            return []
+        case .delayed(let duration, let next):
+            delays.append(duration)
+            return perform(next, data: data, chunk: chunk)
         case .reply(let reply):
             return lines(reply)
         case .close(let reply):
@@ -34,6 +51,12 @@ struct SessionScript {
     private mutating func complete(_ completion: SMTPSession.Completion) -> [String] {
         switch completion {
         case .reply(let reply): return lines(reply)
+        case .drop:
+            dropped = true
+            return []
+        case .delayed(let duration, let next):
+            delays.append(duration)
+            return complete(next)
         case .deliver(let raw, let envelope):
             delivered.append((raw, envelope))
             return lines(session.delivered(id: UInt64(delivered.count)))

@@ -7,12 +7,16 @@ import Testing
 @Suite(.serialized) struct RemoteMailCatcherTests {
     struct StartFailure: Error, CustomStringConvertible { let description: String }
 
-    /// Starts the built `letterbox` binary on ephemeral ports and returns it with its ports.
-    private static func startServer() async throws -> (Process, smtp: Int, http: Int) {
+    /// Starts the built `letterbox` binary on ephemeral ports, with extra `arguments` and
+    /// `environment`, and returns it with its ports.
+    static func startServer(
+        arguments: [String] = [], environment: [String: String] = [:]
+    ) async throws -> (Process, smtp: Int, http: Int) {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("letterbox")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0"]
+        process.arguments = ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
