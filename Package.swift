@@ -18,6 +18,7 @@ let package = Package(
     targets: [
         .target(name: "CSystemShims"),
         .target(name: "LetterboxNet", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
+        .target(name: "LetterboxTLS", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
         .target(name: "LetterboxMIME", swiftSettings: swiftSettings),
         .target(name: "LetterboxStore", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
         .target(
@@ -42,6 +43,7 @@ let package = Package(
         .executableTarget(
             name: "letterbox-bench", dependencies: ["Letterbox", "LetterboxTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
+        .testTarget(name: "LetterboxTLSTests", dependencies: ["LetterboxTLS", "LetterboxNet"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME"], swiftSettings: swiftSettings),

@@ -24,6 +24,8 @@ package final class Connection {
     private var output: [UInt8] = []
     private var discardingLine = false
     private var closed = false
+    /// Installed by ``startTransport(_:)`` (TLS); nil on the plaintext path.
+    package private(set) var transport: (any ConnectionTransport)?
     private static let readChunk = 65_536
 
     package init(fd: Int32, loop: EventLoop, idleTimeout: Duration) throws(NetError) {
@@ -70,6 +72,9 @@ package final class Connection {
     /// - Throws: ``NetError/closed`` at end of stream, ``NetError/idleTimeout``, or a system error.
     /// - Parameter wakeable: ``ConnectionHandle/wake()`` may end this wait with ``NetError/woken``.
     package func fill(interruptible: Bool = false, wakeable: Bool = false) async throws {
+        if let transport {
+            return try await fill(through: transport, interruptible: interruptible, wakeable: wakeable)
+        }
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while true {
             if inputStart > 0 && inputStart >= input.count / 2 {
@@ -91,6 +96,41 @@ package final class Connection {
                 continue
             }
             try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
+        }
+    }
+
+    /// ``fill(interruptible:wakeable:)`` through a transport: decode what it holds, else receive more.
+    private func fill(through transport: any ConnectionTransport, interruptible: Bool, wakeable: Bool) async throws {
+        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        while true {
+            if inputStart > 0 && inputStart >= input.count / 2 {
+                input.removeFirst(inputStart)
+                inputStart = 0
+            }
+            if try transport.decode(into: &input) > 0 { return }
+            let (received, code) = try receive(into: transport)
+            if received > 0 { continue }
+            if received == 0 { throw NetError.closed }
+            guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
+                throw NetError.system("recv", errno: code)
+            }
+            if code == EINTR { continue }
+            try await sendRaw(transport.takeOutput())
+            if !output.isEmpty {
+                try await flush()
+                continue
+            }
+            try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
+        }
+    }
+
+    /// One `recv` of wire bytes handed to the transport; the count and `errno`.
+    private func receive(into transport: any ConnectionTransport) throws -> (Int, Int32) {
+        try withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { chunk -> (Int, Int32) in
+            let count = recv(registration.fd, chunk.baseAddress, chunk.count, 0)
+            guard count > 0 else { return (count, errno) }
+            try transport.receive(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+            return (count, 0)
         }
     }
 
@@ -212,6 +252,21 @@ package final class Connection {
     }
 
     private func sendNow(_ bytes: [UInt8]) async throws {
+        guard let transport else { return try await sendRaw(bytes) }
+        // Encode in slices, so a large message does not sit in memory twice.
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + Self.readChunk, bytes.count)
+            try bytes.withUnsafeBytes { raw in
+                try transport.encode(UnsafeRawBufferPointer(rebasing: raw[offset..<end]))
+            }
+            try await sendRaw(transport.takeOutput())
+            offset = end
+        }
+    }
+
+    /// Sends bytes as they are, waiting for the socket to be writable when needed.
+    private func sendRaw(_ bytes: [UInt8]) async throws {
         var offset = 0
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while offset < bytes.count {
@@ -229,6 +284,44 @@ package final class Connection {
         }
     }
 
+    // MARK: Transport
+
+    /// Installs `transport` (e.g. TLS) and runs its handshake; from then on every read and write
+    /// goes through it.
+    ///
+    /// Queued output is sent first, as is (the reply that accepts STARTTLS). Input already
+    /// buffered is discarded: after STARTTLS only what arrives through the transport may count,
+    /// or an attacker could inject plaintext commands that seem to come over TLS (CVE-2011-0411).
+    /// - Throws: ``NetError`` if the handshake fails or times out, or the peer leaves; the
+    ///   connection should then be closed.
+    package func startTransport(_ transport: any ConnectionTransport) async throws {
+        try await flush()
+        input.removeAll()
+        inputStart = 0
+        discardingLine = false
+        self.transport = transport
+        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        do {
+            while try !transport.handshake() {
+                try await sendRaw(transport.takeOutput())
+                let (received, code) = try receive(into: transport)
+                if received > 0 { continue }
+                if received == 0 { throw NetError.closed }
+                guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
+                    throw NetError.system("recv", errno: code)
+                }
+                if code == EAGAIN || code == EWOULDBLOCK {
+                    try await registration.wait(for: .read, deadline: deadline, interruptible: false)
+                }
+            }
+        } catch {
+            // Tell the peer why (a TLS alert), if it is still there.
+            try? await sendRaw(transport.takeOutput())
+            throw error
+        }
+        try await sendRaw(transport.takeOutput())
+    }
+
     // MARK: Closing
 
     /// Whether a graceful shutdown has asked this connection to finish.
@@ -241,6 +334,11 @@ package final class Connection {
     package func close() async {
         guard !closed else { return }
         try? await flush()
+        if let transport {
+            transport.close()
+            try? await sendRaw(transport.takeOutput())
+            self.transport = nil  // what is drained below is discarded unread
+        }
         shutdown(registration.fd, Int32(SHUT_WR))
         idleTimeout = .milliseconds(200)
         inputStart = 0
