@@ -22,18 +22,18 @@ let package = Package(
         .target(name: "LetterboxMIME", swiftSettings: swiftSettings),
         .target(name: "LetterboxStore", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore"], swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore"], swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxIMAP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
+            name: "LetterboxIMAP", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxMIME"],
             swiftSettings: swiftSettings),
         .target(
             name: "LetterboxHTTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",
-            dependencies: ["LetterboxMIME", "LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
+            dependencies: ["LetterboxMIME", "LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
             ],
             swiftSettings: swiftSettings),
         .target(
@@ -41,7 +41,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
         .executableTarget(
-            name: "letterbox-bench", dependencies: ["Letterbox", "LetterboxTesting"], swiftSettings: swiftSettings),
+            name: "letterbox-bench", dependencies: ["Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxTLSTests", dependencies: ["LetterboxTLS", "LetterboxNet"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),

@@ -39,6 +39,8 @@ public struct Configuration: Sendable {
     /// Limits on what is kept, oldest removed first; nil means the storage's default:
     /// ``RetentionPolicy/memoryDefault`` (50,000 messages or 1 GiB) in memory, no limit in a Maildir.
     public var retention: RetentionPolicy?
+    /// STARTTLS, implicit-TLS ports and the certificate (see ``TLSConfiguration``).
+    public var tls = TLSConfiguration()
 
     public init() {}
 

@@ -20,11 +20,14 @@ enum HTTPRoute: Equatable {
     case parts(id: String, json: Bool)
     /// `/messages/{id}/parts/{path}`; the path (`1.2`) is validated by the handler.
     case part(id: String, path: String)
+    /// `/tls/certificate.pem`: the certificate the mail ports present.
+    case tlsCertificate
 
     /// The route for `segments`, or nil for an unknown path (404).
     init?(segments: [String]) {
         switch segments {
         case ["healthz"]: self = .health
+        case ["tls", "certificate.pem"]: self = .tlsCertificate
         case ["metrics"]: self = .metrics
         case ["messages"]: self = .messages(json: false)
         case ["messages.json"]: self = .messages(json: true)
@@ -56,7 +59,7 @@ enum HTTPRoute: Equatable {
     /// The methods this resource answers; HEAD wherever GET is (RFC 9110 §9.3.2).
     var allowedMethods: [String] {
         switch self {
-        case .health, .metrics, .wait, .raw, .html, .headers, .parts, .part: ["GET", "HEAD"]
+        case .health, .metrics, .tlsCertificate, .wait, .raw, .html, .headers, .parts, .part: ["GET", "HEAD"]
         case .messages, .message: ["GET", "HEAD", "DELETE"]
         }
     }

@@ -18,11 +18,14 @@ import LetterboxStore
 /// | `GET /messages/wait[.json]?<filters>&timeout=` | the first matching message, or 408 at the timeout |
 /// | `DELETE /messages?<filters>`, `DELETE /messages/{id}` | the number deleted |
 /// | `GET /healthz`, `GET /metrics` | `ok`, Prometheus text exposition |
+/// | `GET /tls/certificate.pem` | the TLS certificate of the mail ports; 404 when TLS is off |
 package struct HTTPRouter: Sendable {
     /// Where messages are read, waited for and deleted.
     package let store: any MessageStore
     /// Called on every `GET /metrics` for counts the store does not keep.
     package let metrics: @Sendable () -> HTTPMetrics
+    /// The certificate SMTP, POP3 and IMAP present over TLS (PEM); nil when TLS is unavailable.
+    package let certificatePEM: String?
 
     /// Seconds a wait lasts when the request names no `timeout`.
     package static let defaultWaitTimeout = 30.0
@@ -30,9 +33,13 @@ package struct HTTPRouter: Sendable {
     package static let maxWaitTimeout = 300.0
 
     /// - Parameter metrics: session and error counts for `/metrics`; zeros by default.
-    package init(store: any MessageStore, metrics: @escaping @Sendable () -> HTTPMetrics = { HTTPMetrics() }) {
+    package init(
+        store: any MessageStore, metrics: @escaping @Sendable () -> HTTPMetrics = { HTTPMetrics() },
+        certificatePEM: String? = nil
+    ) {
         self.store = store
         self.metrics = metrics
+        self.certificatePEM = certificatePEM
     }
 
     /// The response to `request`. Never fails: problems become 4xx responses.
@@ -69,6 +76,11 @@ package struct HTTPRouter: Sendable {
         switch route {
         case .health:
             return .text("ok\n")
+        case .tlsCertificate:
+            guard let certificatePEM else {
+                throw HTTPRequestError(.notFound, "TLS is not available (libssl.so.3 not loaded; see the server log)")
+            }
+            return HTTPResponse(headers: ["Content-Type": "application/x-pem-file"], body: Array(certificatePEM.utf8))
         case .metrics:
             let body = MetricsExposition.render(statistics: store.statistics, metrics: metrics())
             return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))

@@ -21,9 +21,9 @@ package struct HTTPServer: Sendable {
     /// - Parameter metrics: session and error counts for `GET /metrics`, asked for on each request.
     package init(
         store: any MessageStore, events: ProtocolEvents, metrics: @escaping @Sendable () -> HTTPMetrics,
-        limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits()
+        limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits(), certificatePEM: String? = nil
     ) {
-        self.router = HTTPRouter(store: store, metrics: metrics)
+        self.router = HTTPRouter(store: store, metrics: metrics, certificatePEM: certificatePEM)
         self.events = events
         self.limits = limits
     }

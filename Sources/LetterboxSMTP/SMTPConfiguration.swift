@@ -10,6 +10,8 @@ public struct SMTPConfiguration: Sendable {
     public var maxRecipients: Int
     /// Who may authenticate (AUTH is never required to send).
     public var credentials: Credentials
+    /// Refuse AUTH and MAIL until the client has started TLS (on a port without implicit TLS).
+    public var requireTLS = false
 
     public init(
         hostname: String = "letterbox", maxMessageSize: Int = 32 * 1024 * 1024, maxRecipients: Int = 1000,
