@@ -35,6 +35,7 @@ package struct OpenSSL: @unchecked Sendable {
     let SSL_CTX_use_certificate: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
     let SSL_CTX_use_PrivateKey: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
     let SSL_CTX_check_private_key: @convention(c) (OpaquePointer?) -> Int32
+    let SSL_CTX_set_num_tickets: @convention(c) (OpaquePointer?, Int) -> Int32
     let SSL_new: @convention(c) (OpaquePointer?) -> OpaquePointer?
     let SSL_free: @convention(c) (OpaquePointer?) -> Void
     let SSL_set_bio: @convention(c) (OpaquePointer?, OpaquePointer?, OpaquePointer?) -> Void
@@ -125,6 +126,7 @@ package struct OpenSSL: @unchecked Sendable {
         SSL_CTX_use_certificate = try ssl.function("SSL_CTX_use_certificate")
         SSL_CTX_use_PrivateKey = try ssl.function("SSL_CTX_use_PrivateKey")
         SSL_CTX_check_private_key = try ssl.function("SSL_CTX_check_private_key")
+        SSL_CTX_set_num_tickets = try ssl.function("SSL_CTX_set_num_tickets")
         SSL_new = try ssl.function("SSL_new")
         SSL_free = try ssl.function("SSL_free")
         SSL_set_bio = try ssl.function("SSL_set_bio")

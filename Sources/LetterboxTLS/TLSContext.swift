@@ -2,7 +2,9 @@
 /// per connection.
 ///
 /// Servers offer TLS 1.2 and 1.3 only, ignore a peer that closes without `close_notify`
-/// (`SSL_OP_IGNORE_UNEXPECTED_EOF`: mail clients often do), and refuse renegotiation.
+/// (`SSL_OP_IGNORE_UNEXPECTED_EOF`: mail clients often do), and refuse renegotiation. They keep
+/// no session cache and issue no session tickets: mail clients rarely resume, and both cost
+/// CPU on every handshake.
 /// Safe to share between tasks: the `SSL_CTX` is configured completely before the context is
 /// returned and never changed afterwards, which OpenSSL documents as safe for concurrent `SSL_new`.
 package final class TLSContext: @unchecked Sendable {
@@ -15,6 +17,7 @@ package final class TLSContext: @unchecked Sendable {
     private static let setMinimumProtocolVersion: Int32 = 123  // SSL_CTRL_SET_MIN_PROTO_VERSION
     private static let setMode: Int32 = 33  // SSL_CTRL_MODE
     private static let addExtraChainCertificate: Int32 = 14  // SSL_CTRL_EXTRA_CHAIN_CERT
+    private static let setSessionCacheMode: Int32 = 44  // SSL_CTRL_SET_SESS_CACHE_MODE (SSL_SESS_CACHE_OFF = 0)
     private static let tls12: Int = 0x0303
     private static let ignoreUnexpectedEOF: UInt64 = 1 << 7
     private static let noCompression: UInt64 = 1 << 17
@@ -37,6 +40,8 @@ package final class TLSContext: @unchecked Sendable {
     package static func server(_ identity: CertificateAndKey) throws -> TLSContext {
         let ssl = try OpenSSL.shared.get()
         let tls = try make(ssl, method: ssl.TLS_server_method(), isServer: true, certificatePEM: identity.certificatePEM)
+        _ = ssl.SSL_CTX_ctrl(tls.context, setSessionCacheMode, 0, nil)
+        _ = ssl.SSL_CTX_set_num_tickets(tls.context, 0)
         try tls.use(identity)
         return tls
     }

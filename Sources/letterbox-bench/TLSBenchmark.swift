@@ -23,7 +23,6 @@ enum TLSBenchmark {
         // Handshakes: the server in a child process, so its CPU time is its own.
         let ours = try ChildServer(CommandLine.arguments[0], ["tls-server", certificate, key])
         let oursRate = try await handshakeRate(server: ours, client: client, count: handshakes, probe: nil)
-        ours.stop()
         var line = String(format: "tls handshakes (ECDSA P-256, %d): letterbox %.0f per server CPU-second", handshakes, oursRate)
         if let openssl {
             let port = try freePort()
@@ -37,7 +36,8 @@ enum TLSBenchmark {
         }
         print(line)
 
-        try await bulk(identity: identity, client: client, bytes: bulkBytes, openssl: openssl, certificate: certificate, key: key)
+        try await bulk(server: ours, client: client, bytes: bulkBytes, openssl: openssl, certificate: certificate, key: key)
+        ours.stop()
         try await smtpMessages(identity: identity, client: client, count: messages)
     }
 
@@ -50,7 +50,7 @@ enum TLSBenchmark {
         for round in [20, count] {
             let before = server.cpuSeconds()
             for _ in 0..<round {
-                let connection = try Connection.connect(host: "127.0.0.1", port: server.port, loop: loop)
+                let connection = try Connection.connect(host: "127.0.0.1", port: server.ports[0], loop: loop)
                 try await connection.startTLS(client)
                 if let probe { try await connection.send(probe) }
                 _ = try await connection.readLine(maxLength: 1024)
@@ -63,40 +63,17 @@ enum TLSBenchmark {
 
     // MARK: Bulk
 
+    /// Upload and download against the child's bulk port (`upload N` / `download N`), so client
+    /// and server run in separate processes as they do against s_server.
     private static func bulk(
-        identity: CertificateAndKey, client: TLSContext, bytes: Int, openssl: String?, certificate: String, key: String
+        server: ChildServer, client: TLSContext, bytes: Int, openssl: String?, certificate: String, key: String
     ) async throws {
-        let group = try EventLoopGroup.shared.get()
-        let serverTLS = try TLSContext.server(identity)
-        let server = try TCPServer(
-            host: "127.0.0.1", port: 0, group: group,
-            options: .init(maxConnections: 16, idleTimeout: .seconds(120), overCapacityReply: []))
-        try server.start { connection in
-            do {
-                try await connection.startTLS(serverTLS)
-                let words = String(decoding: try await connection.readLine(maxLength: 100), as: UTF8.self).split(separator: " ")
-                guard words.count == 2, let size = Int(words[1]) else { return }
-                if words[0] == "upload" {
-                    try await connection.skip(size)
-                    connection.write("ok\n")
-                    try await connection.flush()
-                } else {
-                    let chunk = [UInt8](repeating: 0x61, count: 1 << 20)
-                    var sent = 0
-                    while sent < size {
-                        try await connection.send(chunk)
-                        sent += chunk.count
-                    }
-                }
-            } catch {}
-        }
-        defer { Task { await server.shutdown(gracePeriod: .zero) } }
-        let loop = group.next()
+        let loop = try EventLoopGroup.shared.get().next()
         let chunk = [UInt8](repeating: 0x62, count: 1 << 20)
         let total = bytes / chunk.count * chunk.count
 
         // Upload: until the server has read everything and said so.
-        var connection = try Connection.connect(host: "127.0.0.1", port: server.port, loop: loop, idleTimeout: .seconds(120))
+        var connection = try Connection.connect(host: "127.0.0.1", port: server.ports[1], loop: loop, idleTimeout: .seconds(120))
         try await connection.startTLS(client)
         var start = ContinuousClock.now
         connection.write("upload \(total)\n")
@@ -106,7 +83,7 @@ enum TLSBenchmark {
         await connection.close()
 
         // Download: until the last byte has arrived.
-        connection = try Connection.connect(host: "127.0.0.1", port: server.port, loop: loop, idleTimeout: .seconds(120))
+        connection = try Connection.connect(host: "127.0.0.1", port: server.ports[1], loop: loop, idleTimeout: .seconds(120))
         try await connection.startTLS(client)
         start = ContinuousClock.now
         connection.write("download \(total)\n")
@@ -214,9 +191,36 @@ enum TLSBenchmark {
 
     // MARK: The child-process server
 
-    /// `letterbox-bench tls-server CERT KEY`: a catcher with only an implicit-TLS SMTP port,
-    /// printing `port N`, until killed.
+    /// `letterbox-bench tls-server CERT KEY`: a catcher with only an implicit-TLS SMTP port, and a
+    /// bulk server (TLS, then `upload N`: read N bytes and answer `ok`, or `download N`: send N
+    /// bytes), printing `port SMTPS BULK`, until killed.
     static func serve(certificate: String, key: String) async throws {
+        let serverTLS = try TLSContext.server(
+            CertificateAndKey(
+                certificatePEM: try String(contentsOfFile: certificate, encoding: .utf8),
+                privateKeyPEM: try String(contentsOfFile: key, encoding: .utf8)))
+        let bulk = try TCPServer(
+            host: "127.0.0.1", port: 0, group: try EventLoopGroup.shared.get(),
+            options: .init(maxConnections: 16, idleTimeout: .seconds(120), overCapacityReply: []))
+        try bulk.start { connection in
+            do {
+                try await connection.startTLS(serverTLS)
+                let words = String(decoding: try await connection.readLine(maxLength: 100), as: UTF8.self).split(separator: " ")
+                guard words.count == 2, let size = Int(words[1]) else { return }
+                if words[0] == "upload" {
+                    try await connection.skip(size)
+                    connection.write("ok\n")
+                    try await connection.flush()
+                } else {
+                    let chunk = [UInt8](repeating: 0x61, count: 1 << 20)
+                    var sent = 0
+                    while sent < size {
+                        try await connection.send(chunk)
+                        sent += chunk.count
+                    }
+                }
+            } catch {}
+        }
         var configuration = Configuration()
         configuration.smtpPort = nil
         configuration.pop3Port = nil
@@ -225,7 +229,7 @@ enum TLSBenchmark {
         configuration.tls.smtpsPort = 0
         configuration.tls.certificate = .files(certificate: certificate, key: key)
         let catcher = try await MailCatcher.start(configuration)
-        FileHandle.standardOutput.write(Data("port \(catcher.ports.smtps)\n".utf8))
+        FileHandle.standardOutput.write(Data("port \(catcher.ports.smtps) \(bulk.port)\n".utf8))
         try await Task.sleep(for: .seconds(86_400))
     }
 }
@@ -233,7 +237,9 @@ enum TLSBenchmark {
 /// A server in a child process: its port and its CPU time so far.
 private final class ChildServer {
     let process = Process()
-    let port: Int
+    /// The ports it listens on (a child bench prints two: SMTPS and bulk).
+    let ports: [Int]
+    var port: Int { ports[0] }
     /// Never written: s_server watches stdin, and /dev/null would be readable (at EOF) all the time.
     private let input = Pipe()
 
@@ -247,7 +253,7 @@ private final class ChildServer {
         process.standardInput = input
         try process.run()
         if let port {
-            self.port = port
+            self.ports = [port]
             // Wait until it listens.
             for _ in 0..<200 {
                 if acceptsConnections(port: port) { return }
@@ -261,10 +267,9 @@ private final class ChildServer {
             guard !data.isEmpty else { throw TLSError("\(executable) exited before printing its port") }
             text += String(decoding: data, as: UTF8.self)
         }
-        guard let number = text.split(separator: "\n").first?.split(separator: " ").last, let port = Int(number) else {
-            throw TLSError("unexpected output: \(text)")
-        }
-        self.port = port
+        let ports = text.split(separator: "\n").first?.split(separator: " ").dropFirst().compactMap { Int($0) } ?? []
+        guard ports.count == 2 else { throw TLSError("unexpected output: \(text)") }
+        self.ports = ports
     }
 
     /// User plus system CPU seconds of the child, from /proc.
