@@ -14,7 +14,7 @@ import Testing
             print("openssl command not installed (apt-get install openssl); certificate fields not inspected")
             return
         }
-        let text = try run(openssl, ["x509", "-noout", "-text"], input: identity.certificatePEM)
+        let text = try await run(openssl, ["x509", "-noout", "-text"], input: identity.certificatePEM)
         #expect(text.contains("Version: 3 (0x2)"))
         #expect(text.contains("Signature Algorithm: ecdsa-with-SHA256"))
         #expect(text.contains("NIST CURVE: P-256"))
@@ -25,12 +25,13 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("letterbox-\(UUID()).pem")
         try identity.certificatePEM.write(to: file, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let verified = try run(
+        let verified = try await run(
             openssl, ["verify", "-x509_strict", "-CAfile", file.path, "-verify_hostname", "localhost", file.path], input: "")
         #expect(verified.contains(": OK"))
     }
 
-    private func run(_ executable: String, _ arguments: [String], input: String) throws -> String {
+    /// Runs a program without blocking a thread of the cooperative pool; its stdout and stderr.
+    private func run(_ executable: String, _ arguments: [String], input: String) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -39,11 +40,17 @@ import Testing
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self)
+        return try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { _ in
+                continuation.resume(returning: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            }
+            do {
+                try process.run()
+                stdin.fileHandleForWriting.write(Data(input.utf8))
+                try? stdin.fileHandleForWriting.close()
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
     }
 }
