@@ -26,6 +26,8 @@ package final class Connection {
     private var closed = false
     /// Installed by ``startTransport(_:)`` (TLS); nil on the plaintext path.
     package private(set) var transport: (any ConnectionTransport)?
+    /// The socket, for a transport that reads it (``ConnectionTransport``).
+    package var descriptor: Int32 { registration.fd }
     private static let readChunk = 65_536
 
     package init(fd: Int32, loop: EventLoop, idleTimeout: Duration) throws(NetError) {
@@ -108,29 +110,12 @@ package final class Connection {
                 inputStart = 0
             }
             if try transport.decode(into: &input) > 0 { return }
-            let (received, code) = try receive(into: transport)
-            if received > 0 { continue }
-            if received == 0 { throw NetError.closed }
-            guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
-                throw NetError.system("recv", errno: code)
-            }
-            if code == EINTR { continue }
             try await sendRaw(transport.takeOutput())
             if !output.isEmpty {
                 try await flush()
                 continue
             }
             try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
-        }
-    }
-
-    /// One `recv` of wire bytes handed to the transport; the count and `errno`.
-    private func receive(into transport: any ConnectionTransport) throws -> (Int, Int32) {
-        try withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { chunk -> (Int, Int32) in
-            let count = recv(registration.fd, chunk.baseAddress, chunk.count, 0)
-            guard count > 0 else { return (count, errno) }
-            try transport.receive(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
-            return (count, 0)
         }
     }
 
@@ -304,15 +289,7 @@ package final class Connection {
         do {
             while try !transport.handshake() {
                 try await sendRaw(transport.takeOutput())
-                let (received, code) = try receive(into: transport)
-                if received > 0 { continue }
-                if received == 0 { throw NetError.closed }
-                guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
-                    throw NetError.system("recv", errno: code)
-                }
-                if code == EAGAIN || code == EWOULDBLOCK {
-                    try await registration.wait(for: .read, deadline: deadline, interruptible: false)
-                }
+                try await registration.wait(for: .read, deadline: deadline, interruptible: false)
             }
         } catch {
             // Tell the peer why (a TLS alert), if it is still there.

@@ -1,17 +1,16 @@
 /// A layer between a ``Connection``'s buffers and its socket that turns bytes on the wire into
 /// bytes for the protocol and back, e.g. TLS (implemented in LetterboxTLS).
 ///
-/// The connection does all socket I/O and waiting on the event loop; the transport only
-/// transforms bytes and never blocks. A protocol reads and writes the connection the same way
-/// whether or not a transport is installed.
+/// The transport reads the connection's non-blocking socket itself and never blocks; what it
+/// produces for the peer is sent by the connection (``takeOutput()``), which also does all
+/// waiting on the event loop. A protocol reads and writes the connection the same way whether or
+/// not a transport is installed.
 package protocol ConnectionTransport: AnyObject {
-    /// Advances the handshake with the input received so far; true once it is complete. Output to
-    /// send is collected with ``takeOutput()``.
+    /// Advances the handshake; true once it is complete, false when it needs the socket to become
+    /// readable. Output to send is collected with ``takeOutput()``.
     func handshake() throws(NetError) -> Bool
-    /// Takes bytes received from the peer.
-    func receive(_ bytes: UnsafeRawBufferPointer) throws(NetError)
-    /// Appends decoded bytes to `plaintext` and returns how many; 0 when more input is needed.
-    /// Throws ``NetError/closed`` at the peer's orderly end of stream.
+    /// Appends decoded bytes to `plaintext` and returns how many; 0 when it needs the socket to
+    /// become readable. Throws ``NetError/closed`` at the peer's end of stream.
     func decode(into plaintext: inout [UInt8]) throws(NetError) -> Int
     /// Encodes `plaintext` for the peer; the result is collected with ``takeOutput()``.
     func encode(_ plaintext: UnsafeRawBufferPointer) throws(NetError)

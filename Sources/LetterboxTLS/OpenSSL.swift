@@ -36,6 +36,7 @@ package struct OpenSSL: @unchecked Sendable {
     let SSL_CTX_use_PrivateKey: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
     let SSL_CTX_check_private_key: @convention(c) (OpaquePointer?) -> Int32
     let SSL_CTX_set_num_tickets: @convention(c) (OpaquePointer?, Int) -> Int32
+    let SSL_CTX_set_default_read_buffer_len: @convention(c) (OpaquePointer?, Int) -> Void
     let SSL_new: @convention(c) (OpaquePointer?) -> OpaquePointer?
     let SSL_free: @convention(c) (OpaquePointer?) -> Void
     let SSL_set_bio: @convention(c) (OpaquePointer?, OpaquePointer?, OpaquePointer?) -> Void
@@ -57,6 +58,7 @@ package struct OpenSSL: @unchecked Sendable {
     let BIO_s_mem: @convention(c) () -> OpaquePointer?
     let BIO_new: @convention(c) (OpaquePointer?) -> OpaquePointer?
     let BIO_new_mem_buf: @convention(c) (UnsafeRawPointer?, Int32) -> OpaquePointer?
+    let BIO_new_socket: @convention(c) (Int32, Int32) -> OpaquePointer?
     let BIO_free: @convention(c) (OpaquePointer?) -> Int32
     let BIO_read: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32) -> Int32
     let BIO_write: @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int32) -> Int32
@@ -127,6 +129,7 @@ package struct OpenSSL: @unchecked Sendable {
         SSL_CTX_use_PrivateKey = try ssl.function("SSL_CTX_use_PrivateKey")
         SSL_CTX_check_private_key = try ssl.function("SSL_CTX_check_private_key")
         SSL_CTX_set_num_tickets = try ssl.function("SSL_CTX_set_num_tickets")
+        SSL_CTX_set_default_read_buffer_len = try ssl.function("SSL_CTX_set_default_read_buffer_len")
         SSL_new = try ssl.function("SSL_new")
         SSL_free = try ssl.function("SSL_free")
         SSL_set_bio = try ssl.function("SSL_set_bio")
@@ -147,6 +150,7 @@ package struct OpenSSL: @unchecked Sendable {
         BIO_s_mem = try crypto.function("BIO_s_mem")
         BIO_new = try crypto.function("BIO_new")
         BIO_new_mem_buf = try crypto.function("BIO_new_mem_buf")
+        BIO_new_socket = try crypto.function("BIO_new_socket")
         BIO_free = try crypto.function("BIO_free")
         BIO_read = try crypto.function("BIO_read")
         BIO_write = try crypto.function("BIO_write")

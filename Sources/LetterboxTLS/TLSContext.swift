@@ -16,6 +16,7 @@ package final class TLSContext: @unchecked Sendable {
 
     private static let setMinimumProtocolVersion: Int32 = 123  // SSL_CTRL_SET_MIN_PROTO_VERSION
     private static let setMode: Int32 = 33  // SSL_CTRL_MODE
+    private static let setReadAhead: Int32 = 41  // SSL_CTRL_SET_READ_AHEAD
     private static let addExtraChainCertificate: Int32 = 14  // SSL_CTRL_EXTRA_CHAIN_CERT
     private static let setSessionCacheMode: Int32 = 44  // SSL_CTRL_SET_SESS_CACHE_MODE (SSL_SESS_CACHE_OFF = 0)
     private static let tls12: Int = 0x0303
@@ -64,6 +65,9 @@ package final class TLSContext: @unchecked Sendable {
         _ = ssl.SSL_CTX_set_options(context, ignoreUnexpectedEOF | noCompression | noRenegotiation)
         // A write that must wait is retried from a buffer that may have moved (Swift arrays do).
         _ = ssl.SSL_CTX_ctrl(context, setMode, acceptMovingWriteBuffer, nil)
+        // Read several records per recv when they are there (fewer system calls in bulk).
+        _ = ssl.SSL_CTX_ctrl(context, setReadAhead, 1, nil)
+        ssl.SSL_CTX_set_default_read_buffer_len(context, 64 * 1024)
         return tls
     }
 
@@ -98,8 +102,9 @@ package final class TLSContext: @unchecked Sendable {
         }
     }
 
-    /// A new TLS endpoint for one connection, server or client as this context is.
-    package func makeTransport() throws(TLSError) -> TLSTransport {
-        try TLSTransport(ssl: ssl, context: context, isServer: isServer)
+    /// A new TLS endpoint for one connection, server or client as this context is, reading the
+    /// peer's bytes from `socket` (non-blocking) or, without one, from ``TLSTransport/receive(_:)``.
+    package func makeTransport(socket: Int32? = nil) throws(TLSError) -> TLSTransport {
+        try TLSTransport(ssl: ssl, context: context, isServer: isServer, socket: socket)
     }
 }

@@ -1,19 +1,23 @@
 import LetterboxNet
 
-/// One TLS endpoint (an OpenSSL `SSL` over two memory BIOs) plugged into a ``Connection``.
+/// One TLS endpoint (an OpenSSL `SSL`) plugged into a ``Connection``.
 ///
-/// The connection moves bytes between the socket and the BIOs and waits on the event loop for
-/// readiness, so OpenSSL never touches the socket: no blocking call, no `SIGPIPE` from its own
-/// `write`, and WANT_READ simply means "receive more when the socket is readable". The
-/// thread's OpenSSL error queue is cleared before each call and read right after it, before the
-/// connection can suspend. Not `Sendable`: owned by its connection's task.
+/// OpenSSL reads the non-blocking socket itself (no extra copy of what arrives); WANT_READ then
+/// means "wait until the socket is readable", which the connection does on its event loop. What
+/// OpenSSL writes goes to a memory BIO that the connection sends with `MSG_NOSIGNAL`, so
+/// OpenSSL's own `write` never raises `SIGPIPE` in a host process. Without a socket, input comes
+/// from ``receive(_:)`` (transports wired to each other in memory, in tests). The thread's
+/// OpenSSL error queue is cleared before each call and read right after it, before the connection
+/// can suspend. Not `Sendable`: owned by its connection's task.
 package final class TLSTransport: ConnectionTransport {
     private let ssl: OpenSSL
     private let session: OpaquePointer
-    /// Ciphertext from the peer, read by OpenSSL (owned by `session`).
+    /// The peer's bytes: the socket, or a memory BIO fed by ``receive(_:)`` (owned by `session`).
     private let incoming: OpaquePointer
     /// Ciphertext OpenSSL produced for the peer (owned by `session`).
     private let outgoing: OpaquePointer
+    /// Whether OpenSSL reads the socket (otherwise ``receive(_:)`` feeds it).
+    private let readsSocket: Bool
     private var failed = false
     private var established = false
     private static let readChunk = 65_536
@@ -23,11 +27,14 @@ package final class TLSTransport: ConnectionTransport {
     private static let wantWrite: Int32 = 3
     private static let zeroReturn: Int32 = 6
 
-    init(ssl: OpenSSL, context: OpaquePointer, isServer: Bool) throws(TLSError) {
+    init(ssl: OpenSSL, context: OpaquePointer, isServer: Bool, socket: Int32?) throws(TLSError) {
         self.ssl = ssl
+        self.readsSocket = socket != nil
         ssl.clearErrors()
         guard let session = ssl.SSL_new(context) else { throw TLSError("SSL_new failed: \(ssl.takeErrors())") }
-        guard let incoming = ssl.BIO_new(ssl.BIO_s_mem()), let outgoing = ssl.BIO_new(ssl.BIO_s_mem()) else {
+        let noClose: Int32 = 0  // BIO_NOCLOSE: the connection closes its socket
+        let input = socket.map { ssl.BIO_new_socket($0, noClose) } ?? ssl.BIO_new(ssl.BIO_s_mem())
+        guard let incoming = input, let outgoing = ssl.BIO_new(ssl.BIO_s_mem()) else {
             ssl.SSL_free(session)
             throw TLSError("BIO_new failed: \(ssl.takeErrors())")
         }
@@ -67,8 +74,10 @@ package final class TLSTransport: ConnectionTransport {
         throw failure("TLS handshake failed", code: code)
     }
 
+    /// Takes bytes from the peer (only for a transport made without a socket).
     package func receive(_ ciphertext: UnsafeRawBufferPointer) throws(NetError) {
         try checkUsable()
+        guard !readsSocket else { throw NetError.transport("TLS input comes from the socket, not receive(_:)") }
         guard let base = ciphertext.baseAddress, !ciphertext.isEmpty else { return }
         ssl.clearErrors()
         // A memory BIO grows to take everything (it fails only when memory runs out).
@@ -157,7 +166,7 @@ extension Connection {
     package func startTLS(_ context: TLSContext) async throws {
         let transport: TLSTransport
         do {
-            transport = try context.makeTransport()
+            transport = try context.makeTransport(socket: descriptor)
         } catch {
             throw NetError.transport(error.description)
         }
