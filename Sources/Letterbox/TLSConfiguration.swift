@@ -46,7 +46,8 @@ public struct TLSConfiguration: Sendable {
                 identity = CertificateAndKey(certificatePEM: certificate, privateKeyPEM: key)
             case .files(let certificatePath, let keyPath):
                 identity = CertificateAndKey(
-                    certificatePEM: try Self.read(certificatePath, "certificate"), privateKeyPEM: try Self.read(keyPath, "key"))
+                    certificatePEM: try Self.read(certificatePath, "certificate"),
+                    privateKeyPEM: try Self.read(keyPath, "key"))
             }
             return try TLSContext.server(identity)
         } catch let unavailable as TLSUnavailable {

@@ -34,7 +34,8 @@ package struct CertificateAndKey: Sendable {
         guard let certificate = ssl.X509_new() else { throw TLSError("self-signed certificate: X509_new failed") }
         defer { ssl.X509_free(certificate) }
         try check(ssl.X509_set_version(certificate, 2) == 1, "setting version 3")
-        try check(ssl.ASN1_INTEGER_set(ssl.X509_get_serialNumber(certificate), Int.random(in: 1...Int.max)) == 1, "serial")
+        try check(
+            ssl.ASN1_INTEGER_set(ssl.X509_get_serialNumber(certificate), Int.random(in: 1...Int.max)) == 1, "serial")
         try check(ssl.X509_gmtime_adj(ssl.X509_getm_notBefore(certificate), -3600) != nil, "notBefore")
         try check(ssl.X509_gmtime_adj(ssl.X509_getm_notAfter(certificate), 365 * 86_400) != nil, "notAfter")
         try check(ssl.X509_set_pubkey(certificate, key) == 1, "public key")

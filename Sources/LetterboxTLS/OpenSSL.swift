@@ -63,18 +63,24 @@ package struct OpenSSL: @unchecked Sendable {
     let BIO_read: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32) -> Int32
     let BIO_write: @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int32) -> Int32
     let BIO_ctrl_pending: @convention(c) (OpaquePointer?) -> Int
-    let PEM_read_bio_X509: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> OpaquePointer?
-    let PEM_read_bio_PrivateKey: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> OpaquePointer?
+    let PEM_read_bio_X509:
+        @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) ->
+            OpaquePointer?
+    let PEM_read_bio_PrivateKey:
+        @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) ->
+            OpaquePointer?
     let PEM_write_bio_X509: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
-    let PEM_write_bio_PrivateKey: @convention(c) (
-        OpaquePointer?, OpaquePointer?, OpaquePointer?, UnsafeMutableRawPointer?, Int32, UnsafeMutableRawPointer?,
-        UnsafeMutableRawPointer?
-    ) -> Int32
+    let PEM_write_bio_PrivateKey:
+        @convention(c) (
+            OpaquePointer?, OpaquePointer?, OpaquePointer?, UnsafeMutableRawPointer?, Int32, UnsafeMutableRawPointer?,
+            UnsafeMutableRawPointer?
+        ) -> Int32
     let X509_free: @convention(c) (OpaquePointer?) -> Void
     let EVP_PKEY_free: @convention(c) (OpaquePointer?) -> Void
 
     // libcrypto: key and certificate generation
-    let EVP_PKEY_CTX_new_from_name: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> OpaquePointer?
+    let EVP_PKEY_CTX_new_from_name:
+        @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> OpaquePointer?
     let EVP_PKEY_CTX_free: @convention(c) (OpaquePointer?) -> Void
     let EVP_PKEY_keygen_init: @convention(c) (OpaquePointer?) -> Int32
     let EVP_PKEY_CTX_set_group_name: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> Int32
@@ -90,15 +96,18 @@ package struct OpenSSL: @unchecked Sendable {
     let X509_set_pubkey: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
     let X509_get_subject_name: @convention(c) (OpaquePointer?) -> OpaquePointer?
     let X509_set_issuer_name: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
-    let X509_NAME_add_entry_by_txt: @convention(c) (
-        OpaquePointer?, UnsafePointer<CChar>?, Int32, UnsafePointer<UInt8>?, Int32, Int32, Int32
-    ) -> Int32
-    let X509V3_set_ctx: @convention(c) (
-        UnsafeMutableRawPointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, Int32
-    ) -> Void
-    let X509V3_EXT_nconf: @convention(c) (
-        OpaquePointer?, UnsafeMutableRawPointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?
-    ) -> OpaquePointer?
+    let X509_NAME_add_entry_by_txt:
+        @convention(c) (
+            OpaquePointer?, UnsafePointer<CChar>?, Int32, UnsafePointer<UInt8>?, Int32, Int32, Int32
+        ) -> Int32
+    let X509V3_set_ctx:
+        @convention(c) (
+            UnsafeMutableRawPointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, Int32
+        ) -> Void
+    let X509V3_EXT_nconf:
+        @convention(c) (
+            OpaquePointer?, UnsafeMutableRawPointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?
+        ) -> OpaquePointer?
     let X509_add_ext: @convention(c) (OpaquePointer?, OpaquePointer?, Int32) -> Int32
     let X509_EXTENSION_free: @convention(c) (OpaquePointer?) -> Void
     let X509_sign: @convention(c) (OpaquePointer?, OpaquePointer?, OpaquePointer?) -> Int32
@@ -112,7 +121,9 @@ package struct OpenSSL: @unchecked Sendable {
             return .failure(TLSUnavailable(file: libcrypto, reason: dynamicLinkerError()))
         }
         do {
-            return .success(try OpenSSL(ssl: SymbolTable(handle: ssl, file: libssl), crypto: SymbolTable(handle: crypto, file: libcrypto)))
+            return .success(
+                try OpenSSL(
+                    ssl: SymbolTable(handle: ssl, file: libssl), crypto: SymbolTable(handle: crypto, file: libcrypto)))
         } catch {
             return .failure(error)
         }

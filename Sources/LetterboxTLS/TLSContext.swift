@@ -40,7 +40,8 @@ package final class TLSContext: @unchecked Sendable {
     ///   certificate or key cannot be read or do not belong together.
     package static func server(_ identity: CertificateAndKey) throws -> TLSContext {
         let ssl = try OpenSSL.shared.get()
-        let tls = try make(ssl, method: ssl.TLS_server_method(), isServer: true, certificatePEM: identity.certificatePEM)
+        let tls = try make(
+            ssl, method: ssl.TLS_server_method(), isServer: true, certificatePEM: identity.certificatePEM)
         _ = ssl.SSL_CTX_ctrl(tls.context, setSessionCacheMode, 0, nil)
         _ = ssl.SSL_CTX_set_num_tickets(tls.context, 0)
         try tls.use(identity)

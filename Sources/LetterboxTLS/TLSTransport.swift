@@ -90,7 +90,8 @@ package final class TLSTransport: ConnectionTransport {
         try checkUsable()
         var total = 0
         var peerClosed = false
-        let outcome: Result<Void, NetError> = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { chunk in
+        let outcome: Result<Void, NetError> = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) {
+            chunk in
             while total < Self.readChunk {
                 ssl.clearErrors()
                 let count = ssl.SSL_read(session, chunk.baseAddress, Int32(chunk.count))

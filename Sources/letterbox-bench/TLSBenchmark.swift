@@ -23,11 +23,13 @@ enum TLSBenchmark {
         // Handshakes: the server in a child process, so its CPU time is its own.
         let ours = try ChildServer(CommandLine.arguments[0], ["tls-server", certificate, key])
         let oursRate = try await handshakeRate(server: ours, client: client, count: handshakes, probe: nil)
-        var line = String(format: "tls handshakes (ECDSA P-256, %d): letterbox %.0f per server CPU-second", handshakes, oursRate)
+        var line = String(
+            format: "tls handshakes (ECDSA P-256, %d): letterbox %.0f per server CPU-second", handshakes, oursRate)
         if let openssl {
             let port = try freePort()
             let reference = try ChildServer(
-                openssl, ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-rev", "-quiet"],
+                openssl,
+                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-rev", "-quiet"],
                 port: port)
             let referenceRate = try await handshakeRate(
                 server: reference, client: client, count: handshakes, probe: Array("ping\n".utf8))
@@ -36,7 +38,8 @@ enum TLSBenchmark {
         }
         print(line)
 
-        try await bulk(server: ours, client: client, bytes: bulkBytes, openssl: openssl, certificate: certificate, key: key)
+        try await bulk(
+            server: ours, client: client, bytes: bulkBytes, openssl: openssl, certificate: certificate, key: key)
         ours.stop()
         try await smtpMessages(identity: identity, client: client, count: messages)
     }
@@ -44,7 +47,9 @@ enum TLSBenchmark {
     // MARK: Handshakes
 
     /// Handshakes per second of the server's CPU time: connect, handshake, read one line, close.
-    private static func handshakeRate(server: ChildServer, client: TLSContext, count: Int, probe: [UInt8]?) async throws -> Double {
+    private static func handshakeRate(server: ChildServer, client: TLSContext, count: Int, probe: [UInt8]?) async throws
+        -> Double
+    {
         let loop = try EventLoopGroup.shared.get().next()
         // Warm up (page faults, lazily initialised OpenSSL tables), then measure.
         for round in [20, count] {
@@ -73,7 +78,8 @@ enum TLSBenchmark {
         let total = bytes / chunk.count * chunk.count
 
         // Upload: until the server has read everything and said so.
-        var connection = try Connection.connect(host: "127.0.0.1", port: server.ports[1], loop: loop, idleTimeout: .seconds(120))
+        var connection = try Connection.connect(
+            host: "127.0.0.1", port: server.ports[1], loop: loop, idleTimeout: .seconds(120))
         try await connection.startTLS(client)
         var start = ContinuousClock.now
         connection.write("upload \(total)\n")
@@ -83,7 +89,8 @@ enum TLSBenchmark {
         await connection.close()
 
         // Download: until the last byte has arrived.
-        connection = try Connection.connect(host: "127.0.0.1", port: server.ports[1], loop: loop, idleTimeout: .seconds(120))
+        connection = try Connection.connect(
+            host: "127.0.0.1", port: server.ports[1], loop: loop, idleTimeout: .seconds(120))
         try await connection.startTLS(client)
         start = ContinuousClock.now
         connection.write("download \(total)\n")
@@ -92,7 +99,9 @@ enum TLSBenchmark {
         let download = rate(total, since: start)
         await connection.close()
 
-        var line = String(format: "tls bulk (%d MiB, loopback): letterbox upload %.0f MB/s, download %.0f MB/s", total >> 20, upload, download)
+        var line = String(
+            format: "tls bulk (%d MiB, loopback): letterbox upload %.0f MB/s, download %.0f MB/s", total >> 20, upload,
+            download)
         if let openssl {
             // s_server writes what it receives to stdout (here /dev/null): an upload until the
             // last byte is handed to the kernel (socket buffers are a few MB of the total).
@@ -153,7 +162,8 @@ enum TLSBenchmark {
         }
         print(
             String(
-                format: "tls smtp (%d × 1 MiB, one session): plaintext %.0f MB/s, STARTTLS %.0f MB/s = %.0f%% (goal >= 60%%)",
+                format:
+                    "tls smtp (%d × 1 MiB, one session): plaintext %.0f MB/s, STARTTLS %.0f MB/s = %.0f%% (goal >= 60%%)",
                 count, rates[0], rates[1], rates[1] / rates[0] * 100))
     }
 
@@ -205,7 +215,8 @@ enum TLSBenchmark {
         try bulk.start { connection in
             do {
                 try await connection.startTLS(serverTLS)
-                let words = String(decoding: try await connection.readLine(maxLength: 100), as: UTF8.self).split(separator: " ")
+                let words = String(decoding: try await connection.readLine(maxLength: 100), as: UTF8.self).split(
+                    separator: " ")
                 guard words.count == 2, let size = Int(words[1]) else { return }
                 if words[0] == "upload" {
                     try await connection.skip(size)
@@ -291,13 +302,15 @@ private final class ChildServer {
 
 /// Whether something accepts connections on 127.0.0.1:`port` (a blocking connect, for the bench).
 private func acceptsConnections(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
+    }
 }

@@ -22,7 +22,10 @@ import Testing
         let capability = script.send("a CAPABILITY").first ?? ""
         #expect(capability.contains("LOGINDISABLED") && !capability.contains("AUTH=PLAIN"))
         #expect(script.send("b LOGIN ana x") == ["b NO [PRIVACYREQUIRED] TLS is required: use STARTTLS first"])
-        #expect(script.send("c AUTHENTICATE PLAIN AGFuYQB4") == ["c NO [PRIVACYREQUIRED] TLS is required: use STARTTLS first"])
+        #expect(
+            script.send("c AUTHENTICATE PLAIN AGFuYQB4") == [
+                "c NO [PRIVACYREQUIRED] TLS is required: use STARTTLS first"
+            ])
         _ = script.send("d STARTTLS")
         #expect(script.send("e CAPABILITY").first?.contains("AUTH=PLAIN") == true)
         #expect(script.send("f LOGIN ana x").last?.hasPrefix("f OK") == true)

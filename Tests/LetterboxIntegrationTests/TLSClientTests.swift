@@ -101,7 +101,8 @@ import Testing
                 print("imaps", m.select("INBOX")[1][0].decode())
                 m.logout()
                 """
-            let ports = [mail.ports.smtp, mail.ports.pop3, mail.ports.pop3s, mail.ports.imap, mail.ports.imaps].map(String.init)
+            let ports = [mail.ports.smtp, mail.ports.pop3, mail.ports.pop3s, mail.ports.imap, mail.ports.imaps].map(
+                String.init)
             let result = try await python(script, ports + [caFile])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout == "pop3 1\npop3s 1\nimap 1\nimaps 1\n")
@@ -149,7 +150,8 @@ import Testing
                 #expect(result.status == 0, "\(name): \(result.stderr)")
                 #expect(result.stderr.contains("Verification: OK"), "\(name): \(result.stderr)")
                 #expect(result.stdout.contains(last), "\(name): \(result.stdout)")
-                #expect(!result.stdout.contains("STARTTLS") && !result.stdout.contains("STLS"), "\(name): \(result.stdout)")
+                #expect(
+                    !result.stdout.contains("STARTTLS") && !result.stdout.contains("STLS"), "\(name): \(result.stdout)")
             }
         }
     }
@@ -245,7 +247,8 @@ import Testing
     func certificateAndSessionAreServedOverHTTP() async throws {
         try await withTLSCatcher { mail, caFile in
             let curl = try ExternalTool.path("curl", package: "curl")
-            let pem = try await ExternalTool.run(curl, ["--silent", "http://127.0.0.1:\(mail.ports.http)/tls/certificate.pem"])
+            let pem = try await ExternalTool.run(
+                curl, ["--silent", "http://127.0.0.1:\(mail.ports.http)/tls/certificate.pem"])
             #expect(pem.stdout == mail.tlsCertificatePEM)
             let sent = try await ExternalTool.run(
                 curl,
@@ -255,7 +258,8 @@ import Testing
                 ], stdin: "Subject: json\r\n\r\nx\r\n")
             #expect(sent.status == 0, "\(sent.stderr)")
             let message = try await mail.waitForMessage(to: "json@example.com", timeout: .seconds(10))
-            let json = try await ExternalTool.run(curl, ["--silent", "http://127.0.0.1:\(mail.ports.http)/messages/\(message.id).json"])
+            let json = try await ExternalTool.run(
+                curl, ["--silent", "http://127.0.0.1:\(mail.ports.http)/messages/\(message.id).json"])
             #expect(json.stdout.contains("\"tls\":{\"protocol\":\"TLSv1.3\",\"cipher\":\"TLS_"), "\(json.stdout)")
         }
     }
@@ -279,7 +283,9 @@ import Testing
                 ])
             #expect(made.status == 0, "\(made.stderr)")
         }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("letterbox").path
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "letterbox"
+        ).path
         let script = """
             import smtplib, ssl, subprocess, sys, urllib.request
             binary, folder = sys.argv[1:3]
@@ -312,7 +318,9 @@ import Testing
     /// Without libssl.so.3 (simulated with the test-only override of its file name): one
     /// warning naming the file and the package, no STARTTLS, no implicit-TLS listener.
     @Test func missingLibraryMeansPlaintextOnlyWithOneWarning() async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("letterbox").path
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "letterbox"
+        ).path
         let script = """
             import os, socket, subprocess, sys
             env = dict(os.environ, LETTERBOX_TLS_LIBSSL="libletterbox-missing.so.3")

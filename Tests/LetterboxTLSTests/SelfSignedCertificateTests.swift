@@ -10,7 +10,10 @@ import Testing
         let identity = try CertificateAndKey.selfSigned()
         #expect(identity.certificatePEM.hasPrefix("-----BEGIN CERTIFICATE-----\n"))
         #expect(identity.privateKeyPEM.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
-        guard let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first(where: FileManager.default.isExecutableFile) else {
+        guard
+            let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first(
+                where: FileManager.default.isExecutableFile)
+        else {
             print("openssl command not installed (apt-get install openssl); certificate fields not inspected")
             return
         }
@@ -26,7 +29,8 @@ import Testing
         try identity.certificatePEM.write(to: file, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let verified = try await run(
-            openssl, ["verify", "-x509_strict", "-CAfile", file.path, "-verify_hostname", "localhost", file.path], input: "")
+            openssl, ["verify", "-x509_strict", "-CAfile", file.path, "-verify_hostname", "localhost", file.path],
+            input: "")
         #expect(verified.contains(": OK"))
     }
 
@@ -42,7 +46,8 @@ import Testing
         process.standardError = stdout
         return try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { _ in
-                continuation.resume(returning: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+                continuation.resume(
+                    returning: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
             }
             do {
                 try process.run()

@@ -85,7 +85,8 @@ import Testing
         let one = try CertificateAndKey.selfSigned()
         let other = try CertificateAndKey.selfSigned()
         #expect(throws: TLSError.self) {
-            try TLSContext.server(CertificateAndKey(certificatePEM: one.certificatePEM, privateKeyPEM: other.privateKeyPEM))
+            try TLSContext.server(
+                CertificateAndKey(certificatePEM: one.certificatePEM, privateKeyPEM: other.privateKeyPEM))
         }
         #expect(throws: TLSError.self) {
             try TLSContext.server(CertificateAndKey(certificatePEM: "not pem", privateKeyPEM: one.privateKeyPEM))
