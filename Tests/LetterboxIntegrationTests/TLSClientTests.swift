@@ -156,30 +156,40 @@ import Testing
         }
     }
 
-    /// CVE-2011-0411: a command pipelined after STARTTLS in plaintext must not run after the
-    /// handshake (the next reply the client sees over TLS answers its own EHLO, not the NOOP).
+    /// CVE-2011-0411: a command pipelined after STARTTLS/STLS in plaintext must not run after the
+    /// handshake: the first reply over TLS answers the client's own next command.
     @Test(.enabled(if: libsslAvailable, Comment(rawValue: libsslMissing)))
     func plaintextPipelinedAfterStartTLSIsDiscarded() async throws {
         try await withTLSCatcher { mail, caFile in
             let script = """
                 import socket, ssl, sys
-                context = ssl.create_default_context(cafile=sys.argv[2])
-                raw = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
-                f = raw.makefile("rb")
-                f.readline()
-                raw.sendall(b"EHLO x\\r\\n")
-                while f.readline()[3:4] == b"-": pass
-                raw.sendall(b"STARTTLS\\r\\nNOOP\\r\\n")
-                print(f.readline().decode().strip())
-                tls = context.wrap_socket(raw, server_hostname="localhost")
-                tls.sendall(b"EHLO y\\r\\n")
-                print(tls.makefile("rb").readline().decode().strip())
+                context = ssl.create_default_context(cafile=sys.argv[4])
+                def probe(port, setup, upgrade, after):
+                    raw = socket.create_connection(("127.0.0.1", port), timeout=30)
+                    f = raw.makefile("rb")
+                    f.readline()
+                    for line in setup:
+                        raw.sendall(line)
+                        while f.readline()[3:4] == b"-": pass
+                    raw.sendall(upgrade)
+                    accepted = f.readline().decode().strip()
+                    tls = context.wrap_socket(raw, server_hostname="localhost")
+                    tls.sendall(after)
+                    print(accepted, "|", tls.makefile("rb").readline().decode().strip())
+                probe(int(sys.argv[1]), [b"EHLO x\\r\\n"], b"STARTTLS\\r\\nNOOP\\r\\n", b"EHLO y\\r\\n")
+                probe(int(sys.argv[2]), [], b"STLS\\r\\nCAPA\\r\\n", b"USER ana\\r\\n")
+                probe(int(sys.argv[3]), [], b"a STARTTLS\\r\\nb CAPABILITY\\r\\n", b"c NOOP\\r\\n")
                 """
-            let result = try await python(script, [String(mail.ports.smtp), caFile])
+            let ports = [mail.ports.smtp, mail.ports.pop3, mail.ports.imap].map(String.init)
+            let result = try await python(script, ports + [caFile])
             #expect(result.status == 0, "\(result.stderr)")
             let lines = result.stdout.split(separator: "\n").map(String.init)
-            #expect(lines.first == "220 2.0.0 Ready to start TLS")
-            #expect(lines.last?.hasPrefix("250-") == true, "the NOOP was answered: \(lines)")
+            #expect(lines.count == 3)
+            #expect(
+                lines.first?.hasPrefix("220 2.0.0 Ready to start TLS | 250-") == true, "the NOOP was answered: \(lines)"
+            )
+            #expect(lines.dropFirst().first == "+OK Begin TLS negotiation | +OK send PASS", "\(lines)")
+            #expect(lines.last == "a OK Begin TLS negotiation now | c OK NOOP completed", "\(lines)")
         }
     }
 
