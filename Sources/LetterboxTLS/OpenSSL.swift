@@ -36,6 +36,7 @@ package struct OpenSSL: @unchecked Sendable {
     let SSL_CTX_use_PrivateKey: @convention(c) (OpaquePointer?, OpaquePointer?) -> Int32
     let SSL_CTX_check_private_key: @convention(c) (OpaquePointer?) -> Int32
     let SSL_CTX_set_num_tickets: @convention(c) (OpaquePointer?, Int) -> Int32
+    let SSL_CTX_set_ciphersuites: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> Int32
     let SSL_CTX_set_default_read_buffer_len: @convention(c) (OpaquePointer?, Int) -> Void
     let SSL_new: @convention(c) (OpaquePointer?) -> OpaquePointer?
     let SSL_free: @convention(c) (OpaquePointer?) -> Void
@@ -140,6 +141,7 @@ package struct OpenSSL: @unchecked Sendable {
         SSL_CTX_use_PrivateKey = try ssl.function("SSL_CTX_use_PrivateKey")
         SSL_CTX_check_private_key = try ssl.function("SSL_CTX_check_private_key")
         SSL_CTX_set_num_tickets = try ssl.function("SSL_CTX_set_num_tickets")
+        SSL_CTX_set_ciphersuites = try ssl.function("SSL_CTX_set_ciphersuites")
         SSL_CTX_set_default_read_buffer_len = try ssl.function("SSL_CTX_set_default_read_buffer_len")
         SSL_new = try ssl.function("SSL_new")
         SSL_free = try ssl.function("SSL_free")
