@@ -133,8 +133,10 @@ enum TLSBenchmark {
         let catcher = try await MailCatcher.start(configuration)
         defer { Task { await catcher.shutdown() } }
         let body = SMTPLoad.body(size: 1 << 20)
-        var rates: [Double] = []
-        for tls in [nil, client] {
+        // Plaintext and TLS alternate three times; the best of each counts, so a burst of load
+        // from elsewhere on the machine does not decide the ratio.
+        var rates = [0.0, 0.0]
+        for (index, tls) in Array(repeating: [nil, client], count: 3).joined().enumerated() {
             catcher.reset()
             let loop = try EventLoopGroup.shared.get().next()
             let connection = try Connection.connect(host: "127.0.0.1", port: catcher.ports.smtp, loop: loop)
@@ -156,14 +158,14 @@ enum TLSBenchmark {
                 let code = try await reply(connection)
                 guard code == 250 else { throw TLSError("message refused with \(code)") }
             }
-            rates.append(rate(count * body.count, since: start))
+            rates[index % 2] = max(rates[index % 2], rate(count * body.count, since: start))
             connection.write("QUIT\r\n")
             await connection.close()
         }
         print(
             String(
                 format:
-                    "tls smtp (%d × 1 MiB, one session): plaintext %.0f MB/s, STARTTLS %.0f MB/s = %.0f%% (goal >= 60%%)",
+                    "tls smtp (%d × 1 MiB, one session, best of 3 alternating rounds): plaintext %.0f MB/s, STARTTLS %.0f MB/s = %.0f%% (goal >= 60%%)",
                 count, rates[0], rates[1], rates[1] / rates[0] * 100))
     }
 
