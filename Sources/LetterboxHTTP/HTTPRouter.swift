@@ -22,6 +22,7 @@ import LetterboxStore
 /// | `POST /faults` | adds the rule in the one-line body; 201 with its line, 400 with the reason |
 /// | `DELETE /faults`, `DELETE /faults/{id}` | the number of rules removed |
 /// | `GET /healthz`, `GET /metrics` | `ok`, Prometheus text exposition |
+/// | `GET /tls/certificate.pem` | the TLS certificate of the mail ports; 404 when TLS is off |
 package struct HTTPRouter: Sendable {
     /// Where messages are read, waited for and deleted.
     package let store: any MessageStore
@@ -29,6 +30,8 @@ package struct HTTPRouter: Sendable {
     package let metrics: @Sendable () -> HTTPMetrics
     /// The SMTP fault rules `/faults` lists and changes.
     package let faults: FaultInjector
+    /// The certificate SMTP, POP3 and IMAP present over TLS (PEM); nil when TLS is unavailable.
+    package let certificatePEM: String?
 
     /// Seconds a wait lasts when the request names no `timeout`.
     package static let defaultWaitTimeout = 30.0
@@ -36,14 +39,16 @@ package struct HTTPRouter: Sendable {
     package static let maxWaitTimeout = 300.0
 
     /// - Parameters: `metrics`: session and error counts for `/metrics`, zeros by default;
-    ///   `faults`: the rules `/faults` serves, none by default.
+    ///   `faults`: the rules `/faults` serves, none by default; `certificatePEM`: the certificate
+    ///   `/tls/certificate.pem` serves, none by default.
     package init(
         store: any MessageStore, metrics: @escaping @Sendable () -> HTTPMetrics = { HTTPMetrics() },
-        faults: FaultInjector = FaultInjector()
+        faults: FaultInjector = FaultInjector(), certificatePEM: String? = nil
     ) {
         self.store = store
         self.metrics = metrics
         self.faults = faults
+        self.certificatePEM = certificatePEM
     }
 
     /// The response to `request`. Never fails: problems become 4xx responses.
@@ -80,6 +85,11 @@ package struct HTTPRouter: Sendable {
         switch route {
         case .health:
             return .text("ok\n")
+        case .tlsCertificate:
+            guard let certificatePEM else {
+                throw HTTPRequestError(.notFound, "TLS is not available (libssl.so.3 not loaded; see the server log)")
+            }
+            return HTTPResponse(headers: ["Content-Type": "application/x-pem-file"], body: Array(certificatePEM.utf8))
         case .metrics:
             let body = MetricsExposition.render(statistics: store.statistics, metrics: metrics())
             return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))

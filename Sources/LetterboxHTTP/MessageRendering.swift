@@ -65,6 +65,7 @@ enum MessageRendering {
                     ("helo", .string(envelope.helo)),
                     ("auth", .stringOrNull(envelope.authenticatedAs)),
                     ("peer", .string(envelope.peer)),
+                    ("tls", envelope.tls.map { .object([("protocol", .string($0.version)), ("cipher", .string($0.cipher))]) } ?? .null),
                 ])
             ),
             ("from", json(headers.from)),

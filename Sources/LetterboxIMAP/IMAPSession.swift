@@ -21,6 +21,8 @@ public struct IMAPSession: Sendable {
         case idle(tag: String)
         /// A SASL response line is expected next (the `+` continuation was written).
         case authenticate
+        /// Start TLS now (RFC 3501 §6.2.1), then call ``tlsStarted()``.
+        case startTLS
     }
 
     private enum State: Sendable {
@@ -45,15 +47,31 @@ public struct IMAPSession: Sendable {
     private var recent: Set<UInt64> = []
     private var knownModificationSequence: UInt64 = 0
     private var pendingAuthenticationTag: String?
+    /// Whether STARTTLS is offered, and whether TLS is in use (implicit, or after STARTTLS).
+    private let canStartTLS: Bool
+    private var secure: Bool
 
-    public static let capabilities = "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE ID ENABLE NAMESPACE UNSELECT"
-
-    public init(configuration: IMAPConfiguration, store: any MessageStore) {
-        self.configuration = configuration
-        self.store = store
+    /// The capabilities in the current state: STARTTLS until TLS is up, and LOGINDISABLED while
+    /// login waits for it (RFC 3501 §6.2.1, §6.2.3).
+    public var capabilities: String {
+        let tls = canStartTLS && !secure ? " STARTTLS" : ""
+        let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
+        return "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT"
     }
 
-    public var greeting: [UInt8] { Array("* OK [CAPABILITY \(Self.capabilities)] Letterbox IMAP ready\r\n".utf8) }
+    public init(configuration: IMAPConfiguration, store: any MessageStore, canStartTLS: Bool = false, secure: Bool = false) {
+        self.configuration = configuration
+        self.store = store
+        self.canStartTLS = canStartTLS
+        self.secure = secure
+    }
+
+    /// TLS is up; the client asks for capabilities again (RFC 3501 §6.2.1).
+    public mutating func tlsStarted() {
+        secure = true
+    }
+
+    public var greeting: [UInt8] { Array("* OK [CAPABILITY \(capabilities)] Letterbox IMAP ready\r\n".utf8) }
 
     // MARK: Commands
 
@@ -65,7 +83,7 @@ public struct IMAPSession: Sendable {
         let result: String
         switch (tagged.command, state) {
         case (.capability, _):
-            out.raw("* CAPABILITY \(Self.capabilities)\r\n")
+            out.raw("* CAPABILITY \(capabilities)\r\n")
             result = "OK CAPABILITY completed"
         case (.noop, _), (.check, .selected):
             result = "OK \(tagged.command == .noop ? "NOOP" : "CHECK") completed"
@@ -77,11 +95,17 @@ public struct IMAPSession: Sendable {
         case (.id, _):
             out.raw("* ID (\"name\" \"Letterbox\" \"vendor\" \"Letterbox\")\r\n")
             result = "OK ID completed"
+        case (.starttls, .notAuthenticated) where canStartTLS && !secure:
+            // The tagged OK goes out in plaintext; the handshake starts right after it.
+            return (Array("\(tag) OK Begin TLS negotiation now\r\n".utf8), .startTLS)
         case (.starttls, _):
-            result = "BAD STARTTLS is not available"
+            result = secure ? "BAD TLS is already active" : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
         case (.enable, .authenticated), (.enable, .selected):
             out.raw("* ENABLED\r\n")
             result = "OK ENABLE completed"
+        case (.login, .notAuthenticated) where configuration.requireTLS && !secure,
+            (.authenticate, .notAuthenticated) where configuration.requireTLS && !secure:
+            result = "NO [PRIVACYREQUIRED] TLS is required: use STARTTLS first"
         case (.login(let user, let password), .notAuthenticated):
             result = logIn(user: user, password: password)
         case (.authenticate(let mechanism, let initial), .notAuthenticated):
@@ -188,7 +212,7 @@ public struct IMAPSession: Sendable {
         }
         state = .authenticated
         filter = .mailbox(login: user)
-        return "OK [CAPABILITY \(Self.capabilities)] logged in"
+        return "OK [CAPABILITY \(capabilities)] logged in"
     }
 
     private mutating func authenticatePlain(_ response: String) -> String {

@@ -20,6 +20,8 @@ let usage = """
                    --messages 10000 --size 10240 --deliveries 200 --sessions 500 (apt-get install dovecot-imapd)
       maildir      Maildir ingest (fsync) vs memory, start-up and RSS with stored mail
                    --messages 4000 --stored 100000 [--dir PATH: a folder on the disk to measure]
+      tls          TLS handshakes per server CPU-second, bulk each way, 1 MiB over SMTP STARTTLS vs plaintext,
+                   beside openssl s_server with the same certificate --handshakes 2000 --bulk 1073741824 --messages 100
       all          every measurement above with the issue's parameters
 
     """
@@ -61,6 +63,11 @@ do {
         try await IMAPLoad.run(
             arguments[0], messages: option("messages", 10_000), size: option("size", 10_240),
             deliveries: option("deliveries", 200), sessions: option("sessions", 500), port: option("port", 0))
+    case "tls":
+        try await TLSBenchmark.report(
+            handshakes: option("handshakes", 2000), bulkBytes: option("bulk", 1 << 30), messages: option("messages", 100))
+    case "tls-server":
+        try await TLSBenchmark.serve(certificate: arguments[1], key: arguments[2])
     case "mime": MIMEBenchmark.report(iterations: option("iterations", 20))
     case "maildir":
         try await MaildirBenchmark.report(

@@ -7,9 +7,11 @@ struct IMAPScript {
     var session: IMAPSession
     let store: MemoryStore
 
-    init(credentials: Credentials = .anyone) {
+    init(credentials: Credentials = .anyone, requireTLS: Bool = false, canStartTLS: Bool = false) {
         store = MemoryStore()
-        session = IMAPSession(configuration: IMAPConfiguration(credentials: credentials), store: store)
+        var configuration = IMAPConfiguration(credentials: credentials)
+        configuration.requireTLS = requireTLS
+        session = IMAPSession(configuration: configuration, store: store, canStartTLS: canStartTLS)
     }
 
     /// Sends one command; returns the response lines (literals inline).
@@ -17,7 +19,8 @@ struct IMAPScript {
         switch IMAPParser.parse(Array(text.utf8)) {
         case .failure(let error): return ["\(error.tag ?? "*") BAD \(error.reason)"]
         case .success(let command):
-            let (response, _) = session.handle(command)
+            let (response, outcome) = session.handle(command)
+            if outcome == .startTLS { session.tlsStarted() }  // as if the handshake succeeded
             return String(decoding: response, as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
                 .dropLast().map(String.init)
         }
