@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxStore
 
 /// One IMAP command (RFC 3501 §6 and the extensions Letterbox advertises), with its tag.
@@ -25,7 +26,16 @@ public enum IMAPCommand: Sendable, Equatable {
     case enable([String])
     case namespace
     case starttls
-    /// A command Letterbox knows but does not offer yet (mailbox management comes later).
+    case create(String), delete(String)
+    case rename(String, to: String)
+    case subscribe(String), unsubscribe(String)
+    /// `APPEND mailbox [flags] [date-time] literal` (RFC 3501 §6.3.11).
+    case append(mailbox: String, flags: MessageFlags, date: Date?, message: [UInt8])
+    /// COPY (RFC 3501 §6.4.7) or UID COPY.
+    case copy(SequenceSet, mailbox: String, uid: Bool)
+    /// MOVE or UID MOVE (RFC 6851).
+    case move(SequenceSet, mailbox: String, uid: Bool)
+    /// A command Letterbox knows but does not offer.
     case unsupported(String)
 }
 

@@ -6,8 +6,9 @@ import LetterboxStore
 /// logout. A parsed command in, response octets out; no socket I/O (the store is read and changed
 /// directly, so transcripts can be tested with a ``MemoryStore``).
 ///
-/// Letterbox has one mailbox, INBOX: every captured message, or for a login that is an address,
-/// the mail addressed to it. UID = message id; UIDVALIDITY = the store's.
+/// Mailboxes are the store's (see ``Mailbox``): INBOX holds every captured message, or for a login
+/// that is an address, the mail addressed to it; every other mailbox is shared by all logins
+/// (``MessageFilter/view(login:mailbox:)``). UIDs and UIDVALIDITY are per mailbox.
 public struct IMAPSession: Sendable {
     /// What the driver does after writing the response.
     public enum Outcome: Sendable, Equatable {
@@ -30,19 +31,24 @@ public struct IMAPSession: Sendable {
     private struct Entry: Sendable {
         let message: Message
         var flags: MessageFlags
+        let uid: UInt64
     }
 
     public let configuration: IMAPConfiguration
     private let store: any MessageStore
     private var state = State.notAuthenticated
-    private var filter = MessageFilter()
+    private var login = ""
+    /// The selected mailbox's canonical name.
+    private var selected = Mailbox.inbox
+    private var uidValidity: UInt32 = 0
     private var readOnly = false
     private var entries: [Entry] = []
     private var recent: Set<UInt64> = []
     private var knownModificationSequence: UInt64 = 0
     private var pendingAuthenticationTag: String?
 
-    public static let capabilities = "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE ID ENABLE NAMESPACE UNSELECT"
+    public static let capabilities =
+        "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE"
 
     public init(configuration: IMAPConfiguration, store: any MessageStore) {
         self.configuration = configuration
@@ -54,7 +60,7 @@ public struct IMAPSession: Sendable {
     // MARK: Commands
 
     /// Runs one command and returns the octets to send (untagged data, then the tagged result).
-    public mutating func handle(_ tagged: TaggedCommand) -> (response: [UInt8], outcome: Outcome) {
+    public mutating func handle(_ tagged: TaggedCommand) async -> (response: [UInt8], outcome: Outcome) {
         var out = IMAPWriter()
         let tag = tagged.tag
         var outcome = Outcome.proceed
@@ -109,8 +115,21 @@ public struct IMAPSession: Sendable {
             if state == .selected { synchronize(into: &out, allowExpunge: true) }
             out.raw("+ idling\r\n")
             return (out.bytes, .idle(tag: tag))
+        case (.create(let name), _):
+            result = completion(of: { () throws(MailboxError) in try store.createMailbox(name) }, "CREATE")
+        case (.delete(let name), _):
+            result = completion(of: { () throws(MailboxError) in try store.deleteMailbox(name) }, "DELETE")
+        case (.rename(let old, let new), _):
+            result = await rename(old, to: new)
+        case (.subscribe(let name), _), (.unsubscribe(let name), _):
+            let subscribe = tagged.command == .subscribe(name)
+            result = completion(
+                of: { () throws(MailboxError) in try store.setSubscribed(name, subscribe) },
+                subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE")
+        case (.append(let mailbox, let flags, let date, let message), _):
+            result = await append(message, to: mailbox, flags: flags, date: date)
         case (.unsupported(let name), _):
-            result = "NO [CANNOT] \(name) is not available: Letterbox serves one mailbox, INBOX"
+            result = "NO [CANNOT] \(name) is not available"
         case (_, .authenticated):
             result = "BAD command not valid without a selected mailbox (SELECT INBOX first)"
         case (.close, .selected):
@@ -141,6 +160,12 @@ public struct IMAPSession: Sendable {
         case (.store(let set, let mode, let flags, let silent, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
             result = storeFlags(set, mode: mode, flags: flags, silent: silent, uid: uid, into: &out)
+        case (.copy(let set, let mailbox, let uid), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            result = await copy(set, to: mailbox, uid: uid)
+        case (.move(let set, let mailbox, let uid), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            result = await move(set, to: mailbox, uid: uid, into: &out)
         default:
             result = "BAD command not valid in this state"
         }
@@ -183,7 +208,7 @@ public struct IMAPSession: Sendable {
             return "NO [AUTHENTICATIONFAILED] invalid user name or password"
         }
         state = .authenticated
-        filter = .mailbox(login: user)
+        login = user
         return "OK [CAPABILITY \(Self.capabilities)] logged in"
     }
 
@@ -196,13 +221,18 @@ public struct IMAPSession: Sendable {
 
     // MARK: Mailboxes
 
-    private func isInbox(_ name: String) -> Bool { name.caseInsensitiveCompare("INBOX") == .orderedSame }
+    private func view(_ mailbox: String) -> StoreSnapshot? {
+        store.snapshot(of: mailbox, matching: .view(login: login, mailbox: mailbox))
+    }
 
     private mutating func select(_ name: String, readOnly: Bool, into out: inout IMAPWriter) -> String {
         deselect()
-        guard isInbox(name) else { return "NO [NONEXISTENT] no mailbox \(name): Letterbox serves INBOX" }
-        let snapshot = store.snapshot(matching: filter)
-        entries = snapshot.entries.map { Entry(message: $0.message, flags: $0.flags) }
+        guard let snapshot = view(name), let mailbox = snapshot.mailbox else {
+            return "NO [NONEXISTENT] no mailbox \(name)"
+        }
+        selected = mailbox.name
+        uidValidity = mailbox.uidValidity
+        entries = snapshot.entries.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid) }
         knownModificationSequence = snapshot.modificationSequence
         recent = readOnly ? [] : store.claimRecent(entries.map(\.message.id))
         self.readOnly = readOnly
@@ -214,8 +244,8 @@ public struct IMAPSession: Sendable {
         if let unseen = entries.firstIndex(where: { !$0.flags.contains(MessageFlags.seen) }) {
             out.raw("* OK [UNSEEN \(unseen + 1)] first unseen\r\n")
         }
-        out.raw("* OK [UIDVALIDITY \(store.uidValidity)] UIDs valid\r\n")
-        out.raw("* OK [UIDNEXT \(snapshot.nextID)] predicted next UID\r\n")
+        out.raw("* OK [UIDVALIDITY \(mailbox.uidValidity)] UIDs valid\r\n")
+        out.raw("* OK [UIDNEXT \(mailbox.nextUID)] predicted next UID\r\n")
         return "OK [\(readOnly ? "READ-ONLY" : "READ-WRITE")] \(readOnly ? "EXAMINE" : "SELECT") completed"
     }
 
@@ -225,51 +255,187 @@ public struct IMAPSession: Sendable {
         recent = []
     }
 
-    /// LIST/LSUB: INBOX when the pattern matches it; `""` asks for the hierarchy delimiter.
+    /// LIST/LSUB (RFC 3501 §6.3.8–9): the mailboxes (or subscribed names) the reference and
+    /// pattern match, with CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154) attributes; `""` asks
+    /// for the hierarchy delimiter.
     private func list(verb: String, reference: String, pattern: String, into out: inout IMAPWriter) {
         if pattern.isEmpty {
             out.raw("* \(verb) (\\Noselect) \"/\" \"\"\r\n")
             return
         }
-        if Self.wildcardMatches(pattern: reference + pattern, name: "INBOX") {
-            out.raw("* \(verb) (\\HasNoChildren) \"/\" INBOX\r\n")
+        let full = Self.canonicalPattern(reference + pattern)
+        let mailboxes = store.mailboxes()
+        let names = verb == "LIST" ? mailboxes.map(\.name) : store.subscriptions.sorted()
+        let byName = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.name, $0) })
+        for name in names where Self.wildcardMatches(pattern: full, name: name) {
+            var attributes: [String] = []
+            if verb == "LIST", let mailbox = byName[name] {
+                let hasChildren = mailboxes.contains { Mailbox.isInferior($0.name, of: name) }
+                attributes.append(hasChildren ? "\\HasChildren" : "\\HasNoChildren")
+                if let use = mailbox.specialUse { attributes.append(use.attribute) }
+            }
+            out.raw("* \(verb) (\(attributes.joined(separator: " "))) \"/\" ")
+            out.astring(name)
+            out.raw("\r\n")
         }
     }
 
-    /// `*` matches anything, `%` anything but the delimiter; INBOX is case-insensitive (RFC 3501 §6.3.8).
+    /// The pattern with a leading `inbox` in any case spelled `INBOX`, so it matches INBOX and
+    /// names below it, which are case-insensitive (RFC 3501 §5.1).
+    static func canonicalPattern(_ pattern: String) -> String {
+        guard pattern.utf8.count >= 5, pattern.prefix(5).caseInsensitiveCompare(Mailbox.inbox) == .orderedSame else {
+            return pattern
+        }
+        let next = pattern.dropFirst(5).first
+        guard next == nil || next == "/" || next == "%" || next == "*" else { return pattern }
+        return Mailbox.inbox + pattern.dropFirst(5)
+    }
+
+    /// `*` matches anything, `%` anything but the delimiter (RFC 3501 §6.3.8); names compare
+    /// exactly, INBOX in any case (the caller makes it canonical).
     static func wildcardMatches(pattern: String, name: String) -> Bool {
-        let pattern = Array(pattern.uppercased()), name = Array(name.uppercased())
+        let pattern = Array(pattern.utf8), name = Array(name.utf8)
+        var memo: [Int: Bool] = [:]
         func match(_ p: Int, _ n: Int) -> Bool {
-            if p == pattern.count { return n == name.count }
-            switch pattern[p] {
-            case "*": return (n...name.count).contains { match(p + 1, $0) }
-            case "%":
-                var end = n
-                while end < name.count && name[end] != "/" { end += 1 }
-                return (n...end).contains { match(p + 1, $0) }
-            default: return n < name.count && name[n] == pattern[p] && match(p + 1, n + 1)
+            let key = p * (name.count + 1) + n
+            if let known = memo[key] { return known }
+            let result: Bool
+            if p == pattern.count {
+                result = n == name.count
+            } else {
+                switch pattern[p] {
+                case UInt8(ascii: "*"): result = (n...name.count).contains { match(p + 1, $0) }
+                case UInt8(ascii: "%"):
+                    var end = n
+                    while end < name.count && name[end] != UInt8(ascii: "/") { end += 1 }
+                    result = (n...end).contains { match(p + 1, $0) }
+                default: result = n < name.count && name[n] == pattern[p] && match(p + 1, n + 1)
+                }
             }
+            memo[key] = result
+            return result
         }
         return match(0, 0)
     }
 
     private func status(_ name: String, items: [String], into out: inout IMAPWriter) -> String {
-        guard isInbox(name) else { return "NO [NONEXISTENT] no mailbox \(name)" }
-        let snapshot = store.snapshot(matching: filter)
+        guard let snapshot = view(name), let mailbox = snapshot.mailbox else { return "NO [NONEXISTENT] no mailbox \(name)" }
+        let isSelected = state == .selected && mailbox.name == selected
         var values: [String] = []
         for item in items {
             switch item {
             case "MESSAGES": values.append("MESSAGES \(snapshot.entries.count)")
-            case "RECENT": values.append("RECENT \(snapshot.entries.count { recent.contains($0.message.id) })")
-            case "UIDNEXT": values.append("UIDNEXT \(snapshot.nextID)")
-            case "UIDVALIDITY": values.append("UIDVALIDITY \(store.uidValidity)")
+            case "RECENT":
+                let count = snapshot.entries.count { $0.isRecent || (isSelected && recent.contains($0.message.id)) }
+                values.append("RECENT \(count)")
+            case "UIDNEXT": values.append("UIDNEXT \(mailbox.nextUID)")
+            case "UIDVALIDITY": values.append("UIDVALIDITY \(mailbox.uidValidity)")
             case "UNSEEN": values.append("UNSEEN \(snapshot.entries.count { !$0.flags.contains(MessageFlags.seen) })")
             case "SIZE": values.append("SIZE \(snapshot.entries.reduce(0) { $0 + $1.message.canonicalSize })")
             default: return "BAD unknown STATUS item \(item)"
             }
         }
-        out.raw("* STATUS INBOX (\(values.joined(separator: " ")))\r\n")
+        out.raw("* STATUS ")
+        out.astring(mailbox.name)
+        out.raw(" (\(values.joined(separator: " ")))\r\n")
         return "OK STATUS completed"
+    }
+
+    /// `OK <verb> completed`, or the NO a mailbox error calls for.
+    private func completion<T>(of operation: () throws(MailboxError) -> T, _ verb: String) -> String {
+        do throws(MailboxError) {
+            _ = try operation()
+            return "OK \(verb) completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    private static func no(_ error: any Error) -> String {
+        if let error = error as? MailboxError { return "NO [\(error.code)] \(error.reason)" }
+        return "NO [SERVERBUG] \(error)"
+    }
+
+    /// RENAME (RFC 3501 §6.3.5); renaming INBOX moves every message the login sees in it to a
+    /// new mailbox and leaves INBOX empty.
+    private mutating func rename(_ old: String, to new: String) async -> String {
+        guard Mailbox.canonical(old) == Mailbox.inbox else {
+            return completion(of: { () throws(MailboxError) in try store.renameMailbox(old, to: new) }, "RENAME")
+        }
+        do {
+            try store.createMailbox(new)
+            let ids = view(Mailbox.inbox)?.entries.map(\.message.id) ?? []
+            _ = try await store.move(ids: ids, to: new)
+            return "OK RENAME completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    /// APPEND (RFC 3501 §6.3.11) with APPENDUID (RFC 4315 §3).
+    private func append(_ message: [UInt8], to mailbox: String, flags: MessageFlags, date: Date?) async -> String {
+        guard !message.isEmpty else { return "NO [CANNOT] an empty message cannot be appended" }
+        do {
+            let (_, uid) = try await store.append(message, to: mailbox, flags: flags, receivedAt: date ?? Date())
+            let validity = store.mailbox(named: mailbox)?.uidValidity ?? 0
+            return "OK [APPENDUID \(validity) \(uid)] APPEND completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    /// COPY (RFC 3501 §6.4.7) with COPYUID (RFC 4315 §3).
+    private func copy(_ set: SequenceSet, to mailbox: String, uid: Bool) async -> String {
+        guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
+        let targets = indexes(set, uid: uid)
+        let verb = uid ? "UID COPY" : "COPY"
+        do {
+            let copied = try await store.copy(ids: targets.map { entries[$0].message.id }, to: mailbox)
+            guard !copied.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity else {
+                return "OK \(verb) completed"
+            }
+            let uidOf = Dictionary(targets.map { (entries[$0].message.id, entries[$0].uid) }, uniquingKeysWith: { a, _ in a })
+            let sources = copied.compactMap { uidOf[$0.source] }
+            return "OK [COPYUID \(validity) \(Self.uidSet(sources)) \(Self.uidSet(copied.map(\.uid)))] \(verb) completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    /// MOVE (RFC 6851 §3.3): COPYUID in an untagged OK, then EXPUNGE for every moved message.
+    private mutating func move(_ set: SequenceSet, to mailbox: String, uid: Bool, into out: inout IMAPWriter) async -> String {
+        guard !readOnly else { return "NO [READ-ONLY] mailbox is read-only" }
+        guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
+        let targets = indexes(set, uid: uid)
+        let verb = uid ? "UID MOVE" : "MOVE"
+        do {
+            let moved = try await store.move(ids: targets.map { entries[$0].message.id }, to: mailbox)
+            if !moved.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity {
+                out.raw("* OK [COPYUID \(validity) \(Self.uidSet(moved.map(\.from))) \(Self.uidSet(moved.map(\.to)))] moved\r\n")
+            }
+            let gone = Set(moved.map(\.id))
+            for index in targets.reversed() where gone.contains(entries[index].message.id) {
+                out.raw("* \(index + 1) EXPUNGE\r\n")
+                recent.remove(entries[index].message.id)
+                entries.remove(at: index)
+            }
+            return "OK \(verb) completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    /// `1:3,7` for 1, 2, 3, 7: runs of consecutive UIDs as ranges, order kept (RFC 4315 §3).
+    static func uidSet(_ uids: [UInt64]) -> String {
+        var parts: [String] = []
+        var index = 0
+        while index < uids.count {
+            var end = index
+            while end + 1 < uids.count && uids[end + 1] == uids[end] + 1 { end += 1 }
+            parts.append(end == index ? "\(uids[index])" : "\(uids[index]):\(uids[end])")
+            index = end + 1
+        }
+        return parts.joined(separator: ",")
     }
 
     // MARK: Updates (RFC 3501 §7.3.1, §7.4.1, §7.4.2)
@@ -278,36 +444,36 @@ public struct IMAPSession: Sendable {
     /// where allowed), EXISTS/RECENT for new ones, FETCH FLAGS for flags changed elsewhere.
     private mutating func synchronize(into out: inout IMAPWriter, allowExpunge: Bool) {
         guard state == .selected else { return }
-        let current = store.modificationSequence
-        guard current != knownModificationSequence else { return }
-        let snapshot = store.snapshot(matching: filter)
-        let present = Dictionary(uniqueKeysWithValues: snapshot.entries.map { ($0.message.id, $0.flags) })
+        guard store.modificationSequence != knownModificationSequence else { return }
+        let snapshot = view(selected)
+        let current = snapshot?.entries ?? []
+        let present = Dictionary(current.map { ($0.uid, $0.flags) }, uniquingKeysWith: { a, _ in a })
         if allowExpunge {
-            for index in entries.indices.reversed() where present[entries[index].message.id] == nil {
+            for index in entries.indices.reversed() where present[entries[index].uid] == nil {
                 out.raw("* \(index + 1) EXPUNGE\r\n")
                 recent.remove(entries[index].message.id)
                 entries.remove(at: index)
             }
         }
         for (index, entry) in entries.enumerated() {
-            if let flags = present[entry.message.id], flags != entry.flags {
+            if let flags = present[entry.uid], flags != entry.flags {
                 entries[index].flags = flags
                 out.raw("* \(index + 1) FETCH (FLAGS ")
                 out.flags(flagNames(flags, recent: recent.contains(entry.message.id)))
                 out.raw(")\r\n")
             }
         }
-        let newest = entries.last?.message.id ?? 0
-        let arrived = snapshot.entries.filter { $0.message.id > newest }
+        let newest = entries.last?.uid ?? 0
+        let arrived = current.filter { $0.uid > newest }
         if !arrived.isEmpty {
-            entries += arrived.map { Entry(message: $0.message, flags: $0.flags) }
+            entries += arrived.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid) }
             if !readOnly { recent.formUnion(store.claimRecent(arrived.map(\.message.id))) }
             out.raw("* \(entries.count) EXISTS\r\n")
             out.raw("* \(recent.count) RECENT\r\n")
         }
         // With expunges held back, the session is still behind: check again next time.
-        let heldBack = entries.contains { present[$0.message.id] == nil }
-        knownModificationSequence = heldBack ? 0 : snapshot.modificationSequence
+        let heldBack = entries.contains { present[$0.uid] == nil }
+        knownModificationSequence = heldBack ? 0 : (snapshot?.modificationSequence ?? 0)
     }
 
     private func flagNames(_ flags: MessageFlags, recent: Bool) -> [String] {
@@ -320,8 +486,8 @@ public struct IMAPSession: Sendable {
     private func indexes(_ set: SequenceSet, uid: Bool) -> [Int] {
         guard !entries.isEmpty else { return [] }
         if uid {
-            let largest = entries.last?.message.id ?? 0
-            return entries.indices.filter { set.contains(entries[$0].message.id, largest: largest) }
+            let largest = entries.last?.uid ?? 0
+            return entries.indices.filter { set.contains(entries[$0].uid, largest: largest) }
         }
         return entries.indices.filter { set.contains(UInt64($0 + 1), largest: UInt64(entries.count)) }
     }
@@ -336,13 +502,13 @@ public struct IMAPSession: Sendable {
     }
 
     private func search(_ key: SearchKey, uid: Bool, into out: inout IMAPWriter) {
-        let evaluator = SearchEvaluator(largestSequence: UInt64(entries.count), largestUID: entries.last?.message.id ?? 0)
+        let evaluator = SearchEvaluator(largestSequence: UInt64(entries.count), largestUID: entries.last?.uid ?? 0)
         var found: [String] = []
         for (index, entry) in entries.enumerated() {
             let candidate = SearchEvaluator.Candidate(
-                sequence: UInt64(index + 1), message: entry.message, flags: entry.flags,
+                sequence: UInt64(index + 1), uid: entry.uid, message: entry.message, flags: entry.flags,
                 recent: recent.contains(entry.message.id))
-            if evaluator.matches(key, candidate) { found.append(uid ? "\(entry.message.id)" : "\(index + 1)") }
+            if evaluator.matches(key, candidate) { found.append(uid ? "\(entry.uid)" : "\(index + 1)") }
         }
         out.raw("* SEARCH" + found.map { " " + $0 }.joined() + "\r\n")
     }
@@ -386,7 +552,7 @@ public struct IMAPSession: Sendable {
         for (position, attribute) in items.enumerated() {
             if position > 0 { out.raw(" ") }
             switch attribute {
-            case .uid: out.raw("UID \(message.id)")
+            case .uid: out.raw("UID \(entry.uid)")
             case .flags:
                 out.raw("FLAGS ")
                 out.flags(flagNames(entry.flags, recent: recent.contains(message.id)))
@@ -456,17 +622,17 @@ public struct IMAPSession: Sendable {
             guard !silent else { continue }
             out.raw("* \(index + 1) FETCH (FLAGS ")
             out.flags(flagNames(flags, recent: recent.contains(id)))
-            out.raw(uid ? " UID \(id))\r\n" : ")\r\n")
+            out.raw(uid ? " UID \(entries[index].uid))\r\n" : ")\r\n")
         }
         return "OK \(uid ? "UID " : "")STORE completed"
     }
 
     /// Removes messages flagged \Deleted (restricted to `uids` for UID EXPUNGE) from the store.
     private mutating func expungeDeleted(uids: SequenceSet?, report: Bool, into out: inout IMAPWriter) -> Int {
-        let largest = entries.last?.message.id ?? 0
+        let largest = entries.last?.uid ?? 0
         let doomed = entries.indices.filter { index in
             entries[index].flags.contains(MessageFlags.deleted)
-                && (uids.map { $0.contains(entries[index].message.id, largest: largest) } ?? true)
+                && (uids.map { $0.contains(entries[index].uid, largest: largest) } ?? true)
         }
         store.remove(ids: doomed.map { entries[$0].message.id })
         for index in doomed.reversed() {

@@ -24,7 +24,7 @@ import Synchronization
 /// Thread-safety: every method may be called from any task. `remove(ids:)` and
 /// `updateFlags(_:ids:)` rename or unlink files on the calling thread (metadata-only calls that take
 /// microseconds); everything that fsyncs runs on the store's own threads.
-public final class MaildirStore: MessageStore {
+public final class MaildirStore: IndexedStore {
     /// The Maildir folder.
     public let path: String
     public let uidValidity: UInt32
@@ -52,7 +52,7 @@ public final class MaildirStore: MessageStore {
     static let orphanAge: Double = 36 * 3600
 
     private let layout: MaildirLayout
-    private let index = MessageIndex()
+    let index: MessageIndex
     private let retention: Retention
     private let log: EnvelopeLog
     private let files: Mutex<[UInt64: MaildirEntry]>
@@ -89,6 +89,7 @@ public final class MaildirStore: MessageStore {
         self.layout = layout
         try Self.prepare(layout)
         uidValidity = try Self.loadUIDValidity(layout)
+        index = MessageIndex(uidValidity: uidValidity, defaultFolders: false)
 
         let loaded = try MaildirLoader(layout: layout, pool: pool, notify: notices).load()
         log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
