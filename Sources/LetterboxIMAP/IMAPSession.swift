@@ -269,9 +269,11 @@ public struct IMAPSession: Sendable {
         let byName = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.name, $0) })
         for name in names where Self.wildcardMatches(pattern: full, name: name) {
             var attributes: [String] = []
-            if verb == "LIST", let mailbox = byName[name] {
-                let hasChildren = mailboxes.contains { Mailbox.isInferior($0.name, of: name) }
-                attributes.append(hasChildren ? "\\HasChildren" : "\\HasNoChildren")
+            if let mailbox = byName[name] {
+                if verb == "LIST" {
+                    let hasChildren = mailboxes.contains { Mailbox.isInferior($0.name, of: name) }
+                    attributes.append(hasChildren ? "\\HasChildren" : "\\HasNoChildren")
+                }
                 if let use = mailbox.specialUse { attributes.append(use.attribute) }
             }
             out.raw("* \(verb) (\(attributes.joined(separator: " "))) \"/\" ")

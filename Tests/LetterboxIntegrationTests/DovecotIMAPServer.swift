@@ -184,6 +184,35 @@ final class DovecotIMAPServer {
               driver = static
               args = uid=\(mail.uid) gid=\(mail.gid) home=\(directory)/home mail=maildir:\(directory)/Maildir
             }
+            # The folders a Letterbox store has from the start: "/" as the delimiter, INBOX and
+            # the RFC 6154 special-use folders, all subscribed.
+            namespace inbox {
+              inbox = yes
+              separator = /
+              mailbox INBOX {
+                auto = subscribe
+              }
+              mailbox Sent {
+                auto = subscribe
+                special_use = \\Sent
+              }
+              mailbox Drafts {
+                auto = subscribe
+                special_use = \\Drafts
+              }
+              mailbox Trash {
+                auto = subscribe
+                special_use = \\Trash
+              }
+              mailbox Junk {
+                auto = subscribe
+                special_use = \\Junk
+              }
+              mailbox Archive {
+                auto = subscribe
+                special_use = \\Archive
+              }
+            }
             service imap-login {
               inet_listener imap {
                 port = \(port)
