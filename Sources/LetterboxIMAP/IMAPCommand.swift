@@ -18,6 +18,8 @@ public enum IMAPCommand: Sendable, Equatable {
     case status(String, [String])
     case check, close, unselect, expunge
     case search(SearchKey, uid: Bool)
+    /// `SEARCH RETURN (…) criteria` (RFC 4731 ESEARCH): the options asked for; empty means ALL.
+    case extendedSearch(SearchKey, uid: Bool, options: [SearchReturnOption])
     case fetch(SequenceSet, [FetchAttribute], uid: Bool)
     case store(SequenceSet, StoreMode, MessageFlags, silent: Bool, uid: Bool)
     case uidExpunge(SequenceSet)
@@ -37,6 +39,11 @@ public enum IMAPCommand: Sendable, Equatable {
     case move(SequenceSet, mailbox: String, uid: Bool)
     /// A command Letterbox knows but does not offer.
     case unsupported(String)
+}
+
+/// What an ESEARCH response reports (RFC 4731 §3.1).
+public enum SearchReturnOption: String, Sendable, Equatable {
+    case min = "MIN", max = "MAX", all = "ALL", count = "COUNT"
 }
 
 /// How STORE changes flags (RFC 3501 §6.4.6).

@@ -290,6 +290,21 @@ public struct IMAPParser {
     private mutating func search(uid: Bool) throws -> IMAPCommand {
         var keys: [SearchKey] = []
         try space()
+        var options: [SearchReturnOption]?
+        let returnStart = position
+        if (try? atom())?.uppercased() == "RETURN" {
+            try space()
+            options = try parenthesized(allowEmpty: true) { parser in
+                let name = try parser.atom().uppercased()
+                guard let option = SearchReturnOption(rawValue: name) else {
+                    throw parser.error("unknown SEARCH RETURN option \(name.prefix(40)) (MIN, MAX, ALL, COUNT)")
+                }
+                return option
+            }
+            try space()
+        } else {
+            position = returnStart
+        }
         let start = position
         if (try? atom())?.uppercased() == "CHARSET" {
             try space()
@@ -303,7 +318,9 @@ public struct IMAPParser {
         }
         keys.append(try searchKey())
         while try optionalSpace() { keys.append(try searchKey()) }
-        return .search(keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+        let key = keys.count == 1 ? keys[0] : .and(keys)
+        if let options { return .extendedSearch(key, uid: uid, options: options) }
+        return .search(key, uid: uid)
     }
 
     private mutating func searchKey() throws -> SearchKey {

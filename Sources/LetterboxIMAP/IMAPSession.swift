@@ -48,7 +48,7 @@ public struct IMAPSession: Sendable {
     private var pendingAuthenticationTag: String?
 
     public static let capabilities =
-        "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE"
+        "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH"
 
     public init(configuration: IMAPConfiguration, store: any MessageStore) {
         self.configuration = configuration
@@ -152,7 +152,11 @@ public struct IMAPSession: Sendable {
             result = "OK EXPUNGE completed"
         case (.search(let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            search(key, uid: uid, into: &out)
+            out.raw("* SEARCH" + search(key, uid: uid).map { " \($0)" }.joined() + "\r\n")
+            result = "OK \(uid ? "UID " : "")SEARCH completed"
+        case (.extendedSearch(let key, let uid, let options), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            out.raw(Self.esearch(search(key, uid: uid), tag: tag, uid: uid, options: options))
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.fetch(let set, let attributes, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
@@ -179,7 +183,8 @@ public struct IMAPSession: Sendable {
     /// FETCH, STORE and SEARCH by sequence number must not see EXPUNGE responses (RFC 3501 §7.4.1).
     private func isSequenceSensitive(_ command: IMAPCommand) -> Bool {
         switch command {
-        case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid): return !uid
+        case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _):
+            return !uid
         default: return false
         }
     }
@@ -503,16 +508,31 @@ public struct IMAPSession: Sendable {
         }
     }
 
-    private func search(_ key: SearchKey, uid: Bool, into out: inout IMAPWriter) {
+    /// The UIDs or sequence numbers of the messages that match, ascending.
+    private func search(_ key: SearchKey, uid: Bool) -> [UInt64] {
         let evaluator = SearchEvaluator(largestSequence: UInt64(entries.count), largestUID: entries.last?.uid ?? 0)
-        var found: [String] = []
+        var found: [UInt64] = []
         for (index, entry) in entries.enumerated() {
             let candidate = SearchEvaluator.Candidate(
                 sequence: UInt64(index + 1), uid: entry.uid, message: entry.message, flags: entry.flags,
                 recent: recent.contains(entry.message.id))
-            if evaluator.matches(key, candidate) { found.append(uid ? "\(entry.uid)" : "\(index + 1)") }
+            if evaluator.matches(key, candidate) { found.append(uid ? entry.uid : UInt64(index + 1)) }
         }
-        out.raw("* SEARCH" + found.map { " " + $0 }.joined() + "\r\n")
+        return found
+    }
+
+    /// `* ESEARCH (TAG "a") UID MIN 1 MAX 9 COUNT 3 ALL 1,4:5` (RFC 4731 §3.1): nothing but the
+    /// correlator when nothing matched and COUNT was not asked for; no options means ALL.
+    static func esearch(_ found: [UInt64], tag: String, uid: Bool, options: [SearchReturnOption]) -> String {
+        let wanted = options.isEmpty ? [.all] : options
+        var line = "* ESEARCH (TAG \"\(tag)\")" + (uid ? " UID" : "")
+        if let first = found.first, let last = found.last {
+            if wanted.contains(.min) { line += " MIN \(first)" }
+            if wanted.contains(.max) { line += " MAX \(last)" }
+        }
+        if wanted.contains(.count) { line += " COUNT \(found.count)" }
+        if wanted.contains(.all) && !found.isEmpty { line += " ALL \(uidSet(found))" }
+        return line + "\r\n"
     }
 
     private mutating func fetch(_ set: SequenceSet, attributes: [FetchAttribute], uid: Bool, into out: inout IMAPWriter) -> String {

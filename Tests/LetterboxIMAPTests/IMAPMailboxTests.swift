@@ -199,4 +199,18 @@ import Testing
         #expect(await script.send("f STATUS Mine (MESSAGES)") == ["* STATUS Mine (MESSAGES 1)", "f OK STATUS completed"])
         #expect(script.store.messages(matching: MessageFilter(mailbox: "INBOX")).count == 1, "ana's mail stays")
     }
+
+    @Test func esearchReturnsMinMaxCountAll() async throws {
+        var script = await loggedIn()
+        for _ in 0..<4 { try await script.deliver(sample) }
+        _ = await script.send("b SELECT INBOX")
+        _ = await script.send("c STORE 2 +FLAGS.SILENT (\\Seen)")
+        #expect(
+            await script.send("d SEARCH RETURN (MIN MAX COUNT) UNSEEN") == [
+                "* ESEARCH (TAG \"d\") MIN 1 MAX 4 COUNT 3", "d OK SEARCH completed",
+            ])
+        #expect(await script.send("e UID SEARCH RETURN () ALL") == ["* ESEARCH (TAG \"e\") UID ALL 1:4", "e OK UID SEARCH completed"])
+        #expect(await script.send("f UID SEARCH RETURN (COUNT ALL) SUBJECT nothing") == ["* ESEARCH (TAG \"f\") UID COUNT 0", "f OK UID SEARCH completed"])
+        #expect(await script.send("g SEARCH RETURN (SAVE) ALL").first?.hasPrefix("g BAD unknown SEARCH RETURN option SAVE") == true)
+    }
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// Mailbox commands answered by Letterbox and by Dovecot, compared: LIST/LSUB with CHILDREN and
 /// SPECIAL-USE attributes, CREATE/RENAME/DELETE/SUBSCRIBE, STATUS with every item, APPEND, COPY
-/// and MOVE with their UIDPLUS codes (RFC 4315), UID EXPUNGE and INBOX renaming. Both servers hold
+/// and MOVE with their UIDPLUS codes (RFC 4315), UID EXPUNGE, ESEARCH (RFC 4731) and INBOX renaming. Both servers hold
 /// the same three fixtures in INBOX and have the same default folders (see ``DovecotIMAPServer``).
 ///
 /// What is compared: untagged lines (LIST and LSUB as sets, since servers order them freely),
@@ -80,6 +80,9 @@ import Testing
         "STATUS Trash (MESSAGES UIDNEXT)",
         "STATUS INBOX (MESSAGES UIDNEXT UNSEEN)",
         "FETCH 1:* (UID FLAGS)",
+        "SEARCH RETURN (MIN MAX COUNT) UNSEEN",
+        "UID SEARCH RETURN () ALL",
+        "UID SEARCH RETURN (COUNT ALL) SUBJECT nothing",
         "STORE 1:* +FLAGS.SILENT (\\Deleted)",
         "UID EXPUNGE 4",
         "FETCH 1:* (UID)",
