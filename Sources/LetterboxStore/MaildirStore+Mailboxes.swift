@@ -1,10 +1,11 @@
 import Foundation
 
-/// Mailboxes in a Maildir store: for now INBOX only (the Maildir root). Other mailboxes would be
-/// Maildir++ subfolders (`.Name/`); until they are, the operations that need them say so.
+/// Mailboxes in a Maildir store: for now INBOX only (the Maildir root), holding what SMTP
+/// delivered. Other mailboxes are to be Maildir++ subfolders (`.Name/`); until they are, CREATE,
+/// DELETE, RENAME, APPEND, COPY and MOVE say so (IMAP answers `NO [CANNOT]`).
 extension MaildirStore {
     private static var inboxOnly: MailboxError {
-        .cannot("the Maildir store keeps INBOX only; use the memory store for other mailboxes")
+        .cannot("the Maildir store keeps INBOX only, as delivered over SMTP: no other mailboxes, APPEND, COPY or MOVE yet")
     }
 
     @discardableResult
