@@ -51,15 +51,17 @@ public final class MaildirStore: IndexedStore {
     /// `tmp/` files older than this are abandoned deliveries (the Maildir convention: 36 hours).
     static let orphanAge: Double = 36 * 3600
 
-    private let layout: MaildirLayout
+    let layout: MaildirLayout
     let index: MessageIndex
     private let retention: Retention
-    private let log: EnvelopeLog
-    private let files: Mutex<[UInt64: MaildirEntry]>
+    let log: EnvelopeLog
+    let files: Mutex<[UInt64: MaildirEntry]>
+    /// Messages in mailboxes other than INBOX (Maildir++ subfolders), see `MaildirStore+Mailboxes.swift`.
+    let folders = Mutex<[UInt64: MaildirFolderEntry]>([:])
     private let queue: Mutex<CommitQueue>
     private let newDirectory: Int32
-    private let notify: @Sendable (StoreNotice) -> Void
-    private let pool = BlockingPool.shared
+    let notify: @Sendable (StoreNotice) -> Void
+    let pool = BlockingPool.shared
 
     /// Opens (creating if needed) the Maildir at `path` on a store thread and reloads it.
     ///
@@ -108,6 +110,7 @@ public final class MaildirStore: IndexedStore {
         }
 
         index.restore(loaded.messages, flags: loaded.flags, recent: loaded.recent, nextID: loaded.nextID)
+        try loadFolders()
         if loaded.compactionAdvised {
             do throws(StoreError) { try compactLog() } catch {
                 notices(StoreNotice(.warning, "could not rewrite the envelope log: \(error)"))
@@ -193,7 +196,7 @@ public final class MaildirStore: IndexedStore {
     }
 
     /// Step 1: the bytes in `tmp/`, fsynced; the file is removed again if anything fails.
-    private static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
+    static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
         let fd = try POSIXFile.createExclusive(path)
         do throws(StoreError) {
             try POSIXFile.writeAll(fd, raw, path: path)
@@ -322,6 +325,7 @@ public final class MaildirStore: IndexedStore {
                 records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
                 if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
             }
+            records += folderRecords()
             try log.compact(records, folder: layout.root)
         }
     }
@@ -358,7 +362,10 @@ public final class MaildirStore: IndexedStore {
         files.withLock { files in
             let removed = index.remove(ids: ids)
             for message in removed {
-                guard let entry = files.removeValue(forKey: message.id) else { continue }
+                guard let entry = files.removeValue(forKey: message.id) else {
+                    removeFolderFile(of: message.id)
+                    continue
+                }
                 let path = layout.path(inNew: entry.inNew, entry.name.name)
                 if !POSIXFile.remove(path), let (directory, moved) = locate(entry.name.base) {
                     POSIXFile.remove(directory + "/" + moved.name)
@@ -376,7 +383,10 @@ public final class MaildirStore: IndexedStore {
             let changed = index.updateFlags(update, ids: ids)
             var keywordRecords: [EnvelopeLog.Record] = []
             for (id, flags) in changed {
-                guard var entry = files[id] else { continue }
+                guard var entry = files[id] else {
+                    if let record = changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
+                    continue
+                }
                 if let moved = move(entry, flags: flags) {
                     entry.name = moved
                     entry.inNew = false

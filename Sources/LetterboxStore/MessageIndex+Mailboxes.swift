@@ -278,6 +278,34 @@ extension MessageIndex {
         return moved
     }
 
+    /// Adds a mailbox a disk store reloaded, with its messages (UIDs as recorded, ascending) and
+    /// missing mailboxes above it, without waking anyone. Replaces a mailbox of that name.
+    package func restoreMailbox(
+        _ name: String, uidValidity: UInt32, nextUID: UInt64, specialUse: SpecialUse?,
+        messages: [(message: Message, uid: UInt64, flags: MessageFlags, captured: Bool)]
+    ) {
+        state.withLock { state in
+            for level in Mailbox.ancestors(of: name) where state.mailboxes[level] == nil {
+                state.mailboxes[level] = MailboxState(name: level, uidValidity: uidValidity, specialUse: nil)
+            }
+            state.mailboxes[name] = MailboxState(name: name, uidValidity: uidValidity, specialUse: specialUse)
+            state.lastUIDValidity = max(state.lastUIDValidity, uidValidity)
+            for entry in messages.sorted(by: { $0.uid < $1.uid }) where state.byID[entry.message.id] == nil {
+                state.add(entry.message)
+                state.unclaimedRecent.remove(entry.message.id)
+                state.place(entry.message.id, in: name, captured: entry.captured, uid: entry.uid)
+                if !entry.flags.isEmpty { state.flags[entry.message.id] = entry.flags }
+            }
+            let placed = state.mailboxes[name]?.nextUID ?? 1
+            state.mailboxes[name]?.nextUID = max(placed, nextUID)
+        }
+    }
+
+    /// Replaces the subscriptions (a disk store reloading them).
+    package func restoreSubscriptions(_ names: Set<String>) {
+        state.withLock { $0.subscriptions = names }
+    }
+
     private func publish(_ change: StoreChange) {
         let observers = state.withLock { Array($0.observers.values) }
         for observer in observers { observer.yield(change) }
