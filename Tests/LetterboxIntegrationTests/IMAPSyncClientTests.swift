@@ -9,9 +9,12 @@ import Testing
     /// Fixture subjects the tests look for.
     private static let fixtureNames = ["plain-7bit", "multipart-alternative", "mixed-attachments"]
 
-    /// A catcher whose INBOX holds the fixtures above, captured as if over SMTP.
-    private func withFixtureCatcher(_ body: (MailCatcher) async throws -> Void) async throws {
-        try await withCatcher { mail in
+    /// A catcher whose INBOX holds the fixtures above, captured as if over SMTP; with `maildir`,
+    /// kept in a Maildir in a temporary folder.
+    private func withFixtureCatcher(maildir: Bool = false, _ body: (MailCatcher) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("letterbox-imap2-store-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withCatcher({ if maildir { $0.storage = .maildir(path) } }) { mail in
             for name in Self.fixtureNames {
                 _ = try await mail.store.append(
                     Self.fixture(name), envelope: Envelope(sender: "s@example.com", recipients: ["bo@example.com"]))
@@ -49,9 +52,9 @@ import Testing
         }
     }
 
-    @Test func mbsyncPullsEveryFolderAndPushesNewMailAndDeletions() async throws {
+    @Test(arguments: [false, true]) func mbsyncPullsEveryFolderAndPushesNewMailAndDeletions(maildir: Bool) async throws {
         let mbsync = try ExternalTool.path("mbsync", package: "isync")
-        try await withFixtureCatcher { mail in
+        try await withFixtureCatcher(maildir: maildir) { mail in
             try await withTemporaryFolder { dir in
                 try """
                     IMAPAccount letterbox
@@ -235,9 +238,9 @@ import Testing
         """
     }
 
-    @Test func imapclientCreatesAppendsMovesAndReadsBack() async throws {
+    @Test(arguments: [false, true]) func imapclientCreatesAppendsMovesAndReadsBack(maildir: Bool) async throws {
         let python = try ExternalTool.path("python3", package: "python3")
-        try await withFixtureCatcher { mail in
+        try await withFixtureCatcher(maildir: maildir) { mail in
             let script = """
                 import sys
                 from imapclient import IMAPClient
