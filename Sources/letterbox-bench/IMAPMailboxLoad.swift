@@ -2,9 +2,9 @@ import Foundation
 import Letterbox
 
 /// IMAP mailbox operations: APPEND of many messages over one connection (one round trip each,
-/// LITERAL+), then COPY and MOVE of a whole large INBOX into other mailboxes. Letterbox (memory
-/// store) and Dovecot (when installed) hold the same INBOX and are driven by the same blocking
-/// client in the same run.
+/// LITERAL+), then COPY and MOVE of a whole large INBOX into other mailboxes. Letterbox (memory and
+/// Maildir store) and Dovecot (when installed) hold the same INBOX and are driven by the same
+/// blocking client in the same run.
 enum IMAPMailboxLoad {
     struct Figures: Sendable {
         var appendSeconds = 0.0
@@ -26,7 +26,31 @@ enum IMAPMailboxLoad {
             _ = try await catcher.store.append(
                 bytes, envelope: Envelope(sender: "bench@example.com", recipients: ["sink@example.com"]))
         }
-        var targets = [IMAPLoad.Target(name: "letterbox", port: catcher.ports.imap)]
+        // The same INBOX in a Maildir store (fsync per APPEND, hard links for COPY, renames for MOVE),
+        // the fair comparison with Dovecot's Maildir. Stored with concurrent deliveries (group commit).
+        let maildirPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "letterbox-bench-imap-mailboxes-\(getpid())"
+        ).path
+        try? FileManager.default.removeItem(atPath: maildirPath)
+        defer { try? FileManager.default.removeItem(atPath: maildirPath) }
+        var maildirConfiguration = configuration
+        maildirConfiguration.storage = .maildir(maildirPath)
+        let maildirCatcher = try await MailCatcher.start(maildirConfiguration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<32 {
+                group.addTask {
+                    for index in stride(from: lane, to: stored.count, by: 32) {
+                        _ = try await maildirCatcher.store.append(
+                            stored[index], envelope: Envelope(sender: "bench@example.com", recipients: ["sink@example.com"]))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        var targets = [
+            IMAPLoad.Target(name: "letterbox", port: catcher.ports.imap),
+            IMAPLoad.Target(name: "letterbox-maildir", port: maildirCatcher.ports.imap),
+        ]
         var dovecot: DovecotReference?
         if let executable = DovecotReference.executable(for: .imap) {
             do {
@@ -47,10 +71,12 @@ enum IMAPMailboxLoad {
         } catch {
             dovecot?.stop()
             await catcher.shutdown()
+            await maildirCatcher.shutdown()
             throw error
         }
         dovecot?.stop()
         await catcher.shutdown()
+        await maildirCatcher.shutdown()
 
         func side(_ value: (Figures) -> String) -> String {
             var parts = targets.indices.map { "\(targets[$0].name) \(value(figures[$0]))" }
@@ -61,8 +87,11 @@ enum IMAPMailboxLoad {
         print(
             "imap APPEND \(appended.count) × \(kib) KiB over one connection (LITERAL+, one round trip each): "
                 + side { String(format: "%.0f msg/s", Double(appended.count) / $0.appendSeconds) }
-                + (figures.count > 1
-                    ? String(format: " (%.0f%% of dovecot; goal ≥ 50%%)", figures[1].appendSeconds / figures[0].appendSeconds * 100)
+                + (figures.count > 2
+                    ? String(
+                        format: " (memory %.0f%%, maildir %.0f%% of dovecot; goal ≥ 50%%)",
+                        figures[2].appendSeconds / figures[0].appendSeconds * 100,
+                        figures[2].appendSeconds / figures[1].appendSeconds * 100)
                     : ""))
         print(
             "imap UID COPY 1:* of \(stored.count) × \(kib) KiB: "
