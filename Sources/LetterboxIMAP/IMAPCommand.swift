@@ -18,6 +18,8 @@ public enum IMAPCommand: Sendable, Equatable {
     case status(String, [String])
     case check, close, unselect, expunge
     case search(SearchKey, uid: Bool)
+    /// `SORT (criteria) charset search-key` (RFC 5256).
+    case sort([SortCriterion], SearchKey, uid: Bool)
     /// `SEARCH RETURN (…) criteria` (RFC 4731 ESEARCH): the options asked for; empty means ALL.
     case extendedSearch(SearchKey, uid: Bool, options: [SearchReturnOption])
     case fetch(SequenceSet, [FetchAttribute], uid: Bool)

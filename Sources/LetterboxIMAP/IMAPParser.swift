@@ -80,6 +80,7 @@ public struct IMAPParser {
             let items = try parenthesized { try $0.atom().uppercased() }
             return .status(mailbox, items)
         case "SEARCH": return try search(uid: false)
+        case "SORT": return try sort(uid: false)
         case "FETCH": return try fetch(uid: false)
         case "STORE": return try store(uid: false)
         case "UID":
@@ -87,6 +88,7 @@ public struct IMAPParser {
             switch try atom().uppercased() {
             case "FETCH": return try fetch(uid: true)
             case "SEARCH": return try search(uid: true)
+            case "SORT": return try sort(uid: true)
             case "STORE": return try store(uid: true)
             case "EXPUNGE":
                 try space()
@@ -285,6 +287,36 @@ public struct IMAPParser {
             return "\\" + name
         }
         return try atom()
+    }
+
+    /// `SORT (criteria) charset search-key…` (RFC 5256 §3): the charset is required.
+    private mutating func sort(uid: Bool) throws -> IMAPCommand {
+        try space()
+        var reverse = false
+        let criteria = try parenthesized { parser -> SortCriterion? in
+            let name = try parser.atom().uppercased()
+            if name == "REVERSE" {
+                reverse = true
+                return nil
+            }
+            guard let key = SortCriterion.Key(rawValue: name) else {
+                throw parser.error("unknown SORT criterion \(name.prefix(40))")
+            }
+            defer { reverse = false }
+            return SortCriterion(key, reverse: reverse)
+        }.compactMap { $0 }
+        guard !criteria.isEmpty, !reverse else { throw error("SORT needs a criterion after REVERSE") }
+        try space()
+        let charset = try astring().uppercased()
+        guard charset == "UTF-8" || charset == "US-ASCII" else {
+            throw IMAPParseError(reason: "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset \(charset)")
+        }
+        var keys: [SearchKey] = []
+        repeat {
+            try space()
+            keys.append(try searchKey())
+        } while peek == UInt8(ascii: " ")
+        return .sort(criteria, keys.count == 1 ? keys[0] : .and(keys), uid: uid)
     }
 
     private mutating func search(uid: Bool) throws -> IMAPCommand {

@@ -48,7 +48,7 @@ public struct IMAPSession: Sendable {
     private var pendingAuthenticationTag: String?
 
     public static let capabilities =
-        "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH"
+        "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE ESEARCH SORT"
 
     public init(configuration: IMAPConfiguration, store: any MessageStore) {
         self.configuration = configuration
@@ -154,6 +154,10 @@ public struct IMAPSession: Sendable {
             synchronize(into: &out, allowExpunge: uid)
             out.raw("* SEARCH" + search(key, uid: uid).map { " \($0)" }.joined() + "\r\n")
             result = "OK \(uid ? "UID " : "")SEARCH completed"
+        case (.sort(let criteria, let key, let uid), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            out.raw("* SORT" + sort(key, by: criteria, uid: uid).map { " \($0)" }.joined() + "\r\n")
+            result = "OK \(uid ? "UID " : "")SORT completed"
         case (.extendedSearch(let key, let uid, let options), .selected):
             synchronize(into: &out, allowExpunge: uid)
             out.raw(Self.esearch(search(key, uid: uid), tag: tag, uid: uid, options: options))
@@ -183,7 +187,8 @@ public struct IMAPSession: Sendable {
     /// FETCH, STORE and SEARCH by sequence number must not see EXPUNGE responses (RFC 3501 §7.4.1).
     private func isSequenceSensitive(_ command: IMAPCommand) -> Bool {
         switch command {
-        case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _):
+        case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _),
+            .sort(_, _, let uid):
             return !uid
         default: return false
         }
@@ -519,6 +524,15 @@ public struct IMAPSession: Sendable {
             if evaluator.matches(key, candidate) { found.append(uid ? entry.uid : UInt64(index + 1)) }
         }
         return found
+    }
+
+    /// The matching messages in SORT order (RFC 5256), as UIDs or sequence numbers.
+    private func sort(_ key: SearchKey, by criteria: [SortCriterion], uid: Bool) -> [UInt64] {
+        let matching = Set(search(key, uid: false))
+        let items = entries.indices.filter { matching.contains(UInt64($0 + 1)) }.map {
+            SortOrder.Item(sequence: $0 + 1, message: entries[$0].message)
+        }
+        return SortOrder.sorted(items, by: criteria).map { uid ? entries[$0.sequence - 1].uid : UInt64($0.sequence) }
     }
 
     /// `* ESEARCH (TAG "a") UID MIN 1 MAX 9 COUNT 3 ALL 1,4:5` (RFC 4731 §3.1): nothing but the

@@ -213,4 +213,16 @@ import Testing
         #expect(await script.send("f UID SEARCH RETURN (COUNT ALL) SUBJECT nothing") == ["* ESEARCH (TAG \"f\") UID COUNT 0", "f OK UID SEARCH completed"])
         #expect(await script.send("g SEARCH RETURN (SAVE) ALL").first?.hasPrefix("g BAD unknown SEARCH RETURN option SAVE") == true)
     }
+
+    @Test func sortByBaseSubjectAndReverseSize() async throws {
+        var script = await loggedIn()
+        for subject in ["Re: [list] Banana", "apple", "Fwd: cherry (fwd)", "Re: apple"] {
+            try await script.deliver("Subject: \(subject)\r\n\r\n\(subject)\r\n")
+        }
+        _ = await script.send("b SELECT INBOX")
+        #expect(await script.send("c SORT (SUBJECT) UTF-8 ALL") == ["* SORT 2 4 1 3", "c OK SORT completed"])
+        #expect(await script.send("d UID SORT (REVERSE SIZE) US-ASCII NOT 1") == ["* SORT 3 4 2", "d OK UID SORT completed"])
+        #expect(await script.send("e SORT (REVERSE) UTF-8 ALL").first?.hasPrefix("e BAD SORT needs a criterion after REVERSE") == true)
+        #expect(await script.send("f SORT (SUBJECT) KOI8-R ALL").first?.hasPrefix("f BAD [BADCHARSET") == true)
+    }
 }
