@@ -46,7 +46,9 @@ public struct Mailbox: Sendable, Hashable {
             return "mailbox names cannot contain control characters"
         }
         let levels = name.split(separator: delimiter, omittingEmptySubsequences: false)
-        if levels.contains(where: \.isEmpty) { return "mailbox names cannot have empty levels (\(delimiter)\(delimiter))" }
+        if levels.contains(where: \.isEmpty) {
+            return "mailbox names cannot have empty levels (\(delimiter)\(delimiter))"
+        }
         if levels.count > 16 { return "mailbox names have at most 16 levels" }
         return nil
     }

@@ -25,7 +25,8 @@ struct MaildirFolder: Sendable {
 
     /// Why `mailbox` cannot be a Maildir++ folder name (`.` separates levels on disk), or nil.
     static func problem(with mailbox: String) -> String? {
-        mailbox.contains(".") ? "mailbox names in a Maildir store cannot contain \".\" (Maildir++ separates levels with it)" : nil
+        mailbox.contains(".")
+            ? "mailbox names in a Maildir store cannot contain \".\" (Maildir++ separates levels with it)" : nil
     }
 
     /// The mailbox a root entry such as `.Archive.2024` names, or nil for anything else.

@@ -18,10 +18,14 @@ extension MaildirStore {
     private func folder(_ mailbox: String) -> MaildirFolder { MaildirFolder(root: layout.root, mailbox: mailbox) }
 
     private static var intoInbox: MailboxError {
-        .cannot("INBOX of a Maildir store holds what SMTP delivered (its UIDs are the message ids); put messages into another mailbox")
+        .cannot(
+            "INBOX of a Maildir store holds what SMTP delivered (its UIDs are the message ids); put messages into another mailbox"
+        )
     }
 
-    private static func cannot(_ error: StoreError) -> MailboxError { .cannot("the Maildir store could not do it: \(error)") }
+    private static func cannot(_ error: StoreError) -> MailboxError {
+        .cannot("the Maildir store could not do it: \(error)")
+    }
 
     // MARK: Start-up
 
@@ -44,16 +48,21 @@ extension MaildirStore {
         }
         var taken = Set(index.all.map(\.id))
         var strangers: [(mailbox: String, index: Int)] = []
-        var loaded: [String: (uidValidity: UInt32, nextUID: UInt64, uids: [UInt64: UInt64], found: [(MaildirFolderEntry, UInt64)])] = [:]
+        var loaded:
+            [String: (
+                uidValidity: UInt32, nextUID: UInt64, uids: [UInt64: UInt64], found: [(MaildirFolderEntry, UInt64)]
+            )] = [:]
         let entries: [String]
         do { entries = try FileManager.default.contentsOfDirectory(atPath: layout.root) } catch {
             throw .unusableFolder(layout.root, "cannot list it: \(error)")
         }
         for directory in entries.sorted() {
-            guard let mailbox = MaildirFolder.mailbox(directory: directory), Mailbox.problem(with: mailbox) == nil else { continue }
+            guard let mailbox = MaildirFolder.mailbox(directory: directory), Mailbox.problem(with: mailbox) == nil
+            else { continue }
             let folder = folder(mailbox)
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder.path + "/cur", isDirectory: &isDirectory), isDirectory.boolValue
+            guard FileManager.default.fileExists(atPath: folder.path + "/cur", isDirectory: &isDirectory),
+                isDirectory.boolValue
             else { continue }
             try folder.create(uidValidity: uidValidity)  // cur/ new/ tmp/ and the UID file, if missing
             let (validity, uids, nextUID) = try folder.readUIDs() ?? (uidValidity, [:], 1)
@@ -66,7 +75,11 @@ extension MaildirStore {
                         id = 0
                         strangers.append((mailbox, found.count))
                     }
-                    found.append((MaildirFolderEntry(mailbox: mailbox, name: name, inNew: inNew, keywords: keywords[id] ?? []), id))
+                    found.append(
+                        (
+                            MaildirFolderEntry(
+                                mailbox: mailbox, name: name, inNew: inNew, keywords: keywords[id] ?? []), id
+                        ))
                 }
             }
             loaded[mailbox] = (validity, nextUID, uids, found)
@@ -106,7 +119,8 @@ extension MaildirStore {
             try folder.recordUIDs(fresh)
             let specialUse = SpecialUse.allCases.first { $0.defaultName == mailbox }
             index.restoreMailbox(
-                mailbox, uidValidity: contents.uidValidity, nextUID: nextUID, specialUse: specialUse, messages: messages)
+                mailbox, uidValidity: contents.uidValidity, nextUID: nextUID, specialUse: specialUse, messages: messages
+            )
         }
         // Levels above a folder that has no folder of its own (Dovecot makes none) become folders.
         for mailbox in index.mailboxes() where mailbox.name != Mailbox.inbox && loaded[mailbox.name] == nil {
@@ -114,7 +128,8 @@ extension MaildirStore {
         }
         folders.withLock { $0 = placements }
         if let bytes = try POSIXFile.read(subscriptionsPath) {
-            index.restoreSubscriptions(Set(String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)))
+            index.restoreSubscriptions(
+                Set(String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)))
         }
     }
 
@@ -231,12 +246,16 @@ extension MaildirStore {
     public func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
         let name = try target(mailbox)
         let folder = folder(name)
-        var copies: [(source: UInt64, message: Message, flags: MessageFlags, entry: MaildirFolderEntry, from: String)] = []
+        var copies: [(source: UInt64, message: Message, flags: MessageFlags, entry: MaildirFolderEntry, from: String)] =
+            []
         for id in ids {
-            guard let original = index.message(id: id), let (path, source, keywords) = currentPath(of: id) else { continue }
+            guard let original = index.message(id: id), let (path, source, keywords) = currentPath(of: id) else {
+                continue
+            }
             let newID = index.reserveID()
             let file = MaildirFileName(
-                base: "\(MaildirFileName.unique()),S=\(original.raw.count),U=\(newID)", flagLetters: source.flagLetters ?? "")
+                base: "\(MaildirFileName.unique()),S=\(original.raw.count),U=\(newID)",
+                flagLetters: source.flagLetters ?? "")
             copies.append(
                 (
                     id, Message(id: newID, raw: original.raw, envelope: original.envelope), index.flags(of: id),
@@ -272,12 +291,21 @@ extension MaildirStore {
             folders.withLock { folders in
                 for id in ids {
                     if let entry = files.removeValue(forKey: id) {
-                        renames.append((layout.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: entry.inNew, entry.name.name)))
+                        renames.append(
+                            (
+                                layout.path(inNew: entry.inNew, entry.name.name),
+                                folder.path(inNew: entry.inNew, entry.name.name)
+                            ))
                         touched.insert(entry.inNew ? layout.new : layout.cur)
-                        folders[id] = MaildirFolderEntry(mailbox: name, name: entry.name, inNew: entry.inNew, keywords: entry.keywords)
+                        folders[id] = MaildirFolderEntry(
+                            mailbox: name, name: entry.name, inNew: entry.inNew, keywords: entry.keywords)
                     } else if var entry = folders[id], entry.mailbox != name {
                         let source = self.folder(entry.mailbox)
-                        renames.append((source.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: entry.inNew, entry.name.name)))
+                        renames.append(
+                            (
+                                source.path(inNew: entry.inNew, entry.name.name),
+                                folder.path(inNew: entry.inNew, entry.name.name)
+                            ))
                         touched.insert(source.path + (entry.inNew ? "/new" : "/cur"))
                         entry.mailbox = name
                         folders[id] = entry
@@ -312,7 +340,8 @@ extension MaildirStore {
         if letters != (entry.name.flagLetters ?? "") || entry.inNew {
             let renamed = MaildirFileName(base: entry.name.base, flagLetters: letters)
             do throws(StoreError) {
-                try POSIXFile.rename(folder.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: false, renamed.name))
+                try POSIXFile.rename(
+                    folder.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: false, renamed.name))
                 entry.name = renamed
                 entry.inNew = false
             } catch {

@@ -115,7 +115,8 @@ extension MessageIndex {
         let created = try state.withLock { state throws(MailboxError) -> Mailbox in
             guard state.mailboxes[name] == nil else { throw .alreadyExists(name) }
             for level in Mailbox.ancestors(of: name) + [name] where state.mailboxes[level] == nil {
-                state.mailboxes[level] = MailboxState(name: level, uidValidity: state.freshUIDValidity(), specialUse: nil)
+                state.mailboxes[level] = MailboxState(
+                    name: level, uidValidity: state.freshUIDValidity(), specialUse: nil)
             }
             state.modificationSequence += 1
             return Mailbox(
@@ -134,7 +135,8 @@ extension MessageIndex {
         let removed = try state.withLock { state throws(MailboxError) -> [Message] in
             guard let mailbox = state.mailboxes[name] else { throw .nonexistent(name) }
             guard !state.mailboxes.keys.contains(where: { Mailbox.isInferior($0, of: name) }) else {
-                throw MailboxError(code: "HASCHILDREN", reason: "mailbox \(name) has mailboxes below it; delete them first")
+                throw MailboxError(
+                    code: "HASCHILDREN", reason: "mailbox \(name) has mailboxes below it; delete them first")
             }
             let gone = Set(mailbox.members.map(\.id))
             let removed = mailbox.members.compactMap { state.byID.removeValue(forKey: $0.id) }
@@ -177,7 +179,8 @@ extension MessageIndex {
                 if state.subscriptions.remove(name) != nil { state.subscriptions.insert(renamed) }
             }
             for level in Mailbox.ancestors(of: new) where state.mailboxes[level] == nil {
-                state.mailboxes[level] = MailboxState(name: level, uidValidity: state.freshUIDValidity(), specialUse: nil)
+                state.mailboxes[level] = MailboxState(
+                    name: level, uidValidity: state.freshUIDValidity(), specialUse: nil)
             }
             state.modificationSequence += 1
         }
@@ -253,7 +256,9 @@ extension MessageIndex {
     /// Moves messages into `mailbox` (RFC 6851), keeping their ids and flags; each gets the next
     /// UID there and counts as \Recent again. Returns `(id, old UID, new UID)` for each message
     /// still stored, in the order given. Moving into the mailbox a message is in gives it a new UID.
-    package func move(ids: [UInt64], to requested: String) throws(MailboxError) -> [(id: UInt64, from: UInt64, to: UInt64)] {
+    package func move(ids: [UInt64], to requested: String) throws(MailboxError) -> [(
+        id: UInt64, from: UInt64, to: UInt64
+    )] {
         let name = Mailbox.canonical(requested)
         let (moved, observers) = try state.withLock { state throws(MailboxError) in
             guard state.mailboxes[name] != nil else { throw .tryCreate(name) }
@@ -269,7 +274,9 @@ extension MessageIndex {
             }
             let arrived = Set(moved.map(\.to))
             for (source, gone) in leaving {
-                state.mailboxes[source]?.members.removeAll { gone.contains($0.id) && !(source == name && arrived.contains($0.uid)) }
+                state.mailboxes[source]?.members.removeAll {
+                    gone.contains($0.id) && !(source == name && arrived.contains($0.uid))
+                }
             }
             if !moved.isEmpty { state.modificationSequence += 1 }
             return (moved, Array(state.observers.values))

@@ -41,7 +41,8 @@ enum IMAPMailboxLoad {
                 group.addTask {
                     for index in stride(from: lane, to: stored.count, by: 32) {
                         _ = try await maildirCatcher.store.append(
-                            stored[index], envelope: Envelope(sender: "bench@example.com", recipients: ["sink@example.com"]))
+                            stored[index],
+                            envelope: Envelope(sender: "bench@example.com", recipients: ["sink@example.com"]))
                     }
                 }
             }

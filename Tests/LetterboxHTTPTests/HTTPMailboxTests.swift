@@ -49,7 +49,8 @@ struct HTTPMailboxTests {
     func waitIgnoresAppends() async throws {
         let fresh = MemoryStore()
         let router = HTTPRouter(store: fresh)
-        _ = try await fresh.append(Array("Subject: draft\r\n\r\nx\r\n".utf8), to: "Drafts", flags: MessageFlags(), receivedAt: Date())
+        _ = try await fresh.append(
+            Array("Subject: draft\r\n\r\nx\r\n".utf8), to: "Drafts", flags: MessageFlags(), receivedAt: Date())
         #expect(try await router.get("/messages/wait?timeout=0.1").status == .requestTimeout)
         #expect(try await router.get("/messages/wait?timeout=0.1&mailbox=Drafts").status == .ok)
     }

@@ -41,10 +41,14 @@ import Testing
                 "* LIST (\\HasChildren) \"/\" Projects/2024", "* LIST (\\HasNoChildren) \"/\" Projects/2024/Q1",
                 "e OK LIST completed",
             ])
-        #expect(await script.send("f LIST \"\" P%") == ["* LIST (\\HasChildren) \"/\" Projects", "f OK LIST completed"])
+        #expect(
+            await script.send("f LIST \"\" P%") == ["* LIST (\\HasChildren) \"/\" Projects", "f OK LIST completed"])
         #expect(await script.send("g CREATE \"a**\"").first?.hasPrefix("g NO [CANNOT]") == true)
         #expect(await script.send("h CREATE \"With space\"") == ["h OK CREATE completed"])
-        #expect(await script.send("i LIST \"\" With*") == ["* LIST (\\HasNoChildren) \"/\" \"With space\"", "i OK LIST completed"])
+        #expect(
+            await script.send("i LIST \"\" With*") == [
+                "* LIST (\\HasNoChildren) \"/\" \"With space\"", "i OK LIST completed",
+            ])
     }
 
     @Test func deleteAndRename() async throws {
@@ -68,8 +72,12 @@ import Testing
         try await script.deliver(sample)
         try await script.deliver(sample)
         #expect(await script.send("b RENAME inbox Saved") == ["b OK RENAME completed"])
-        #expect(await script.send("c STATUS INBOX (MESSAGES)") == ["* STATUS INBOX (MESSAGES 0)", "c OK STATUS completed"])
-        #expect(await script.send("d STATUS Saved (MESSAGES UIDNEXT)") == ["* STATUS Saved (MESSAGES 2 UIDNEXT 3)", "d OK STATUS completed"])
+        #expect(
+            await script.send("c STATUS INBOX (MESSAGES)") == ["* STATUS INBOX (MESSAGES 0)", "c OK STATUS completed"])
+        #expect(
+            await script.send("d STATUS Saved (MESSAGES UIDNEXT)") == [
+                "* STATUS Saved (MESSAGES 2 UIDNEXT 3)", "d OK STATUS completed",
+            ])
         // HTTP's default list still shows what was captured, wherever it went.
         #expect(script.store.messages(matching: MessageFilter()).count == 2)
     }
@@ -88,10 +96,16 @@ import Testing
         var script = await loggedIn()
         let validity = script.store.mailbox(named: "Sent")!.uidValidity
         #expect(
-            await script.send("b APPEND Sent (\\Seen) \"21-Nov-1997 09:55:06 -0600\" {\(sample.utf8.count)+}\r\n\(sample)")
+            await script.send(
+                "b APPEND Sent (\\Seen) \"21-Nov-1997 09:55:06 -0600\" {\(sample.utf8.count)+}\r\n\(sample)")
                 == ["b OK [APPENDUID \(validity) 1] APPEND completed"])
-        #expect(await script.send("c APPEND Sent {\(sample.utf8.count)+}\r\n\(sample)") == ["c OK [APPENDUID \(validity) 2] APPEND completed"])
-        #expect(await script.send("d APPEND Nowhere {2+}\r\nHi") == ["d NO [TRYCREATE] no mailbox Nowhere; create it first"])
+        #expect(
+            await script.send("c APPEND Sent {\(sample.utf8.count)+}\r\n\(sample)") == [
+                "c OK [APPENDUID \(validity) 2] APPEND completed"
+            ])
+        #expect(
+            await script.send("d APPEND Nowhere {2+}\r\nHi") == ["d NO [TRYCREATE] no mailbox Nowhere; create it first"]
+        )
         #expect(await script.send("e SELECT Sent").contains("* 2 EXISTS"))
         #expect(
             await script.send("f UID FETCH 1 (FLAGS INTERNALDATE)") == [
@@ -120,12 +134,17 @@ import Testing
         _ = await script.send("c STORE 2 +FLAGS (\\Flagged)")
         let validity = script.store.mailbox(named: "Archive")!.uidValidity
         #expect(await script.send("d COPY 2:3 Archive") == ["d OK [COPYUID \(validity) 2:3 1:2] COPY completed"])
-        #expect(await script.send("e UID COPY 1,3 Archive") == ["e OK [COPYUID \(validity) 1,3 3:4] UID COPY completed"])
+        #expect(
+            await script.send("e UID COPY 1,3 Archive") == ["e OK [COPYUID \(validity) 1,3 3:4] UID COPY completed"])
         #expect(await script.send("f UID COPY 99 Archive") == ["f OK UID COPY completed"])
         #expect(await script.send("g COPY 1 Nowhere") == ["g NO [TRYCREATE] no mailbox Nowhere; create it first"])
-        #expect(await script.send("h STATUS Archive (MESSAGES RECENT UNSEEN)") == ["* STATUS Archive (MESSAGES 4 RECENT 4 UNSEEN 4)", "h OK STATUS completed"])
+        #expect(
+            await script.send("h STATUS Archive (MESSAGES RECENT UNSEEN)") == [
+                "* STATUS Archive (MESSAGES 4 RECENT 4 UNSEEN 4)", "h OK STATUS completed",
+            ])
         _ = await script.send("i SELECT Archive")
-        #expect(await script.send("j FETCH 1 FLAGS") == ["* 1 FETCH (FLAGS (\\Flagged \\Recent))", "j OK FETCH completed"])
+        #expect(
+            await script.send("j FETCH 1 FLAGS") == ["* 1 FETCH (FLAGS (\\Flagged \\Recent))", "j OK FETCH completed"])
         // Copies are new messages: INBOX keeps its three, HTTP's default list shows only those.
         #expect(script.store.messages(matching: MessageFilter()).count == 3)
         #expect(script.store.messages().count == 7)
@@ -192,11 +211,14 @@ import Testing
         var script = await loggedIn("bo@example.com")
         try await script.deliver(sample, to: ["ana@example.com"])
         try await script.deliver(sample, to: ["bo@example.com"])
-        #expect(await script.send("b STATUS INBOX (MESSAGES)") == ["* STATUS INBOX (MESSAGES 1)", "b OK STATUS completed"])
+        #expect(
+            await script.send("b STATUS INBOX (MESSAGES)") == ["* STATUS INBOX (MESSAGES 1)", "b OK STATUS completed"])
         _ = await script.send("c APPEND Sent {\(sample.utf8.count)+}\r\n\(sample)")
-        #expect(await script.send("d STATUS Sent (MESSAGES)") == ["* STATUS Sent (MESSAGES 1)", "d OK STATUS completed"])
+        #expect(
+            await script.send("d STATUS Sent (MESSAGES)") == ["* STATUS Sent (MESSAGES 1)", "d OK STATUS completed"])
         #expect(await script.send("e RENAME INBOX Mine") == ["e OK RENAME completed"])
-        #expect(await script.send("f STATUS Mine (MESSAGES)") == ["* STATUS Mine (MESSAGES 1)", "f OK STATUS completed"])
+        #expect(
+            await script.send("f STATUS Mine (MESSAGES)") == ["* STATUS Mine (MESSAGES 1)", "f OK STATUS completed"])
         #expect(script.store.messages(matching: MessageFilter(mailbox: "INBOX")).count == 1, "ana's mail stays")
     }
 
@@ -209,9 +231,17 @@ import Testing
             await script.send("d SEARCH RETURN (MIN MAX COUNT) UNSEEN") == [
                 "* ESEARCH (TAG \"d\") MIN 1 MAX 4 COUNT 3", "d OK SEARCH completed",
             ])
-        #expect(await script.send("e UID SEARCH RETURN () ALL") == ["* ESEARCH (TAG \"e\") UID ALL 1:4", "e OK UID SEARCH completed"])
-        #expect(await script.send("f UID SEARCH RETURN (COUNT ALL) SUBJECT nothing") == ["* ESEARCH (TAG \"f\") UID COUNT 0", "f OK UID SEARCH completed"])
-        #expect(await script.send("g SEARCH RETURN (SAVE) ALL").first?.hasPrefix("g BAD unknown SEARCH RETURN option SAVE") == true)
+        #expect(
+            await script.send("e UID SEARCH RETURN () ALL") == [
+                "* ESEARCH (TAG \"e\") UID ALL 1:4", "e OK UID SEARCH completed",
+            ])
+        #expect(
+            await script.send("f UID SEARCH RETURN (COUNT ALL) SUBJECT nothing") == [
+                "* ESEARCH (TAG \"f\") UID COUNT 0", "f OK UID SEARCH completed",
+            ])
+        #expect(
+            await script.send("g SEARCH RETURN (SAVE) ALL").first?.hasPrefix("g BAD unknown SEARCH RETURN option SAVE")
+                == true)
     }
 
     @Test func sortByBaseSubjectAndReverseSize() async throws {
@@ -221,8 +251,13 @@ import Testing
         }
         _ = await script.send("b SELECT INBOX")
         #expect(await script.send("c SORT (SUBJECT) UTF-8 ALL") == ["* SORT 2 4 1 3", "c OK SORT completed"])
-        #expect(await script.send("d UID SORT (REVERSE SIZE) US-ASCII NOT 1") == ["* SORT 3 4 2", "d OK UID SORT completed"])
-        #expect(await script.send("e SORT (REVERSE) UTF-8 ALL").first?.hasPrefix("e BAD SORT needs a criterion after REVERSE") == true)
+        #expect(
+            await script.send("d UID SORT (REVERSE SIZE) US-ASCII NOT 1") == [
+                "* SORT 3 4 2", "d OK UID SORT completed",
+            ])
+        #expect(
+            await script.send("e SORT (REVERSE) UTF-8 ALL").first?.hasPrefix(
+                "e BAD SORT needs a criterion after REVERSE") == true)
         #expect(await script.send("f SORT (SUBJECT) KOI8-R ALL").first?.hasPrefix("f BAD [BADCHARSET") == true)
     }
 }

@@ -114,7 +114,8 @@ import Testing
             }) { catcher in
                 for fixture in fixtures {
                     _ = try await catcher.store.append(
-                        fixture, envelope: Envelope(sender: "differential@example.com", recipients: ["test@example.com"]))
+                        fixture,
+                        envelope: Envelope(sender: "differential@example.com", recipients: ["test@example.com"]))
                 }
                 let reference = try IMAPScriptClient(port: dovecot.port)
                 let candidate = try IMAPScriptClient(port: catcher.ports.imap)
@@ -143,7 +144,9 @@ import Testing
                 await reference.close()
                 await candidate.close()
                 if !differences.isEmpty {
-                    Issue.record("\(differences.count) differences from Dovecot:\n\n\(differences.joined(separator: "\n\n"))\n\(dovecot.log.suffix(1000))")
+                    Issue.record(
+                        "\(differences.count) differences from Dovecot:\n\n\(differences.joined(separator: "\n\n"))\n\(dovecot.log.suffix(1000))"
+                    )
                 }
             }
         }
@@ -156,7 +159,9 @@ import Testing
             var line = line.replacingOccurrences(
                 of: #"(UIDVALIDITY|APPENDUID|COPYUID) \d+"#, with: "$1 V", options: .regularExpression)
             // "* OK [CODE ...] text" → "* OK [CODE ...]": the text is the server's own.
-            if let close = line.firstIndex(of: "]"), line.contains(" OK [") || line.contains(" NO [") || line.contains(" BAD [") {
+            if let close = line.firstIndex(of: "]"),
+                line.contains(" OK [") || line.contains(" NO [") || line.contains(" BAD [")
+            {
                 line = String(line[...close])
             } else if line.hasPrefix("* OK ") || line.hasPrefix("* NO ") {
                 line = String(line.prefix(4))
@@ -166,7 +171,8 @@ import Testing
         var lines = response.untagged.map { clean(String(decoding: $0, as: UTF8.self)) }
         let verb = command.split(separator: " ").first.map(String.init) ?? ""
         if verb == "LIST" || verb == "LSUB" { lines.sort() }
-        var completion = clean(response.completion).split(separator: " ", maxSplits: 2).dropFirst().joined(separator: " ")
+        var completion = clean(response.completion).split(separator: " ", maxSplits: 2).dropFirst().joined(
+            separator: " ")
         if let close = completion.firstIndex(of: "]"), completion.contains("[") {
             completion = String(completion[...close])
         } else {

@@ -48,58 +48,67 @@ import Testing
 
     private func files(in folder: String) -> [String] {
         ["new", "cur"].flatMap { sub in
-            ((try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(sub)")) ?? []).map { "\(folder)/\(sub)/\($0)" }
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(sub)")) ?? []).map {
+                "\(folder)/\(sub)/\($0)"
+            }
         }
     }
 
-    @Test(arguments: [false, true]) func mbsyncPullsEveryFolderAndPushesNewMailAndDeletions(maildir: Bool) async throws {
+    @Test(arguments: [false, true]) func mbsyncPullsEveryFolderAndPushesNewMailAndDeletions(maildir: Bool) async throws
+    {
         let mbsync = try ExternalTool.path("mbsync", package: "isync")
         try await withFixtureCatcher(maildir: maildir) { mail in
             try await withTemporaryFolder { dir in
                 try """
-                    IMAPAccount letterbox
-                    Host 127.0.0.1
-                    Port \(mail.ports.imap)
-                    User x
-                    Pass y
-                    SSLType None
-                    AuthMechs LOGIN
+                IMAPAccount letterbox
+                Host 127.0.0.1
+                Port \(mail.ports.imap)
+                User x
+                Pass y
+                SSLType None
+                AuthMechs LOGIN
 
-                    IMAPStore remote
-                    Account letterbox
+                IMAPStore remote
+                Account letterbox
 
-                    MaildirStore local
-                    Path \(dir)/mail/
-                    Inbox \(dir)/mail/INBOX
-                    SubFolders Verbatim
+                MaildirStore local
+                Path \(dir)/mail/
+                Inbox \(dir)/mail/INBOX
+                SubFolders Verbatim
 
-                    Channel sync
-                    Far :remote:
-                    Near :local:
-                    Patterns *
-                    Create Both
-                    Expunge Both
-                    SyncState *
+                Channel sync
+                Far :remote:
+                Near :local:
+                Patterns *
+                Create Both
+                Expunge Both
+                SyncState *
 
-                    """.write(toFile: "\(dir)/mbsyncrc", atomically: true, encoding: .utf8)
+                """.write(toFile: "\(dir)/mbsyncrc", atomically: true, encoding: .utf8)
                 try FileManager.default.createDirectory(atPath: "\(dir)/mail", withIntermediateDirectories: true)
                 let first = try await ExternalTool.run(mbsync, ["-c", "\(dir)/mbsyncrc", "-a"])
                 #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
                 #expect(files(in: "\(dir)/mail/INBOX").count == 3)
                 for folder in ["Sent", "Drafts", "Trash", "Junk", "Archive"] {
-                    #expect(FileManager.default.fileExists(atPath: "\(dir)/mail/\(folder)/cur"), "\(folder) was not synced")
+                    #expect(
+                        FileManager.default.fileExists(atPath: "\(dir)/mail/\(folder)/cur"), "\(folder) was not synced")
                 }
 
                 // New local mail in an existing and a new folder is appended; a local deletion expunges.
-                try FileManager.default.createDirectory(atPath: "\(dir)/mail/Projects/new", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: "\(dir)/mail/Projects/new", withIntermediateDirectories: true)
                 for sub in ["cur", "tmp"] {
-                    try FileManager.default.createDirectory(atPath: "\(dir)/mail/Projects/\(sub)", withIntermediateDirectories: true)
+                    try FileManager.default.createDirectory(
+                        atPath: "\(dir)/mail/Projects/\(sub)", withIntermediateDirectories: true)
                 }
                 try Data(Self.fixture("latin1-qp")).write(to: URL(fileURLWithPath: "\(dir)/mail/Archive/new/100.local"))
-                try Data(Self.fixture("html-only")).write(to: URL(fileURLWithPath: "\(dir)/mail/Projects/new/101.local"))
-                let lunch = try #require(files(in: "\(dir)/mail/INBOX").first { file in
-                    (try? String(contentsOfFile: file, encoding: .utf8))?.contains("Subject: Lunch on Friday?") == true
-                })
+                try Data(Self.fixture("html-only")).write(
+                    to: URL(fileURLWithPath: "\(dir)/mail/Projects/new/101.local"))
+                let lunch = try #require(
+                    files(in: "\(dir)/mail/INBOX").first { file in
+                        (try? String(contentsOfFile: file, encoding: .utf8))?.contains("Subject: Lunch on Friday?")
+                            == true
+                    })
                 try FileManager.default.removeItem(atPath: lunch)
                 let second = try await ExternalTool.run(mbsync, ["-c", "\(dir)/mbsyncrc", "-a"])
                 #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
@@ -118,34 +127,35 @@ import Testing
         try await withFixtureCatcher { mail in
             try await withTemporaryFolder { dir in
                 try """
-                    [general]
-                    accounts = t
-                    metadata = \(dir)/meta
+                [general]
+                accounts = t
+                metadata = \(dir)/meta
 
-                    [Account t]
-                    localrepository = local
-                    remoterepository = remote
+                [Account t]
+                localrepository = local
+                remoterepository = remote
 
-                    [Repository local]
-                    type = Maildir
-                    localfolders = \(dir)/mail
+                [Repository local]
+                type = Maildir
+                localfolders = \(dir)/mail
 
-                    [Repository remote]
-                    type = IMAP
-                    remotehost = 127.0.0.1
-                    remoteport = \(mail.ports.imap)
-                    remoteuser = x
-                    remotepass = y
-                    ssl = no
-                    starttls = no
+                [Repository remote]
+                type = IMAP
+                remotehost = 127.0.0.1
+                remoteport = \(mail.ports.imap)
+                remoteuser = x
+                remotepass = y
+                ssl = no
+                starttls = no
 
-                    """.write(toFile: "\(dir)/rc", atomically: true, encoding: .utf8)
+                """.write(toFile: "\(dir)/rc", atomically: true, encoding: .utf8)
                 let arguments = ["-c", "\(dir)/rc", "-o", "-u", "basic"]
                 let first = try await ExternalTool.run(offlineimap, arguments)
                 #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
                 #expect(files(in: "\(dir)/mail/INBOX").count == 3)
                 #expect(FileManager.default.fileExists(atPath: "\(dir)/mail/Sent/cur"))
-                try Data(Self.fixture("html-only")).write(to: URL(fileURLWithPath: "\(dir)/mail/Sent/new/200.local:2,S"))
+                try Data(Self.fixture("html-only")).write(
+                    to: URL(fileURLWithPath: "\(dir)/mail/Sent/new/200.local:2,S"))
                 let second = try await ExternalTool.run(offlineimap, arguments)
                 #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
                 #expect(subjects(mail)["Sent"] == ["March news"])
@@ -162,11 +172,11 @@ import Testing
             _ = try await mail.store.copy(ids: [archived.id], to: "Archive")
             try await withTemporaryFolder { dir in
                 try """
-                    set no syslog
-                    poll 127.0.0.1 protocol IMAP port \(mail.ports.imap) timeout 30
-                      user "x" password "y" sslproto "" keep fetchall folder "INBOX" "Archive"
-                      mda "/bin/sh -c 'cat >> \(dir)/mbox'"
-                    """.write(toFile: "\(dir)/rc", atomically: true, encoding: .utf8)
+                set no syslog
+                poll 127.0.0.1 protocol IMAP port \(mail.ports.imap) timeout 30
+                  user "x" password "y" sslproto "" keep fetchall folder "INBOX" "Archive"
+                  mda "/bin/sh -c 'cat >> \(dir)/mbox'"
+                """.write(toFile: "\(dir)/rc", atomically: true, encoding: .utf8)
                 try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(dir)/rc")
                 let result = try await ExternalTool.run(
                     "/usr/bin/env", ["FETCHMAILHOME=\(dir)", fetchmail, "--nodetach", "-f", "\(dir)/rc"])
@@ -203,7 +213,8 @@ import Testing
                 let keys =
                     "<tag-pattern>~s Lunch<enter><tag-prefix><copy-message>=Archive<enter><untag-pattern>~A<enter>"
                     + "<tag-pattern>~s Mixed<enter><tag-prefix><save-message>=Trash<enter><sync-mailbox><quit>"
-                let command = "\(client) -n -F \(dir)/muttrc -f imap://127.0.0.1:\(mail.ports.imap)/INBOX -e 'push \"\(keys)\"'"
+                let command =
+                    "\(client) -n -F \(dir)/muttrc -f imap://127.0.0.1:\(mail.ports.imap)/INBOX -e 'push \"\(keys)\"'"
                 let result = try await ExternalTool.run(
                     "/usr/bin/env", ["TERM=xterm", "timeout", "60", script, "-qec", command, "/dev/null"])
                 #expect(result.status == 0, "\(result.stdout.suffix(2000))")

@@ -27,7 +27,8 @@ struct MailboxStoreTests {
         let back = try await store.move(ids: [second.id], to: "INBOX")
         #expect(back.map(\.to) == [3], "INBOX's UIDNEXT was 3")
         #expect(store.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.uid) == [1, 3])
-        #expect(store.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.message.id) == [first.id, second.id])
+        #expect(
+            store.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.message.id) == [first.id, second.id])
     }
 
     @Test("a waiter for captured mail is not woken by an APPEND, one for the mailbox is")
@@ -35,7 +36,8 @@ struct MailboxStoreTests {
         let store = MemoryStore()
         async let captured = store.waitForMessage(matching: MessageFilter(), timeout: .seconds(30))
         async let drafts = store.waitForMessage(matching: MessageFilter(mailbox: "Drafts"), timeout: .seconds(30))
-        let draft = try await store.append(Array("Subject: d\r\n\r\n".utf8), to: "Drafts", flags: MessageFlags(), receivedAt: Date())
+        let draft = try await store.append(
+            Array("Subject: d\r\n\r\n".utf8), to: "Drafts", flags: MessageFlags(), receivedAt: Date())
         #expect(await drafts?.id == draft.message.id)
         let mail = try await store.append(Array("Subject: m\r\n\r\n".utf8), envelope: envelope)
         #expect(await captured?.id == mail.id)
@@ -49,7 +51,10 @@ struct MailboxStoreTests {
         _ = try await store.move(ids: [message.id], to: "Junk")
         #expect(try store.deleteMailbox("Junk") == 1)
         #expect(store.message(id: message.id) == nil)
-        #expect(try await firstChanges(4, of: changes) == [.added(message.id), .moved([message.id]), .removed([message.id]), .mailboxesChanged])
+        #expect(
+            try await firstChanges(4, of: changes) == [
+                .added(message.id), .moved([message.id]), .removed([message.id]), .mailboxesChanged,
+            ])
         #expect(throws: MailboxError.nonexistent("Junk")) { try store.deleteMailbox("Junk") }
     }
 
@@ -80,7 +85,10 @@ struct MailboxStoreTests {
         store = nil
 
         let second = try MaildirStore(path: folder.path)
-        #expect(second.mailboxes().map(\.name) == ["INBOX", "Archive", "Drafts", "Junk", "Projects", "Projects/2024", "Sent", "Trash"])
+        #expect(
+            second.mailboxes().map(\.name) == [
+                "INBOX", "Archive", "Drafts", "Junk", "Projects", "Projects/2024", "Sent", "Trash",
+            ])
         #expect(second.mailbox(named: "Projects/2024")?.uidValidity == validity)
         #expect(second.location(of: captured.id) == MessageLocation(mailbox: "Trash", uid: 1, captured: true))
         #expect(second.message(id: captured.id)?.envelope == envelope, "a moved message keeps its SMTP envelope")
@@ -89,10 +97,14 @@ struct MailboxStoreTests {
         #expect(second.message(id: appended.id)?.envelope.receivedAt == date, "the internal date is the file's mtime")
         #expect(second.flags(of: appended.id) == MessageFlags(["\\Seen"]))
         #expect(second.snapshot(of: "Archive", matching: MessageFilter())?.entries.map(\.uid) == [1])
-        #expect(second.snapshot(of: "Projects/2024", matching: MessageFilter())?.entries.map(\.message.subject) == ["b"])
+        #expect(
+            second.snapshot(of: "Projects/2024", matching: MessageFilter())?.entries.map(\.message.subject) == ["b"])
         #expect(projects.map(\.source) == [kept.id])
-        #expect(second.messages(matching: MessageFilter()).map(\.id) == [captured.id, kept.id], "the captured ones, wherever they are")
-        let next = try await second.append(Array("Subject: d\r\n\r\n".utf8), to: "Sent", flags: MessageFlags(), receivedAt: date)
+        #expect(
+            second.messages(matching: MessageFilter()).map(\.id) == [captured.id, kept.id],
+            "the captured ones, wherever they are")
+        let next = try await second.append(
+            Array("Subject: d\r\n\r\n".utf8), to: "Sent", flags: MessageFlags(), receivedAt: date)
         #expect(next.uid == 2)
         #expect(next.message.id > appended.id + 2, "ids given to copies before the restart are not given again")
 
