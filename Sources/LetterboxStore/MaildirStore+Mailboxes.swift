@@ -268,7 +268,16 @@ extension MaildirStore {
             copy.entry.keywords.isEmpty ? nil : EnvelopeLog.Record.keywords(id: copy.message.id, copy.entry.keywords)
         }
         try await pool.run { [log] () throws(StoreError) in
-            for (from, to) in links { try MaildirFolder.hardLink(from, to) }
+            var made: [String] = []
+            do throws(StoreError) {
+                for (from, to) in links {
+                    try MaildirFolder.hardLink(from, to)
+                    made.append(to)
+                }
+            } catch {
+                for path in made { POSIXFile.remove(path) }
+                throw error
+            }
             try MaildirFolder.syncDirectory(folder.path + "/cur")
             try log.append([.reserved(below: highest + 1)] + keywordRecords)
             try log.sync()
@@ -285,40 +294,59 @@ extension MaildirStore {
     public func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
         let name = try target(mailbox)
         let folder = folder(name)
-        var renames: [(from: String, to: String)] = []
+        /// Where a message's file was before the move, to put the tables back if its rename fails.
+        enum Before: Sendable {
+            case inbox(MaildirEntry)
+            case folder(MaildirFolderEntry)
+        }
+        var renames: [(id: UInt64, from: String, to: String, before: Before)] = []
         var touched: Set<String> = [folder.path + "/cur", folder.path + "/new"]
         files.withLock { files in
             folders.withLock { folders in
                 for id in ids {
                     if let entry = files.removeValue(forKey: id) {
-                        renames.append(
-                            (
-                                layout.path(inNew: entry.inNew, entry.name.name),
-                                folder.path(inNew: entry.inNew, entry.name.name)
-                            ))
+                        let from = layout.path(inNew: entry.inNew, entry.name.name)
+                        renames.append((id, from, folder.path(inNew: entry.inNew, entry.name.name), .inbox(entry)))
                         touched.insert(entry.inNew ? layout.new : layout.cur)
                         folders[id] = MaildirFolderEntry(
                             mailbox: name, name: entry.name, inNew: entry.inNew, keywords: entry.keywords)
-                    } else if var entry = folders[id], entry.mailbox != name {
+                    } else if let entry = folders[id], entry.mailbox != name {
                         let source = self.folder(entry.mailbox)
-                        renames.append(
-                            (
-                                source.path(inNew: entry.inNew, entry.name.name),
-                                folder.path(inNew: entry.inNew, entry.name.name)
-                            ))
+                        let from = source.path(inNew: entry.inNew, entry.name.name)
+                        renames.append((id, from, folder.path(inNew: entry.inNew, entry.name.name), .folder(entry)))
                         touched.insert(source.path + (entry.inNew ? "/new" : "/cur"))
-                        entry.mailbox = name
-                        folders[id] = entry
+                        folders[id]?.mailbox = name
                     }
                 }
             }
         }
-        let (directories, planned) = (touched, renames)
-        try await pool.run { () throws(StoreError) in
-            for (from, to) in planned { try POSIXFile.rename(from, to) }
+        let (directories, planned) = (touched, renames.map { ($0.from, $0.to) })
+        // Each rename on its own: one that fails (another program took the file) leaves the rest.
+        let failures = try await pool.run { () throws(StoreError) -> [Int: StoreError] in
+            var failures: [Int: StoreError] = [:]
+            for (index, (from, to)) in planned.enumerated() {
+                do throws(StoreError) { try POSIXFile.rename(from, to) } catch { failures[index] = error }
+            }
             for directory in directories { try MaildirFolder.syncDirectory(directory) }
+            return failures
         }
-        let moved = try index.move(ids: ids, to: name)
+        if !failures.isEmpty {
+            files.withLock { files in
+                folders.withLock { folders in
+                    for index in failures.keys {
+                        switch renames[index].before {
+                        case .inbox(let entry):
+                            folders[renames[index].id] = nil
+                            files[renames[index].id] = entry
+                        case .folder(let entry): folders[renames[index].id] = entry
+                        }
+                    }
+                }
+            }
+            if failures.count == renames.count, let first = failures.values.first { throw first }
+        }
+        let failed = Set(failures.keys.map { renames[$0].id })
+        let moved = try index.move(ids: ids.filter { !failed.contains($0) }, to: name)
         try await pool.run { () throws(StoreError) in try folder.recordUIDs(moved.map { ($0.id, $0.to) }) }
         return moved
     }
