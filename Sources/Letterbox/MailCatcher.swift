@@ -138,8 +138,8 @@ public final class MailCatcher: Sendable {
         }
     }
 
-    /// Every captured message, oldest first.
-    public var messages: [Message] { store.messages() }
+    /// Every message captured over SMTP, oldest first, whichever IMAP mailbox it is in now.
+    public var messages: [Message] { store.messages(matching: MessageFilter()) }
 
     /// The captured messages that match, oldest first. Text matches are case-insensitive substrings.
     public func messages(to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil)
@@ -166,7 +166,7 @@ public final class MailCatcher: Sendable {
     /// Returns the first message matching `filter`, waiting up to `timeout`.
     public func waitForMessage(matching filter: MessageFilter, timeout: Duration = .seconds(10)) async throws -> Message {
         if let message = await store.waitForMessage(matching: filter, timeout: timeout) { return message }
-        throw WaitTimeout(filter: filter, timeout: timeout, seen: store.messages().map(\.summary))
+        throw WaitTimeout(filter: filter, timeout: timeout, seen: store.messages(matching: MessageFilter()).map(\.summary))
     }
 
     /// Deletes every captured message; listeners keep running.

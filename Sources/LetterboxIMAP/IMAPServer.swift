@@ -52,7 +52,7 @@ package struct IMAPServer: Sendable {
                     send("\(error.tag ?? "*") BAD \(error.reason)\r\n", on: connection, transcript: transcript)
                     continue
                 case .success(let command):
-                    let (response, result) = session.handle(command)
+                    let (response, result) = await session.handle(command)
                     transcript.sent(String(decoding: response.prefix(512), as: UTF8.self))
                     connection.write(response)
                     outcome = result

@@ -29,7 +29,7 @@ import Synchronization
 /// Thread-safety: every method may be called from any task. `remove(ids:)` and
 /// `updateFlags(_:ids:)` rename or unlink files on the calling thread (metadata-only calls that take
 /// microseconds); everything that fsyncs runs on the store's own threads.
-public final class MaildirStore: MessageStore {
+public final class MaildirStore: IndexedStore {
     /// The Maildir folder.
     public let path: String
     public let uidValidity: UInt32
@@ -56,15 +56,17 @@ public final class MaildirStore: MessageStore {
     /// `tmp/` files older than this are abandoned deliveries (the Maildir convention: 36 hours).
     static let orphanAge: Double = 36 * 3600
 
-    private let layout: MaildirLayout
-    private let index = MessageIndex()
+    let layout: MaildirLayout
+    let index: MessageIndex
     private let retention: Retention
-    private let log: EnvelopeLog
-    private let files: Mutex<[UInt64: MaildirEntry]>
+    let log: EnvelopeLog
+    let files: Mutex<[UInt64: MaildirEntry]>
+    /// Messages in mailboxes other than INBOX (Maildir++ subfolders), see `MaildirStore+Mailboxes.swift`.
+    let folders = Mutex<[UInt64: MaildirFolderEntry]>([:])
     private let queue: Mutex<CommitQueue>
     private let newDirectory: Int32
-    private let notify: @Sendable (StoreNotice) -> Void
-    private let pool = BlockingPool.shared
+    let notify: @Sendable (StoreNotice) -> Void
+    let pool = BlockingPool.shared
 
     /// Opens (creating if needed) the Maildir at `path` on a store thread and reloads it.
     ///
@@ -94,6 +96,7 @@ public final class MaildirStore: MessageStore {
         self.layout = layout
         try Self.prepare(layout)
         uidValidity = try Self.loadUIDValidity(layout)
+        index = MessageIndex(uidValidity: uidValidity, defaultFolders: false)
 
         let loaded = try MaildirLoader(layout: layout, pool: pool, notify: notices).load()
         log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
@@ -112,6 +115,7 @@ public final class MaildirStore: MessageStore {
         }
 
         index.restore(loaded.messages, flags: loaded.flags, recent: loaded.recent, nextID: loaded.nextID)
+        try loadFolders()
         if loaded.compactionAdvised {
             do throws(StoreError) { try compactLog() } catch {
                 notices(StoreNotice(.warning, "could not rewrite the envelope log: \(error)"))
@@ -197,7 +201,7 @@ public final class MaildirStore: MessageStore {
     }
 
     /// Step 1: the bytes in `tmp/`, fsynced; the file is removed again if anything fails.
-    private static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
+    static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
         let fd = try POSIXFile.createExclusive(path)
         do throws(StoreError) {
             try POSIXFile.writeAll(fd, raw, path: path)
@@ -326,6 +330,7 @@ public final class MaildirStore: MessageStore {
                 records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
                 if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
             }
+            records += folderRecords()
             try log.compact(records, folder: layout.root)
         }
     }
@@ -362,7 +367,10 @@ public final class MaildirStore: MessageStore {
         files.withLock { files in
             let removed = index.remove(ids: ids)
             for message in removed {
-                guard let entry = files.removeValue(forKey: message.id) else { continue }
+                guard let entry = files.removeValue(forKey: message.id) else {
+                    removeFolderFile(of: message.id)
+                    continue
+                }
                 let path = layout.path(inNew: entry.inNew, entry.name.name)
                 if !POSIXFile.remove(path), let (directory, moved) = locate(entry.name.base) {
                     POSIXFile.remove(directory + "/" + moved.name)
@@ -380,7 +388,10 @@ public final class MaildirStore: MessageStore {
             let changed = index.updateFlags(update, ids: ids)
             var keywordRecords: [EnvelopeLog.Record] = []
             for (id, flags) in changed {
-                guard var entry = files[id] else { continue }
+                guard var entry = files[id] else {
+                    if let record = changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
+                    continue
+                }
                 if let moved = move(entry, flags: flags) {
                     entry.name = moved
                     entry.inNew = false
