@@ -18,6 +18,7 @@ let package = Package(
     targets: [
         .target(name: "CSystemShims"),
         .target(name: "LetterboxNet", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
+        .target(name: "LetterboxTLS", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
         // iconv (legacy charsets) is in glibc on Linux, in its own libiconv on macOS.
         .target(
             name: "LetterboxMIME", swiftSettings: swiftSettings,
@@ -25,18 +26,19 @@ let package = Package(
         .target(name: "LetterboxStore", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
         .target(name: "LetterboxFaults", swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxFaults"], swiftSettings: swiftSettings),
+            name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxFaults"],
+            swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore"], swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxIMAP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME"],
+            name: "LetterboxIMAP", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxMIME"],
             swiftSettings: swiftSettings),
         .target(
             name: "LetterboxHTTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",
-            dependencies: ["LetterboxMIME", "LetterboxNet", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
+            dependencies: ["LetterboxMIME", "LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
                 "LetterboxFaults",
             ],
             swiftSettings: swiftSettings),
@@ -45,8 +47,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
         .executableTarget(
-            name: "letterbox-bench", dependencies: ["Letterbox", "LetterboxTesting"], swiftSettings: swiftSettings),
+            name: "letterbox-bench", dependencies: ["Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
+        .testTarget(name: "LetterboxTLSTests", dependencies: ["LetterboxTLS", "LetterboxNet"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME"], swiftSettings: swiftSettings),

@@ -5,6 +5,7 @@ import LetterboxNet
 import LetterboxPOP3
 import LetterboxSMTP
 import LetterboxStore
+import LetterboxTLS
 import Synchronization
 
 /// A running mail catcher: SMTP in; POP3, IMAP and HTTP out; one shared store.
@@ -26,23 +27,32 @@ public final class MailCatcher: Sendable {
     /// The SMTP fault rules in force: add, list and remove them while sessions run. Shared with
     /// the HTTP `/faults` endpoint.
     public let faults: FaultInjector
+    /// The certificate the mail ports present over TLS, as PEM (also served at
+    /// `GET /tls/certificate.pem`): trust it in a client to verify the connection. Nil when TLS is
+    /// unavailable (no OpenSSL 3 on this system).
+    public let tlsCertificatePEM: String?
     private let servers: [(name: String, server: TCPServer)]
     private let stopped = Mutex(false)
 
     private init(
-        configuration: Configuration, store: any MessageStore, faults: FaultInjector, servers: [(String, TCPServer)]
+        configuration: Configuration, store: any MessageStore, faults: FaultInjector, servers: [(String, TCPServer)],
+        tlsCertificatePEM: String?
     ) {
         self.configuration = configuration
         self.store = store
         self.faults = faults
         self.servers = servers
+        self.tlsCertificatePEM = tlsCertificatePEM
         func port(_ name: String) -> Int { servers.first { $0.0 == name }?.1.port ?? 0 }
-        self.ports = Ports(smtp: port("smtp"), pop3: port("pop3"), imap: port("imap"), http: port("http"))
+        self.ports = Ports(
+            smtp: port("smtp"), pop3: port("pop3"), imap: port("imap"), http: port("http"), smtps: port("smtps"),
+            pop3s: port("pop3s"), imaps: port("imaps"))
     }
 
     /// Binds every configured listener and starts serving; returns once all are listening.
     ///
-    /// - Throws: ``NetError`` when a port cannot be bound (already in use, bad host); nothing is
+    /// - Throws: ``TLSSetupError`` when configured certificate files cannot be used.
+    ///   ``NetError`` when a port cannot be bound (already in use, bad host); nothing is
     ///   left listening then. ``StoreError`` when the Maildir of ``Configuration/storage`` cannot be
     ///   used (the message names the folder and the reason), before anything listens.
     public static func start(_ configuration: Configuration = Configuration()) async throws -> MailCatcher {
@@ -50,27 +60,47 @@ public final class MailCatcher: Sendable {
         let store = try await configuration.makeStore()
         let events = ProtocolEvents(logger: configuration.logger, transcript: configuration.transcript)
         let faults = FaultInjector(rules: configuration.faults, latency: configuration.latency)
+        let tls = try configuration.tls.makeContext(logger: configuration.logger)
         var smtpConfiguration = configuration.smtp
         smtpConfiguration.credentials = configuration.credentials
         smtpConfiguration.faults = faults
-        let smtp = SMTPServer(configuration: smtpConfiguration, store: store, events: events)
-        let pop3 = POP3Server(
-            configuration: POP3Configuration(hostname: configuration.smtp.hostname, credentials: configuration.credentials),
-            store: store, events: events)
-        let imap = IMAPServer(
-            configuration: IMAPConfiguration(
-                credentials: configuration.credentials, maxLiteralSize: configuration.smtp.maxMessageSize),
-            store: store, events: events)
+        smtpConfiguration.requireTLS = configuration.tls.requireTLS
+        let smtp = SMTPServer(configuration: smtpConfiguration, store: store, events: events, tls: tls)
+        var pop3Configuration = POP3Configuration(hostname: configuration.smtp.hostname, credentials: configuration.credentials)
+        pop3Configuration.requireTLS = configuration.tls.requireTLS
+        let pop3 = POP3Server(configuration: pop3Configuration, store: store, events: events, tls: tls)
+        var imapConfiguration = IMAPConfiguration(
+            credentials: configuration.credentials, maxLiteralSize: configuration.smtp.maxMessageSize)
+        imapConfiguration.requireTLS = configuration.tls.requireTLS
+        let imap = IMAPServer(configuration: imapConfiguration, store: store, events: events, tls: tls)
         let bound = BoundServers()
         let http = HTTPServer(
             store: store, events: events,
-            metrics: { bound.metrics(protocolErrors: events.protocolErrors, faults: faults) }, faults: faults)
+            metrics: { bound.metrics(protocolErrors: events.protocolErrors, faults: faults) }, faults: faults,
+            certificatePEM: tls?.certificatePEM)
+        /// Implicit TLS (RFC 8314): the handshake comes first, then the protocol as usual.
+        func overTLS(_ serve: @escaping @Sendable (Connection) async -> Void) -> @Sendable (Connection) async -> Void {
+            { connection in
+                guard let tls else { return }
+                do {
+                    try await connection.startTLS(tls)
+                } catch {
+                    configuration.logger.log(.debug, "TLS handshake with \(connection.peer) failed: \(error)")
+                    return
+                }
+                await serve(connection)
+            }
+        }
 
         let listeners: [(name: String, port: Int?, overCapacity: [UInt8], serve: @Sendable (Connection) async -> Void)] = [
             ("smtp", configuration.smtpPort, SMTPServer.overCapacityReply, { await smtp.serve($0) }),
             ("pop3", configuration.pop3Port, POP3Server.overCapacityReply, { await pop3.serve($0) }),
             ("imap", configuration.imapPort, IMAPServer.overCapacityReply, { await imap.serve($0) }),
             ("http", configuration.httpPort, HTTPServer.overCapacityReply, { await http.serve($0) }),
+            // Implicit-TLS listeners open only when TLS is available.
+            ("smtps", tls == nil ? nil : configuration.tls.smtpsPort, [], overTLS { await smtp.serve($0) }),
+            ("pop3s", tls == nil ? nil : configuration.tls.pop3sPort, [], overTLS { await pop3.serve($0) }),
+            ("imaps", tls == nil ? nil : configuration.tls.imapsPort, [], overTLS { await imap.serve($0) }),
         ]
         do {
             for listener in listeners {
@@ -88,7 +118,9 @@ public final class MailCatcher: Sendable {
             for (_, server) in bound.all { await server.shutdown(gracePeriod: .zero) }
             throw error
         }
-        return MailCatcher(configuration: configuration, store: store, faults: faults, servers: bound.all)
+        return MailCatcher(
+            configuration: configuration, store: store, faults: faults, servers: bound.all,
+            tlsCertificatePEM: tls?.certificatePEM)
     }
 
     /// Starts a catcher, runs `body`, and shuts the catcher down afterwards, even if `body` throws.
@@ -106,8 +138,8 @@ public final class MailCatcher: Sendable {
         }
     }
 
-    /// Every captured message, oldest first.
-    public var messages: [Message] { store.messages() }
+    /// Every message captured over SMTP, oldest first, whichever IMAP mailbox it is in now.
+    public var messages: [Message] { store.messages(matching: MessageFilter()) }
 
     /// The captured messages that match, oldest first. Text matches are case-insensitive substrings.
     public func messages(to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil)
@@ -134,7 +166,7 @@ public final class MailCatcher: Sendable {
     /// Returns the first message matching `filter`, waiting up to `timeout`.
     public func waitForMessage(matching filter: MessageFilter, timeout: Duration = .seconds(10)) async throws -> Message {
         if let message = await store.waitForMessage(matching: filter, timeout: timeout) { return message }
-        throw WaitTimeout(filter: filter, timeout: timeout, seen: store.messages().map(\.summary))
+        throw WaitTimeout(filter: filter, timeout: timeout, seen: store.messages(matching: MessageFilter()).map(\.summary))
     }
 
     /// Deletes every captured message; listeners keep running.

@@ -24,11 +24,14 @@ enum HTTPRoute: Equatable {
     case faults(json: Bool)
     /// `/faults/{id}`, `/faults/{id}.json`; the id is validated by the handler.
     case fault(id: String, json: Bool)
+    /// `/tls/certificate.pem`: the certificate the mail ports present.
+    case tlsCertificate
 
     /// The route for `segments`, or nil for an unknown path (404).
     init?(segments: [String]) {
         switch segments {
         case ["healthz"]: self = .health
+        case ["tls", "certificate.pem"]: self = .tlsCertificate
         case ["metrics"]: self = .metrics
         case ["messages"]: self = .messages(json: false)
         case ["messages.json"]: self = .messages(json: true)
@@ -65,7 +68,7 @@ enum HTTPRoute: Equatable {
     /// The methods this resource answers; HEAD wherever GET is (RFC 9110 §9.3.2).
     var allowedMethods: [String] {
         switch self {
-        case .health, .metrics, .wait, .raw, .html, .headers, .parts, .part: ["GET", "HEAD"]
+        case .health, .metrics, .tlsCertificate, .wait, .raw, .html, .headers, .parts, .part: ["GET", "HEAD"]
         case .messages, .message, .fault: ["GET", "HEAD", "DELETE"]
         case .faults: ["GET", "HEAD", "POST", "DELETE"]
         }

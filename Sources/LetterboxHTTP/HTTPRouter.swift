@@ -9,7 +9,7 @@ import LetterboxStore
 ///
 /// | Request | Response |
 /// | --- | --- |
-/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=` | one line (or object) per message, oldest first |
+/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=&mailbox=` | one line (or object) per message, oldest first |
 /// | `GET /messages/{id}[.json]` | headers and text body (or the detailed object) |
 /// | `GET /messages/{id}/raw` | the exact bytes, `message/rfc822` |
 /// | `GET /messages/{id}/html` | the decoded HTML body, `text/html`; 404 when there is none |
@@ -22,6 +22,11 @@ import LetterboxStore
 /// | `POST /faults` | adds the rule in the one-line body; 201 with its line, 400 with the reason |
 /// | `DELETE /faults`, `DELETE /faults/{id}` | the number of rules removed |
 /// | `GET /healthz`, `GET /metrics` | `ok`, Prometheus text exposition |
+/// | `GET /tls/certificate.pem` | the TLS certificate of the mail ports; 404 when TLS is off |
+///
+/// Without `mailbox=`, lists, waits and deletes concern the messages captured over SMTP, in
+/// whichever IMAP mailbox a client has since moved them; `mailbox=Sent` means what that mailbox
+/// holds (APPENDed and copied messages too), `mailbox=*` every message in every mailbox.
 package struct HTTPRouter: Sendable {
     /// Where messages are read, waited for and deleted.
     package let store: any MessageStore
@@ -29,6 +34,8 @@ package struct HTTPRouter: Sendable {
     package let metrics: @Sendable () -> HTTPMetrics
     /// The SMTP fault rules `/faults` lists and changes.
     package let faults: FaultInjector
+    /// The certificate SMTP, POP3 and IMAP present over TLS (PEM); nil when TLS is unavailable.
+    package let certificatePEM: String?
 
     /// Seconds a wait lasts when the request names no `timeout`.
     package static let defaultWaitTimeout = 30.0
@@ -36,14 +43,16 @@ package struct HTTPRouter: Sendable {
     package static let maxWaitTimeout = 300.0
 
     /// - Parameters: `metrics`: session and error counts for `/metrics`, zeros by default;
-    ///   `faults`: the rules `/faults` serves, none by default.
+    ///   `faults`: the rules `/faults` serves, none by default; `certificatePEM`: the certificate
+    ///   `/tls/certificate.pem` serves, none by default.
     package init(
         store: any MessageStore, metrics: @escaping @Sendable () -> HTTPMetrics = { HTTPMetrics() },
-        faults: FaultInjector = FaultInjector()
+        faults: FaultInjector = FaultInjector(), certificatePEM: String? = nil
     ) {
         self.store = store
         self.metrics = metrics
         self.faults = faults
+        self.certificatePEM = certificatePEM
     }
 
     /// The response to `request`. Never fails: problems become 4xx responses.
@@ -80,15 +89,21 @@ package struct HTTPRouter: Sendable {
         switch route {
         case .health:
             return .text("ok\n")
+        case .tlsCertificate:
+            guard let certificatePEM else {
+                throw HTTPRequestError(.notFound, "TLS is not available (libssl.so.3 not loaded; see the server log)")
+            }
+            return HTTPResponse(headers: ["Content-Type": "application/x-pem-file"], body: Array(certificatePEM.utf8))
         case .metrics:
             let body = MetricsExposition.render(statistics: store.statistics, metrics: metrics())
             return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))
         case .messages(let json):
             let filter = try Self.filter(from: request)
-            let messages = filter.isEmpty ? store.messages() : store.messages(matching: filter)
+            let messages = store.messages(matching: filter)
             if deleting { return .text("\(store.remove(ids: messages.map(\.id)))\n") }
             if json || Self.acceptsJSON(request) {
-                return .json(.array(messages.map { MessageRendering.json($0, detailed: false) }))
+                return .json(
+                    .array(messages.map { MessageRendering.json($0, detailed: false, location: store.location(of: $0.id)) }))
             }
             return .text(MessageRendering.list(messages))
         case .message(let idText, let json):
@@ -99,7 +114,7 @@ package struct HTTPRouter: Sendable {
                 guard removed > 0 else { throw Self.noSuchMessage(id) }
                 return .text("\(removed)\n")
             }
-            return Self.detail(message, json: json || Self.acceptsJSON(request))
+            return detail(message, json: json || Self.acceptsJSON(request))
         case .raw(let idText):
             let message = try message(idText)
             return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: message.raw)
@@ -135,7 +150,7 @@ package struct HTTPRouter: Sendable {
                 let what = filter.isEmpty ? "no message" : "no message matching \(filter)"
                 return .error(.requestTimeout, "\(what) arrived within \(Self.seconds(timeout))s")
             }
-            var response = Self.detail(message, json: json || Self.acceptsJSON(request))
+            var response = detail(message, json: json || Self.acceptsJSON(request))
             response.headers["X-Message-Id"] = String(message.id)
             return response
         case .faults(let json):
@@ -148,8 +163,10 @@ package struct HTTPRouter: Sendable {
 
     // MARK: Helpers
 
-    private static func detail(_ message: Message, json: Bool) -> HTTPResponse {
-        json ? .json(MessageRendering.json(message, detailed: true)) : .text(MessageRendering.detail(message))
+    private func detail(_ message: Message, json: Bool) -> HTTPResponse {
+        json
+            ? .json(MessageRendering.json(message, detailed: true, location: store.location(of: message.id)))
+            : .text(MessageRendering.detail(message))
     }
 
     /// The stored message a route's id names, its bytes readable: 400 for an id that is not a
@@ -183,8 +200,8 @@ package struct HTTPRouter: Sendable {
         return id
     }
 
-    /// The `to`, `from`, `subject`, `since` and `contains` query items as a filter; empty values
-    /// are ignored.
+    /// The `to`, `from`, `subject`, `since`, `contains` and `mailbox` query items as a filter;
+    /// empty values are ignored.
     static func filter(from request: HTTPRequest) throws(HTTPRequestError) -> MessageFilter {
         func text(_ name: String) -> String? { request.query(name).flatMap { $0.isEmpty ? nil : $0 } }
         var since: UInt64?
@@ -195,7 +212,8 @@ package struct HTTPRouter: Sendable {
             since = id
         }
         return MessageFilter(
-            to: text("to"), from: text("from"), subject: text("subject"), sinceID: since, contains: text("contains"))
+            to: text("to"), from: text("from"), subject: text("subject"), sinceID: since, contains: text("contains"),
+            mailbox: text("mailbox"))
     }
 
     /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``.

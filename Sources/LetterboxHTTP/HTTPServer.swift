@@ -23,9 +23,10 @@ package struct HTTPServer: Sendable {
     ///   request; `faults`: the rules `/faults` lists and changes.
     package init(
         store: any MessageStore, events: ProtocolEvents, metrics: @escaping @Sendable () -> HTTPMetrics,
-        faults: FaultInjector = FaultInjector(), limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits()
+        faults: FaultInjector = FaultInjector(), limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits(),
+        certificatePEM: String? = nil
     ) {
-        self.router = HTTPRouter(store: store, metrics: metrics, faults: faults)
+        self.router = HTTPRouter(store: store, metrics: metrics, faults: faults, certificatePEM: certificatePEM)
         self.events = events
         self.limits = limits
     }

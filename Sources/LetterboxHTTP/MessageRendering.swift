@@ -50,8 +50,9 @@ enum MessageRendering {
     // MARK: JSON
 
     /// The summary object of `GET /messages.json`; with `detailed`, also `text` and `html`
-    /// (`GET /messages/{id}.json`).
-    static func json(_ message: Message, detailed: Bool) -> JSONValue {
+    /// (`GET /messages/{id}.json`). `mailbox` is where the message is now (null once it is gone),
+    /// `captured` whether it came in over SMTP (false for what an IMAP client appended or copied).
+    static func json(_ message: Message, detailed: Bool, location: MessageLocation?) -> JSONValue {
         let headers = message.headers
         let envelope = message.envelope
         var members: [(key: String, value: JSONValue)] = [
@@ -65,6 +66,7 @@ enum MessageRendering {
                     ("helo", .string(envelope.helo)),
                     ("auth", .stringOrNull(envelope.authenticatedAs)),
                     ("peer", .string(envelope.peer)),
+                    ("tls", envelope.tls.map { .object([("protocol", .string($0.version)), ("cipher", .string($0.cipher))]) } ?? .null),
                 ])
             ),
             ("from", json(headers.from)),
@@ -73,6 +75,8 @@ enum MessageRendering {
             ("subject", .string(headers.subject)),
             ("date", .stringOrNull(headers.date)),
             ("size", .int(message.size)),
+            ("mailbox", .stringOrNull(location?.mailbox)),
+            ("captured", .bool(location?.captured ?? true)),
         ]
         if detailed {
             members.append(("text", .string(message.text)))

@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxStore
 
 /// One IMAP command (RFC 3501 §6 and the extensions Letterbox advertises), with its tag.
@@ -17,6 +18,10 @@ public enum IMAPCommand: Sendable, Equatable {
     case status(String, [String])
     case check, close, unselect, expunge
     case search(SearchKey, uid: Bool)
+    /// `SORT (criteria) charset search-key` (RFC 5256).
+    case sort([SortCriterion], SearchKey, uid: Bool)
+    /// `SEARCH RETURN (…) criteria` (RFC 4731 ESEARCH): the options asked for; empty means ALL.
+    case extendedSearch(SearchKey, uid: Bool, options: [SearchReturnOption])
     case fetch(SequenceSet, [FetchAttribute], uid: Bool)
     case store(SequenceSet, StoreMode, MessageFlags, silent: Bool, uid: Bool)
     case uidExpunge(SequenceSet)
@@ -25,8 +30,22 @@ public enum IMAPCommand: Sendable, Equatable {
     case enable([String])
     case namespace
     case starttls
-    /// A command Letterbox knows but does not offer yet (mailbox management comes later).
+    case create(String), delete(String)
+    case rename(String, to: String)
+    case subscribe(String), unsubscribe(String)
+    /// `APPEND mailbox [flags] [date-time] literal` (RFC 3501 §6.3.11).
+    case append(mailbox: String, flags: MessageFlags, date: Date?, message: [UInt8])
+    /// COPY (RFC 3501 §6.4.7) or UID COPY.
+    case copy(SequenceSet, mailbox: String, uid: Bool)
+    /// MOVE or UID MOVE (RFC 6851).
+    case move(SequenceSet, mailbox: String, uid: Bool)
+    /// A command Letterbox knows but does not offer.
     case unsupported(String)
+}
+
+/// What an ESEARCH response reports (RFC 4731 §3.1).
+public enum SearchReturnOption: String, Sendable, Equatable {
+    case min = "MIN", max = "MAX", all = "ALL", count = "COUNT"
 }
 
 /// How STORE changes flags (RFC 3501 §6.4.6).

@@ -6,6 +6,8 @@ public struct IMAPConfiguration: Sendable {
     public var credentials: Credentials
     /// Largest literal accepted (an APPEND or a long string); larger ones are refused at once.
     public var maxLiteralSize: Int
+    /// Refuse LOGIN and AUTHENTICATE until the client has started TLS (advertised as LOGINDISABLED).
+    public var requireTLS = false
 
     public init(credentials: Credentials = .anyone, maxLiteralSize: Int = 32 * 1024 * 1024) {
         self.credentials = credentials

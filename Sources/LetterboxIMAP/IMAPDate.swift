@@ -28,6 +28,32 @@ enum IMAPDate {
         return "\(day)-\(months[Int(parts.tm_mon)])-\(parts.tm_year + 1900) \(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)) +0000"
     }
 
+    /// Parses `21-Nov-1997 09:55:06 -0600` (RFC 3501 `date-time`; the day may be space-padded).
+    static func dateTime(_ text: String) -> Date? {
+        let fields = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
+        guard fields.count == 3 else { return nil }
+        let dayParts = fields[0].split(separator: "-")
+        let clock = fields[1].split(separator: ":")
+        let zone = fields[2]
+        guard dayParts.count == 3, let day = Int(dayParts[0]), (1...31).contains(day),
+            let month = months.firstIndex(where: { $0.caseInsensitiveCompare(dayParts[1]) == .orderedSame }),
+            dayParts[2].count == 4, let year = Int(dayParts[2]),
+            clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
+            zone.count == 5, let sign = zone.first, sign == "+" || sign == "-", let offset = Int(zone.dropFirst())
+        else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let utc = timegm(&parts)
+        let offsetSeconds = (offset / 100 * 3600 + offset % 100 * 60) * (sign == "-" ? -1 : 1)
+        return Date(timeIntervalSince1970: Double(utc - offsetSeconds))
+    }
+
     /// The UTC calendar day of `date`.
     static func day(of date: Date) -> SearchDate {
         let parts = utc(date)

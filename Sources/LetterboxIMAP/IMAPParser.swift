@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxStore
 
 /// Why a command could not be parsed; `reason` goes into the tagged BAD.
@@ -79,6 +80,7 @@ public struct IMAPParser {
             let items = try parenthesized { try $0.atom().uppercased() }
             return .status(mailbox, items)
         case "SEARCH": return try search(uid: false)
+        case "SORT": return try sort(uid: false)
         case "FETCH": return try fetch(uid: false)
         case "STORE": return try store(uid: false)
         case "UID":
@@ -86,10 +88,13 @@ public struct IMAPParser {
             switch try atom().uppercased() {
             case "FETCH": return try fetch(uid: true)
             case "SEARCH": return try search(uid: true)
+            case "SORT": return try sort(uid: true)
             case "STORE": return try store(uid: true)
             case "EXPUNGE":
                 try space()
                 return .uidExpunge(try sequenceSet())
+            case "COPY": return try copyOrMove("COPY", uid: true)
+            case "MOVE": return try copyOrMove("MOVE", uid: true)
             case let other: return .unsupported("UID \(other)")
             }
         case "ID":
@@ -101,12 +106,57 @@ public struct IMAPParser {
             while try optionalSpace() { capabilities.append(try atom().uppercased()) }
             guard !capabilities.isEmpty else { throw error("ENABLE needs at least one capability") }
             return .enable(capabilities)
-        case "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "APPEND", "COPY", "MOVE":
-            position = bytes.count
-            return .unsupported(name)
+        case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
+            try space()
+            let mailbox = try astring()
+            switch name {
+            case "CREATE": return .create(mailbox)
+            case "DELETE": return .delete(mailbox)
+            case "SUBSCRIBE": return .subscribe(mailbox)
+            default: return .unsubscribe(mailbox)
+            }
+        case "RENAME":
+            try space()
+            let old = try astring()
+            try space()
+            return .rename(old, to: try astring())
+        case "APPEND": return try append()
+        case "COPY", "MOVE": return try copyOrMove(name, uid: false)
         default:
             throw error("unknown command \(name.prefix(40))")
         }
+    }
+
+    private mutating func copyOrMove(_ name: String, uid: Bool) throws -> IMAPCommand {
+        try space()
+        let set = try sequenceSet()
+        try space()
+        let mailbox = try astring()
+        return name == "COPY" ? .copy(set, mailbox: mailbox, uid: uid) : .move(set, mailbox: mailbox, uid: uid)
+    }
+
+    /// `APPEND mailbox [SP flag-list] [SP date-time] SP literal` (RFC 3501 §6.3.11); the message
+    /// literal may be non-synchronizing (`{n+}`, RFC 7888).
+    private mutating func append() throws -> IMAPCommand {
+        try space()
+        let mailbox = try astring()
+        try space()
+        var flags: [String] = []
+        if peek == UInt8(ascii: "(") {
+            flags = try parenthesized(allowEmpty: true) { try $0.flag() }
+            try space()
+        }
+        var date: Date?
+        if peek == UInt8(ascii: "\"") {
+            let text = try string()
+            guard let parsed = IMAPDate.dateTime(text) else {
+                throw error("invalid date-time \"\(text.prefix(40))\" (expected e.g. \"21-Nov-1997 09:55:06 -0600\")")
+            }
+            date = parsed
+            try space()
+        }
+        guard peek == UInt8(ascii: "{") else { throw error("APPEND needs the message as a literal") }
+        return .append(mailbox: mailbox, flags: MessageFlags(flags), date: date, message: try literal())
     }
 
     private mutating func fetch(uid: Bool) throws -> IMAPCommand {
@@ -239,9 +289,54 @@ public struct IMAPParser {
         return try atom()
     }
 
+    /// `SORT (criteria) charset search-key…` (RFC 5256 §3): the charset is required.
+    private mutating func sort(uid: Bool) throws -> IMAPCommand {
+        try space()
+        var reverse = false
+        let criteria = try parenthesized { parser -> SortCriterion? in
+            let name = try parser.atom().uppercased()
+            if name == "REVERSE" {
+                reverse = true
+                return nil
+            }
+            guard let key = SortCriterion.Key(rawValue: name) else {
+                throw parser.error("unknown SORT criterion \(name.prefix(40))")
+            }
+            defer { reverse = false }
+            return SortCriterion(key, reverse: reverse)
+        }.compactMap { $0 }
+        guard !criteria.isEmpty, !reverse else { throw error("SORT needs a criterion after REVERSE") }
+        try space()
+        let charset = try astring().uppercased()
+        guard charset == "UTF-8" || charset == "US-ASCII" else {
+            throw IMAPParseError(reason: "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset \(charset)")
+        }
+        var keys: [SearchKey] = []
+        repeat {
+            try space()
+            keys.append(try searchKey())
+        } while peek == UInt8(ascii: " ")
+        return .sort(criteria, keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+    }
+
     private mutating func search(uid: Bool) throws -> IMAPCommand {
         var keys: [SearchKey] = []
         try space()
+        var options: [SearchReturnOption]?
+        let returnStart = position
+        if (try? atom())?.uppercased() == "RETURN" {
+            try space()
+            options = try parenthesized(allowEmpty: true) { parser in
+                let name = try parser.atom().uppercased()
+                guard let option = SearchReturnOption(rawValue: name) else {
+                    throw parser.error("unknown SEARCH RETURN option \(name.prefix(40)) (MIN, MAX, ALL, COUNT)")
+                }
+                return option
+            }
+            try space()
+        } else {
+            position = returnStart
+        }
         let start = position
         if (try? atom())?.uppercased() == "CHARSET" {
             try space()
@@ -255,7 +350,9 @@ public struct IMAPParser {
         }
         keys.append(try searchKey())
         while try optionalSpace() { keys.append(try searchKey()) }
-        return .search(keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+        let key = keys.count == 1 ? keys[0] : .and(keys)
+        if let options { return .extendedSearch(key, uid: uid, options: options) }
+        return .search(key, uid: uid)
     }
 
     private mutating func searchKey() throws -> SearchKey {
@@ -432,6 +529,11 @@ public struct IMAPParser {
             }
             throw error("unterminated quoted string")
         }
+        return String(decoding: try literal(), as: UTF8.self)
+    }
+
+    /// A literal `{n}` or `{n+}` CRLF and its n octets.
+    private mutating func literal() throws -> [UInt8] {
         try expect("{")
         let count = try number()
         _ = consume("+")
@@ -439,7 +541,7 @@ public struct IMAPParser {
         guard consume("\r"), consume("\n") else { throw error("literal must be followed by CRLF") }
         guard position + count <= bytes.count else { throw error("literal shorter than announced") }
         defer { position += count }
-        return String(decoding: bytes[position..<position + count], as: UTF8.self)
+        return Array(bytes[position..<position + count])
     }
 
     /// Skips one value (for ID's parameter list, which is only acknowledged).

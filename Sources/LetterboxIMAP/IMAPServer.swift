@@ -1,5 +1,6 @@
 import LetterboxNet
 import LetterboxStore
+import LetterboxTLS
 
 /// Drives one IMAP connection: reads commands with their literals (RFC 3501 §7.5, RFC 7888
 /// LITERAL+), runs them through ``IMAPSession``, and during IDLE sends updates as soon as the
@@ -8,11 +9,14 @@ package struct IMAPServer: Sendable {
     package let configuration: IMAPConfiguration
     package let store: any MessageStore
     package let events: ProtocolEvents
+    /// Offered with STARTTLS when set.
+    package let tls: TLSContext?
 
-    package init(configuration: IMAPConfiguration, store: any MessageStore, events: ProtocolEvents) {
+    package init(configuration: IMAPConfiguration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil) {
         self.configuration = configuration
         self.store = store
         self.events = events
+        self.tls = tls
     }
 
     package static var overCapacityReply: [UInt8] { Array("* BYE [UNAVAILABLE] too many connections, try again later\r\n".utf8) }
@@ -24,7 +28,8 @@ package struct IMAPServer: Sendable {
     }
 
     package func serve(_ connection: Connection) async {
-        var session = IMAPSession(configuration: configuration, store: store)
+        var session = IMAPSession(
+            configuration: configuration, store: store, canStartTLS: tls != nil, secure: connection.tls != nil)
         let transcript = events.transcript(protocol: "imap", peer: connection.peer)
         transcript.opened()
         defer { transcript.closed() }
@@ -47,7 +52,7 @@ package struct IMAPServer: Sendable {
                     send("\(error.tag ?? "*") BAD \(error.reason)\r\n", on: connection, transcript: transcript)
                     continue
                 case .success(let command):
-                    let (response, result) = session.handle(command)
+                    let (response, result) = await session.handle(command)
                     transcript.sent(String(decoding: response.prefix(512), as: UTF8.self))
                     connection.write(response)
                     outcome = result
@@ -61,6 +66,10 @@ package struct IMAPServer: Sendable {
                     connection.write(session.continueAuthentication(line))
                 case .idle(let tag):
                     try await idle(&session, tag: tag, on: connection, transcript: transcript)
+                case .startTLS:
+                    guard let tls else { return }
+                    try await connection.startTLS(tls)
+                    session.tlsStarted()
                 }
             }
         } catch let error as NetError where error == .shuttingDown {

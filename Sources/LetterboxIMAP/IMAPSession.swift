@@ -10,8 +10,9 @@ import LetterboxStore
 /// logout. A parsed command in, response octets out; no socket I/O (the store is read and changed
 /// directly, so transcripts can be tested with a ``MemoryStore``).
 ///
-/// Letterbox has one mailbox, INBOX: every captured message, or for a login that is an address,
-/// the mail addressed to it. UID = message id; UIDVALIDITY = the store's.
+/// Mailboxes are the store's (see ``Mailbox``): INBOX holds every captured message, or for a login
+/// that is an address, the mail addressed to it; every other mailbox is shared by all logins
+/// (``MessageFilter/view(login:mailbox:)``). UIDs and UIDVALIDITY are per mailbox.
 public struct IMAPSession: Sendable {
     /// What the driver does after writing the response.
     public enum Outcome: Sendable, Equatable {
@@ -21,9 +22,11 @@ public struct IMAPSession: Sendable {
         case idle(tag: String)
         /// A SASL response line is expected next (the `+` continuation was written).
         case authenticate
+        /// Start TLS now (RFC 3501 §6.2.1), then call ``tlsStarted()``.
+        case startTLS
     }
 
-    private enum State: Sendable {
+    enum State: Sendable {
         case notAuthenticated
         case authenticated
         case selected
@@ -31,41 +34,61 @@ public struct IMAPSession: Sendable {
     }
 
     /// A message in the selected mailbox, by sequence number (index + 1).
-    private struct Entry: Sendable {
+    struct Entry: Sendable {
         let message: Message
         var flags: MessageFlags
+        let uid: UInt64
     }
 
     public let configuration: IMAPConfiguration
-    private let store: any MessageStore
-    private var state = State.notAuthenticated
-    private var filter = MessageFilter()
-    private var readOnly = false
-    private var entries: [Entry] = []
-    private var recent: Set<UInt64> = []
-    private var knownModificationSequence: UInt64 = 0
-    private var pendingAuthenticationTag: String?
+    let store: any MessageStore
+    var state = State.notAuthenticated
+    var login = ""
+    /// The selected mailbox's canonical name.
+    var selected = Mailbox.inbox
+    var readOnly = false
+    var entries: [Entry] = []
+    var recent: Set<UInt64> = []
+    var knownModificationSequence: UInt64 = 0
+    var pendingAuthenticationTag: String?
+    /// Whether STARTTLS is offered, and whether TLS is in use (implicit, or after STARTTLS).
+    private let canStartTLS: Bool
+    private var secure: Bool
 
-    public static let capabilities = "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE ID ENABLE NAMESPACE UNSELECT"
-
-    public init(configuration: IMAPConfiguration, store: any MessageStore) {
-        self.configuration = configuration
-        self.store = store
+    /// The capabilities in the current state: STARTTLS until TLS is up, and LOGINDISABLED while
+    /// login waits for it (RFC 3501 §6.2.1, §6.2.3).
+    public var capabilities: String {
+        let tls = canStartTLS && !secure ? " STARTTLS" : ""
+        let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
+        return "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
+            + " SPECIAL-USE ESEARCH SORT"
     }
 
-    public var greeting: [UInt8] { Array("* OK [CAPABILITY \(Self.capabilities)] Letterbox IMAP ready\r\n".utf8) }
+    public init(configuration: IMAPConfiguration, store: any MessageStore, canStartTLS: Bool = false, secure: Bool = false) {
+        self.configuration = configuration
+        self.store = store
+        self.canStartTLS = canStartTLS
+        self.secure = secure
+    }
+
+    /// TLS is up; the client asks for capabilities again (RFC 3501 §6.2.1).
+    public mutating func tlsStarted() {
+        secure = true
+    }
+
+    public var greeting: [UInt8] { Array("* OK [CAPABILITY \(capabilities)] Letterbox IMAP ready\r\n".utf8) }
 
     // MARK: Commands
 
     /// Runs one command and returns the octets to send (untagged data, then the tagged result).
-    public mutating func handle(_ tagged: TaggedCommand) -> (response: [UInt8], outcome: Outcome) {
+    public mutating func handle(_ tagged: TaggedCommand) async -> (response: [UInt8], outcome: Outcome) {
         var out = IMAPWriter()
         let tag = tagged.tag
         var outcome = Outcome.proceed
         let result: String
         switch (tagged.command, state) {
         case (.capability, _):
-            out.raw("* CAPABILITY \(Self.capabilities)\r\n")
+            out.raw("* CAPABILITY \(capabilities)\r\n")
             result = "OK CAPABILITY completed"
         case (.noop, _), (.check, .selected):
             result = "OK \(tagged.command == .noop ? "NOOP" : "CHECK") completed"
@@ -77,11 +100,17 @@ public struct IMAPSession: Sendable {
         case (.id, _):
             out.raw("* ID (\"name\" \"Letterbox\" \"vendor\" \"Letterbox\")\r\n")
             result = "OK ID completed"
+        case (.starttls, .notAuthenticated) where canStartTLS && !secure:
+            // The tagged OK goes out in plaintext; the handshake starts right after it.
+            return (Array("\(tag) OK Begin TLS negotiation now\r\n".utf8), .startTLS)
         case (.starttls, _):
-            result = "BAD STARTTLS is not available"
+            result = secure ? "BAD TLS is already active" : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
         case (.enable, .authenticated), (.enable, .selected):
             out.raw("* ENABLED\r\n")
             result = "OK ENABLE completed"
+        case (.login, .notAuthenticated) where configuration.requireTLS && !secure,
+            (.authenticate, .notAuthenticated) where configuration.requireTLS && !secure:
+            result = "NO [PRIVACYREQUIRED] TLS is required: use STARTTLS first"
         case (.login(let user, let password), .notAuthenticated):
             result = logIn(user: user, password: password)
         case (.authenticate(let mechanism, let initial), .notAuthenticated):
@@ -113,8 +142,21 @@ public struct IMAPSession: Sendable {
             if state == .selected { synchronize(into: &out, allowExpunge: true) }
             out.raw("+ idling\r\n")
             return (out.bytes, .idle(tag: tag))
+        case (.create(let name), _):
+            result = completion(of: { () throws(MailboxError) in try store.createMailbox(name) }, "CREATE")
+        case (.delete(let name), _):
+            result = completion(of: { () throws(MailboxError) in try store.deleteMailbox(name) }, "DELETE")
+        case (.rename(let old, let new), _):
+            result = await rename(old, to: new)
+        case (.subscribe(let name), _), (.unsubscribe(let name), _):
+            let subscribe = tagged.command == .subscribe(name)
+            result = completion(
+                of: { () throws(MailboxError) in try store.setSubscribed(name, subscribe) },
+                subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE")
+        case (.append(let mailbox, let flags, let date, let message), _):
+            result = await append(message, to: mailbox, flags: flags, date: date)
         case (.unsupported(let name), _):
-            result = "NO [CANNOT] \(name) is not available: Letterbox serves one mailbox, INBOX"
+            result = "NO [CANNOT] \(name) is not available"
         case (_, .authenticated):
             result = "BAD command not valid without a selected mailbox (SELECT INBOX first)"
         case (.close, .selected):
@@ -137,7 +179,15 @@ public struct IMAPSession: Sendable {
             result = "OK EXPUNGE completed"
         case (.search(let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            search(key, uid: uid, into: &out)
+            out.raw("* SEARCH" + search(key, uid: uid).map { " \($0)" }.joined() + "\r\n")
+            result = "OK \(uid ? "UID " : "")SEARCH completed"
+        case (.sort(let criteria, let key, let uid), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            out.raw("* SORT" + sort(key, by: criteria, uid: uid).map { " \($0)" }.joined() + "\r\n")
+            result = "OK \(uid ? "UID " : "")SORT completed"
+        case (.extendedSearch(let key, let uid, let options), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            out.raw(Self.esearch(search(key, uid: uid), tag: tag, uid: uid, options: options))
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.fetch(let set, let attributes, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
@@ -145,6 +195,12 @@ public struct IMAPSession: Sendable {
         case (.store(let set, let mode, let flags, let silent, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
             result = storeFlags(set, mode: mode, flags: flags, silent: silent, uid: uid, into: &out)
+        case (.copy(let set, let mailbox, let uid), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            result = await copy(set, to: mailbox, uid: uid)
+        case (.move(let set, let mailbox, let uid), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            result = await move(set, to: mailbox, uid: uid, into: &out)
         default:
             result = "BAD command not valid in this state"
         }
@@ -156,9 +212,11 @@ public struct IMAPSession: Sendable {
     }
 
     /// FETCH, STORE and SEARCH by sequence number must not see EXPUNGE responses (RFC 3501 §7.4.1).
-    private func isSequenceSensitive(_ command: IMAPCommand) -> Bool {
+    func isSequenceSensitive(_ command: IMAPCommand) -> Bool {
         switch command {
-        case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid): return !uid
+        case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _),
+            .sort(_, _, let uid):
+            return !uid
         default: return false
         }
     }
@@ -182,155 +240,77 @@ public struct IMAPSession: Sendable {
 
     // MARK: Login
 
-    private mutating func logIn(user: String, password: String) -> String {
+    mutating func logIn(user: String, password: String) -> String {
         guard configuration.credentials.accepts(user: user, password: password) else {
             return "NO [AUTHENTICATIONFAILED] invalid user name or password"
         }
         state = .authenticated
-        filter = .mailbox(login: user)
-        return "OK [CAPABILITY \(Self.capabilities)] logged in"
+        login = user
+        return "OK [CAPABILITY \(capabilities)] logged in"
     }
 
-    private mutating func authenticatePlain(_ response: String) -> String {
+    mutating func authenticatePlain(_ response: String) -> String {
         switch SASLPlain.decode(response) {
         case .failure(let failure): return "BAD \(failure.description)"
         case .success(let plain): return logIn(user: plain.user, password: plain.password)
         }
     }
 
-    // MARK: Mailboxes
-
-    private func isInbox(_ name: String) -> Bool { name.equalsIgnoringCase("INBOX") }
-
-    private mutating func select(_ name: String, readOnly: Bool, into out: inout IMAPWriter) -> String {
-        deselect()
-        guard isInbox(name) else { return "NO [NONEXISTENT] no mailbox \(name): Letterbox serves INBOX" }
-        let snapshot = store.snapshot(matching: filter)
-        entries = snapshot.entries.map { Entry(message: $0.message, flags: $0.flags) }
-        knownModificationSequence = snapshot.modificationSequence
-        recent = readOnly ? [] : store.claimRecent(entries.map(\.message.id))
-        self.readOnly = readOnly
-        state = .selected
-        out.raw("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n")
-        out.raw("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] flags permitted\r\n")
-        out.raw("* \(entries.count) EXISTS\r\n")
-        out.raw("* \(recent.count) RECENT\r\n")
-        if let unseen = entries.firstIndex(where: { !$0.flags.contains(MessageFlags.seen) }) {
-            out.raw("* OK [UNSEEN \(unseen + 1)] first unseen\r\n")
-        }
-        out.raw("* OK [UIDVALIDITY \(store.uidValidity)] UIDs valid\r\n")
-        out.raw("* OK [UIDNEXT \(snapshot.nextID)] predicted next UID\r\n")
-        return "OK [\(readOnly ? "READ-ONLY" : "READ-WRITE")] \(readOnly ? "EXAMINE" : "SELECT") completed"
-    }
-
-    private mutating func deselect() {
-        state = state == .selected ? .authenticated : state
-        entries = []
-        recent = []
-    }
-
-    /// LIST/LSUB: INBOX when the pattern matches it; `""` asks for the hierarchy delimiter.
-    private func list(verb: String, reference: String, pattern: String, into out: inout IMAPWriter) {
-        if pattern.isEmpty {
-            out.raw("* \(verb) (\\Noselect) \"/\" \"\"\r\n")
-            return
-        }
-        if Self.wildcardMatches(pattern: reference + pattern, name: "INBOX") {
-            out.raw("* \(verb) (\\HasNoChildren) \"/\" INBOX\r\n")
-        }
-    }
-
-    /// `*` matches anything, `%` anything but the delimiter; INBOX is case-insensitive (RFC 3501 §6.3.8).
-    static func wildcardMatches(pattern: String, name: String) -> Bool {
-        let pattern = Array(pattern.uppercased()), name = Array(name.uppercased())
-        func match(_ p: Int, _ n: Int) -> Bool {
-            if p == pattern.count { return n == name.count }
-            switch pattern[p] {
-            case "*": return (n...name.count).contains { match(p + 1, $0) }
-            case "%":
-                var end = n
-                while end < name.count && name[end] != "/" { end += 1 }
-                return (n...end).contains { match(p + 1, $0) }
-            default: return n < name.count && name[n] == pattern[p] && match(p + 1, n + 1)
-            }
-        }
-        return match(0, 0)
-    }
-
-    private func status(_ name: String, items: [String], into out: inout IMAPWriter) -> String {
-        guard isInbox(name) else { return "NO [NONEXISTENT] no mailbox \(name)" }
-        let snapshot = store.snapshot(matching: filter)
-        var values: [String] = []
-        for item in items {
-            switch item {
-            case "MESSAGES": values.append("MESSAGES \(snapshot.entries.count)")
-            case "RECENT": values.append("RECENT \(snapshot.entries.count { recent.contains($0.message.id) })")
-            case "UIDNEXT": values.append("UIDNEXT \(snapshot.nextID)")
-            case "UIDVALIDITY": values.append("UIDVALIDITY \(store.uidValidity)")
-            case "UNSEEN": values.append("UNSEEN \(snapshot.entries.count { !$0.flags.contains(MessageFlags.seen) })")
-            case "SIZE": values.append("SIZE \(snapshot.entries.reduce(0) { $0 + $1.message.canonicalSize })")
-            default: return "BAD unknown STATUS item \(item)"
-            }
-        }
-        out.raw("* STATUS INBOX (\(values.joined(separator: " ")))\r\n")
-        return "OK STATUS completed"
-    }
-
     // MARK: Updates (RFC 3501 §7.3.1, §7.4.1, §7.4.2)
 
     /// Brings the session's view up to date with the store: EXPUNGE for removed messages (only
     /// where allowed), EXISTS/RECENT for new ones, FETCH FLAGS for flags changed elsewhere.
-    private mutating func synchronize(into out: inout IMAPWriter, allowExpunge: Bool) {
+    mutating func synchronize(into out: inout IMAPWriter, allowExpunge: Bool) {
         guard state == .selected else { return }
-        let current = store.modificationSequence
-        guard current != knownModificationSequence else { return }
-        let snapshot = store.snapshot(matching: filter)
-        let present = Dictionary(uniqueKeysWithValues: snapshot.entries.map { ($0.message.id, $0.flags) })
+        guard store.modificationSequence != knownModificationSequence else { return }
+        let snapshot = view(selected)
+        let current = snapshot?.entries ?? []
+        let present = Dictionary(current.map { ($0.uid, $0.flags) }, uniquingKeysWith: { a, _ in a })
         if allowExpunge {
-            for index in entries.indices.reversed() where present[entries[index].message.id] == nil {
+            for index in entries.indices.reversed() where present[entries[index].uid] == nil {
                 out.raw("* \(index + 1) EXPUNGE\r\n")
                 recent.remove(entries[index].message.id)
                 entries.remove(at: index)
             }
         }
         for (index, entry) in entries.enumerated() {
-            if let flags = present[entry.message.id], flags != entry.flags {
+            if let flags = present[entry.uid], flags != entry.flags {
                 entries[index].flags = flags
                 out.raw("* \(index + 1) FETCH (FLAGS ")
                 out.flags(flagNames(flags, recent: recent.contains(entry.message.id)))
                 out.raw(")\r\n")
             }
         }
-        let newest = entries.last?.message.id ?? 0
-        let arrived = snapshot.entries.filter { $0.message.id > newest }
+        let newest = entries.last?.uid ?? 0
+        let arrived = current.filter { $0.uid > newest }
         if !arrived.isEmpty {
-            entries += arrived.map { Entry(message: $0.message, flags: $0.flags) }
+            entries += arrived.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid) }
             if !readOnly { recent.formUnion(store.claimRecent(arrived.map(\.message.id))) }
             out.raw("* \(entries.count) EXISTS\r\n")
             out.raw("* \(recent.count) RECENT\r\n")
         }
         // With expunges held back, the session is still behind: check again next time.
-        let heldBack = entries.contains { present[$0.message.id] == nil }
-        knownModificationSequence = heldBack ? 0 : snapshot.modificationSequence
+        let heldBack = entries.contains { present[$0.uid] == nil }
+        knownModificationSequence = heldBack ? 0 : (snapshot?.modificationSequence ?? 0)
     }
 
-    private func flagNames(_ flags: MessageFlags, recent: Bool) -> [String] {
+    func flagNames(_ flags: MessageFlags, recent: Bool) -> [String] {
         flags.sorted + (recent ? ["\\Recent"] : [])
     }
 
     // MARK: Messages
 
     /// The indexes a sequence set names, by sequence number or by UID.
-    private func indexes(_ set: SequenceSet, uid: Bool) -> [Int] {
+    func indexes(_ set: SequenceSet, uid: Bool) -> [Int] {
         guard !entries.isEmpty else { return [] }
         if uid {
-            let largest = entries.last?.message.id ?? 0
-            return entries.indices.filter { set.contains(entries[$0].message.id, largest: largest) }
+            let largest = entries.last?.uid ?? 0
+            return entries.indices.filter { set.contains(entries[$0].uid, largest: largest) }
         }
         return entries.indices.filter { set.contains(UInt64($0 + 1), largest: UInt64(entries.count)) }
     }
 
-    private func sequenceSetIsValid(_ set: SequenceSet) -> Bool {
+    func sequenceSetIsValid(_ set: SequenceSet) -> Bool {
         set.ranges.allSatisfy { low, high in
             [low, high].allSatisfy { bound in
                 if case .number(let value) = bound { return value <= entries.count }
@@ -339,19 +319,43 @@ public struct IMAPSession: Sendable {
         }
     }
 
-    private func search(_ key: SearchKey, uid: Bool, into out: inout IMAPWriter) {
-        let evaluator = SearchEvaluator(largestSequence: UInt64(entries.count), largestUID: entries.last?.message.id ?? 0)
-        var found: [String] = []
+    /// The UIDs or sequence numbers of the messages that match, ascending.
+    func search(_ key: SearchKey, uid: Bool) -> [UInt64] {
+        let evaluator = SearchEvaluator(largestSequence: UInt64(entries.count), largestUID: entries.last?.uid ?? 0)
+        var found: [UInt64] = []
         for (index, entry) in entries.enumerated() {
             let candidate = SearchEvaluator.Candidate(
-                sequence: UInt64(index + 1), message: entry.message, flags: entry.flags,
+                sequence: UInt64(index + 1), uid: entry.uid, message: entry.message, flags: entry.flags,
                 recent: recent.contains(entry.message.id))
-            if evaluator.matches(key, candidate) { found.append(uid ? "\(entry.message.id)" : "\(index + 1)") }
+            if evaluator.matches(key, candidate) { found.append(uid ? entry.uid : UInt64(index + 1)) }
         }
-        out.raw("* SEARCH" + found.map { " " + $0 }.joined() + "\r\n")
+        return found
     }
 
-    private mutating func fetch(_ set: SequenceSet, attributes: [FetchAttribute], uid: Bool, into out: inout IMAPWriter) -> String {
+    /// The matching messages in SORT order (RFC 5256), as UIDs or sequence numbers.
+    func sort(_ key: SearchKey, by criteria: [SortCriterion], uid: Bool) -> [UInt64] {
+        let matching = Set(search(key, uid: false))
+        let items = entries.indices.filter { matching.contains(UInt64($0 + 1)) }.map {
+            SortOrder.Item(sequence: $0 + 1, message: entries[$0].message)
+        }
+        return SortOrder.sorted(items, by: criteria).map { uid ? entries[$0.sequence - 1].uid : UInt64($0.sequence) }
+    }
+
+    /// `* ESEARCH (TAG "a") UID MIN 1 MAX 9 COUNT 3 ALL 1,4:5` (RFC 4731 §3.1): nothing but the
+    /// correlator when nothing matched and COUNT was not asked for; no options means ALL.
+    static func esearch(_ found: [UInt64], tag: String, uid: Bool, options: [SearchReturnOption]) -> String {
+        let wanted = options.isEmpty ? [.all] : options
+        var line = "* ESEARCH (TAG \"\(tag)\")" + (uid ? " UID" : "")
+        if let first = found.first, let last = found.last {
+            if wanted.contains(.min) { line += " MIN \(first)" }
+            if wanted.contains(.max) { line += " MAX \(last)" }
+        }
+        if wanted.contains(.count) { line += " COUNT \(found.count)" }
+        if wanted.contains(.all) && !found.isEmpty { line += " ALL \(uidSet(found))" }
+        return line + "\r\n"
+    }
+
+    mutating func fetch(_ set: SequenceSet, attributes: [FetchAttribute], uid: Bool, into out: inout IMAPWriter) -> String {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let marksSeen = !readOnly && attributes.contains { attribute in
             switch attribute {
@@ -391,7 +395,7 @@ public struct IMAPSession: Sendable {
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 
-    private func writeFetch(_ attributes: [FetchAttribute], of entry: Entry, includeFlags: Bool, into out: inout IMAPWriter) {
+    func writeFetch(_ attributes: [FetchAttribute], of entry: Entry, includeFlags: Bool, into out: inout IMAPWriter) {
         let message = entry.message
         var renderer: MessageRenderer?
         func rendered() -> MessageRenderer {
@@ -405,7 +409,7 @@ public struct IMAPSession: Sendable {
         for (position, attribute) in items.enumerated() {
             if position > 0 { out.raw(" ") }
             switch attribute {
-            case .uid: out.raw("UID \(message.id)")
+            case .uid: out.raw("UID \(entry.uid)")
             case .flags:
                 out.raw("FLAGS ")
                 out.flags(flagNames(entry.flags, recent: recent.contains(message.id)))
@@ -460,7 +464,7 @@ public struct IMAPSession: Sendable {
         return parts.joined(separator: ".")
     }
 
-    private mutating func storeFlags(
+    mutating func storeFlags(
         _ set: SequenceSet, mode: StoreMode, flags: MessageFlags, silent: Bool, uid: Bool, into out: inout IMAPWriter
     ) -> String {
         guard !readOnly else { return "NO [READ-ONLY] mailbox is read-only" }
@@ -475,17 +479,17 @@ public struct IMAPSession: Sendable {
             guard !silent else { continue }
             out.raw("* \(index + 1) FETCH (FLAGS ")
             out.flags(flagNames(flags, recent: recent.contains(id)))
-            out.raw(uid ? " UID \(id))\r\n" : ")\r\n")
+            out.raw(uid ? " UID \(entries[index].uid))\r\n" : ")\r\n")
         }
         return "OK \(uid ? "UID " : "")STORE completed"
     }
 
     /// Removes messages flagged \Deleted (restricted to `uids` for UID EXPUNGE) from the store.
-    private mutating func expungeDeleted(uids: SequenceSet?, report: Bool, into out: inout IMAPWriter) -> Int {
-        let largest = entries.last?.message.id ?? 0
+    mutating func expungeDeleted(uids: SequenceSet?, report: Bool, into out: inout IMAPWriter) -> Int {
+        let largest = entries.last?.uid ?? 0
         let doomed = entries.indices.filter { index in
             entries[index].flags.contains(MessageFlags.deleted)
-                && (uids.map { $0.contains(entries[index].message.id, largest: largest) } ?? true)
+                && (uids.map { $0.contains(entries[index].uid, largest: largest) } ?? true)
         }
         store.remove(ids: doomed.map { entries[$0].message.id })
         for index in doomed.reversed() {

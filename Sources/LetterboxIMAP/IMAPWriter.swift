@@ -8,6 +8,13 @@ struct IMAPWriter {
     /// A string as a quoted string when that is possible, else as a literal.
     mutating func string(_ text: String) { octets(Array(text.utf8)) }
 
+    /// An atom when the text is one (a mailbox name such as `INBOX` or `Sent`), else ``string(_:)``.
+    mutating func astring(_ text: String) {
+        let atom = !text.isEmpty && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !"(){ %*\"\\]".utf8.contains($0) }
+        guard atom, text.uppercased() != "NIL" else { return string(text) }
+        raw(text)
+    }
+
     /// `NIL` for nil, else ``string(_:)``.
     mutating func nstring(_ text: String?) {
         guard let text else { return raw("NIL") }

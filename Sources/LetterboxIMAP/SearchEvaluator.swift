@@ -17,6 +17,7 @@ struct SearchEvaluator {
     /// A message as the session sees it.
     struct Candidate {
         let sequence: UInt64
+        let uid: UInt64
         let message: Message
         let flags: MessageFlags
         let recent: Bool
@@ -52,7 +53,7 @@ struct SearchEvaluator {
         case .sentOn(let date): return sentDay(message) == date
         case .sentSince(let date): return sentDay(message).map { $0 >= date } ?? false
         case .sequence(let set): return set.contains(candidate.sequence, largest: largestSequence)
-        case .uid(let set): return set.contains(message.id, largest: largestUID)
+        case .uid(let set): return set.contains(candidate.uid, largest: largestUID)
         }
     }
 

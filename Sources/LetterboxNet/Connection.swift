@@ -24,6 +24,10 @@ package final class Connection {
     private var output: [UInt8] = []
     private var discardingLine = false
     private var closed = false
+    /// Installed by ``startTransport(_:)`` (TLS); nil on the plaintext path.
+    package private(set) var transport: (any ConnectionTransport)?
+    /// The socket, for a transport that reads it (``ConnectionTransport``).
+    package var descriptor: Int32 { registration.fd }
     private static let readChunk = 65_536
 
     package init(fd: Int32, loop: EventLoop, idleTimeout: Duration) throws(NetError) {
@@ -70,6 +74,9 @@ package final class Connection {
     /// - Throws: ``NetError/closed`` at end of stream, ``NetError/idleTimeout``, or a system error.
     /// - Parameter wakeable: ``ConnectionHandle/wake()`` may end this wait with ``NetError/woken``.
     package func fill(interruptible: Bool = false, wakeable: Bool = false) async throws {
+        if let transport {
+            return try await fill(through: transport, interruptible: interruptible, wakeable: wakeable)
+        }
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while true {
             if inputStart > 0 && inputStart >= input.count / 2 {
@@ -86,6 +93,24 @@ package final class Connection {
             if code == EINTR { continue }
             // About to wait for the peer: send the replies queued so far first (this is what
             // batches pipelined replies: they go out together once the input runs dry).
+            if !output.isEmpty {
+                try await flush()
+                continue
+            }
+            try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
+        }
+    }
+
+    /// ``fill(interruptible:wakeable:)`` through a transport: decode what it holds, else receive more.
+    private func fill(through transport: any ConnectionTransport, interruptible: Bool, wakeable: Bool) async throws {
+        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        while true {
+            if inputStart > 0 && inputStart >= input.count / 2 {
+                input.removeFirst(inputStart)
+                inputStart = 0
+            }
+            if try transport.decode(into: &input) > 0 { return }
+            try await sendRaw(transport.takeOutput())
             if !output.isEmpty {
                 try await flush()
                 continue
@@ -212,6 +237,21 @@ package final class Connection {
     }
 
     private func sendNow(_ bytes: [UInt8]) async throws {
+        guard let transport else { return try await sendRaw(bytes) }
+        // Encode in slices, so a large message does not sit in memory twice.
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + Self.readChunk, bytes.count)
+            try bytes.withUnsafeBytes { raw in
+                try transport.encode(UnsafeRawBufferPointer(rebasing: raw[offset..<end]))
+            }
+            try await sendRaw(transport.takeOutput())
+            offset = end
+        }
+    }
+
+    /// Sends bytes as they are, waiting for the socket to be writable when needed.
+    private func sendRaw(_ bytes: [UInt8]) async throws {
         var offset = 0
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while offset < bytes.count {
@@ -229,6 +269,36 @@ package final class Connection {
         }
     }
 
+    // MARK: Transport
+
+    /// Installs `transport` (e.g. TLS) and runs its handshake; from then on every read and write
+    /// goes through it.
+    ///
+    /// Queued output is sent first, as is (the reply that accepts STARTTLS). Input already
+    /// buffered is discarded: after STARTTLS only what arrives through the transport may count,
+    /// or an attacker could inject plaintext commands that seem to come over TLS (CVE-2011-0411).
+    /// - Throws: ``NetError`` if the handshake fails or times out, or the peer leaves; the
+    ///   connection should then be closed.
+    package func startTransport(_ transport: any ConnectionTransport) async throws {
+        try await flush()
+        input.removeAll()
+        inputStart = 0
+        discardingLine = false
+        self.transport = transport
+        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        do {
+            while try !transport.handshake() {
+                try await sendRaw(transport.takeOutput())
+                try await registration.wait(for: .read, deadline: deadline, interruptible: false)
+            }
+        } catch {
+            // Tell the peer why (a TLS alert), if it is still there.
+            try? await sendRaw(transport.takeOutput())
+            throw error
+        }
+        try await sendRaw(transport.takeOutput())
+    }
+
     // MARK: Closing
 
     /// Whether a graceful shutdown has asked this connection to finish.
@@ -241,6 +311,11 @@ package final class Connection {
     package func close() async {
         guard !closed else { return }
         try? await flush()
+        if let transport {
+            transport.close()
+            try? await sendRaw(transport.takeOutput())
+            self.transport = nil  // what is drained below is discarded unread
+        }
         shutdown(registration.fd, Int32(SHUT_WR))
         idleTimeout = .milliseconds(200)
         inputStart = 0

@@ -4,7 +4,7 @@
 /// anyone's `switch`.
 public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case closed, idleTimeout, shuttingDown, lineTooLong, tooLarge, woken, system
+        case closed, idleTimeout, shuttingDown, lineTooLong, tooLarge, woken, system, transport
     }
     private let code: Code
     /// Human-readable detail, e.g. the failing system call and `errno` text.
@@ -27,6 +27,9 @@ public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let woken = NetError(.woken, "woken")
     /// A byte count exceeded the limit the caller set.
     public static let tooLarge = NetError(.tooLarge, "too large")
+
+    /// A connection transport (TLS) failed: a handshake, a record that does not decrypt, and so on.
+    public static func transport(_ detail: String) -> NetError { NetError(.transport, detail) }
 
     /// A system call failed.
     public static func system(_ call: String, errno code: Int32) -> NetError {

@@ -6,6 +6,8 @@ public struct POP3Configuration: Sendable {
     public var hostname: String
     /// Who may log in; anyone by default.
     public var credentials: Credentials
+    /// Refuse login until the client has started TLS with STLS (on a port without implicit TLS).
+    public var requireTLS = false
 
     public init(hostname: String = "letterbox", credentials: Credentials = .anyone) {
         self.hostname = hostname

@@ -1,5 +1,6 @@
 import LetterboxNet
 import LetterboxStore
+import LetterboxTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -14,11 +15,14 @@ package struct POP3Server: Sendable {
     package let configuration: POP3Configuration
     package let store: any MessageStore
     package let events: ProtocolEvents
+    /// Offered with STLS when set.
+    package let tls: TLSContext?
 
-    package init(configuration: POP3Configuration, store: any MessageStore, events: ProtocolEvents) {
+    package init(configuration: POP3Configuration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil) {
         self.configuration = configuration
         self.store = store
         self.events = events
+        self.tls = tls
     }
 
     /// Sent to a connection over the server's limit (RFC 2449 §8.1.2: SYS/TEMP).
@@ -26,7 +30,8 @@ package struct POP3Server: Sendable {
 
     package func serve(_ connection: Connection) async {
         let timestamp = "<\(getpid()).\(UInt32.random(in: 0...UInt32.max))@\(configuration.hostname)>"
-        var session = POP3Session(configuration: configuration, timestamp: timestamp)
+        var session = POP3Session(
+            configuration: configuration, timestamp: timestamp, canStartTLS: tls != nil, secure: connection.tls != nil)
         let transcript = events.transcript(protocol: "pop3", peer: connection.peer)
         transcript.opened()
         defer { transcript.closed() }
@@ -44,6 +49,12 @@ package struct POP3Server: Sendable {
                 }
                 if case .openMaildrop(let login) = action {
                     action = session.maildropOpened(store.messages(matching: .mailbox(login: login)), uidValidity: store.uidValidity)
+                }
+                if case .startTLS(let reply) = action, let tls {
+                    send(reply, on: connection, transcript: transcript)
+                    try await connection.startTLS(tls)
+                    session.tlsStarted()
+                    continue
                 }
                 guard try await perform(action, on: connection, transcript: transcript) else { return }
             }
@@ -91,7 +102,7 @@ package struct POP3Server: Sendable {
         case .close(let line):
             send(line, on: connection, transcript: transcript)
             return false
-        case .openMaildrop:
+        case .openMaildrop, .startTLS:
             break
         }
         return true

@@ -22,6 +22,8 @@ public struct POP3Session: Sendable {
         case commit(deleting: [UInt64], reply: String)
         /// Send the reply and close.
         case close(String)
+        /// Send the reply, start TLS (RFC 2595 §4), then call ``tlsStarted()``.
+        case startTLS(String)
     }
 
     private enum State: Sendable {
@@ -40,17 +42,28 @@ public struct POP3Session: Sendable {
     private var uidValidity: UInt32 = 0
     private var failures = 0
     private static let maxFailures = 20
+    /// Whether STLS is offered, and whether TLS is in use (implicit, or after STLS).
+    private let canStartTLS: Bool
+    private var secure: Bool
 
-    public init(configuration: POP3Configuration, timestamp: String) {
+    public init(configuration: POP3Configuration, timestamp: String, canStartTLS: Bool = false, secure: Bool = false) {
         self.configuration = configuration
         self.timestamp = timestamp
+        self.canStartTLS = canStartTLS
+        self.secure = secure
+    }
+
+    /// TLS is up: forget anything the client said before (RFC 2595 §4), such as USER.
+    public mutating func tlsStarted() {
+        secure = true
+        state = .authorization(user: nil)
     }
 
     public var greeting: String { "+OK Letterbox POP3 ready \(timestamp)" }
 
-    /// The capabilities (RFC 2449 §6), same in every state.
+    /// The capabilities (RFC 2449 §6); STLS until TLS is in use (RFC 2595 §4).
     private var capabilities: [String] {
-        ["TOP", "UIDL", "USER", "SASL PLAIN", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION Letterbox"]
+        (canStartTLS && !secure ? ["STLS"] : []) + ["TOP", "UIDL", "USER", "SASL PLAIN", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION Letterbox"]
     }
 
     /// Handles one line: a command, or a SASL response during AUTH.
@@ -85,8 +98,12 @@ public struct POP3Session: Sendable {
             return .commit(deleting: ids, reply: "+OK Letterbox POP3 signing off (\(ids.count) messages deleted)")
         case (.quit, _):
             return .close("+OK Letterbox POP3 signing off")
+        case (.stls, .authorization):
+            guard !secure else { return fail("TLS already active") }
+            guard canStartTLS else { return fail("STLS not available") }
+            return .startTLS("+OK Begin TLS negotiation")
         case (.stls, _):
-            return fail("STLS not available")
+            return fail("STLS is only valid before login")
         case (_, .authorization(let user)):
             return authorize(command, user: user)
         case (_, .transaction):
@@ -99,6 +116,7 @@ public struct POP3Session: Sendable {
     // MARK: AUTHORIZATION
 
     private mutating func authorize(_ command: POP3Command, user: String?) -> Action {
+        if configuration.requireTLS && !secure { return fail("TLS required: send STLS first") }
         switch command {
         case .user(let name):
             state = .authorization(user: name)

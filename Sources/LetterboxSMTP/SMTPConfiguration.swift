@@ -13,6 +13,8 @@ public struct SMTPConfiguration: Sendable {
     public var credentials: Credentials
     /// Fault rules and latency applied to replies; nil for none. Set by the catcher.
     package var faults: FaultInjector?
+    /// Refuse AUTH and MAIL until the client has started TLS (on a port without implicit TLS).
+    public var requireTLS = false
 
     public init(
         hostname: String = "letterbox", maxMessageSize: Int = 32 * 1024 * 1024, maxRecipients: Int = 1000,

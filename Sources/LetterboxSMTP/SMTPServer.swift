@@ -1,5 +1,6 @@
 import LetterboxNet
 import LetterboxStore
+import LetterboxTLS
 
 /// Drives one SMTP connection: reads commands and data, runs them through ``SMTPSession``,
 /// stores complete messages, and batches replies so pipelined commands (RFC 2920) are answered
@@ -8,11 +9,14 @@ package struct SMTPServer: Sendable {
     package let configuration: SMTPConfiguration
     package let store: any MessageStore
     package let events: ProtocolEvents
+    /// Offered with STARTTLS when set.
+    package let tls: TLSContext?
 
-    package init(configuration: SMTPConfiguration, store: any MessageStore, events: ProtocolEvents) {
+    package init(configuration: SMTPConfiguration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil) {
         self.configuration = configuration
         self.store = store
         self.events = events
+        self.tls = tls
     }
 
     /// The reply sent to a connection over the server's connection limit.
@@ -20,7 +24,8 @@ package struct SMTPServer: Sendable {
 
     /// Serves the connection until QUIT, an error, or shutdown.
     package func serve(_ connection: Connection) async {
-        var session = SMTPSession(configuration: configuration, peer: connection.peer)
+        var session = SMTPSession(
+            configuration: configuration, peer: connection.peer, canStartTLS: tls != nil, tls: connection.envelopeTLS)
         let transcript = events.transcript(protocol: "smtp", peer: connection.peer)
         transcript.opened()
         defer { transcript.closed() }
@@ -77,6 +82,13 @@ package struct SMTPServer: Sendable {
         case .delayed(let duration, let next):
             try await pause(duration, on: connection)
             return try await performNow(next, session: &session, on: connection, transcript: transcript)
+        case .startTLS(let reply):
+            send(reply, on: connection, transcript: transcript)
+            guard let tls else { return false }
+            try await connection.startTLS(tls)
+            transcript.note("TLS started: \(connection.envelopeTLS?.version ?? "?")")
+            session.tlsStarted(connection.envelopeTLS ?? Envelope.TLS(version: "unknown", cipher: "unknown"))
+            return true
         case .receiveData, .receiveChunk:
             return try await receiveBody(for: action, session: &session, on: connection, transcript: transcript)
         }
@@ -100,7 +112,7 @@ package struct SMTPServer: Sendable {
             try await applyLatency(on: connection)
             return try await complete(
                 session.chunkReceived(bytes, last: last), session: session, on: connection, transcript: transcript)
-        case .reply, .close, .drop, .delayed:
+        case .reply, .close, .drop, .delayed, .startTLS:
             return true
         }
     }
@@ -171,5 +183,13 @@ extension SMTPSession.DataOutcome {
         case .complete(let bytes): "\(bytes.count)"
         case .tooLarge: "too many"
         }
+    }
+}
+
+extension Connection {
+    /// The TLS session in use, as the envelope records it.
+    fileprivate var envelopeTLS: Envelope.TLS? {
+        guard let tls, let version = tls.protocolVersion else { return nil }
+        return Envelope.TLS(version: version, cipher: tls.cipher ?? "unknown")
     }
 }

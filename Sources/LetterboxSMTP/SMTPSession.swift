@@ -24,6 +24,8 @@ public struct SMTPSession: Sendable {
         case drop
         /// Wait, without holding a thread, then perform the action (an injected fault or latency).
         indirect case delayed(Duration, Action)
+        /// Send the reply, start TLS (RFC 3207), then call ``tlsStarted(_:)``.
+        case startTLS(SMTPReply)
     }
 
     /// The result of reading a DATA body.
@@ -66,10 +68,31 @@ public struct SMTPSession: Sendable {
     private var chunks: [UInt8]?
     private var failures = 0
     private static let maxFailures = 20
+    /// Whether STARTTLS is offered; `tls` is the session in use (implicit TLS, or after STARTTLS).
+    private let canStartTLS: Bool
+    private var tls: Envelope.TLS?
 
-    public init(configuration: SMTPConfiguration, peer: String) {
+    public init(configuration: SMTPConfiguration, peer: String, canStartTLS: Bool = false, tls: Envelope.TLS? = nil) {
         self.configuration = configuration
         self.peer = peer
+        self.canStartTLS = canStartTLS
+        self.tls = tls
+    }
+
+    /// TLS is up: the client starts over with EHLO and AUTH (RFC 3207 §4.2 — nothing learnt
+    /// before the handshake may be trusted).
+    public mutating func tlsStarted(_ tls: Envelope.TLS) {
+        self.tls = tls
+        helo = nil
+        extended = false
+        authenticatedAs = nil
+        authStep = nil
+        resetTransaction()
+    }
+
+    /// With `requireTLS`, AUTH and MAIL wait for STARTTLS (RFC 3207 §4: 530).
+    private var tlsMissing: SMTPReply? {
+        configuration.requireTLS && tls == nil ? SMTPReply(530, "5.7.0", "Must issue a STARTTLS command first") : nil
     }
 
     /// The `220` greeting (RFC 5321 §4.3.1).
@@ -138,7 +161,10 @@ public struct SMTPSession: Sendable {
                     214, "2.0.0",
                     "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH",
                     "Letterbox accepts every message and relays nothing"))
-        case .starttls: return fail(SMTPReply(502, "5.5.1", "STARTTLS not available"))
+        case .starttls:
+            guard tls == nil else { return fail(SMTPReply(503, "5.5.1", "Error: TLS already active")) }
+            guard canStartTLS else { return .reply(SMTPReply(454, "4.7.0", "TLS not available")) }
+            return .startTLS(SMTPReply(220, "2.0.0", "Ready to start TLS"))
         case .auth(let mechanism, let initial): return auth(mechanism: mechanism, initialResponse: initial)
         }
     }
@@ -154,15 +180,17 @@ public struct SMTPSession: Sendable {
                 "8BITMIME",
                 "SMTPUTF8",
                 "ENHANCEDSTATUSCODES",
+                canStartTLS && tls == nil ? "STARTTLS" : nil,
                 "CHUNKING",
                 "BINARYMIME",
-                "AUTH \(mechanisms)",
+                tlsMissing == nil ? "AUTH \(mechanisms)" : nil,
                 "HELP",
-            ])
+            ].compactMap { $0 })
     }
 
     private mutating func mail(from: String, parameters: [String: String]) -> Action {
         guard helo != nil else { return fail(.badSequenceNeedHelo) }
+        if let tlsMissing { return fail(tlsMissing) }
         guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: nested MAIL command")) }
         if let declared = parameters["SIZE"] {
             guard let size = Int(declared), size >= 0 else {
@@ -250,7 +278,7 @@ public struct SMTPSession: Sendable {
     private func envelope() -> Envelope {
         Envelope(
             sender: sender ?? "", recipients: recipients, helo: helo ?? "", authenticatedAs: authenticatedAs,
-            peer: peer, receivedAt: Date())
+            peer: peer, receivedAt: Date(), tls: tls)
     }
 
     private mutating func resetTransaction() {
@@ -264,6 +292,7 @@ public struct SMTPSession: Sendable {
 
     private mutating func auth(mechanism: String, initialResponse: String?) -> Action {
         guard helo != nil else { return fail(.badSequenceNeedHelo) }
+        if let tlsMissing { return fail(tlsMissing) }
         guard authenticatedAs == nil else { return fail(SMTPReply(503, "5.5.1", "Error: already authenticated")) }
         guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: AUTH not allowed during a mail transaction")) }
         switch mechanism {

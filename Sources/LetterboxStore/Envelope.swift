@@ -20,10 +20,25 @@ public struct Envelope: Sendable, Hashable {
     public var peer: String
     /// When the message was accepted.
     public var receivedAt: Date
+    /// The TLS session the message came over (STARTTLS or implicit TLS); nil for plaintext.
+    public var tls: TLS?
+
+    /// A TLS session as negotiated.
+    public struct TLS: Sendable, Hashable {
+        /// e.g. `TLSv1.3`.
+        public var version: String
+        /// e.g. `TLS_AES_256_GCM_SHA384`.
+        public var cipher: String
+
+        public init(version: String, cipher: String) {
+            self.version = version
+            self.cipher = cipher
+        }
+    }
 
     public init(
         sender: String, recipients: [String], helo: String = "", authenticatedAs: String? = nil, peer: String = "",
-        receivedAt: Date = Date()
+        receivedAt: Date = Date(), tls: TLS? = nil
     ) {
         self.sender = sender
         self.recipients = recipients
@@ -31,5 +46,6 @@ public struct Envelope: Sendable, Hashable {
         self.authenticatedAs = authenticatedAs
         self.peer = peer
         self.receivedAt = receivedAt
+        self.tls = tls
     }
 }

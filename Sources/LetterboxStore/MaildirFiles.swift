@@ -29,6 +29,8 @@ final class MaildirFiles: MessageBodySource {
     /// Open `new/` and `cur/`, for openat(2) and the fsync of `new/` after renames into it.
     let newDirectory: Int32
     let curDirectory: Int32
+    /// Where the file of a message that left INBOX (an IMAP MOVE into a Maildir++ folder) is now.
+    private let elsewhere = Mutex<(@Sendable (UInt64) -> String?)?>(nil)
 
     init(layout: MaildirLayout, entries: [UInt64: MaildirEntry]) throws(StoreError) {
         self.layout = layout
@@ -43,6 +45,11 @@ final class MaildirFiles: MessageBodySource {
     deinit {
         POSIXFile.close(newDirectory)
         POSIXFile.close(curDirectory)
+    }
+
+    /// Sets how the file of a message no longer in the table is found (the store's folder table).
+    func locateElsewhere(_ lookup: @escaping @Sendable (UInt64) -> String?) {
+        elsewhere.withLock { $0 = lookup }
     }
 
     func views(of id: UInt64, size: Int) throws(StoreError) -> MessageViews {
@@ -75,6 +82,10 @@ final class MaildirFiles: MessageBodySource {
                 }
                 break
             }
+        }
+        if table.withLock({ $0[id] }) == nil, let lookup = elsewhere.withLock({ $0 }), let moved = lookup(id) {
+            path = moved
+            if let bytes = try POSIXFile.read(moved) { return bytes }
         }
         throw .system("open", path: path, errno: ENOENT)
     }

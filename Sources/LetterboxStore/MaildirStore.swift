@@ -33,7 +33,7 @@ import Synchronization
 /// Thread-safety: every method may be called from any task. `remove(ids:)` and
 /// `updateFlags(_:ids:)` rename or unlink files on the calling thread (metadata-only calls that take
 /// microseconds); everything that fsyncs runs on the store's own threads.
-public final class MaildirStore: MessageStore {
+public final class MaildirStore: IndexedStore {
     /// The Maildir folder.
     public let path: String
     public let uidValidity: UInt32
@@ -61,15 +61,17 @@ public final class MaildirStore: MessageStore {
     /// `tmp/` files older than this are abandoned deliveries (the Maildir convention: 36 hours).
     static let orphanAge: Double = 36 * 3600
 
-    private let layout: MaildirLayout
-    private let index = MessageIndex()
+    let layout: MaildirLayout
+    let index: MessageIndex
     private let retention: Retention
-    private let log: EnvelopeLog
-    private let files: MaildirFiles
+    let log: EnvelopeLog
+    let files: MaildirFiles
+    /// Messages in mailboxes other than INBOX (Maildir++ subfolders), see `MaildirStore+Mailboxes.swift`.
+    let folders = Mutex<[UInt64: MaildirFolderEntry]>([:])
     private let commitState: Mutex<CommitState>
     private let publication: Mutex<Publication>
-    private let notify: @Sendable (StoreNotice) -> Void
-    private let pool = BlockingPool.shared
+    let notify: @Sendable (StoreNotice) -> Void
+    let pool = BlockingPool.shared
 
     /// Opens (creating if needed) the Maildir at `path` on a store thread and reloads it.
     ///
@@ -99,6 +101,7 @@ public final class MaildirStore: MessageStore {
         self.layout = layout
         try Self.prepare(layout)
         uidValidity = try Self.loadUIDValidity(layout)
+        index = MessageIndex(uidValidity: uidValidity, defaultFolders: false)
 
         let files = try MaildirFiles(layout: layout, entries: [:])
         self.files = files
@@ -113,6 +116,8 @@ public final class MaildirStore: MessageStore {
         try log.sync()
 
         index.restore(loaded.messages, flags: loaded.flags, recent: loaded.recent, nextID: loaded.nextID)
+        try loadFolders()
+        files.locateElsewhere { [weak self] id in self?.folderFilePath(of: id) }
         if loaded.compactionAdvised {
             do throws(StoreError) { try compactLog() } catch {
                 notices(StoreNotice(.warning, "could not rewrite the envelope log: \(error)"))
@@ -256,7 +261,7 @@ public final class MaildirStore: MessageStore {
     }
 
     /// Step 1: the bytes in `tmp/`, fsynced; the file is removed again if anything fails.
-    private static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
+    static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
         let fd = try POSIXFile.createExclusive(path)
         do throws(StoreError) {
             try POSIXFile.writeAll(fd, raw, path: path)
@@ -322,6 +327,7 @@ public final class MaildirStore: MessageStore {
                 for id in state.unpublished.keys.sorted() where files[id] == nil {
                     if let record = state.unpublished[id] { records.append(record) }
                 }
+                records += folderRecords()
                 try log.compact(records, folder: layout.root)
             }
         }
@@ -360,7 +366,10 @@ public final class MaildirStore: MessageStore {
             let removed = index.remove(ids: ids)
             for message in removed {
                 self.files.cache.remove(message.id)
-                guard let entry = files.removeValue(forKey: message.id) else { continue }
+                guard let entry = files.removeValue(forKey: message.id) else {
+                    removeFolderFile(of: message.id)
+                    continue
+                }
                 let path = layout.path(inNew: entry.inNew, entry.name.name)
                 if !POSIXFile.remove(path), let (directory, moved) = self.files.locate(entry.name.base) {
                     POSIXFile.remove(directory + "/" + moved.name)
@@ -378,7 +387,10 @@ public final class MaildirStore: MessageStore {
             let changed = index.updateFlags(update, ids: ids)
             var keywordRecords: [EnvelopeLog.Record] = []
             for (id, flags) in changed {
-                guard var entry = files[id] else { continue }
+                guard var entry = files[id] else {
+                    if let record = changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
+                    continue
+                }
                 if let moved = move(entry, flags: flags) {
                     entry.name = moved
                     entry.inNew = false

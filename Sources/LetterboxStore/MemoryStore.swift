@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// Bounded by ``RetentionPolicy/memoryDefault`` (50,000 messages or 1 GiB) unless made with
 /// another policy; the oldest messages go first.
-public final class MemoryStore: MessageStore {
-    private let index = MessageIndex()
+public final class MemoryStore: IndexedStore {
+    let index: MessageIndex
     private let retention: Retention
     public let uidValidity: UInt32
 
@@ -25,7 +25,6 @@ public final class MemoryStore: MessageStore {
     /// time (and increases for every store made in one process), so ids of an earlier store are
     /// never confused with these.
     public init(retention: RetentionPolicy) {
-        self.retention = Retention(policy: retention, index: index)
         let now = UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
         var candidate = now
         while true {
@@ -34,6 +33,8 @@ public final class MemoryStore: MessageStore {
             if Self.lastUIDValidity.compareExchange(expected: last, desired: candidate, ordering: .relaxed).exchanged { break }
         }
         uidValidity = candidate
+        index = MessageIndex(uidValidity: candidate)
+        self.retention = Retention(policy: retention, index: index)
         self.retention.startSweeping { [weak self] in
             guard let self else { return false }
             self.removeExcess(everyAge: true)
@@ -85,4 +86,43 @@ public final class MemoryStore: MessageStore {
     }
 
     public func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { index.claimRecent(ids) }
+
+    // MARK: Mailboxes
+
+    @discardableResult
+    public func createMailbox(_ name: String) throws(MailboxError) -> Mailbox { try index.createMailbox(name) }
+
+    @discardableResult
+    public func deleteMailbox(_ name: String) throws(MailboxError) -> Int { try index.deleteMailbox(name).count }
+
+    public func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
+        try index.renameMailbox(name, to: newName)
+    }
+
+    public func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
+        -> (message: Message, uid: UInt64)
+    {
+        let message = Message(id: index.reserveID(), raw: raw, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt))
+        let uid = try index.place([(message, flags)], in: mailbox)[0]
+        removeExcess()
+        return (message, uid)
+    }
+
+    public func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
+        guard index.mailbox(named: mailbox) != nil else { throw MailboxError.tryCreate(Mailbox.canonical(mailbox)) }
+        var sources: [UInt64] = []
+        var copies: [(Message, MessageFlags)] = []
+        for id in ids {
+            guard let original = index.message(id: id) else { continue }
+            sources.append(id)
+            copies.append((Message(id: index.reserveID(), raw: original.raw, envelope: original.envelope), index.flags(of: id)))
+        }
+        let uids = try index.place(copies, in: mailbox)
+        removeExcess()
+        return Array(zip(sources, uids))
+    }
+
+    public func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
+        try index.move(ids: ids, to: mailbox)
+    }
 }

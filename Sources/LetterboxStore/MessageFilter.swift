@@ -5,7 +5,8 @@ import LetterboxMIME
     import Foundation
 #endif
 
-/// Criteria that select messages, combined with AND; an empty filter matches everything.
+/// Criteria that select messages, combined with AND; an empty filter matches every message
+/// captured over SMTP, in whichever mailbox a client has since moved it.
 ///
 /// Text comparisons are case-insensitive substring matches. Shared by the HTTP endpoint, the
 /// embedding API and waiters, so every interface means the same thing by "to".
@@ -23,11 +24,18 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     /// Matches the decoded text body or the decoded HTML source (see ``Message/text`` and
     /// ``Message/html``).
     public var contains: String?
+    /// Where to look: nil (the default) for the messages captured over SMTP, wherever they are now;
+    /// ``everyMailbox`` (`*`) for every message in every mailbox, including those a client put
+    /// there (IMAP APPEND, COPY); a mailbox name (`INBOX` in any case) for what that mailbox holds.
+    public var mailbox: String?
+
+    /// The ``mailbox`` value that selects every message in every mailbox.
+    public static let everyMailbox = "*"
 
     public init(
         to: String? = nil, from: String? = nil, subject: String? = nil, sinceID: UInt64? = nil,
         recipient: String? = nil,
-        contains: String? = nil
+        contains: String? = nil, mailbox: String? = nil
     ) {
         self.to = to
         self.from = from
@@ -35,18 +43,37 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
         self.sinceID = sinceID
         self.recipient = recipient
         self.contains = contains
+        self.mailbox = mailbox.map(Mailbox.canonical)
     }
 
-    /// The messages a mail client logged in as `login` sees (POP3 and IMAP INBOX): a login that
+    /// The messages a mail client logged in as `login` sees in INBOX (POP3, IMAP): a login that
     /// is an address sees the mail whose envelope recipients include it, any other login sees everything.
-    public static func mailbox(login: String) -> MessageFilter {
-        login.contains("@") ? MessageFilter(recipient: login) : MessageFilter()
+    public static func mailbox(login: String) -> MessageFilter { view(login: login, mailbox: Mailbox.inbox) }
+
+    /// What `login` sees in `mailbox`: INBOX as ``mailbox(login:)`` says; every other mailbox is
+    /// shared by all logins and shown whole (what one client files there, every client sees).
+    public static func view(login: String, mailbox: String) -> MessageFilter {
+        let name = Mailbox.canonical(mailbox)
+        return MessageFilter(recipient: name == Mailbox.inbox && login.contains("@") ? login : nil, mailbox: name)
     }
 
+    /// True when no criterion is set: every message captured over SMTP matches.
     public var isEmpty: Bool {
         to == nil && from == nil && subject == nil && sinceID == nil && recipient == nil && contains == nil
+            && mailbox == nil
     }
 
+    /// Whether a message in `mailbox`, captured over SMTP or not, passes the ``mailbox`` criterion.
+    package func admits(mailbox name: String, captured: Bool) -> Bool {
+        switch mailbox {
+        case nil: captured
+        case Self.everyMailbox?: true
+        case let wanted?: Mailbox.canonical(wanted) == name
+        }
+    }
+
+    /// Whether the message passes every criterion but ``mailbox`` (which only a store can judge,
+    /// knowing where the message is).
     public func matches(_ message: Message) -> Bool {
         if let sinceID, message.id <= sinceID { return false }
         if let recipient,
@@ -83,6 +110,7 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
         if let sinceID { parts.append("since=\(sinceID)") }
         if let recipient { parts.append("recipient=\(recipient)") }
         if let contains { parts.append("contains=\(contains)") }
+        if let mailbox { parts.append("mailbox=\(mailbox)") }
         return parts.isEmpty ? "any message" : parts.joined(separator: " ")
     }
 }

@@ -6,15 +6,16 @@ import Synchronization
 #endif
 
 /// The in-memory part every store shares: messages by id in arrival order, id allocation,
-/// waiters and observers. Stores wrap it and add their own persistence.
+/// mailboxes and where each message is (see `MessageIndex+Mailboxes.swift`), waiters and
+/// observers. Stores wrap it and add their own persistence.
 package final class MessageIndex: Sendable {
-    private struct Waiter {
+    struct Waiter {
         var filter: MessageFilter
         var continuation: CheckedContinuation<Message?, Never>
         var timer: Task<Void, Never>?
     }
 
-    private struct State {
+    struct State {
         var ids: [UInt64] = []
         var byID: [UInt64: Message] = [:]
         var nextID: UInt64
@@ -31,12 +32,32 @@ package final class MessageIndex: Sendable {
         var unclaimedRecent: Set<UInt64> = []
         /// Increases with every change, so a reader can tell cheaply whether anything changed.
         var modificationSequence: UInt64 = 1
+        /// Every mailbox by canonical name; INBOX always exists.
+        var mailboxes: [String: MailboxState] = [:]
+        /// Where each message is.
+        var placements: [UInt64: Placement] = [:]
+        /// Subscribed names (they need not exist, RFC 3501 §6.3.6).
+        var subscriptions: Set<String> = []
+        /// The UIDVALIDITY most recently given to a mailbox.
+        var lastUIDValidity: UInt32
     }
 
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
-    package init(nextID: UInt64 = 1) {
-        state = Mutex(State(nextID: nextID))
+    /// An index with INBOX (UIDVALIDITY `uidValidity`) and, with `defaultFolders`, the RFC 6154
+    /// folders Sent, Drafts, Trash, Junk and Archive, subscribed, with the same UIDVALIDITY.
+    package init(nextID: UInt64 = 1, uidValidity: UInt32 = 1, defaultFolders: Bool = true) {
+        var initial = State(nextID: nextID, lastUIDValidity: uidValidity)
+        initial.mailboxes[Mailbox.inbox] = MailboxState(name: Mailbox.inbox, uidValidity: uidValidity, specialUse: nil)
+        initial.subscriptions.insert(Mailbox.inbox)
+        if defaultFolders {
+            for use in SpecialUse.allCases {
+                initial.mailboxes[use.defaultName] = MailboxState(
+                    name: use.defaultName, uidValidity: uidValidity, specialUse: use)
+                initial.subscriptions.insert(use.defaultName)
+            }
+        }
+        state = Mutex(initial)
     }
 
     /// Assigns the next id without inserting (a disk store names its file after it first).
@@ -47,33 +68,24 @@ package final class MessageIndex: Sendable {
         }
     }
 
-    /// Inserts a message and wakes the waiters and observers it concerns.
+    /// Inserts a message captured over SMTP into INBOX and wakes the waiters and observers it concerns.
     package func insert(_ message: Message) {
         let (woken, observers) = state.withLock { state in
-            if state.ids.last.map({ $0 < message.id }) ?? true {
-                state.ids.append(message.id)
-            } else {
-                let position = state.ids.firstIndex { $0 > message.id } ?? state.ids.count
-                state.ids.insert(message.id, at: position)
-            }
-            state.byID[message.id] = message
-            state.unclaimedRecent.insert(message.id)
-            state.modificationSequence += 1
-            state.nextID = max(state.nextID, message.id + 1)
-            state.bytes += message.size
+            state.add(message)
+            state.place(message.id, in: Mailbox.inbox, captured: true)
             state.received += 1
-            var woken: [Waiter] = []
-            for (id, waiter) in state.waiters where waiter.filter.matches(message) {
-                woken.append(waiter)
-                state.waiters[id] = nil
-            }
-            return (woken, Array(state.observers.values))
+            return (state.wakeWaiters(for: message), Array(state.observers.values))
         }
-        for waiter in woken {
+        finish(woken, observers, .added(message.id))
+    }
+
+    /// Resumes woken waiters and tells observers; called without the lock.
+    func finish(_ woken: [(Waiter, Message)], _ observers: [AsyncStream<StoreChange>.Continuation], _ change: StoreChange) {
+        for (waiter, message) in woken {
             waiter.timer?.cancel()
             waiter.continuation.resume(returning: message)
         }
-        for observer in observers { observer.yield(.added(message.id)) }
+        for observer in observers { observer.yield(change) }
     }
 
     /// Fills an empty index with messages a disk store reloaded, without waking anyone or counting
@@ -88,6 +100,8 @@ package final class MessageIndex: Sendable {
                 state.byID[message.id] = message
                 state.bytes += message.size
                 state.nextID = max(state.nextID, message.id + 1)
+                // A reloaded message's INBOX UID is its id.
+                state.place(message.id, in: Mailbox.inbox, captured: true, uid: message.id)
             }
             for (id, flags) in flags where state.byID[id] != nil && !flags.isEmpty { state.flags[id] = flags }
             state.unclaimedRecent.formUnion(recent.filter { state.byID[$0] != nil })
@@ -137,9 +151,19 @@ package final class MessageIndex: Sendable {
         state.withLock { state in state.ids.compactMap { state.byID[$0] } }
     }
 
+    /// The messages `filter` selects (its mailbox criterion included), oldest first.
     package func messages(matching filter: MessageFilter) -> [Message] {
-        let snapshot = all
-        return filter.isEmpty ? snapshot : snapshot.filter(filter.matches)
+        let candidates = state.withLock { state in
+            state.ids.compactMap { id -> Message? in
+                guard let placement = state.placements[id],
+                    filter.admits(mailbox: placement.mailbox, captured: placement.captured)
+                else { return nil }
+                return state.byID[id]
+            }
+        }
+        var contentFilter = filter
+        contentFilter.mailbox = nil
+        return contentFilter.isEmpty ? candidates : candidates.filter(filter.matches)
     }
 
     package func message(id: UInt64) -> Message? { state.withLock { $0.byID[id] } }
@@ -156,10 +180,11 @@ package final class MessageIndex: Sendable {
                     state.unclaimedRecent.remove(id)
                 }
             }
-            if !removed.isEmpty { state.modificationSequence += 1 }
             if !removed.isEmpty {
+                state.modificationSequence += 1
                 let gone = Set(removed.map(\.id))
                 state.ids.removeAll { gone.contains($0) }
+                state.unplace(gone)
             }
             return (removed, Array(state.observers.values))
         }
@@ -169,17 +194,9 @@ package final class MessageIndex: Sendable {
         return removed
     }
 
-    /// The messages `filter` selects with their flags, and the sequence number they are current at.
+    /// The messages of INBOX `filter` selects, see ``snapshot(of:matching:)``.
     package func snapshot(matching filter: MessageFilter) -> StoreSnapshot {
-        state.withLock { state in
-            var entries: [StoreSnapshot.Entry] = []
-            entries.reserveCapacity(state.ids.count)
-            for id in state.ids {
-                guard let message = state.byID[id], filter.isEmpty || filter.matches(message) else { continue }
-                entries.append(StoreSnapshot.Entry(message: message, flags: state.flags[id] ?? MessageFlags()))
-            }
-            return StoreSnapshot(entries: entries, modificationSequence: state.modificationSequence, nextID: state.nextID)
-        }
+        snapshot(of: Mailbox.inbox, matching: filter) ?? StoreSnapshot(entries: [], modificationSequence: 0, nextID: 1, mailbox: nil)
     }
 
     package var modificationSequence: UInt64 { state.withLock { $0.modificationSequence } }
@@ -224,7 +241,12 @@ package final class MessageIndex: Sendable {
                 let found: Message?? = state.withLock { state in
                     if state.cancelledWaiters.remove(waiterID) != nil { return .some(nil) }
                     for id in state.ids {
-                        if let message = state.byID[id], filter.matches(message) { return .some(message) }
+                        if let message = state.byID[id], let placement = state.placements[id],
+                            filter.admits(mailbox: placement.mailbox, captured: placement.captured),
+                            filter.matches(message)
+                        {
+                            return .some(message)
+                        }
                     }
                     state.waiters[waiterID] = Waiter(filter: filter, continuation: continuation, timer: nil)
                     return nil

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where captured messages live. Every interface (SMTP in; HTTP, POP3, IMAP out) shares one store.
 ///
 /// Implementations are safe to call from any task. A message is visible to readers only once
@@ -6,10 +8,10 @@ public protocol MessageStore: Sendable {
     /// Stores a message durably (as durable as the store promises) and returns it with its new id.
     func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message
 
-    /// Every stored message, oldest first.
+    /// Every stored message in every mailbox, oldest first (captured or put there by a client).
     func messages() -> [Message]
 
-    /// The messages that match `filter`, oldest first.
+    /// The messages that match `filter` (its ``MessageFilter/mailbox`` criterion included), oldest first.
     func messages(matching filter: MessageFilter) -> [Message]
 
     /// The message with `id`, if it is still stored.
@@ -48,7 +50,70 @@ public protocol MessageStore: Sendable {
 
     /// Changes only when ids may have been reused (a new memory store, a reset disk store), so
     /// clients that remember ids (IMAP UIDVALIDITY, POP3 UIDL) can tell (RFC 3501 §2.3.1.1).
+    /// Also INBOX's UIDVALIDITY.
     var uidValidity: UInt32 { get }
+
+    // MARK: Mailboxes (see ``Mailbox``)
+
+    /// Every mailbox, INBOX first, then by name. A new store has INBOX and the RFC 6154 folders
+    /// Sent, Drafts, Trash, Junk and Archive.
+    func mailboxes() -> [Mailbox]
+
+    /// The mailbox called `name` (INBOX in any case), if it exists.
+    func mailbox(named name: String) -> Mailbox?
+
+    /// Names subscribed to (IMAP SUBSCRIBE); they need not exist.
+    var subscriptions: Set<String> { get }
+
+    /// Creates a mailbox and any missing one above it; throws if it exists or the name is invalid.
+    @discardableResult
+    func createMailbox(_ name: String) throws(MailboxError) -> Mailbox
+
+    /// Deletes a mailbox with every message in it (for every interface); returns how many messages
+    /// went. Throws for INBOX, a missing mailbox, or one with mailboxes below it.
+    @discardableResult
+    func deleteMailbox(_ name: String) throws(MailboxError) -> Int
+
+    /// Renames a mailbox and those below it, keeping messages, UIDs and UIDVALIDITY. Not INBOX.
+    func renameMailbox(_ name: String, to newName: String) throws(MailboxError)
+
+    /// Subscribes to or unsubscribes from `name`.
+    func setSubscribed(_ name: String, _ subscribed: Bool) throws(MailboxError)
+
+    /// The messages in `mailbox` that `filter` selects, in UID order, with their flags, UIDs and
+    /// the mailbox's UIDVALIDITY/UIDNEXT as of one moment; nil when the mailbox does not exist.
+    func snapshot(of mailbox: String, matching filter: MessageFilter) -> StoreSnapshot?
+
+    /// Which mailbox message `id` is in and its UID there; nil when it is not stored.
+    func location(of id: UInt64) -> MessageLocation?
+
+    /// Stores a message a client put into `mailbox` (IMAP APPEND): not captured over SMTP, so the
+    /// default message list (an empty ``MessageFilter``) leaves it out. Returns it and its UID.
+    /// Throws ``MailboxError`` (TRYCREATE) when the mailbox does not exist.
+    func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
+        -> (message: Message, uid: UInt64)
+
+    /// Copies messages into `mailbox` (IMAP COPY): each copy is a new message with a new id, the
+    /// same bytes, envelope and flags, not counted as captured. Returns `(source id, new UID)` pairs.
+    func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)]
+
+    /// Moves messages into `mailbox` (IMAP MOVE): same ids (HTTP keeps finding them), new UIDs.
+    /// Returns `(id, old UID, new UID)` for each message still stored.
+    func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)]
+}
+
+/// Where a message is: its mailbox and UID there, and whether it was captured over SMTP (as
+/// opposed to put there by an IMAP client with APPEND or COPY).
+public struct MessageLocation: Sendable, Hashable {
+    public let mailbox: String
+    public let uid: UInt64
+    public let captured: Bool
+
+    public init(mailbox: String, uid: UInt64, captured: Bool) {
+        self.mailbox = mailbox
+        self.uid = uid
+        self.captured = captured
+    }
 }
 
 extension MessageStore {
@@ -59,9 +124,16 @@ extension MessageStore {
 
 /// One change to a store, published once to every observer.
 public enum StoreChange: Sendable, Equatable {
+    /// A message was captured over SMTP (into INBOX).
     case added(UInt64)
     case removed([UInt64])
     case flagsChanged([UInt64])
+    /// Messages a client put into a mailbox (IMAP APPEND, COPY).
+    case appended([UInt64])
+    /// Messages moved to another mailbox (IMAP MOVE).
+    case moved([UInt64])
+    /// A mailbox was created, deleted or renamed.
+    case mailboxesChanged
 }
 
 /// Messages with their flags as of one modification sequence.
@@ -69,12 +141,18 @@ public struct StoreSnapshot: Sendable {
     public struct Entry: Sendable {
         public let message: Message
         public let flags: MessageFlags
+        /// The message's UID in the mailbox.
+        public let uid: UInt64
+        /// True while no IMAP session has claimed the message as \Recent (see ``MessageStore/claimRecent(_:)``).
+        public let isRecent: Bool
     }
 
     public let entries: [Entry]
     public let modificationSequence: UInt64
-    /// The id the next stored message will get (IMAP UIDNEXT).
+    /// The id the next stored message will get.
     public let nextID: UInt64
+    /// The mailbox, with its UIDVALIDITY and UIDNEXT as of this snapshot.
+    public let mailbox: Mailbox?
 }
 
 /// Counts a store keeps for `/metrics`.

@@ -18,8 +18,12 @@ let usage = """
                    --messages 10000 --big 10485760 --sessions 200 (apt-get install dovecot-pop3d)
       imap         UID FETCH, UID SEARCH, IDLE latency and held IDLE sessions, Letterbox and Dovecot side by side
                    --messages 10000 --size 10240 --deliveries 200 --sessions 500 (apt-get install dovecot-imapd)
+      imap-mailboxes  APPEND over one connection, COPY and MOVE of a whole INBOX, Letterbox and Dovecot
+                   --messages 10000 --appends 1000 --size 10240
       maildir      Maildir ingest (fsync) vs memory, start-up and RSS with stored mail
                    --messages 4000 --stored 100000 [--dir PATH: a folder on the disk to measure]
+      tls          TLS handshakes per server CPU-second, bulk each way, 1 MiB over SMTP STARTTLS vs plaintext,
+                   beside openssl s_server with the same certificate --handshakes 2000 --bulk 1073741824 --messages 100
       all          every measurement above with the issue's parameters
 
     """
@@ -61,6 +65,14 @@ do {
         try await IMAPLoad.run(
             arguments[0], messages: option("messages", 10_000), size: option("size", 10_240),
             deliveries: option("deliveries", 200), sessions: option("sessions", 500), port: option("port", 0))
+    case "tls":
+        try await TLSBenchmark.report(
+            handshakes: option("handshakes", 2000), bulkBytes: option("bulk", 1 << 30), messages: option("messages", 100))
+    case "tls-server":
+        try await TLSBenchmark.serve(certificate: arguments[1], key: arguments[2])
+    case "imap-mailboxes":
+        try await IMAPMailboxLoad.report(
+            messages: option("messages", 10_000), appends: option("appends", 1000), size: option("size", 10_240))
     case "mime": MIMEBenchmark.report(iterations: option("iterations", 20))
     case "maildir":
         try await MaildirBenchmark.report(
@@ -79,6 +91,7 @@ do {
         try runIsolated(["memory", "--messages", "2000", "--size", "102400"])
         try await POP3Load.report(messages: 10_000, big: 10_485_760, sessions: 200)
         try await IMAPLoad.report(messages: 10_000, size: 10_240, deliveries: 200, sessions: 500)
+        try await IMAPMailboxLoad.report(messages: 10_000, appends: 1000, size: 10_240)
         try await TestingBenchmark.report(cycles: 200, parallel: 200, remoteSamples: 200)
     default:
         print(usage, terminator: "")

@@ -17,6 +17,9 @@ struct Settings {
     var logLevel = Logger.Level.info
     var logFormat = Logger.Format.text
     var storage = StorageSettings()
+    /// `--tls-cert` and `--tls-key`, resolved together once all options are read.
+    var tlsCertificateFile: String?
+    var tlsKeyFile: String?
 }
 
 /// The storage flags as given, resolved into the configuration after each one, so their order
@@ -150,6 +153,30 @@ enum CommandLineOptions {
                help: "delay every SMTP reply, e.g. 200ms or 2s (default none)") { value, settings throws(UsageError) in
             settings.configuration.latency = try duration(value, "--latency")
         },
+        Option(flag: "--smtps-port", environment: "LETTERBOX_SMTPS_PORT", valueName: "PORT|off",
+               help: "SMTP with implicit TLS (RFC 8314; default off; e.g. 1465; 0 = any free port)") { value, settings throws(UsageError) in
+            settings.configuration.tls.smtpsPort = try port(value, "--smtps-port")
+        },
+        Option(flag: "--pop3s-port", environment: "LETTERBOX_POP3S_PORT", valueName: "PORT|off",
+               help: "POP3 over TLS (default off; e.g. 1995; 0 = any free port)") { value, settings throws(UsageError) in
+            settings.configuration.tls.pop3sPort = try port(value, "--pop3s-port")
+        },
+        Option(flag: "--imaps-port", environment: "LETTERBOX_IMAPS_PORT", valueName: "PORT|off",
+               help: "IMAP over TLS (default off; e.g. 1993; 0 = any free port)") { value, settings throws(UsageError) in
+            settings.configuration.tls.imapsPort = try port(value, "--imaps-port")
+        },
+        Option(flag: "--tls-cert", environment: "LETTERBOX_TLS_CERT", valueName: "PATH",
+               help: "PEM certificate (chain) for TLS, with --tls-key (default: self-signed for localhost)") { value, settings in
+            settings.tlsCertificateFile = value
+        },
+        Option(flag: "--tls-key", environment: "LETTERBOX_TLS_KEY", valueName: "PATH",
+               help: "PEM private key of --tls-cert") { value, settings in
+            settings.tlsKeyFile = value
+        },
+        Option(flag: "--require-tls", environment: "LETTERBOX_REQUIRE_TLS", valueName: "",
+               help: "refuse login and MAIL on plaintext ports until STARTTLS/STLS") { value, settings throws(UsageError) in
+            settings.configuration.tls.requireTLS = try boolean(value, "--require-tls")
+        },
         Option(flag: "--log-level", environment: "LETTERBOX_LOG_LEVEL", valueName: "LEVEL",
                help: "trace, debug, info, warning, error or off (default info)") { value, settings throws(UsageError) in
             guard let level = Logger.Level(name: value) else { throw UsageError(description: "unknown log level '\(value)'") }
@@ -188,6 +215,11 @@ enum CommandLineOptions {
                 throw UsageError(description: "\(option.flag) needs a value (\(option.valueName))")
             }
             try option.apply(value, &settings)
+        }
+        switch (settings.tlsCertificateFile, settings.tlsKeyFile) {
+        case (let certificate?, let key?): settings.configuration.tls.certificate = .files(certificate: certificate, key: key)
+        case (nil, nil): break
+        default: throw UsageError(description: "--tls-cert and --tls-key go together (a certificate and its private key)")
         }
         return settings
     }

@@ -66,6 +66,7 @@ do {
 // Written unbuffered, so a parent process reading a pipe sees them at once.
 let listeners = [
     ("smtp", catcher.ports.smtp), ("pop3", catcher.ports.pop3), ("imap", catcher.ports.imap), ("http", catcher.ports.http),
+    ("smtps", catcher.ports.smtps), ("pop3s", catcher.ports.pop3s), ("imaps", catcher.ports.imaps),
 ]
 for (name, port) in listeners where port != 0 {
     emit("\(name) listening on \(configuration.host):\(port)\n", to: STDOUT_FILENO)
@@ -84,6 +85,8 @@ var summary = [
     "log_level": "\(settings.logLevel)",
     "log_format": settings.logFormat.rawValue,
     "verbose": "\(configuration.transcript)",
+    "tls": catcher.tlsCertificatePEM == nil ? "unavailable" : "\(configuration.tls.certificate == .selfSigned ? "self-signed" : "certificate file")",
+    "require_tls": "\(configuration.tls.requireTLS)",
 ]
 for (name, port) in listeners { summary[name] = port == 0 ? "off" : "\(port)" }
 logger.log(.info, "letterbox \(CommandLineOptions.version) configuration", summary)

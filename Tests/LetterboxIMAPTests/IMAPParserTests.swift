@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxIMAP
 import LetterboxStore
 import Testing
@@ -75,7 +76,28 @@ import Testing
         #expect(error.reason.contains("nested too deeply"))
     }
 
-    @Test func mailboxManagementIsKnownButNotOffered() {
-        #expect(command("a CREATE Drafts") == .unsupported("CREATE"))
+    @Test func mailboxCommands() {
+        #expect(command("a CREATE Drafts") == .create("Drafts"))
+        #expect(command("a RENAME \"Old name\" New") == .rename("Old name", to: "New"))
+        #expect(command("a UID MOVE 1:* Trash") == .move(SequenceSet(ranges: [(.number(1), .last)]), mailbox: "Trash", uid: true))
+        #expect(command("a COPY 2 Archive") == .copy(SequenceSet(ranges: [(.number(2), .number(2))]), mailbox: "Archive", uid: false))
+    }
+
+    @Test func appendWithFlagsDateAndLiteralPlus() {
+        let parsed = command("a APPEND Sent (\\Seen $Work) \" 7-Feb-2024 10:00:00 +0100\" {5+}\r\nHello")
+        guard case .append(let mailbox, let flags, let date, let message) = parsed else {
+            Issue.record("not an APPEND: \(String(describing: parsed))")
+            return
+        }
+        #expect(mailbox == "Sent")
+        #expect(flags == MessageFlags(["\\Seen", "$Work"]))
+        #expect(date == Date(timeIntervalSince1970: 1_707_296_400))
+        #expect(message == Array("Hello".utf8))
+        #expect(command("a APPEND Sent {2}\r\nHi") == .append(mailbox: "Sent", flags: MessageFlags(), date: nil, message: Array("Hi".utf8)))
+        guard case .failure(let error) = parse("a APPEND Sent \"31-Foo-2024 10:00:00 +0100\" {2}\r\nHi") else {
+            Issue.record("accepted a bad date")
+            return
+        }
+        #expect(error.reason.contains("invalid date-time"))
     }
 }

@@ -9,9 +9,9 @@ import Testing
     private func fetch(_ raw: String, _ items: String) async throws -> String {
         var script = IMAPScript()
         try await script.deliver(raw)
-        _ = script.send("a LOGIN x y")
-        _ = script.send("b SELECT INBOX")
-        return script.send("c FETCH 1 \(items)").joined(separator: "\r\n")
+        _ = await script.send("a LOGIN x y")
+        _ = await script.send("b SELECT INBOX")
+        return await script.send("c FETCH 1 \(items)").joined(separator: "\r\n")
     }
 
     @Test func envelopeKeepsNamesAsWrittenAndGroupsAndPutsNoSpaceBetweenAddresses() async throws {
@@ -79,9 +79,9 @@ import Testing
             "Subject: report\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nSee attached.\r\n--b\r\n"
                 + "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=quarterly.pdf\r\n\r\nJVBERg==\r\n--b--\r\n"
         )
-        _ = script.send("a LOGIN x y")
-        _ = script.send("b SELECT INBOX")
-        #expect(script.send("c SEARCH TEXT quarterly").first == "* SEARCH 1")
-        #expect(script.send("d SEARCH BODY quarterly").first == "* SEARCH")
+        _ = await script.send("a LOGIN x y")
+        _ = await script.send("b SELECT INBOX")
+        #expect(await script.send("c SEARCH TEXT quarterly").first == "* SEARCH 1")
+        #expect(await script.send("d SEARCH BODY quarterly").first == "* SEARCH")
     }
 }

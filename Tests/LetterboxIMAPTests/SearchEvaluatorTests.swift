@@ -14,9 +14,9 @@ import Testing
             _ = try await script.store.append(
                 message, envelope: Envelope(sender: "s@example.com", recipients: ["r@example.com"]))
         }
-        _ = script.send("a LOGIN x y")
-        _ = script.send("b SELECT INBOX")
-        return script.send("c SEARCH \(key)").first ?? ""
+        _ = await script.send("a LOGIN x y")
+        _ = await script.send("b SELECT INBOX")
+        return await script.send("c SEARCH \(key)").first ?? ""
     }
 
     @Test func asciiKeysMatchRawBodiesIgnoringCase() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// Letterbox's IMAP answers compared with Dovecot's: both servers hold every message of
 /// `Fixtures/messages` in the same order and get the same command script over raw sockets
-/// (ENVELOPE, BODYSTRUCTURE, BODY, RFC822.SIZE, BODY[] sections of every part, SEARCH). Only what
+/// (ENVELOPE, BODYSTRUCTURE, BODY, RFC822.SIZE, BODY[] sections of every part, SEARCH, SORT). Only what
 /// must differ is normalised; every other difference fails, unless it is one of the
 /// ``acceptedDifferences`` below, each with its reason. An accepted difference that no longer
 /// occurs fails too, so the list stays true.
@@ -118,6 +118,25 @@ import Testing
         SearchCase("OR SUBJECT digest FROM news"),
     ]
 
+    /// SORT commands (RFC 5256) over every fixture but `excluding`; the orders must be the same.
+    static let sorts: [(criteria: String, excluding: [String], reason: String)] = [
+        (
+            "SUBJECT", ["headers-8bit-latin1.eml", "unknown-charset.eml"],
+            "subjects Letterbox decodes (raw Latin-1, an unknown charset read as UTF-8) and Dovecot does not"
+        ),
+        (
+            "REVERSE SUBJECT", ["headers-8bit-latin1.eml", "unknown-charset.eml"],
+            "subjects Letterbox decodes (raw Latin-1, an unknown charset read as UTF-8) and Dovecot does not"
+        ),
+        ("FROM", [], ""),
+        ("TO CC", [], ""),
+        ("DATE", [], ""),
+        ("REVERSE DATE", [], ""),
+        ("SIZE", [], ""),
+        ("ARRIVAL", [], ""),
+        ("REVERSE ARRIVAL SUBJECT", [], ""),
+    ]
+
     // MARK: The test
 
     @Test func letterboxAnswersLikeDovecot() async throws {
@@ -127,10 +146,12 @@ import Testing
             try await withCatcher({
                 $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
             }) { catcher in
-                for fixture in fixtures {
+                for (index, fixture) in fixtures.enumerated() {
                     _ = try await catcher.store.append(
                         fixture.bytes,
-                        envelope: Envelope(sender: "differential@example.com", recipients: ["test@example.com"]))
+                        envelope: Envelope(
+                            sender: "differential@example.com", recipients: ["test@example.com"],
+                            receivedAt: DovecotIMAPServer.internalDate(ofMessage: index)))
                 }
                 let reference = try IMAPScriptClient(port: dovecot.port)
                 let candidate = try IMAPScriptClient(port: catcher.ports.imap)
@@ -156,6 +177,20 @@ import Testing
                     uniqueKeysWithValues: fixtures.enumerated().map { ($0.element.name, $0.offset + 1) })
                 for search in Self.searches {
                     try await compare(search, numbers: numbers, reference, candidate, &comparison)
+                }
+                for (criteria, excluding, _) in Self.sorts {
+                    let key = excluding.isEmpty ? "ALL" : excluding.compactMap { numbers[$0] }.map { "NOT \($0)" }.joined(separator: " ")
+                    let sort = "SORT (\(criteria)) UTF-8 \(key)"
+                    let expected = try await reference.send(sort)
+                    let actual = try await candidate.send(sort)
+                    comparison.commands += 1
+                    func line(_ response: IMAPScriptClient.Response) -> String {
+                        response.untagged.map { String(decoding: $0, as: UTF8.self) }.first { $0.hasPrefix("* SORT") }
+                            ?? response.completion
+                    }
+                    if line(expected) != line(actual) {
+                        comparison.differences.append("\(sort):\n  dovecot:   \(line(expected))\n  letterbox: \(line(actual))")
+                    }
                 }
                 for stale in Self.acceptedDifferences.indices where !comparison.usedAcceptances.contains(stale) {
                     comparison.differences.append(

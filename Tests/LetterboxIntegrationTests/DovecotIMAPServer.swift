@@ -154,9 +154,15 @@ final class DovecotIMAPServer {
                 "\(directory)/Maildir/new/\(1_700_000_000 + index).M\(index * 7919 % 1_000_000)P\(10_000 + index).letterbox-test"
             try Data(message).write(to: URL(fileURLWithPath: file))
             chown(file, mail.uid, mail.gid)
+            // The internal date (a Maildir file's mtime): one second apart, as ``internalDate(ofMessage:)`` says.
+            try FileManager.default.setAttributes(
+                [.modificationDate: internalDate(ofMessage: index)], ofItemAtPath: file)
         }
         try Data("\(user):{PLAIN}\(password)\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/passwd"))
     }
+
+    /// The internal date the differential tests give message `index` (from 0) on both servers.
+    static func internalDate(ofMessage index: Int) -> Date { Date(timeIntervalSince1970: Double(1_700_000_000 + index)) }
 
     private static func writeConfig(_ directory: String, port: Int) throws {
         let root = getuid() == 0
@@ -183,6 +189,35 @@ final class DovecotIMAPServer {
             userdb {
               driver = static
               args = uid=\(mail.uid) gid=\(mail.gid) home=\(directory)/home mail=maildir:\(directory)/Maildir
+            }
+            # The folders a Letterbox store has from the start: "/" as the delimiter, INBOX and
+            # the RFC 6154 special-use folders, all subscribed.
+            namespace inbox {
+              inbox = yes
+              separator = /
+              mailbox INBOX {
+                auto = subscribe
+              }
+              mailbox Sent {
+                auto = subscribe
+                special_use = \\Sent
+              }
+              mailbox Drafts {
+                auto = subscribe
+                special_use = \\Drafts
+              }
+              mailbox Trash {
+                auto = subscribe
+                special_use = \\Trash
+              }
+              mailbox Junk {
+                auto = subscribe
+                special_use = \\Junk
+              }
+              mailbox Archive {
+                auto = subscribe
+                special_use = \\Archive
+              }
             }
             service imap-login {
               inet_listener imap {

@@ -191,7 +191,7 @@ import Testing
             #expect(fetched.status == 0, "\(fetched.stderr)")
             #expect(fetched.stdout == "Subject: via curl imap\r\n\r\ncurl body\r\n")
             let listed = try await ExternalTool.run(curl, ["--silent", "--show-error", "--max-time", "30", "\(base)/"])
-            #expect(listed.stdout == "* LIST (\\HasNoChildren) \"/\" INBOX\r\n")
+            #expect(listed.stdout.hasPrefix("* LIST (\\HasNoChildren) \"/\" INBOX\r\n* LIST (\\HasNoChildren \\Archive) \"/\" Archive\r\n"))
         }
     }
 }

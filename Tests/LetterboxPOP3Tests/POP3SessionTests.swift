@@ -8,8 +8,10 @@ struct POP3Script {
     var maildrop: [Message]
     private(set) var committed: [UInt64]?
 
-    init(_ maildrop: [Message] = [], credentials: Credentials = .anyone) {
-        session = POP3Session(configuration: POP3Configuration(hostname: "test.local", credentials: credentials), timestamp: "<1.2@test.local>")
+    init(_ maildrop: [Message] = [], credentials: Credentials = .anyone, requireTLS: Bool = false, canStartTLS: Bool = false) {
+        var configuration = POP3Configuration(hostname: "test.local", credentials: credentials)
+        configuration.requireTLS = requireTLS
+        session = POP3Session(configuration: configuration, timestamp: "<1.2@test.local>", canStartTLS: canStartTLS)
         self.maildrop = maildrop
     }
 
@@ -25,6 +27,9 @@ struct POP3Script {
             committed = ids
             return [reply]
         case .openMaildrop: return ["<maildrop not opened>"]
+        case .startTLS(let reply):
+            session.tlsStarted()  // as if the handshake succeeded
+            return [reply]
         }
     }
 }

@@ -13,8 +13,8 @@ struct SessionScript {
     /// Every delay the session asked for, in order.
     private(set) var delays: [Duration] = []
 
-    init(_ configuration: SMTPConfiguration = SMTPConfiguration(hostname: "test.local")) {
-        session = SMTPSession(configuration: configuration, peer: "127.0.0.1:5000")
+    init(_ configuration: SMTPConfiguration = SMTPConfiguration(hostname: "test.local"), canStartTLS: Bool = false) {
+        session = SMTPSession(configuration: configuration, peer: "127.0.0.1:5000", canStartTLS: canStartTLS)
     }
 
     /// Sends one command line; returns the reply lines (`250-…`, `250 …`) without CRLF.
@@ -41,6 +41,10 @@ struct SessionScript {
         case .receiveData(let goAhead):
             let body = Array((data ?? "").utf8)
             return lines(goAhead) + complete(session.dataReceived(.complete(body)))
+        case .startTLS(let reply):
+            // As if the handshake succeeded.
+            session.tlsStarted(Envelope.TLS(version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256"))
+            return lines(reply)
         case .receiveChunk(let size, let last):
             let bytes = Array((chunk ?? "").utf8)
             #expect(bytes.count == size, "script chunk has \(bytes.count) octets, BDAT said \(size)")

@@ -104,6 +104,23 @@ struct MaildirStoreTests {
         #expect(reopened.snapshot(matching: MessageFilter()).nextID > next.id)
     }
 
+    @Test("a message moved out of INBOX is read from its folder once no cached copy is left")
+    func movedMessageIsReadFromItsFolder() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let id: UInt64
+        do {
+            let store = try await MaildirStore.open(at: folder.path)
+            id = try await store.append(mail(subject: "to be filed"), envelope: envelope()).id
+        }
+        // Reopened: nothing is cached, so the read after the move must find the file in .Archive/.
+        let store = try await MaildirStore.open(at: folder.path)
+        #expect(try await store.move(ids: [id], to: "Archive").map(\.id) == [id])
+        let moved = try #require(store.message(id: id))
+        #expect(try moved.readRaw() == mail(subject: "to be filed"))
+        #expect(moved.subject == "to be filed")
+    }
+
     @Test("flags are the :2, info letters, changed by rename into cur/; unknown letters are kept")
     func flagsByRename() async throws {
         let folder = try TemporaryFolder()

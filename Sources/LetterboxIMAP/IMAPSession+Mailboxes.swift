@@ -1,0 +1,231 @@
+import Foundation
+import LetterboxStore
+
+/// Mailbox commands of ``IMAPSession``: SELECT/EXAMINE, LIST/LSUB, STATUS, CREATE/DELETE/RENAME,
+/// APPEND, COPY and MOVE with their UIDPLUS codes (RFC 3501 §6.3, RFC 4315, RFC 6851).
+extension IMAPSession {
+    /// What the logged-in user sees in `mailbox` now; nil when it does not exist.
+    func view(_ mailbox: String) -> StoreSnapshot? {
+        store.snapshot(of: mailbox, matching: .view(login: login, mailbox: mailbox))
+    }
+
+    mutating func select(_ name: String, readOnly: Bool, into out: inout IMAPWriter) -> String {
+        deselect()
+        guard let snapshot = view(name), let mailbox = snapshot.mailbox else {
+            return "NO [NONEXISTENT] no mailbox \(name)"
+        }
+        selected = mailbox.name
+        entries = snapshot.entries.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid) }
+        knownModificationSequence = snapshot.modificationSequence
+        recent = readOnly ? [] : store.claimRecent(entries.map(\.message.id))
+        self.readOnly = readOnly
+        state = .selected
+        out.raw("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n")
+        out.raw("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] flags permitted\r\n")
+        out.raw("* \(entries.count) EXISTS\r\n")
+        out.raw("* \(recent.count) RECENT\r\n")
+        if let unseen = entries.firstIndex(where: { !$0.flags.contains(MessageFlags.seen) }) {
+            out.raw("* OK [UNSEEN \(unseen + 1)] first unseen\r\n")
+        }
+        out.raw("* OK [UIDVALIDITY \(mailbox.uidValidity)] UIDs valid\r\n")
+        out.raw("* OK [UIDNEXT \(mailbox.nextUID)] predicted next UID\r\n")
+        return "OK [\(readOnly ? "READ-ONLY" : "READ-WRITE")] \(readOnly ? "EXAMINE" : "SELECT") completed"
+    }
+
+    mutating func deselect() {
+        state = state == .selected ? .authenticated : state
+        entries = []
+        recent = []
+    }
+
+    /// LIST/LSUB (RFC 3501 §6.3.8–9): the mailboxes (or subscribed names) the reference and
+    /// pattern match, with CHILDREN (RFC 3348) and SPECIAL-USE (RFC 6154) attributes; `""` asks
+    /// for the hierarchy delimiter.
+    func list(verb: String, reference: String, pattern: String, into out: inout IMAPWriter) {
+        if pattern.isEmpty {
+            out.raw("* \(verb) (\\Noselect) \"/\" \"\"\r\n")
+            return
+        }
+        let full = Self.canonicalPattern(reference + pattern)
+        let mailboxes = store.mailboxes()
+        let names = verb == "LIST" ? mailboxes.map(\.name) : store.subscriptions.sorted()
+        let byName = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.name, $0) })
+        for name in names where Self.wildcardMatches(pattern: full, name: name) {
+            var attributes: [String] = []
+            if let mailbox = byName[name] {
+                if verb == "LIST" {
+                    let hasChildren = mailboxes.contains { Mailbox.isInferior($0.name, of: name) }
+                    attributes.append(hasChildren ? "\\HasChildren" : "\\HasNoChildren")
+                }
+                if let use = mailbox.specialUse { attributes.append(use.attribute) }
+            }
+            out.raw("* \(verb) (\(attributes.joined(separator: " "))) \"/\" ")
+            out.astring(name)
+            out.raw("\r\n")
+        }
+    }
+
+    /// The pattern with a leading `inbox` in any case spelled `INBOX`, so it matches INBOX and
+    /// names below it, which are case-insensitive (RFC 3501 §5.1).
+    static func canonicalPattern(_ pattern: String) -> String {
+        guard pattern.utf8.count >= 5, pattern.prefix(5).caseInsensitiveCompare(Mailbox.inbox) == .orderedSame else {
+            return pattern
+        }
+        let next = pattern.dropFirst(5).first
+        guard next == nil || next == "/" || next == "%" || next == "*" else { return pattern }
+        return Mailbox.inbox + pattern.dropFirst(5)
+    }
+
+    /// `*` matches anything, `%` anything but the delimiter (RFC 3501 §6.3.8); names compare
+    /// exactly, INBOX in any case (the caller makes it canonical).
+    static func wildcardMatches(pattern: String, name: String) -> Bool {
+        let pattern = Array(pattern.utf8), name = Array(name.utf8)
+        var memo: [Int: Bool] = [:]
+        func match(_ p: Int, _ n: Int) -> Bool {
+            let key = p * (name.count + 1) + n
+            if let known = memo[key] { return known }
+            let result: Bool
+            if p == pattern.count {
+                result = n == name.count
+            } else {
+                switch pattern[p] {
+                case UInt8(ascii: "*"): result = (n...name.count).contains { match(p + 1, $0) }
+                case UInt8(ascii: "%"):
+                    var end = n
+                    while end < name.count && name[end] != UInt8(ascii: "/") { end += 1 }
+                    result = (n...end).contains { match(p + 1, $0) }
+                default: result = n < name.count && name[n] == pattern[p] && match(p + 1, n + 1)
+                }
+            }
+            memo[key] = result
+            return result
+        }
+        return match(0, 0)
+    }
+
+    func status(_ name: String, items: [String], into out: inout IMAPWriter) -> String {
+        guard let snapshot = view(name), let mailbox = snapshot.mailbox else {
+            return "NO [NONEXISTENT] no mailbox \(name)"
+        }
+        let isSelected = state == .selected && mailbox.name == selected
+        var values: [String] = []
+        for item in items {
+            switch item {
+            case "MESSAGES": values.append("MESSAGES \(snapshot.entries.count)")
+            case "RECENT":
+                let count = snapshot.entries.count { $0.isRecent || (isSelected && recent.contains($0.message.id)) }
+                values.append("RECENT \(count)")
+            case "UIDNEXT": values.append("UIDNEXT \(mailbox.nextUID)")
+            case "UIDVALIDITY": values.append("UIDVALIDITY \(mailbox.uidValidity)")
+            case "UNSEEN": values.append("UNSEEN \(snapshot.entries.count { !$0.flags.contains(MessageFlags.seen) })")
+            case "SIZE": values.append("SIZE \(snapshot.entries.reduce(0) { $0 + $1.message.canonicalSize })")
+            default: return "BAD unknown STATUS item \(item)"
+            }
+        }
+        out.raw("* STATUS ")
+        out.astring(mailbox.name)
+        out.raw(" (\(values.joined(separator: " ")))\r\n")
+        return "OK STATUS completed"
+    }
+
+    /// `OK <verb> completed`, or the NO a mailbox error calls for.
+    func completion<T>(of operation: () throws(MailboxError) -> T, _ verb: String) -> String {
+        do throws(MailboxError) {
+            _ = try operation()
+            return "OK \(verb) completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    static func no(_ error: any Error) -> String {
+        if let error = error as? MailboxError { return "NO [\(error.code)] \(error.reason)" }
+        return "NO [SERVERBUG] \(error)"
+    }
+
+    /// RENAME (RFC 3501 §6.3.5); renaming INBOX moves every message the login sees in it to a
+    /// new mailbox and leaves INBOX empty.
+    mutating func rename(_ old: String, to new: String) async -> String {
+        guard Mailbox.canonical(old) == Mailbox.inbox else {
+            return completion(of: { () throws(MailboxError) in try store.renameMailbox(old, to: new) }, "RENAME")
+        }
+        do {
+            try store.createMailbox(new)
+            let ids = view(Mailbox.inbox)?.entries.map(\.message.id) ?? []
+            _ = try await store.move(ids: ids, to: new)
+            return "OK RENAME completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    /// APPEND (RFC 3501 §6.3.11) with APPENDUID (RFC 4315 §3).
+    func append(_ message: [UInt8], to mailbox: String, flags: MessageFlags, date: Date?) async -> String {
+        guard !message.isEmpty else { return "NO [CANNOT] an empty message cannot be appended" }
+        do {
+            let (_, uid) = try await store.append(message, to: mailbox, flags: flags, receivedAt: date ?? Date())
+            let validity = store.mailbox(named: mailbox)?.uidValidity ?? 0
+            return "OK [APPENDUID \(validity) \(uid)] APPEND completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    /// COPY (RFC 3501 §6.4.7) with COPYUID (RFC 4315 §3).
+    func copy(_ set: SequenceSet, to mailbox: String, uid: Bool) async -> String {
+        guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
+        let targets = indexes(set, uid: uid)
+        let verb = uid ? "UID COPY" : "COPY"
+        do {
+            let copied = try await store.copy(ids: targets.map { entries[$0].message.id }, to: mailbox)
+            guard !copied.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity else {
+                return "OK \(verb) completed"
+            }
+            let uidOf = Dictionary(
+                targets.map { (entries[$0].message.id, entries[$0].uid) }, uniquingKeysWith: { a, _ in a })
+            let sources = copied.compactMap { uidOf[$0.source] }
+            return
+                "OK [COPYUID \(validity) \(Self.uidSet(sources)) \(Self.uidSet(copied.map(\.uid)))] \(verb) completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    /// MOVE (RFC 6851 §3.3): COPYUID in an untagged OK, then EXPUNGE for every moved message.
+    mutating func move(_ set: SequenceSet, to mailbox: String, uid: Bool, into out: inout IMAPWriter) async -> String {
+        guard !readOnly else { return "NO [READ-ONLY] mailbox is read-only" }
+        guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
+        let targets = indexes(set, uid: uid)
+        let verb = uid ? "UID MOVE" : "MOVE"
+        do {
+            let moved = try await store.move(ids: targets.map { entries[$0].message.id }, to: mailbox)
+            if !moved.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity {
+                out.raw(
+                    "* OK [COPYUID \(validity) \(Self.uidSet(moved.map(\.from))) \(Self.uidSet(moved.map(\.to)))] moved\r\n"
+                )
+            }
+            let gone = Set(moved.map(\.id))
+            for index in targets.reversed() where gone.contains(entries[index].message.id) {
+                out.raw("* \(index + 1) EXPUNGE\r\n")
+                recent.remove(entries[index].message.id)
+                entries.remove(at: index)
+            }
+            return "OK \(verb) completed"
+        } catch {
+            return Self.no(error)
+        }
+    }
+
+    /// `1:3,7` for 1, 2, 3, 7: runs of consecutive UIDs as ranges, order kept (RFC 4315 §3).
+    static func uidSet(_ uids: [UInt64]) -> String {
+        var parts: [String] = []
+        var index = 0
+        while index < uids.count {
+            var end = index
+            while end + 1 < uids.count && uids[end + 1] == uids[end] + 1 { end += 1 }
+            parts.append(end == index ? "\(uids[index])" : "\(uids[index]):\(uids[end])")
+            index = end + 1
+        }
+        return parts.joined(separator: ",")
+    }
+}

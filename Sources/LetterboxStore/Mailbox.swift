@@ -1,0 +1,123 @@
+/// A mailbox (IMAP folder) as a store keeps it: its name, UID bookkeeping and special use.
+///
+/// Names use `/` as the hierarchy delimiter (`Archive/2024`); `INBOX` is case-insensitive and
+/// always exists. A message lives in exactly one mailbox; UIDs are per mailbox and strictly
+/// ascending (RFC 3501 §2.3.1.1).
+public struct Mailbox: Sendable, Hashable {
+    /// The full name, e.g. `INBOX` or `Archive/2024`.
+    public let name: String
+    /// Changes only when this name's UIDs may have been reused (the mailbox was deleted and made again).
+    public let uidValidity: UInt32
+    /// The UID the next message placed here gets (IMAP UIDNEXT).
+    public let nextUID: UInt64
+    /// The RFC 6154 role of a default folder; nil for other mailboxes.
+    public let specialUse: SpecialUse?
+    /// Whether a client subscribed to it (IMAP SUBSCRIBE).
+    public let subscribed: Bool
+
+    public init(name: String, uidValidity: UInt32, nextUID: UInt64, specialUse: SpecialUse?, subscribed: Bool) {
+        self.name = name
+        self.uidValidity = uidValidity
+        self.nextUID = nextUID
+        self.specialUse = specialUse
+        self.subscribed = subscribed
+    }
+
+    /// The hierarchy delimiter of mailbox names.
+    public static let delimiter: Character = "/"
+    /// The name of the mailbox SMTP delivers to.
+    public static let inbox = "INBOX"
+
+    /// `INBOX` for any spelling of it (also as the first level of a longer name); other names unchanged.
+    public static func canonical(_ name: String) -> String {
+        guard name.utf8.count >= 5, name.prefix(5).caseInsensitiveCompare(inbox) == .orderedSame else { return name }
+        let rest = name.dropFirst(5)
+        guard rest.isEmpty || rest.first == delimiter else { return name }
+        return inbox + rest
+    }
+
+    /// Why `name` cannot name a mailbox, or nil when it can: empty levels, wildcards, control
+    /// characters, or more than 255 octets / 16 levels.
+    public static func problem(with name: String) -> String? {
+        if name.isEmpty { return "a mailbox name cannot be empty" }
+        if name.utf8.count > 255 { return "mailbox names are at most 255 octets" }
+        if name.contains(where: { $0 == "*" || $0 == "%" }) { return "mailbox names cannot contain * or %" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "mailbox names cannot contain control characters"
+        }
+        let levels = name.split(separator: delimiter, omittingEmptySubsequences: false)
+        if levels.contains(where: \.isEmpty) {
+            return "mailbox names cannot have empty levels (\(delimiter)\(delimiter))"
+        }
+        if levels.count > 16 { return "mailbox names have at most 16 levels" }
+        return nil
+    }
+
+    /// The names above `name`, outermost first: `a/b/c` → `a`, `a/b`.
+    public static func ancestors(of name: String) -> [String] {
+        let levels = name.split(separator: delimiter)
+        return levels.indices.dropLast().map { levels[...$0].joined(separator: String(delimiter)) }
+    }
+
+    /// Whether `name` lies below `ancestor` in the hierarchy.
+    public static func isInferior(_ name: String, of ancestor: String) -> Bool {
+        name.hasPrefix(ancestor + String(delimiter))
+    }
+}
+
+/// The role of a default folder, advertised as a LIST attribute (RFC 6154 §2).
+public enum SpecialUse: String, Sendable, Hashable, CaseIterable {
+    case sent, drafts, trash, junk, archive
+
+    /// The LIST attribute, e.g. `\Sent`.
+    public var attribute: String {
+        switch self {
+        case .sent: "\\Sent"
+        case .drafts: "\\Drafts"
+        case .trash: "\\Trash"
+        case .junk: "\\Junk"
+        case .archive: "\\Archive"
+        }
+    }
+
+    /// The name of the folder every store has from the start.
+    public var defaultName: String {
+        switch self {
+        case .sent: "Sent"
+        case .drafts: "Drafts"
+        case .trash: "Trash"
+        case .junk: "Junk"
+        case .archive: "Archive"
+        }
+    }
+}
+
+/// Why a mailbox operation failed; `reason` is written for the client, `code` is the IMAP
+/// response code (RFC 5530) that fits.
+public struct MailboxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `NONEXISTENT`, `ALREADYEXISTS`, `CANNOT`, `TRYCREATE`, `INUSE`…
+    public let code: String
+    public let reason: String
+
+    public init(code: String, reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public static func nonexistent(_ name: String) -> MailboxError {
+        MailboxError(code: "NONEXISTENT", reason: "no mailbox \(name)")
+    }
+
+    /// A message was to go into a mailbox that does not exist (RFC 3501 §6.3.11: TRYCREATE).
+    public static func tryCreate(_ name: String) -> MailboxError {
+        MailboxError(code: "TRYCREATE", reason: "no mailbox \(name); create it first")
+    }
+
+    public static func alreadyExists(_ name: String) -> MailboxError {
+        MailboxError(code: "ALREADYEXISTS", reason: "mailbox \(name) already exists")
+    }
+
+    public static func cannot(_ reason: String) -> MailboxError { MailboxError(code: "CANNOT", reason: reason) }
+
+    public var description: String { "[\(code)] \(reason)" }
+}

@@ -1,0 +1,406 @@
+import Foundation
+
+/// Mailboxes in a Maildir store. INBOX is the root folder and holds what SMTP delivered; its UIDs
+/// are the message ids (the `,U=` of the file names), so messages cannot be put into INBOX by a
+/// client (APPEND, COPY, MOVE into INBOX answer `NO [CANNOT]`). Every other mailbox is a Maildir++
+/// subfolder (see ``MaildirFolder``), with its own UIDVALIDITY and UIDs:
+/// - APPEND writes the message to the folder's `tmp/`, fsyncs it and renames it into `cur/`, with
+///   its flags as info letters and its internal date as the file's modification time;
+/// - COPY links (link(2)) the file under a new name (a new id): no bytes are copied;
+/// - MOVE renames the file into the target folder under the same name, so a message captured over
+///   SMTP keeps its envelope (found in the envelope log by that name) after a restart;
+/// - every placement's UID is recorded in the folder's `letterbox-uids` before the call returns.
+/// Subscriptions are kept in `letterbox-subscriptions` (one name per line). A new Maildir gets the
+/// RFC 6154 folders `.Sent .Drafts .Trash .Junk .Archive` at its first start.
+extension MaildirStore {
+    private var subscriptionsPath: String { layout.root + "/letterbox-subscriptions" }
+
+    private func folder(_ mailbox: String) -> MaildirFolder { MaildirFolder(root: layout.root, mailbox: mailbox) }
+
+    private static var intoInbox: MailboxError {
+        .cannot(
+            "INBOX of a Maildir store holds what SMTP delivered (its UIDs are the message ids); put messages into another mailbox"
+        )
+    }
+
+    private static func cannot(_ error: StoreError) -> MailboxError {
+        .cannot("the Maildir store could not do it: \(error)")
+    }
+
+    // MARK: Start-up
+
+    /// Reads every Maildir++ subfolder into the index (after INBOX); creates the default folders in
+    /// a Maildir that has never had any.
+    func loadFolders() throws(StoreError) {
+        if try POSIXFile.read(subscriptionsPath) == nil {
+            for use in SpecialUse.allCases { try folder(use.defaultName).create(uidValidity: uidValidity) }
+            try writeSubscriptions([Mailbox.inbox] + SpecialUse.allCases.map(\.defaultName))
+        }
+        let records = try EnvelopeLog.read(layout.log).records
+        var envelopes: [String: (id: UInt64, envelope: Envelope)] = [:]
+        var keywords: [UInt64: [String]] = [:]
+        for record in records {
+            switch record {
+            case .message(let id, let base, let envelope): envelopes[base] = (id, envelope)
+            case .keywords(let id, let words): keywords[id] = words
+            case .reserved: break
+            }
+        }
+        var taken = Set(index.all.map(\.id))
+        var strangers: [(mailbox: String, index: Int)] = []
+        var loaded:
+            [String: (
+                uidValidity: UInt32, nextUID: UInt64, uids: [UInt64: UInt64], found: [(MaildirFolderEntry, UInt64)]
+            )] = [:]
+        let entries: [String]
+        do { entries = try FileManager.default.contentsOfDirectory(atPath: layout.root) } catch {
+            throw .unusableFolder(layout.root, "cannot list it: \(error)")
+        }
+        for directory in entries.sorted() {
+            guard let mailbox = MaildirFolder.mailbox(directory: directory), Mailbox.problem(with: mailbox) == nil
+            else { continue }
+            let folder = folder(mailbox)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path + "/cur", isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else { continue }
+            try folder.create(uidValidity: uidValidity)  // cur/ new/ tmp/ and the UID file, if missing
+            let (validity, uids, nextUID) = try folder.readUIDs() ?? (uidValidity, [:], 1)
+            var found: [(MaildirFolderEntry, UInt64)] = []
+            for inNew in [true, false] {
+                for file in try POSIXFile.fileNames(in: folder.path + (inNew ? "/new" : "/cur")) {
+                    let name = MaildirFileName(parsing: file)
+                    var id = envelopes[name.base]?.id ?? name.letterboxID ?? 0
+                    if id == 0 || !taken.insert(id).inserted {
+                        id = 0
+                        strangers.append((mailbox, found.count))
+                    }
+                    found.append(
+                        (
+                            MaildirFolderEntry(
+                                mailbox: mailbox, name: name, inNew: inNew, keywords: keywords[id] ?? []), id
+                        ))
+                }
+            }
+            loaded[mailbox] = (validity, nextUID, uids, found)
+        }
+        // Files without a usable id (another program's, or a copy of another file) get fresh ones.
+        var nextID = max(index.snapshot(matching: MessageFilter()).nextID, (taken.max() ?? 0) + 1)
+        for (mailbox, position) in strangers {
+            loaded[mailbox]?.found[position].1 = nextID
+            nextID += 1
+        }
+        var placements: [UInt64: MaildirFolderEntry] = [:]
+        for (mailbox, contents) in loaded {
+            let folder = folder(mailbox)
+            var nextUID = contents.nextUID
+            var fresh: [(id: UInt64, uid: UInt64)] = []
+            var messages: [(message: Message, uid: UInt64, flags: MessageFlags, captured: Bool)] = []
+            for (entry, id) in contents.found {
+                let path = folder.path(inNew: entry.inNew, entry.name.name)
+                guard let raw = try? POSIXFile.read(path) else { continue }
+                let known = envelopes[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
+                let envelope =
+                    known
+                    ?? Envelope.rebuilt(
+                        from: raw,
+                        receivedAt: POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) } ?? Date())
+                var uid = contents.uids[id] ?? 0
+                if uid == 0 {
+                    uid = nextUID
+                    nextUID += 1
+                    fresh.append((id, uid))
+                }
+                var flags = MaildirFlags.flags(entry.name.flagLetters)
+                if !entry.keywords.isEmpty { flags = MessageFlags(flags.sorted + entry.keywords) }
+                messages.append((Message(id: id, raw: raw, envelope: envelope), uid, flags, known != nil))
+                placements[id] = entry
+            }
+            try folder.recordUIDs(fresh)
+            let specialUse = SpecialUse.allCases.first { $0.defaultName == mailbox }
+            index.restoreMailbox(
+                mailbox, uidValidity: contents.uidValidity, nextUID: nextUID, specialUse: specialUse, messages: messages
+            )
+        }
+        // Levels above a folder that has no folder of its own (Dovecot makes none) become folders.
+        for mailbox in index.mailboxes() where mailbox.name != Mailbox.inbox && loaded[mailbox.name] == nil {
+            try folder(mailbox.name).create(uidValidity: mailbox.uidValidity)
+        }
+        folders.withLock { $0 = placements }
+        if let bytes = try POSIXFile.read(subscriptionsPath) {
+            index.restoreSubscriptions(
+                Set(String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)))
+        }
+    }
+
+    private func writeSubscriptions(_ names: [String]) throws(StoreError) {
+        let temporary = layout.tmp + "/" + MaildirFileName.unique()
+        let fd = try POSIXFile.createExclusive(temporary)
+        defer { POSIXFile.close(fd) }
+        try POSIXFile.writeAll(fd, Array(names.sorted().map { $0 + "\n" }.joined().utf8), path: temporary)
+        try POSIXFile.sync(fd, path: temporary)
+        try POSIXFile.rename(temporary, subscriptionsPath)
+    }
+
+    // MARK: Mailboxes
+
+    @discardableResult
+    public func createMailbox(_ name: String) throws(MailboxError) -> Mailbox {
+        if let problem = MaildirFolder.problem(with: name) { throw .cannot(problem) }
+        let before = Set(index.mailboxes().map(\.name))
+        let created = try index.createMailbox(name)
+        for mailbox in index.mailboxes() where !before.contains(mailbox.name) {
+            do throws(StoreError) { try folder(mailbox.name).create(uidValidity: mailbox.uidValidity) } catch {
+                _ = try? index.deleteMailbox(mailbox.name)
+                throw Self.cannot(error)
+            }
+        }
+        return created
+    }
+
+    @discardableResult
+    public func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
+        let removed = try index.deleteMailbox(name)
+        let gone = folders.withLock { folders in removed.compactMap { folders.removeValue(forKey: $0.id) } }
+        let folder = folder(Mailbox.canonical(name))
+        for entry in gone { POSIXFile.remove(folder.path(inNew: entry.inNew, entry.name.name)) }
+        try? FileManager.default.removeItem(atPath: folder.path)
+        return removed.count
+    }
+
+    public func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
+        if let problem = MaildirFolder.problem(with: newName) { throw .cannot(problem) }
+        let old = Mailbox.canonical(name)
+        let moving = index.mailboxes().map(\.name).filter { $0 == old || Mailbox.isInferior($0, of: old) }
+        try index.renameMailbox(name, to: newName)
+        var target = Mailbox.canonical(newName)
+        if target.last == Mailbox.delimiter { target.removeLast() }
+        for mailbox in moving {
+            let renamed = target + mailbox.dropFirst(old.count)
+            do throws(StoreError) { try POSIXFile.rename(folder(mailbox).path, folder(renamed).path) } catch {
+                notify(StoreNotice(.warning, "could not rename a Maildir folder: \(error)"))
+            }
+        }
+        folders.withLock { folders in
+            for (id, entry) in folders where moving.contains(entry.mailbox) {
+                folders[id]?.mailbox = target + entry.mailbox.dropFirst(old.count)
+            }
+        }
+        for mailbox in index.mailboxes() where mailbox.name != Mailbox.inbox {
+            try? folder(mailbox.name).create(uidValidity: mailbox.uidValidity)
+        }
+        try? MaildirFolder.syncDirectory(layout.root)
+    }
+
+    public func setSubscribed(_ name: String, _ subscribed: Bool) throws(MailboxError) {
+        try index.setSubscribed(name, subscribed)
+        do throws(StoreError) { try writeSubscriptions(Array(index.subscriptions)) } catch { throw Self.cannot(error) }
+    }
+
+    /// Checks that `mailbox` can receive messages from a client.
+    private func target(_ mailbox: String) throws(MailboxError) -> String {
+        let name = Mailbox.canonical(mailbox)
+        guard name != Mailbox.inbox else { throw Self.intoInbox }
+        guard index.mailbox(named: name) != nil else { throw .tryCreate(name) }
+        return name
+    }
+
+    // MARK: Messages
+
+    public func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
+        -> (message: Message, uid: UInt64)
+    {
+        let name = try target(mailbox)
+        let folder = folder(name)
+        let id = index.reserveID()
+        let unique = MaildirFileName.unique()
+        let file = MaildirFileName(
+            base: "\(unique),S=\(raw.count),U=\(id)", flagLetters: MaildirFlags.letters(for: flags, keeping: nil))
+        let keywords = MaildirFlags.keywords(flags)
+        try await pool.run { [log] () throws(StoreError) in
+            let temporary = folder.path + "/tmp/" + unique
+            try Self.writeDurably(raw, to: temporary)
+            MaildirFolder.setModificationTime(temporary, receivedAt)
+            try POSIXFile.rename(temporary, folder.path(inNew: false, file.name))
+            try MaildirFolder.syncDirectory(folder.path + "/cur")
+            // Ids handed out here are recorded as used, so a restart never gives them again.
+            try log.append([.reserved(below: id + 1)] + (keywords.isEmpty ? [] : [.keywords(id: id, keywords)]))
+            try log.sync()
+        }
+        folders.withLock { $0[id] = MaildirFolderEntry(mailbox: name, name: file, inNew: false, keywords: keywords) }
+        let message = Message(id: id, raw: raw, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt))
+        let uid = try index.place([(message, flags)], in: name)[0]
+        try await pool.run { () throws(StoreError) in try folder.recordUIDs([(id, uid)]) }
+        return (message, uid)
+    }
+
+    /// The path of the file of message `id` when it lives in a folder other than INBOX.
+    func folderFilePath(of id: UInt64) -> String? {
+        guard let entry = folders.withLock({ $0[id] }) else { return nil }
+        return folder(entry.mailbox).path(inNew: entry.inNew, entry.name.name)
+    }
+
+    /// Where message `id`'s file is now, wherever it lives.
+    private func currentPath(of id: UInt64) -> (path: String, name: MaildirFileName, keywords: [String])? {
+        if let entry = files.table.withLock({ $0[id] }) {
+            return (layout.path(inNew: entry.inNew, entry.name.name), entry.name, entry.keywords)
+        }
+        guard let entry = folders.withLock({ $0[id] }) else { return nil }
+        return (folder(entry.mailbox).path(inNew: entry.inNew, entry.name.name), entry.name, entry.keywords)
+    }
+
+    public func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
+        let name = try target(mailbox)
+        let folder = folder(name)
+        var copies: [(source: UInt64, message: Message, flags: MessageFlags, entry: MaildirFolderEntry, from: String)] =
+            []
+        for id in ids {
+            guard let original = index.message(id: id), let (path, source, keywords) = currentPath(of: id) else {
+                continue
+            }
+            let newID = index.reserveID()
+            let file = MaildirFileName(
+                base: "\(MaildirFileName.unique()),S=\(original.raw.count),U=\(newID)",
+                flagLetters: source.flagLetters ?? "")
+            copies.append(
+                (
+                    id, Message(id: newID, raw: original.raw, envelope: original.envelope), index.flags(of: id),
+                    MaildirFolderEntry(mailbox: name, name: file, inNew: false, keywords: keywords), path
+                ))
+        }
+        guard let highest = copies.last?.message.id else { return [] }
+        let links = copies.map { ($0.from, folder.path(inNew: false, $0.entry.name.name)) }
+        let keywordRecords = copies.compactMap { copy in
+            copy.entry.keywords.isEmpty ? nil : EnvelopeLog.Record.keywords(id: copy.message.id, copy.entry.keywords)
+        }
+        try await pool.run { [log] () throws(StoreError) in
+            var made: [String] = []
+            do throws(StoreError) {
+                for (from, to) in links {
+                    try MaildirFolder.hardLink(from, to)
+                    made.append(to)
+                }
+            } catch {
+                for path in made { POSIXFile.remove(path) }
+                throw error
+            }
+            try MaildirFolder.syncDirectory(folder.path + "/cur")
+            try log.append([.reserved(below: highest + 1)] + keywordRecords)
+            try log.sync()
+        }
+        folders.withLock { folders in
+            for copy in copies { folders[copy.message.id] = copy.entry }
+        }
+        let uids = try index.place(copies.map { ($0.message, $0.flags) }, in: name)
+        let placed = zip(copies, uids).map { (id: $0.message.id, uid: $1) }
+        try await pool.run { () throws(StoreError) in try folder.recordUIDs(placed) }
+        return Array(zip(copies.map(\.source), uids))
+    }
+
+    public func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
+        let name = try target(mailbox)
+        let folder = folder(name)
+        /// Where a message's file was before the move, to put the tables back if its rename fails.
+        enum Before: Sendable {
+            case inbox(MaildirEntry)
+            case folder(MaildirFolderEntry)
+        }
+        var renames: [(id: UInt64, from: String, to: String, before: Before)] = []
+        var touched: Set<String> = [folder.path + "/cur", folder.path + "/new"]
+        files.table.withLock { files in
+            folders.withLock { folders in
+                for id in ids {
+                    if let entry = files.removeValue(forKey: id) {
+                        let from = layout.path(inNew: entry.inNew, entry.name.name)
+                        renames.append((id, from, folder.path(inNew: entry.inNew, entry.name.name), .inbox(entry)))
+                        touched.insert(entry.inNew ? layout.new : layout.cur)
+                        folders[id] = MaildirFolderEntry(
+                            mailbox: name, name: entry.name, inNew: entry.inNew, keywords: entry.keywords)
+                    } else if let entry = folders[id], entry.mailbox != name {
+                        let source = self.folder(entry.mailbox)
+                        let from = source.path(inNew: entry.inNew, entry.name.name)
+                        renames.append((id, from, folder.path(inNew: entry.inNew, entry.name.name), .folder(entry)))
+                        touched.insert(source.path + (entry.inNew ? "/new" : "/cur"))
+                        folders[id]?.mailbox = name
+                    }
+                }
+            }
+        }
+        let (directories, planned) = (touched, renames.map { ($0.from, $0.to) })
+        // Each rename on its own: one that fails (another program took the file) leaves the rest.
+        let failures = try await pool.run { () throws(StoreError) -> [Int: StoreError] in
+            var failures: [Int: StoreError] = [:]
+            for (index, (from, to)) in planned.enumerated() {
+                do throws(StoreError) { try POSIXFile.rename(from, to) } catch { failures[index] = error }
+            }
+            for directory in directories { try MaildirFolder.syncDirectory(directory) }
+            return failures
+        }
+        if !failures.isEmpty {
+            files.table.withLock { files in
+                folders.withLock { folders in
+                    for index in failures.keys {
+                        switch renames[index].before {
+                        case .inbox(let entry):
+                            folders[renames[index].id] = nil
+                            files[renames[index].id] = entry
+                        case .folder(let entry): folders[renames[index].id] = entry
+                        }
+                    }
+                }
+            }
+            if failures.count == renames.count, let first = failures.values.first { throw first }
+        }
+        let failed = Set(failures.keys.map { renames[$0].id })
+        let moved = try index.move(ids: ids.filter { !failed.contains($0) }, to: name)
+        try await pool.run { () throws(StoreError) in try folder.recordUIDs(moved.map { ($0.id, $0.to) }) }
+        return moved
+    }
+
+    // MARK: Hooks for remove(ids:), updateFlags(_:ids:) and log compaction
+
+    /// Unlinks the file of a removed message that lived in a folder.
+    func removeFolderFile(of id: UInt64) {
+        guard let entry = folders.withLock({ $0.removeValue(forKey: id) }) else { return }
+        POSIXFile.remove(folder(entry.mailbox).path(inNew: entry.inNew, entry.name.name))
+    }
+
+    /// Renames a folder message's file for its new system flags; returns a keywords record when its
+    /// keywords changed.
+    func changeFolderFlags(of id: UInt64, to flags: MessageFlags) -> EnvelopeLog.Record? {
+        guard var entry = folders.withLock({ $0[id] }) else { return nil }
+        let folder = folder(entry.mailbox)
+        let letters = MaildirFlags.letters(for: flags, keeping: entry.name.flagLetters)
+        if letters != (entry.name.flagLetters ?? "") || entry.inNew {
+            let renamed = MaildirFileName(base: entry.name.base, flagLetters: letters)
+            do throws(StoreError) {
+                try POSIXFile.rename(
+                    folder.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: false, renamed.name))
+                entry.name = renamed
+                entry.inNew = false
+            } catch {
+                notify(StoreNotice(.warning, "could not change flags on disk: \(error)"))
+            }
+        }
+        let keywords = MaildirFlags.keywords(flags)
+        let changed = keywords != entry.keywords
+        entry.keywords = keywords
+        let final = entry
+        folders.withLock { $0[id] = final }
+        return changed ? .keywords(id: id, keywords) : nil
+    }
+
+    /// The log records a compacted log keeps for folder messages: the envelopes of those captured
+    /// over SMTP (found by file name after a restart), and keywords.
+    func folderRecords() -> [EnvelopeLog.Record] {
+        let entries = folders.withLock { $0 }
+        var records: [EnvelopeLog.Record] = []
+        for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            if index.location(of: id)?.captured == true, let message = index.message(id: id) {
+                records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
+            }
+            if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
+        }
+        return records
+    }
+}

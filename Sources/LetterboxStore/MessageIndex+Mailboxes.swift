@@ -1,0 +1,320 @@
+import Foundation
+
+/// A mailbox's bookkeeping inside the index: its messages in UID order.
+struct MailboxState: Sendable {
+    var name: String
+    var uidValidity: UInt32
+    var nextUID: UInt64 = 1
+    var specialUse: SpecialUse?
+    /// `(uid, id)` pairs, ascending by UID (UIDs are handed out in ascending order).
+    var members: [(uid: UInt64, id: UInt64)] = []
+
+    init(name: String, uidValidity: UInt32, specialUse: SpecialUse?) {
+        self.name = name
+        self.uidValidity = uidValidity
+        self.specialUse = specialUse
+    }
+}
+
+/// Where a message is: its mailbox, its UID there, and whether it was captured over SMTP (as
+/// opposed to put there by a client: IMAP APPEND or COPY).
+struct Placement: Sendable {
+    var mailbox: String
+    var uid: UInt64
+    var captured: Bool
+}
+
+extension MessageIndex.State {
+    /// Adds a message to the id order (not yet to a mailbox).
+    mutating func add(_ message: Message) {
+        if ids.last.map({ $0 < message.id }) ?? true {
+            ids.append(message.id)
+        } else {
+            let position = ids.firstIndex { $0 > message.id } ?? ids.count
+            ids.insert(message.id, at: position)
+        }
+        byID[message.id] = message
+        unclaimedRecent.insert(message.id)
+        modificationSequence += 1
+        nextID = max(nextID, message.id + 1)
+        bytes += message.size
+    }
+
+    /// Puts message `id` at the end of `mailbox` (which must exist) with the next UID, or `uid`
+    /// when a reloading store knows it; returns the UID.
+    @discardableResult
+    mutating func place(_ id: UInt64, in mailbox: String, captured: Bool, uid known: UInt64? = nil) -> UInt64 {
+        let uid = known.map { max($0, mailboxes[mailbox]?.nextUID ?? 1) } ?? mailboxes[mailbox]?.nextUID ?? 1
+        mailboxes[mailbox]?.members.append((uid, id))
+        mailboxes[mailbox]?.nextUID = uid + 1
+        placements[id] = Placement(mailbox: mailbox, uid: uid, captured: captured)
+        return uid
+    }
+
+    /// Takes the messages out of their mailboxes.
+    mutating func unplace(_ gone: Set<UInt64>) {
+        var affected: Set<String> = []
+        for id in gone {
+            if let placement = placements.removeValue(forKey: id) { affected.insert(placement.mailbox) }
+        }
+        for name in affected { mailboxes[name]?.members.removeAll { gone.contains($0.id) } }
+    }
+
+    /// Removes and returns the waiters `message` satisfies.
+    mutating func wakeWaiters(for message: Message) -> [(MessageIndex.Waiter, Message)] {
+        guard let placement = placements[message.id] else { return [] }
+        var woken: [(MessageIndex.Waiter, Message)] = []
+        for (id, waiter) in waiters
+        where waiter.filter.admits(mailbox: placement.mailbox, captured: placement.captured)
+            && waiter.filter.matches(message)
+        {
+            woken.append((waiter, message))
+            waiters[id] = nil
+        }
+        return woken
+    }
+
+    func info(_ mailbox: MailboxState) -> Mailbox {
+        Mailbox(
+            name: mailbox.name, uidValidity: mailbox.uidValidity, nextUID: mailbox.nextUID,
+            specialUse: mailbox.specialUse, subscribed: subscriptions.contains(mailbox.name))
+    }
+
+    /// A UIDVALIDITY never given before by this index, at least the current time (RFC 3501
+    /// §2.3.1.1: a name made again must not reuse its old UIDVALIDITY).
+    mutating func freshUIDValidity() -> UInt32 {
+        let now = UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
+        lastUIDValidity = max(now, lastUIDValidity &+ 1)
+        return lastUIDValidity
+    }
+}
+
+extension MessageIndex {
+    /// Every mailbox, INBOX first, then by name.
+    package func mailboxes() -> [Mailbox] {
+        state.withLock { state in
+            state.mailboxes.values.map(state.info).sorted { lhs, rhs in
+                (lhs.name == Mailbox.inbox ? 0 : 1, lhs.name) < (rhs.name == Mailbox.inbox ? 0 : 1, rhs.name)
+            }
+        }
+    }
+
+    package func mailbox(named name: String) -> Mailbox? {
+        state.withLock { state in state.mailboxes[Mailbox.canonical(name)].map(state.info) }
+    }
+
+    /// Names of subscribed mailboxes, existing or not.
+    package var subscriptions: Set<String> { state.withLock { $0.subscriptions } }
+
+    /// Creates `name` and any missing mailbox above it (RFC 3501 §6.3.3); a trailing delimiter
+    /// is ignored. Throws when it exists or the name is not valid.
+    package func createMailbox(_ requested: String) throws(MailboxError) -> Mailbox {
+        var name = Mailbox.canonical(requested)
+        if name.last == Mailbox.delimiter { name.removeLast() }
+        if let problem = Mailbox.problem(with: name) { throw .cannot(problem) }
+        let created = try state.withLock { state throws(MailboxError) -> Mailbox in
+            guard state.mailboxes[name] == nil else { throw .alreadyExists(name) }
+            for level in Mailbox.ancestors(of: name) + [name] where state.mailboxes[level] == nil {
+                state.mailboxes[level] = MailboxState(
+                    name: level, uidValidity: state.freshUIDValidity(), specialUse: nil)
+            }
+            state.modificationSequence += 1
+            return Mailbox(
+                name: name, uidValidity: state.lastUIDValidity, nextUID: 1, specialUse: nil,
+                subscribed: state.subscriptions.contains(name))
+        }
+        publish(.mailboxesChanged)
+        return created
+    }
+
+    /// Deletes a mailbox and every message in it (RFC 3501 §6.3.4); returns those messages.
+    /// INBOX cannot be deleted, nor a mailbox with mailboxes below it (RFC 9051 `HASCHILDREN`).
+    package func deleteMailbox(_ requested: String) throws(MailboxError) -> [Message] {
+        let name = Mailbox.canonical(requested)
+        guard name != Mailbox.inbox else { throw .cannot("INBOX cannot be deleted") }
+        let removed = try state.withLock { state throws(MailboxError) -> [Message] in
+            guard let mailbox = state.mailboxes[name] else { throw .nonexistent(name) }
+            guard !state.mailboxes.keys.contains(where: { Mailbox.isInferior($0, of: name) }) else {
+                throw MailboxError(
+                    code: "HASCHILDREN", reason: "mailbox \(name) has mailboxes below it; delete them first")
+            }
+            let gone = Set(mailbox.members.map(\.id))
+            let removed = mailbox.members.compactMap { state.byID.removeValue(forKey: $0.id) }
+            for message in removed {
+                state.bytes -= message.size
+                state.flags[message.id] = nil
+                state.unclaimedRecent.remove(message.id)
+            }
+            state.ids.removeAll { gone.contains($0) }
+            state.unplace(gone)
+            state.mailboxes[name] = nil
+            state.modificationSequence += 1
+            return removed
+        }
+        if !removed.isEmpty { publish(.removed(removed.map(\.id))) }
+        publish(.mailboxesChanged)
+        return removed
+    }
+
+    /// Renames a mailbox and every mailbox below it, keeping their messages, UIDs and
+    /// UIDVALIDITY; creates missing mailboxes above the new name. INBOX is not renamed here: see
+    /// RFC 3501 §6.3.5, which the IMAP session implements as CREATE and MOVE.
+    package func renameMailbox(_ requestedOld: String, to requestedNew: String) throws(MailboxError) {
+        let old = Mailbox.canonical(requestedOld)
+        var new = Mailbox.canonical(requestedNew)
+        if new.last == Mailbox.delimiter { new.removeLast() }
+        if let problem = Mailbox.problem(with: new) { throw .cannot(problem) }
+        guard old != Mailbox.inbox else { throw .cannot("INBOX is renamed by moving its messages") }
+        try state.withLock { state throws(MailboxError) in
+            guard state.mailboxes[old] != nil else { throw .nonexistent(old) }
+            guard state.mailboxes[new] == nil else { throw .alreadyExists(new) }
+            guard !Mailbox.isInferior(new, of: old) else { throw .cannot("cannot rename \(old) into itself") }
+            let moving = state.mailboxes.keys.filter { $0 == old || Mailbox.isInferior($0, of: old) }
+            for name in moving {
+                guard var mailbox = state.mailboxes.removeValue(forKey: name) else { continue }
+                let renamed = new + name.dropFirst(old.count)
+                mailbox.name = renamed
+                for member in mailbox.members { state.placements[member.id]?.mailbox = renamed }
+                state.mailboxes[renamed] = mailbox
+                if state.subscriptions.remove(name) != nil { state.subscriptions.insert(renamed) }
+            }
+            for level in Mailbox.ancestors(of: new) where state.mailboxes[level] == nil {
+                state.mailboxes[level] = MailboxState(
+                    name: level, uidValidity: state.freshUIDValidity(), specialUse: nil)
+            }
+            state.modificationSequence += 1
+        }
+        publish(.mailboxesChanged)
+    }
+
+    /// Adds `name` to or removes it from the subscriptions (RFC 3501 §6.3.6–7). Subscribing needs
+    /// an existing mailbox; unsubscribing does not.
+    package func setSubscribed(_ requested: String, _ subscribed: Bool) throws(MailboxError) {
+        let name = Mailbox.canonical(requested)
+        try state.withLock { state throws(MailboxError) in
+            if subscribed {
+                guard state.mailboxes[name] != nil else { throw .nonexistent(name) }
+                state.subscriptions.insert(name)
+            } else {
+                guard state.subscriptions.remove(name) != nil else { throw .cannot("\(name) is not subscribed") }
+            }
+        }
+    }
+
+    /// Where message `id` is, if it is stored.
+    package func location(of id: UInt64) -> MessageLocation? {
+        state.withLock { state in
+            state.placements[id].map { MessageLocation(mailbox: $0.mailbox, uid: $0.uid, captured: $0.captured) }
+        }
+    }
+
+    /// The messages in `mailbox` that `filter` selects, in UID order, with their flags; nil when
+    /// the mailbox does not exist.
+    package func snapshot(of requested: String, matching filter: MessageFilter) -> StoreSnapshot? {
+        let name = Mailbox.canonical(requested)
+        var contentFilter = filter
+        contentFilter.mailbox = nil
+        return state.withLock { state in
+            guard let mailbox = state.mailboxes[name] else { return nil }
+            var entries: [StoreSnapshot.Entry] = []
+            entries.reserveCapacity(mailbox.members.count)
+            for member in mailbox.members {
+                guard let message = state.byID[member.id], contentFilter.isEmpty || contentFilter.matches(message)
+                else { continue }
+                entries.append(
+                    StoreSnapshot.Entry(
+                        message: message, flags: state.flags[member.id] ?? MessageFlags(), uid: member.uid,
+                        isRecent: state.unclaimedRecent.contains(member.id)))
+            }
+            return StoreSnapshot(
+                entries: entries, modificationSequence: state.modificationSequence, nextID: state.nextID,
+                mailbox: state.info(mailbox))
+        }
+    }
+
+    /// Puts new messages a client made (APPEND, COPY) into `mailbox` with their flags; returns
+    /// their UIDs in order. Throws ``MailboxError/tryCreate(_:)`` when the mailbox does not exist.
+    package func place(_ messages: [(Message, MessageFlags)], in requested: String) throws(MailboxError) -> [UInt64] {
+        let name = Mailbox.canonical(requested)
+        let (uids, woken, observers) = try state.withLock { state throws(MailboxError) in
+            guard state.mailboxes[name] != nil else { throw .tryCreate(name) }
+            var uids: [UInt64] = []
+            uids.reserveCapacity(messages.count)
+            var woken: [(Waiter, Message)] = []
+            for (message, flags) in messages {
+                state.add(message)
+                uids.append(state.place(message.id, in: name, captured: false))
+                if !flags.isEmpty { state.flags[message.id] = flags }
+                woken += state.wakeWaiters(for: message)
+            }
+            return (uids, woken, Array(state.observers.values))
+        }
+        finish(woken, observers, .appended(messages.map(\.0.id)))
+        return uids
+    }
+
+    /// Moves messages into `mailbox` (RFC 6851), keeping their ids and flags; each gets the next
+    /// UID there and counts as \Recent again. Returns `(id, old UID, new UID)` for each message
+    /// still stored, in the order given. Moving into the mailbox a message is in gives it a new UID.
+    package func move(ids: [UInt64], to requested: String) throws(MailboxError) -> [(
+        id: UInt64, from: UInt64, to: UInt64
+    )] {
+        let name = Mailbox.canonical(requested)
+        let (moved, observers) = try state.withLock { state throws(MailboxError) in
+            guard state.mailboxes[name] != nil else { throw .tryCreate(name) }
+            var moved: [(id: UInt64, from: UInt64, to: UInt64)] = []
+            moved.reserveCapacity(ids.count)
+            var leaving: [String: Set<UInt64>] = [:]
+            for id in ids {
+                guard let placement = state.placements[id] else { continue }
+                leaving[placement.mailbox, default: []].insert(id)
+                let uid = state.place(id, in: name, captured: placement.captured)
+                state.unclaimedRecent.insert(id)
+                moved.append((id, placement.uid, uid))
+            }
+            let arrived = Set(moved.map(\.to))
+            for (source, gone) in leaving {
+                state.mailboxes[source]?.members.removeAll {
+                    gone.contains($0.id) && !(source == name && arrived.contains($0.uid))
+                }
+            }
+            if !moved.isEmpty { state.modificationSequence += 1 }
+            return (moved, Array(state.observers.values))
+        }
+        if !moved.isEmpty { finish([], observers, .moved(moved.map(\.id))) }
+        return moved
+    }
+
+    /// Adds a mailbox a disk store reloaded, with its messages (UIDs as recorded, ascending) and
+    /// missing mailboxes above it, without waking anyone. Replaces a mailbox of that name.
+    package func restoreMailbox(
+        _ name: String, uidValidity: UInt32, nextUID: UInt64, specialUse: SpecialUse?,
+        messages: [(message: Message, uid: UInt64, flags: MessageFlags, captured: Bool)]
+    ) {
+        state.withLock { state in
+            for level in Mailbox.ancestors(of: name) where state.mailboxes[level] == nil {
+                state.mailboxes[level] = MailboxState(name: level, uidValidity: uidValidity, specialUse: nil)
+            }
+            state.mailboxes[name] = MailboxState(name: name, uidValidity: uidValidity, specialUse: specialUse)
+            state.lastUIDValidity = max(state.lastUIDValidity, uidValidity)
+            for entry in messages.sorted(by: { $0.uid < $1.uid }) where state.byID[entry.message.id] == nil {
+                state.add(entry.message)
+                state.unclaimedRecent.remove(entry.message.id)
+                state.place(entry.message.id, in: name, captured: entry.captured, uid: entry.uid)
+                if !entry.flags.isEmpty { state.flags[entry.message.id] = entry.flags }
+            }
+            let placed = state.mailboxes[name]?.nextUID ?? 1
+            state.mailboxes[name]?.nextUID = max(placed, nextUID)
+        }
+    }
+
+    /// Replaces the subscriptions (a disk store reloading them).
+    package func restoreSubscriptions(_ names: Set<String>) {
+        state.withLock { $0.subscriptions = names }
+    }
+
+    private func publish(_ change: StoreChange) {
+        let observers = state.withLock { Array($0.observers.values) }
+        for observer in observers { observer.yield(change) }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import LetterboxNet
+import Testing
+
+@testable import LetterboxTLS
+
+/// TLS without sockets: a server and a client transport pumping bytes into each other.
+@Suite struct TLSTransportTests {
+    /// Skips (with the reason) where libssl.so.3 is missing; the missing-library path has its own test.
+    static var available: Bool { (try? OpenSSL.shared.get()) != nil }
+
+    /// Moves output between the two until both handshakes are complete.
+    private func handshake(_ server: TLSTransport, _ client: TLSTransport) throws {
+        var serverDone = false
+        var clientDone = false
+        for _ in 0..<10 where !(serverDone && clientDone) {
+            clientDone = try client.handshake() || clientDone
+            try pump(client, to: server)
+            serverDone = try server.handshake() || serverDone
+            try pump(server, to: client)
+        }
+        #expect(serverDone && clientDone)
+    }
+
+    private func pump(_ from: TLSTransport, to: TLSTransport) throws {
+        let bytes = from.takeOutput()
+        try bytes.withUnsafeBytes { try to.receive($0) }
+    }
+
+    private func pair() throws -> (server: TLSTransport, client: TLSTransport, pem: String) {
+        let identity = try CertificateAndKey.selfSigned()
+        let server = try TLSContext.server(identity).makeTransport()
+        let client = try TLSContext.unverifiedClient().makeTransport()
+        return (server, client, identity.certificatePEM)
+    }
+
+    @Test(.enabled(if: available, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func handshakeNegotiatesTLS13AndCarriesBytesBothWays() throws {
+        let (server, client, _) = try pair()
+        try handshake(server, client)
+        #expect(server.protocolVersion == "TLSv1.3")
+        #expect(server.cipher?.hasPrefix("TLS_") == true)
+
+        let message = Array(repeating: UInt8(ascii: "x"), count: 200_000) + Array("end\r\n".utf8)
+        try message.withUnsafeBytes { try client.encode($0) }
+        try pump(client, to: server)
+        var received: [UInt8] = []
+        while try server.decode(into: &received) > 0 {}
+        #expect(received == message)
+
+        try Array("250 ok\r\n".utf8).withUnsafeBytes { try server.encode($0) }
+        try pump(server, to: client)
+        var reply: [UInt8] = []
+        _ = try client.decode(into: &reply)
+        #expect(reply == Array("250 ok\r\n".utf8))
+    }
+
+    @Test(.enabled(if: available, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func closeNotifyEndsTheStream() throws {
+        let (server, client, _) = try pair()
+        try handshake(server, client)
+        client.close()
+        try pump(client, to: server)
+        var received: [UInt8] = []
+        #expect(throws: NetError.closed) { try server.decode(into: &received) }
+    }
+
+    @Test(.enabled(if: available, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func garbageInsteadOfClientHelloFailsTheHandshakeWithAReason() throws {
+        let (server, _, _) = try pair()
+        try Array("EHLO plaintext\r\nMAIL FROM:<a@b>\r\n".utf8).withUnsafeBytes { try server.receive($0) }
+        do {
+            _ = try server.handshake()
+            Issue.record("a handshake over plaintext succeeded")
+        } catch {
+            #expect(error.description.contains("TLS handshake failed"))
+        }
+        // Every later use fails too, instead of touching a broken session.
+        var sink: [UInt8] = []
+        #expect(throws: NetError.self) { try server.decode(into: &sink) }
+    }
+
+    @Test(.enabled(if: available, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func wrongKeyForCertificateIsRefused() throws {
+        let one = try CertificateAndKey.selfSigned()
+        let other = try CertificateAndKey.selfSigned()
+        #expect(throws: TLSError.self) {
+            try TLSContext.server(
+                CertificateAndKey(certificatePEM: one.certificatePEM, privateKeyPEM: other.privateKeyPEM))
+        }
+        #expect(throws: TLSError.self) {
+            try TLSContext.server(CertificateAndKey(certificatePEM: "not pem", privateKeyPEM: one.privateKeyPEM))
+        }
+    }
+
+    @Test func missingLibraryNamesTheFileAndThePackage() {
+        let result = OpenSSL.load(libssl: "libletterbox-missing.so.3", libcrypto: OpenSSL.libcryptoName)
+        guard case .failure(let unavailable) = result else {
+            Issue.record("loading a missing library succeeded")
+            return
+        }
+        #expect(unavailable.file == "libletterbox-missing.so.3")
+        #expect(unavailable.description.contains("libletterbox-missing.so.3"))
+        #expect(unavailable.description.contains("libssl3"))
+    }
+}
