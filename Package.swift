@@ -17,13 +17,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "CSystemShims"),
-        .target(name: "LetterboxNet", dependencies: ["CSystemShims"], swiftSettings: swiftSettings),
+        .target(name: "LetterboxThreads", swiftSettings: swiftSettings),
+        .target(name: "LetterboxNet", dependencies: ["CSystemShims", "LetterboxThreads"], swiftSettings: swiftSettings),
         .target(name: "LetterboxTLS", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
         // iconv (legacy charsets) is in glibc on Linux, in its own libiconv on macOS.
         .target(
             name: "LetterboxMIME", swiftSettings: swiftSettings,
             linkerSettings: [.linkedLibrary("iconv", .when(platforms: [.macOS]))]),
-        .target(name: "LetterboxStore", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
+        .target(name: "LetterboxStore", dependencies: ["LetterboxMIME", "LetterboxThreads"], swiftSettings: swiftSettings),
         .target(name: "LetterboxFaults", swiftSettings: swiftSettings),
         .target(
             name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxFaults"],

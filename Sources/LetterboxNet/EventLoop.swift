@@ -1,3 +1,4 @@
+import LetterboxThreads
 import Synchronization
 
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ package final class EventLoop: TaskExecutor, Sendable {
     /// Starts the loop's thread; it runs for the life of the process.
     package init() throws(NetError) {
         selector = try Selector()
-        let started = Thread.start { [self] in run() }
+        let started = DetachedThread.start { [self] in run() }
         guard started else { throw NetError.system("pthread_create", errno: errno) }
     }
 

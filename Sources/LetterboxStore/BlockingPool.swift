@@ -1,3 +1,4 @@
+import LetterboxThreads
 import Synchronization
 
 /// A few dedicated threads for file system calls that block (write, fsync, reading a folder at

@@ -4,15 +4,16 @@
     import Darwin
 #endif
 
-/// A detached POSIX thread; Foundation's `Thread` is not needed for one loop per core.
-enum Thread {
+/// A detached POSIX thread, for the event loops and the store's blocking pool: Foundation's
+/// `Thread` without full Foundation (which links ICU into the binary).
+package enum DetachedThread {
     private final class Body {
         let run: () -> Void
         init(_ run: @escaping () -> Void) { self.run = run }
     }
 
-    /// Starts `body` on a new detached thread; returns false if the thread could not start.
-    static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
+    /// Starts `body` on a new thread; false if the system could not start one.
+    package static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         #if canImport(Glibc)
             var thread = pthread_t()
@@ -25,8 +26,7 @@ enum Thread {
                 #if canImport(Glibc)
                     let context = context!
                 #endif
-                let body = Unmanaged<Body>.fromOpaque(context).takeRetainedValue()
-                body.run()
+                Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
                 return nil
             }, context)
         guard result == 0 else {
