@@ -54,7 +54,7 @@ final class DovecotReference {
             "letterbox-bench-dovecot-\(service.rawValue)-\(getpid())")
         try? FileManager.default.removeItem(at: directory)
         let path = directory.path
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
 
         // Mail is never accessed as root (Dovecot refuses UID 0): as root, the mail user is
         // `nobody` and the login/internal users are Debian's `dovenull`/`dovecot`.
@@ -237,23 +237,6 @@ final class DovecotReference {
             throw BlockingPOP3Client.Failure(description: "posix_spawn \(executable) failed: errno \(result)")
         }
         return pid
-    }
-
-    /// A loopback port nobody listens on right now.
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw BlockingPOP3Client.Failure(description: "no free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private static func output(of executable: String, _ arguments: [String]) -> String {

@@ -26,7 +26,7 @@ enum TLSBenchmark {
         var line = String(
             format: "tls handshakes (ECDSA P-256, %d): letterbox %.0f per server CPU-second", handshakes, oursRate)
         if let openssl {
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             let reference = try ChildServer(
                 openssl,
                 ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-rev", "-quiet"],
@@ -105,7 +105,7 @@ enum TLSBenchmark {
         if let openssl {
             // s_server writes what it receives to stdout (here /dev/null): an upload until the
             // last byte is handed to the kernel (socket buffers are a few MB of the total).
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             let reference = try ChildServer(
                 openssl, ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-quiet"],
                 port: port)
@@ -183,22 +183,6 @@ enum TLSBenchmark {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Double(bytes) / seconds / 1e6
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw TLSError("no free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     // MARK: The child-process server
