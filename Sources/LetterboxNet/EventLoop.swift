@@ -104,14 +104,18 @@ package final class EventLoop: TaskExecutor, Sendable {
                 registration.ready(readable: event.readable, writable: event.writable)
             }
             ready.removeAll(keepingCapacity: true)
-            for job in jobs { job.runSynchronously(on: executor) }
 
+            // Idle timeouts are decided here, right after the kernel was asked what is ready, and
+            // before the jobs run: a peer's bytes (or close) that arrived while a long job held
+            // this thread are seen first, at the next wait, instead of losing to the timeout.
             let now = MonotonicClock.nanoseconds()
             if now >= nextSweep {
                 nextSweep = now + Self.sweepInterval
                 let all = state.withLock { Array($0.registrations.values) }
                 for registration in all { registration.expire(now: now) }
             }
+
+            for job in jobs { job.runSynchronously(on: executor) }
         }
     }
 }
