@@ -212,7 +212,7 @@ extension MaildirStore {
     {
         let name = try target(mailbox)
         let folder = folder(name)
-        let id = index.reserveID()
+        let id = reserveFolderID()
         let unique = MaildirFileName.unique()
         let file = MaildirFileName(
             base: "\(unique),S=\(raw.count),U=\(id)", flagLetters: MaildirFlags.letters(for: flags, keeping: nil))
@@ -258,7 +258,7 @@ extension MaildirStore {
             guard let original = index.message(id: id), let (path, source, keywords) = currentPath(of: id) else {
                 continue
             }
-            let newID = index.reserveID()
+            let newID = reserveFolderID()
             let file = MaildirFileName(
                 base: "\(MaildirFileName.unique()),S=\(original.raw.count),U=\(newID)",
                 flagLetters: source.flagLetters ?? "")

@@ -117,6 +117,14 @@ public final class MaildirStore: IndexedStore {
 
         index.restore(loaded.messages, flags: loaded.flags, recent: loaded.recent, nextID: loaded.nextID)
         try loadFolders()
+        // Folder files without ids of their own took fresh ones: deliveries start above them.
+        let nextID = index.nextID
+        if nextID > loaded.nextID {
+            try log.append([.reserved(below: nextID + Self.reservationBlock)])
+            try log.sync()
+            commitState.withLock { $0.reservedBelow = nextID + Self.reservationBlock }
+        }
+        publication.withLock { $0.next = nextID }
         files.locateElsewhere { [weak self] id in self?.folderFilePath(of: id) }
         if loaded.compactionAdvised {
             do throws(StoreError) { try compactLog() } catch {
@@ -274,6 +282,14 @@ public final class MaildirStore: IndexedStore {
         }
     }
 
+    /// An id for a message a client puts into a folder (APPEND, COPY), published at once as one
+    /// that SMTP delivery skips: deliveries are published in id order and would wait for it forever.
+    func reserveFolderID() -> UInt64 {
+        let id = index.reserveID()
+        publish(id, nil)
+        return id
+    }
+
     /// Marks id `id` done (`delivered` nil: it failed) and publishes, in id order, every message
     /// whose lower ids are all done: it enters the index and its `append` returns. So IMAP never
     /// sees a UID below one it already saw, and SMTP answers 250 once the message is visible.
@@ -311,7 +327,8 @@ public final class MaildirStore: IndexedStore {
     private func compactLog() throws(StoreError) {
         try commitState.withLock { state throws(StoreError) in
             try files.table.withLock { files throws(StoreError) in
-                var records: [EnvelopeLog.Record] = [.reserved(below: state.reservedBelow)]
+                // Folder APPEND and COPY log their own reservations; the index's next id covers them.
+                var records: [EnvelopeLog.Record] = [.reserved(below: max(state.reservedBelow, index.nextID))]
                 records.reserveCapacity(files.count + state.unpublished.count + 1)
                 for id in files.keys.sorted() {
                     guard let entry = files[id] else { continue }

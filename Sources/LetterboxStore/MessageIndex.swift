@@ -68,6 +68,9 @@ package final class MessageIndex: Sendable {
         }
     }
 
+    /// The id ``reserveID()`` hands out next.
+    package var nextID: UInt64 { state.withLock { $0.nextID } }
+
     /// Inserts a message captured over SMTP into INBOX and wakes the waiters and observers it concerns.
     package func insert(_ message: Message) {
         let (woken, observers) = state.withLock { state in

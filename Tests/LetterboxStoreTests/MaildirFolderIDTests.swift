@@ -1,0 +1,54 @@
+import Foundation
+import LetterboxStore
+import Testing
+
+/// Ids a Maildir store gives folder messages (APPEND, COPY) share one sequence with SMTP deliveries,
+/// which are published in id order: no id may be left unpublished, and INBOX UIDs stay the ids.
+@Suite("Maildir ids of folder messages")
+struct MaildirFolderIDTests {
+    private let envelope = Envelope(sender: "s@example.com", recipients: ["ana@example.com"])
+
+    private func deliver(_ store: MaildirStore, _ subject: String) async throws -> Message {
+        try await finishing("a delivery after folder APPEND and COPY") { [envelope] in
+            try await store.append(Array("Subject: \(subject)\r\n\r\nBody\r\n".utf8), envelope: envelope)
+        }
+    }
+
+    @Test("SMTP delivery completes after a folder APPEND and a COPY, before and after a restart")
+    func deliveryAfterFolderPlacements() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        do {
+            let store = try MaildirStore(path: folder.path)
+            let first = try await deliver(store, "first")
+            _ = try await store.append(
+                Array("Subject: draft\r\n\r\nD\r\n".utf8), to: "Drafts", flags: MessageFlags(), receivedAt: Date())
+            let second = try await deliver(store, "second")
+            _ = try await store.copy(ids: [first.id], to: "Archive")
+            let third = try await deliver(store, "third")
+            #expect(store.messages(matching: MessageFilter()).map(\.subject) == ["first", "second", "third"])
+            #expect(third.id > second.id)
+        }
+        let reopened = try MaildirStore(path: folder.path)
+        _ = try await reopened.append(
+            Array("Subject: later\r\n\r\nL\r\n".utf8), to: "Sent", flags: MessageFlags(), receivedAt: Date())
+        let fourth = try await deliver(reopened, "fourth")
+        #expect(reopened.message(id: fourth.id)?.subject == "fourth")
+    }
+
+    @Test("folder files without ids of their own do not stall deliveries after a restart")
+    func strangersAtStartUp() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        do { _ = try MaildirStore(path: folder.path) }
+        // Another program's files in a folder: no `,U=` id and no envelope record.
+        for number in 0..<3 {
+            try Data("Subject: foreign \(number)\r\n\r\nF\r\n".utf8)
+                .write(to: URL(fileURLWithPath: folder.path + "/.Archive/cur/foreign\(number).host:2,S"))
+        }
+        let store = try MaildirStore(path: folder.path)
+        #expect(store.snapshot(of: "Archive", matching: MessageFilter())?.entries.count == 3)
+        let delivered = try await deliver(store, "after strangers")
+        #expect(store.message(id: delivered.id)?.subject == "after strangers")
+    }
+}
