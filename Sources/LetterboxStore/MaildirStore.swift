@@ -302,7 +302,8 @@ public final class MaildirStore: IndexedStore {
             while let next = publication.ready.removeValue(forKey: publication.next) {
                 publication.next += 1
                 guard let (message, continuation) = next else { continue }
-                index.insert(message)  // under the lock: insertions stay in id order
+                // Under the lock: insertions stay in id order. The INBOX UID is the id (see `restore`).
+                index.insert(message, uid: message.id)
                 finished.append((message, continuation))
             }
             return finished

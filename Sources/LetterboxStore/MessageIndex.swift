@@ -72,10 +72,12 @@ package final class MessageIndex: Sendable {
     package var nextID: UInt64 { state.withLock { $0.nextID } }
 
     /// Inserts a message captured over SMTP into INBOX and wakes the waiters and observers it concerns.
-    package func insert(_ message: Message) {
+    /// Its INBOX UID is the next one, or `uid` (never below the next one) when the store fixes it:
+    /// a Maildir store's INBOX UIDs are the message ids, as its restart restores them.
+    package func insert(_ message: Message, uid: UInt64? = nil) {
         let (woken, observers) = state.withLock { state in
             state.add(message)
-            state.place(message.id, in: Mailbox.inbox, captured: true)
+            state.place(message.id, in: Mailbox.inbox, captured: true, uid: uid)
             state.received += 1
             return (state.wakeWaiters(for: message), Array(state.observers.values))
         }

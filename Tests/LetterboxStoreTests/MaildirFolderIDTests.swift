@@ -36,6 +36,28 @@ struct MaildirFolderIDTests {
         #expect(reopened.message(id: fourth.id)?.subject == "fourth")
     }
 
+    @Test("INBOX UIDs are the message ids, so they survive a restart under the same UIDVALIDITY")
+    func inboxUIDsAcrossRestart() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var uids: [UInt64] = []
+        var validity: UInt32 = 0
+        do {
+            let store = try MaildirStore(path: folder.path)
+            let first = try await deliver(store, "first")
+            _ = try await store.append(
+                Array("Subject: draft\r\n\r\nD\r\n".utf8), to: "Drafts", flags: MessageFlags(), receivedAt: Date())
+            _ = try await store.copy(ids: [first.id], to: "Archive")
+            let second = try await deliver(store, "second")
+            uids = store.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.uid) ?? []
+            #expect(uids == [first.id, second.id])
+            validity = store.uidValidity
+        }
+        let reopened = try MaildirStore(path: folder.path)
+        #expect(reopened.uidValidity == validity)
+        #expect(reopened.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.uid) == uids)
+    }
+
     @Test("folder files without ids of their own do not stall deliveries after a restart")
     func strangersAtStartUp() async throws {
         let folder = try TemporaryFolder()
