@@ -391,13 +391,14 @@ extension MaildirStore {
     }
 
     /// The log records a compacted log keeps for folder messages: the envelopes of those captured
-    /// over SMTP (found by file name after a restart), and keywords.
-    func folderRecords() -> [EnvelopeLog.Record] {
+    /// over SMTP (found by file name after a restart; `envelopes` holds those, read from the index
+    /// beforehand), and keywords.
+    func folderRecords(envelopes: [UInt64: Envelope]) -> [EnvelopeLog.Record] {
         let entries = folders.withLock { $0 }
         var records: [EnvelopeLog.Record] = []
         for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            if index.location(of: id)?.captured == true, let message = index.message(id: id) {
-                records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
+            if let envelope = envelopes[id] {
+                records.append(.message(id: id, base: entry.name.base, envelope: envelope))
             }
             if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
         }

@@ -70,6 +70,8 @@ public final class MaildirStore: IndexedStore {
     let folders = Mutex<[UInt64: MaildirFolderEntry]>([:])
     private let commitState: Mutex<CommitState>
     private let publication: Mutex<Publication>
+    /// Held across a flag change's index update and renames (taken before either lock).
+    private let flagChanges = Mutex(())
     let notify: @Sendable (StoreNotice) -> Void
     let pool = BlockingPool.shared
 
@@ -324,17 +326,21 @@ public final class MaildirStore: IndexedStore {
 
     /// Replaces the log with the records of the messages stored now and of deliveries under way.
     /// Holds the commit state and the file table for the duration, so no delivery record or keyword
-    /// change slips between the snapshot and the swap.
+    /// change slips between the snapshot and the swap. The index is read before the table is taken
+    /// (see ``remove(ids:)`` for the lock order); a message published meanwhile is still among the
+    /// unpublished records, which only change under the commit state.
     private func compactLog() throws(StoreError) {
         try commitState.withLock { state throws(StoreError) in
+            let envelopes = index.capturedEnvelopes()
+            let nextID = index.nextID
             try files.table.withLock { files throws(StoreError) in
                 // Folder APPEND and COPY log their own reservations; the index's next id covers them.
-                var records: [EnvelopeLog.Record] = [.reserved(below: max(state.reservedBelow, index.nextID))]
+                var records: [EnvelopeLog.Record] = [.reserved(below: max(state.reservedBelow, nextID))]
                 records.reserveCapacity(files.count + state.unpublished.count + 1)
                 for id in files.keys.sorted() {
                     guard let entry = files[id] else { continue }
-                    if let message = index.message(id: id) {
-                        records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
+                    if let envelope = envelopes[id] {
+                        records.append(.message(id: id, base: entry.name.base, envelope: envelope))
                     } else if let record = state.unpublished[id] {
                         records.append(record)
                     } else {
@@ -345,7 +351,7 @@ public final class MaildirStore: IndexedStore {
                 for id in state.unpublished.keys.sorted() where files[id] == nil {
                     if let record = state.unpublished[id] { records.append(record) }
                 }
-                records += folderRecords()
+                records += folderRecords(envelopes: envelopes)
                 try log.compact(records, folder: layout.root)
             }
         }
@@ -378,10 +384,13 @@ public final class MaildirStore: IndexedStore {
     // MARK: Changing
 
     /// Removes the messages from every interface and unlinks their files.
+    ///
+    /// Lock order: the index before the file table, never the index while holding the table (a
+    /// content filter reads files, so it takes the table while holding the index).
     @discardableResult
     public func remove(ids: [UInt64]) -> Int {
+        let removed = index.remove(ids: ids)
         files.table.withLock { files in
-            let removed = index.remove(ids: ids)
             for message in removed {
                 self.files.cache.remove(message.id)
                 guard let entry = files.removeValue(forKey: message.id) else {
@@ -393,35 +402,39 @@ public final class MaildirStore: IndexedStore {
                     POSIXFile.remove(directory + "/" + moved.name)
                 }
             }
-            return removed.count
         }
+        return removed.count
     }
 
     /// Changes flags in the index, renames files whose system flags changed (into `cur/`, with the
-    /// new `:2,` letters), and logs keyword changes.
+    /// new `:2,` letters), and logs keyword changes. Flag changes are serialized, so the files end
+    /// with the flags the index ends with; the index is changed before the file table is taken
+    /// (see ``remove(ids:)`` for the lock order).
     @discardableResult
     public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
-        files.table.withLock { files in
+        flagChanges.withLock { _ in
             let changed = index.updateFlags(update, ids: ids)
-            var keywordRecords: [EnvelopeLog.Record] = []
-            for (id, flags) in changed {
-                guard var entry = files[id] else {
-                    if let record = changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
-                    continue
+            files.table.withLock { files in
+                var keywordRecords: [EnvelopeLog.Record] = []
+                for (id, flags) in changed.sorted(by: { $0.key < $1.key }) {
+                    guard var entry = files[id] else {
+                        if let record = changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
+                        continue
+                    }
+                    if let moved = move(entry, flags: flags) {
+                        entry.name = moved
+                        entry.inNew = false
+                    }
+                    let keywords = MaildirFlags.keywords(flags)
+                    if keywords != entry.keywords {
+                        entry.keywords = keywords
+                        keywordRecords.append(.keywords(id: id, keywords))
+                    }
+                    files[id] = entry
                 }
-                if let moved = move(entry, flags: flags) {
-                    entry.name = moved
-                    entry.inNew = false
+                do throws(StoreError) { try log.append(keywordRecords) } catch {
+                    notify(StoreNotice(.warning, "could not record keywords: \(error)"))
                 }
-                let keywords = MaildirFlags.keywords(flags)
-                if keywords != entry.keywords {
-                    entry.keywords = keywords
-                    keywordRecords.append(.keywords(id: id, keywords))
-                }
-                files[id] = entry
-            }
-            do throws(StoreError) { try log.append(keywordRecords) } catch {
-                notify(StoreNotice(.warning, "could not record keywords: \(error)"))
             }
             return changed
         }

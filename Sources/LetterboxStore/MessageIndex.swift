@@ -173,6 +173,18 @@ package final class MessageIndex: Sendable {
 
     package func message(id: UInt64) -> Message? { state.withLock { $0.byID[id] } }
 
+    /// The envelopes of the messages captured over SMTP, wherever they are now, by id.
+    package func capturedEnvelopes() -> [UInt64: Envelope] {
+        state.withLock { state in
+            var envelopes: [UInt64: Envelope] = [:]
+            envelopes.reserveCapacity(state.placements.count)
+            for (id, placement) in state.placements where placement.captured {
+                if let message = state.byID[id] { envelopes[id] = message.envelope }
+            }
+            return envelopes
+        }
+    }
+
     @discardableResult
     package func remove(ids: [UInt64]) -> [Message] {
         let (removed, observers) = state.withLock { state in
