@@ -297,63 +297,64 @@ extension MaildirStore {
         return Array(zip(copies.map(\.source), uids))
     }
 
+    /// Renames each file into the target folder under both tables' locks (as ``updateFlags(_:ids:)``
+    /// renames), so no reader, removal or flag change ever sees a table that disagrees with the
+    /// disk; the directories are fsynced on a store thread afterwards.
     public func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
         let name = try target(mailbox)
         let folder = folder(name)
-        /// Where a message's file was before the move, to put the tables back if its rename fails.
-        enum Before: Sendable {
-            case inbox(MaildirEntry)
-            case folder(MaildirFolderEntry)
-        }
-        var renames: [(id: UInt64, from: String, to: String, before: Before)] = []
         var touched: Set<String> = [folder.path + "/cur", folder.path + "/new"]
+        var renamed: [UInt64] = []
+        var firstFailure: StoreError?
         files.table.withLock { files in
             folders.withLock { folders in
                 for id in ids {
-                    if let entry = files.removeValue(forKey: id) {
-                        let from = layout.path(inNew: entry.inNew, entry.name.name)
-                        renames.append((id, from, folder.path(inNew: entry.inNew, entry.name.name), .inbox(entry)))
-                        touched.insert(entry.inNew ? layout.new : layout.cur)
+                    // Each rename on its own: one that fails (another program took the file) leaves the rest.
+                    if let entry = files[id] {
+                        let to = folder.path(inNew: entry.inNew, entry.name.name)
+                        do throws(StoreError) {
+                            try POSIXFile.rename(layout.path(inNew: entry.inNew, entry.name.name), to)
+                        } catch {
+                            firstFailure = firstFailure ?? error
+                            continue
+                        }
+                        files[id] = nil
                         folders[id] = MaildirFolderEntry(
                             mailbox: name, name: entry.name, inNew: entry.inNew, keywords: entry.keywords)
+                        touched.insert(entry.inNew ? layout.new : layout.cur)
+                        renamed.append(id)
                     } else if let entry = folders[id], entry.mailbox != name {
                         let source = self.folder(entry.mailbox)
-                        let from = source.path(inNew: entry.inNew, entry.name.name)
-                        renames.append((id, from, folder.path(inNew: entry.inNew, entry.name.name), .folder(entry)))
-                        touched.insert(source.path + (entry.inNew ? "/new" : "/cur"))
-                        folders[id]?.mailbox = name
-                    }
-                }
-            }
-        }
-        let (directories, planned) = (touched, renames.map { ($0.from, $0.to) })
-        // Each rename on its own: one that fails (another program took the file) leaves the rest.
-        let failures = try await pool.run { () throws(StoreError) -> [Int: StoreError] in
-            var failures: [Int: StoreError] = [:]
-            for (index, (from, to)) in planned.enumerated() {
-                do throws(StoreError) { try POSIXFile.rename(from, to) } catch { failures[index] = error }
-            }
-            for directory in directories { try MaildirFolder.syncDirectory(directory) }
-            return failures
-        }
-        if !failures.isEmpty {
-            files.table.withLock { files in
-                folders.withLock { folders in
-                    for index in failures.keys {
-                        switch renames[index].before {
-                        case .inbox(let entry):
-                            folders[renames[index].id] = nil
-                            files[renames[index].id] = entry
-                        case .folder(let entry): folders[renames[index].id] = entry
+                        do throws(StoreError) {
+                            try POSIXFile.rename(
+                                source.path(inNew: entry.inNew, entry.name.name),
+                                folder.path(inNew: entry.inNew, entry.name.name))
+                        } catch {
+                            firstFailure = firstFailure ?? error
+                            continue
                         }
+                        folders[id]?.mailbox = name
+                        touched.insert(source.path + (entry.inNew ? "/new" : "/cur"))
+                        renamed.append(id)
+                    } else if folders[id] != nil {
+                        renamed.append(id)  // already there: the index gives it a new UID
                     }
                 }
             }
-            if failures.count == renames.count, let first = failures.values.first { throw first }
         }
-        let failed = Set(failures.keys.map { renames[$0].id })
-        let moved = try index.move(ids: ids.filter { !failed.contains($0) }, to: name)
-        try await pool.run { () throws(StoreError) in try folder.recordUIDs(moved.map { ($0.id, $0.to) }) }
+        if renamed.isEmpty, let firstFailure { throw firstFailure }
+        let moved = try index.move(ids: renamed, to: name)
+        let (directories, placed) = (touched, moved.map { (id: $0.id, uid: $0.to) })
+        try await pool.run { () throws(StoreError) in
+            var syncFailure: StoreError?
+            for directory in directories {
+                do throws(StoreError) { try MaildirFolder.syncDirectory(directory) } catch {
+                    syncFailure = syncFailure ?? error
+                }
+            }
+            try folder.recordUIDs(placed)
+            if let syncFailure { throw syncFailure }
+        }
         return moved
     }
 
