@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Mailboxes in a Maildir store. INBOX is the root folder and holds what SMTP delivered; its UIDs
 /// are the message ids (the `,U=` of the file names), so messages cannot be put into INBOX by a
@@ -53,17 +57,14 @@ extension MaildirStore {
                 uidValidity: UInt32, nextUID: UInt64, uids: [UInt64: UInt64], found: [(MaildirFolderEntry, UInt64)]
             )] = [:]
         let entries: [String]
-        do { entries = try FileManager.default.contentsOfDirectory(atPath: layout.root) } catch {
-            throw .unusableFolder(layout.root, "cannot list it: \(error)")
+        do throws(StoreError) { entries = try POSIXFile.directoryNames(in: layout.root) } catch {
+            throw .unusableFolder(layout.root, "cannot list it: \(error.detail)")
         }
         for directory in entries.sorted() {
             guard let mailbox = MaildirFolder.mailbox(directory: directory), Mailbox.problem(with: mailbox) == nil
             else { continue }
             let folder = folder(mailbox)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder.path + "/cur", isDirectory: &isDirectory),
-                isDirectory.boolValue
-            else { continue }
+            guard POSIXFile.isDirectory(folder.path + "/cur") else { continue }
             try folder.create(uidValidity: uidValidity)  // cur/ new/ tmp/ and the UID file, if missing
             let (validity, uids, nextUID) = try folder.readUIDs() ?? (uidValidity, [:], 1)
             var found: [(MaildirFolderEntry, UInt64)] = []
@@ -164,7 +165,7 @@ extension MaildirStore {
         let gone = folders.withLock { folders in removed.compactMap { folders.removeValue(forKey: $0.id) } }
         let folder = folder(Mailbox.canonical(name))
         for entry in gone { POSIXFile.remove(folder.path(inNew: entry.inNew, entry.name.name)) }
-        try? FileManager.default.removeItem(atPath: folder.path)
+        POSIXFile.removeTree(folder.path)
         return removed.count
     }
 

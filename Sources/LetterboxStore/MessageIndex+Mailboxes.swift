@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A mailbox's bookkeeping inside the index: its messages in UID order.
 struct MailboxState: Sendable {
