@@ -315,9 +315,11 @@ public final class MaildirStore: IndexedStore {
 
     // MARK: Log compaction
 
-    /// Rewrites the log when most of its records describe messages that are gone.
+    /// Rewrites the log when most of its records describe messages that are gone. Messages in
+    /// folders count too: their envelopes and keywords stay in a compacted log, and leaving them
+    /// out would compact again on every delivery once there are many.
     private func compactIfWorthwhile() {
-        let live = files.table.withLock { $0.count }
+        let live = files.table.withLock { $0.count } + folders.withLock { $0.count }
         guard log.count > 2 * live + 10_000 else { return }
         do throws(StoreError) { try compactLog() } catch {
             notify(StoreNotice(.warning, "could not compact the envelope log: \(error)"))
