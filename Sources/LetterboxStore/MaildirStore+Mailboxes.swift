@@ -42,10 +42,12 @@ extension MaildirStore {
         }
         let records = try EnvelopeLog.read(layout.log).records
         var envelopes: [String: (id: UInt64, envelope: Envelope)] = [:]
+        var copied: [String: (id: UInt64, envelope: Envelope)] = [:]
         var keywords: [UInt64: [String]] = [:]
         for record in records {
             switch record {
             case .message(let id, let base, let envelope): envelopes[base] = (id, envelope)
+            case .copied(let id, let base, let envelope): copied[base] = (id, envelope)
             case .keywords(let id, let words): keywords[id] = words
             case .reserved: break
             }
@@ -71,7 +73,7 @@ extension MaildirStore {
             for inNew in [true, false] {
                 for file in try POSIXFile.fileNames(in: folder.path + (inNew ? "/new" : "/cur")) {
                     let name = MaildirFileName(parsing: file)
-                    var id = envelopes[name.base]?.id ?? name.letterboxID ?? 0
+                    var id = envelopes[name.base]?.id ?? copied[name.base]?.id ?? name.letterboxID ?? 0
                     if id == 0 || !taken.insert(id).inserted {
                         id = 0
                         strangers.append((mailbox, found.count))
@@ -102,7 +104,7 @@ extension MaildirStore {
                 guard let raw = try? POSIXFile.read(path) else { continue }
                 let known = envelopes[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
                 let envelope =
-                    known
+                    known ?? copied[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
                     ?? Envelope.rebuilt(
                         from: raw,
                         receivedAt: POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) } ?? Date())
@@ -271,8 +273,12 @@ extension MaildirStore {
         }
         guard let highest = copies.last?.message.id else { return [] }
         let links = copies.map { ($0.from, folder.path(inNew: false, $0.entry.name.name)) }
-        let keywordRecords = copies.compactMap { copy in
-            copy.entry.keywords.isEmpty ? nil : EnvelopeLog.Record.keywords(id: copy.message.id, copy.entry.keywords)
+        // A copy keeps the SMTP envelope of what it was copied from across a restart.
+        let copyRecords = copies.flatMap { copy in
+            (Self.carriesEnvelope(copy.message.envelope)
+                ? [EnvelopeLog.Record.copied(id: copy.message.id, base: copy.entry.name.base, envelope: copy.message.envelope)]
+                : [])
+                + (copy.entry.keywords.isEmpty ? [] : [.keywords(id: copy.message.id, copy.entry.keywords)])
         }
         try await pool.run { [log] () throws(StoreError) in
             var made: [String] = []
@@ -286,7 +292,7 @@ extension MaildirStore {
                 throw error
             }
             try MaildirFolder.syncDirectory(folder.path + "/cur")
-            try log.append([.reserved(below: highest + 1)] + keywordRecords)
+            try log.append([.reserved(below: highest + 1)] + copyRecords)
             try log.sync()
         }
         folders.withLock { folders in
@@ -392,15 +398,25 @@ extension MaildirStore {
         return changed ? .keywords(id: id, keywords) : nil
     }
 
+    /// Whether an envelope is worth logging for a copy: one from SMTP (or rebuilt from headers),
+    /// not the empty one of a message a client APPENDed.
+    static func carriesEnvelope(_ envelope: Envelope) -> Bool {
+        !envelope.sender.isEmpty || !envelope.recipients.isEmpty
+    }
+
     /// The log records a compacted log keeps for folder messages: the envelopes of those captured
-    /// over SMTP (found by file name after a restart; `envelopes` holds those, read from the index
-    /// beforehand), and keywords.
-    func folderRecords(envelopes: [UInt64: Envelope]) -> [EnvelopeLog.Record] {
+    /// over SMTP and of copies (found by file name after a restart; `envelopes` holds them, read
+    /// from the index beforehand), and keywords.
+    func folderRecords(envelopes: [UInt64: (envelope: Envelope, captured: Bool)]) -> [EnvelopeLog.Record] {
         let entries = folders.withLock { $0 }
         var records: [EnvelopeLog.Record] = []
         for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            if let envelope = envelopes[id] {
-                records.append(.message(id: id, base: entry.name.base, envelope: envelope))
+            if let (envelope, captured) = envelopes[id] {
+                if captured {
+                    records.append(.message(id: id, base: entry.name.base, envelope: envelope))
+                } else if Self.carriesEnvelope(envelope) {
+                    records.append(.copied(id: id, base: entry.name.base, envelope: envelope))
+                }
             }
             if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
         }

@@ -333,7 +333,7 @@ public final class MaildirStore: IndexedStore {
     /// unpublished records, which only change under the commit state.
     private func compactLog() throws(StoreError) {
         try commitState.withLock { state throws(StoreError) in
-            let envelopes = index.capturedEnvelopes()
+            let envelopes = index.envelopes()
             let nextID = index.nextID
             try files.table.withLock { files throws(StoreError) in
                 // Folder APPEND and COPY log their own reservations; the index's next id covers them.
@@ -341,7 +341,7 @@ public final class MaildirStore: IndexedStore {
                 records.reserveCapacity(files.count + state.unpublished.count + 1)
                 for id in files.keys.sorted() {
                     guard let entry = files[id] else { continue }
-                    if let envelope = envelopes[id] {
+                    if let (envelope, _) = envelopes[id] {
                         records.append(.message(id: id, base: entry.name.base, envelope: envelope))
                     } else if let record = state.unpublished[id] {
                         records.append(record)

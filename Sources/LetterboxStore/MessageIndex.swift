@@ -173,13 +173,13 @@ package final class MessageIndex: Sendable {
 
     package func message(id: UInt64) -> Message? { state.withLock { $0.byID[id] } }
 
-    /// The envelopes of the messages captured over SMTP, wherever they are now, by id.
-    package func capturedEnvelopes() -> [UInt64: Envelope] {
+    /// Every message's envelope by id, and whether it was captured over SMTP.
+    package func envelopes() -> [UInt64: (envelope: Envelope, captured: Bool)] {
         state.withLock { state in
-            var envelopes: [UInt64: Envelope] = [:]
+            var envelopes: [UInt64: (envelope: Envelope, captured: Bool)] = [:]
             envelopes.reserveCapacity(state.placements.count)
-            for (id, placement) in state.placements where placement.captured {
-                if let message = state.byID[id] { envelopes[id] = message.envelope }
+            for (id, placement) in state.placements {
+                if let message = state.byID[id] { envelopes[id] = (message.envelope, placement.captured) }
             }
             return envelopes
         }

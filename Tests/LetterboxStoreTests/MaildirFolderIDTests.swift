@@ -58,6 +58,26 @@ struct MaildirFolderIDTests {
         #expect(reopened.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.uid) == uids)
     }
 
+    @Test("a copy of a captured message keeps its SMTP envelope across a restart, and is not captured itself")
+    func copyKeepsEnvelope() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let original = Envelope(
+            sender: "s@example.com", recipients: ["ana@example.com", "bo@example.com"], helo: "client.example",
+            peer: "127.0.0.1:50000", receivedAt: Date(timeIntervalSince1970: 1_700_000_000))
+        var copyID: UInt64 = 0
+        do {
+            let store = try MaildirStore(path: folder.path)
+            let captured = try await store.append(Array("Subject: a\r\n\r\nA\r\n".utf8), envelope: original)
+            _ = try await store.copy(ids: [captured.id], to: "Archive")
+            copyID = try #require(store.snapshot(of: "Archive", matching: MessageFilter())?.entries.first?.message.id)
+        }
+        let reopened = try MaildirStore(path: folder.path)
+        #expect(reopened.message(id: copyID)?.envelope == original)
+        #expect(reopened.location(of: copyID)?.captured == false)
+        #expect(reopened.messages(matching: MessageFilter()).count == 1, "only the original counts as captured")
+    }
+
     @Test("folder files without ids of their own do not stall deliveries after a restart")
     func strangersAtStartUp() async throws {
         let folder = try TemporaryFolder()
