@@ -94,6 +94,7 @@ extension MaildirStore {
             nextID += 1
         }
         var placements: [UInt64: MaildirFolderEntry] = [:]
+        var learned: [EnvelopeLog.Record] = []
         for (mailbox, contents) in loaded {
             let folder = folder(mailbox)
             var nextUID = contents.nextUID
@@ -101,13 +102,28 @@ extension MaildirStore {
             var messages: [(message: Message, uid: UInt64, flags: MessageFlags, captured: Bool)] = []
             for (entry, id) in contents.found {
                 let path = folder.path(inNew: entry.inNew, entry.name.name)
-                guard let raw = try? POSIXFile.read(path) else { continue }
-                let known = envelopes[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
-                let envelope =
-                    known ?? copied[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
-                    ?? Envelope.rebuilt(
-                        from: raw,
-                        receivedAt: POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) } ?? Date())
+                let captured = envelopes[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
+                let known = captured ?? copied[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
+                // Like INBOX, a folder message holds no bytes: its file is read only when the name
+                // gives no size or the log no envelope (then the envelope rebuilt from the headers
+                // is logged, so the next start reads nothing).
+                let message: Message
+                if let known, let size = entry.name.field("S") {
+                    message = Message(
+                        id: id, envelope: known, size: Int(size), canonicalSize: entry.name.field("W").map { Int($0) },
+                        source: files)
+                } else {
+                    guard let raw = try? POSIXFile.read(path) else { continue }
+                    let envelope =
+                        known
+                        ?? Envelope.rebuilt(
+                            from: raw,
+                            receivedAt: POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) } ?? Date())
+                    if known == nil { learned.append(.copied(id: id, base: entry.name.base, envelope: envelope)) }
+                    message = Message(
+                        id: id, envelope: envelope, size: raw.count, canonicalSize: LineEndings.canonicalSize(of: raw),
+                        source: files)
+                }
                 var uid = contents.uids[id] ?? 0
                 if uid == 0 {
                     uid = nextUID
@@ -116,7 +132,7 @@ extension MaildirStore {
                 }
                 var flags = MaildirFlags.flags(entry.name.flagLetters)
                 if !entry.keywords.isEmpty { flags = MessageFlags(flags.sorted + entry.keywords) }
-                messages.append((Message(id: id, raw: raw, envelope: envelope), uid, flags, known != nil))
+                messages.append((message, uid, flags, captured != nil))
                 placements[id] = entry
             }
             try folder.recordUIDs(fresh)
@@ -130,6 +146,10 @@ extension MaildirStore {
             try folder(mailbox.name).create(uidValidity: mailbox.uidValidity)
         }
         folders.withLock { $0 = placements }
+        if !learned.isEmpty {
+            try log.append(learned)
+            try log.sync()
+        }
         if let bytes = try POSIXFile.read(subscriptionsPath) {
             index.restoreSubscriptions(
                 Set(String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)))
@@ -231,7 +251,10 @@ extension MaildirStore {
             try log.sync()
         }
         folders.withLock { $0[id] = MaildirFolderEntry(mailbox: name, name: file, inNew: false, keywords: keywords) }
-        let message = Message(id: id, raw: raw, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt))
+        files.cache.insert(MessageViews(raw: raw), id: id)
+        let message = Message(
+            id: id, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt), size: raw.count,
+            canonicalSize: LineEndings.canonicalSize(of: raw), source: files)
         let uid = try index.place([(message, flags)], in: name)[0]
         try await pool.run { () throws(StoreError) in try folder.recordUIDs([(id, uid)]) }
         return (message, uid)
@@ -263,11 +286,14 @@ extension MaildirStore {
             }
             let newID = reserveFolderID()
             let file = MaildirFileName(
-                base: "\(MaildirFileName.unique()),S=\(original.raw.count),U=\(newID)",
+                base: "\(MaildirFileName.unique()),S=\(original.size),U=\(newID)",
                 flagLetters: source.flagLetters ?? "")
             copies.append(
                 (
-                    id, Message(id: newID, raw: original.raw, envelope: original.envelope), index.flags(of: id),
+                    id,
+                    Message(
+                        id: newID, envelope: original.envelope, size: original.size, canonicalSize: nil, source: files),
+                    index.flags(of: id),
                     MaildirFolderEntry(mailbox: name, name: file, inNew: false, keywords: keywords), path
                 ))
         }

@@ -78,6 +78,42 @@ struct MaildirFolderIDTests {
         #expect(reopened.messages(matching: MessageFilter()).count == 1, "only the original counts as captured")
     }
 
+    @Test("folder messages read their files when asked, like INBOX's, after a restart")
+    func folderMessagesAreLazy() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let raw = Array("Subject: sent\r\n\r\nS\r\n".utf8)
+        do {
+            let store = try MaildirStore(path: folder.path)
+            let captured = try await deliver(store, "captured")
+            _ = try await store.append(raw, to: "Sent", flags: MessageFlags(), receivedAt: Date())
+            _ = try await store.copy(ids: [captured.id], to: "Archive")
+            _ = try await store.move(ids: [captured.id], to: "Trash")
+        }
+        do { _ = try MaildirStore(path: folder.path) }  // the first restart learns the APPENDed file's envelope
+        let store = try MaildirStore(path: folder.path)
+        let sent = try #require(store.snapshot(of: "Sent", matching: MessageFilter())?.entries.first?.message)
+        #expect(sent.size == raw.count)
+        #expect(sent.raw == raw)
+        // Every folder file removed behind the store's back: the messages are listed (sizes come
+        // from the names), and their bytes, read on demand, are gone.
+        var removed = 0
+        for mailbox in [".Sent", ".Archive", ".Trash"] {
+            for directory in ["new", "cur"] {
+                for name in TemporaryFolder.names(folder.path + "/" + mailbox, directory) {
+                    try FileManager.default.removeItem(atPath: "\(folder.path)/\(mailbox)/\(directory)/\(name)")
+                    removed += 1
+                }
+            }
+        }
+        #expect(removed == 3)
+        for mailbox in ["Archive", "Trash"] {
+            let message = try #require(store.snapshot(of: mailbox, matching: MessageFilter())?.entries.first?.message)
+            #expect(message.size > 0)
+            #expect(message.raw.isEmpty, "\(mailbox): the bytes were not held in memory")
+        }
+    }
+
     @Test("folder files without ids of their own do not stall deliveries after a restart")
     func strangersAtStartUp() async throws {
         let folder = try TemporaryFolder()
