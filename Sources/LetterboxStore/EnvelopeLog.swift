@@ -205,9 +205,10 @@ final class EnvelopeLog: Sendable {
                 sender: interner.intern(sender), recipients: interner.intern(recipients), helo: interner.intern(helo),
                 authenticatedAs: hasAuth == 1 ? interner.intern(auth) : nil, peer: interner.intern(peer),
                 receivedAt: Date(timeIntervalSinceReferenceDate: Double(bitPattern: time)))
-            return .record(
-                kind == 1 ? .message(id: id, base: base, envelope: envelope) : .copied(id: id, base: base, envelope: envelope),
-                next: end)
+            let record: Record =
+                kind == 1
+                ? .message(id: id, base: base, envelope: envelope) : .copied(id: id, base: base, envelope: envelope)
+            return .record(record, next: end)
         case 2:
             guard let id = payload.u64(), let keywords = payload.strings() else {
                 return .damaged("malformed keywords record")

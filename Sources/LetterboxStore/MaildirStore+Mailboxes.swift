@@ -114,11 +114,8 @@ extension MaildirStore {
                         source: files)
                 } else {
                     guard let raw = try? POSIXFile.read(path) else { continue }
-                    let envelope =
-                        known
-                        ?? Envelope.rebuilt(
-                            from: raw,
-                            receivedAt: POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) } ?? Date())
+                    let modified = POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) }
+                    let envelope = known ?? Envelope.rebuilt(from: raw, receivedAt: modified ?? Date())
                     if known == nil { learned.append(.copied(id: id, base: entry.name.base, envelope: envelope)) }
                     message = Message(
                         id: id, envelope: envelope, size: raw.count, canonicalSize: LineEndings.canonicalSize(of: raw),
@@ -300,11 +297,11 @@ extension MaildirStore {
         guard let highest = copies.last?.message.id else { return [] }
         let links = copies.map { ($0.from, folder.path(inNew: false, $0.entry.name.name)) }
         // A copy keeps the SMTP envelope of what it was copied from across a restart.
-        let copyRecords = copies.flatMap { copy in
-            (Self.carriesEnvelope(copy.message.envelope)
-                ? [EnvelopeLog.Record.copied(id: copy.message.id, base: copy.entry.name.base, envelope: copy.message.envelope)]
-                : [])
-                + (copy.entry.keywords.isEmpty ? [] : [.keywords(id: copy.message.id, copy.entry.keywords)])
+        let copyRecords = copies.flatMap { copy -> [EnvelopeLog.Record] in
+            let (id, envelope, keywords) = (copy.message.id, copy.message.envelope, copy.entry.keywords)
+            let carried: [EnvelopeLog.Record] =
+                Self.carriesEnvelope(envelope) ? [.copied(id: id, base: copy.entry.name.base, envelope: envelope)] : []
+            return carried + (keywords.isEmpty ? [] : [.keywords(id: id, keywords)])
         }
         try await pool.run { [log] () throws(StoreError) in
             var made: [String] = []

@@ -391,17 +391,19 @@ public final class MaildirStore: IndexedStore {
     /// content filter reads files, so it takes the table while holding the index).
     @discardableResult
     public func remove(ids: [UInt64]) -> Int {
-        let removed = index.remove(ids: ids)
-        files.table.withLock { files in
-            for message in removed {
-                self.files.cache.remove(message.id)
-                guard let entry = files.removeValue(forKey: message.id) else {
-                    removeFolderFile(of: message.id)
-                    continue
-                }
-                let path = layout.path(inNew: entry.inNew, entry.name.name)
-                if !POSIXFile.remove(path), let (directory, moved) = self.files.locate(entry.name.base) {
-                    POSIXFile.remove(directory + "/" + moved.name)
+        // The files go before observers hear of the removal.
+        let removed = index.remove(ids: ids) { removed in
+            files.table.withLock { files in
+                for message in removed {
+                    self.files.cache.remove(message.id)
+                    guard let entry = files.removeValue(forKey: message.id) else {
+                        removeFolderFile(of: message.id)
+                        continue
+                    }
+                    let path = layout.path(inNew: entry.inNew, entry.name.name)
+                    if !POSIXFile.remove(path), let (directory, moved) = self.files.locate(entry.name.base) {
+                        POSIXFile.remove(directory + "/" + moved.name)
+                    }
                 }
             }
         }

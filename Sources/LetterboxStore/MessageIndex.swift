@@ -185,8 +185,10 @@ package final class MessageIndex: Sendable {
         }
     }
 
+    /// Removes the messages; `cleanUp` runs with those removed, outside the lock, before observers
+    /// hear of it (a disk store unlinks their files there, so an observer finds them gone).
     @discardableResult
-    package func remove(ids: [UInt64]) -> [Message] {
+    package func remove(ids: [UInt64], cleanUp: ([Message]) -> Void = { _ in }) -> [Message] {
         let (removed, observers) = state.withLock { state in
             var removed: [Message] = []
             for id in ids {
@@ -205,6 +207,7 @@ package final class MessageIndex: Sendable {
             }
             return (removed, Array(state.observers.values))
         }
+        cleanUp(removed)
         if !removed.isEmpty {
             for observer in observers { observer.yield(.removed(removed.map(\.id))) }
         }
