@@ -258,21 +258,28 @@ package final class MessageIndex: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Message?, Never>) in
-                let found: Message?? = state.withLock { state in
-                    if state.cancelledWaiters.remove(waiterID) != nil { return .some(nil) }
-                    for id in state.ids {
-                        if let message = state.byID[id], let placement = state.placements[id],
-                            filter.admits(mailbox: placement.mailbox, captured: placement.captured),
-                            filter.matches(message)
-                        {
-                            return .some(message)
-                        }
-                    }
+                // The waiter is registered together with the list of messages already there, so a
+                // message inserted later wakes it; the list is matched outside the lock (a content
+                // filter may read message files).
+                let candidates: [Message]? = state.withLock { state in
+                    if state.cancelledWaiters.remove(waiterID) != nil { return nil }
                     state.waiters[waiterID] = Waiter(filter: filter, continuation: continuation, timer: nil)
-                    return nil
+                    return state.ids.compactMap { id in
+                        guard let placement = state.placements[id],
+                            filter.admits(mailbox: placement.mailbox, captured: placement.captured)
+                        else { return nil }
+                        return state.byID[id]
+                    }
                 }
-                if let found {
-                    continuation.resume(returning: found)
+                guard let candidates else {
+                    continuation.resume(returning: nil)
+                    return
+                }
+                if let found = candidates.first(where: filter.matches) {
+                    // Unless a new message, the timeout or a cancellation ended the wait meanwhile.
+                    if state.withLock({ $0.waiters.removeValue(forKey: waiterID) }) != nil {
+                        continuation.resume(returning: found)
+                    }
                     return
                 }
                 let timer = Task { [weak self] in
