@@ -47,6 +47,9 @@ final class EnvelopeLog: Sendable {
         case message(id: UInt64, base: String, envelope: Envelope)
         /// A message's IMAP keywords (flags that are not system flags), replacing earlier ones.
         case keywords(id: UInt64, [String])
+        /// The SMTP envelope a copy (IMAP COPY into a folder) carries over from the message it was
+        /// copied from; the copy was not captured itself. Versions that do not know it skip it.
+        case copied(id: UInt64, base: String, envelope: Envelope)
         /// Ids below this may have been handed out; a restarted store never reuses them (RFC 3501 §2.3.1.1).
         case reserved(below: UInt64)
     }
@@ -193,7 +196,7 @@ final class EnvelopeLog: Sendable {
         var payload = ByteReader(bytes, at: start, end: end)
         guard let kind = payload.u8() else { return .damaged("empty record") }
         switch kind {
-        case 1:
+        case 1, 4:
             guard let id = payload.u64(), let base = payload.string(), let sender = payload.string(),
                 let recipients = payload.strings(), let helo = payload.string(), let hasAuth = payload.u8(),
                 let auth = payload.string(), let peer = payload.string(), let time = payload.u64()
@@ -202,7 +205,10 @@ final class EnvelopeLog: Sendable {
                 sender: interner.intern(sender), recipients: interner.intern(recipients), helo: interner.intern(helo),
                 authenticatedAs: hasAuth == 1 ? interner.intern(auth) : nil, peer: interner.intern(peer),
                 receivedAt: Date(timeIntervalSinceReferenceDate: Double(bitPattern: time)))
-            return .record(.message(id: id, base: base, envelope: envelope), next: end)
+            let record: Record =
+                kind == 1
+                ? .message(id: id, base: base, envelope: envelope) : .copied(id: id, base: base, envelope: envelope)
+            return .record(record, next: end)
         case 2:
             guard let id = payload.u64(), let keywords = payload.strings() else {
                 return .damaged("malformed keywords record")
@@ -232,8 +238,8 @@ final class EnvelopeLog: Sendable {
     static func encode(_ record: Record, into bytes: inout [UInt8]) {
         var payload: [UInt8] = []
         switch record {
-        case .message(let id, let base, let envelope):
-            payload.append(1)
+        case .message(let id, let base, let envelope), .copied(let id, let base, let envelope):
+            if case .copied = record { payload.append(4) } else { payload.append(1) }
             put(id, &payload)
             put(base, &payload)
             put(envelope.sender, &payload)

@@ -30,10 +30,12 @@ public struct Mailbox: Sendable, Hashable {
 
     /// `INBOX` for any spelling of it (also as the first level of a longer name); other names unchanged.
     public static func canonical(_ name: String) -> String {
-        guard name.utf8.count >= 5, name.prefix(5).caseInsensitiveCompare(inbox) == .orderedSame else { return name }
-        let rest = name.dropFirst(5)
-        guard rest.isEmpty || rest.first == delimiter else { return name }
-        return inbox + rest
+        // ASCII case folding (RFC 3501 §5.1: INBOX is case-insensitive); `| 0x20` lowercases letters.
+        let bytes = name.utf8
+        guard bytes.count >= 5, zip(bytes.prefix(5), "inbox".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return name }
+        let rest = bytes.dropFirst(5)
+        guard rest.isEmpty || rest.first == UInt8(ascii: "/") else { return name }
+        return inbox + String(Substring(rest))
     }
 
     /// Why `name` cannot name a mailbox, or nil when it can: empty levels, wildcards, control

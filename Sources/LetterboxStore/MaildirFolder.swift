@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -37,7 +41,9 @@ struct MaildirFolder: Sendable {
         return levels.joined(separator: "/")
     }
 
-    var path: String { root + "/." + mailbox.replacingOccurrences(of: "/", with: ".") }
+    var path: String {
+        root + "/." + mailbox.split(separator: "/", omittingEmptySubsequences: false).joined(separator: ".")
+    }
     var uidsPath: String { path + "/letterbox-uids" }
     func path(inNew: Bool, _ name: String) -> String { path + (inNew ? "/new/" : "/cur/") + name }
 

@@ -242,6 +242,7 @@ private struct LogIndex: Sendable {
                 highest = max(highest, id)
             case .keywords(let id, let list): keywords[id] = list
             case .reserved(let below): reservedBelow = max(reservedBelow, below)
+            case .copied(let id, _, _): highest = max(highest, id)
             }
         }
     }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Mailboxes in a Maildir store. INBOX is the root folder and holds what SMTP delivered; its UIDs
 /// are the message ids (the `,U=` of the file names), so messages cannot be put into INBOX by a
@@ -38,10 +42,12 @@ extension MaildirStore {
         }
         let records = try EnvelopeLog.read(layout.log).records
         var envelopes: [String: (id: UInt64, envelope: Envelope)] = [:]
+        var copied: [String: (id: UInt64, envelope: Envelope)] = [:]
         var keywords: [UInt64: [String]] = [:]
         for record in records {
             switch record {
             case .message(let id, let base, let envelope): envelopes[base] = (id, envelope)
+            case .copied(let id, let base, let envelope): copied[base] = (id, envelope)
             case .keywords(let id, let words): keywords[id] = words
             case .reserved: break
             }
@@ -53,24 +59,21 @@ extension MaildirStore {
                 uidValidity: UInt32, nextUID: UInt64, uids: [UInt64: UInt64], found: [(MaildirFolderEntry, UInt64)]
             )] = [:]
         let entries: [String]
-        do { entries = try FileManager.default.contentsOfDirectory(atPath: layout.root) } catch {
-            throw .unusableFolder(layout.root, "cannot list it: \(error)")
+        do throws(StoreError) { entries = try POSIXFile.directoryNames(in: layout.root) } catch {
+            throw .unusableFolder(layout.root, "cannot list it: \(error.detail)")
         }
         for directory in entries.sorted() {
             guard let mailbox = MaildirFolder.mailbox(directory: directory), Mailbox.problem(with: mailbox) == nil
             else { continue }
             let folder = folder(mailbox)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder.path + "/cur", isDirectory: &isDirectory),
-                isDirectory.boolValue
-            else { continue }
+            guard POSIXFile.isDirectory(folder.path + "/cur") else { continue }
             try folder.create(uidValidity: uidValidity)  // cur/ new/ tmp/ and the UID file, if missing
             let (validity, uids, nextUID) = try folder.readUIDs() ?? (uidValidity, [:], 1)
             var found: [(MaildirFolderEntry, UInt64)] = []
             for inNew in [true, false] {
                 for file in try POSIXFile.fileNames(in: folder.path + (inNew ? "/new" : "/cur")) {
                     let name = MaildirFileName(parsing: file)
-                    var id = envelopes[name.base]?.id ?? name.letterboxID ?? 0
+                    var id = envelopes[name.base]?.id ?? copied[name.base]?.id ?? name.letterboxID ?? 0
                     if id == 0 || !taken.insert(id).inserted {
                         id = 0
                         strangers.append((mailbox, found.count))
@@ -91,6 +94,7 @@ extension MaildirStore {
             nextID += 1
         }
         var placements: [UInt64: MaildirFolderEntry] = [:]
+        var learned: [EnvelopeLog.Record] = []
         for (mailbox, contents) in loaded {
             let folder = folder(mailbox)
             var nextUID = contents.nextUID
@@ -98,13 +102,25 @@ extension MaildirStore {
             var messages: [(message: Message, uid: UInt64, flags: MessageFlags, captured: Bool)] = []
             for (entry, id) in contents.found {
                 let path = folder.path(inNew: entry.inNew, entry.name.name)
-                guard let raw = try? POSIXFile.read(path) else { continue }
-                let known = envelopes[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
-                let envelope =
-                    known
-                    ?? Envelope.rebuilt(
-                        from: raw,
-                        receivedAt: POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) } ?? Date())
+                let captured = envelopes[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
+                let known = captured ?? copied[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
+                // Like INBOX, a folder message holds no bytes: its file is read only when the name
+                // gives no size or the log no envelope (then the envelope rebuilt from the headers
+                // is logged, so the next start reads nothing).
+                let message: Message
+                if let known, let size = entry.name.field("S") {
+                    message = Message(
+                        id: id, envelope: known, size: Int(size), canonicalSize: entry.name.field("W").map { Int($0) },
+                        source: files)
+                } else {
+                    guard let raw = try? POSIXFile.read(path) else { continue }
+                    let modified = POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) }
+                    let envelope = known ?? Envelope.rebuilt(from: raw, receivedAt: modified ?? Date())
+                    if known == nil { learned.append(.copied(id: id, base: entry.name.base, envelope: envelope)) }
+                    message = Message(
+                        id: id, envelope: envelope, size: raw.count, canonicalSize: LineEndings.canonicalSize(of: raw),
+                        source: files)
+                }
                 var uid = contents.uids[id] ?? 0
                 if uid == 0 {
                     uid = nextUID
@@ -113,7 +129,7 @@ extension MaildirStore {
                 }
                 var flags = MaildirFlags.flags(entry.name.flagLetters)
                 if !entry.keywords.isEmpty { flags = MessageFlags(flags.sorted + entry.keywords) }
-                messages.append((Message(id: id, raw: raw, envelope: envelope), uid, flags, known != nil))
+                messages.append((message, uid, flags, captured != nil))
                 placements[id] = entry
             }
             try folder.recordUIDs(fresh)
@@ -127,6 +143,10 @@ extension MaildirStore {
             try folder(mailbox.name).create(uidValidity: mailbox.uidValidity)
         }
         folders.withLock { $0 = placements }
+        if !learned.isEmpty {
+            try log.append(learned)
+            try log.sync()
+        }
         if let bytes = try POSIXFile.read(subscriptionsPath) {
             index.restoreSubscriptions(
                 Set(String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)))
@@ -164,7 +184,7 @@ extension MaildirStore {
         let gone = folders.withLock { folders in removed.compactMap { folders.removeValue(forKey: $0.id) } }
         let folder = folder(Mailbox.canonical(name))
         for entry in gone { POSIXFile.remove(folder.path(inNew: entry.inNew, entry.name.name)) }
-        try? FileManager.default.removeItem(atPath: folder.path)
+        POSIXFile.removeTree(folder.path)
         return removed.count
     }
 
@@ -212,7 +232,7 @@ extension MaildirStore {
     {
         let name = try target(mailbox)
         let folder = folder(name)
-        let id = index.reserveID()
+        let id = reserveFolderID()
         let unique = MaildirFileName.unique()
         let file = MaildirFileName(
             base: "\(unique),S=\(raw.count),U=\(id)", flagLetters: MaildirFlags.letters(for: flags, keeping: nil))
@@ -228,7 +248,10 @@ extension MaildirStore {
             try log.sync()
         }
         folders.withLock { $0[id] = MaildirFolderEntry(mailbox: name, name: file, inNew: false, keywords: keywords) }
-        let message = Message(id: id, raw: raw, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt))
+        files.cache.insert(MessageViews(raw: raw), id: id)
+        let message = Message(
+            id: id, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt), size: raw.count,
+            canonicalSize: LineEndings.canonicalSize(of: raw), source: files)
         let uid = try index.place([(message, flags)], in: name)[0]
         try await pool.run { () throws(StoreError) in try folder.recordUIDs([(id, uid)]) }
         return (message, uid)
@@ -258,20 +281,27 @@ extension MaildirStore {
             guard let original = index.message(id: id), let (path, source, keywords) = currentPath(of: id) else {
                 continue
             }
-            let newID = index.reserveID()
+            let newID = reserveFolderID()
             let file = MaildirFileName(
-                base: "\(MaildirFileName.unique()),S=\(original.raw.count),U=\(newID)",
+                base: "\(MaildirFileName.unique()),S=\(original.size),U=\(newID)",
                 flagLetters: source.flagLetters ?? "")
             copies.append(
                 (
-                    id, Message(id: newID, raw: original.raw, envelope: original.envelope), index.flags(of: id),
+                    id,
+                    Message(
+                        id: newID, envelope: original.envelope, size: original.size, canonicalSize: nil, source: files),
+                    index.flags(of: id),
                     MaildirFolderEntry(mailbox: name, name: file, inNew: false, keywords: keywords), path
                 ))
         }
         guard let highest = copies.last?.message.id else { return [] }
         let links = copies.map { ($0.from, folder.path(inNew: false, $0.entry.name.name)) }
-        let keywordRecords = copies.compactMap { copy in
-            copy.entry.keywords.isEmpty ? nil : EnvelopeLog.Record.keywords(id: copy.message.id, copy.entry.keywords)
+        // A copy keeps the SMTP envelope of what it was copied from across a restart.
+        let copyRecords = copies.flatMap { copy -> [EnvelopeLog.Record] in
+            let (id, envelope, keywords) = (copy.message.id, copy.message.envelope, copy.entry.keywords)
+            let carried: [EnvelopeLog.Record] =
+                Self.carriesEnvelope(envelope) ? [.copied(id: id, base: copy.entry.name.base, envelope: envelope)] : []
+            return carried + (keywords.isEmpty ? [] : [.keywords(id: id, keywords)])
         }
         try await pool.run { [log] () throws(StoreError) in
             var made: [String] = []
@@ -285,7 +315,7 @@ extension MaildirStore {
                 throw error
             }
             try MaildirFolder.syncDirectory(folder.path + "/cur")
-            try log.append([.reserved(below: highest + 1)] + keywordRecords)
+            try log.append([.reserved(below: highest + 1)] + copyRecords)
             try log.sync()
         }
         folders.withLock { folders in
@@ -297,63 +327,64 @@ extension MaildirStore {
         return Array(zip(copies.map(\.source), uids))
     }
 
+    /// Renames each file into the target folder under both tables' locks (as ``updateFlags(_:ids:)``
+    /// renames), so no reader, removal or flag change ever sees a table that disagrees with the
+    /// disk; the directories are fsynced on a store thread afterwards.
     public func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
         let name = try target(mailbox)
         let folder = folder(name)
-        /// Where a message's file was before the move, to put the tables back if its rename fails.
-        enum Before: Sendable {
-            case inbox(MaildirEntry)
-            case folder(MaildirFolderEntry)
-        }
-        var renames: [(id: UInt64, from: String, to: String, before: Before)] = []
         var touched: Set<String> = [folder.path + "/cur", folder.path + "/new"]
+        var renamed: [UInt64] = []
+        var firstFailure: StoreError?
         files.table.withLock { files in
             folders.withLock { folders in
                 for id in ids {
-                    if let entry = files.removeValue(forKey: id) {
-                        let from = layout.path(inNew: entry.inNew, entry.name.name)
-                        renames.append((id, from, folder.path(inNew: entry.inNew, entry.name.name), .inbox(entry)))
-                        touched.insert(entry.inNew ? layout.new : layout.cur)
+                    // Each rename on its own: one that fails (another program took the file) leaves the rest.
+                    if let entry = files[id] {
+                        let to = folder.path(inNew: entry.inNew, entry.name.name)
+                        do throws(StoreError) {
+                            try POSIXFile.rename(layout.path(inNew: entry.inNew, entry.name.name), to)
+                        } catch {
+                            firstFailure = firstFailure ?? error
+                            continue
+                        }
+                        files[id] = nil
                         folders[id] = MaildirFolderEntry(
                             mailbox: name, name: entry.name, inNew: entry.inNew, keywords: entry.keywords)
+                        touched.insert(entry.inNew ? layout.new : layout.cur)
+                        renamed.append(id)
                     } else if let entry = folders[id], entry.mailbox != name {
                         let source = self.folder(entry.mailbox)
-                        let from = source.path(inNew: entry.inNew, entry.name.name)
-                        renames.append((id, from, folder.path(inNew: entry.inNew, entry.name.name), .folder(entry)))
-                        touched.insert(source.path + (entry.inNew ? "/new" : "/cur"))
-                        folders[id]?.mailbox = name
-                    }
-                }
-            }
-        }
-        let (directories, planned) = (touched, renames.map { ($0.from, $0.to) })
-        // Each rename on its own: one that fails (another program took the file) leaves the rest.
-        let failures = try await pool.run { () throws(StoreError) -> [Int: StoreError] in
-            var failures: [Int: StoreError] = [:]
-            for (index, (from, to)) in planned.enumerated() {
-                do throws(StoreError) { try POSIXFile.rename(from, to) } catch { failures[index] = error }
-            }
-            for directory in directories { try MaildirFolder.syncDirectory(directory) }
-            return failures
-        }
-        if !failures.isEmpty {
-            files.table.withLock { files in
-                folders.withLock { folders in
-                    for index in failures.keys {
-                        switch renames[index].before {
-                        case .inbox(let entry):
-                            folders[renames[index].id] = nil
-                            files[renames[index].id] = entry
-                        case .folder(let entry): folders[renames[index].id] = entry
+                        do throws(StoreError) {
+                            try POSIXFile.rename(
+                                source.path(inNew: entry.inNew, entry.name.name),
+                                folder.path(inNew: entry.inNew, entry.name.name))
+                        } catch {
+                            firstFailure = firstFailure ?? error
+                            continue
                         }
+                        folders[id]?.mailbox = name
+                        touched.insert(source.path + (entry.inNew ? "/new" : "/cur"))
+                        renamed.append(id)
+                    } else if folders[id] != nil {
+                        renamed.append(id)  // already there: the index gives it a new UID
                     }
                 }
             }
-            if failures.count == renames.count, let first = failures.values.first { throw first }
         }
-        let failed = Set(failures.keys.map { renames[$0].id })
-        let moved = try index.move(ids: ids.filter { !failed.contains($0) }, to: name)
-        try await pool.run { () throws(StoreError) in try folder.recordUIDs(moved.map { ($0.id, $0.to) }) }
+        if renamed.isEmpty, let firstFailure { throw firstFailure }
+        let moved = try index.move(ids: renamed, to: name)
+        let (directories, placed) = (touched, moved.map { (id: $0.id, uid: $0.to) })
+        try await pool.run { () throws(StoreError) in
+            var syncFailure: StoreError?
+            for directory in directories {
+                do throws(StoreError) { try MaildirFolder.syncDirectory(directory) } catch {
+                    syncFailure = syncFailure ?? error
+                }
+            }
+            try folder.recordUIDs(placed)
+            if let syncFailure { throw syncFailure }
+        }
         return moved
     }
 
@@ -390,14 +421,25 @@ extension MaildirStore {
         return changed ? .keywords(id: id, keywords) : nil
     }
 
+    /// Whether an envelope is worth logging for a copy: one from SMTP (or rebuilt from headers),
+    /// not the empty one of a message a client APPENDed.
+    static func carriesEnvelope(_ envelope: Envelope) -> Bool {
+        !envelope.sender.isEmpty || !envelope.recipients.isEmpty
+    }
+
     /// The log records a compacted log keeps for folder messages: the envelopes of those captured
-    /// over SMTP (found by file name after a restart), and keywords.
-    func folderRecords() -> [EnvelopeLog.Record] {
+    /// over SMTP and of copies (found by file name after a restart; `envelopes` holds them, read
+    /// from the index beforehand), and keywords.
+    func folderRecords(envelopes: [UInt64: (envelope: Envelope, captured: Bool)]) -> [EnvelopeLog.Record] {
         let entries = folders.withLock { $0 }
         var records: [EnvelopeLog.Record] = []
         for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            if index.location(of: id)?.captured == true, let message = index.message(id: id) {
-                records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
+            if let (envelope, captured) = envelopes[id] {
+                if captured {
+                    records.append(.message(id: id, base: entry.name.base, envelope: envelope))
+                } else if Self.carriesEnvelope(envelope) {
+                    records.append(.copied(id: id, base: entry.name.base, envelope: envelope))
+                }
             }
             if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
         }

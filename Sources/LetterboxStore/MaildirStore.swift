@@ -71,6 +71,8 @@ public final class MaildirStore: IndexedStore {
     let folders = Mutex<[UInt64: MaildirFolderEntry]>([:])
     private let commitState: Mutex<CommitState>
     private let publication: Mutex<Publication>
+    /// Held across a flag change's index update and renames (taken before either lock).
+    private let flagChanges = Mutex(())
     let notify: @Sendable (StoreNotice) -> Void
     let pool = BlockingPool.shared
 
@@ -118,6 +120,14 @@ public final class MaildirStore: IndexedStore {
 
         index.restore(loaded.messages, flags: loaded.flags, recent: loaded.recent, nextID: loaded.nextID)
         try loadFolders()
+        // Folder files without ids of their own took fresh ones: deliveries start above them.
+        let nextID = index.nextID
+        if nextID > loaded.nextID {
+            try log.append([.reserved(below: nextID + Self.reservationBlock)])
+            try log.sync()
+            commitState.withLock { $0.reservedBelow = nextID + Self.reservationBlock }
+        }
+        publication.withLock { $0.next = nextID }
         files.locateElsewhere { [weak self] id in self?.folderFilePath(of: id) }
         if loaded.compactionAdvised {
             do throws(StoreError) { try compactLog() } catch {
@@ -275,6 +285,14 @@ public final class MaildirStore: IndexedStore {
         }
     }
 
+    /// An id for a message a client puts into a folder (APPEND, COPY), published at once as one
+    /// that SMTP delivery skips: deliveries are published in id order and would wait for it forever.
+    func reserveFolderID() -> UInt64 {
+        let id = index.reserveID()
+        publish(id, nil)
+        return id
+    }
+
     /// Marks id `id` done (`delivered` nil: it failed) and publishes, in id order, every message
     /// whose lower ids are all done: it enters the index and its `append` returns. So IMAP never
     /// sees a UID below one it already saw, and SMTP answers 250 once the message is visible.
@@ -287,7 +305,8 @@ public final class MaildirStore: IndexedStore {
             while let next = publication.ready.removeValue(forKey: publication.next) {
                 publication.next += 1
                 guard let (message, continuation) = next else { continue }
-                index.insert(message)  // under the lock: insertions stay in id order
+                // Under the lock: insertions stay in id order. The INBOX UID is the id (see `restore`).
+                index.insert(message, uid: message.id)
                 finished.append((message, continuation))
             }
             return finished
@@ -297,9 +316,11 @@ public final class MaildirStore: IndexedStore {
 
     // MARK: Log compaction
 
-    /// Rewrites the log when most of its records describe messages that are gone.
+    /// Rewrites the log when most of its records describe messages that are gone. Messages in
+    /// folders count too: their envelopes and keywords stay in a compacted log, and leaving them
+    /// out would compact again on every delivery once there are many.
     private func compactIfWorthwhile() {
-        let live = files.table.withLock { $0.count }
+        let live = files.table.withLock { $0.count } + folders.withLock { $0.count }
         guard log.count > 2 * live + 10_000 else { return }
         do throws(StoreError) { try compactLog() } catch {
             notify(StoreNotice(.warning, "could not compact the envelope log: \(error)"))
@@ -308,16 +329,21 @@ public final class MaildirStore: IndexedStore {
 
     /// Replaces the log with the records of the messages stored now and of deliveries under way.
     /// Holds the commit state and the file table for the duration, so no delivery record or keyword
-    /// change slips between the snapshot and the swap.
+    /// change slips between the snapshot and the swap. The index is read before the table is taken
+    /// (see ``remove(ids:)`` for the lock order); a message published meanwhile is still among the
+    /// unpublished records, which only change under the commit state.
     private func compactLog() throws(StoreError) {
         try commitState.withLock { state throws(StoreError) in
+            let envelopes = index.envelopes()
+            let nextID = index.nextID
             try files.table.withLock { files throws(StoreError) in
-                var records: [EnvelopeLog.Record] = [.reserved(below: state.reservedBelow)]
+                // Folder APPEND and COPY log their own reservations; the index's next id covers them.
+                var records: [EnvelopeLog.Record] = [.reserved(below: max(state.reservedBelow, nextID))]
                 records.reserveCapacity(files.count + state.unpublished.count + 1)
                 for id in files.keys.sorted() {
                     guard let entry = files[id] else { continue }
-                    if let message = index.message(id: id) {
-                        records.append(.message(id: id, base: entry.name.base, envelope: message.envelope))
+                    if let (envelope, _) = envelopes[id] {
+                        records.append(.message(id: id, base: entry.name.base, envelope: envelope))
                     } else if let record = state.unpublished[id] {
                         records.append(record)
                     } else {
@@ -328,7 +354,7 @@ public final class MaildirStore: IndexedStore {
                 for id in state.unpublished.keys.sorted() where files[id] == nil {
                     if let record = state.unpublished[id] { records.append(record) }
                 }
-                records += folderRecords()
+                records += folderRecords(envelopes: envelopes)
                 try log.compact(records, folder: layout.root)
             }
         }
@@ -361,50 +387,59 @@ public final class MaildirStore: IndexedStore {
     // MARK: Changing
 
     /// Removes the messages from every interface and unlinks their files.
+    ///
+    /// Lock order: the index before the file table, never the index while holding the table (a
+    /// content filter reads files, so it takes the table while holding the index).
     @discardableResult
     public func remove(ids: [UInt64]) -> Int {
-        files.table.withLock { files in
-            let removed = index.remove(ids: ids)
-            for message in removed {
-                self.files.cache.remove(message.id)
-                guard let entry = files.removeValue(forKey: message.id) else {
-                    removeFolderFile(of: message.id)
-                    continue
-                }
-                let path = layout.path(inNew: entry.inNew, entry.name.name)
-                if !POSIXFile.remove(path), let (directory, moved) = self.files.locate(entry.name.base) {
-                    POSIXFile.remove(directory + "/" + moved.name)
+        // The files go before observers hear of the removal.
+        let removed = index.remove(ids: ids) { removed in
+            files.table.withLock { files in
+                for message in removed {
+                    self.files.cache.remove(message.id)
+                    guard let entry = files.removeValue(forKey: message.id) else {
+                        removeFolderFile(of: message.id)
+                        continue
+                    }
+                    let path = layout.path(inNew: entry.inNew, entry.name.name)
+                    if !POSIXFile.remove(path), let (directory, moved) = self.files.locate(entry.name.base) {
+                        POSIXFile.remove(directory + "/" + moved.name)
+                    }
                 }
             }
-            return removed.count
         }
+        return removed.count
     }
 
     /// Changes flags in the index, renames files whose system flags changed (into `cur/`, with the
-    /// new `:2,` letters), and logs keyword changes.
+    /// new `:2,` letters), and logs keyword changes. Flag changes are serialized, so the files end
+    /// with the flags the index ends with; the index is changed before the file table is taken
+    /// (see ``remove(ids:)`` for the lock order).
     @discardableResult
     public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
-        files.table.withLock { files in
+        flagChanges.withLock { _ in
             let changed = index.updateFlags(update, ids: ids)
-            var keywordRecords: [EnvelopeLog.Record] = []
-            for (id, flags) in changed {
-                guard var entry = files[id] else {
-                    if let record = changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
-                    continue
+            files.table.withLock { files in
+                var keywordRecords: [EnvelopeLog.Record] = []
+                for (id, flags) in changed.sorted(by: { $0.key < $1.key }) {
+                    guard var entry = files[id] else {
+                        if let record = changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
+                        continue
+                    }
+                    if let moved = move(entry, flags: flags) {
+                        entry.name = moved
+                        entry.inNew = false
+                    }
+                    let keywords = MaildirFlags.keywords(flags)
+                    if keywords != entry.keywords {
+                        entry.keywords = keywords
+                        keywordRecords.append(.keywords(id: id, keywords))
+                    }
+                    files[id] = entry
                 }
-                if let moved = move(entry, flags: flags) {
-                    entry.name = moved
-                    entry.inNew = false
+                do throws(StoreError) { try log.append(keywordRecords) } catch {
+                    notify(StoreNotice(.warning, "could not record keywords: \(error)"))
                 }
-                let keywords = MaildirFlags.keywords(flags)
-                if keywords != entry.keywords {
-                    entry.keywords = keywords
-                    keywordRecords.append(.keywords(id: id, keywords))
-                }
-                files[id] = entry
-            }
-            do throws(StoreError) { try log.append(keywordRecords) } catch {
-                notify(StoreNotice(.warning, "could not record keywords: \(error)"))
             }
             return changed
         }

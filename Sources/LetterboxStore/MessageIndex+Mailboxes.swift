@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A mailbox's bookkeeping inside the index: its messages in UID order.
 struct MailboxState: Sendable {
@@ -214,13 +218,13 @@ extension MessageIndex {
         let name = Mailbox.canonical(requested)
         var contentFilter = filter
         contentFilter.mailbox = nil
-        return state.withLock { state in
+        // Content is matched outside the lock (a content filter may read message files).
+        let snapshot: StoreSnapshot? = state.withLock { state in
             guard let mailbox = state.mailboxes[name] else { return nil }
             var entries: [StoreSnapshot.Entry] = []
             entries.reserveCapacity(mailbox.members.count)
             for member in mailbox.members {
-                guard let message = state.byID[member.id], contentFilter.isEmpty || contentFilter.matches(message)
-                else { continue }
+                guard let message = state.byID[member.id] else { continue }
                 entries.append(
                     StoreSnapshot.Entry(
                         message: message, flags: state.flags[member.id] ?? MessageFlags(), uid: member.uid,
@@ -230,6 +234,10 @@ extension MessageIndex {
                 entries: entries, modificationSequence: state.modificationSequence, nextID: state.nextID,
                 mailbox: state.info(mailbox))
         }
+        guard let snapshot, !contentFilter.isEmpty else { return snapshot }
+        return StoreSnapshot(
+            entries: snapshot.entries.filter { contentFilter.matches($0.message) },
+            modificationSequence: snapshot.modificationSequence, nextID: snapshot.nextID, mailbox: snapshot.mailbox)
     }
 
     /// Puts new messages a client made (APPEND, COPY) into `mailbox` with their flags; returns

@@ -68,11 +68,16 @@ package final class MessageIndex: Sendable {
         }
     }
 
+    /// The id ``reserveID()`` hands out next.
+    package var nextID: UInt64 { state.withLock { $0.nextID } }
+
     /// Inserts a message captured over SMTP into INBOX and wakes the waiters and observers it concerns.
-    package func insert(_ message: Message) {
+    /// Its INBOX UID is the next one, or `uid` (never below the next one) when the store fixes it:
+    /// a Maildir store's INBOX UIDs are the message ids, as its restart restores them.
+    package func insert(_ message: Message, uid: UInt64? = nil) {
         let (woken, observers) = state.withLock { state in
             state.add(message)
-            state.place(message.id, in: Mailbox.inbox, captured: true)
+            state.place(message.id, in: Mailbox.inbox, captured: true, uid: uid)
             state.received += 1
             return (state.wakeWaiters(for: message), Array(state.observers.values))
         }
@@ -168,8 +173,22 @@ package final class MessageIndex: Sendable {
 
     package func message(id: UInt64) -> Message? { state.withLock { $0.byID[id] } }
 
+    /// Every message's envelope by id, and whether it was captured over SMTP.
+    package func envelopes() -> [UInt64: (envelope: Envelope, captured: Bool)] {
+        state.withLock { state in
+            var envelopes: [UInt64: (envelope: Envelope, captured: Bool)] = [:]
+            envelopes.reserveCapacity(state.placements.count)
+            for (id, placement) in state.placements {
+                if let message = state.byID[id] { envelopes[id] = (message.envelope, placement.captured) }
+            }
+            return envelopes
+        }
+    }
+
+    /// Removes the messages; `cleanUp` runs with those removed, outside the lock, before observers
+    /// hear of it (a disk store unlinks their files there, so an observer finds them gone).
     @discardableResult
-    package func remove(ids: [UInt64]) -> [Message] {
+    package func remove(ids: [UInt64], cleanUp: ([Message]) -> Void = { _ in }) -> [Message] {
         let (removed, observers) = state.withLock { state in
             var removed: [Message] = []
             for id in ids {
@@ -188,6 +207,7 @@ package final class MessageIndex: Sendable {
             }
             return (removed, Array(state.observers.values))
         }
+        cleanUp(removed)
         if !removed.isEmpty {
             for observer in observers { observer.yield(.removed(removed.map(\.id))) }
         }
@@ -238,21 +258,28 @@ package final class MessageIndex: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Message?, Never>) in
-                let found: Message?? = state.withLock { state in
-                    if state.cancelledWaiters.remove(waiterID) != nil { return .some(nil) }
-                    for id in state.ids {
-                        if let message = state.byID[id], let placement = state.placements[id],
-                            filter.admits(mailbox: placement.mailbox, captured: placement.captured),
-                            filter.matches(message)
-                        {
-                            return .some(message)
-                        }
-                    }
+                // The waiter is registered together with the list of messages already there, so a
+                // message inserted later wakes it; the list is matched outside the lock (a content
+                // filter may read message files).
+                let candidates: [Message]? = state.withLock { state in
+                    if state.cancelledWaiters.remove(waiterID) != nil { return nil }
                     state.waiters[waiterID] = Waiter(filter: filter, continuation: continuation, timer: nil)
-                    return nil
+                    return state.ids.compactMap { id in
+                        guard let placement = state.placements[id],
+                            filter.admits(mailbox: placement.mailbox, captured: placement.captured)
+                        else { return nil }
+                        return state.byID[id]
+                    }
                 }
-                if let found {
-                    continuation.resume(returning: found)
+                guard let candidates else {
+                    continuation.resume(returning: nil)
+                    return
+                }
+                if let found = candidates.first(where: filter.matches) {
+                    // Unless a new message, the timeout or a cancellation ended the wait meanwhile.
+                    if state.withLock({ $0.waiters.removeValue(forKey: waiterID) }) != nil {
+                        continuation.resume(returning: found)
+                    }
                     return
                 }
                 let timer = Task { [weak self] in

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Where captured messages live. Every interface (SMTP in; HTTP, POP3, IMAP out) shares one store.
 ///

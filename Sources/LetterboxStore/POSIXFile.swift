@@ -208,21 +208,54 @@ enum POSIXFile {
 
     /// The names of the regular files in a directory (not `.`-files), unsorted.
     static func fileNames(in path: String) throws(StoreError) -> [String] {
+        try entries(in: path).compactMap { name, type in
+            guard type == UInt8(DT_REG) || type == UInt8(DT_UNKNOWN), !name.hasPrefix(".") else { return nil }
+            return name
+        }
+    }
+
+    /// The names of the directories in a directory (`.`-names included, `.` and `..` not), unsorted.
+    static func directoryNames(in path: String) throws(StoreError) -> [String] {
+        try entries(in: path).compactMap { name, type in
+            guard name != ".", name != ".." else { return nil }
+            guard type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && isDirectory(path + "/" + name)) else {
+                return nil
+            }
+            return name
+        }
+    }
+
+    /// True when `path` names a directory (following symbolic links).
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Removes a directory and everything in it, as far as it can (what `rm -rf` does).
+    static func removeTree(_ path: String) {
+        if let names = try? entries(in: path) {
+            for (name, _) in names where name != "." && name != ".." {
+                let child = path + "/" + name
+                if isDirectory(child) { removeTree(child) } else { remove(child) }
+            }
+        }
+        _ = rmdir(path)
+    }
+
+    /// Every entry of a directory with its `d_type`, unsorted.
+    private static func entries(in path: String) throws(StoreError) -> [(name: String, type: UInt8)] {
         guard let directory = opendir(path) else { throw .system("opendir", path: path, errno: errno) }
         defer { closedir(directory) }
-        var names: [String] = []
+        var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(directory) {
-            let type = entry.pointee.d_type
-            guard type == UInt8(DT_REG) || type == UInt8(DT_UNKNOWN) else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 // strlen and a contiguous buffer: the fast path of String's UTF-8 decoding.
                 let length = raw.withMemoryRebound(to: CChar.self) { strnlen($0.baseAddress!, $0.count) }
                 return String(decoding: UnsafeRawBufferPointer(rebasing: raw[..<length]), as: UTF8.self)
             }
-            if name.hasPrefix(".") { continue }
-            names.append(name)
+            entries.append((name, entry.pointee.d_type))
         }
-        return names
+        return entries
     }
 
     /// Seconds since 1970 of the last modification, or nil if the file is gone.

@@ -1,0 +1,43 @@
+import Dispatch
+import Foundation
+import LetterboxStore
+import Testing
+
+/// Content filters read message files while flag changes and removals rename and unlink them:
+/// neither may wait for the other forever.
+@Suite("Maildir lock order")
+struct MaildirLockOrderTests {
+    @Test("subject filters over unread bodies finish while flags change and messages are removed")
+    func filtersBesideFlagChanges() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        do { _ = try MaildirStore(path: folder.path) }
+        // More bytes than the store's read cache holds, so every filter pass reads files.
+        let body = String(repeating: "A line of body text to make the file big.\r\n", count: 2000)
+        for number in 0..<300 {
+            try Data("Subject: message \(number)\r\n\r\n\(body)".utf8)
+                .write(to: URL(fileURLWithPath: "\(folder.path)/new/placed\(number).host"))
+        }
+        let store = try MaildirStore(path: folder.path)
+        let ids = store.messages().map(\.id)
+        #expect(ids.count == 300)
+        // Plain threads: a deadlock there must not take the test's own executor with it.
+        try await finishing("filters beside flag changes and removals", within: .seconds(120)) {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let group = DispatchGroup()
+                DispatchQueue.global().async(group: group) {
+                    for _ in 0..<4 { _ = store.snapshot(matching: MessageFilter(subject: "no such subject")) }
+                }
+                DispatchQueue.global().async(group: group) {
+                    for round in 0..<400 {
+                        let flags = MessageFlags(["\\Seen"])
+                        store.updateFlags(round % 2 == 0 ? .add(flags) : .remove(flags), ids: [ids[round % 250]])
+                        if round % 8 == 0 { store.remove(ids: [ids[250 + round / 8]]) }
+                    }
+                }
+                group.notify(queue: .global()) { continuation.resume() }
+            }
+        }
+        #expect(store.messages().count == 250)
+    }
+}

@@ -1,0 +1,42 @@
+import Dispatch
+import Foundation
+import LetterboxStore
+import Synchronization
+import Testing
+
+/// A MOVE renames files while others read them: no reader may find a message's file missing.
+@Suite("Maildir MOVE")
+struct MaildirMoveTests {
+    @Test("messages being moved stay readable throughout, and are where the index says after a restart")
+    func readableWhileMoving() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        do { _ = try MaildirStore(path: folder.path) }
+        // More bytes than the store's read cache holds, so every pass reads files.
+        let body = String(repeating: "A line of body text to make the file big.\r\n", count: 2000)
+        for number in 0..<300 {
+            try Data("Subject: message \(number)\r\n\r\n\(body)".utf8)
+                .write(to: URL(fileURLWithPath: "\(folder.path)/new/placed\(number).host"))
+        }
+        var store: MaildirStore? = try MaildirStore(path: folder.path)
+        guard let first = store else { return }
+        let messages = first.messages()
+        let unreadable = Atomic<Int>(0)
+        let moving = Atomic<Bool>(true)
+        let reader = DispatchGroup()
+        DispatchQueue.global().async(group: reader) {
+            while moving.load(ordering: .relaxed) {
+                for message in messages where message.raw.isEmpty { unreadable.add(1, ordering: .relaxed) }
+            }
+        }
+        for message in messages.prefix(150) { _ = try await first.move(ids: [message.id], to: "Archive") }
+        moving.store(false, ordering: .relaxed)
+        await withCheckedContinuation { continuation in reader.notify(queue: .global()) { continuation.resume() } }
+        #expect(unreadable.load(ordering: .relaxed) == 0, "no read found a moved file missing")
+        store = nil
+
+        let second = try MaildirStore(path: folder.path)
+        #expect(second.snapshot(of: "Archive", matching: MessageFilter())?.entries.count == 150)
+        #expect(second.snapshot(of: "INBOX", matching: MessageFilter())?.entries.count == 150)
+    }
+}
