@@ -150,7 +150,11 @@ else
     fail "swift build (log above)"
     exit 1
   }
-  binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/letterbox"
+  # --show-bin-path names the triple folder (e.g. x86_64-unknown-linux-gnu/release), which the
+  # build context's filter does not let in: stage a copy where it does, as above.
+  mkdir -p "$scratch/image"
+  cp "$(swift build -c release --scratch-path "$scratch" --show-bin-path)/letterbox" "$scratch/image/letterbox"
+  binary=$PWD/$scratch/image/letterbox
 fi
 
 # --network host: only used if the base image lacks libssl3 and the rootfs stage must fetch it.
