@@ -40,19 +40,15 @@ extension MaildirStore {
             for use in SpecialUse.allCases { try folder(use.defaultName).create(uidValidity: uidValidity) }
             try writeSubscriptions([Mailbox.inbox] + SpecialUse.allCases.map(\.defaultName))
         }
-        let records = try EnvelopeLog.read(layout.log).records
-        var envelopes: [String: (id: UInt64, envelope: Envelope)] = [:]
-        var copied: [String: (id: UInt64, envelope: Envelope)] = [:]
-        var keywords: [UInt64: [String]] = [:]
-        for record in records {
-            switch record {
-            case .message(let id, let base, let envelope): envelopes[base] = (id, envelope)
-            case .copied(let id, let base, let envelope): copied[base] = (id, envelope)
-            case .keywords(let id, let words): keywords[id] = words
-            case .reserved: break
-            }
+        // What the log and INBOX say is read only once a folder holds a file: most Maildirs have
+        // none, and a start-up with 100,000 INBOX messages should not decode the log twice.
+        var known: FolderLoadContext?
+        func context() throws(StoreError) -> FolderLoadContext {
+            if let known { return known }
+            let made = try FolderLoadContext(log: layout.log, inbox: index.all.map(\.id))
+            known = made
+            return made
         }
-        var taken = Set(index.all.map(\.id))
         var strangers: [(mailbox: String, index: Int)] = []
         var loaded:
             [String: (
@@ -73,22 +69,24 @@ extension MaildirStore {
             for inNew in [true, false] {
                 for file in try POSIXFile.fileNames(in: folder.path + (inNew ? "/new" : "/cur")) {
                     let name = MaildirFileName(parsing: file)
-                    var id = envelopes[name.base]?.id ?? copied[name.base]?.id ?? name.letterboxID ?? 0
-                    if id == 0 || !taken.insert(id).inserted {
+                    _ = try context()
+                    var id =
+                        known?.envelopes[name.base]?.id ?? known?.copied[name.base]?.id ?? name.letterboxID ?? 0
+                    if id == 0 || known?.taken.insert(id).inserted != true {
                         id = 0
                         strangers.append((mailbox, found.count))
                     }
                     found.append(
                         (
                             MaildirFolderEntry(
-                                mailbox: mailbox, name: name, inNew: inNew, keywords: keywords[id] ?? []), id
+                                mailbox: mailbox, name: name, inNew: inNew, keywords: known?.keywords[id] ?? []), id
                         ))
                 }
             }
             loaded[mailbox] = (validity, nextUID, uids, found)
         }
         // Files without a usable id (another program's, or a copy of another file) get fresh ones.
-        var nextID = max(index.snapshot(matching: MessageFilter()).nextID, (taken.max() ?? 0) + 1)
+        var nextID = max(index.nextID, (known?.taken.max() ?? 0) + 1)
         for (mailbox, position) in strangers {
             loaded[mailbox]?.found[position].1 = nextID
             nextID += 1
@@ -102,21 +100,21 @@ extension MaildirStore {
             var messages: [(message: Message, uid: UInt64, flags: MessageFlags, captured: Bool)] = []
             for (entry, id) in contents.found {
                 let path = folder.path(inNew: entry.inNew, entry.name.name)
-                let captured = envelopes[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
-                let known = captured ?? copied[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
+                let captured = known?.envelopes[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
+                let logged = captured ?? known?.copied[entry.name.base].flatMap { $0.id == id ? $0.envelope : nil }
                 // Like INBOX, a folder message holds no bytes: its file is read only when the name
                 // gives no size or the log no envelope (then the envelope rebuilt from the headers
                 // is logged, so the next start reads nothing).
                 let message: Message
-                if let known, let size = entry.name.field("S") {
+                if let logged, let size = entry.name.field("S") {
                     message = Message(
-                        id: id, envelope: known, size: Int(size), canonicalSize: entry.name.field("W").map { Int($0) },
+                        id: id, envelope: logged, size: Int(size), canonicalSize: entry.name.field("W").map { Int($0) },
                         source: files)
                 } else {
                     guard let raw = try? POSIXFile.read(path) else { continue }
                     let modified = POSIXFile.modificationTime(path).map { Date(timeIntervalSince1970: $0) }
-                    let envelope = known ?? Envelope.rebuilt(from: raw, receivedAt: modified ?? Date())
-                    if known == nil { learned.append(.copied(id: id, base: entry.name.base, envelope: envelope)) }
+                    let envelope = logged ?? Envelope.rebuilt(from: raw, receivedAt: modified ?? Date())
+                    if logged == nil { learned.append(.copied(id: id, base: entry.name.base, envelope: envelope)) }
                     message = Message(
                         id: id, envelope: envelope, size: raw.count, canonicalSize: LineEndings.canonicalSize(of: raw),
                         source: files)
@@ -444,5 +442,26 @@ extension MaildirStore {
             if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
         }
         return records
+    }
+}
+
+/// What loading Maildir++ folders needs from the envelope log and INBOX: the ids and envelopes
+/// logged per file base name, keywords by id, and the ids already taken.
+private struct FolderLoadContext {
+    var envelopes: [String: (id: UInt64, envelope: Envelope)] = [:]
+    var copied: [String: (id: UInt64, envelope: Envelope)] = [:]
+    var keywords: [UInt64: [String]] = [:]
+    var taken: Set<UInt64>
+
+    init(log: String, inbox: [UInt64]) throws(StoreError) {
+        taken = Set(inbox)
+        for record in try EnvelopeLog.read(log).records {
+            switch record {
+            case .message(let id, let base, let envelope): envelopes[base] = (id, envelope)
+            case .copied(let id, let base, let envelope): copied[base] = (id, envelope)
+            case .keywords(let id, let words): keywords[id] = words
+            case .reserved: break
+            }
+        }
     }
 }
