@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import LetterboxStore
 
 /// Mailbox commands of ``IMAPSession``: SELECT/EXAMINE, LIST/LSUB, STATUS, CREATE/DELETE/RENAME,
