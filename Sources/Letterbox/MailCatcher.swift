@@ -51,7 +51,8 @@ public final class MailCatcher: Sendable {
 
     /// Binds every configured listener and starts serving; returns once all are listening.
     ///
-    /// - Throws: ``TLSSetupError`` when configured certificate files cannot be used.
+    /// - Throws: ``TLSSetupError`` when configured certificate files cannot be used, or when
+    ///   ``TLSConfiguration/requireTLS`` or an implicit-TLS port is set but OpenSSL 3 is missing.
     ///   ``NetError`` when a port cannot be bound (already in use, bad host); nothing is
     ///   left listening then. ``StoreError`` when the Maildir of ``Configuration/storage`` cannot be
     ///   used (the message names the folder and the reason), before anything listens.
@@ -97,10 +98,10 @@ public final class MailCatcher: Sendable {
             ("pop3", configuration.pop3Port, POP3Server.overCapacityReply, { await pop3.serve($0) }),
             ("imap", configuration.imapPort, IMAPServer.overCapacityReply, { await imap.serve($0) }),
             ("http", configuration.httpPort, HTTPServer.overCapacityReply, { await http.serve($0) }),
-            // Implicit-TLS listeners open only when TLS is available.
-            ("smtps", tls == nil ? nil : configuration.tls.smtpsPort, [], overTLS { await smtp.serve($0) }),
-            ("pop3s", tls == nil ? nil : configuration.tls.pop3sPort, [], overTLS { await pop3.serve($0) }),
-            ("imaps", tls == nil ? nil : configuration.tls.imapsPort, [], overTLS { await imap.serve($0) }),
+            // Implicit-TLS ports are only configured when there is a context (makeContext throws otherwise).
+            ("smtps", configuration.tls.smtpsPort, [], overTLS { await smtp.serve($0) }),
+            ("pop3s", configuration.tls.pop3sPort, [], overTLS { await pop3.serve($0) }),
+            ("imaps", configuration.tls.imapsPort, [], overTLS { await imap.serve($0) }),
         ]
         do {
             for listener in listeners {

@@ -36,10 +36,24 @@ public struct TLSConfiguration: Sendable {
 
     public init() {}
 
-    /// The server context, or nil (after one warning) when OpenSSL 3 is missing.
+    /// What in this configuration cannot work without TLS: ``requireTLS`` and the implicit-TLS
+    /// ports; empty when plaintext alone serves it.
+    var needsTLS: [String] {
+        var needs: [String] = []
+        if requireTLS { needs.append("requireTLS") }
+        if smtpsPort != nil { needs.append("the smtps port") }
+        if pop3sPort != nil { needs.append("the pop3s port") }
+        if imapsPort != nil { needs.append("the imaps port") }
+        return needs
+    }
+
+    /// The server context, or nil (after one warning) when OpenSSL 3 is missing and nothing
+    /// configured needs TLS.
     ///
     /// - Throws: ``TLSSetupError`` when certificate files cannot be read or are not a matching
-    ///   certificate and key.
+    ///   certificate and key, or when OpenSSL 3 is missing although ``requireTLS`` or an
+    ///   implicit-TLS port is configured (the catcher would otherwise refuse every login and
+    ///   message, or leave the port closed).
     func makeContext(logger: Logger) throws -> TLSContext? {
         let identity: CertificateAndKey
         do {
@@ -55,6 +69,12 @@ public struct TLSConfiguration: Sendable {
             }
             return try TLSContext.server(identity)
         } catch let unavailable as TLSUnavailable {
+            let needs = needsTLS
+            guard needs.isEmpty else {
+                throw TLSSetupError(
+                    description: "\(needs.joined(separator: ", ")) needs TLS, but \(unavailable.file) could not be loaded "
+                        + "(\(unavailable.reason)); install OpenSSL 3 (the libssl3 package, e.g. apt-get install libssl3)")
+            }
             logger.log(.warning, unavailable.description)
             return nil
         } catch let error as TLSError {
@@ -70,7 +90,9 @@ public struct TLSConfiguration: Sendable {
     }
 }
 
-/// The TLS certificate or key given cannot be used; the description says which and why.
+/// TLS cannot be set up as configured: the certificate or key given cannot be used, or OpenSSL 3
+/// is missing although the configuration needs TLS. The description says which and why.
 public struct TLSSetupError: Error, Sendable, CustomStringConvertible {
+    /// What failed and how to fix it, in one line.
     public let description: String
 }

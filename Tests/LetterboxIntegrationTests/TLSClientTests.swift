@@ -326,7 +326,8 @@ import Testing
     }
 
     /// Without libssl.so.3 (simulated with the test-only override of its file name): one
-    /// warning naming the file and the package, no STARTTLS, no implicit-TLS listener.
+    /// warning naming the file and the package, no STARTTLS; and a configuration that needs TLS
+    /// (an implicit-TLS port, --require-tls) does not start at all, saying why.
     @Test func missingLibraryMeansPlaintextOnlyWithOneWarning() async throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
             "letterbox"
@@ -334,7 +335,7 @@ import Testing
         let script = """
             import os, socket, subprocess, sys
             env = dict(os.environ, LETTERBOX_TLS_LIBSSL="libletterbox-missing.so.3")
-            p = subprocess.Popen([sys.argv[1], "--smtp-port", "0", "--smtps-port", "0", "--pop3-port", "0",
+            p = subprocess.Popen([sys.argv[1], "--smtp-port", "0", "--pop3-port", "0",
                 "--imap-port", "0", "--http-port", "off"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             ports = {}
             while len(ports) < 3:
@@ -361,6 +362,11 @@ import Testing
             p.terminate()
             err = p.communicate()[1].decode()
             print(sum("libletterbox-missing.so.3" in line and "libssl3" in line for line in err.splitlines()))
+            for needs in [["--smtps-port", "0"], ["--require-tls"]]:
+                r = subprocess.run([sys.argv[1], "--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off",
+                    "--http-port", "off"] + needs, env=env, capture_output=True, timeout=60)
+                print(r.returncode, r.stdout.decode(), [line for line in r.stderr.decode().splitlines()
+                    if line.startswith("letterbox: could not start") and "needs TLS" in line and "libssl3" in line] != [])
             """
         let result = try await python(script, [binary])
         #expect(result.status == 0, "\(result.stderr)")
@@ -371,6 +377,8 @@ import Testing
                 ['-ERR STLS not available']
                 ['a NO STARTTLS is not available']
                 1
+                1  True
+                1  True
 
                 """, "\(result.stdout)")
     }
