@@ -29,7 +29,7 @@ public final class MailCatcher: Sendable {
     public let faults: FaultInjector
     /// The certificate the mail ports present over TLS, as PEM (also served at
     /// `GET /tls/certificate.pem`): trust it in a client to verify the connection. Nil when TLS is
-    /// unavailable (no OpenSSL 3 on this system).
+    /// off (``TLSConfiguration/isEnabled``).
     public let tlsCertificatePEM: String?
     private let servers: [(name: String, server: TCPServer)]
     private let stopped = Mutex(false)
@@ -51,8 +51,8 @@ public final class MailCatcher: Sendable {
 
     /// Binds every configured listener and starts serving; returns once all are listening.
     ///
-    /// - Throws: ``TLSSetupError`` when configured certificate files cannot be used, or when
-    ///   ``TLSConfiguration/requireTLS`` or an implicit-TLS port is set but OpenSSL 3 is missing.
+    /// - Throws: ``TLSSetupError`` when configured certificate files cannot be used, or when TLS
+    ///   is on (``TLSConfiguration/isEnabled``) but OpenSSL 3 is missing.
     ///   ``NetError`` when a port cannot be bound (already in use, bad host); nothing is
     ///   left listening then. ``StoreError`` when the Maildir of ``Configuration/storage`` cannot be
     ///   used (the message names the folder and the reason), before anything listens.
@@ -61,7 +61,7 @@ public final class MailCatcher: Sendable {
         let store = try await configuration.makeStore()
         let events = ProtocolEvents(logger: configuration.logger, transcript: configuration.transcript)
         let faults = FaultInjector(rules: configuration.faults, latency: configuration.latency)
-        let tls = try configuration.tls.makeContext(logger: configuration.logger)
+        let tls = try configuration.tls.makeContext()
         var smtpConfiguration = configuration.smtp
         smtpConfiguration.credentials = configuration.credentials
         smtpConfiguration.faults = faults

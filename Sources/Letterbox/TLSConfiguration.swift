@@ -3,12 +3,11 @@
 #else
     import Foundation
 #endif
-import LetterboxNet
 import LetterboxTLS
 
 /// TLS on the mail ports: STARTTLS/STLS on the plaintext ports, and optional implicit-TLS ports
-/// (RFC 8314). Works wherever the system has OpenSSL 3 (`libssl.so.3`, loaded at run time);
-/// without it the catcher logs one warning and serves plaintext only.
+/// (RFC 8314). Off by default (see ``enabled``). Needs OpenSSL 3 (`libssl.so.3`, loaded at run
+/// time); with TLS on and no OpenSSL 3, ``MailCatcher/start(_:)`` throws ``TLSSetupError``.
 public struct TLSConfiguration: Sendable {
     /// Where the certificate and key come from.
     public enum Certificate: Sendable, Equatable {
@@ -21,6 +20,12 @@ public struct TLSConfiguration: Sendable {
         case pem(certificate: String, key: String)
     }
 
+    /// Offer STARTTLS (SMTP, IMAP) and STLS (POP3) on the plaintext ports. Off by default, as in
+    /// Mailpit: a client that upgrades whenever the server offers it and verifies the certificate
+    /// (Nodemailer's and PHPMailer's defaults) would fail against a self-signed one. TLS is on
+    /// (``isEnabled``) when this is set or when a certificate other than self-signed,
+    /// ``requireTLS`` or an implicit-TLS port asks for it.
+    public var enabled = false
     /// The certificate the mail ports present; self-signed by default.
     public var certificate = Certificate.selfSigned
     /// SMTP with implicit TLS (submissions, RFC 8314); nil (the default) keeps it closed, 0 lets
@@ -34,27 +39,32 @@ public struct TLSConfiguration: Sendable {
     /// plaintext ports until the client has started TLS, to test apps that must use it.
     public var requireTLS = false
 
+    /// Off: no STARTTLS/STLS, no implicit-TLS port, the self-signed certificate.
     public init() {}
 
-    /// What in this configuration cannot work without TLS: ``requireTLS`` and the implicit-TLS
-    /// ports; empty when plaintext alone serves it.
-    var needsTLS: [String] {
-        var needs: [String] = []
-        if requireTLS { needs.append("requireTLS") }
-        if smtpsPort != nil { needs.append("the smtps port") }
-        if pop3sPort != nil { needs.append("the pop3s port") }
-        if imapsPort != nil { needs.append("the imaps port") }
-        return needs
+    /// Whether the catcher uses TLS: ``enabled``, or implied by what else is set here.
+    public var isEnabled: Bool { !enabledBy.isEmpty }
+
+    /// The settings that turn TLS on; empty when it is off.
+    var enabledBy: [String] {
+        var reasons: [String] = []
+        if enabled { reasons.append("enabled") }
+        if certificate != .selfSigned { reasons.append("a certificate") }
+        if requireTLS { reasons.append("requireTLS") }
+        if smtpsPort != nil { reasons.append("the smtps port") }
+        if pop3sPort != nil { reasons.append("the pop3s port") }
+        if imapsPort != nil { reasons.append("the imaps port") }
+        return reasons
     }
 
-    /// The server context, or nil (after one warning) when OpenSSL 3 is missing and nothing
-    /// configured needs TLS.
+    /// The server context; nil when TLS is off.
     ///
     /// - Throws: ``TLSSetupError`` when certificate files cannot be read or are not a matching
-    ///   certificate and key, or when OpenSSL 3 is missing although ``requireTLS`` or an
-    ///   implicit-TLS port is configured (the catcher would otherwise refuse every login and
-    ///   message, or leave the port closed).
-    func makeContext(logger: Logger) throws -> TLSContext? {
+    ///   certificate and key, or when TLS is on but OpenSSL 3 is missing (serving plaintext instead
+    ///   would refuse every login and message under ``requireTLS``, or leave a TLS port closed).
+    func makeContext() throws -> TLSContext? {
+        let reasons = enabledBy
+        guard !reasons.isEmpty else { return nil }
         let identity: CertificateAndKey
         do {
             switch certificate {
@@ -69,14 +79,10 @@ public struct TLSConfiguration: Sendable {
             }
             return try TLSContext.server(identity)
         } catch let unavailable as TLSUnavailable {
-            let needs = needsTLS
-            guard needs.isEmpty else {
-                throw TLSSetupError(
-                    description: "\(needs.joined(separator: ", ")) needs TLS, but \(unavailable.file) could not be loaded "
-                        + "(\(unavailable.reason)); install OpenSSL 3 (the libssl3 package, e.g. apt-get install libssl3)")
-            }
-            logger.log(.warning, unavailable.description)
-            return nil
+            throw TLSSetupError(
+                description: "TLS is on (\(reasons.joined(separator: ", "))), but \(unavailable.file) "
+                    + "could not be loaded (\(unavailable.reason)); install OpenSSL 3 (the libssl3 package, e.g. "
+                    + "apt-get install libssl3) or turn TLS off")
         } catch let error as TLSError {
             throw TLSSetupError(description: "TLS certificate: \(error.description)")
         }
