@@ -123,7 +123,7 @@ enum SortOrder {
     /// and `keepIfEmpty` is set (§2.1 step 4).
     private static func removingLeadingBlob(_ text: String, keepIfEmpty: Bool) -> String {
         guard text.hasPrefix("["), let close = text.firstIndex(of: "]"),
-            !text[text.index(after: text.startIndex)..<close].contains("[")
+            !text[text.index(after: text.startIndex)..<close].contains(Character("["))
         else { return text }
         let rest = text[text.index(after: close)...].trimmingWhitespace()
         return rest.isEmpty && keepIfEmpty ? text : rest

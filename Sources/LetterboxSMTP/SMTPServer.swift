@@ -1,3 +1,4 @@
+import LetterboxFaults
 import LetterboxNet
 import LetterboxStore
 import LetterboxTLS
