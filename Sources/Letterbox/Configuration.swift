@@ -44,7 +44,7 @@ public struct Configuration: Sendable {
     public var faults: [FaultRule] = []
     /// Added before every SMTP reply, to simulate a slow server; nil for none.
     public var latency: Duration?
-    /// STARTTLS, implicit-TLS ports and the certificate (see ``TLSConfiguration``).
+    /// STARTTLS, implicit-TLS ports and the certificate; off by default (see ``TLSConfiguration``).
     public var tls = TLSConfiguration()
 
     public init() {}

@@ -29,7 +29,7 @@ public final class MailCatcher: Sendable {
     public let faults: FaultInjector
     /// The certificate the mail ports present over TLS, as PEM (also served at
     /// `GET /tls/certificate.pem`): trust it in a client to verify the connection. Nil when TLS is
-    /// unavailable (no OpenSSL 3 on this system).
+    /// off (``TLSConfiguration/isEnabled``).
     public let tlsCertificatePEM: String?
     private let servers: [(name: String, server: TCPServer)]
     private let stopped = Mutex(false)
@@ -51,7 +51,8 @@ public final class MailCatcher: Sendable {
 
     /// Binds every configured listener and starts serving; returns once all are listening.
     ///
-    /// - Throws: ``TLSSetupError`` when configured certificate files cannot be used.
+    /// - Throws: ``TLSSetupError`` when configured certificate files cannot be used, or when TLS
+    ///   is on (``TLSConfiguration/isEnabled``) but OpenSSL 3 is missing.
     ///   ``NetError`` when a port cannot be bound (already in use, bad host); nothing is
     ///   left listening then. ``StoreError`` when the Maildir of ``Configuration/storage`` cannot be
     ///   used (the message names the folder and the reason), before anything listens.
@@ -60,7 +61,7 @@ public final class MailCatcher: Sendable {
         let store = try await configuration.makeStore()
         let events = ProtocolEvents(logger: configuration.logger, transcript: configuration.transcript)
         let faults = FaultInjector(rules: configuration.faults, latency: configuration.latency)
-        let tls = try configuration.tls.makeContext(logger: configuration.logger)
+        let tls = try configuration.tls.makeContext()
         var smtpConfiguration = configuration.smtp
         smtpConfiguration.credentials = configuration.credentials
         smtpConfiguration.faults = faults
@@ -97,10 +98,10 @@ public final class MailCatcher: Sendable {
             ("pop3", configuration.pop3Port, POP3Server.overCapacityReply, { await pop3.serve($0) }),
             ("imap", configuration.imapPort, IMAPServer.overCapacityReply, { await imap.serve($0) }),
             ("http", configuration.httpPort, HTTPServer.overCapacityReply, { await http.serve($0) }),
-            // Implicit-TLS listeners open only when TLS is available.
-            ("smtps", tls == nil ? nil : configuration.tls.smtpsPort, [], overTLS { await smtp.serve($0) }),
-            ("pop3s", tls == nil ? nil : configuration.tls.pop3sPort, [], overTLS { await pop3.serve($0) }),
-            ("imaps", tls == nil ? nil : configuration.tls.imapsPort, [], overTLS { await imap.serve($0) }),
+            // Implicit-TLS ports are only configured when there is a context (makeContext throws otherwise).
+            ("smtps", configuration.tls.smtpsPort, [], overTLS { await smtp.serve($0) }),
+            ("pop3s", configuration.tls.pop3sPort, [], overTLS { await pop3.serve($0) }),
+            ("imaps", configuration.tls.imapsPort, [], overTLS { await imap.serve($0) }),
         ]
         do {
             for listener in listeners {

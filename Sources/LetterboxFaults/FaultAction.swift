@@ -20,8 +20,10 @@ public struct FaultAction: Sendable, Hashable, CustomStringConvertible {
 
     /// Waited before the outcome, without holding a thread.
     public let delay: Duration?
+    /// What happens once the delay is over.
     public let outcome: Outcome
 
+    /// `outcome`, after `delay` when given.
     public init(delay: Duration? = nil, _ outcome: Outcome) {
         self.delay = delay
         self.outcome = outcome

@@ -10,7 +10,9 @@
 /// ```
 /// See ``init(parsing:)`` for the grammar.
 public struct FaultRule: Sendable, Hashable, CustomStringConvertible {
+    /// Which SMTP stage and which attempts the rule matches.
     public var trigger: FaultTrigger
+    /// What happens to a matching attempt: a reply instead of the server's, a delay, or a drop.
     public var action: FaultAction
     /// The rule expires after acting this many times; nil for never. With a failure action this
     /// is "fail the first N attempts, then succeed".

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import LetterboxStore
 
 /// One IMAP command (RFC 3501 §6 and the extensions Letterbox advertises), with its tag.

@@ -9,6 +9,7 @@ public struct IMAPConfiguration: Sendable {
     /// Refuse LOGIN and AUTHENTICATE until the client has started TLS (advertised as LOGINDISABLED).
     public var requireTLS = false
 
+    /// Anyone may log in, literals up to 32 MiB, no TLS required by default.
     public init(credentials: Credentials = .anyone, maxLiteralSize: Int = 32 * 1024 * 1024) {
         self.credentials = credentials
         self.maxLiteralSize = maxLiteralSize

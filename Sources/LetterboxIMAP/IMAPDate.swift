@@ -8,6 +8,7 @@
 #else
     import Foundation
 #endif
+import LetterboxMIME
 
 /// IMAP dates without Foundation formatters: INTERNALDATE output and SEARCH day comparisons.
 enum IMAPDate {
@@ -30,13 +31,13 @@ enum IMAPDate {
 
     /// Parses `21-Nov-1997 09:55:06 -0600` (RFC 3501 `date-time`; the day may be space-padded).
     static func dateTime(_ text: String) -> Date? {
-        let fields = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
+        let fields = text.trimmingWhitespace().split(separator: " ")
         guard fields.count == 3 else { return nil }
         let dayParts = fields[0].split(separator: "-")
         let clock = fields[1].split(separator: ":")
         let zone = fields[2]
         guard dayParts.count == 3, let day = Int(dayParts[0]), (1...31).contains(day),
-            let month = months.firstIndex(where: { $0.caseInsensitiveCompare(dayParts[1]) == .orderedSame }),
+            let month = months.firstIndex(where: { $0.equalsIgnoringCase(dayParts[1]) }),
             dayParts[2].count == 4, let year = Int(dayParts[2]),
             clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
             (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),

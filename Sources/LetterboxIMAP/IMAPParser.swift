@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import LetterboxStore
 
 /// Why a command could not be parsed; `reason` goes into the tagged BAD.

@@ -53,6 +53,12 @@ package struct IMAPServer: Sendable {
                     continue
                 case .success(let command):
                     let (response, result) = await session.handle(command)
+                    if case .startTLS = result {
+                        let goAhead = String(decoding: response, as: UTF8.self)
+                        try await connection.upgrade(with: tls, goAhead: goAhead, transcript: transcript)
+                        session.tlsStarted()
+                        continue
+                    }
                     transcript.sent(String(decoding: response.prefix(512), as: UTF8.self))
                     connection.write(response)
                     outcome = result
@@ -67,9 +73,7 @@ package struct IMAPServer: Sendable {
                 case .idle(let tag):
                     try await idle(&session, tag: tag, on: connection, transcript: transcript)
                 case .startTLS:
-                    guard let tls else { return }
-                    try await connection.startTLS(tls)
-                    session.tlsStarted()
+                    continue  // upgraded above, before the response was queued
                 }
             }
         } catch let error as NetError where error == .shuttingDown {

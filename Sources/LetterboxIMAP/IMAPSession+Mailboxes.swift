@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+import LetterboxMIME
 import LetterboxStore
 
 /// Mailbox commands of ``IMAPSession``: SELECT/EXAMINE, LIST/LSUB, STATUS, CREATE/DELETE/RENAME,
@@ -68,7 +73,7 @@ extension IMAPSession {
     /// The pattern with a leading `inbox` in any case spelled `INBOX`, so it matches INBOX and
     /// names below it, which are case-insensitive (RFC 3501 §5.1).
     static func canonicalPattern(_ pattern: String) -> String {
-        guard pattern.utf8.count >= 5, pattern.prefix(5).caseInsensitiveCompare(Mailbox.inbox) == .orderedSame else {
+        guard pattern.utf8.count >= 5, pattern.prefix(5).equalsIgnoringCase(Mailbox.inbox) else {
             return pattern
         }
         let next = pattern.dropFirst(5).first

@@ -40,6 +40,7 @@ public struct IMAPSession: Sendable {
         let uid: UInt64
     }
 
+    /// What this session accepts: credentials, literal size, whether login needs TLS.
     public let configuration: IMAPConfiguration
     let store: any MessageStore
     var state = State.notAuthenticated
@@ -64,6 +65,8 @@ public struct IMAPSession: Sendable {
             + " SPECIAL-USE ESEARCH SORT"
     }
 
+    /// A session in the not-authenticated state (RFC 3501 §3.1). `canStartTLS` offers STARTTLS;
+    /// `secure` says the connection is already encrypted (implicit TLS, RFC 8314).
     public init(configuration: IMAPConfiguration, store: any MessageStore, canStartTLS: Bool = false, secure: Bool = false) {
         self.configuration = configuration
         self.store = store
@@ -76,6 +79,7 @@ public struct IMAPSession: Sendable {
         secure = true
     }
 
+    /// The untagged `OK` greeting with the capabilities, so clients need not ask (RFC 3501 §7.1.1).
     public var greeting: [UInt8] { Array("* OK [CAPABILITY \(capabilities)] Letterbox IMAP ready\r\n".utf8) }
 
     // MARK: Commands

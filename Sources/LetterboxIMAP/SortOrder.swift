@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import LetterboxMIME
 import LetterboxStore
 
@@ -55,7 +59,7 @@ enum SortOrder {
         case .from: return .text(mailbox(message.headerEnvelope.from))
         case .to: return .text(mailbox(message.headerEnvelope.to))
         case .cc: return .text(mailbox(message.headerEnvelope.cc))
-        case .subject: return .text(folded(baseSubject(message.subject)))
+        case .subject: return .text(asciiUppercased(baseSubject(message.subject)))
         }
     }
 
@@ -69,16 +73,10 @@ enum SortOrder {
         }
     }
 
-    /// i;ascii-casemap (RFC 4790 §9.2): a–z as A–Z, every other character as it is.
+    /// i;ascii-casemap (RFC 4790 §9.2), the comparator SORT uses (RFC 5256 §2.1): a–z as A–Z,
+    /// every other character, accented letters included, as it is.
     private static func asciiUppercased(_ text: String) -> String {
         String(decoding: text.utf8.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self)
-    }
-
-    /// Upper-cased with diacritics removed, for subjects: i;ascii-casemap (RFC 4790) on ASCII, and
-    /// accented letters next to their base letters (`Réunion` between `Re` and `Rf`), as Dovecot
-    /// sorts them.
-    private static func folded(_ text: String) -> String {
-        text.folding(options: [.diacriticInsensitive], locale: nil).uppercased()
     }
 
     /// The base subject (RFC 5256 §2.1): whitespace collapsed, then trailing `(fwd)`, leading
@@ -90,7 +88,7 @@ enum SortOrder {
             let before = text
             // (2) trailing subj-trailer: "(fwd)" and whitespace.
             while true {
-                let trimmed = text.trimmingCharacters(in: .whitespaces)
+                let trimmed = text.trimmingWhitespace()
                 if trimmed.lowercased().hasSuffix("(fwd)") {
                     text = String(trimmed.dropLast(5))
                 } else {
@@ -107,7 +105,7 @@ enum SortOrder {
                     var rest = Substring(text.dropFirst(prefix.count)).drop { $0 == " " }
                     rest = Substring(removingLeadingBlob(String(rest), keepIfEmpty: false)).drop { $0 == " " }
                     if rest.hasPrefix(":") {
-                        text = String(rest.dropFirst()).trimmingCharacters(in: .whitespaces)
+                        text = String(rest.dropFirst()).trimmingWhitespace()
                         break
                     }
                 }
@@ -115,7 +113,7 @@ enum SortOrder {
             }
             // (6) "[fwd:" … "]" around the whole subject.
             if text.lowercased().hasPrefix("[fwd:") && text.hasSuffix("]") {
-                text = String(text.dropFirst(5).dropLast()).trimmingCharacters(in: .whitespaces)
+                text = String(text.dropFirst(5).dropLast()).trimmingWhitespace()
             }
             if text == before { return text }
         }
@@ -125,9 +123,9 @@ enum SortOrder {
     /// and `keepIfEmpty` is set (§2.1 step 4).
     private static func removingLeadingBlob(_ text: String, keepIfEmpty: Bool) -> String {
         guard text.hasPrefix("["), let close = text.firstIndex(of: "]"),
-            !text[text.index(after: text.startIndex)..<close].contains("[")
+            !text[text.index(after: text.startIndex)..<close].contains(Character("["))
         else { return text }
-        let rest = text[text.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        let rest = text[text.index(after: close)...].trimmingWhitespace()
         return rest.isEmpty && keepIfEmpty ? text : rest
     }
 }

@@ -50,9 +50,8 @@ package struct POP3Server: Sendable {
                 if case .openMaildrop(let login) = action {
                     action = session.maildropOpened(store.messages(matching: .mailbox(login: login)), uidValidity: store.uidValidity)
                 }
-                if case .startTLS(let reply) = action, let tls {
-                    send(reply, on: connection, transcript: transcript)
-                    try await connection.startTLS(tls)
+                if case .startTLS(let reply) = action {
+                    try await connection.upgrade(with: tls, goAhead: reply + "\r\n", transcript: transcript)
                     session.tlsStarted()
                     continue
                 }

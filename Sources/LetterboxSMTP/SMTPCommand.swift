@@ -91,7 +91,7 @@ public enum SMTPCommand: Sendable, Equatable {
         }
         if path.hasPrefix("@"), let colon = path.firstIndex(of: ":") { path = path[path.index(after: colon)...] }
         if path.utf8.count > 256 { return .failure(SMTPReply(501, "5.1.3", "Path too long (RFC 5321 §4.5.3.1.3)")) }
-        if path.contains(" ") { return .failure(syntaxError) }
+        if path.contains(Character(" ")) { return .failure(syntaxError) }
 
         var parameters: [String: String] = [:]
         for word in rest.split(separator: " ") {

@@ -1,3 +1,4 @@
+import LetterboxFaults
 import LetterboxNet
 import LetterboxStore
 import LetterboxTLS
@@ -83,10 +84,7 @@ package struct SMTPServer: Sendable {
             try await pause(duration, on: connection)
             return try await performNow(next, session: &session, on: connection, transcript: transcript)
         case .startTLS(let reply):
-            send(reply, on: connection, transcript: transcript)
-            guard let tls else { return false }
-            try await connection.startTLS(tls)
-            transcript.note("TLS started: \(connection.envelopeTLS?.version ?? "?")")
+            try await connection.upgrade(with: tls, goAhead: reply.wire, transcript: transcript)
             session.tlsStarted(connection.envelopeTLS ?? Envelope.TLS(version: "unknown", cipher: "unknown"))
             return true
         case .receiveData, .receiveChunk:

@@ -1,4 +1,5 @@
 import LetterboxFaults
+import LetterboxStore
 
 /// Fault injection: where the session would accept, a matching rule of
 /// ``SMTPConfiguration/faults`` may delay the reply, replace it with a failure, or drop the

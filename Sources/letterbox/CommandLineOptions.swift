@@ -153,6 +153,10 @@ enum CommandLineOptions {
                help: "delay every SMTP reply, e.g. 200ms or 2s (default none)") { value, settings throws(UsageError) in
             settings.configuration.latency = try duration(value, "--latency")
         },
+        Option(flag: "--tls", environment: "LETTERBOX_TLS", valueName: "on|off",
+               help: "offer STARTTLS/STLS (default off; on too with --tls-cert, --require-tls or a TLS port)") { value, settings throws(UsageError) in
+            settings.configuration.tls.enabled = try boolean(value, "--tls")
+        },
         Option(flag: "--smtps-port", environment: "LETTERBOX_SMTPS_PORT", valueName: "PORT|off",
                help: "SMTP with implicit TLS (RFC 8314; default off; e.g. 1465; 0 = any free port)") { value, settings throws(UsageError) in
             settings.configuration.tls.smtpsPort = try port(value, "--smtps-port")

@@ -85,7 +85,7 @@ var summary = [
     "log_level": "\(settings.logLevel)",
     "log_format": settings.logFormat.rawValue,
     "verbose": "\(configuration.transcript)",
-    "tls": catcher.tlsCertificatePEM == nil ? "unavailable" : "\(configuration.tls.certificate == .selfSigned ? "self-signed" : "certificate file")",
+    "tls": !configuration.tls.isEnabled ? "off" : configuration.tls.certificate == .selfSigned ? "self-signed" : "certificate file",
     "require_tls": "\(configuration.tls.requireTLS)",
 ]
 for (name, port) in listeners { summary[name] = port == 0 ? "off" : "\(port)" }

@@ -260,4 +260,16 @@ import Testing
                 "e BAD SORT needs a criterion after REVERSE") == true)
         #expect(await script.send("f SORT (SUBJECT) KOI8-R ALL").first?.hasPrefix("f BAD [BADCHARSET") == true)
     }
+
+    /// SORT compares subjects with i;ascii-casemap (RFC 5256 §2.1, RFC 4790 §9.2): ASCII letters
+    /// fold case, an accented letter is itself (its UTF-8 bytes sort after every ASCII letter),
+    /// not its base letter.
+    @Test func sortComparesSubjectsWithASCIICasemap() async throws {
+        var script = await loggedIn()
+        for subject in ["=?UTF-8?Q?R=C3=A9union?=", "rf", "REZ", "Rez"] {
+            try await script.deliver("Subject: \(subject)\r\n\r\nbody\r\n")
+        }
+        _ = await script.send("b SELECT INBOX")
+        #expect(await script.send("c SORT (SUBJECT) UTF-8 ALL") == ["* SORT 3 4 2 1", "c OK SORT completed"])
+    }
 }

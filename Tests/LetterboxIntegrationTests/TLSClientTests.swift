@@ -253,6 +253,38 @@ import Testing
         }
     }
 
+    /// STARTTLS/STLS is offered only when TLS is on (`tls.enabled`, or implied): a default catcher
+    /// must not lure clients that upgrade whenever offered and verify the certificate (Nodemailer,
+    /// PHPMailer) into a handshake with a self-signed certificate they reject.
+    @Test(.enabled(if: libsslAvailable, Comment(rawValue: libsslMissing)))
+    func startTLSIsOfferedOnlyWhenTLSIsOn() async throws {
+        for enabled in [false, true] {
+            try await withCatcher({ $0.tls.enabled = enabled }) { mail in
+                #expect((mail.tlsCertificatePEM != nil) == enabled)
+                let smtp = try LineClient(port: mail.ports.smtp)
+                _ = try await smtp.reply()
+                try await smtp.send("EHLO x\r\n")
+                #expect(try await smtp.reply().contains { $0.hasSuffix("STARTTLS") } == enabled)
+                await smtp.close()
+
+                let pop3 = try LineClient(port: mail.ports.pop3)
+                _ = try await pop3.line()
+                try await pop3.send("CAPA\r\n")
+                var capabilities: [String] = []
+                while case let line = try await pop3.line(), line != "." { capabilities.append(line) }
+                #expect(capabilities.contains("STLS") == enabled, "\(capabilities)")
+                await pop3.close()
+
+                let imap = try LineClient(port: mail.ports.imap)
+                _ = try await imap.line()
+                try await imap.send("a CAPABILITY\r\n")
+                let capability = try await imap.line()
+                #expect(capability.split(separator: " ").contains("STARTTLS") == enabled, "\(capability)")
+                await imap.close()
+            }
+        }
+    }
+
     @Test(.enabled(if: libsslAvailable, Comment(rawValue: libsslMissing)))
     func certificateAndSessionAreServedOverHTTP() async throws {
         try await withTLSCatcher { mail, caFile in
@@ -325,16 +357,17 @@ import Testing
         #expect(result.stdout == "True\n250\n1 True\n2 True\n", "\(result.stdout)")
     }
 
-    /// Without libssl.so.3 (simulated with the test-only override of its file name): one
-    /// warning naming the file and the package, no STARTTLS, no implicit-TLS listener.
-    @Test func missingLibraryMeansPlaintextOnlyWithOneWarning() async throws {
+    /// Without libssl.so.3 (simulated with the test-only override of its file name): TLS off (the
+    /// default) serves plaintext without a word about OpenSSL; TLS on (--tls on, or implied by an
+    /// implicit-TLS port or --require-tls) does not start at all, naming the file and the package.
+    @Test func missingLibraryFailsOnlyWhenTLSIsOn() async throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
             "letterbox"
         ).path
         let script = """
             import os, socket, subprocess, sys
             env = dict(os.environ, LETTERBOX_TLS_LIBSSL="libletterbox-missing.so.3")
-            p = subprocess.Popen([sys.argv[1], "--smtp-port", "0", "--smtps-port", "0", "--pop3-port", "0",
+            p = subprocess.Popen([sys.argv[1], "--smtp-port", "0", "--pop3-port", "0",
                 "--imap-port", "0", "--http-port", "off"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             ports = {}
             while len(ports) < 3:
@@ -361,6 +394,12 @@ import Testing
             p.terminate()
             err = p.communicate()[1].decode()
             print(sum("libletterbox-missing.so.3" in line and "libssl3" in line for line in err.splitlines()))
+            for needs in [["--tls", "on"], ["--smtps-port", "0"], ["--require-tls"]]:
+                r = subprocess.run([sys.argv[1], "--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off",
+                    "--http-port", "off"] + needs, env=env, capture_output=True, timeout=60)
+                print(r.returncode, r.stdout.decode(), [line for line in r.stderr.decode().splitlines()
+                    if line.startswith("letterbox: could not start: TLS is on") and "libletterbox-missing.so.3" in line
+                    and "libssl3" in line] != [])
             """
         let result = try await python(script, [binary])
         #expect(result.status == 0, "\(result.stderr)")
@@ -370,7 +409,10 @@ import Testing
                 ['454 4.7.0 TLS not available']
                 ['-ERR STLS not available']
                 ['a NO STARTTLS is not available']
-                1
+                0
+                1  True
+                1  True
+                1  True
 
                 """, "\(result.stdout)")
     }
