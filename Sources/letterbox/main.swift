@@ -27,6 +27,7 @@ func emit(_ text: String, to descriptor: Int32) {
     }
 }
 
+TerminationSignals.install()
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
     print(CommandLineOptions.usage, terminator: "")
@@ -91,25 +92,7 @@ var summary = [
 for (name, port) in listeners { summary[name] = port == 0 ? "off" : "\(port)" }
 logger.log(.info, "letterbox \(CommandLineOptions.version) configuration", summary)
 
-/// Waits for SIGINT or SIGTERM, without blocking a thread of the cooperative pool.
-func terminationSignal() async -> Int32 {
-    let queue = DispatchQueue(label: "letterbox.signals")
-    let sources = [SIGINT, SIGTERM].map { number in
-        signal(number, SIG_IGN)
-        return (number, DispatchSource.makeSignalSource(signal: number, queue: queue))
-    }
-    let received = await withCheckedContinuation { continuation in
-        let resumed = ResumeOnce(continuation)
-        for (number, source) in sources {
-            source.setEventHandler { resumed.resume(number) }
-            source.resume()
-        }
-    }
-    withExtendedLifetime(sources) {}
-    return received
-}
-
-let received = await terminationSignal()
+let received = await TerminationSignals.next()
 logger.log(.info, "received signal \(received), shutting down")
 await catcher.shutdown()
 exit(0)
