@@ -35,19 +35,10 @@ final class BlockingPOP3Client {
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         buffer = .allocate(byteCount: 4 * Self.minimumReceive, alignment: 16)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
         // Thrown after every property is set, so deinit closes and frees.
-        guard result == 0 else { throw Failure(description: "connect to port \(port) failed: errno \(errno)") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard LoopbackPort.connect(fd, to: port) else {
+            throw Failure(description: "connect to port \(port) failed: errno \(errno)")
+        }
         _ = try status()
     }
 

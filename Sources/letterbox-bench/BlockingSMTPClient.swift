@@ -15,16 +15,9 @@ struct BlockingSMTPClient {
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        guard LoopbackPort.connect(fd, to: port) else {
+            throw Failure(description: "connect to port \(port) failed: errno \(errno)")
         }
-        guard result == 0 else { throw Failure(description: "connect to port \(port) failed: errno \(errno)") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         _ = try expect(220)
         try send(Array("EHLO bench\r\n".utf8))
         _ = try expect(250)
