@@ -11,13 +11,7 @@ struct MaildirLockOrderTests {
     func filtersBesideFlagChanges() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        do { _ = try MaildirStore(path: folder.path) }
-        // More bytes than the store's read cache holds, so every filter pass reads files.
-        let body = String(repeating: "A line of body text to make the file big.\r\n", count: 2000)
-        for number in 0..<300 {
-            try Data("Subject: message \(number)\r\n\r\n\(body)".utf8)
-                .write(to: URL(fileURLWithPath: "\(folder.path)/new/placed\(number).host"))
-        }
+        try placeLargeMessages(in: folder, count: 300)
         let store = try MaildirStore(path: folder.path)
         let ids = store.messages().map(\.id)
         #expect(ids.count == 300)

@@ -11,13 +11,7 @@ struct MaildirMoveTests {
     func readableWhileMoving() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        do { _ = try MaildirStore(path: folder.path) }
-        // More bytes than the store's read cache holds, so every pass reads files.
-        let body = String(repeating: "A line of body text to make the file big.\r\n", count: 2000)
-        for number in 0..<300 {
-            try Data("Subject: message \(number)\r\n\r\n\(body)".utf8)
-                .write(to: URL(fileURLWithPath: "\(folder.path)/new/placed\(number).host"))
-        }
+        try placeLargeMessages(in: folder, count: 300)
         var store: MaildirStore? = try MaildirStore(path: folder.path)
         guard let first = store else { return }
         let messages = first.messages()

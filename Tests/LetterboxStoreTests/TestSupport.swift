@@ -80,3 +80,14 @@ private final class Gate<T: Sendable>: Sendable {
         continuation.withLock { $0.take() }?.resume(with: result)
     }
 }
+
+/// A Maildir at `folder` holding `count` messages another program placed in `new/`, each bigger
+/// than the store's read cache can keep many of, so a pass over their bodies reads files.
+func placeLargeMessages(in folder: TemporaryFolder, count: Int) throws {
+    do { _ = try MaildirStore(path: folder.path) }
+    let body = String(repeating: "A line of body text to make the file big.\r\n", count: 2000)
+    for number in 0..<count {
+        try Data("Subject: message \(number)\r\n\r\n\(body)".utf8)
+            .write(to: URL(fileURLWithPath: "\(folder.path)/new/placed\(number).host"))
+    }
+}
