@@ -24,15 +24,45 @@ public struct Envelope: Sendable, Hashable {
     public var tls: TLS?
 
     /// A TLS session as negotiated.
+    ///
+    /// One reference wide (its strings live in a shared, immutable box), so the envelope of every
+    /// message, TLS or not, is 24 bytes smaller: a store holding 100,000 messages saves megabytes.
     public struct TLS: Sendable, Hashable {
+        private final class Names: Sendable {
+            let version: String
+            let cipher: String
+
+            init(version: String, cipher: String) {
+                self.version = version
+                self.cipher = cipher
+            }
+        }
+
+        private var names: Names
+
         /// e.g. `TLSv1.3`.
-        public var version: String
+        public var version: String {
+            get { names.version }
+            set { names = Names(version: newValue, cipher: names.cipher) }
+        }
+
         /// e.g. `TLS_AES_256_GCM_SHA384`.
-        public var cipher: String
+        public var cipher: String {
+            get { names.cipher }
+            set { names = Names(version: names.version, cipher: newValue) }
+        }
 
         public init(version: String, cipher: String) {
-            self.version = version
-            self.cipher = cipher
+            names = Names(version: version, cipher: cipher)
+        }
+
+        public static func == (lhs: TLS, rhs: TLS) -> Bool {
+            lhs.names === rhs.names || (lhs.version == rhs.version && lhs.cipher == rhs.cipher)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(version)
+            hasher.combine(cipher)
         }
     }
 

@@ -44,6 +44,8 @@ final class EnvelopeLog: Sendable {
     /// One entry of the log.
     enum Record: Equatable, Sendable {
         /// A message and its envelope. `base` is the file's base name (``MaildirFileName/base``).
+        /// The TLS session, when there was one, follows the other fields, where versions that do
+        /// not know it stop reading.
         case message(id: UInt64, base: String, envelope: Envelope)
         /// A message's IMAP keywords (flags that are not system flags), replacing earlier ones.
         case keywords(id: UInt64, [String])
@@ -201,10 +203,17 @@ final class EnvelopeLog: Sendable {
                 let recipients = payload.strings(), let helo = payload.string(), let hasAuth = payload.u8(),
                 let auth = payload.string(), let peer = payload.string(), let time = payload.u64()
             else { return .damaged("malformed message record") }
+            var tls: Envelope.TLS?
+            if !payload.isAtEnd {
+                guard let version = payload.string(), let cipher = payload.string() else {
+                    return .damaged("malformed TLS session in a message record")
+                }
+                tls = interner.intern(Envelope.TLS(version: version, cipher: cipher))
+            }
             let envelope = Envelope(
                 sender: interner.intern(sender), recipients: interner.intern(recipients), helo: interner.intern(helo),
                 authenticatedAs: hasAuth == 1 ? interner.intern(auth) : nil, peer: interner.intern(peer),
-                receivedAt: Date(timeIntervalSinceReferenceDate: Double(bitPattern: time)))
+                receivedAt: Date(timeIntervalSinceReferenceDate: Double(bitPattern: time)), tls: tls)
             let record: Record =
                 kind == 1
                 ? .message(id: id, base: base, envelope: envelope) : .copied(id: id, base: base, envelope: envelope)
@@ -250,6 +259,10 @@ final class EnvelopeLog: Sendable {
             put(envelope.authenticatedAs ?? "", &payload)
             put(envelope.peer, &payload)
             put(envelope.receivedAt.timeIntervalSinceReferenceDate.bitPattern, &payload)
+            if let tls = envelope.tls {
+                put(tls.version, &payload)
+                put(tls.cipher, &payload)
+            }
         case .keywords(let id, let keywords):
             payload.append(2)
             put(id, &payload)
@@ -285,6 +298,7 @@ final class EnvelopeLog: Sendable {
 private struct Interner {
     private var strings: [String: String] = [:]
     private var lists: [[String]: [String]] = [:]
+    private var sessions: Set<Envelope.TLS> = []
 
     mutating func intern(_ string: String) -> String {
         // Up to 15 UTF-8 bytes a String is stored inline: nothing to share.
@@ -300,6 +314,10 @@ private struct Interner {
         lists[interned] = interned
         return interned
     }
+
+    mutating func intern(_ tls: Envelope.TLS) -> Envelope.TLS {
+        sessions.insert(tls).memberAfterInsert
+    }
 }
 
 /// Bounds-checked little-endian reading; every accessor returns nil past the end.
@@ -313,6 +331,8 @@ private struct ByteReader {
         self.offset = offset
         self.end = end ?? bytes.count
     }
+
+    var isAtEnd: Bool { offset >= end }
 
     mutating func u8() -> UInt8? {
         guard offset < end else { return nil }

@@ -8,9 +8,33 @@ import Synchronization
 
 /// Where a message's file is now, and its keywords (the part of its flags a file name cannot hold).
 struct MaildirEntry: Sendable {
-    var name: MaildirFileName
-    var inNew: Bool
+    /// The file's name and folder, what ``MaildirTable`` keeps for every message.
+    struct Location: Sendable {
+        var name: MaildirFileName
+        var inNew: Bool
+    }
+
+    var location: Location
     var keywords: [String]
+
+    var name: MaildirFileName {
+        get { location.name }
+        set { location.name = newValue }
+    }
+
+    var inNew: Bool {
+        get { location.inNew }
+        set { location.inNew = newValue }
+    }
+
+    init(name: MaildirFileName, inNew: Bool, keywords: [String]) {
+        self.init(Location(name: name, inNew: inNew), keywords: keywords)
+    }
+
+    init(_ location: Location, keywords: [String]) {
+        self.location = location
+        self.keywords = keywords
+    }
 }
 
 /// The files of a Maildir's messages by id, and the reading of their bytes on demand: the
@@ -24,7 +48,7 @@ struct MaildirEntry: Sendable {
 /// Thread-safety: every method may be called from any thread; the table is behind a mutex.
 final class MaildirFiles: MessageBodySource {
     let layout: MaildirLayout
-    let table: Mutex<[UInt64: MaildirEntry]>
+    let table: Mutex<MaildirTable>
     let cache = MessageViewCache()
     /// Open `new/` and `cur/`, for openat(2) and the fsync of `new/` after renames into it.
     let newDirectory: Int32
@@ -32,7 +56,7 @@ final class MaildirFiles: MessageBodySource {
     /// Where the file of a message that left INBOX (an IMAP MOVE into a Maildir++ folder) is now.
     private let elsewhere = Mutex<(@Sendable (UInt64) -> String?)?>(nil)
 
-    init(layout: MaildirLayout, entries: [UInt64: MaildirEntry]) throws(StoreError) {
+    init(layout: MaildirLayout, entries: MaildirTable = MaildirTable()) throws(StoreError) {
         self.layout = layout
         newDirectory = try POSIXFile.openDirectory(layout.new)
         do throws(StoreError) { curDirectory = try POSIXFile.openDirectory(layout.cur) } catch {

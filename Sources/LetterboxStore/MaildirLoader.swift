@@ -145,7 +145,7 @@ struct MaildirLoader {
         }
         phase("sizes")
 
-        var entries: [UInt64: MaildirEntry] = [:]
+        var entries = MaildirTable()
         entries.reserveCapacity(found.count)
         contents.messages.reserveCapacity(found.count)
         for (index, item) in found.enumerated() {

@@ -106,7 +106,7 @@ public final class MaildirStore: IndexedStore {
         uidValidity = try Self.loadUIDValidity(layout)
         index = MessageIndex(uidValidity: uidValidity, defaultFolders: false)
 
-        let files = try MaildirFiles(layout: layout, entries: [:])
+        let files = try MaildirFiles(layout: layout)
         self.files = files
         let loaded = try MaildirLoader(layout: layout, files: files, pool: pool, notify: notices).load()
         log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
@@ -340,7 +340,7 @@ public final class MaildirStore: IndexedStore {
                 // Folder APPEND and COPY log their own reservations; the index's next id covers them.
                 var records: [EnvelopeLog.Record] = [.reserved(below: max(state.reservedBelow, nextID))]
                 records.reserveCapacity(files.count + state.unpublished.count + 1)
-                for id in files.keys.sorted() {
+                for id in files.ids.sorted() {
                     guard let entry = files[id] else { continue }
                     if let (envelope, _) = envelopes[id] {
                         records.append(.message(id: id, base: entry.name.base, envelope: envelope))

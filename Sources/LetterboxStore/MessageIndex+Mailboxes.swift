@@ -44,29 +44,44 @@ extension MessageIndex.State {
         bytes += message.size
     }
 
-    /// Puts message `id` at the end of `mailbox` (which must exist) with the next UID, or `uid`
-    /// when a reloading store knows it; returns the UID.
+    /// Where stored message `id` is; nil when it is not stored.
+    ///
+    /// Nearly every message is captured into INBOX with its id as UID (in a memory store until a
+    /// client puts one there, and every message a Maildir store reloads, see ``MaildirStore``).
+    /// Those have no entry in `otherPlacements`, so 100,000 of them cost nothing here.
+    func placement(of id: UInt64) -> Placement? {
+        if let placement = otherPlacements[id] { return placement }
+        return byID[id] == nil ? nil : Placement(mailbox: Mailbox.inbox, uid: id, captured: true)
+    }
+
+    /// Puts stored message `id` at the end of `mailbox` (which must exist) with the next UID, or
+    /// `uid` when a reloading store knows it; returns the UID.
     @discardableResult
     mutating func place(_ id: UInt64, in mailbox: String, captured: Bool, uid known: UInt64? = nil) -> UInt64 {
         let uid = known.map { max($0, mailboxes[mailbox]?.nextUID ?? 1) } ?? mailboxes[mailbox]?.nextUID ?? 1
         mailboxes[mailbox]?.members.append((uid, id))
         mailboxes[mailbox]?.nextUID = uid + 1
-        placements[id] = Placement(mailbox: mailbox, uid: uid, captured: captured)
+        if mailbox == Mailbox.inbox && captured && uid == id {
+            otherPlacements[id] = nil
+        } else {
+            otherPlacements[id] = Placement(mailbox: mailbox, uid: uid, captured: captured)
+        }
         return uid
     }
 
-    /// Takes the messages out of their mailboxes.
+    /// Takes messages out of their mailboxes once they are no longer stored (gone from `byID`).
     mutating func unplace(_ gone: Set<UInt64>) {
         var affected: Set<String> = []
         for id in gone {
-            if let placement = placements.removeValue(forKey: id) { affected.insert(placement.mailbox) }
+            // Without an entry of its own, a message was in INBOX (see `placement(of:)`).
+            affected.insert(otherPlacements.removeValue(forKey: id)?.mailbox ?? Mailbox.inbox)
         }
         for name in affected { mailboxes[name]?.members.removeAll { gone.contains($0.id) } }
     }
 
     /// Removes and returns the waiters `message` satisfies.
     mutating func wakeWaiters(for message: Message) -> [(MessageIndex.Waiter, Message)] {
-        guard let placement = placements[message.id] else { return [] }
+        guard let placement = placement(of: message.id) else { return [] }
         var woken: [(MessageIndex.Waiter, Message)] = []
         for (id, waiter) in waiters
         where waiter.filter.admits(mailbox: placement.mailbox, captured: placement.captured)
@@ -178,7 +193,8 @@ extension MessageIndex {
                 guard var mailbox = state.mailboxes.removeValue(forKey: name) else { continue }
                 let renamed = new + name.dropFirst(old.count)
                 mailbox.name = renamed
-                for member in mailbox.members { state.placements[member.id]?.mailbox = renamed }
+                // Never INBOX (not renamed here), so every member has an entry of its own.
+                for member in mailbox.members { state.otherPlacements[member.id]?.mailbox = renamed }
                 state.mailboxes[renamed] = mailbox
                 if state.subscriptions.remove(name) != nil { state.subscriptions.insert(renamed) }
             }
@@ -208,7 +224,7 @@ extension MessageIndex {
     /// Where message `id` is, if it is stored.
     package func location(of id: UInt64) -> MessageLocation? {
         state.withLock { state in
-            state.placements[id].map { MessageLocation(mailbox: $0.mailbox, uid: $0.uid, captured: $0.captured) }
+            state.placement(of: id).map { MessageLocation(mailbox: $0.mailbox, uid: $0.uid, captured: $0.captured) }
         }
     }
 
@@ -274,7 +290,7 @@ extension MessageIndex {
             moved.reserveCapacity(ids.count)
             var leaving: [String: Set<UInt64>] = [:]
             for id in ids {
-                guard let placement = state.placements[id] else { continue }
+                guard let placement = state.placement(of: id) else { continue }
                 leaving[placement.mailbox, default: []].insert(id)
                 let uid = state.place(id, in: name, captured: placement.captured)
                 state.unclaimedRecent.insert(id)

@@ -34,8 +34,9 @@ package final class MessageIndex: Sendable {
         var modificationSequence: UInt64 = 1
         /// Every mailbox by canonical name; INBOX always exists.
         var mailboxes: [String: MailboxState] = [:]
-        /// Where each message is.
-        var placements: [UInt64: Placement] = [:]
+        /// Where each message is, for those not in INBOX as captured with their id as UID; read
+        /// through ``placement(of:)``, written through ``place(_:in:captured:uid:)``.
+        var otherPlacements: [UInt64: Placement] = [:]
         /// Subscribed names (they need not exist, RFC 3501 §6.3.6).
         var subscriptions: Set<String> = []
         /// The UIDVALIDITY most recently given to a mailbox.
@@ -160,7 +161,7 @@ package final class MessageIndex: Sendable {
     package func messages(matching filter: MessageFilter) -> [Message] {
         let candidates = state.withLock { state in
             state.ids.compactMap { id -> Message? in
-                guard let placement = state.placements[id],
+                guard let placement = state.placement(of: id),
                     filter.admits(mailbox: placement.mailbox, captured: placement.captured)
                 else { return nil }
                 return state.byID[id]
@@ -177,9 +178,9 @@ package final class MessageIndex: Sendable {
     package func envelopes() -> [UInt64: (envelope: Envelope, captured: Bool)] {
         state.withLock { state in
             var envelopes: [UInt64: (envelope: Envelope, captured: Bool)] = [:]
-            envelopes.reserveCapacity(state.placements.count)
-            for (id, placement) in state.placements {
-                if let message = state.byID[id] { envelopes[id] = (message.envelope, placement.captured) }
+            envelopes.reserveCapacity(state.byID.count)
+            for (id, message) in state.byID {
+                envelopes[id] = (message.envelope, state.placement(of: id)?.captured ?? true)
             }
             return envelopes
         }
@@ -265,7 +266,7 @@ package final class MessageIndex: Sendable {
                     if state.cancelledWaiters.remove(waiterID) != nil { return nil }
                     state.waiters[waiterID] = Waiter(filter: filter, continuation: continuation, timer: nil)
                     return state.ids.compactMap { id in
-                        guard let placement = state.placements[id],
+                        guard let placement = state.placement(of: id),
                             filter.admits(mailbox: placement.mailbox, captured: placement.captured)
                         else { return nil }
                         return state.byID[id]

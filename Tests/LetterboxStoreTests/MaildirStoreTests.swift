@@ -61,7 +61,7 @@ struct MaildirStoreTests {
         #expect(try store.message(id: ids[0])?.readRaw() == mail(subject: "d0"))
     }
 
-    @Test("restart round trip: same ids, bytes, envelopes, flags and UIDVALIDITY; ids are never reused")
+    @Test("restart round trip: same ids, bytes, envelopes (TLS session too), flags and UIDVALIDITY; ids are never reused")
     func restartRoundTrip() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -71,7 +71,8 @@ struct MaildirStoreTests {
                 sender: "", recipients: ["ana@example.com"], helo: "h1", peer: "127.0.0.1:1", receivedAt: received),
             Envelope(
                 sender: "bob@example.com", recipients: ["x@example.com", "bcc@example.com"], helo: "client.example",
-                authenticatedAs: "bob", peer: "[::1]:2525", receivedAt: received.addingTimeInterval(1)),
+                authenticatedAs: "bob", peer: "[::1]:2525", receivedAt: received.addingTimeInterval(1),
+                tls: Envelope.TLS(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384")),
             Envelope(
                 sender: "zoë@exämple.com", recipients: ["ünï@example.com"], authenticatedAs: "", peer: "10.0.0.1:9"),
             envelope(),
