@@ -116,26 +116,26 @@ package struct HTTPRouter: Sendable {
             }
             return detail(message, json: json || Self.acceptsJSON(request))
         case .raw(let idText):
-            let message = try message(idText)
+            let message = try await message(idText)
             return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: message.raw)
         case .html(let idText):
-            let message = try message(idText)
+            let message = try await message(idText)
             guard let html = message.html else {
                 throw HTTPRequestError(.notFound, "message \(message.id) has no HTML part")
             }
             return HTTPResponse(headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(html.utf8))
         case .headers(let idText, let json):
-            let message = try message(idText)
+            let message = try await message(idText)
             if json || Self.acceptsJSON(request) { return .json(MessageRendering.headersJSON(message.headers)) }
             return HTTPResponse(
                 headers: ["Content-Type": HTTPResponse.defaultContentType],
                 body: Array(message.partTree.headerSection(in: message.raw)))
         case .parts(let idText, let json):
-            let message = try message(idText)
+            let message = try await message(idText)
             if json || Self.acceptsJSON(request) { return .json(MessageRendering.partTreeJSON(message)) }
             return .text(MessageRendering.partList(message))
         case .part(let idText, let pathText):
-            let message = try message(idText)
+            let message = try await message(idText)
             guard let path = MIMEPart.sectionPath(parsing: pathText) else {
                 throw .badRequest("part must be a section number such as 1 or 1.2, got \"\(pathText)\"")
             }
@@ -172,10 +172,10 @@ package struct HTTPRouter: Sendable {
     /// The stored message a route's id names, its bytes readable: 400 for an id that is not a
     /// number, 404 for one that is not stored, 500 naming the reason for one whose file another
     /// program removed or that cannot be read (disk stores).
-    private func message(_ idText: String) throws(HTTPRequestError) -> Message {
+    private func message(_ idText: String) async throws(HTTPRequestError) -> Message {
         let id = try Self.messageID(idText)
         guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
-        do { _ = try message.readRaw() } catch {
+        do { _ = try await message.loadRaw() } catch {
             throw HTTPRequestError(.internalServerError, "message \(id) cannot be read: \(error)")
         }
         return message

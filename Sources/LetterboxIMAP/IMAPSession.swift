@@ -195,7 +195,7 @@ public struct IMAPSession: Sendable {
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.fetch(let set, let attributes, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            result = fetch(set, attributes: attributes, uid: uid, into: &out)
+            result = await fetch(set, attributes: attributes, uid: uid, into: &out)
         case (.store(let set, let mode, let flags, let silent, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
             result = storeFlags(set, mode: mode, flags: flags, silent: silent, uid: uid, into: &out)
@@ -359,7 +359,9 @@ public struct IMAPSession: Sendable {
         return line + "\r\n"
     }
 
-    mutating func fetch(_ set: SequenceSet, attributes: [FetchAttribute], uid: Bool, into out: inout IMAPWriter) -> String {
+    mutating func fetch(
+        _ set: SequenceSet, attributes: [FetchAttribute], uid: Bool, into out: inout IMAPWriter
+    ) async -> String {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let marksSeen = !readOnly && attributes.contains { attribute in
             switch attribute {
@@ -379,7 +381,8 @@ public struct IMAPSession: Sendable {
             let entry = entries[index]
             if readsContent {
                 // A disk store's file removed by another program: no FETCH for it, NO at the end.
-                do { _ = try entry.message.readRaw() } catch {
+                // Read off the event loop; what FETCH renders next comes from the store's cache.
+                do { _ = try await entry.message.loadRaw() } catch {
                     unreadable = error
                     continue
                 }

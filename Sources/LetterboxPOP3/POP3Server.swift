@@ -81,7 +81,7 @@ package struct POP3Server: Sendable {
                 return true
             }
             let raw: [UInt8]
-            do { raw = try message.readRaw() } catch {
+            do { raw = try await message.loadRaw() } catch {
                 send("-ERR message \(number) cannot be read: \(error)", on: connection, transcript: transcript)
                 return true
             }

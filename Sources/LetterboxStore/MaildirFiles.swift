@@ -76,6 +76,8 @@ final class MaildirFiles: MessageBodySource {
         elsewhere.withLock { $0 = lookup }
     }
 
+    func cachedViews(of id: UInt64) -> MessageViews? { cache.views(of: id) }
+
     func views(of id: UInt64, size: Int) throws(StoreError) -> MessageViews {
         if let cached = cache.views(of: id) { return cached }
         let views = MessageViews(raw: try read(id, size: size))

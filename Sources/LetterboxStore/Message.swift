@@ -45,7 +45,7 @@ public final class Message: Sendable, Identifiable {
     /// Exactly the bytes received after SMTP dot-unstuffing (or the BDAT chunks joined).
     ///
     /// Empty when the message lives on disk and its file can no longer be read (another program
-    /// removed it); ``readRaw()`` says why. Interfaces that serve bytes use ``readRaw()``.
+    /// removed it); ``readRaw()`` says why. Interfaces that serve bytes use ``loadRaw()``.
     public var raw: [UInt8] { views.raw }
 
     /// The bytes of ``raw``, or the reason they cannot be read.
@@ -100,6 +100,19 @@ public final class Message: Sendable, Identifiable {
         }
     }
 
+    /// ``readRaw()`` for code on an event loop: a disk store's file that is not cached is read on
+    /// the store's blocking threads while the calling task is suspended, so a 10 MiB file (or
+    /// FETCH of thousands) does not hold up every other connection of that loop.
+    package func loadRaw() async throws(StoreError) -> [UInt8] {
+        switch body {
+        case .held(let views): return views.raw
+        case .stored(let source):
+            if let cached = source.cachedViews(of: id) { return cached.raw }
+            let (id, size) = (id, size)
+            return try await BlockingPool.shared.run { () throws(StoreError) in try source.views(of: id, size: size).raw }
+        }
+    }
+
     /// ``loadViews()``, or empty views when the file cannot be read.
     private var views: MessageViews { (try? loadViews()) ?? .empty }
 }
@@ -111,4 +124,6 @@ package protocol MessageBodySource: AnyObject, Sendable {
     ///
     /// - Throws: ``StoreError`` when the file is gone or cannot be read.
     func views(of id: UInt64, size: Int) throws(StoreError) -> MessageViews
+    /// The views of message `id` if they are at hand without reading a file.
+    func cachedViews(of id: UInt64) -> MessageViews?
 }
