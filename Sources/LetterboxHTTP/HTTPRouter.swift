@@ -57,7 +57,9 @@ package struct HTTPRouter: Sendable {
 
     /// The response to `request`. Never fails: problems become 4xx responses.
     ///
-    /// Suspends only for `/messages/wait`, until a matching message is stored or the timeout passes.
+    /// Suspends for `/messages/wait`, until a matching message is stored or the timeout passes, and
+    /// while work that reads message files (lists, details, a message's bytes) runs on the store's
+    /// blocking threads, off the caller's event loop.
     package func respond(to request: HTTPRequest) async -> HTTPResponse {
         guard let route = HTTPRoute(segments: request.target.pathSegments) else {
             return .error(.notFound, "no such resource: \(request.path)")
@@ -99,13 +101,19 @@ package struct HTTPRouter: Sendable {
             return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))
         case .messages(let json):
             let filter = try Self.filter(from: request)
-            let messages = store.messages(matching: filter)
-            if deleting { return .text("\(store.remove(ids: messages.map(\.id)))\n") }
-            if json || Self.acceptsJSON(request) {
-                return .json(
-                    .array(messages.map { MessageRendering.json($0, detailed: false, location: store.location(of: $0.id)) }))
+            let asJSON = json || Self.acceptsJSON(request)
+            // Subjects and content filters read every message file of a disk store: not on the event loop.
+            return await BlockingPool.offload { [store] in
+                let messages = store.messages(matching: filter)
+                if deleting { return .text("\(store.remove(ids: messages.map(\.id)))\n") }
+                if asJSON {
+                    return .json(
+                        .array(
+                            messages.map { MessageRendering.json($0, detailed: false, location: store.location(of: $0.id)) }
+                        ))
+                }
+                return .text(MessageRendering.list(messages))
             }
-            return .text(MessageRendering.list(messages))
         case .message(let idText, let json):
             let id = try Self.messageID(idText)
             guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
@@ -114,7 +122,8 @@ package struct HTTPRouter: Sendable {
                 guard removed > 0 else { throw Self.noSuchMessage(id) }
                 return .text("\(removed)\n")
             }
-            return detail(message, json: json || Self.acceptsJSON(request))
+            let asJSON = json || Self.acceptsJSON(request)
+            return await BlockingPool.offload { detail(message, json: asJSON) }
         case .raw(let idText):
             let message = try await message(idText)
             return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: message.raw)

@@ -8,7 +8,7 @@ import Synchronization
 /// Threads start on demand up to ``maxThreads`` and then stay, parked on a condition variable.
 /// One pool serves every disk store in the process. Urgent jobs (the group commit that finishes
 /// deliveries) go to the front of the queue.
-final class BlockingPool: Sendable {
+package final class BlockingPool: Sendable {
     static let shared = BlockingPool(maxThreads: 16)
 
     typealias Job = @Sendable () -> Void
@@ -52,6 +52,14 @@ final class BlockingPool: Sendable {
         // If no thread can start, the job waits for one the next submit starts.
         if startThread, !DetachedThread.start({ [self] in work() }) {
             state.withLock { $0.threads -= 1 }
+        }
+    }
+
+    /// Runs `work`, which may read message files of a disk store (rendering a list of subjects,
+    /// matching a content filter), on a pool thread of ``shared``: for callers on an event loop.
+    package static func offload<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+        await withCheckedContinuation { continuation in
+            shared.submit { continuation.resume(returning: work()) }
         }
     }
 
