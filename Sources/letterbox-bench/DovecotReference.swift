@@ -29,7 +29,7 @@ final class DovecotReference {
     /// `dovecot --version`.
     let version: String
     /// The master process; it ends its children when it ends.
-    private let process: pid_t
+    private let process: ChildProcess
     private let directory: URL
 
     /// The installed `dovecot` binary, if any.
@@ -137,7 +137,7 @@ final class DovecotReference {
         if !root { config += "service \(service.rawValue)-login {\n  chroot =\n}\nservice anvil {\n  chroot =\n}\n" }
         try Data(config.utf8).write(to: URL(fileURLWithPath: "\(path)/dovecot.conf"))
 
-        process = try Self.spawn(executable, ["-F", "-c", "\(path)/dovecot.conf"], output: "\(path)/stderr.log")
+        process = try ChildProcess(executable, ["-F", "-c", "\(path)/dovecot.conf"], output: "\(path)/stderr.log")
 
         let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
         while true {
@@ -149,7 +149,7 @@ final class DovecotReference {
                 client.logOut()
                 break
             }
-            guard waitpid(process, nil, WNOHANG) == 0, DispatchTime.now().uptimeNanoseconds < deadline else {
+            guard process.isRunning, DispatchTime.now().uptimeNanoseconds < deadline else {
                 let log = ["stderr.log", "dovecot.log"].compactMap {
                     try? String(contentsOfFile: "\(path)/\($0)", encoding: .utf8)
                 }
@@ -164,15 +164,7 @@ final class DovecotReference {
     /// Stops Dovecot (SIGTERM to the master, which ends its children; SIGKILL after 5 s) and
     /// removes the directory. It stays in the bench's process group, so ^C stops it too.
     func stop() {
-        if kill(process, SIGTERM) == 0 {
-            var status: Int32 = 0
-            var waited = 0
-            while waitpid(process, &status, WNOHANG) == 0 {
-                if waited == 100 { kill(process, SIGKILL) }
-                usleep(50_000)
-                waited += 1
-            }
-        }
+        process.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -190,7 +182,7 @@ final class DovecotReference {
             if fields.count > 1, let parent = pid_t(fields[1]) { children[parent, default: []].append(pid) }
         }
         var (rss, pss, count) = (0, 0, 0)
-        var pending = [process]
+        var pending = [process.pid]
         while let pid = pending.popLast() {
             pending += children[pid] ?? []
             guard let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else {
@@ -207,37 +199,6 @@ final class DovecotReference {
         return (rss, pss, count)
     }
 
-    /// Starts `executable` with stdout and stderr appended to `output`, every signal unblocked
-    /// and at its default. Foundation's `Process` would pass on the spawning thread's signal mask,
-    /// and a Dispatch worker blocks most signals: a Dovecot master started that way never sees
-    /// SIGCHLD or SIGTERM, so it neither reaps its children nor stops.
-    private static func spawn(_ executable: String, _ arguments: [String], output: String) throws -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        var all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for argument in argv { free(argument) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else {
-            throw BlockingPOP3Client.Failure(description: "posix_spawn \(executable) failed: errno \(result)")
-        }
-        return pid
-    }
 
     private static func output(of executable: String, _ arguments: [String]) -> String {
         let process = Process()

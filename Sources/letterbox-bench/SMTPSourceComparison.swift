@@ -8,12 +8,10 @@ enum SMTPSourceComparison {
         let source = try tool("smtp-source")
         let sink = try tool("smtp-sink")
 
-        let sinkPort = 20_000 + Int.random(in: 0..<10_000)
-        let sinkProcess = Process()
-        sinkProcess.executableURL = URL(fileURLWithPath: sink)
-        sinkProcess.arguments = (getuid() == 0 ? ["-u", "nobody"] : []) + ["127.0.0.1:\(sinkPort)", "1024"]
-        try sinkProcess.run()
-        defer { sinkProcess.terminate() }
+        let sinkPort = try LoopbackPort.free()
+        let sinkProcess = try ChildProcess(
+            sink, (getuid() == 0 ? ["-u", "nobody"] : []) + ["127.0.0.1:\(sinkPort)", "1024"])
+        defer { sinkProcess.stop() }
         try await Task.sleep(for: .milliseconds(300))
         let sinkRate = try time(source, port: sinkPort, messages: messages, size: size, sessions: sessions)
 

@@ -1,0 +1,63 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A reference server the bench starts (Dovecot, `smtp-sink`), with every signal unblocked and at
+/// its default, and stopped the way it expects: SIGTERM, then SIGKILL if it outlives `grace`.
+///
+/// Foundation's `Process` passes on the spawning thread's signal mask, and a Dispatch worker
+/// blocks most signals: a Dovecot master started that way never sees SIGCHLD or SIGTERM, and an
+/// `smtp-sink` outlives the bench, holding its output pipe open.
+struct ChildProcess {
+    let pid: pid_t
+
+    /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `output`.
+    init(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw Failure(description: "posix_spawn \(executable) failed: errno \(result)") }
+        self.pid = pid
+    }
+
+    /// Whether it has not exited yet (reaping it if it has).
+    var isRunning: Bool { waitpid(pid, nil, WNOHANG) == 0 }
+
+    /// SIGTERM, SIGKILL after `grace` seconds, and waits until it has exited.
+    func stop(grace: Double = 5) {
+        guard kill(pid, SIGTERM) == 0 else { return }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(grace * 1e9)
+        var killed = false
+        while waitpid(pid, nil, WNOHANG) == 0 {
+            if !killed && DispatchTime.now().uptimeNanoseconds > deadline {
+                kill(pid, SIGKILL)
+                killed = true
+            }
+            usleep(20_000)
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+}
