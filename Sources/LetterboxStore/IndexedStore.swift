@@ -1,10 +1,32 @@
-/// A store whose mailboxes live in a ``MessageIndex``: the parts of ``MessageStore`` that only
-/// read or relabel the index are the same for every such store.
+/// A store whose messages and mailboxes live in a ``MessageIndex``: the parts of ``MessageStore``
+/// that only read the index, wait on it or relabel it are the same for every such store.
 protocol IndexedStore: MessageStore {
     var index: MessageIndex { get }
 }
 
 extension IndexedStore {
+    public func messages() -> [Message] { index.all }
+
+    public func messages(matching filter: MessageFilter) -> [Message] { index.messages(matching: filter) }
+
+    public func message(id: UInt64) -> Message? { index.message(id: id) }
+
+    public func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
+        await index.waitForMessage(matching: filter, timeout: timeout)
+    }
+
+    public func changes() -> AsyncStream<StoreChange> { index.changes() }
+
+    public var statistics: StoreStatistics { index.statistics }
+
+    public func snapshot(matching filter: MessageFilter) -> StoreSnapshot { index.snapshot(matching: filter) }
+
+    public var modificationSequence: UInt64 { index.modificationSequence }
+
+    public func flags(of id: UInt64) -> MessageFlags { index.flags(of: id) }
+
+    public func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { index.claimRecent(ids) }
+
     public func mailboxes() -> [Mailbox] { index.mailboxes() }
 
     public func mailbox(named name: String) -> Mailbox? { index.mailbox(named: name) }

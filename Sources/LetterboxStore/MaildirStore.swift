@@ -360,30 +360,6 @@ public final class MaildirStore: IndexedStore {
         }
     }
 
-    // MARK: Reading
-
-    public func messages() -> [Message] { index.all }
-
-    public func messages(matching filter: MessageFilter) -> [Message] { index.messages(matching: filter) }
-
-    public func message(id: UInt64) -> Message? { index.message(id: id) }
-
-    public func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
-        await index.waitForMessage(matching: filter, timeout: timeout)
-    }
-
-    public func changes() -> AsyncStream<StoreChange> { index.changes() }
-
-    public var statistics: StoreStatistics { index.statistics }
-
-    public func snapshot(matching filter: MessageFilter) -> StoreSnapshot { index.snapshot(matching: filter) }
-
-    public var modificationSequence: UInt64 { index.modificationSequence }
-
-    public func flags(of id: UInt64) -> MessageFlags { index.flags(of: id) }
-
-    public func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { index.claimRecent(ids) }
-
     // MARK: Changing
 
     /// Removes the messages from every interface and unlinks their files.

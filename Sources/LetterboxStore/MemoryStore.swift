@@ -57,35 +57,13 @@ public final class MemoryStore: IndexedStore {
         return message
     }
 
-    public func messages() -> [Message] { index.all }
-
-    public func messages(matching filter: MessageFilter) -> [Message] { index.messages(matching: filter) }
-
-    public func message(id: UInt64) -> Message? { index.message(id: id) }
-
     @discardableResult
     public func remove(ids: [UInt64]) -> Int { index.remove(ids: ids).count }
-
-    public func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
-        await index.waitForMessage(matching: filter, timeout: timeout)
-    }
-
-    public func changes() -> AsyncStream<StoreChange> { index.changes() }
-
-    public var statistics: StoreStatistics { index.statistics }
-
-    public func snapshot(matching filter: MessageFilter) -> StoreSnapshot { index.snapshot(matching: filter) }
-
-    public var modificationSequence: UInt64 { index.modificationSequence }
-
-    public func flags(of id: UInt64) -> MessageFlags { index.flags(of: id) }
 
     @discardableResult
     public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
         index.updateFlags(update, ids: ids)
     }
-
-    public func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { index.claimRecent(ids) }
 
     // MARK: Mailboxes
 
