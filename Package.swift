@@ -49,11 +49,14 @@ let package = Package(
         .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "letterbox-bench", dependencies: ["Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS"], swiftSettings: swiftSettings),
-        .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
+        // Helpers every test target may share (fixtures, a guard time); no product includes it.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxTLSTests", dependencies: ["LetterboxTLS", "LetterboxNet"], swiftSettings: swiftSettings),
-        .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME"], swiftSettings: swiftSettings),
+        .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME"], swiftSettings: swiftSettings),
+            name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxFaultsTests", dependencies: ["LetterboxFaults"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore", "LetterboxFaults"], swiftSettings: swiftSettings),
@@ -68,7 +71,8 @@ let package = Package(
             name: "LetterboxHTTPTests", dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxIntegrationTests", dependencies: ["Letterbox", "LetterboxNet", "LetterboxStore", "letterbox"],
+            name: "LetterboxIntegrationTests",
+            dependencies: ["Letterbox", "LetterboxNet", "LetterboxStore", "letterbox", "TestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -175,10 +176,10 @@ import Testing
     @Test func aFullDiskIsA451AndTheSessionGoesOn() async throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        guard geteuid() == 0, Self.quietly("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", folder]) else {
+        guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", folder]) else {
             return
         }
-        defer { _ = Self.quietly("/bin/umount", [folder]) }
+        defer { _ = runQuietly("/bin/umount", [folder]) }
         var configuration = Configuration()
         configuration.storage = .maildir(folder)
         try await MailCatcher.withRunning(configuration) { (mail: MailCatcher) async throws -> Void in
@@ -239,16 +240,5 @@ import Testing
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/new")
         #expect(names.count == 2, "\(names)")
-    }
-
-    static func quietly(_ executable: String, _ arguments: [String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
     }
 }

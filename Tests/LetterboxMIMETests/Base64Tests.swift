@@ -1,5 +1,6 @@
 import Foundation
 import LetterboxMIME
+import TestSupport
 import Testing
 
 /// The fast four-at-a-time path and the byte-at-a-time path must agree on every input.
@@ -36,7 +37,7 @@ struct Base64Tests {
     @Test("decodedSize counts without decoding, and agrees with decoding")
     func decodedSize() {
         for text in ["", "SGVsbG8=", "SGVs\r\nbG8", "SGk=SGk=", "S", "SGVsbG8gd29ybGQ*!"] {
-            let raw: [UInt8] = .crlf("Content-Transfer-Encoding: base64\n\n") + Array(text.utf8)
+            let raw: [UInt8] = crlf("Content-Transfer-Encoding: base64\n\n") + Array(text.utf8)
             let part = MIMEPart(parsing: raw)
             #expect(part.decodedSize(in: raw) == part.decodedBody(in: raw).count, "\(text)")
         }

@@ -1,4 +1,5 @@
 import LetterboxMIME
+import TestSupport
 import Testing
 
 /// Every fixture parses into a consistent tree; a few shapes are checked in detail.

@@ -1,4 +1,5 @@
 import LetterboxMIME
+import TestSupport
 import Testing
 
 /// IMAP section numbers (RFC 3501 §6.4.5) on the part tree.
@@ -6,7 +7,7 @@ import Testing
 struct MIMEPartSectionsTests {
     @Test("a non-multipart message has one part, 1, which is the message itself")
     func singlePart() throws {
-        let root = MIMEPart(parsing: .crlf("Subject: x\n\nbody\n"))
+        let root = MIMEPart(parsing: crlf("Subject: x\n\nbody\n"))
         #expect(root.part(at: [1])?.range == root.range)
         #expect(root.part(at: [])?.range == root.range)
         #expect(root.part(at: [2]) == nil)
@@ -30,7 +31,7 @@ struct MIMEPartSectionsTests {
 
     @Test("a forwarded non-multipart message is 2.1, and a message inside it 2.1.1")
     func forwardedSinglePart() {
-        let raw: [UInt8] = .crlf(
+        let raw: [UInt8] = crlf(
             """
             Content-Type: multipart/mixed; boundary=b
 
@@ -57,7 +58,7 @@ struct MIMEPartSectionsTests {
 
     @Test("a top-level message/rfc822 message: 1 is its body, 1.1 the encapsulated message's body")
     func topLevelMessage() {
-        let root = MIMEPart(parsing: .crlf("Content-Type: message/rfc822\n\nSubject: in\n\nhello\n"))
+        let root = MIMEPart(parsing: crlf("Content-Type: message/rfc822\n\nSubject: in\n\nhello\n"))
         #expect(root.numberedParts().map(\.path) == [[1], [1, 1]])
         #expect(root.part(at: [1, 1])?.headers.subject == "in")
     }

@@ -1,4 +1,5 @@
 import LetterboxMIME
+import TestSupport
 import Testing
 
 /// What IMAP's BODYSTRUCTURE and BODY[section] read from a part: ranges, sizes, line counts,
@@ -10,7 +11,7 @@ struct MIMEPartStructureTests {
     }
 
     /// A mixed message: a text part, a forwarded multipart/alternative message, an image.
-    static let forward: [UInt8] = .crlf(
+    static let forward: [UInt8] = crlf(
         """
         From: Ana <ana@example.com>
         Subject: Fwd: lunch
@@ -138,7 +139,7 @@ struct MIMEPartStructureTests {
     @Test("envelope names stay encoded as written; a bounce's <> and a bare name have no host")
     func envelopeRawNames() {
         let headers = MessageHeaders(
-            parsing: .crlf(
+            parsing: crlf(
                 "From: =?utf-8?q?Mar=C3=ADa?= <maria@example.com>\nSender: MAILER-DAEMON <>\nReply-To: postmaster\n\n"))
         let envelope = MessageEnvelope(headers: headers)
         #expect(envelope.from == [.mailbox(name: "=?utf-8?q?Mar=C3=ADa?=", mailbox: "maria", host: "example.com")])
@@ -164,7 +165,7 @@ struct MIMEPartStructureTests {
 
     @Test("a body without a final line break: its last line is not counted")
     func unterminatedLastLine() {
-        let part = MIMEPart(parsing: .crlf("Subject: x\n\none\ntwo"))
+        let part = MIMEPart(parsing: crlf("Subject: x\n\none\ntwo"))
         #expect(part.bodyLineCount == 1)
         #expect(part.bodySize == 8)
         #expect(part.headerSectionRange == 0..<14)
@@ -174,12 +175,12 @@ struct MIMEPartStructureTests {
 
     @Test("a missing close delimiter leaves an empty epilogue at the end; no delimiter leaves all preamble")
     func missingDelimiters() {
-        let open: [UInt8] = .crlf("Content-Type: multipart/mixed; boundary=b\n\npre\n--b\n\nlast\n")
+        let open: [UInt8] = crlf("Content-Type: multipart/mixed; boundary=b\n\npre\n--b\n\nlast\n")
         let root = MIMEPart(parsing: open)
         #expect(root.children.count == 1)
         #expect(text(open, root.preambleRange) == "pre")
         #expect(root.epilogueRange == open.count..<open.count)
-        let none: [UInt8] = .crlf("Content-Type: multipart/mixed; boundary=b\n\njust text\n")
+        let none: [UInt8] = crlf("Content-Type: multipart/mixed; boundary=b\n\njust text\n")
         let lone = MIMEPart(parsing: none)
         #expect(lone.children.isEmpty)
         #expect(text(none, lone.preambleRange) == "just text\r\n")
@@ -188,7 +189,7 @@ struct MIMEPartStructureTests {
 
     @Test("a boundary that is also a header-like line, and nested multiparts that reuse a prefix")
     func boundaryLookAlikes() {
-        let raw: [UInt8] = .crlf(
+        let raw: [UInt8] = crlf(
             """
             Content-Type: multipart/mixed; boundary="a:b"
 

@@ -1,4 +1,5 @@
 import LetterboxMIME
+import TestSupport
 import Testing
 
 @Suite("MIME part tree")
@@ -10,7 +11,7 @@ struct MIMEPartTests {
 
     @Test("a single-part message: header range, body range, default content type")
     func singlePart() {
-        let raw: [UInt8] = .crlf("Subject: hi\n\nHello\n")
+        let raw: [UInt8] = crlf("Subject: hi\n\nHello\n")
         let part = MIMEPart(parsing: raw)
         #expect(text(raw, part.headerRange) == "Subject: hi\r\n")
         #expect(text(raw, part.bodyRange) == "Hello\r\n")
@@ -21,7 +22,7 @@ struct MIMEPartTests {
 
     @Test("multipart: preamble and epilogue skipped, the CRLF before a delimiter belongs to it")
     func multipartRanges() {
-        let raw: [UInt8] = .crlf(
+        let raw: [UInt8] = crlf(
             """
             Content-Type: multipart/mixed; boundary=b
 
@@ -94,7 +95,7 @@ struct MIMEPartTests {
 
     @Test("an encapsulated message/rfc822 becomes a child part")
     func encapsulatedMessage() {
-        let raw: [UInt8] = .crlf(
+        let raw: [UInt8] = crlf(
             """
             Content-Type: multipart/mixed; boundary=b
 
@@ -115,7 +116,7 @@ struct MIMEPartTests {
 
     @Test("parts of a multipart/digest default to message/rfc822 (RFC 2046 §5.1.5)")
     func digestDefault() {
-        let raw: [UInt8] = .crlf("Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: one\n\nbody\n--d--\n")
+        let raw: [UInt8] = crlf("Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: one\n\nbody\n--d--\n")
         let entry = MIMEPart(parsing: raw).children[0]
         #expect(entry.contentType == .messageRFC822)
         #expect(entry.children.first?.headers.subject == "one")
@@ -123,8 +124,8 @@ struct MIMEPartTests {
 
     @Test("a multipart without a boundary, or without any delimiter, has no children")
     func noBoundary() {
-        #expect(MIMEPart(parsing: .crlf("Content-Type: multipart/mixed\n\n--b\n\nx\n--b--\n")).children.isEmpty)
-        #expect(MIMEPart(parsing: .crlf("Content-Type: multipart/mixed; boundary=b\n\nno parts\n")).children.isEmpty)
+        #expect(MIMEPart(parsing: crlf("Content-Type: multipart/mixed\n\n--b\n\nx\n--b--\n")).children.isEmpty)
+        #expect(MIMEPart(parsing: crlf("Content-Type: multipart/mixed; boundary=b\n\nno parts\n")).children.isEmpty)
     }
 
     @Test("absurdly deep nesting stops being parsed instead of exhausting the stack")
@@ -144,7 +145,7 @@ struct MIMEPartTests {
 
     @Test("accessors never trap when handed the wrong buffer")
     func wrongBuffer() {
-        let part = MIMEPart(parsing: .crlf("Subject: x\n\nbody\n"))
+        let part = MIMEPart(parsing: crlf("Subject: x\n\nbody\n"))
         #expect(part.body(in: []).isEmpty)
     }
 }

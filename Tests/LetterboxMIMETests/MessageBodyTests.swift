@@ -1,4 +1,5 @@
 import LetterboxMIME
+import TestSupport
 import Testing
 
 @Suite("Readable message body")
@@ -80,7 +81,7 @@ struct MessageBodyTests {
 
     @Test("a text attachment is never the body; HTML is rendered instead")
     func attachmentSkipped() {
-        let raw: [UInt8] = .crlf(
+        let raw: [UInt8] = crlf(
             """
             Content-Type: multipart/mixed; boundary=m
 
@@ -111,7 +112,7 @@ struct MessageBodyTests {
 
     @Test("raw 8-bit Latin-1 body labelled with its charset")
     func eightBitLatin1() {
-        var raw: [UInt8] = .crlf("Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n")
+        var raw: [UInt8] = crlf("Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n")
         raw += [0x4F, 0x6C, 0xE1, 0x0D, 0x0A]
         #expect(MessageBody.text(of: raw) == "Olá\n")
     }
@@ -143,7 +144,7 @@ struct MessageBodyTests {
     @Test("no text at all gives an empty string")
     func noText() {
         #expect(MessageBody.text(of: []) == "")
-        #expect(MessageBody.text(of: .crlf("Content-Type: application/pdf\n\n%PDF-1.4\n")) == "")
-        #expect(MessageBody.text(of: .crlf("Subject: only headers\n")) == "")
+        #expect(MessageBody.text(of: crlf("Content-Type: application/pdf\n\n%PDF-1.4\n")) == "")
+        #expect(MessageBody.text(of: crlf("Subject: only headers\n")) == "")
     }
 }

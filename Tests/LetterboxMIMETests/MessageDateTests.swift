@@ -1,4 +1,5 @@
 import LetterboxMIME
+import TestSupport
 import Testing
 
 @Suite("Dates and message identifiers")
@@ -40,7 +41,7 @@ struct MessageDateTests {
         #expect(headers.references == ["<root@example.com>", "<parent@example.com>"])
         #expect(headers.parsedDate?.utcOffsetMinutes == -300)
         let folded = MessageHeaders(
-            parsing: .crlf("References: <a@x>\n  <b@\n y> (comment) Old phrase <c@z>\nIn-Reply-To: none\n\n"))
+            parsing: crlf("References: <a@x>\n  <b@\n y> (comment) Old phrase <c@z>\nIn-Reply-To: none\n\n"))
         #expect(folded.references == ["<a@x>", "<b@y>", "<c@z>"])
         #expect(folded.inReplyTo.isEmpty)
         #expect(folded.parsedDate == nil)

@@ -1,4 +1,5 @@
 import LetterboxMIME
+import TestSupport
 import Testing
 
 @Suite("Header section")
@@ -15,7 +16,7 @@ struct MessageHeadersTests {
     @Test("field names match case-insensitively; values keep their order")
     func lookup() {
         let headers = MessageHeaders(
-            parsing: .crlf(
+            parsing: crlf(
                 """
                 Received: first
                 received: second
@@ -51,7 +52,7 @@ struct MessageHeadersTests {
 
     @Test("an absent subject is empty")
     func absentSubject() {
-        #expect(MessageHeaders(parsing: .crlf("From: a@example.com\n\n")).subject == "")
+        #expect(MessageHeaders(parsing: crlf("From: a@example.com\n\n")).subject == "")
     }
 
     @Test("bare LF line endings work like CRLF")
@@ -64,22 +65,22 @@ struct MessageHeadersTests {
 
     @Test("only the header section is read: fields in the body are not headers")
     func stopsAtBlankLine() {
-        var raw: [UInt8] = .crlf("Subject: real\n\n")
+        var raw: [UInt8] = crlf("Subject: real\n\n")
         raw += Array(repeating: UInt8(ascii: "x"), count: 100 * 1024)
-        raw += .crlf("\nSubject: fake\n")
+        raw += crlf("\nSubject: fake\n")
         let headers = MessageHeaders(parsing: raw)
         #expect(headers.values("Subject") == ["real"])
     }
 
     @Test("a line that is not a field ends the header section even without a blank line")
     func nonFieldLineEndsSection() {
-        let headers = MessageHeaders(parsing: .crlf("Subject: hi\nThis is body text\nTo: b@example.com\n"))
+        let headers = MessageHeaders(parsing: crlf("Subject: hi\nThis is body text\nTo: b@example.com\n"))
         #expect(headers.fields == [HeaderField(name: "Subject", value: "hi")])
     }
 
     @Test("lenient forms: mbox From line, leading continuation, space before colon, UTF-8 and Latin-1 values")
     func lenientForms() {
-        var raw: [UInt8] = .crlf(
+        var raw: [UInt8] = crlf(
             "From sender@example.com Thu Mar  6 08:00:00 2025\n  stray continuation\n"
                 + "Subject : obsolete\nX-UTF8: Olá\n")
         raw += Array("X-Latin1: caf".utf8) + [0xE9] + Array("\r\n\r\n".utf8)

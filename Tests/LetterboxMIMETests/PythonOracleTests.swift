@@ -1,5 +1,6 @@
 import Foundation
 import LetterboxMIME
+import TestSupport
 import Testing
 
 /// Compares this module with Python's `email` package (`policy=email.policy.default`) on every

@@ -1,5 +1,6 @@
 import Foundation
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// Ids a Maildir store gives folder messages (APPEND, COPY) share one sequence with SMTP deliveries,

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// Content filters read message files while flag changes and removals rename and unlink them:

@@ -1,5 +1,6 @@
 import Foundation
 import LetterboxStore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -399,16 +400,4 @@ struct SmallFileSystem {
     }
 
     func undo() { _ = runQuietly("/bin/umount", [path]) }
-}
-
-/// Runs a command quietly; true if it exited 0.
-func runQuietly(_ executable: String, _ arguments: [String]) -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return false }
-    process.waitUntilExit()
-    return process.terminationStatus == 0
 }

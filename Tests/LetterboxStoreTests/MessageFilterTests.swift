@@ -1,4 +1,5 @@
 import LetterboxStore
+import TestSupport
 import Testing
 
 @Suite("MessageFilter")

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+import TestSupport
 import Testing
 
 @Suite("Message")

@@ -1,4 +1,5 @@
 import LetterboxStore
+import TestSupport
 import Testing
 
 @Suite("MemoryStore.waitForMessage", .timeLimit(.minutes(1)))
