@@ -454,33 +454,9 @@ enum IMAPLoad {
         }
         try await Task.sleep(for: .milliseconds(200))
         let before = dovecot?.memory().pss ?? residentBytes()
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        holder.arguments = ["imap-clients", "--port", String(port), "--sessions", String(sessions)]
-        let ready = Pipe()
-        let release = Pipe()
-        holder.standardOutput = ready
-        holder.standardInput = release
-        try holder.run()
-        // The child prints one line once every session is in IDLE.
-        let report = try await onThread {
-            var report = Data()
-            while !report.contains(0x0A) {
-                let chunk = ready.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                report += chunk
-            }
-            return report
-        }
-        let fields = String(decoding: report, as: UTF8.self).trimmingCharacters(in: .newlines)
-            .split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
-        if fields.count >= 3, fields[0] == "ready" {
-            held.idling = Int(fields[1]) ?? 0
-            held.seconds = Double(fields[2]) ?? 0
-            held.firstError = fields.count > 3 ? String(fields[3]) : ""
-        } else {
-            held.firstError = "holder process reported \(fields.joined(separator: " "))"
-        }
+        // The child reports once every session is in IDLE.
+        let holder = try await onThread { try HeldSessions(subcommand: "imap-clients", port: port, sessions: sessions) }
+        (held.idling, held.seconds, held.firstError) = (holder.report.opened, holder.report.seconds, holder.report.firstError)
         try await Task.sleep(for: .milliseconds(500))
         if let dovecot {
             let after = dovecot.memory()
@@ -504,40 +480,20 @@ enum IMAPLoad {
         } catch {
             held.extraProblem = "\(error)"
         }
-        try release.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        try holder.end()
         return held
     }
 
-    /// The child side: opens `sessions` sessions one after another (LOGIN, SELECT, IDLE), prints
-    /// `ready <idling> <seconds> <first error>`, and holds them until stdin closes.
+    /// The child side: opens `sessions` sessions (LOGIN, SELECT, IDLE) and holds them, see ``HeldSessions``.
     static func holdClients(port: Int, sessions: Int) {
-        var clients: [BlockingIMAPClient] = []
-        var firstError = ""
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<sessions {
-            do {
-                let client = try BlockingIMAPClient(port: port)
-                try client.logIn(user: user, password: password)
-                try client.selectInbox()
-                try client.idle()
-                clients.append(client)
-            } catch {
-                if firstError.isEmpty { firstError = "\(error)".replacingOccurrences(of: "\n", with: " ") }
-            }
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        FileHandle.standardOutput.write(Data("ready \(clients.count) \(seconds) \(firstError)\n".utf8))
-        _ = FileHandle.standardInput.readDataToEndOfFile()
-        for client in clients { _ = try? client.send(Array("DONE\r\nz LOGOUT\r\n".utf8)) }
-    }
-
-    // MARK: Threads
-
-    /// Runs blocking `body` on a thread of its own and returns its result.
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
+        HeldSessions.hold(sessions: sessions) {
+            let client = try BlockingIMAPClient(port: port)
+            try client.logIn(user: user, password: password)
+            try client.selectInbox()
+            try client.idle()
+            return client
+        } close: { client in
+            _ = try? client.send(Array("DONE\r\nz LOGOUT\r\n".utf8))
         }
     }
 }

@@ -66,7 +66,7 @@ enum IMAPMailboxLoad {
         let measured = targets
         let figures: [Figures]
         do {
-            figures = try await IMAPLoad.onThread {
+            figures = try await onThread {
                 try measured.map { try measure($0, stored: stored.count, appended: appended) }
             }
         } catch {

@@ -214,34 +214,15 @@ enum POP3Load {
     static func hold(_ target: Target, sessions: Int, expectedFirst: [UInt8], inProcess: Bool) async throws -> Held {
         var held = Held()
         let before = residentBytes()
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        holder.arguments = ["pop3-clients", "--port", String(target.port), "--sessions", String(sessions)]
-        let ready = Pipe()
-        let release = Pipe()
-        holder.standardOutput = ready
-        holder.standardInput = release
-        try holder.run()
-        // The child prints one line once every session has answered STAT after logging in.
-        var report = Data()
-        while !report.contains(0x0A) {
-            let chunk = ready.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            report += chunk
-        }
-        let fields = String(decoding: report, as: UTF8.self).trimmingCharacters(in: .newlines)
-            .split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
-        if fields.count >= 3, fields[0] == "ready" {
-            held.loggedIn = Int(fields[1]) ?? 0
-            held.loginSeconds = Double(fields[2]) ?? 0
-            held.firstError = fields.count > 3 ? String(fields[3]) : ""
-        } else {
-            held.firstError = "holder process reported \(fields.joined(separator: " "))"
-        }
+        // The child reports once every session has answered STAT after logging in.
+        let port = target.port
+        let holder = try await onThread { try HeldSessions(subcommand: "pop3-clients", port: port, sessions: sessions) }
+        (held.loggedIn, held.loginSeconds, held.firstError) = (
+            holder.report.opened, holder.report.seconds, holder.report.firstError
+        )
         try await Task.sleep(for: .milliseconds(200))
         if inProcess { held.residentGrowth = residentBytes() - before }
 
-        let port = target.port
         let extra: Result<(Double, Bool), any Error> = await Task.detached {
             Result {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -260,32 +241,21 @@ enum POP3Load {
         case .failure(let error):
             held.extraProblem = "\(error)"
         }
-        try release.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        try holder.end()
         return held
     }
 
-    /// The child side: logs `sessions` clients in one after another (each answers STAT), prints
-    /// `ready <logged in> <seconds> <first error>`, and holds them until stdin closes.
+    /// The child side: logs `sessions` clients in (each answers STAT) and holds them, see ``HeldSessions``.
     static func holdClients(port: Int, sessions: Int) {
-        var clients: [BlockingPOP3Client] = []
-        var firstError = ""
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<sessions {
-            do {
-                let client = try BlockingPOP3Client(port: port)
-                try client.logIn(user: user, password: password)
-                // Dovecot says +OK to PASS from its login process and opens the maildrop in a
-                // fresh pop3 process afterwards; a command's answer shows the session is ready.
-                try client.command("STAT")
-                clients.append(client)
-            } catch {
-                if firstError.isEmpty { firstError = "\(error)".replacingOccurrences(of: "\n", with: " ") }
-            }
+        HeldSessions.hold(sessions: sessions) {
+            let client = try BlockingPOP3Client(port: port)
+            try client.logIn(user: user, password: password)
+            // Dovecot says +OK to PASS from its login process and opens the maildrop in a
+            // fresh pop3 process afterwards; a command's answer shows the session is ready.
+            try client.command("STAT")
+            return client
+        } close: { client in
+            client.quit()
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        FileHandle.standardOutput.write(Data("ready \(clients.count) \(seconds) \(firstError)\n".utf8))
-        _ = FileHandle.standardInput.readDataToEndOfFile()
-        for client in clients { client.quit() }
     }
 }

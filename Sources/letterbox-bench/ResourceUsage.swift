@@ -38,33 +38,23 @@ enum IdleSessions {
         _ = await Task.detached { SMTPLoad.run(port: port, connections: 1, messages: 10, size: 1024, reuse: true) }.value
         let before = residentBytes()
 
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        holder.arguments = ["idle-clients", "--port", String(port), "--sessions", String(sessions)]
-        let ready = Pipe()
-        let hold = Pipe()
-        holder.standardOutput = ready
-        holder.standardInput = hold
-        try holder.run()
-        _ = ready.fileHandleForReading.availableData  // the child prints once every session got its 250
+        // The child reports once every session has its greeting and EHLO reply.
+        let holder = try await onThread { try HeldSessions(subcommand: "idle-clients", port: port, sessions: sessions) }
         try await Task.sleep(for: .milliseconds(200))
         let after = residentBytes()
         let load = await Task.detached { SMTPLoad.run(port: port, connections: 1, messages: 200, size: 1024, reuse: true) }.value
         print(
             String(
-                format: "idle: %d idle SMTP sessions held in another process; server RSS +%.1f KiB per session; a concurrent client completed %d/200 transactions",
-                sessions, Double(after - before) / 1024 / Double(sessions), load.latencies.count))
-        try hold.fileHandleForWriting.close()
-        holder.waitUntilExit()
+                format: "idle: %d idle SMTP sessions held in another process (%d opened%@); server RSS +%.1f KiB per session; a concurrent client completed %d/200 transactions",
+                sessions, holder.report.opened, holder.report.firstError.isEmpty ? "" : ", first error: \(holder.report.firstError)",
+                Double(after - before) / 1024 / Double(sessions), load.latencies.count))
+        try holder.end()
         await catcher.shutdown()
     }
 
-    /// The child side: opens the sessions (greeting and EHLO done), reports, and holds them until stdin closes.
-    static func holdClients(port: Int, sessions: Int) throws {
-        let clients = try (0..<sessions).map { _ in try BlockingSMTPClient(port: port) }
-        FileHandle.standardOutput.write(Data("ready\n".utf8))
-        _ = FileHandle.standardInput.readDataToEndOfFile()
-        for client in clients { client.close() }
+    /// The child side: opens the sessions (greeting and EHLO done) and holds them, see ``HeldSessions``.
+    static func holdClients(port: Int, sessions: Int) {
+        HeldSessions.hold(sessions: sessions) { try BlockingSMTPClient(port: port) } close: { $0.close() }
     }
 }
 

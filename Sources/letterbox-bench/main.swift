@@ -53,7 +53,7 @@ do {
     case "idle":
         try await IdleSessions.report(sessions: option("sessions", 1000))
     case "idle-clients":
-        try IdleSessions.holdClients(port: option("port", 0), sessions: option("sessions", 1000))
+        IdleSessions.holdClients(port: option("port", 0), sessions: option("sessions", 1000))
     case "memory":
         try await StoreMemory.report(messages: option("messages", 2000), size: option("size", 102_400))
     case "pop3":
