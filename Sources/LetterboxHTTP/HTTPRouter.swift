@@ -125,33 +125,33 @@ package struct HTTPRouter: Sendable {
             let asJSON = json || Self.acceptsJSON(request)
             return await BlockingPool.offload { detail(message, json: asJSON) }
         case .raw(let idText):
-            let message = try await message(idText)
-            return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: message.raw)
+            let (_, views) = try await message(idText)
+            return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: views.raw)
         case .html(let idText):
-            let message = try await message(idText)
-            guard let html = message.html else {
-                throw HTTPRequestError(.notFound, "message \(message.id) has no HTML part")
+            let (id, views) = try await message(idText)
+            guard let html = MessageBody.html(of: views.raw, root: views.partTree) else {
+                throw HTTPRequestError(.notFound, "message \(id) has no HTML part")
             }
             return HTTPResponse(headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(html.utf8))
         case .headers(let idText, let json):
-            let message = try await message(idText)
-            if json || Self.acceptsJSON(request) { return .json(MessageRendering.headersJSON(message.headers)) }
+            let (_, views) = try await message(idText)
+            if json || Self.acceptsJSON(request) { return .json(MessageRendering.headersJSON(views.headers)) }
             return HTTPResponse(
                 headers: ["Content-Type": HTTPResponse.defaultContentType],
-                body: Array(message.partTree.headerSection(in: message.raw)))
+                body: Array(views.partTree.headerSection(in: views.raw)))
         case .parts(let idText, let json):
-            let message = try await message(idText)
-            if json || Self.acceptsJSON(request) { return .json(MessageRendering.partTreeJSON(message)) }
-            return .text(MessageRendering.partList(message))
+            let (_, views) = try await message(idText)
+            if json || Self.acceptsJSON(request) { return .json(MessageRendering.partTreeJSON(views)) }
+            return .text(MessageRendering.partList(views))
         case .part(let idText, let pathText):
-            let message = try await message(idText)
+            let (id, views) = try await message(idText)
             guard let path = MIMEPart.sectionPath(parsing: pathText) else {
                 throw .badRequest("part must be a section number such as 1 or 1.2, got \"\(pathText)\"")
             }
-            guard let part = message.partTree.part(at: path) else {
-                throw HTTPRequestError(.notFound, "message \(message.id) has no part \(pathText)")
+            guard let part = views.partTree.part(at: path) else {
+                throw HTTPRequestError(.notFound, "message \(id) has no part \(pathText)")
             }
-            return MessageRendering.partResponse(part, of: message)
+            return MessageRendering.partResponse(part, of: views)
         case .wait(let json):
             let filter = try Self.filter(from: request)
             let timeout = try Self.waitTimeout(from: request)
@@ -178,16 +178,15 @@ package struct HTTPRouter: Sendable {
             : .text(MessageRendering.detail(message))
     }
 
-    /// The stored message a route's id names, its bytes readable: 400 for an id that is not a
-    /// number, 404 for one that is not stored, 500 naming the reason for one whose file another
-    /// program removed or that cannot be read (disk stores).
-    private func message(_ idText: String) async throws(HTTPRequestError) -> Message {
+    /// The id a route names and that message's bytes with their parsed parts, read off the event
+    /// loop: 400 for an id that is not a number, 404 for one that is not stored, 500 naming the
+    /// reason for one whose file another program removed or that cannot be read (disk stores).
+    private func message(_ idText: String) async throws(HTTPRequestError) -> (id: UInt64, views: MessageViews) {
         let id = try Self.messageID(idText)
         guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
-        do { _ = try await message.loadRaw() } catch {
+        do { return (id, try await message.load()) } catch {
             throw HTTPRequestError(.internalServerError, "message \(id) cannot be read: \(error)")
         }
-        return message
     }
 
     private static func noSuchMessage(_ id: UInt64) -> HTTPRequestError {

@@ -83,7 +83,7 @@ enum MessageRendering {
             members.append(("html", .stringOrNull(message.html)))
             members.append(("headers", headersJSON(headers)))
             members.append(("attachments", attachmentsJSON(message)))
-            members.append(("parts", partTreeJSON(message)))
+            members.append(("parts", partTreeJSON((try? message.loadViews()) ?? .empty)))
         }
         return .object(members)
     }
@@ -115,10 +115,10 @@ enum MessageRendering {
     /// for a multipart message entity, which has none), `contentType`, `disposition`, `filename`,
     /// `contentId`, `size` (decoded octets), `octets` (body octets as stored), `lines` and
     /// `children`.
-    static func partTreeJSON(_ message: Message) -> JSONValue {
-        let root = message.partTree
+    static func partTreeJSON(_ views: MessageViews) -> JSONValue {
+        let root = views.partTree
         let numbered = root.isMultipart && !root.children.isEmpty
-        return partNode(root, number: numbered ? nil : [1], base: numbered ? [] : [1], raw: message.raw, depth: 0)
+        return partNode(root, number: numbered ? nil : [1], base: numbered ? [] : [1], raw: views.raw, depth: 0)
     }
 
     /// One node; `base` is the number its numbered descendants extend (RFC 3501 §6.4.5).
@@ -154,15 +154,15 @@ enum MessageRendering {
 
     /// One line per numbered part, in order:
     /// `section⇥content type⇥disposition⇥file name⇥decoded size`, empty fields for what is absent.
-    static func partList(_ message: Message) -> String {
+    static func partList(_ views: MessageViews) -> String {
         var text = ""
-        for (path, part) in message.partTree.numberedParts() {
+        for (path, part) in views.partTree.numberedParts() {
             let fields = [
                 MIMEPart.sectionString(path),
                 part.contentType.mimeType,
                 part.contentDisposition?.kind ?? "",
                 part.filename ?? "",
-                String(part.decodedSize(in: message.raw)),
+                String(part.decodedSize(in: views.raw)),
             ]
             text += fields.map(\.singleLine).joined(separator: "\t") + "\n"
         }
@@ -172,7 +172,7 @@ enum MessageRendering {
     /// A part's decoded bytes, labelled with its content type (and charset, for text) and, when
     /// it has one, its file name (RFC 6266 `filename*`). A content type that is not made of HTTP
     /// token characters is sent as `application/octet-stream`.
-    static func partResponse(_ part: MIMEPart, of message: Message) -> HTTPResponse {
+    static func partResponse(_ part: MIMEPart, of views: MessageViews) -> HTTPResponse {
         var type =
             isToken(part.contentType.type) && isToken(part.contentType.subtype)
             ? part.contentType.mimeType : "application/octet-stream"
@@ -183,7 +183,7 @@ enum MessageRendering {
         if let filename = part.filename, !filename.isEmpty {
             headers["Content-Disposition"] = "inline; filename*=UTF-8''\(percentEncoded(filename))"
         }
-        let body = part.isMultipart ? Array(part.body(in: message.raw)) : part.decodedBody(in: message.raw)
+        let body = part.isMultipart ? Array(part.body(in: views.raw)) : part.decodedBody(in: views.raw)
         return HTTPResponse(headers: headers, body: body)
     }
 

@@ -377,37 +377,68 @@ public struct IMAPSession: Sendable {
             }
         }
         var unreadable: StoreError?
-        for index in indexes(set, uid: uid) {
-            let entry = entries[index]
-            if readsContent {
-                // A disk store's file removed by another program: no FETCH for it, NO at the end.
-                // Read off the event loop; what FETCH renders next comes from the store's cache.
-                do { _ = try await entry.message.loadRaw() } catch {
-                    unreadable = error
-                    continue
+        for chunk in Self.fetchChunks(indexes(set, uid: uid), sizes: entries.map(\.message.size)) {
+            // A disk store's files are read off the event loop, a chunk at a time, and rendered
+            // from what was read.
+            let contents = readsContent ? await Message.load(chunk.map { entries[$0].message }) : nil
+            for (position, index) in chunk.enumerated() {
+                var views: MessageViews?
+                if let contents {
+                    // A file another program removed: no FETCH for it, NO at the end.
+                    switch contents[position] {
+                    case .success(let read): views = read
+                    case .failure(let error):
+                        unreadable = error
+                        continue
+                    }
                 }
-            }
-            var flagsChanged = false
-            if marksSeen && !entry.flags.contains(MessageFlags.seen) {
-                if let flags = store.updateFlags(.add(MessageFlags([MessageFlags.seen])), ids: [entry.message.id])[entry.message.id] {
-                    entries[index].flags = flags
-                    flagsChanged = true
+                var flagsChanged = false
+                if marksSeen && !entries[index].flags.contains(MessageFlags.seen) {
+                    let id = entries[index].message.id
+                    if let flags = store.updateFlags(.add(MessageFlags([MessageFlags.seen])), ids: [id])[id] {
+                        entries[index].flags = flags
+                        flagsChanged = true
+                    }
                 }
+                out.raw("* \(index + 1) FETCH (")
+                writeFetch(attributes, of: entries[index], views: views, includeFlags: flagsChanged, into: &out)
+                out.raw(")\r\n")
             }
-            out.raw("* \(index + 1) FETCH (")
-            writeFetch(attributes, of: entries[index], includeFlags: flagsChanged, into: &out)
-            out.raw(")\r\n")
         }
         if let unreadable { return "NO some messages could not be read: \(unreadable.detail)" }
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 
-    func writeFetch(_ attributes: [FetchAttribute], of entry: Entry, includeFlags: Bool, into out: inout IMAPWriter) {
+    /// Consecutive runs of `indexes` of at most 64 messages and 8 MiB (a run holds one message
+    /// however big), so FETCH holds few messages' bytes besides its response.
+    package static func fetchChunks(_ indexes: [Int], sizes: [Int]) -> [ArraySlice<Int>] {
+        var chunks: [ArraySlice<Int>] = []
+        var start = indexes.startIndex
+        var bytes = 0
+        for position in indexes.indices {
+            let size = sizes[indexes[position]]
+            if position > start && (position - start == 64 || bytes + size > 8 << 20) {
+                chunks.append(indexes[start..<position])
+                (start, bytes) = (position, 0)
+            }
+            bytes += size
+        }
+        if start < indexes.endIndex { chunks.append(indexes[start...]) }
+        return chunks
+    }
+
+    /// The FETCH response items for one message; `views` are its bytes and parsed parts when
+    /// `attributes` ask for content.
+    func writeFetch(
+        _ attributes: [FetchAttribute], of entry: Entry, views: MessageViews?, includeFlags: Bool,
+        into out: inout IMAPWriter
+    ) {
         let message = entry.message
         var renderer: MessageRenderer?
         func rendered() -> MessageRenderer {
             if let renderer { return renderer }
-            let made = MessageRenderer(message)
+            // `fetch` reads the views whenever an attribute asks for content.
+            let made = MessageRenderer(views ?? .empty, canonicalSize: message.canonicalSize)
             renderer = made
             return made
         }
@@ -424,7 +455,7 @@ public struct IMAPSession: Sendable {
             case .rfc822Size: out.raw("RFC822.SIZE \(message.canonicalSize)")
             case .envelope:
                 out.raw("ENVELOPE ")
-                MessageRenderer.envelope(message.headerEnvelope, into: &out)
+                MessageRenderer.envelope(views?.headerEnvelope ?? message.headerEnvelope, into: &out)
             case .bodyStructure:
                 out.raw("BODYSTRUCTURE ")
                 rendered().bodyStructure(extensible: true, into: &out)

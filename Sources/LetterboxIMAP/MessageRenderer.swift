@@ -13,14 +13,15 @@ struct MessageRenderer {
     let bytes: [UInt8]
     let root: MIMEPart
 
-    init(_ message: Message) {
+    /// The message whose bytes and parts are `views`, `canonicalSize` octets in CRLF form.
+    init(_ views: MessageViews, canonicalSize: Int) {
         // Mail stored in canonical form (the usual case) is served as is, with the part tree the
         // message already keeps; anything else is converted and parsed once more.
-        if message.canonicalSize == message.raw.count {
-            bytes = message.raw
-            root = message.partTree
+        if canonicalSize == views.raw.count {
+            bytes = views.raw
+            root = views.partTree
         } else {
-            bytes = LineEndings.canonical(message.raw)
+            bytes = LineEndings.canonical(views.raw)
             root = MIMEPart(parsing: bytes)
         }
     }

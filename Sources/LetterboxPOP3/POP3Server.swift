@@ -81,7 +81,7 @@ package struct POP3Server: Sendable {
                 return true
             }
             let raw: [UInt8]
-            do { raw = try await message.loadRaw() } catch {
+            do { raw = try await message.load().raw } catch {
                 send("-ERR message \(number) cannot be read: \(error)", on: connection, transcript: transcript)
                 return true
             }

@@ -6,10 +6,13 @@ import Synchronization
 /// core and does not grow.
 ///
 /// Threads start on demand up to ``maxThreads`` and then stay, parked on a condition variable.
-/// One pool serves every disk store in the process. Urgent jobs (the group commit that finishes
-/// deliveries) go to the front of the queue.
+/// Two pools serve every disk store in the process: ``shared`` writes (deliveries, their fsyncs,
+/// start-up), ``reading`` reads message files for the interfaces and renders what needs them.
+/// Apart, a dozen HTTP clients listing 100,000 Maildir messages at once cannot hold up an SMTP
+/// delivery: they queue for the few reading threads.
 package final class BlockingPool: Sendable {
     static let shared = BlockingPool(maxThreads: 16)
+    static let reading = BlockingPool(maxThreads: 4)
 
     typealias Job = @Sendable () -> Void
 
@@ -29,20 +32,11 @@ package final class BlockingPool: Sendable {
         self.maxThreads = maxThreads
     }
 
-    /// Runs `job` on a pool thread; `urgent` jobs run before queued ones.
-    func submit(urgent: Bool = false, _ job: @escaping Job) {
+    /// Runs `job` on a pool thread, after the jobs submitted before it.
+    func submit(_ job: @escaping Job) {
         condition.lock()
         let startThread = state.withLock { state -> Bool in
-            if urgent {
-                if state.head > 0 {
-                    state.head -= 1
-                    state.jobs[state.head] = job
-                } else {
-                    state.jobs.insert(job, at: 0)
-                }
-            } else {
-                state.jobs.append(job)
-            }
+            state.jobs.append(job)
             guard state.idle == 0, state.threads < maxThreads else { return false }
             state.threads += 1
             return true
@@ -56,19 +50,19 @@ package final class BlockingPool: Sendable {
     }
 
     /// Runs `work`, which may read message files of a disk store (rendering a list of subjects,
-    /// matching a content filter), on a pool thread of ``shared``: for callers on an event loop.
+    /// matching a content filter), on a thread of ``reading``: for callers on an event loop.
     package static func offload<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
         await withCheckedContinuation { continuation in
-            shared.submit { continuation.resume(returning: work()) }
+            reading.submit { continuation.resume(returning: work()) }
         }
     }
 
     /// Runs `work` on a pool thread and returns its result; the calling task is suspended, not blocked.
-    func run<Value: Sendable>(urgent: Bool = false, _ work: @escaping @Sendable () throws(StoreError) -> Value)
-        async throws(StoreError) -> Value
+    func run<Value: Sendable>(_ work: @escaping @Sendable () throws(StoreError) -> Value) async throws(StoreError)
+        -> Value
     {
         let result: Result<Value, StoreError> = await withCheckedContinuation { continuation in
-            submit(urgent: urgent) {
+            submit {
                 do throws(StoreError) {
                     continuation.resume(returning: .success(try work()))
                 } catch {

@@ -45,7 +45,7 @@ public final class Message: Sendable, Identifiable {
     /// Exactly the bytes received after SMTP dot-unstuffing (or the BDAT chunks joined).
     ///
     /// Empty when the message lives on disk and its file can no longer be read (another program
-    /// removed it); ``readRaw()`` says why. Interfaces that serve bytes use ``loadRaw()``.
+    /// removed it); ``readRaw()`` says why. Interfaces that serve bytes use ``load()``.
     public var raw: [UInt8] { views.raw }
 
     /// The bytes of ``raw``, or the reason they cannot be read.
@@ -100,16 +100,34 @@ public final class Message: Sendable, Identifiable {
         }
     }
 
-    /// ``readRaw()`` for code on an event loop: a disk store's file that is not cached is read on
-    /// the store's blocking threads while the calling task is suspended, so a 10 MiB file (or
-    /// FETCH of thousands) does not hold up every other connection of that loop.
-    package func loadRaw() async throws(StoreError) -> [UInt8] {
+    /// ``loadViews()`` for code on an event loop: a disk store's file that is not cached is read on
+    /// the store's reading threads while the calling task is suspended, so a 10 MiB file does not
+    /// hold up every other connection of that loop. Render from the views returned: asking the
+    /// message again may find them gone from the cache and read the file once more.
+    package func load() async throws(StoreError) -> MessageViews {
+        try await Self.load([self])[0].get()
+    }
+
+    /// ``load()`` for many messages at once: the files that are not cached are read in one job on
+    /// the store's reading threads, so a FETCH of thousands waits its turn once, not once each.
+    package static func load(_ messages: [Message]) async -> [Result<MessageViews, StoreError>] {
+        var loaded: [Result<MessageViews, StoreError>?] = messages.map { $0.viewsAtHand.map { .success($0) } }
+        let unread = loaded.indices.filter { loaded[$0] == nil }
+        if !unread.isEmpty {
+            let files = unread.map { messages[$0] }
+            let read = await BlockingPool.offload {
+                files.map { message in Result { () throws(StoreError) in try message.loadViews() } }
+            }
+            for (position, result) in zip(unread, read) { loaded[position] = result }
+        }
+        return loaded.compactMap { $0 }
+    }
+
+    /// The views when they need no file read: held, or in the store's cache.
+    private var viewsAtHand: MessageViews? {
         switch body {
-        case .held(let views): return views.raw
-        case .stored(let source):
-            if let cached = source.cachedViews(of: id) { return cached.raw }
-            let (id, size) = (id, size)
-            return try await BlockingPool.shared.run { () throws(StoreError) in try source.views(of: id, size: size).raw }
+        case .held(let views): views
+        case .stored(let source): source.cachedViews(of: id)
         }
     }
 

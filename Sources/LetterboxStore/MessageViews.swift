@@ -48,5 +48,5 @@ package final class MessageViews: Sendable {
         return envelope
     }
 
-    static let empty = MessageViews(raw: [])
+    package static let empty = MessageViews(raw: [])
 }
