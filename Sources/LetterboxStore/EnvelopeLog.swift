@@ -44,8 +44,9 @@ final class EnvelopeLog: Sendable {
     /// One entry of the log.
     enum Record: Equatable, Sendable {
         /// A message and its envelope. `base` is the file's base name (``MaildirFileName/base``).
-        /// The TLS session, when there was one, follows the other fields, where versions that do
-        /// not know it stop reading.
+        /// Fields added later follow the first ones, each group behind a presence byte, so a
+        /// version that does not know them stops reading before them: the TLS session (1, version,
+        /// cipher; or 0).
         case message(id: UInt64, base: String, envelope: Envelope)
         /// A message's IMAP keywords (flags that are not system flags), replacing earlier ones.
         case keywords(id: UInt64, [String])
@@ -203,8 +204,9 @@ final class EnvelopeLog: Sendable {
                 let recipients = payload.strings(), let helo = payload.string(), let hasAuth = payload.u8(),
                 let auth = payload.string(), let peer = payload.string(), let time = payload.u64()
             else { return .damaged("malformed message record") }
+            // Later fields: absent in records written before them; bytes after them are skipped.
             var tls: Envelope.TLS?
-            if !payload.isAtEnd {
+            if !payload.isAtEnd, payload.u8() == 1 {
                 guard let version = payload.string(), let cipher = payload.string() else {
                     return .damaged("malformed TLS session in a message record")
                 }
@@ -259,6 +261,7 @@ final class EnvelopeLog: Sendable {
             put(envelope.authenticatedAs ?? "", &payload)
             put(envelope.peer, &payload)
             put(envelope.receivedAt.timeIntervalSinceReferenceDate.bitPattern, &payload)
+            payload.append(envelope.tls == nil ? 0 : 1)
             if let tls = envelope.tls {
                 put(tls.version, &payload)
                 put(tls.cipher, &payload)

@@ -61,6 +61,11 @@ extension MaildirStore {
         for directory in entries.sorted() {
             guard let mailbox = MaildirFolder.mailbox(directory: directory), Mailbox.problem(with: mailbox) == nil
             else { continue }
+            // INBOX is the Maildir itself; a `.INBOX` folder another program made would replace it.
+            guard Mailbox.canonical(mailbox) != Mailbox.inbox else {
+                notify(StoreNotice(.warning, "ignoring \(directory)/: INBOX is the Maildir folder itself"))
+                continue
+            }
             let folder = folder(mailbox)
             guard POSIXFile.isDirectory(folder.path + "/cur") else { continue }
             try folder.create(uidValidity: uidValidity)  // cur/ new/ tmp/ and the UID file, if missing

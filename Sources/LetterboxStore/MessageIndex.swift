@@ -260,8 +260,7 @@ package final class MessageIndex: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Message?, Never>) in
                 // The waiter is registered together with the list of messages already there, so a
-                // message inserted later wakes it; the list is matched outside the lock (a content
-                // filter may read message files).
+                // message inserted later wakes it; the list is matched outside the lock.
                 let candidates: [Message]? = state.withLock { state in
                     if state.cancelledWaiters.remove(waiterID) != nil { return nil }
                     state.waiters[waiterID] = Waiter(filter: filter, continuation: continuation, timer: nil)
@@ -276,24 +275,27 @@ package final class MessageIndex: Sendable {
                     continuation.resume(returning: nil)
                     return
                 }
-                if let found = candidates.first(where: filter.matches) {
-                    // Unless a new message, the timeout or a cancellation ended the wait meanwhile.
-                    if state.withLock({ $0.waiters.removeValue(forKey: waiterID) }) != nil {
-                        continuation.resume(returning: found)
+                // On a reading thread, not the caller's (an event loop): matching reads files.
+                BlockingPool.reading.submit { [self] in
+                    if let found = candidates.first(where: filter.matches) {
+                        // Unless a new message, the timeout or a cancellation ended the wait meanwhile.
+                        if state.withLock({ $0.waiters.removeValue(forKey: waiterID) }) != nil {
+                            continuation.resume(returning: found)
+                        }
+                        return
                     }
-                    return
+                    let timer = Task { [weak self] in
+                        // Cancelled when the waiter was woken: nothing left to end.
+                        guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                        self?.endWait(waiterID)
+                    }
+                    let stillWaiting = state.withLock { state -> Bool in
+                        guard state.waiters[waiterID] != nil else { return false }
+                        state.waiters[waiterID]?.timer = timer
+                        return true
+                    }
+                    if !stillWaiting { timer.cancel() }
                 }
-                let timer = Task { [weak self] in
-                    // Cancelled when the waiter was woken: nothing left to end.
-                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                    self?.endWait(waiterID)
-                }
-                let stillWaiting = state.withLock { state -> Bool in
-                    guard state.waiters[waiterID] != nil else { return false }
-                    state.waiters[waiterID]?.timer = timer
-                    return true
-                }
-                if !stillWaiting { timer.cancel() }
             }
         } onCancel: {
             endWait(waiterID)

@@ -12,8 +12,10 @@ import Foundation
 /// Foundation's `Process` passes on the spawning thread's signal mask, and a Dispatch worker
 /// blocks most signals: a Dovecot master started that way never sees SIGCHLD or SIGTERM, and an
 /// `smtp-sink` outlives the bench, holding its output pipe open.
-struct ChildProcess {
+final class ChildProcess {
     let pid: pid_t
+    /// Set once it has been reaped: its pid may then belong to another process.
+    private var exited = false
 
     /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `output`.
     init(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws {
@@ -43,14 +45,17 @@ struct ChildProcess {
     }
 
     /// Whether it has not exited yet (reaping it if it has).
-    var isRunning: Bool { waitpid(pid, nil, WNOHANG) == 0 }
+    var isRunning: Bool {
+        if !exited && waitpid(pid, nil, WNOHANG) != 0 { exited = true }
+        return !exited
+    }
 
     /// SIGTERM, SIGKILL after `grace` seconds, and waits until it has exited.
     func stop(grace: Double = 5) {
-        guard kill(pid, SIGTERM) == 0 else { return }
+        guard isRunning, kill(pid, SIGTERM) == 0 else { return }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(grace * 1e9)
         var killed = false
-        while waitpid(pid, nil, WNOHANG) == 0 {
+        while isRunning {
             if !killed && DispatchTime.now().uptimeNanoseconds > deadline {
                 kill(pid, SIGKILL)
                 killed = true

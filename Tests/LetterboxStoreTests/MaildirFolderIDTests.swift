@@ -59,6 +59,26 @@ struct MaildirFolderIDTests {
         #expect(reopened.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.uid) == uids)
     }
 
+    @Test("a .INBOX folder another program made is ignored with a warning; INBOX keeps its messages")
+    func dotInboxFolderIsIgnored() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let first: Message
+        do {
+            let store = try MaildirStore(path: folder.path)
+            first = try await deliver(store, "first")
+        }
+        for sub in ["cur", "new", "tmp"] {
+            try FileManager.default.createDirectory(atPath: "\(folder.path)/.INBOX/\(sub)", withIntermediateDirectories: true)
+        }
+        try Data("Subject: stray\r\n\r\nS\r\n".utf8).write(to: URL(fileURLWithPath: "\(folder.path)/.INBOX/cur/1.M1P1.host:2,"))
+        let notices = NoticeCollector()
+        let reopened = try MaildirStore(path: folder.path, notices: notices.handler)
+        #expect(reopened.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.message.id) == [first.id])
+        #expect(reopened.location(of: first.id)?.mailbox == "INBOX")
+        #expect(notices.warnings.contains { $0.contains("ignoring .INBOX/") }, "\(notices.all)")
+    }
+
     @Test("a copy of a captured message keeps its SMTP envelope across a restart, and is not captured itself")
     func copyKeepsEnvelope() async throws {
         let folder = try TemporaryFolder()
