@@ -19,8 +19,7 @@ package final class Connection {
 
     private let loop: EventLoop
     private let registration: SocketRegistration
-    private var input: [UInt8] = []
-    private var inputStart = 0
+    private var input = InputBuffer()
     private var output: [UInt8] = []
     private var discardingLine = false
     private var closed = false
@@ -28,7 +27,6 @@ package final class Connection {
     package private(set) var transport: (any ConnectionTransport)?
     /// The socket, for a transport that reads it (``ConnectionTransport``).
     package var descriptor: Int32 { registration.fd }
-    private static let readChunk = 65_536
 
     package init(fd: Int32, loop: EventLoop, idleTimeout: Duration) throws(NetError) {
         self.loop = loop
@@ -55,17 +53,13 @@ package final class Connection {
 
     // MARK: Reading
 
-    /// Bytes received but not yet consumed.
-    package var buffered: ArraySlice<UInt8> { input[inputStart...] }
+    /// Calls `body` with the bytes received but not yet consumed (valid only during the call).
+    package func withBuffered<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try input.withBytes(body)
+    }
 
     /// Marks the first `count` buffered bytes as consumed.
-    package func consume(_ count: Int) {
-        inputStart += count
-        if inputStart == input.count {
-            input.removeAll(keepingCapacity: input.capacity <= 16_384)
-            inputStart = 0
-        }
-    }
+    package func consume(_ count: Int) { input.consume(count) }
 
     /// Receives more bytes into the buffer, waiting up to the idle timeout.
     ///
@@ -79,11 +73,7 @@ package final class Connection {
         }
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while true {
-            if inputStart > 0 && inputStart >= input.count / 2 {
-                input.removeFirst(inputStart)
-                inputStart = 0
-            }
-            let received = receive()
+            let received = input.append { room in recv(registration.fd, room.baseAddress, room.count, 0) }
             if received > 0 { return }
             if received == 0 { throw NetError.closed }
             let code = errno
@@ -97,35 +87,33 @@ package final class Connection {
                 try await flush()
                 continue
             }
+            input.releaseIfEmpty()
             try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
         }
     }
 
-    /// ``fill(interruptible:wakeable:)`` through a transport: decode what it holds, else receive more.
+    /// ``fill(interruptible:wakeable:)`` through a transport: decode what it holds, else wait for
+    /// the socket as the transport asks.
     private func fill(through transport: any ConnectionTransport, interruptible: Bool, wakeable: Bool) async throws {
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while true {
-            if inputStart > 0 && inputStart >= input.count / 2 {
-                input.removeFirst(inputStart)
-                inputStart = 0
+            var progress = TransportProgress.moved(0)
+            _ = try input.append { (room) throws(NetError) -> Int in
+                progress = try transport.decode(into: room)
+                guard case .moved(let count) = progress else { return 0 }
+                return count
             }
-            if try transport.decode(into: &input) > 0 { return }
-            try await sendRaw(transport.takeOutput())
+            guard case .blocked(let wait) = progress else { return }
             if !output.isEmpty {
                 try await flush()
                 continue
             }
+            if wait == .writable {
+                try await registration.wait(for: .write, deadline: deadline, interruptible: false)
+                continue
+            }
+            input.releaseIfEmpty()
             try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
-        }
-    }
-
-    /// One `recv` into a scratch buffer on the thread's stack (kept out of the async frame, so an
-    /// idle session does not hold a 64 KiB task-allocator slab), appended to the input buffer.
-    private func receive() -> Int {
-        withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) { chunk -> Int in
-            let count = recv(registration.fd, chunk.baseAddress, chunk.count, 0)
-            if count > 0 { input.append(contentsOf: chunk[0..<count]) }
-            return count
         }
     }
 
@@ -136,17 +124,17 @@ package final class Connection {
     package func readLine(maxLength: Int, interruptible: Bool = false, wakeable: Bool = false) async throws -> [UInt8] {
         while true {
             if let line = try takeLine(maxLength: maxLength) { return line }
-            try await fill(interruptible: interruptible && inputStart == input.count, wakeable: wakeable)
+            try await fill(interruptible: interruptible && input.count == 0, wakeable: wakeable)
         }
     }
 
     /// A complete line already buffered, without waiting; nil if none.
     package func takeLine(maxLength: Int) throws -> [UInt8]? {
         while true {
-            let available = input.count - inputStart
-            let newline: Int? = input.withUnsafeBufferPointer { buffer in
+            let available = input.count
+            let newline: Int? = input.withBytes { buffer in
                 guard available > 0, let base = buffer.baseAddress else { return nil }
-                guard let found = memchr(base + inputStart, 0x0A, available) else { return nil }
+                guard let found = memchr(base, 0x0A, available) else { return nil }
                 return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             }
             guard let newline else {
@@ -160,26 +148,25 @@ package final class Connection {
                 }
                 return nil
             }
-            var end = newline
-            if end > inputStart && input[end - 1] == 0x0D { end -= 1 }
-            if discardingLine || end - inputStart > maxLength {
+            let end = input.withBytes { newline > 0 && $0[newline - 1] == 0x0D ? newline - 1 : newline }
+            if discardingLine || end > maxLength {
                 let report = !discardingLine
                 discardingLine = false
-                consume(newline + 1 - inputStart)
+                consume(newline + 1)
                 if report { throw NetError.lineTooLong }
                 continue  // the end of an over-long line: the next line may already be here
             }
-            let line = Array(input[inputStart..<end])
-            consume(newline + 1 - inputStart)
+            let line = input.withBytes { Array($0[..<end]) }
+            consume(newline + 1)
             return line
         }
     }
 
     /// Whether a complete line is already buffered (then replies can wait for it: pipelining).
     package var hasBufferedLine: Bool {
-        input.withUnsafeBufferPointer { buffer in
-            guard inputStart < buffer.count, let base = buffer.baseAddress else { return false }
-            return memchr(base + inputStart, 0x0A, buffer.count - inputStart) != nil
+        input.withBytes { buffer in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return false }
+            return memchr(base, 0x0A, buffer.count) != nil
         }
     }
 
@@ -187,8 +174,8 @@ package final class Connection {
     package func skip(_ count: Int) async throws {
         var remaining = count
         while remaining > 0 {
-            if inputStart == input.count { try await fill() }
-            let take = min(remaining, input.count - inputStart)
+            if input.count == 0 { try await fill() }
+            let take = min(remaining, input.count)
             consume(take)
             remaining -= take
         }
@@ -199,9 +186,9 @@ package final class Connection {
         var result: [UInt8] = []
         result.reserveCapacity(count)
         while result.count < count {
-            if inputStart == input.count { try await fill() }
-            let take = min(count - result.count, input.count - inputStart)
-            result.append(contentsOf: input[inputStart..<inputStart + take])
+            if input.count == 0 { try await fill() }
+            let take = min(count - result.count, input.count)
+            input.withBytes { result.append(contentsOf: $0[..<take]) }
             consume(take)
         }
         return result
@@ -238,15 +225,17 @@ package final class Connection {
 
     private func sendNow(_ bytes: [UInt8]) async throws {
         guard let transport else { return try await sendRaw(bytes) }
-        // Encode in slices, so a large message does not sit in memory twice.
         var offset = 0
+        let deadline = MonotonicClock.deadline(after: idleTimeout)
         while offset < bytes.count {
-            let end = min(offset + Self.readChunk, bytes.count)
-            try bytes.withUnsafeBytes { raw in
-                try transport.encode(UnsafeRawBufferPointer(rebasing: raw[offset..<end]))
+            let progress = try bytes.withUnsafeBytes { (raw) throws(NetError) in
+                try transport.encode(UnsafeRawBufferPointer(rebasing: raw[offset...]))
             }
-            try await sendRaw(transport.takeOutput())
-            offset = end
+            switch progress {
+            case .moved(let count): offset += count
+            case .blocked(let wait):
+                try await registration.wait(for: wait == .readable ? .read : .write, deadline: deadline, interruptible: false)
+            }
         }
     }
 
@@ -256,7 +245,7 @@ package final class Connection {
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
-                systemSend(registration.fd, raw.baseAddress! + offset, raw.count - offset)
+                Socket.send(registration.fd, raw.baseAddress! + offset, raw.count - offset)
             }
             if sent > 0 {
                 offset += sent
@@ -282,21 +271,12 @@ package final class Connection {
     package func startTransport(_ transport: any ConnectionTransport) async throws {
         try await flush()
         input.removeAll()
-        inputStart = 0
         discardingLine = false
         self.transport = transport
         let deadline = MonotonicClock.deadline(after: idleTimeout)
-        do {
-            while try !transport.handshake() {
-                try await sendRaw(transport.takeOutput())
-                try await registration.wait(for: .read, deadline: deadline, interruptible: false)
-            }
-        } catch {
-            // Tell the peer why (a TLS alert), if it is still there.
-            try? await sendRaw(transport.takeOutput())
-            throw error
+        while let wait = try transport.handshake() {
+            try await registration.wait(for: wait == .readable ? .read : .write, deadline: deadline, interruptible: false)
         }
-        try await sendRaw(transport.takeOutput())
     }
 
     // MARK: Closing
@@ -312,13 +292,16 @@ package final class Connection {
         guard !closed else { return }
         try? await flush()
         if let transport {
-            transport.close()
-            try? await sendRaw(transport.takeOutput())
+            if transport.close() == .writable,
+                (try? await registration.wait(
+                    for: .write, deadline: MonotonicClock.deadline(after: idleTimeout), interruptible: false)) != nil
+            {
+                _ = transport.close()
+            }
             self.transport = nil  // what is drained below is discarded unread
         }
         shutdown(registration.fd, Int32(SHUT_WR))
         idleTimeout = .milliseconds(200)
-        inputStart = 0
         input.removeAll()
         var drained = 0
         while drained < 16, (try? await fill()) != nil {
@@ -362,13 +345,7 @@ package struct ConnectionHandle: Sendable {
 }
 
 #if canImport(Glibc)
-    private func systemSend(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-        Glibc.send(fd, pointer, count, Socket.sendFlags)
-    }
     func systemClose(_ fd: Int32) { _ = Glibc.close(fd) }
 #else
-    private func systemSend(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-        Darwin.send(fd, pointer, count, 0)
-    }
     func systemClose(_ fd: Int32) { _ = Darwin.close(fd) }
 #endif

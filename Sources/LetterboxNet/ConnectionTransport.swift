@@ -1,21 +1,33 @@
 /// A layer between a ``Connection``'s buffers and its socket that turns bytes on the wire into
 /// bytes for the protocol and back, e.g. TLS (implemented in LetterboxTLS).
 ///
-/// The transport reads the connection's non-blocking socket itself and never blocks; what it
-/// produces for the peer is sent by the connection (``takeOutput()``), which also does all
-/// waiting on the event loop. A protocol reads and writes the connection the same way whether or
-/// not a transport is installed.
+/// The transport reads and writes the connection's non-blocking socket itself and never blocks:
+/// when the socket is not ready it says which readiness it needs, and the connection waits for
+/// that on its event loop. A protocol reads and writes the connection the same way whether or not
+/// a transport is installed.
 package protocol ConnectionTransport: AnyObject {
-    /// Advances the handshake; true once it is complete, false when it needs the socket to become
-    /// readable. Output to send is collected with ``takeOutput()``.
-    func handshake() throws(NetError) -> Bool
-    /// Appends decoded bytes to `plaintext` and returns how many; 0 when it needs the socket to
-    /// become readable. Throws ``NetError/closed`` at the peer's end of stream.
-    func decode(into plaintext: inout [UInt8]) throws(NetError) -> Int
-    /// Encodes `plaintext` for the peer; the result is collected with ``takeOutput()``.
-    func encode(_ plaintext: UnsafeRawBufferPointer) throws(NetError)
-    /// Bytes waiting to be sent to the peer (handshake messages, records, alerts); empty if none.
-    func takeOutput() -> [UInt8]
-    /// Queues the orderly close (TLS `close_notify`) for ``takeOutput()``.
-    func close()
+    /// Advances the handshake: nil once it is complete, else what the socket must become first.
+    func handshake() throws(NetError) -> TransportWait?
+    /// Decodes what the peer sent into `buffer` (never more than it holds). Throws
+    /// ``NetError/closed`` at the peer's end of stream.
+    func decode(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> TransportProgress
+    /// Encodes and sends a prefix of `plaintext` (the caller passes the rest again later).
+    func encode(_ plaintext: UnsafeRawBufferPointer) throws(NetError) -> TransportProgress
+    /// Sends the orderly close (TLS `close_notify`): nil when done, `.writable` when the socket
+    /// must drain first (then call it again).
+    func close() -> TransportWait?
+}
+
+/// What the socket must become before a transport can go on.
+package enum TransportWait: Equatable, Sendable {
+    case readable
+    case writable
+}
+
+/// The outcome of a transport call that moves bytes.
+package enum TransportProgress: Equatable, Sendable {
+    /// This many bytes (more than zero) were decoded into the buffer, or taken from the plaintext.
+    case moved(Int)
+    /// Nothing moved; call again once the socket is ready.
+    case blocked(TransportWait)
 }

@@ -7,14 +7,27 @@ import CSystemShims
 #endif
 
 /// Small, typed wrappers over the BSD socket calls the listener and connections use.
-enum Socket {
+package enum Socket {
     #if canImport(Glibc)
         static let streamType = Int32(SOCK_STREAM.rawValue)
         static let sendFlags = lb_msg_nosignal()
+        static let moreFlag = lb_msg_more()
     #else
         static let streamType = SOCK_STREAM
-        static let sendFlags: Int32 = 0
+        static let sendFlags: Int32 = 0  // SO_NOSIGPIPE is set on every socket instead
+        static let moreFlag: Int32 = 0
     #endif
+
+    /// `send` that never raises `SIGPIPE` in the host process (a peer that left is an `EPIPE`
+    /// error instead). `more` tells the kernel that more bytes follow at once, so it can fill
+    /// whole segments before sending (`MSG_MORE`, Linux); the last piece must go without it.
+    package static func send(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int, more: Bool = false) -> Int {
+        #if canImport(Glibc)
+            Glibc.send(fd, pointer, count, sendFlags | (more ? moreFlag : 0))
+        #else
+            Darwin.send(fd, pointer, count, sendFlags)
+        #endif
+    }
 
     static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL, 0)

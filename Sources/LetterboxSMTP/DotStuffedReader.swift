@@ -20,8 +20,9 @@ enum DotStuffedReader {
         var tooLarge = false
 
         while true {
-            let (consumed, finished) = scan(
-                connection.buffered, into: &body, atLineStart: &atLineStart, limit: limit, tooLarge: &tooLarge)
+            let (consumed, finished) = connection.withBuffered {
+                scan($0, into: &body, atLineStart: &atLineStart, limit: limit, tooLarge: &tooLarge)
+            }
             connection.consume(consumed)
             if finished { break }
             try await connection.fill()
@@ -32,46 +33,45 @@ enum DotStuffedReader {
         return .complete(body)
     }
 
-    /// Processes as much of `input` as can be decided; returns the octets consumed and whether the
+    /// Processes as much of `buffer` as can be decided; returns the octets consumed and whether the
     /// terminator was found.
     static func scan(
-        _ input: ArraySlice<UInt8>, into body: inout [UInt8], atLineStart: inout Bool, limit: Int, tooLarge: inout Bool
+        _ buffer: UnsafeBufferPointer<UInt8>, into body: inout [UInt8], atLineStart: inout Bool, limit: Int,
+        tooLarge: inout Bool
     ) -> (consumed: Int, finished: Bool) {
-        input.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return (0, false) }
-            let end = buffer.count
-            var index = 0
-            func keep(_ range: Range<Int>) {
-                guard !tooLarge else { return }
-                if body.count + range.count > limit {
-                    tooLarge = true
-                    body = []
-                    return
-                }
-                body.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[range]))
+        guard let base = buffer.baseAddress else { return (0, false) }
+        let end = buffer.count
+        var index = 0
+        func keep(_ range: Range<Int>) {
+            guard !tooLarge else { return }
+            if body.count + range.count > limit {
+                tooLarge = true
+                body = []
+                return
             }
-            while index < end {
-                if atLineStart && base[index] == UInt8(ascii: ".") {
-                    guard index + 1 < end else { return (index, false) }
-                    if base[index + 1] == 0x0A { return (index + 2, true) }
-                    if base[index + 1] == 0x0D {
-                        guard index + 2 < end else { return (index, false) }
-                        if base[index + 2] == 0x0A { return (index + 3, true) }
-                    }
-                    index += 1  // a stuffed dot: drop it, keep the rest of the line
-                }
-                if let found = memchr(base + index, 0x0A, end - index) {
-                    let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    keep(index..<newline + 1)
-                    index = newline + 1
-                    atLineStart = true
-                } else {
-                    keep(index..<end)
-                    index = end
-                    atLineStart = false
-                }
-            }
-            return (index, false)
+            body.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[range]))
         }
+        while index < end {
+            if atLineStart && base[index] == UInt8(ascii: ".") {
+                guard index + 1 < end else { return (index, false) }
+                if base[index + 1] == 0x0A { return (index + 2, true) }
+                if base[index + 1] == 0x0D {
+                    guard index + 2 < end else { return (index, false) }
+                    if base[index + 2] == 0x0A { return (index + 3, true) }
+                }
+                index += 1  // a stuffed dot: drop it, keep the rest of the line
+            }
+            if let found = memchr(base + index, 0x0A, end - index) {
+                let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                keep(index..<newline + 1)
+                index = newline + 1
+                atLineStart = true
+            } else {
+                keep(index..<end)
+                index = end
+                atLineStart = false
+            }
+        }
+        return (index, false)
     }
 }

@@ -64,6 +64,17 @@ package struct OpenSSL: @unchecked Sendable {
     let BIO_read: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32) -> Int32
     let BIO_write: @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int32) -> Int32
     let BIO_ctrl_pending: @convention(c) (OpaquePointer?) -> Int
+    // libcrypto: a BIO of our own (SocketWriter)
+    let BIO_get_new_index: @convention(c) () -> Int32
+    let BIO_meth_new: @convention(c) (Int32, UnsafePointer<CChar>?) -> OpaquePointer?
+    let BIO_meth_set_write:
+        @convention(c) (OpaquePointer?, SocketWriter.WriteFunction?) -> Int32
+    let BIO_meth_set_ctrl: @convention(c) (OpaquePointer?, SocketWriter.ControlFunction?) -> Int32
+    let BIO_set_data: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void
+    let BIO_get_data: @convention(c) (OpaquePointer?) -> UnsafeMutableRawPointer?
+    let BIO_set_init: @convention(c) (OpaquePointer?, Int32) -> Void
+    let BIO_set_flags: @convention(c) (OpaquePointer?, Int32) -> Void
+    let BIO_clear_flags: @convention(c) (OpaquePointer?, Int32) -> Void
     let PEM_read_bio_X509:
         @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) ->
             OpaquePointer?
@@ -168,6 +179,15 @@ package struct OpenSSL: @unchecked Sendable {
         BIO_read = try crypto.function("BIO_read")
         BIO_write = try crypto.function("BIO_write")
         BIO_ctrl_pending = try crypto.function("BIO_ctrl_pending")
+        BIO_get_new_index = try crypto.function("BIO_get_new_index")
+        BIO_meth_new = try crypto.function("BIO_meth_new")
+        BIO_meth_set_write = try crypto.function("BIO_meth_set_write")
+        BIO_meth_set_ctrl = try crypto.function("BIO_meth_set_ctrl")
+        BIO_set_data = try crypto.function("BIO_set_data")
+        BIO_get_data = try crypto.function("BIO_get_data")
+        BIO_set_init = try crypto.function("BIO_set_init")
+        BIO_set_flags = try crypto.function("BIO_set_flags")
+        BIO_clear_flags = try crypto.function("BIO_clear_flags")
         PEM_read_bio_X509 = try crypto.function("PEM_read_bio_X509")
         PEM_read_bio_PrivateKey = try crypto.function("PEM_read_bio_PrivateKey")
         PEM_write_bio_X509 = try crypto.function("PEM_write_bio_X509")

@@ -1,51 +1,79 @@
 import LetterboxNet
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One TLS endpoint (an OpenSSL `SSL`) plugged into a ``Connection``.
 ///
-/// OpenSSL reads the non-blocking socket itself (no extra copy of what arrives); WANT_READ then
-/// means "wait until the socket is readable", which the connection does on its event loop. What
-/// OpenSSL writes goes to a memory BIO that the connection sends with `MSG_NOSIGNAL`, so
-/// OpenSSL's own `write` never raises `SIGPIPE` in a host process. Without a socket, input comes
-/// from ``receive(_:)`` (transports wired to each other in memory, in tests). The thread's
-/// OpenSSL error queue is cleared before each call and read right after it, before the connection
-/// can suspend. Not `Sendable`: owned by its connection's task.
+/// OpenSSL reads the non-blocking socket itself and decrypts into the connection's input buffer;
+/// it writes each sealed record straight to the socket through a ``SocketWriter`` (`send` with
+/// `MSG_NOSIGNAL`, so a departed peer never raises `SIGPIPE` in a host process). WANT_READ and
+/// WANT_WRITE become ``TransportWait``s the connection waits for on its event loop. Without a
+/// socket, input comes from ``receive(_:)`` and output is collected with ``takeOutput()``
+/// (transports wired to each other in memory, in tests). The thread's OpenSSL error queue is
+/// cleared before each call and read right after it, before the connection can suspend. Not
+/// `Sendable`: owned by its connection's task.
 package final class TLSTransport: ConnectionTransport {
     private let ssl: OpenSSL
     private let session: OpaquePointer
     /// The peer's bytes: the socket, or a memory BIO fed by ``receive(_:)`` (owned by `session`).
     private let incoming: OpaquePointer
-    /// Ciphertext OpenSSL produced for the peer (owned by `session`).
+    /// Bytes for the peer: the socket (through a ``SocketWriter``), or a memory BIO read by
+    /// ``takeOutput()`` (owned by `session`).
     private let outgoing: OpaquePointer
-    /// Whether OpenSSL reads the socket (otherwise ``receive(_:)`` feeds it).
-    private let readsSocket: Bool
+    /// The socket writer's target; nil without a socket.
+    private let target: UnsafeMutablePointer<SocketWriter.Target>?
     private var failed = false
     private var established = false
-    private static let readChunk = 65_536
+    /// The most plaintext one record carries (RFC 8446 §5.1; RFC 5246 §6.2.1): the unit `encode` writes.
+    private static let recordSize = 16_384
 
     private static let errorSSL: Int32 = 1
     private static let wantRead: Int32 = 2
     private static let wantWrite: Int32 = 3
+    private static let errorSyscall: Int32 = 5
     private static let zeroReturn: Int32 = 6
 
     init(ssl: OpenSSL, context: OpaquePointer, isServer: Bool, socket: Int32?) throws(TLSError) {
         self.ssl = ssl
-        self.readsSocket = socket != nil
         ssl.clearErrors()
         guard let session = ssl.SSL_new(context) else { throw TLSError("SSL_new failed: \(ssl.takeErrors())") }
-        let noClose: Int32 = 0  // BIO_NOCLOSE: the connection closes its socket
-        let input = socket.map { ssl.BIO_new_socket($0, noClose) } ?? ssl.BIO_new(ssl.BIO_s_mem())
-        guard let incoming = input, let outgoing = ssl.BIO_new(ssl.BIO_s_mem()) else {
+        var target: UnsafeMutablePointer<SocketWriter.Target>?
+        var input: OpaquePointer?
+        var output: OpaquePointer?
+        if let socket {
+            let writerTarget = UnsafeMutablePointer<SocketWriter.Target>.allocate(capacity: 1)
+            writerTarget.initialize(to: SocketWriter.Target(socket: socket))
+            target = writerTarget
+            input = ssl.BIO_new_socket(socket, 0)  // BIO_NOCLOSE: the connection closes its socket
+            output = SocketWriter.make(ssl, target: writerTarget)
+        } else {
+            input = ssl.BIO_new(ssl.BIO_s_mem())
+            output = ssl.BIO_new(ssl.BIO_s_mem())
+        }
+        guard let incoming = input, let outgoing = output else {
+            let reason = ssl.takeErrors()
+            if let input { _ = ssl.BIO_free(input) }
+            if let output { _ = ssl.BIO_free(output) }
+            target?.deallocate()
             ssl.SSL_free(session)
-            throw TLSError("BIO_new failed: \(ssl.takeErrors())")
+            throw TLSError("BIO_new failed: \(reason)")
         }
         ssl.SSL_set_bio(session, incoming, outgoing)
         if isServer { ssl.SSL_set_accept_state(session) } else { ssl.SSL_set_connect_state(session) }
         self.session = session
         self.incoming = incoming
         self.outgoing = outgoing
+        self.target = target
     }
 
-    deinit { ssl.SSL_free(session) }
+    deinit {
+        ssl.SSL_free(session)  // and its BIOs, before the writer's target goes
+        target?.deallocate()
+    }
 
     /// The negotiated protocol version, e.g. `TLSv1.3`; nil before the handshake completes.
     package var protocolVersion: String? {
@@ -61,23 +89,83 @@ package final class TLSTransport: ConnectionTransport {
 
     // MARK: ConnectionTransport
 
-    package func handshake() throws(NetError) -> Bool {
+    package func handshake() throws(NetError) -> TransportWait? {
         try checkUsable()
         ssl.clearErrors()
         let result = ssl.SSL_do_handshake(session)
         if result == 1 {
             established = true
-            return true
+            return nil
         }
         let code = ssl.SSL_get_error(session, result)
-        if code == Self.wantRead || code == Self.wantWrite { return false }
+        if let wait = Self.wait(for: code) { return wait }
         throw failure("TLS handshake failed", code: code)
     }
+
+    package func decode(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> TransportProgress {
+        try checkUsable()
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { preconditionFailure("no room to decode into") }
+        var total = 0
+        // One record per SSL_read; OpenSSL's read-ahead takes several per recv.
+        while total < buffer.count {
+            ssl.clearErrors()
+            let count = ssl.SSL_read(session, base + total, Int32(clamping: buffer.count - total))
+            if count > 0 {
+                total += Int(count)
+                continue
+            }
+            let code = ssl.SSL_get_error(session, count)
+            if let wait = Self.wait(for: code) { return total > 0 ? .moved(total) : .blocked(wait) }
+            // The peer's close_notify ends the stream like a TCP FIN (after what came before it).
+            if code == Self.zeroReturn {
+                if total > 0 { return .moved(total) }
+                throw NetError.closed
+            }
+            throw failure("TLS read failed", code: code)
+        }
+        return .moved(total)
+    }
+
+    package func encode(_ plaintext: UnsafeRawBufferPointer) throws(NetError) -> TransportProgress {
+        try checkUsable()
+        guard let base = plaintext.baseAddress, !plaintext.isEmpty else { preconditionFailure("nothing to encode") }
+        defer { target?.pointee.more = false }
+        // One record per SSL_write, so the writer knows whether more follow (MSG_MORE): the
+        // kernel then sends whole segments instead of one per record. After WANT_WRITE the caller
+        // passes the same bytes again, so the retried SSL_write has the same length (OpenSSL
+        // requires it; the buffer may move: SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
+        var offset = 0
+        while offset < plaintext.count {
+            let piece = min(plaintext.count - offset, Self.recordSize)
+            target?.pointee.more = offset + piece < plaintext.count
+            ssl.clearErrors()
+            let written = ssl.SSL_write(session, base + offset, Int32(piece))
+            if written > 0 {
+                offset += Int(written)
+                continue
+            }
+            let code = ssl.SSL_get_error(session, written)
+            if let wait = Self.wait(for: code) { return offset > 0 ? .moved(offset) : .blocked(wait) }
+            throw failure("TLS write failed", code: code)
+        }
+        return .moved(offset)
+    }
+
+    package func close() -> TransportWait? {
+        guard established, !failed else { return nil }
+        ssl.clearErrors()
+        let result = ssl.SSL_shutdown(session)
+        let blocked = result < 0 && ssl.SSL_get_error(session, result) == Self.wantWrite
+        ssl.clearErrors()
+        return blocked ? .writable : nil
+    }
+
+    // MARK: Without a socket
 
     /// Takes bytes from the peer (only for a transport made without a socket).
     package func receive(_ ciphertext: UnsafeRawBufferPointer) throws(NetError) {
         try checkUsable()
-        guard !readsSocket else { throw NetError.transport("TLS input comes from the socket, not receive(_:)") }
+        guard target == nil else { throw NetError.transport("TLS input comes from the socket, not receive(_:)") }
         guard let base = ciphertext.baseAddress, !ciphertext.isEmpty else { return }
         ssl.clearErrors()
         // A memory BIO grows to take everything (it fails only when memory runs out).
@@ -86,49 +174,10 @@ package final class TLSTransport: ConnectionTransport {
         }
     }
 
-    package func decode(into plaintext: inout [UInt8]) throws(NetError) -> Int {
-        try checkUsable()
-        var total = 0
-        var peerClosed = false
-        let outcome: Result<Void, NetError> = withUnsafeTemporaryAllocation(byteCount: Self.readChunk, alignment: 1) {
-            chunk in
-            while total < Self.readChunk {
-                ssl.clearErrors()
-                let count = ssl.SSL_read(session, chunk.baseAddress, Int32(chunk.count))
-                if count > 0 {
-                    plaintext.append(contentsOf: chunk[0..<Int(count)])
-                    total += Int(count)
-                    continue
-                }
-                let code = ssl.SSL_get_error(session, count)
-                if code == Self.wantRead || code == Self.wantWrite { return .success(()) }
-                if code == Self.zeroReturn {
-                    peerClosed = true
-                    return .success(())
-                }
-                return .failure(failure("TLS read failed", code: code))
-            }
-            return .success(())
-        }
-        try outcome.get()
-        // The peer's close_notify ends the stream like a TCP FIN (after what came before it).
-        if total == 0 && peerClosed { throw NetError.closed }
-        return total
-    }
-
-    package func encode(_ plaintext: UnsafeRawBufferPointer) throws(NetError) {
-        try checkUsable()
-        guard let base = plaintext.baseAddress else { return }
-        var offset = 0
-        while offset < plaintext.count {
-            ssl.clearErrors()
-            let written = ssl.SSL_write(session, base + offset, Int32(min(plaintext.count - offset, Int(Int32.max))))
-            guard written > 0 else { throw failure("TLS write failed", code: ssl.SSL_get_error(session, written)) }
-            offset += Int(written)
-        }
-    }
-
+    /// Bytes waiting for the peer (only for a transport made without a socket; with one, they
+    /// have gone to the socket already).
     package func takeOutput() -> [UInt8] {
+        guard target == nil else { return [] }
         let pending = ssl.BIO_ctrl_pending(outgoing)
         guard pending > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: pending) { buffer, initialized in
@@ -136,24 +185,29 @@ package final class TLSTransport: ConnectionTransport {
         }
     }
 
-    package func close() {
-        guard established, !failed else { return }
-        ssl.clearErrors()
-        _ = ssl.SSL_shutdown(session)
-        ssl.clearErrors()
-    }
-
     // MARK: Errors
+
+    private static func wait(for code: Int32) -> TransportWait? {
+        switch code {
+        case wantRead: .readable
+        case wantWrite: .writable
+        default: nil
+        }
+    }
 
     private func checkUsable() throws(NetError) {
         if failed { throw NetError.transport("TLS session already failed") }
     }
 
-    /// Marks the session failed and describes why, from the error queue just filled.
+    /// Marks the session failed and describes why, from the error queue just filled (and `errno`
+    /// for a failed system call, e.g. a peer that reset the connection).
     private func failure(_ step: String, code: Int32) -> NetError {
+        let systemError = errno
         failed = true
         let detail = ssl.takeErrors()
-        return NetError.transport("\(step): \(code == Self.errorSSL ? detail : "SSL error \(code); \(detail)")")
+        if code == Self.errorSSL { return NetError.transport("\(step): \(detail)") }
+        let system = code == Self.errorSyscall && systemError != 0 ? " (\(String(cString: strerror(systemError))))" : ""
+        return NetError.transport("\(step): SSL error \(code)\(system); \(detail)")
     }
 }
 

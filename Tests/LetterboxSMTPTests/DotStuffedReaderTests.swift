@@ -14,8 +14,9 @@ import Testing
             let next = min(bytes.count, fed + step)
             buffer += bytes[fed..<next]
             fed = next
-            let (consumed, finished) = DotStuffedReader.scan(
-                buffer[...], into: &body, atLineStart: &atLineStart, limit: limit, tooLarge: &tooLarge)
+            let (consumed, finished) = buffer.withUnsafeBufferPointer {
+                DotStuffedReader.scan($0, into: &body, atLineStart: &atLineStart, limit: limit, tooLarge: &tooLarge)
+            }
             buffer.removeFirst(consumed)
             if finished {
                 buffer += bytes[fed...]

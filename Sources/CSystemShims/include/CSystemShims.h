@@ -56,6 +56,7 @@ static inline int lb_accept(int fd) {
 }
 
 static inline int lb_msg_nosignal(void) { return MSG_NOSIGNAL; }
+static inline int lb_msg_more(void) { return MSG_MORE; }
 #endif
 
 #endif

@@ -1,0 +1,76 @@
+import LetterboxNet
+import Testing
+
+@testable import LetterboxTLS
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// TLS through real sockets: OpenSSL reads and writes the connection's socket itself.
+@Suite struct TLSConnectionTests {
+    /// A connected, non-blocking UNIX socket pair (TLS server on the left, client on the right).
+    private func socketPair() throws -> (left: Int32, right: Int32) {
+        var fds: [Int32] = [-1, -1]
+        #if canImport(Glibc)
+            let type = Int32(SOCK_STREAM.rawValue)
+        #else
+            let type = SOCK_STREAM
+        #endif
+        guard socketpair(AF_UNIX, type, 0, &fds) == 0 else { throw NetError.system("socketpair", errno: errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) }
+        return (fds[0], fds[1])
+    }
+
+    /// A connection over `fd` that has completed its handshake with `context`.
+    private static func tls(_ fd: Int32, _ context: TLSContext) async throws -> Connection {
+        let connection = try Connection(fd: fd, loop: EventLoopGroup.shared.get().next(), idleTimeout: .seconds(30))
+        try await connection.startTLS(context)
+        return connection
+    }
+
+    @Test(.enabled(if: TLSTransportTests.available, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func fiveMiBEachWayArriveByteForByteWhileWritesWaitForTheReader() async throws {
+        let (left, right) = try socketPair()
+        let serverContext = try TLSContext.server(CertificateAndKey.selfSigned())
+        let size = 5 * 1024 * 1024 + 4321  // not a multiple of a record or of any buffer
+        let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+        // Far more than a socket buffer holds: each writer waits (WANT_WRITE) for its reader.
+        let server = Task {
+            let connection = try await Self.tls(left, serverContext)
+            let received = try await connection.readExactly(size)
+            try await connection.send(received)
+            await connection.close()
+            return received
+        }
+        let client = try await Self.tls(right, TLSContext.unverifiedClient())
+        try await client.send(payload)
+        let echoed = try await client.readExactly(size)
+        #expect(try await server.value == payload)
+        #expect(echoed == payload)
+        await client.close()
+    }
+
+    @Test(.enabled(if: TLSTransportTests.available, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func writingToAPeerThatLeftFailsWithAnErrorInsteadOfSIGPIPE() async throws {
+        let (left, right) = try socketPair()
+        let serverContext = try TLSContext.server(CertificateAndKey.selfSigned())
+        let server = Task { () -> NetError? in
+            let connection = try await Self.tls(left, serverContext)
+            defer { connection.closeAbruptly() }
+            // With OpenSSL's own socket BIO (write(2)) this would raise SIGPIPE and end the test process.
+            do {
+                for _ in 0..<8 { try await connection.send([UInt8](repeating: 0x61, count: 1 << 20)) }
+            } catch let error as NetError {
+                return error
+            }
+            return nil
+        }
+        let client = try await Self.tls(right, TLSContext.unverifiedClient())
+        client.closeAbruptly()
+        let failure = try await server.value
+        #expect(failure != nil)
+    }
+}
