@@ -62,7 +62,10 @@ package struct HTTPServer: Sendable {
                     return
                 }
                 // A long-poll may take minutes: answers to earlier pipelined requests go out first.
-                if router.mayWait(request) { try await connection.flush() }
+                if router.mayWait(request) {
+                    try await connection.flush()
+                    connection.releaseInput()
+                }
                 var response = await router.respond(to: request)
                 if response.status == .badRequest { events.protocolError() }
                 let keepAlive = request.keepAlive && !connection.isDraining

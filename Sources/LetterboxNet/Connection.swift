@@ -61,15 +61,23 @@ package final class Connection {
     /// Marks the first `count` buffered bytes as consumed.
     package func consume(_ count: Int) { input.consume(count) }
 
+    /// Gives the input block back when nothing is buffered: before a long wait that reads
+    /// nothing (an HTTP long poll), so a thousand waiting clients do not hold a block each.
+    package func releaseInput() { input.releaseIfEmpty() }
+
     /// Receives more bytes into the buffer, waiting up to the idle timeout.
     ///
     /// - Parameter interruptible: a graceful shutdown may end this wait with ``NetError/shuttingDown``
     ///   (use it only between requests, when nothing would be lost).
     /// - Throws: ``NetError/closed`` at end of stream, ``NetError/idleTimeout``, or a system error.
     /// - Parameter wakeable: ``ConnectionHandle/wake()`` may end this wait with ``NetError/woken``.
-    package func fill(interruptible: Bool = false, wakeable: Bool = false) async throws {
+    /// - Parameter awaitingCommand: the bytes awaited are a command line, which may be long in
+    ///   coming: the input block is shrunk to what is buffered while waiting (message data keeps
+    ///   it, for the next read).
+    package func fill(interruptible: Bool = false, wakeable: Bool = false, awaitingCommand: Bool = false) async throws {
         if let transport {
-            return try await fill(through: transport, interruptible: interruptible, wakeable: wakeable)
+            return try await fill(
+                through: transport, interruptible: interruptible, wakeable: wakeable, awaitingCommand: awaitingCommand)
         }
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while true {
@@ -87,14 +95,16 @@ package final class Connection {
                 try await flush()
                 continue
             }
-            input.releaseIfEmpty()
+            if awaitingCommand { input.shrinkForWaiting() }
             try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
         }
     }
 
-    /// ``fill(interruptible:wakeable:)`` through a transport: decode what it holds, else wait for
-    /// the socket as the transport asks.
-    private func fill(through transport: any ConnectionTransport, interruptible: Bool, wakeable: Bool) async throws {
+    /// ``fill(interruptible:wakeable:awaitingCommand:)`` through a transport: decode what it
+    /// holds, else wait for the socket as the transport asks.
+    private func fill(
+        through transport: any ConnectionTransport, interruptible: Bool, wakeable: Bool, awaitingCommand: Bool
+    ) async throws {
         let deadline = MonotonicClock.deadline(after: idleTimeout)
         while true {
             var progress = TransportProgress.moved(0)
@@ -112,7 +122,7 @@ package final class Connection {
                 try await registration.wait(for: .write, deadline: deadline, interruptible: false)
                 continue
             }
-            input.releaseIfEmpty()
+            if awaitingCommand { input.shrinkForWaiting() }
             try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
         }
     }
@@ -124,7 +134,7 @@ package final class Connection {
     package func readLine(maxLength: Int, interruptible: Bool = false, wakeable: Bool = false) async throws -> [UInt8] {
         while true {
             if let line = try takeLine(maxLength: maxLength) { return line }
-            try await fill(interruptible: interruptible && input.count == 0, wakeable: wakeable)
+            try await fill(interruptible: interruptible && input.count == 0, wakeable: wakeable, awaitingCommand: true)
         }
     }
 
@@ -213,7 +223,9 @@ package final class Connection {
     package func flush() async throws {
         guard !output.isEmpty else { return }
         let pending = output
-        output.removeAll(keepingCapacity: output.capacity <= 65_536)
+        // Not removeAll(keepingCapacity:): `pending` shares the storage, so that would allocate a
+        // second buffer as large, kept by an idle connection.
+        output = []
         try await sendNow(pending)
     }
 
@@ -271,6 +283,7 @@ package final class Connection {
     package func startTransport(_ transport: any ConnectionTransport) async throws {
         try await flush()
         input.removeAll()
+        input.releaseIfEmpty()
         discardingLine = false
         self.transport = transport
         let deadline = MonotonicClock.deadline(after: idleTimeout)

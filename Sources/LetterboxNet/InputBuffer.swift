@@ -10,7 +10,7 @@
 /// Consumed bytes are reclaimed by moving what is left to the front when room is needed. The
 /// block grows only for a line longer than it, and ``releaseIfEmpty()`` gives it back while the
 /// connection waits with nothing buffered, so an idle connection holds no block.
-struct InputBuffer: ~Copyable {
+package struct InputBuffer: ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>?
     private var capacity = 0
     private var start = 0
@@ -18,22 +18,27 @@ struct InputBuffer: ~Copyable {
 
     /// The block allocated when there is none, and the least room a read is given.
     static let blockSize = 65_536
-    static let minimumRoom = 16_384
+    package static let minimumRoom = 16_384
+    /// The most a wait for a command keeps in a block of its own (see ``shrinkForWaiting()``).
+    package static let keptWhileWaiting = 4096
 
-    init() {}
+    package init() {}
 
     deinit { storage?.deallocate() }
 
     /// The number of bytes not yet consumed.
-    var count: Int { end - start }
+    package var count: Int { end - start }
+
+    /// The size of the block held (0 when none): what the buffer costs while a connection waits.
+    package var heldBytes: Int { capacity }
 
     /// Calls `body` with the bytes not yet consumed (valid only during the call).
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    package func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try body(UnsafeBufferPointer(start: storage.map { $0 + start }, count: count))
     }
 
     /// Marks the first `count` bytes as consumed.
-    mutating func consume(_ count: Int) {
+    package mutating func consume(_ count: Int) {
         precondition(count >= 0 && count <= self.count, "consumed more than was buffered")
         start += count
         if start == end {
@@ -43,13 +48,13 @@ struct InputBuffer: ~Copyable {
     }
 
     /// Forgets every byte buffered (keeping the block).
-    mutating func removeAll() {
+    package mutating func removeAll() {
         start = 0
         end = 0
     }
 
     /// Gives the block back if nothing is buffered.
-    mutating func releaseIfEmpty() {
+    package mutating func releaseIfEmpty() {
         guard start == end, let block = storage else { return }
         block.deallocate()
         storage = nil
@@ -58,9 +63,25 @@ struct InputBuffer: ~Copyable {
         end = 0
     }
 
+    /// Before a wait that may last the idle timeout: gives the block back if nothing is buffered,
+    /// or moves a remainder of up to ``keptWhileWaiting`` bytes (a partial command line) into a
+    /// block of its own size, so a peer that sends a byte and stalls does not hold a whole block.
+    package mutating func shrinkForWaiting() {
+        guard let block = storage, count <= Self.keptWhileWaiting, capacity > count else { return }
+        guard count > 0 else { return releaseIfEmpty() }
+        let smaller = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+        smaller.initialize(from: block + start, count: count)
+        block.deallocate()
+        storage = smaller
+        capacity = count
+        end = count
+        start = 0
+    }
+
+
     /// Lets `fill` write up to the free room after the buffered bytes (at least ``minimumRoom``) and
     /// keeps the number of bytes it returns; a negative or zero result keeps nothing.
-    mutating func append(_ fill: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
+    package mutating func append(_ fill: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
         makeRoom()
         let room = UnsafeMutableRawBufferPointer(start: storage! + end, count: capacity - end)
         let written = try fill(room)

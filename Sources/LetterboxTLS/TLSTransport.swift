@@ -27,6 +27,9 @@ package final class TLSTransport: ConnectionTransport {
     /// The socket writer's target; nil without a socket.
     private let target: UnsafeMutablePointer<SocketWriter.Target>?
     private var failed = false
+    /// A read failure that came after plaintext decoded in the same call: reported by the next
+    /// call, once that plaintext is consumed (as a socket reports a reset after the data before it).
+    private var deferredFailure: NetError?
     private var established = false
     /// The most plaintext one record carries (RFC 8446 §5.1; RFC 5246 §6.2.1): the unit `encode` writes.
     private static let recordSize = 16_384
@@ -103,6 +106,10 @@ package final class TLSTransport: ConnectionTransport {
     }
 
     package func decode(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> TransportProgress {
+        if let failure = deferredFailure {
+            deferredFailure = nil
+            throw failure
+        }
         try checkUsable()
         guard let base = buffer.baseAddress, !buffer.isEmpty else { preconditionFailure("no room to decode into") }
         var total = 0
@@ -121,7 +128,11 @@ package final class TLSTransport: ConnectionTransport {
                 if total > 0 { return .moved(total) }
                 throw NetError.closed
             }
-            throw failure("TLS read failed", code: code)
+            // Read the error queue now, before any suspension; keep what was decoded before it.
+            let failure = failure("TLS read failed", code: code)
+            guard total > 0 else { throw failure }
+            deferredFailure = failure
+            return .moved(total)
         }
         return .moved(total)
     }

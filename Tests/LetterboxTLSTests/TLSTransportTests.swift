@@ -50,6 +50,23 @@ import Testing
         return (server, client, identity.certificatePEM)
     }
 
+    @Test(
+        "plaintext decoded before a broken record is delivered; the failure comes with the next read",
+        .enabled(if: available, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func plaintextBeforeAFailureIsKept() throws {
+        let (server, client, _) = try pair()
+        try handshake(server, client)
+        try encode(client, Array("QUIT\r\n".utf8))
+        // The client's record, then a record header announcing application data and garbage.
+        let record = client.takeOutput() + [0x17, 0x03, 0x03, 0x00, 0x20] + Array(repeating: 0x55, count: 32)
+        try record.withUnsafeBytes { try server.receive($0) }
+        var buffer = [UInt8](repeating: 0, count: 5000)
+        let progress = try buffer.withUnsafeMutableBytes { try server.decode(into: $0) }
+        #expect(progress == .moved(6))
+        #expect(Array(buffer[..<6]) == Array("QUIT\r\n".utf8))
+        #expect(throws: NetError.self) { try buffer.withUnsafeMutableBytes { try server.decode(into: $0) } }
+    }
+
     @Test(.enabled(if: available, "libssl.so.3 is not installed (apt-get install libssl3)"))
     func handshakeNegotiatesTLS13AndCarriesBytesBothWays() throws {
         let (server, client, _) = try pair()
