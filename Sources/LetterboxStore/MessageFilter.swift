@@ -68,7 +68,8 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
         switch mailbox {
         case nil: captured
         case Self.everyMailbox?: true
-        case let wanted?: Mailbox.canonical(wanted) == name
+        // Compared as given first: canonicalizing for every message of a large mailbox costs a login.
+        case let wanted?: wanted == name || Mailbox.canonical(wanted) == name
         }
     }
 
