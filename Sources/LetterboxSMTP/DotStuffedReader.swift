@@ -12,10 +12,14 @@ import LetterboxNet
 /// The CRLF before the final `.` belongs to the message (RFC 5321 §4.1.1.4). A bare LF is kept
 /// as received, and `<LF>.<LF>` also ends the data, since real clients send it.
 enum DotStuffedReader {
-    /// Reads until the terminator. Past `limit` octets the rest is read and discarded.
-    static func read(from connection: Connection, limit: Int) async throws -> SMTPSession.DataOutcome {
+    /// Reads until the terminator. Past `limit` octets the rest is read and discarded. With the
+    /// size MAIL FROM declared, room for it is reserved at once (unstuffing only shrinks a message;
+    /// a little more covers a client's estimate), instead of growing and copying as it arrives.
+    static func read(from connection: Connection, limit: Int, declaredSize: Int? = nil) async throws
+        -> SMTPSession.DataOutcome
+    {
         var body: [UInt8] = []
-        body.reserveCapacity(min(limit, 64 * 1024))
+        body.reserveCapacity(min(limit, max(64 * 1024, declaredSize.map { $0 + $0 / 64 + 1024 } ?? 0)))
         var atLineStart = true
         var tooLarge = false
 

@@ -99,7 +99,8 @@ package struct SMTPServer: Sendable {
         switch action {
         case .receiveData(let goAhead):
             send(goAhead, on: connection, transcript: transcript)
-            let outcome = try await DotStuffedReader.read(from: connection, limit: configuration.maxMessageSize)
+            let outcome = try await DotStuffedReader.read(
+                from: connection, limit: configuration.maxMessageSize, declaredSize: session.declaredMessageSize)
             transcript.note("data: \(outcome.octets) octets")
             try await applyLatency(on: connection)
             return try await complete(

@@ -66,6 +66,8 @@ public struct SMTPSession: Sendable {
     private var authStep: AuthStep?
     /// BDAT chunks so far; nil when no BDAT has been seen in this transaction.
     private var chunks: [UInt8]?
+    /// The message size MAIL FROM declared (RFC 1870 `SIZE=`), if it did.
+    private var declaredSize: Int?
     private var failures = 0
     private static let maxFailures = 20
     /// Whether STARTTLS is offered; `tls` is the session in use (implicit TLS, or after STARTTLS).
@@ -200,6 +202,7 @@ public struct SMTPSession: Sendable {
                 return .reply(
                     SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
             }
+            declaredSize = size
         }
         switch parameters["BODY"]?.uppercased() {
         case nil, "7BIT": bodyType = .sevenBit
@@ -243,13 +246,19 @@ public struct SMTPSession: Sendable {
             failures += 1
             return .reply(.badSequenceNeedRcpt)
         }
-        var received = chunks ?? []
+        // Taken out, not copied: appending to a copy while `chunks` still shared the storage
+        // copied every chunk received so far, once per chunk.
+        var received = chunks.take() ?? []
         guard let bytes, received.count + bytes.count <= configuration.maxMessageSize else {
             resetTransaction()
             return .reply(SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
         }
-        if received.isEmpty {
+        if received.isEmpty, last || (declaredSize ?? 0) <= bytes.count {
             received = bytes
+        } else if received.isEmpty {
+            // More chunks follow: room for the size MAIL FROM declared, so they are not copied again.
+            received.reserveCapacity(min(declaredSize ?? 0, configuration.maxMessageSize))
+            received.append(contentsOf: bytes)
         } else {
             received.append(contentsOf: bytes)
         }
@@ -261,6 +270,10 @@ public struct SMTPSession: Sendable {
         resetTransaction()
         return completion
     }
+
+    /// The message size the client declared in MAIL FROM (RFC 1870 `SIZE=`), to reserve room for
+    /// the message before it arrives; nil when it declared none.
+    public var declaredMessageSize: Int? { declaredSize }
 
     /// How many more octets a BDAT chunk may add before the transaction exceeds the size limit.
     public var remainingMessageCapacity: Int { configuration.maxMessageSize - (chunks?.count ?? 0) }
@@ -286,6 +299,7 @@ public struct SMTPSession: Sendable {
         recipients = []
         bodyType = .sevenBit
         chunks = nil
+        declaredSize = nil
     }
 
     // MARK: AUTH (RFC 4954)

@@ -96,6 +96,21 @@ import Testing
         #expect(script.delivered.first?.raw == Array("Subject: x\r\n\r\nbody\r\n".utf8))
     }
 
+    @Test("BDAT chunks after MAIL FROM SIZE= join into the message; the next transaction starts without the size")
+    func bdatChunksWithDeclaredSize() {
+        var script = SessionScript()
+        _ = script.send("EHLO c")
+        _ = script.send("MAIL FROM:<a@x> SIZE=30")
+        _ = script.send("RCPT TO:<b@x>")
+        #expect(script.session.declaredMessageSize == 30)
+        for (index, piece) in ["Subject: ", "x\r\n", "\r\n"].enumerated() {
+            #expect(script.send("BDAT \(piece.utf8.count)", chunk: piece).first?.hasPrefix("250") == true, "chunk \(index)")
+        }
+        #expect(script.send("BDAT 6 LAST", chunk: "body\r\n") == ["250 2.0.0 Ok: queued as 1"])
+        #expect(script.delivered.first?.raw == Array("Subject: x\r\n\r\nbody\r\n".utf8))
+        #expect(script.session.declaredMessageSize == nil)
+    }
+
     @Test func binaryMimeNeedsBdat() {
         var script = SessionScript()
         _ = script.send("EHLO c")
