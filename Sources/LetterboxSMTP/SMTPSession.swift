@@ -194,15 +194,16 @@ public struct SMTPSession: Sendable {
         guard helo != nil else { return fail(.badSequenceNeedHelo) }
         if let tlsMissing { return fail(tlsMissing) }
         guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: nested MAIL command")) }
-        if let declared = parameters["SIZE"] {
-            guard let size = Int(declared), size >= 0 else {
+        var declared: Int?
+        if let text = parameters["SIZE"] {
+            guard let size = Int(text), size >= 0 else {
                 return fail(SMTPReply(501, "5.5.4", "Syntax: SIZE=<octets> (RFC 1870)"))
             }
             if size > configuration.maxMessageSize {
                 return .reply(
                     SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
             }
-            declaredSize = size
+            declared = size
         }
         switch parameters["BODY"]?.uppercased() {
         case nil, "7BIT": bodyType = .sevenBit
@@ -211,6 +212,7 @@ public struct SMTPSession: Sendable {
         case let other?: return fail(SMTPReply(501, "5.5.4", "Unsupported BODY type \(other)"))
         }
         sender = from
+        declaredSize = declared
         return .reply(SMTPReply(250, "2.1.0", "Sender <\(from)> ok"))
     }
 
