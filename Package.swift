@@ -52,7 +52,8 @@ let package = Package(
         // Helpers every test target may share (fixtures, a guard time); no product includes it.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "LetterboxTLSTests", dependencies: ["LetterboxTLS", "LetterboxNet"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxTLSTests", dependencies: ["LetterboxTLS", "LetterboxNet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME", "TestSupport"],

@@ -1,5 +1,6 @@
 import Dispatch
 import LetterboxNet
+import TestSupport
 import Testing
 
 /// How a wait on a connection ends other than with data: end of stream, idle timeout, graceful

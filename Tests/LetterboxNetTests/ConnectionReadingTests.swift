@@ -1,4 +1,5 @@
 import LetterboxNet
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

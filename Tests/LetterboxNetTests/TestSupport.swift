@@ -18,25 +18,6 @@ func connection(_ fd: Int32, idleTimeout: Duration = .seconds(10)) throws -> Con
     try Connection(fd: fd, loop: testLoop(), idleTimeout: idleTimeout)
 }
 
-/// Two connected, non-blocking UNIX stream sockets: a connection pair without a listener or a port.
-struct SocketPair {
-    let left: Int32
-    let right: Int32
-
-    init() throws {
-        var fds: [Int32] = [-1, -1]
-        #if canImport(Glibc)
-            let type = Int32(SOCK_STREAM.rawValue)
-        #else
-            let type = SOCK_STREAM
-        #endif
-        guard socketpair(AF_UNIX, type, 0, &fds) == 0 else { throw NetError.system("socketpair", errno: errno) }
-        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) }
-        left = fds[0]
-        right = fds[1]
-    }
-}
-
 /// Sends a few bytes on a raw descriptor (they fit in the socket buffer, so one call sends them all).
 func rawSend(_ fd: Int32, _ text: String) throws {
     let bytes = Array(text.utf8)

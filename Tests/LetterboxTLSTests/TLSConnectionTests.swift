@@ -1,4 +1,5 @@
 import LetterboxNet
+import TestSupport
 import Testing
 
 @testable import LetterboxTLS
@@ -11,19 +12,6 @@ import Testing
 
 /// TLS through real sockets: OpenSSL reads and writes the connection's socket itself.
 @Suite struct TLSConnectionTests {
-    /// A connected, non-blocking UNIX socket pair (TLS server on the left, client on the right).
-    private func socketPair() throws -> (left: Int32, right: Int32) {
-        var fds: [Int32] = [-1, -1]
-        #if canImport(Glibc)
-            let type = Int32(SOCK_STREAM.rawValue)
-        #else
-            let type = SOCK_STREAM
-        #endif
-        guard socketpair(AF_UNIX, type, 0, &fds) == 0 else { throw NetError.system("socketpair", errno: errno) }
-        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) }
-        return (fds[0], fds[1])
-    }
-
     /// A connection over `fd` that has completed its handshake with `context`.
     private static func tls(_ fd: Int32, _ context: TLSContext) async throws -> Connection {
         let connection = try Connection(fd: fd, loop: EventLoopGroup.shared.get().next(), idleTimeout: .seconds(30))
@@ -33,7 +21,8 @@ import Testing
 
     @Test(.enabled(if: TLSTransportTests.available, "libssl.so.3 is not installed (apt-get install libssl3)"))
     func fiveMiBEachWayArriveByteForByteWhileWritesWaitForTheReader() async throws {
-        let (left, right) = try socketPair()
+        let pair = try SocketPair()
+        let (left, right) = (pair.left, pair.right)
         let serverContext = try TLSContext.server(CertificateAndKey.selfSigned())
         let size = 5 * 1024 * 1024 + 4321  // not a multiple of a record or of any buffer
         let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
@@ -55,7 +44,8 @@ import Testing
 
     @Test(.enabled(if: TLSTransportTests.available, "libssl.so.3 is not installed (apt-get install libssl3)"))
     func writingToAPeerThatLeftFailsWithAnErrorInsteadOfSIGPIPE() async throws {
-        let (left, right) = try socketPair()
+        let pair = try SocketPair()
+        let (left, right) = (pair.left, pair.right)
         let serverContext = try TLSContext.server(CertificateAndKey.selfSigned())
         let server = Task { () -> NetError? in
             let connection = try await Self.tls(left, serverContext)
