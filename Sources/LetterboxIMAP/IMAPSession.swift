@@ -377,7 +377,7 @@ public struct IMAPSession: Sendable {
             }
         }
         var unreadable: StoreError?
-        for chunk in Self.fetchChunks(indexes(set, uid: uid), sizes: entries.map(\.message.size)) {
+        for chunk in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size }) {
             // A disk store's files are read off the event loop, a chunk at a time, and rendered
             // from what was read.
             let contents = readsContent ? await Message.load(chunk.map { entries[$0].message }) : nil
@@ -409,19 +409,19 @@ public struct IMAPSession: Sendable {
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 
-    /// Consecutive runs of `indexes` of at most 64 messages and 8 MiB (a run holds one message
-    /// however big), so FETCH holds few messages' bytes besides its response.
-    package static func fetchChunks(_ indexes: [Int], sizes: [Int]) -> [ArraySlice<Int>] {
+    /// Consecutive runs of `indexes` of at most 64 messages and 8 MiB by `size` (a run holds one
+    /// message however big), so FETCH holds few messages' bytes besides its response.
+    package static func fetchChunks(_ indexes: [Int], size: (Int) -> Int) -> [ArraySlice<Int>] {
         var chunks: [ArraySlice<Int>] = []
         var start = indexes.startIndex
         var bytes = 0
         for position in indexes.indices {
-            let size = sizes[indexes[position]]
-            if position > start && (position - start == 64 || bytes + size > 8 << 20) {
+            let octets = size(indexes[position])
+            if position > start && (position - start == 64 || bytes + octets > 8 << 20) {
                 chunks.append(indexes[start..<position])
                 (start, bytes) = (position, 0)
             }
-            bytes += size
+            bytes += octets
         }
         if start < indexes.endIndex { chunks.append(indexes[start...]) }
         return chunks

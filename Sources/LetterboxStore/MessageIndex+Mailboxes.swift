@@ -20,14 +20,6 @@ struct MailboxState: Sendable {
     }
 }
 
-/// Where a message is: its mailbox, its UID there, and whether it was captured over SMTP (as
-/// opposed to put there by a client: IMAP APPEND or COPY).
-struct Placement: Sendable {
-    var mailbox: String
-    var uid: UInt64
-    var captured: Bool
-}
-
 extension MessageIndex.State {
     /// Adds a message to the id order (not yet to a mailbox).
     mutating func add(_ message: Message) {
@@ -45,13 +37,26 @@ extension MessageIndex.State {
     }
 
     /// Where stored message `id` is; nil when it is not stored.
+    func placement(of id: UInt64) -> MessageLocation? {
+        byID[id] == nil ? nil : placement(ofStored: id)
+    }
+
+    /// Where message `id`, known to be stored, is.
     ///
     /// Nearly every message is captured into INBOX with its id as UID (in a memory store until a
     /// client puts one there, and every message a Maildir store reloads, see ``MaildirStore``).
     /// Those have no entry in `otherPlacements`, so 100,000 of them cost nothing here.
-    func placement(of id: UInt64) -> Placement? {
-        if let placement = otherPlacements[id] { return placement }
-        return byID[id] == nil ? nil : Placement(mailbox: Mailbox.inbox, uid: id, captured: true)
+    func placement(ofStored id: UInt64) -> MessageLocation {
+        otherPlacements[id] ?? MessageLocation(mailbox: Mailbox.inbox, uid: id, captured: true)
+    }
+
+    /// The stored messages in id order whose placement `filter`'s mailbox criterion admits.
+    func messages(admittedBy filter: MessageFilter) -> [Message] {
+        ids.compactMap { id in
+            guard let message = byID[id] else { return nil }
+            let placement = placement(ofStored: id)
+            return filter.admits(mailbox: placement.mailbox, captured: placement.captured) ? message : nil
+        }
     }
 
     /// Puts stored message `id` at the end of `mailbox` (which must exist) with the next UID, or
@@ -64,7 +69,7 @@ extension MessageIndex.State {
         if mailbox == Mailbox.inbox && captured && uid == id {
             otherPlacements[id] = nil
         } else {
-            otherPlacements[id] = Placement(mailbox: mailbox, uid: uid, captured: captured)
+            otherPlacements[id] = MessageLocation(mailbox: mailbox, uid: uid, captured: captured)
         }
         return uid
     }
@@ -194,7 +199,10 @@ extension MessageIndex {
                 let renamed = new + name.dropFirst(old.count)
                 mailbox.name = renamed
                 // Never INBOX (not renamed here), so every member has an entry of its own.
-                for member in mailbox.members { state.otherPlacements[member.id]?.mailbox = renamed }
+                for member in mailbox.members {
+                    guard let old = state.otherPlacements[member.id] else { continue }
+                    state.otherPlacements[member.id] = MessageLocation(mailbox: renamed, uid: old.uid, captured: old.captured)
+                }
                 state.mailboxes[renamed] = mailbox
                 if state.subscriptions.remove(name) != nil { state.subscriptions.insert(renamed) }
             }
@@ -224,7 +232,7 @@ extension MessageIndex {
     /// Where message `id` is, if it is stored.
     package func location(of id: UInt64) -> MessageLocation? {
         state.withLock { state in
-            state.placement(of: id).map { MessageLocation(mailbox: $0.mailbox, uid: $0.uid, captured: $0.captured) }
+            state.placement(of: id)
         }
     }
 

@@ -36,7 +36,7 @@ package final class MessageIndex: Sendable {
         var mailboxes: [String: MailboxState] = [:]
         /// Where each message is, for those not in INBOX as captured with their id as UID; read
         /// through ``placement(of:)``, written through ``place(_:in:captured:uid:)``.
-        var otherPlacements: [UInt64: Placement] = [:]
+        var otherPlacements: [UInt64: MessageLocation] = [:]
         /// Subscribed names (they need not exist, RFC 3501 §6.3.6).
         var subscriptions: Set<String> = []
         /// The UIDVALIDITY most recently given to a mailbox.
@@ -159,14 +159,7 @@ package final class MessageIndex: Sendable {
 
     /// The messages `filter` selects (its mailbox criterion included), oldest first.
     package func messages(matching filter: MessageFilter) -> [Message] {
-        let candidates = state.withLock { state in
-            state.ids.compactMap { id -> Message? in
-                guard let placement = state.placement(of: id),
-                    filter.admits(mailbox: placement.mailbox, captured: placement.captured)
-                else { return nil }
-                return state.byID[id]
-            }
-        }
+        let candidates = state.withLock { $0.messages(admittedBy: filter) }
         var contentFilter = filter
         contentFilter.mailbox = nil
         return contentFilter.isEmpty ? candidates : candidates.filter(filter.matches)
@@ -180,7 +173,7 @@ package final class MessageIndex: Sendable {
             var envelopes: [UInt64: (envelope: Envelope, captured: Bool)] = [:]
             envelopes.reserveCapacity(state.byID.count)
             for (id, message) in state.byID {
-                envelopes[id] = (message.envelope, state.placement(of: id)?.captured ?? true)
+                envelopes[id] = (message.envelope, state.placement(ofStored: id).captured)
             }
             return envelopes
         }
@@ -264,12 +257,7 @@ package final class MessageIndex: Sendable {
                 let candidates: [Message]? = state.withLock { state in
                     if state.cancelledWaiters.remove(waiterID) != nil { return nil }
                     state.waiters[waiterID] = Waiter(filter: filter, continuation: continuation, timer: nil)
-                    return state.ids.compactMap { id in
-                        guard let placement = state.placement(of: id),
-                            filter.admits(mailbox: placement.mailbox, captured: placement.captured)
-                        else { return nil }
-                        return state.byID[id]
-                    }
+                    return state.messages(admittedBy: filter)
                 }
                 guard let candidates else {
                     continuation.resume(returning: nil)

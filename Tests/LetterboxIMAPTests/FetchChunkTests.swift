@@ -7,7 +7,7 @@ struct FetchChunkTests {
     func chunksAreBounded() {
         let sizes = (0..<300).map { $0 % 7 == 0 ? 3 << 20 : 1000 }
         let indexes = Array((0..<300).reversed())
-        let chunks = IMAPSession.fetchChunks(indexes, sizes: sizes)
+        let chunks = IMAPSession.fetchChunks(indexes, size: { sizes[$0] })
         #expect(chunks.flatMap { $0 } == indexes)
         for chunk in chunks {
             #expect(chunk.count <= 64)
@@ -19,8 +19,9 @@ struct FetchChunkTests {
 
     @Test("a message over 8 MiB is a chunk of its own; no indexes, no chunks")
     func bigMessagesAndNone() {
-        let chunks = IMAPSession.fetchChunks([0, 1, 2], sizes: [10, 20 << 20, 10])
+        let sizes = [10, 20 << 20, 10]
+        let chunks = IMAPSession.fetchChunks([0, 1, 2], size: { sizes[$0] })
         #expect(chunks.map(Array.init) == [[0], [1], [2]])
-        #expect(IMAPSession.fetchChunks([], sizes: []).isEmpty)
+        #expect(IMAPSession.fetchChunks([], size: { _ in 0 }).isEmpty)
     }
 }
