@@ -48,8 +48,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
         .executableTarget(
-            name: "letterbox-bench", dependencies: ["Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS"], swiftSettings: swiftSettings),
-        // Helpers every test target may share (fixtures, a guard time); no product includes it.
+            name: "letterbox-bench",
+            dependencies: ["Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS", "TestSupport"],
+            swiftSettings: swiftSettings),
+        // Helpers the test targets and the benchmark share (fixtures, a guard time, reference
+        // servers' processes); no library product includes it.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -54,7 +55,7 @@ final class DovecotReference {
             "letterbox-bench-dovecot-\(service.rawValue)-\(getpid())")
         try? FileManager.default.removeItem(at: directory)
         let path = directory.path
-        port = try LoopbackPort.free()
+        port = try freeLoopbackPort()
 
         // Mail is never accessed as root (Dovecot refuses UID 0): as root, the mail user is
         // `nobody` and the login/internal users are Debian's `dovenull`/`dovecot`.

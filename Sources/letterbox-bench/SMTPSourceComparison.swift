@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import TestSupport
 
 /// postfix's `smtp-source` against `smtp-sink` and against Letterbox, back to back in one run,
 /// so the two figures share the machine's state. Needs `apt-get install postfix`.
@@ -8,7 +9,7 @@ enum SMTPSourceComparison {
         let source = try tool("smtp-source")
         let sink = try tool("smtp-sink")
 
-        let sinkPort = try LoopbackPort.free()
+        let sinkPort = try freeLoopbackPort()
         let sinkProcess = try ChildProcess(
             sink, (getuid() == 0 ? ["-u", "nobody"] : []) + ["127.0.0.1:\(sinkPort)", "1024"])
         defer { sinkProcess.stop() }

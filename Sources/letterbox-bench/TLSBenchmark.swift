@@ -2,6 +2,7 @@ import Foundation
 import Letterbox
 import LetterboxNet
 import LetterboxTLS
+import TestSupport
 
 /// `letterbox-bench tls`: TLS handshakes per server CPU-second, bulk throughput each way, and a
 /// 1 MiB message over SMTP STARTTLS against plaintext; `openssl s_server` with the same
@@ -26,7 +27,7 @@ enum TLSBenchmark {
         var line = String(
             format: "tls handshakes (ECDSA P-256, %d): letterbox %.0f per server CPU-second", handshakes, oursRate)
         if let openssl {
-            let port = try LoopbackPort.free()
+            let port = try freeLoopbackPort()
             let reference = try ChildServer(
                 openssl,
                 ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-rev", "-quiet"],
@@ -105,7 +106,7 @@ enum TLSBenchmark {
         if let openssl {
             // s_server writes what it receives to stdout (here /dev/null): an upload until the
             // last byte is handed to the kernel (socket buffers are a few MB of the total).
-            let port = try LoopbackPort.free()
+            let port = try freeLoopbackPort()
             let reference = try ChildServer(
                 openssl, ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-quiet"],
                 port: port)

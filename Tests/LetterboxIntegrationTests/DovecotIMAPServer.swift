@@ -1,5 +1,6 @@
 import Foundation
 import LetterboxNet
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -21,7 +22,7 @@ final class DovecotIMAPServer {
     let port: Int
     /// The temporary folder holding config, Maildir, state and logs; removed by ``stop()``.
     let directory: String
-    private let master: pid_t
+    private let master: ChildProcess
 
     /// The `dovecot` binary; throws with an install hint when it or the IMAP service is missing.
     static func executable() throws -> String {
@@ -50,7 +51,7 @@ final class DovecotIMAPServer {
         }
     }
 
-    private init(port: Int, directory: String, master: pid_t) {
+    private init(port: Int, directory: String, master: ChildProcess) {
         self.port = port
         self.directory = directory
         self.master = master
@@ -67,9 +68,9 @@ final class DovecotIMAPServer {
             var attempt = 0
             while true {
                 attempt += 1
-                let port = try freePort()
+                let port = try freeLoopbackPort()
                 try writeConfig(directory, port: port)
-                let master = try spawn(
+                let master = try ChildProcess(
                     executable, ["-F", "-c", "\(directory)/dovecot.conf"], output: "\(directory)/stderr.log")
                 let server = DovecotIMAPServer(port: port, directory: directory, master: master)
                 switch await server.waitUntilGreeting(deadline: .now + .seconds(30)) {
@@ -89,15 +90,7 @@ final class DovecotIMAPServer {
     /// Stops Dovecot (SIGTERM to the master, which ends its children; SIGKILL after 10 s) and
     /// removes the folder. Safe to call more than once.
     func stop() {
-        if kill(master, SIGTERM) == 0 {
-            var status: Int32 = 0
-            var waited = 0
-            while waitpid(master, &status, WNOHANG) == 0 {
-                if waited == 200 { kill(master, SIGKILL) }
-                usleep(50_000)
-                waited += 1
-            }
-        }
+        master.stop(grace: 10)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -120,8 +113,7 @@ final class DovecotIMAPServer {
                 await client.close()
                 return .ready
             }
-            var status: Int32 = 0
-            if waitpid(master, &status, WNOHANG) == master { return .exited(log) }
+            if !master.isRunning { return .exited(log) }
             if ContinuousClock.now > deadline { return .timedOut(log) }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -232,55 +224,6 @@ final class DovecotIMAPServer {
         // Without root there is nothing to chroot into or switch to.
         if !root { config += "service imap-login {\n  chroot =\n}\nservice anvil {\n  chroot =\n}\n" }
         try Data(config.utf8).write(to: URL(fileURLWithPath: "\(directory)/dovecot.conf"))
-    }
-
-    // MARK: Processes and ports
-
-    /// Starts `executable` with output appended to `output`, every signal unblocked and at its
-    /// default. Foundation's `Process` passes on the spawning thread's signal mask, and a Dispatch
-    /// worker blocks most signals: a Dovecot master started that way never sees SIGCHLD or SIGTERM.
-    private static func spawn(_ executable: String, _ arguments: [String], output: String) throws -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        var all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for argument in argv { free(argument) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else {
-            throw Failure(description: "posix_spawn \(executable) failed: errno \(result)")
-        }
-        return pid
-    }
-
-    /// A loopback port nobody listens on right now.
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw Failure(description: "no free loopback port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

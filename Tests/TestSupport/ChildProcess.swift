@@ -6,19 +6,20 @@ import Foundation
     import Darwin
 #endif
 
-/// A reference server the bench starts (Dovecot, `smtp-sink`), with every signal unblocked and at
-/// its default, and stopped the way it expects: SIGTERM, then SIGKILL if it outlives `grace`.
+/// A reference server a test or the bench starts (Dovecot, `smtp-sink`), with every signal
+/// unblocked and at its default, and stopped the way it expects: SIGTERM, then SIGKILL if it
+/// outlives `grace`.
 ///
 /// Foundation's `Process` passes on the spawning thread's signal mask, and a Dispatch worker
 /// blocks most signals: a Dovecot master started that way never sees SIGCHLD or SIGTERM, and an
 /// `smtp-sink` outlives the bench, holding its output pipe open.
-final class ChildProcess {
-    let pid: pid_t
+public final class ChildProcess {
+    public let pid: pid_t
     /// Set once it has been reaped: its pid may then belong to another process.
     private var exited = false
 
     /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `output`.
-    init(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws {
+    public init(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -45,13 +46,13 @@ final class ChildProcess {
     }
 
     /// Whether it has not exited yet (reaping it if it has).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         if !exited && waitpid(pid, nil, WNOHANG) != 0 { exited = true }
         return !exited
     }
 
     /// SIGTERM, SIGKILL after `grace` seconds, and waits until it has exited.
-    func stop(grace: Double = 5) {
+    public func stop(grace: Double = 5) {
         guard isRunning, kill(pid, SIGTERM) == 0 else { return }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(grace * 1e9)
         var killed = false
@@ -64,5 +65,22 @@ final class ChildProcess {
         }
     }
 
-    struct Failure: Error, CustomStringConvertible { let description: String }
+    public struct Failure: Error, CustomStringConvertible { public let description: String }
+}
+
+/// A loopback port nobody listens on right now, for a server that cannot pick its own and report it.
+public func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw ChildProcess.Failure(description: "no free loopback port: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
