@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs a third-party program (one we did not write) against the catcher and captures its output.
@@ -9,17 +10,27 @@ enum ExternalTool {
         let stderr: String
     }
 
-    /// Finds `name` on PATH; the test fails with an install hint when it is missing.
+    /// Finds `name` on PATH. When it is missing the test is skipped, with the package to install
+    /// as the reason, or fails under `LETTERBOX_REQUIRE_CLIENTS=1` (``ThirdPartyProgram``).
     static func path(_ name: String, package: String) throws -> String {
-        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        for directory in directories {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw MissingTool(description: "\(name) is not installed (apt-get install \(package); .ci/run does this)")
+        try available { () throws(ThirdPartyProgram.Missing) in try ThirdPartyProgram.locate(name, package: package) }
     }
 
-    struct MissingTool: Error, CustomStringConvertible { let description: String }
+    /// `python3` with `modules` importable (PyPI `packages`); skipped or failed as ``path(_:package:)``.
+    static func python(with modules: [String] = [], pip packages: String = "") throws -> String {
+        try available { () throws(ThirdPartyProgram.Missing) in try ThirdPartyProgram.python(with: modules, pip: packages) }
+    }
+
+    /// What `find` finds; when a program is missing, skips the running test with the reason
+    /// (`Test.cancel`), or rethrows the reason when CI requires every client.
+    static func available<Found>(_ find: () throws(ThirdPartyProgram.Missing) -> Found) throws -> Found {
+        do {
+            return try find()
+        } catch {
+            if ThirdPartyProgram.isRequired { throw error }
+            try Test.cancel("skipped: \(error.description)")
+        }
+    }
 
     /// Runs the program without blocking a thread of the cooperative pool.
     static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> Output {

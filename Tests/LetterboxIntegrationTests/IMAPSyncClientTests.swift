@@ -250,7 +250,7 @@ import Testing
     }
 
     @Test(arguments: [false, true]) func imapclientCreatesAppendsMovesAndReadsBack(maildir: Bool) async throws {
-        let python = try ExternalTool.path("python3", package: "python3")
+        let python = try ExternalTool.python(with: ["imapclient"], pip: "imapclient")
         try await withFixtureCatcher(maildir: maildir) { mail in
             let script = """
                 import sys

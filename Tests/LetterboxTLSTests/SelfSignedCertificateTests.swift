@@ -1,22 +1,22 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import LetterboxTLS
 
 /// The generated certificate, read back by the `openssl` command (a parser we did not write).
 @Suite struct SelfSignedCertificateTests {
-    @Test(.enabled(if: TLSTransportTests.available, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    /// The `openssl` command, or nil where it is not installed.
+    static let openssl = try? ThirdPartyProgram.locate("openssl", package: "openssl")
+
+    @Test(
+        .enabled(if: TLSTransportTests.runnable, "libssl.so.3 is not installed (apt-get install libssl3)"),
+        .enabled(if: openssl != nil || ThirdPartyProgram.isRequired, "openssl is not installed (apt-get install openssl)"))
     func certificateIsP256SHA256WithLocalNames() async throws {
         let identity = try CertificateAndKey.selfSigned()
         #expect(identity.certificatePEM.hasPrefix("-----BEGIN CERTIFICATE-----\n"))
         #expect(identity.privateKeyPEM.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
-        guard
-            let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first(
-                where: FileManager.default.isExecutableFile)
-        else {
-            print("openssl command not installed (apt-get install openssl); certificate fields not inspected")
-            return
-        }
+        let openssl = try ThirdPartyProgram.locate("openssl", package: "openssl")
         let text = try await run(openssl, ["x509", "-noout", "-text"], input: identity.certificatePEM)
         #expect(text.contains("Version: 3 (0x2)"))
         #expect(text.contains("Signature Algorithm: ecdsa-with-SHA256"))
