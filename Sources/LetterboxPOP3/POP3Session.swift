@@ -24,6 +24,8 @@ public struct POP3Session: Sendable {
         case close(String)
         /// Send the reply, start TLS (RFC 2595 §4), then call ``tlsStarted()``.
         case startTLS(String)
+        /// Wait, without holding a thread, then perform the action (a failed login's delay).
+        indirect case delayed(Duration, Action)
     }
 
     private enum State: Sendable {
@@ -42,6 +44,7 @@ public struct POP3Session: Sendable {
     private var uidValidity: UInt32 = 0
     private var failures = 0
     private static let maxFailures = 20
+    private var loginFailures: LoginFailures
     /// Whether STLS is offered, and whether TLS is in use (implicit, or after STLS).
     private let canStartTLS: Bool
     private var secure: Bool
@@ -51,6 +54,7 @@ public struct POP3Session: Sendable {
         self.timestamp = timestamp
         self.canStartTLS = canStartTLS
         self.secure = secure
+        loginFailures = LoginFailures(policy: configuration.credentials.loginFailures)
     }
 
     /// TLS is up: forget anything the client said before (RFC 2595 §4), such as USER.
@@ -150,6 +154,7 @@ public struct POP3Session: Sendable {
         state = .authorization(user: nil)
         if response.trimmingWhitespace() == "*" { return fail("AUTH cancelled") }
         switch SASLPlain.decode(response) {
+        case .failure(.authorization): return loginFailed()
         case .failure(let failure): return fail(failure.description)
         case .success(let plain): return logIn(plain.user, password: plain.password)
         }
@@ -157,12 +162,21 @@ public struct POP3Session: Sendable {
 
     private mutating func logIn(_ user: String, password: String?) -> Action {
         if let password, !configuration.credentials.accepts(user: user, password: password) {
-            state = .authorization(user: nil)
-            failures += 1
-            return .reply("-ERR [AUTH] invalid user name or password")
+            return loginFailed()
         }
         login = user
         return .openMaildrop(login: user)
+    }
+
+    /// A failed login, answered after the policy's delay; the last one allowed closes the
+    /// connection after its `-ERR [AUTH]` (RFC 2449 §8.1.1).
+    private mutating func loginFailed() -> Action {
+        state = .authorization(user: nil)
+        let verdict = loginFailures.record()
+        let reason = "-ERR [AUTH] invalid user name or password"
+        let answer: Action =
+            verdict.closesSession ? .close(reason + "; too many failed logins, closing connection") : .reply(reason)
+        return verdict.delay > .zero ? .delayed(verdict.delay, answer) : answer
     }
 
     /// Enters TRANSACTION with the messages the login may see, numbered from 1 in arrival order.
