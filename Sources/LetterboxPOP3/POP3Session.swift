@@ -1,4 +1,5 @@
 import LetterboxMIME
+import LetterboxNet
 import LetterboxStore
 
 /// The POP3 conversation as a state machine (RFC 1939 §3: AUTHORIZATION, TRANSACTION, UPDATE).
@@ -144,7 +145,7 @@ public struct POP3Session: Sendable {
             state = .authenticating
             return .reply("+ ")
         case .auth(let mechanism?, _):
-            return fail("unsupported SASL mechanism \(mechanism)")
+            return fail("unsupported SASL mechanism \(PeerText.quoted(mechanism))")
         default:
             return fail("command not valid before login (AUTHORIZATION state)")
         }
@@ -185,7 +186,7 @@ public struct POP3Session: Sendable {
         self.uidValidity = uidValidity
         deleted = []
         state = .transaction
-        return .reply("+OK \(login) has \(messages.count) messages (\(messages.reduce(0) { $0 + $1.canonicalSize }) octets)")
+        return .reply("+OK \(PeerText.quoted(login)) has \(messages.count) messages (\(messages.reduce(0) { $0 + $1.canonicalSize }) octets)")
     }
 
     // MARK: TRANSACTION

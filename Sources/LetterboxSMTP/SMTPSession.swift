@@ -1,4 +1,5 @@
 import LetterboxMIME
+import LetterboxNet
 import LetterboxStore
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -212,7 +213,7 @@ public struct SMTPSession: Sendable {
         return SMTPReply(
             250, nil,
             lines: [
-                "\(configuration.hostname) greets \(name)",
+                "\(configuration.hostname) greets \(PeerText.quoted(name))",
                 "PIPELINING",
                 "SIZE \(configuration.maxMessageSize)",
                 "8BITMIME",
@@ -247,11 +248,11 @@ public struct SMTPSession: Sendable {
         case nil, "7BIT": bodyType = .sevenBit
         case "8BITMIME": bodyType = .eightBit
         case "BINARYMIME": bodyType = .binary
-        case let other?: return fail(SMTPReply(501, "5.5.4", "Unsupported BODY type \(other)"))
+        case let other?: return fail(SMTPReply(501, "5.5.4", "Unsupported BODY type \(PeerText.quoted(other))"))
         }
         sender = from
         declaredSize = declared
-        return .reply(SMTPReply(250, "2.1.0", "Sender <\(from)> ok"))
+        return .reply(SMTPReply(250, "2.1.0", "Sender <\(PeerText.quoted(from, limit: 256))> ok"))
     }
 
     private mutating func rcpt(to: String) -> Action {
@@ -261,7 +262,7 @@ public struct SMTPSession: Sendable {
             return .reply(SMTPReply(452, "4.5.3", "Too many recipients (limit \(configuration.maxRecipients))"))
         }
         recipients.append(to)
-        return .reply(SMTPReply(250, "2.1.5", "Recipient <\(to)> ok"))
+        return .reply(SMTPReply(250, "2.1.5", "Recipient <\(PeerText.quoted(to, limit: 256))> ok"))
     }
 
     /// Ends a DATA body: the message to store, or the reply to a failure. The transaction ends either way.
@@ -369,7 +370,7 @@ public struct SMTPSession: Sendable {
             authStep = .cramMD5(challenge: challenge)
             return .reply(SMTPReply(334, nil, Data(challenge.utf8).base64EncodedString()))
         default:
-            return fail(SMTPReply(504, "5.5.4", "Unrecognized authentication type \(mechanism)"))
+            return fail(SMTPReply(504, "5.5.4", "Unrecognized authentication type \(PeerText.quoted(mechanism))"))
         }
     }
 
