@@ -24,10 +24,10 @@ extension FaultRule {
         // Before anything is quoted back in an error: a control character would reach the HTTP
         // answer or the log, and a reply text sent verbatim could carry terminal escapes.
         if let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
-            let code = String(control.value, radix: 16, uppercase: true)
-            let name = control == "\n" || control == "\r" ? "; a rule is one line of text" : ""
-            throw Self.error(
-                "control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) in the rule\(name)")
+            let hex = String(control.value, radix: 16, uppercase: true)
+            let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            let hint = control == "\n" || control == "\r" ? "; a rule is one line of text" : ""
+            throw Self.error("control character U+\(code) in the rule\(hint)")
         }
         guard text.utf8.count <= Self.maxLength else {
             throw Self.error("a rule is at most \(Self.maxLength) octets, got \(text.utf8.count)")

@@ -186,7 +186,8 @@ public struct POP3Session: Sendable {
         self.uidValidity = uidValidity
         deleted = []
         state = .transaction
-        return .reply("+OK \(PeerText.quoted(login)) has \(messages.count) messages (\(messages.reduce(0) { $0 + $1.canonicalSize }) octets)")
+        let octets = messages.reduce(0) { $0 + $1.canonicalSize }
+        return .reply("+OK \(PeerText.quoted(login)) has \(messages.count) messages (\(octets) octets)")
     }
 
     // MARK: TRANSACTION

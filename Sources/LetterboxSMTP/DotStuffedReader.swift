@@ -35,8 +35,9 @@ enum DotStuffedReader {
         -> SMTPSession.DataOutcome
     {
         var body: [UInt8] = []
-        // The declared size is at most the limit (MAIL FROM refuses more), so this cannot overflow.
-        body.reserveCapacity(min(limit, max(64 * 1024, declaredSize.map { min($0, limit) + min($0, limit) / 64 + 1024 } ?? 0)))
+        // Bounded by the limit before adding, so a huge declared size cannot overflow.
+        let declared = min(declaredSize ?? 0, limit)
+        body.reserveCapacity(min(limit, max(64 * 1024, declaredSize == nil ? 0 : declared + declared / 64 + 1024)))
         var position = Position.lineStart
         var tooLarge = false
 

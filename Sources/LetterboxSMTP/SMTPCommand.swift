@@ -110,7 +110,8 @@ public enum SMTPCommand: Sendable, Equatable {
     /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2).
     private static func isKeyword(_ word: Substring) -> Bool {
         func isAlphanumeric(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
         guard let first = word.utf8.first, isAlphanumeric(first) else { return false }
         return word.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }

@@ -17,7 +17,9 @@ import Testing
     @Test func thirdFailedLoginSaysByeAndCloses() async {
         var script = IMAPScript(credentials: users)
         #expect(await script.send("t1 LOGIN a wrong") == ["t1 NO [AUTHENTICATIONFAILED] invalid user name or password"])
-        #expect(await script.send("t2 AUTHENTICATE PLAIN AGEAd3Jvbmc=").last?.hasPrefix("t2 NO [AUTHENTICATIONFAILED]") == true)
+        #expect(
+            await script.send("t2 AUTHENTICATE PLAIN AGEAd3Jvbmc=").last?.hasPrefix("t2 NO [AUTHENTICATIONFAILED]")
+                == true)
         let third = await script.send("t3 LOGIN a wrong")
         #expect(third.contains { $0.hasPrefix("* BYE") })
         #expect(third.last?.hasPrefix("t3 NO [AUTHENTICATIONFAILED]") == true)

@@ -19,7 +19,10 @@ import Testing
         var script = POP3Script([message(1, "Subject: a\r\n\r\nx\r\n")])
         _ = script.send("USER a")
         _ = script.send("PASS b")
-        for line in ["RETR 99999999999999999999", "TOP 1 99999999999999999999", "LIST 9223372036854775807", "DELE -1", "TOP 9223372036854775807 9223372036854775807"] {
+        for line in [
+            "RETR 99999999999999999999", "TOP 1 99999999999999999999", "LIST 9223372036854775807", "DELE -1",
+            "TOP 9223372036854775807 9223372036854775807",
+        ] {
             #expect(script.send(line).first?.hasPrefix("-ERR") == true, "\(line)")
         }
         #expect(script.send("TOP 1 9223372036854775807") == ["+OK top of message follows", "<message 1>"])

@@ -93,10 +93,13 @@ import Testing
         var script = SessionScript()
         let name = "a\rb\u{1B}[2J" + String(repeating: "h", count: 10_000)
         let greeting = script.send("EHLO " + name).first ?? ""
-        #expect(greeting.hasPrefix("250-test.local greets a?b?[2Jhhh") && greeting.hasSuffix("...") && greeting.utf8.count < 100)
+        #expect(
+            greeting.hasPrefix("250-test.local greets a?b?[2Jhhh") && greeting.hasSuffix("...")
+                && greeting.utf8.count < 100)
         let mechanism = script.send("AUTH " + String(repeating: "X", count: 10_000)).first ?? ""
         #expect(mechanism.utf8.count < 120 && mechanism.hasPrefix("504 5.5.4"))
         #expect(script.send("MAIL FROM:<a\rb@x>") == ["250 2.1.0 Sender <a?b@x> ok"])
-        #expect((script.send("MAIL FROM:<a@x> BODY=" + String(repeating: "Z", count: 5000)).first?.utf8.count ?? 0) < 120)
+        #expect(
+            (script.send("MAIL FROM:<a@x> BODY=" + String(repeating: "Z", count: 5000)).first?.utf8.count ?? 0) < 120)
     }
 }
