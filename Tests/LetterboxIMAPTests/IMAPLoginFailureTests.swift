@@ -24,4 +24,17 @@ import Testing
         #expect(third.contains { $0.hasPrefix("* BYE") })
         #expect(third.last?.hasPrefix("t3 NO [AUTHENTICATIONFAILED]") == true)
     }
+
+    @Test func failuresInTheAuthenticateExchangeCountToo() async {
+        var script = IMAPScript(credentials: Credentials(users: ["a": "b"], loginFailures: .init(limit: 2, delay: .zero)))
+        #expect(await script.send("t1 AUTHENTICATE PLAIN") == ["+ "])
+        let first = script.session.continueAuthentication(Array("AGEAd3Jvbmc=".utf8))
+        #expect(first.outcome == .proceed && script.session.takeLoginFailureDelay() == nil)
+        #expect(await script.send("t2 AUTHENTICATE PLAIN") == ["+ "])
+        let second = script.session.continueAuthentication(Array("eABhAGI=".utf8))
+        #expect(second.outcome == .close)
+        #expect(
+            String(decoding: second.response, as: UTF8.self)
+                == "* BYE Too many failed logins, closing connection\r\nt2 NO [AUTHORIZATIONFAILED] \(SASLPlain.Failure.authorization)\r\n")
+    }
 }
