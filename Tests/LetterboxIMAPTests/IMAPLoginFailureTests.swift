@@ -26,7 +26,8 @@ import Testing
     }
 
     @Test func failuresInTheAuthenticateExchangeCountToo() async {
-        var script = IMAPScript(credentials: Credentials(users: ["a": "b"], loginFailures: .init(limit: 2, delay: .zero)))
+        var script = IMAPScript(
+            credentials: Credentials(users: ["a": "b"], loginFailures: .init(limit: 2, delay: .zero)))
         #expect(await script.send("t1 AUTHENTICATE PLAIN") == ["+ "])
         let first = script.session.continueAuthentication(Array("AGEAd3Jvbmc=".utf8))
         #expect(first.outcome == .proceed && script.session.takeLoginFailureDelay() == nil)
@@ -35,6 +36,7 @@ import Testing
         #expect(second.outcome == .close)
         #expect(
             String(decoding: second.response, as: UTF8.self)
-                == "* BYE Too many failed logins, closing connection\r\nt2 NO [AUTHORIZATIONFAILED] \(SASLPlain.Failure.authorization)\r\n")
+                == "* BYE Too many failed logins, closing connection\r\nt2 NO [AUTHORIZATIONFAILED] \(SASLPlain.Failure.authorization)\r\n"
+        )
     }
 }
