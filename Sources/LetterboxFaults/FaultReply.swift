@@ -21,6 +21,12 @@ public struct FaultReply: Sendable, Hashable, CustomStringConvertible {
     /// The enhanced status actually sent.
     public var sentEnhanced: String { enhanced ?? "\(code / 100).0.0" }
 
+    /// The longest reply line, in octets, code and CRLF included (RFC 5321 §4.5.3.1.5).
+    public static let maxLineLength = 512
+
+    /// Octets of the reply line as sent with the rule's own text: `code SP enhanced SP text CRLF`.
+    var lineLength: Int { 3 + 1 + sentEnhanced.utf8.count + 1 + (text?.utf8.count ?? 0) + 2 }
+
     /// `550 5.1.1 text`, as in rule text.
     public var description: String {
         [String(code), enhanced, text].compactMap { $0 }.joined(separator: " ")

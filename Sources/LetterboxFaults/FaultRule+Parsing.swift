@@ -16,9 +16,22 @@ extension FaultRule {
     /// duration = number ["ms" / "s" / "m" / "h"]                        (seconds by default)
     /// ```
     /// Words are separated by spaces; options come last; case does not matter except in reply text.
+    /// A rule is at most ``maxLength`` octets of printable text (no control characters), and its
+    /// reply must fit one SMTP reply line (``FaultReply/maxLineLength``).
     ///
     /// - Throws: ``FaultRuleSyntaxError`` naming the first problem found.
     public init(parsing text: String) throws(FaultRuleSyntaxError) {
+        // Before anything is quoted back in an error: a control character would reach the HTTP
+        // answer or the log, and a reply text sent verbatim could carry terminal escapes.
+        if let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
+            let hex = String(control.value, radix: 16, uppercase: true)
+            let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            let hint = control == "\n" || control == "\r" ? "; a rule is one line of text" : ""
+            throw Self.error("control character U+\(code) in the rule\(hint)")
+        }
+        guard text.utf8.count <= Self.maxLength else {
+            throw Self.error("a rule is at most \(Self.maxLength) octets, got \(text.utf8.count)")
+        }
         let line = text.trimmingSpaces
         guard !line.isEmpty else { throw Self.error("empty rule; expected e.g. rcpt=bounce@*:550 5.1.1") }
         guard !line.contains(where: \.isNewline) else { throw Self.error("a rule is one line of text") }
@@ -108,8 +121,18 @@ extension FaultRule {
         }
         if let problem = FaultReply.problem(code: code, enhanced: enhanced) { throw error(problem) }
         let text = words.isEmpty ? nil : words.joined(separator: " ")
-        return FaultAction(delay: delay, .reply(FaultReply(code, enhanced, text)))
+        let reply = FaultReply(code, enhanced, text)
+        if let text, reply.lineLength > FaultReply.maxLineLength {
+            throw error(
+                "the reply '\(reply.code) \(reply.sentEnhanced) …' must fit a reply line of at most \(FaultReply.maxLineLength) octets (RFC 5321 §4.5.3.1.5); its text may have \(text.utf8.count - (reply.lineLength - FaultReply.maxLineLength)) octets, got \(text.utf8.count)"
+            )
+        }
+        return FaultAction(delay: delay, .reply(reply))
     }
+
+    /// The longest rule text accepted, in octets: room for an address pattern, a full reply line
+    /// and the options.
+    public static let maxLength = 1024
 
     private static func error(_ reason: String) -> FaultRuleSyntaxError { FaultRuleSyntaxError(description: reason) }
 

@@ -53,6 +53,7 @@ package struct IMAPServer: Sendable {
                     continue
                 case .success(let command):
                     let (response, result) = await session.handle(command)
+                    try await waitAfterFailedLogin(&session, on: connection)
                     if case .startTLS = result {
                         let goAhead = String(decoding: response, as: UTF8.self)
                         try await connection.upgrade(with: tls, goAhead: goAhead, transcript: transcript)
@@ -69,7 +70,10 @@ package struct IMAPServer: Sendable {
                 case .authenticate:
                     try await connection.flush()
                     let line = try await connection.readLine(maxLength: IMAPConfiguration.maxLineLength)
-                    connection.write(session.continueAuthentication(line))
+                    let (response, result) = session.continueAuthentication(line)
+                    try await waitAfterFailedLogin(&session, on: connection)
+                    connection.write(response)
+                    if result == .close { return }
                 case .idle(let tag):
                     try await idle(&session, tag: tag, on: connection, transcript: transcript)
                 case .startTLS:
@@ -159,6 +163,14 @@ package struct IMAPServer: Sendable {
                 try await connection.flush()
             }
         }
+    }
+
+    /// A failed login is answered after the policy's delay (``LoginFailurePolicy``): earlier
+    /// responses go out first, then the task sleeps without holding a thread.
+    private func waitAfterFailedLogin(_ session: inout IMAPSession, on connection: Connection) async throws {
+        guard let delay = session.takeLoginFailureDelay() else { return }
+        try await connection.flush()
+        try await Task.sleep(for: delay)
     }
 
     private func send(_ text: String, on connection: Connection, transcript: Transcript) {

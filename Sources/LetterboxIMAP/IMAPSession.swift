@@ -52,6 +52,9 @@ public struct IMAPSession: Sendable {
     var recent: Set<UInt64> = []
     var knownModificationSequence: UInt64 = 0
     var pendingAuthenticationTag: String?
+    var loginFailures: LoginFailures
+    /// Set by a failed login: how long the driver waits before sending the response.
+    public private(set) var loginFailureDelay: Duration?
     /// Whether STARTTLS is offered, and whether TLS is in use (implicit, or after STARTTLS).
     private let canStartTLS: Bool
     private var secure: Bool
@@ -72,6 +75,7 @@ public struct IMAPSession: Sendable {
         self.store = store
         self.canStartTLS = canStartTLS
         self.secure = secure
+        loginFailures = LoginFailures(policy: configuration.credentials.loginFailures)
     }
 
     /// TLS is up; the client asks for capabilities again (RFC 3501 §6.2.1).
@@ -117,6 +121,7 @@ public struct IMAPSession: Sendable {
             result = "NO [PRIVACYREQUIRED] TLS is required: use STARTTLS first"
         case (.login(let user, let password), .notAuthenticated):
             result = logIn(user: user, password: password)
+            outcome = afterLogin(into: &out)
         case (.authenticate(let mechanism, let initial), .notAuthenticated):
             guard mechanism == "PLAIN" else {
                 result = "NO [CANNOT] unsupported mechanism \(mechanism), use PLAIN"
@@ -127,6 +132,7 @@ public struct IMAPSession: Sendable {
                 return (Array("+ \r\n".utf8), .authenticate)
             }
             result = authenticatePlain(initial)
+            outcome = afterLogin(into: &out)
         case (.login, _), (.authenticate, _):
             result = "BAD already authenticated"
         case (_, .notAuthenticated):
@@ -225,13 +231,17 @@ public struct IMAPSession: Sendable {
         }
     }
 
-    /// Answers the SASL response that follows `AUTHENTICATE PLAIN` without an initial response.
-    public mutating func continueAuthentication(_ line: [UInt8]) -> [UInt8] {
+    /// Answers the SASL response that follows `AUTHENTICATE PLAIN` without an initial response;
+    /// the outcome is ``Outcome/close`` after too many failed logins.
+    public mutating func continueAuthentication(_ line: [UInt8]) -> (response: [UInt8], outcome: Outcome) {
         let tag = pendingAuthenticationTag ?? "*"
         pendingAuthenticationTag = nil
         let text = String(decoding: line, as: UTF8.self)
         let result = text.trimmingWhitespace() == "*" ? "BAD AUTHENTICATE cancelled" : authenticatePlain(text)
-        return Array("\(tag) \(result)\r\n".utf8)
+        var out = IMAPWriter()
+        let outcome = afterLogin(into: &out)
+        out.raw("\(tag) \(result)\r\n")
+        return (out.bytes, outcome)
     }
 
     /// The updates to send while idling (new mail, expunges, flag changes).
@@ -246,7 +256,7 @@ public struct IMAPSession: Sendable {
 
     mutating func logIn(user: String, password: String) -> String {
         guard configuration.credentials.accepts(user: user, password: password) else {
-            return "NO [AUTHENTICATIONFAILED] invalid user name or password"
+            return loginFailed("NO [AUTHENTICATIONFAILED] invalid user name or password")
         }
         state = .authenticated
         login = user
@@ -255,9 +265,33 @@ public struct IMAPSession: Sendable {
 
     mutating func authenticatePlain(_ response: String) -> String {
         switch SASLPlain.decode(response) {
+        case .failure(.authorization): return loginFailed("NO [AUTHORIZATIONFAILED] \(SASLPlain.Failure.authorization)")
         case .failure(let failure): return "BAD \(failure.description)"
         case .success(let plain): return logIn(user: plain.user, password: plain.password)
         }
+    }
+
+    /// Counts a failed login (``LoginFailurePolicy``): the response waits ``loginFailureDelay``,
+    /// and the last failure allowed ends the session (see ``afterLogin(into:)``).
+    private mutating func loginFailed(_ result: String) -> String {
+        let verdict = loginFailures.record()
+        loginFailureDelay = verdict.delay > .zero ? verdict.delay : nil
+        if verdict.closesSession { state = .logout }
+        return result
+    }
+
+    /// After LOGIN or AUTHENTICATE: once failed logins closed the session, an untagged BYE
+    /// (RFC 3501 §7.1.5) goes before the tagged `NO`, as in LOGOUT, and the connection closes.
+    private mutating func afterLogin(into out: inout IMAPWriter) -> Outcome {
+        guard state == .logout else { return .proceed }
+        out.raw("* BYE Too many failed logins, closing connection\r\n")
+        return .close
+    }
+
+    /// The delay a failed login asked for, once: the driver waits it before sending the response.
+    public mutating func takeLoginFailureDelay() -> Duration? {
+        defer { loginFailureDelay = nil }
+        return loginFailureDelay
     }
 
     // MARK: Updates (RFC 3501 §7.3.1, §7.4.1, §7.4.2)

@@ -1,3 +1,5 @@
+import LetterboxNet
+
 /// A parsed POP3 command (RFC 1939 §5–7, RFC 2449 CAPA, RFC 5034 AUTH).
 public enum POP3Command: Sendable, Equatable {
     case capa
@@ -37,7 +39,7 @@ public enum POP3Command: Sendable, Equatable {
         }
         func number(_ word: String) -> Result<Int, Invalid> {
             guard let value = Int(word), value > 0, word.allSatisfy(\.isASCII) else {
-                return .failure(Invalid(reason: "invalid message number '\(word)'"))
+                return .failure(Invalid(reason: "invalid message number '\(PeerText.quoted(word, limit: 20))'"))
             }
             return .success(value)
         }
@@ -80,7 +82,7 @@ public enum POP3Command: Sendable, Equatable {
             }
             return number(words[0]).map { .top($0, lines: lines) }
         default:
-            return .failure(Invalid(reason: "unknown command '\(keyword.prefix(40))'"))
+            return .failure(Invalid(reason: "unknown command '\(PeerText.quoted(keyword, limit: 40))'"))
         }
     }
 }

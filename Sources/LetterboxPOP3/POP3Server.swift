@@ -101,6 +101,10 @@ package struct POP3Server: Sendable {
         case .close(let line):
             send(line, on: connection, transcript: transcript)
             return false
+        case .delayed(let duration, let next):
+            try await connection.flush()
+            try await Task.sleep(for: duration)
+            return try await perform(next, on: connection, transcript: transcript)
         case .openMaildrop, .startTLS:
             break
         }

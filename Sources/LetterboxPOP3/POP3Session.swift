@@ -1,4 +1,5 @@
 import LetterboxMIME
+import LetterboxNet
 import LetterboxStore
 
 /// The POP3 conversation as a state machine (RFC 1939 §3: AUTHORIZATION, TRANSACTION, UPDATE).
@@ -24,6 +25,8 @@ public struct POP3Session: Sendable {
         case close(String)
         /// Send the reply, start TLS (RFC 2595 §4), then call ``tlsStarted()``.
         case startTLS(String)
+        /// Wait, without holding a thread, then perform the action (a failed login's delay).
+        indirect case delayed(Duration, Action)
     }
 
     private enum State: Sendable {
@@ -42,6 +45,7 @@ public struct POP3Session: Sendable {
     private var uidValidity: UInt32 = 0
     private var failures = 0
     private static let maxFailures = 20
+    private var loginFailures: LoginFailures
     /// Whether STLS is offered, and whether TLS is in use (implicit, or after STLS).
     private let canStartTLS: Bool
     private var secure: Bool
@@ -51,6 +55,7 @@ public struct POP3Session: Sendable {
         self.timestamp = timestamp
         self.canStartTLS = canStartTLS
         self.secure = secure
+        loginFailures = LoginFailures(policy: configuration.credentials.loginFailures)
     }
 
     /// TLS is up: forget anything the client said before (RFC 2595 §4), such as USER.
@@ -140,7 +145,7 @@ public struct POP3Session: Sendable {
             state = .authenticating
             return .reply("+ ")
         case .auth(let mechanism?, _):
-            return fail("unsupported SASL mechanism \(mechanism)")
+            return fail("unsupported SASL mechanism \(PeerText.quoted(mechanism))")
         default:
             return fail("command not valid before login (AUTHORIZATION state)")
         }
@@ -150,6 +155,7 @@ public struct POP3Session: Sendable {
         state = .authorization(user: nil)
         if response.trimmingWhitespace() == "*" { return fail("AUTH cancelled") }
         switch SASLPlain.decode(response) {
+        case .failure(.authorization): return loginFailed()
         case .failure(let failure): return fail(failure.description)
         case .success(let plain): return logIn(plain.user, password: plain.password)
         }
@@ -157,12 +163,21 @@ public struct POP3Session: Sendable {
 
     private mutating func logIn(_ user: String, password: String?) -> Action {
         if let password, !configuration.credentials.accepts(user: user, password: password) {
-            state = .authorization(user: nil)
-            failures += 1
-            return .reply("-ERR [AUTH] invalid user name or password")
+            return loginFailed()
         }
         login = user
         return .openMaildrop(login: user)
+    }
+
+    /// A failed login, answered after the policy's delay; the last one allowed closes the
+    /// connection after its `-ERR [AUTH]` (RFC 2449 §8.1.1).
+    private mutating func loginFailed() -> Action {
+        state = .authorization(user: nil)
+        let verdict = loginFailures.record()
+        let reason = "-ERR [AUTH] invalid user name or password"
+        let answer: Action =
+            verdict.closesSession ? .close(reason + "; too many failed logins, closing connection") : .reply(reason)
+        return verdict.delay > .zero ? .delayed(verdict.delay, answer) : answer
     }
 
     /// Enters TRANSACTION with the messages the login may see, numbered from 1 in arrival order.
@@ -171,7 +186,8 @@ public struct POP3Session: Sendable {
         self.uidValidity = uidValidity
         deleted = []
         state = .transaction
-        return .reply("+OK \(login) has \(messages.count) messages (\(messages.reduce(0) { $0 + $1.canonicalSize }) octets)")
+        let octets = messages.reduce(0) { $0 + $1.canonicalSize }
+        return .reply("+OK \(PeerText.quoted(login)) has \(messages.count) messages (\(octets) octets)")
     }
 
     // MARK: TRANSACTION

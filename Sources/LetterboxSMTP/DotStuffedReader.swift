@@ -9,9 +9,25 @@ import LetterboxNet
 /// Reads an SMTP DATA body from a connection: removes dot-stuffing and stops at the lone `.`
 /// line (RFC 5321 §4.5.2). Works on the connection's buffer in place, one `memchr` per line.
 ///
-/// The CRLF before the final `.` belongs to the message (RFC 5321 §4.1.1.4). A bare LF is kept
-/// as received, and `<LF>.<LF>` also ends the data, since real clients send it.
+/// Only `<CR><LF>.<CR><LF>` ends the data (RFC 5321 §4.1.1.4); the CRLF before the final `.`
+/// belongs to the message. Ending also at `<LF>.<LF>`, `<LF>.<CR><LF>` or `<CR><LF>.<LF>` is what
+/// SMTP smuggling (CVE-2023-51766 and its kin) exploits: one DATA then carries a second, forged
+/// transaction. As Postfix does with `smtpd_forbid_bare_newline = normalize`, bare LFs are
+/// accepted, but as a catcher Letterbox stores them as received rather than rewriting them.
+///
+/// Lines are CRLF-terminated: only a dot right after a CRLF (or at the start of the data) is a
+/// line's first character. Such a dot is removed when more text follows on its line (a stuffed
+/// dot); a dot followed by a bare LF or a bare CR was not stuffed by the client and is kept.
 enum DotStuffedReader {
+    /// Where the scan stands relative to CRLF line boundaries; carried across buffer refills.
+    enum Position: Sendable {
+        /// At the start of a line: the data's start, or just after a CRLF.
+        case lineStart
+        case midLine
+        /// Mid-line, right after a CR: an LF next ends the line.
+        case afterCR
+    }
+
     /// Reads until the terminator. Past `limit` octets the rest is read and discarded. With the
     /// size MAIL FROM declared, room for it is reserved at once (unstuffing only shrinks a message;
     /// a little more covers a client's estimate), instead of growing and copying as it arrives.
@@ -19,13 +35,15 @@ enum DotStuffedReader {
         -> SMTPSession.DataOutcome
     {
         var body: [UInt8] = []
-        body.reserveCapacity(min(limit, max(64 * 1024, declaredSize.map { $0 + $0 / 64 + 1024 } ?? 0)))
-        var atLineStart = true
+        // Bounded by the limit before adding, so a huge declared size cannot overflow.
+        let declared = min(declaredSize ?? 0, limit)
+        body.reserveCapacity(min(limit, max(64 * 1024, declaredSize == nil ? 0 : declared + declared / 64 + 1024)))
+        var position = Position.lineStart
         var tooLarge = false
 
         while true {
             let (consumed, finished) = connection.withBuffered {
-                scan($0, into: &body, atLineStart: &atLineStart, limit: limit, tooLarge: &tooLarge)
+                scan($0, into: &body, position: &position, limit: limit, tooLarge: &tooLarge)
             }
             connection.consume(consumed)
             if finished { break }
@@ -40,11 +58,13 @@ enum DotStuffedReader {
     /// Processes as much of `buffer` as can be decided; returns the octets consumed and whether the
     /// terminator was found.
     static func scan(
-        _ buffer: UnsafeBufferPointer<UInt8>, into body: inout [UInt8], atLineStart: inout Bool, limit: Int,
+        _ buffer: UnsafeBufferPointer<UInt8>, into body: inout [UInt8], position: inout Position, limit: Int,
         tooLarge: inout Bool
     ) -> (consumed: Int, finished: Bool) {
         guard let base = buffer.baseAddress else { return (0, false) }
         let end = buffer.count
+        let cr: UInt8 = 0x0D
+        let lf: UInt8 = 0x0A
         var index = 0
         func keep(_ range: Range<Int>) {
             guard !tooLarge else { return }
@@ -56,24 +76,27 @@ enum DotStuffedReader {
             body.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[range]))
         }
         while index < end {
-            if atLineStart && base[index] == UInt8(ascii: ".") {
+            if position == .lineStart && base[index] == UInt8(ascii: ".") {
                 guard index + 1 < end else { return (index, false) }
-                if base[index + 1] == 0x0A { return (index + 2, true) }
-                if base[index + 1] == 0x0D {
+                switch base[index + 1] {
+                case cr:
                     guard index + 2 < end else { return (index, false) }
-                    if base[index + 2] == 0x0A { return (index + 3, true) }
+                    if base[index + 2] == lf { return (index + 3, true) }
+                // A dot before a bare CR or LF was not stuffed: it stays.
+                case lf: break
+                default: index += 1  // a stuffed dot: drop it, keep the rest of the line
                 }
-                index += 1  // a stuffed dot: drop it, keep the rest of the line
             }
-            if let found = memchr(base + index, 0x0A, end - index) {
+            if let found = memchr(base + index, Int32(lf), end - index) {
                 let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                let endsLine = newline > index ? base[newline - 1] == cr : position == .afterCR
                 keep(index..<newline + 1)
                 index = newline + 1
-                atLineStart = true
+                position = endsLine ? .lineStart : .midLine
             } else {
                 keep(index..<end)
+                position = base[end - 1] == cr ? .afterCR : .midLine
                 index = end
-                atLineStart = false
             }
         }
         return (index, false)

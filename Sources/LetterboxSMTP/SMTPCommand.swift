@@ -43,7 +43,9 @@ public enum SMTPCommand: Sendable, Equatable {
         case "DATA": return argument.isEmpty ? .success(.data) : .failure(SMTPReply(501, "5.5.4", "Syntax: DATA"))
         case "BDAT":
             let words = argument.split(separator: " ")
-            guard (1...2).contains(words.count), let size = Int(words[0]), size >= 0,
+            // RFC 3030 §2: chunk-size = 1*DIGIT; Int() alone would take "+5", and fails past Int.max.
+            guard (1...2).contains(words.count), words[0].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                let size = Int(words[0]),
                 words.count == 1 || words[1].uppercased() == "LAST"
             else { return .failure(SMTPReply(501, "5.5.4", "Syntax: BDAT size [LAST]")) }
             return .success(.bdat(size: size, last: words.count == 2))
@@ -95,10 +97,24 @@ public enum SMTPCommand: Sendable, Equatable {
 
         var parameters: [String: String] = [:]
         for word in rest.split(separator: " ") {
-            let pair = word.split(separator: "=", maxSplits: 1)
-            parameters[pair[0].uppercased()] = pair.count == 2 ? String(pair[1]) : ""
+            let equals = word.firstIndex(of: "=") ?? word.endIndex
+            let keyword = word[..<equals]
+            guard isKeyword(keyword) else {
+                return .failure(SMTPReply(501, "5.5.4", "Syntax: bad parameter (RFC 5321 §4.1.2: keyword[=value])"))
+            }
+            parameters[keyword.uppercased()] = equals == word.endIndex ? "" : String(word[word.index(after: equals)...])
         }
         return .success((String(path), parameters))
+    }
+
+    /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2).
+    private static func isKeyword(_ word: Substring) -> Bool {
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        guard let first = word.utf8.first, isAlphanumeric(first) else { return false }
+        return word.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
 }
 

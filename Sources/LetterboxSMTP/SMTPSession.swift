@@ -1,4 +1,5 @@
 import LetterboxMIME
+import LetterboxNet
 import LetterboxStore
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -68,8 +69,15 @@ public struct SMTPSession: Sendable {
     private var chunks: [UInt8]?
     /// The message size MAIL FROM declared (RFC 1870 `SIZE=`), if it did.
     private var declaredSize: Int?
+    /// Errors so far; 20 close the session, as Postfix's `smtpd_hard_error_limit`.
     private var failures = 0
     private static let maxFailures = 20
+    /// Commands that start nothing (HELO/EHLO, NOOP, RSET, VRFY, EXPN, HELP, empty BDAT chunks)
+    /// since the last message; past ``maxJunkCommands`` each also counts as an error, as with
+    /// Postfix's `smtpd_junk_command_limit`, so a client cannot hold a session open with them forever.
+    private var junkCommands = 0
+    private static let maxJunkCommands = 100
+    private var loginFailures: LoginFailures
     /// Whether STARTTLS is offered; `tls` is the session in use (implicit TLS, or after STARTTLS).
     private let canStartTLS: Bool
     private var tls: Envelope.TLS?
@@ -79,6 +87,7 @@ public struct SMTPSession: Sendable {
         self.peer = peer
         self.canStartTLS = canStartTLS
         self.tls = tls
+        loginFailures = LoginFailures(policy: configuration.credentials.loginFailures)
     }
 
     /// TLS is up: the client starts over with EHLO and AUTH (RFC 3207 §4.2 — nothing learnt
@@ -106,7 +115,7 @@ public struct SMTPSession: Sendable {
 
     /// Handles one line (without CRLF): a command, or a SASL response during AUTH.
     public mutating func receive(_ line: [UInt8]) -> Action {
-        if let step = authStep { return .reply(continueAuth(step, response: line)) }
+        if let step = authStep { return continueAuth(step, response: line) }
         switch SMTPCommand.parse(line) {
         case .failure(let reply): return fail(reply)
         case .success(let command): return handleWithFaults(command)
@@ -123,11 +132,33 @@ public struct SMTPSession: Sendable {
     }
 
     private mutating func fail(_ reply: SMTPReply) -> Action {
+        countError() ? .close(.tooManyErrors) : .reply(reply)
+    }
+
+    /// Counts one error; true once the session has had too many.
+    private mutating func countError() -> Bool {
         failures += 1
-        return failures >= Self.maxFailures ? .close(.tooManyErrors) : .reply(reply)
+        return failures >= Self.maxFailures
+    }
+
+    /// The reply to a command that starts nothing: counted as an error once there were too many.
+    private mutating func junk(_ reply: SMTPReply) -> Action {
+        junkCommands += 1
+        return junkCommands > Self.maxJunkCommands ? fail(reply) : .reply(reply)
     }
 
     mutating func handle(_ command: SMTPCommand) -> Action {
+        let action = perform(command)
+        switch command {
+        case .helo, .ehlo, .rset, .noop, .vrfy, .expn, .help:
+            guard case .reply(let reply) = action else { return action }
+            return junk(reply)
+        default:
+            return action
+        }
+    }
+
+    private mutating func perform(_ command: SMTPCommand) -> Action {
         switch command {
         case .helo(let name):
             helo = name
@@ -149,7 +180,13 @@ public struct SMTPSession: Sendable {
                 return fail(SMTPReply(503, "5.5.1", "Error: BODY=BINARYMIME requires BDAT (RFC 3030 §3)"))
             }
             return .receiveData(SMTPReply(354, nil, "End data with <CR><LF>.<CR><LF>"))
-        case .bdat(let size, let last): return .receiveChunk(size: size, last: last)
+        case .bdat(let size, let last):
+            if size == 0 && !last {
+                // An empty chunk moves nothing forward: endless ones are junk.
+                junkCommands += 1
+                if junkCommands > Self.maxJunkCommands, countError() { return .close(.tooManyErrors) }
+            }
+            return .receiveChunk(size: size, last: last)
         case .rset:
             resetTransaction()
             return .reply(.ok)
@@ -176,7 +213,7 @@ public struct SMTPSession: Sendable {
         return SMTPReply(
             250, nil,
             lines: [
-                "\(configuration.hostname) greets \(name)",
+                "\(configuration.hostname) greets \(PeerText.quoted(name))",
                 "PIPELINING",
                 "SIZE \(configuration.maxMessageSize)",
                 "8BITMIME",
@@ -196,9 +233,11 @@ public struct SMTPSession: Sendable {
         guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: nested MAIL command")) }
         var declared: Int?
         if let text = parameters["SIZE"] {
-            guard let size = Int(text), size >= 0 else {
+            // RFC 1870 §4: size-value = 1*20DIGIT; one beyond Int.max is certainly too large.
+            guard !text.isEmpty, text.utf8.count <= 20, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
                 return fail(SMTPReply(501, "5.5.4", "Syntax: SIZE=<octets> (RFC 1870)"))
             }
+            let size = Int(text) ?? Int.max
             if size > configuration.maxMessageSize {
                 return .reply(
                     SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
@@ -209,11 +248,11 @@ public struct SMTPSession: Sendable {
         case nil, "7BIT": bodyType = .sevenBit
         case "8BITMIME": bodyType = .eightBit
         case "BINARYMIME": bodyType = .binary
-        case let other?: return fail(SMTPReply(501, "5.5.4", "Unsupported BODY type \(other)"))
+        case let other?: return fail(SMTPReply(501, "5.5.4", "Unsupported BODY type \(PeerText.quoted(other))"))
         }
         sender = from
         declaredSize = declared
-        return .reply(SMTPReply(250, "2.1.0", "Sender <\(from)> ok"))
+        return .reply(SMTPReply(250, "2.1.0", "Sender <\(PeerText.quoted(from, limit: 256))> ok"))
     }
 
     private mutating func rcpt(to: String) -> Action {
@@ -223,12 +262,13 @@ public struct SMTPSession: Sendable {
             return .reply(SMTPReply(452, "4.5.3", "Too many recipients (limit \(configuration.maxRecipients))"))
         }
         recipients.append(to)
-        return .reply(SMTPReply(250, "2.1.5", "Recipient <\(to)> ok"))
+        return .reply(SMTPReply(250, "2.1.5", "Recipient <\(PeerText.quoted(to, limit: 256))> ok"))
     }
 
     /// Ends a DATA body: the message to store, or the reply to a failure. The transaction ends either way.
     public mutating func dataReceived(_ outcome: DataOutcome) -> Completion {
         defer { resetTransaction() }
+        junkCommands = 0
         switch outcome {
         case .tooLarge:
             return .reply(SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
@@ -268,6 +308,7 @@ public struct SMTPSession: Sendable {
             chunks = received
             return .reply(SMTPReply(250, "2.0.0", "\(bytes.count) octets received"))
         }
+        junkCommands = 0
         let completion = faulted(.deliver(raw: received, envelope: envelope()))
         resetTransaction()
         return completion
@@ -317,40 +358,42 @@ public struct SMTPSession: Sendable {
                 authStep = .plain
                 return .reply(SMTPReply(334, nil, ""))
             }
-            return .reply(continueAuth(.plain, response: Array(initialResponse.utf8)))
+            return continueAuth(.plain, response: Array(initialResponse.utf8))
         case "LOGIN":
             guard let initialResponse else {
                 authStep = .loginUser
                 return .reply(SMTPReply(334, nil, "VXNlcm5hbWU6"))
             }
-            return .reply(continueAuth(.loginUser, response: Array(initialResponse.utf8)))
+            return continueAuth(.loginUser, response: Array(initialResponse.utf8))
         case "CRAM-MD5" where configuration.credentials.users == nil:
             let challenge = "<\(UInt32.random(in: 1...UInt32.max)).\(Int(Date().timeIntervalSince1970))@\(configuration.hostname)>"
             authStep = .cramMD5(challenge: challenge)
             return .reply(SMTPReply(334, nil, Data(challenge.utf8).base64EncodedString()))
         default:
-            return fail(SMTPReply(504, "5.5.4", "Unrecognized authentication type \(mechanism)"))
+            return fail(SMTPReply(504, "5.5.4", "Unrecognized authentication type \(PeerText.quoted(mechanism))"))
         }
     }
 
-    private mutating func continueAuth(_ step: AuthStep, response: [UInt8]) -> SMTPReply {
+    private mutating func continueAuth(_ step: AuthStep, response: [UInt8]) -> Action {
         authStep = nil
         let text = String(decoding: response, as: UTF8.self).trimmingWhitespace()
-        if text == "*" { return SMTPReply(501, "5.7.0", "Authentication cancelled") }
+        if text == "*" { return .reply(SMTPReply(501, "5.7.0", "Authentication cancelled")) }
         guard let bytes = SASLPlain.decodeBase64(text) else {
             failures += 1
-            return SMTPReply(501, "5.5.2", SASLPlain.Failure.base64.description)
+            return .reply(SMTPReply(501, "5.5.2", SASLPlain.Failure.base64.description))
         }
         switch step {
         case .plain:
-            guard let plain = SASLPlain.parse(bytes) else {
+            switch SASLPlain.decode(bytes: bytes) {
+            case .success(let plain): return finishAuth(user: plain.user, password: plain.password)
+            case .failure(.authorization): return loginFailed()
+            case .failure(let failure):
                 failures += 1
-                return SMTPReply(501, "5.5.2", SASLPlain.Failure.shape.description)
+                return .reply(SMTPReply(501, "5.5.2", failure.description))
             }
-            return finishAuth(user: plain.user, password: plain.password)
         case .loginUser:
             authStep = .loginPassword(user: String(decoding: bytes, as: UTF8.self))
-            return SMTPReply(334, nil, "UGFzc3dvcmQ6")
+            return .reply(SMTPReply(334, nil, "UGFzc3dvcmQ6"))
         case .loginPassword(let user):
             return finishAuth(user: user, password: String(decoding: bytes, as: UTF8.self))
         case .cramMD5:
@@ -358,17 +401,28 @@ public struct SMTPSession: Sendable {
             let words = String(decoding: bytes, as: UTF8.self).split(separator: " ")
             guard words.count == 2 else {
                 failures += 1
-                return SMTPReply(501, "5.5.2", "Malformed CRAM-MD5 response (expected user and digest)")
+                return .reply(SMTPReply(501, "5.5.2", "Malformed CRAM-MD5 response (expected user and digest)"))
             }
             return finishAuth(user: String(words[0]), password: nil)
         }
     }
 
-    private mutating func finishAuth(user: String, password: String?) -> SMTPReply {
+    private mutating func finishAuth(user: String, password: String?) -> Action {
         if let password, !configuration.credentials.accepts(user: user, password: password) {
-            return SMTPReply(535, "5.7.8", "Authentication credentials invalid")
+            return loginFailed()
         }
         authenticatedAs = user
-        return SMTPReply(235, "2.7.0", "Authentication successful")
+        return .reply(SMTPReply(235, "2.7.0", "Authentication successful"))
+    }
+
+    /// A failed login, answered after the policy's delay; the last one allowed closes with 421
+    /// (RFC 5321 §3.8), as Postfix does once a client reaches its error limit.
+    private mutating func loginFailed() -> Action {
+        let verdict = loginFailures.record()
+        let answer: Action =
+            verdict.closesSession
+            ? .close(SMTPReply(421, "4.7.0", "Too many failed authentication attempts, closing connection"))
+            : .reply(SMTPReply(535, "5.7.8", "Authentication credentials invalid"))
+        return verdict.delay > .zero ? .delayed(verdict.delay, answer) : answer
     }
 }

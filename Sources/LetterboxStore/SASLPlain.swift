@@ -19,12 +19,26 @@ public enum SASLPlain {
         public let description: String
         public static let base64 = Failure(description: "Cannot decode base64 response")
         public static let shape = Failure(description: "Malformed PLAIN response (expected authzid NUL authcid NUL password)")
+        /// A failed login, not a malformed response: sessions answer it as a wrong password.
+        public static let authorization = Failure(
+            description: "Authorization identity must be empty or the authentication identity (RFC 4616 §2)")
     }
 
     /// Decodes a base64 response (`=` stands for an empty one, RFC 4954 §4).
     public static func decode(_ base64: String) -> Result<Response, Failure> {
         guard let bytes = decodeBase64(base64) else { return .failure(.base64) }
+        return decode(bytes: bytes)
+    }
+
+    /// Splits decoded octets and checks the identities. RFC 4616 §2: the server must verify that
+    /// the authentication identity may act as the authorization identity; Letterbox lets nobody
+    /// act as someone else, so an authzid that is not empty and differs from the authcid is
+    /// refused (``Failure/authorization``) rather than logging in as the authcid.
+    public static func decode(bytes: [UInt8]) -> Result<Response, Failure> {
         guard let response = parse(bytes) else { return .failure(.shape) }
+        guard response.authorizationID.isEmpty || response.authorizationID == response.user else {
+            return .failure(.authorization)
+        }
         return .success(response)
     }
 

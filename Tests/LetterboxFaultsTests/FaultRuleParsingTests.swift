@@ -55,6 +55,13 @@ import Testing
         ("rcpt:550 seed=1", "seed= only makes sense with p="),
         ("rcpt:550 colour=red", "unknown option 'colour'"),
         ("rcpt:550\nrcpt:451", "one line"),
+        ("rcpt:550 5.1.1 " + String(repeating: "x", count: 501), "reply line of at most 512 octets"),
+        ("rcpt:550 " + String(repeating: "x", count: 60_000), "at most 1024 octets"),
+        ("rcpt:550 5.1.1 a\u{1}b", "control character U+0001"),
+        ("rcpt:550 5.1.1 \u{1B}[31mred", "control character U+001B"),
+        ("rcpt:550 5.1.1 a\u{7F}", "control character U+007F"),
+        ("rcpt:550 5.1.1 a\u{85}", "control character"),
+        ("rcpt=a\u{0}b:550", "control character U+0000"),
     ])
     func badTextIsRefusedWithAReason(_ text: String, _ reason: String) {
         #expect {
@@ -63,6 +70,15 @@ import Testing
             let description = (error as? FaultRuleSyntaxError)?.description ?? ""
             return description.contains(reason) && !description.contains("\n")
         }
+    }
+
+    /// RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets, code and CRLF included.
+    @Test func replyTextUpToTheLineLimitIsAccepted() throws {
+        let text = String(repeating: "x", count: 500)
+        let rule = try FaultRule(parsing: "rcpt:550 5.1.1 " + text)
+        #expect(rule.action == FaultAction(.reply(FaultReply(550, "5.1.1", text))))
+        // Without an enhanced status, 5.0.0 is sent: the same room.
+        #expect(throws: FaultRuleSyntaxError.self) { try FaultRule(parsing: "rcpt:550 " + text + "y") }
     }
 
     @Test func listSplitsOnSemicolonsAndLines() throws {

@@ -7,6 +7,10 @@ struct POP3Script {
     var session: POP3Session
     var maildrop: [Message]
     private(set) var committed: [UInt64]?
+    /// Set once the session asked to close the connection.
+    private(set) var closed = false
+    /// Every delay the session asked for, in order.
+    private(set) var delays: [Duration] = []
 
     init(_ maildrop: [Message] = [], credentials: Credentials = .anyone, requireTLS: Bool = false, canStartTLS: Bool = false) {
         var configuration = POP3Configuration(hostname: "test.local", credentials: credentials)
@@ -18,15 +22,23 @@ struct POP3Script {
     /// Sends a line; returns the status line and, for multi-line replies, the lines (unstuffed).
     mutating func send(_ line: String) -> [String] {
         var action = session.receive(Array(line.utf8))
+        while case .delayed(let duration, let next) = action {
+            delays.append(duration)
+            action = next
+        }
         if case .openMaildrop = action { action = session.maildropOpened(maildrop, uidValidity: 7) }
         switch action {
-        case .reply(let status), .close(let status): return [status]
+        case .reply(let status): return [status]
+        case .close(let status):
+            closed = true
+            return [status]
         case .multiline(let status, let lines): return [status] + lines
         case .retrieve(let status, let message, _, _): return [status, "<message \(message.id)>"]
         case .commit(let ids, let reply):
             committed = ids
             return [reply]
         case .openMaildrop: return ["<maildrop not opened>"]
+        case .delayed: return ["<delay not unwrapped>"]
         case .startTLS(let reply):
             session.tlsStarted()  // as if the handshake succeeded
             return [reply]

@@ -60,4 +60,25 @@ import Testing
         guard case .failure(let reply) = parse("GET / HTTP/1.1") else { Issue.record("accepted"); return }
         #expect(reply.code == 500 && reply.enhanced == "5.5.2")
     }
+
+    /// Finding 1 of issue 16: a parameter that is only `=` split into nothing and trapped on
+    /// `pair[0]`, killing the whole process.
+    @Test(arguments: [
+        "MAIL FROM:<> =", "MAIL FROM:<> SIZE=10 =", "MAIL FROM:<> = =", "MAIL FROM:<a@b> =x",
+        "RCPT TO:<a@b> =", "RCPT TO:<a@b> NOTIFY=NEVER = ", "MAIL FROM:<> -X=1", "MAIL FROM:<> S\u{1}ZE=1",
+    ])
+    func parameterWithoutKeywordIsASyntaxError(line: String) {
+        guard case .failure(let reply) = parse(line) else { Issue.record("accepted \(line)"); return }
+        #expect(reply.code == 501 && reply.enhanced == "5.5.4")
+    }
+
+    @Test func parameterWithoutValueIsKept() {
+        #expect(parse("RCPT TO:<a@b> X-FLAG") == .success(.rcpt(to: "a@b", parameters: ["X-FLAG": ""])))
+    }
+
+    @Test func bdatSizeBeyondAnIntegerIsASyntaxError() {
+        #expect((try? parse("BDAT 99999999999999999999").get()) == nil)
+        #expect((try? parse("BDAT 99999999999999999999 LAST").get()) == nil)
+        #expect((try? parse("BDAT +5").get()) == nil)
+    }
 }
