@@ -27,8 +27,10 @@ extension MaildirStore {
         )
     }
 
-    private static func cannot(_ error: StoreError) -> MailboxError {
-        .cannot("the Maildir store could not do it: \(error)")
+    /// The IMAP answer to a failed file-system call: what failed, never where (the path is logged).
+    static func cannot(_ error: StoreError) -> MailboxError {
+        if error.isOutOfSpace { return MailboxError(code: "OVERQUOTA", reason: "not enough disk space") }
+        return .cannot("the Maildir store could not do it: \(error.reason)")
     }
 
     // MARK: Start-up
