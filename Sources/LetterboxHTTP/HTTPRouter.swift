@@ -252,15 +252,14 @@ package struct HTTPRouter: Sendable {
             mailbox: text("mailbox"))
     }
 
-    /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``.
+    /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``: a
+    /// larger one is shortened to it (see ``DecimalParameter``).
     static func waitTimeout(from request: HTTPRequest) throws(HTTPRequestError) -> Double {
         guard let value = request.query("timeout"), !value.isEmpty else { return defaultWaitTimeout }
-        guard let seconds = Double(value), seconds.isFinite, seconds >= 0,
-            value.utf8.allSatisfy({ $0.asciiDigitValue != nil || $0 == UInt8(ascii: ".") })
-        else {
+        guard let seconds = DecimalParameter.seconds(value, maximum: maxWaitTimeout) else {
             throw .badRequest("timeout must be a number of seconds such as 5 or 0.5, got \"\(value)\"")
         }
-        return min(seconds, maxWaitTimeout)
+        return seconds
     }
 
     /// `5` for whole seconds, else `0.2`.
@@ -268,8 +267,6 @@ package struct HTTPRouter: Sendable {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 
-    private static func parseUnsigned(_ text: String) -> UInt64? {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0.asciiDigitValue != nil }) else { return nil }
-        return UInt64(text)
-    }
+    /// See ``DecimalParameter``: digits only, clamped to the largest id.
+    private static func parseUnsigned(_ text: String) -> UInt64? { DecimalParameter.unsigned(text) }
 }
