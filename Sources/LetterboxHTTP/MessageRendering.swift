@@ -110,12 +110,15 @@ enum MessageRendering {
         return .object(members)
     }
 
-    /// Every header field in order as `{name, value}`, encoded words decoded.
+    /// Every header field in order as `{name, value}`, encoded words decoded. Of a message with
+    /// more fields than ``HeaderBudget`` parses, the first ones, then a last element
+    /// `{"omitted": n}` counting those left out (`/messages/{id}/headers` has them all, as bytes).
     static func headersJSON(_ headers: MessageHeaders) -> JSONValue {
-        .array(
-            headers.fields.map { field in
-                .object([("name", .string(field.name)), ("value", .string(EncodedWords.decode(field.value)))])
-            })
+        var elements: [JSONValue] = headers.fields.map { field in
+            .object([("name", .string(field.name)), ("value", .string(EncodedWords.decode(field.value)))])
+        }
+        if headers.omittedFields > 0 { elements.append(.object([("omitted", .int(headers.omittedFields))])) }
+        return .array(elements)
     }
 
     /// `[{part, filename, contentType, size, contentId}]` for ``MessageBody/attachments(of:)``;
