@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import TestSupport
 import Testing
 
 /// What the HTTP port refuses to web pages: a `Host` it does not answer to (DNS rebinding), and
@@ -74,6 +75,27 @@ import Testing
             let (status, _) = try await request(mail.ports.http, "/healthz", ["-H", "Host: anything.example"])
             #expect(status == 200)
         }
+    }
+
+    @Test func theExecutableTakesAllowedHostsFromTheFlagAndTheEnvironment() async throws {
+        let help = try await ExternalTool.run(MaildirKillTests.binary, ["--help"])
+        #expect(help.stdout.contains("--http-allowed-hosts") && help.stdout.contains("LETTERBOX_HTTP_ALLOWED_HOSTS"))
+        let port = try freeLoopbackPort()
+        let server = try ChildProcess(
+            MaildirKillTests.binary,
+            [
+                "--http-port", String(port), "--smtp-port", "off", "--pop3-port", "off", "--imap-port", "off",
+                "--http-allowed-hosts", "mail.example.com,.corp.example",
+            ])
+        defer { server.stop() }
+        var status = -1
+        for _ in 0..<200 where status != 200 {
+            status = (try? await request(port, "/healthz"))?.0 ?? -1
+            if status != 200 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(try await request(port, "/healthz", ["-H", "Host: mail.example.com"]).0 == 200)
+        #expect(try await request(port, "/healthz", ["-H", "Host: a.corp.example:8025"]).0 == 200)
+        #expect(try await request(port, "/healthz", ["-H", "Host: other.example.com"]).0 == 403)
     }
 
     @Test func aCrossSiteTextPlainPostAddsNoFaultRule() async throws {
