@@ -130,7 +130,13 @@ package struct HTTPRouter: Sendable {
             guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
             if deleting {
                 let removed = store.remove(ids: [id])
-                guard removed > 0 else { throw Self.noSuchMessage(id) }
+                guard removed > 0 else {
+                    // Still stored: its file could not be removed (a read-only disk); the log says why.
+                    guard store.message(id: id) == nil else {
+                        throw HTTPRequestError(.internalServerError, "message \(id) could not be deleted; see the server log")
+                    }
+                    throw Self.noSuchMessage(id)
+                }
                 return .text("\(removed)\n")
             }
             let views = try await Self.read(message)

@@ -81,7 +81,7 @@ import Testing
         guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", folder]) else {
             return
         }
-        defer { _ = runQuietly("/bin/umount", [folder]) }
+        defer { _ = runQuietly("/bin/umount", ["-l", folder]) }
         var configuration = Configuration()
         configuration.storage = .maildir(folder)
         try await MailCatcher.withRunning(configuration) { mail in
@@ -97,6 +97,44 @@ import Testing
             #expect(!reply.contains(folder))
             await client.close()
             #expect(mail.store.snapshot(of: "Archive", matching: MessageFilter(mailbox: "Archive"))?.entries.isEmpty == true)
+        }
+    }
+
+    @Test func aMessageWhoseFileCannotBeDeletedStaysAndComesBackTheSame() async throws {
+        let folder = try MaildirIntegrationTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", folder]) else {
+            return
+        }
+        defer { _ = runQuietly("/bin/umount", ["-R", "-l", folder]) }
+        var configuration = Configuration()
+        configuration.storage = .maildir(folder)
+        try await MailCatcher.withRunning(configuration) { mail in
+            let code = try await MaildirIntegrationTests.deliver(
+                sampleMessage(subject: "stays"), to: ["bo@example.com"], port: mail.ports.smtp)
+            #expect(code == 250)
+            let curl = try ExternalTool.path("curl", package: "curl")
+            func delete(_ path: String) async throws -> String {
+                try await ExternalTool.run(
+                    curl, ["--silent", "-X", "DELETE", "--write-out", " %{http_code}", "http://127.0.0.1:\(mail.ports.http)\(path)"]
+                ).stdout
+            }
+            // new/ made read-only (a bind mount of itself): unlink(2) fails with EROFS. The message
+            // is not deleted, and no reply says it was.
+            let new = folder + "/new"
+            #expect(runQuietly("/bin/mount", ["--bind", new, new]))
+            #expect(runQuietly("/bin/mount", ["-o", "remount,bind,ro", new]))
+            let single = try await delete("/messages/1")
+            #expect(single.hasSuffix(" 500") && single.contains("could not be deleted"), "\(single)")
+            #expect(try await delete("/messages") == "0\n 200")
+            #expect(mail.messages.map(\.subject) == ["stays"])
+            #expect(runQuietly("/bin/umount", [new]))
+        }
+        // What was kept is still there after a restart, and can be deleted once the disk allows.
+        try await MailCatcher.withRunning(configuration) { mail in
+            #expect(mail.messages.map(\.subject) == ["stays"])
+            #expect(mail.store.remove(ids: mail.messages.map(\.id)) == 1)
+            #expect(mail.messages.isEmpty)
         }
     }
 }

@@ -202,7 +202,7 @@ import Testing
         guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", folder]) else {
             return
         }
-        defer { _ = runQuietly("/bin/umount", [folder]) }
+        defer { _ = runQuietly("/bin/umount", ["-l", folder]) }
         var configuration = Configuration()
         configuration.storage = .maildir(folder)
         try await MailCatcher.withRunning(configuration) { (mail: MailCatcher) async throws -> Void in
