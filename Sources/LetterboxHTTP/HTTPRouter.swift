@@ -120,7 +120,8 @@ package struct HTTPRouter: Sendable {
                     return .json(
                         .array(
                             read.map {
-                                MessageRendering.json($0, views: $1, detailed: false, location: store.location(of: $0.id))
+                                MessageRendering.json(
+                                    $0, views: $1, detailed: false, location: store.location(of: $0.id))
                             }))
                 }
                 return .text(MessageRendering.list(read))
@@ -133,7 +134,8 @@ package struct HTTPRouter: Sendable {
                 guard removed > 0 else {
                     // Still stored: its file could not be removed (a read-only disk); the log says why.
                     guard store.message(id: id) == nil else {
-                        throw HTTPRequestError(.internalServerError, "message \(id) could not be deleted; see the server log")
+                        throw HTTPRequestError(
+                            .internalServerError, "message \(id) could not be deleted; see the server log")
                     }
                     throw Self.noSuchMessage(id)
                 }
@@ -199,7 +201,9 @@ package struct HTTPRouter: Sendable {
 
     private func detail(_ message: Message, views: MessageViews, json: Bool) -> HTTPResponse {
         json
-            ? .json(MessageRendering.json(message, views: .success(views), detailed: true, location: store.location(of: message.id)))
+            ? .json(
+                MessageRendering.json(
+                    message, views: .success(views), detailed: true, location: store.location(of: message.id)))
             : .text(MessageRendering.detail(message, views: views))
     }
 

@@ -219,7 +219,9 @@ extension MaildirStore {
         var target = Mailbox.canonical(newName)
         if target.last == Mailbox.delimiter { target.removeLast() }
         for mailbox in moving {
-            if let problem = MaildirFolder.problem(with: target + mailbox.dropFirst(old.count)) { throw .cannot(problem) }
+            if let problem = MaildirFolder.problem(with: target + mailbox.dropFirst(old.count)) {
+                throw .cannot(problem)
+            }
         }
         let before = Set(index.mailboxes().map(\.name))
         try index.renameMailbox(name, to: newName)
@@ -417,7 +419,8 @@ extension MaildirStore {
             folders.withLock { folders in
                 // All or nothing (RFC 6851 §3.3 follows COPY): a rename that fails (another program
                 // took the file, a permission) puts back those done, and the MOVE answers NO.
-                var undo: [(id: UInt64, from: String, to: String, inbox: MaildirEntry?, folder: MaildirFolderEntry?)] = []
+                var undo: [(id: UInt64, from: String, to: String, inbox: MaildirEntry?, folder: MaildirFolderEntry?)] =
+                    []
                 for id in ids {
                     let inbox = files[id]
                     let placed = folders[id]
@@ -425,7 +428,9 @@ extension MaildirStore {
                     let entryName: MaildirFileName
                     let inNew: Bool
                     if let inbox {
-                        (from, entryName, inNew) = (layout.path(inNew: inbox.inNew, inbox.name.name), inbox.name, inbox.inNew)
+                        (from, entryName, inNew) = (
+                            layout.path(inNew: inbox.inNew, inbox.name.name), inbox.name, inbox.inNew
+                        )
                     } else if let placed, placed.mailbox != name {
                         (from, entryName, inNew) = (
                             self.folder(placed.mailbox).path(inNew: placed.inNew, placed.name.name), placed.name,
@@ -443,7 +448,8 @@ extension MaildirStore {
                     undo.append((id, from, to, inbox, placed))
                     files[id] = nil
                     folders[id] = MaildirFolderEntry(
-                        mailbox: name, name: entryName, inNew: inNew, keywords: inbox?.keywords ?? placed?.keywords ?? [])
+                        mailbox: name, name: entryName, inNew: inNew,
+                        keywords: inbox?.keywords ?? placed?.keywords ?? [])
                     touched.insert(String(from[..<(from.lastIndex(of: "/") ?? from.endIndex)]))
                     renamed.append(id)
                 }

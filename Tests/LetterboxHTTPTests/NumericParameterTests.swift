@@ -18,7 +18,9 @@ struct NumericParameterTests {
         }
     }
 
-    @Test("a number not written in decimal digits is 400 whatever its size", arguments: ["1e9", "1e3", "+5", " 5", "0x10", "1.2.3", ".5"])
+    @Test(
+        "a number not written in decimal digits is 400 whatever its size",
+        arguments: ["1e9", "1e3", "+5", " 5", "0x10", "1.2.3", ".5"])
     func notDecimalIsRefused(value: String) async throws {
         let response = try await HTTPRouter(store: MemoryStore()).get("/messages/wait?timeout=\(value)")
         #expect(response.status == .badRequest)

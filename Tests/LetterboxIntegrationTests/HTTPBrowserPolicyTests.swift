@@ -20,7 +20,8 @@ import Testing
 
     private func store(_ mail: MailCatcher) async throws {
         _ = try await mail.store.append(
-            Array("Subject: kept\r\n\r\nsecret\r\n".utf8), envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
+            Array("Subject: kept\r\n\r\nsecret\r\n".utf8),
+            envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
     }
 
     @Test func aForeignHostIsRefusedSoARebindingPageCannotReadMail() async throws {
@@ -121,8 +122,10 @@ import Testing
         try await withCatcher { mail in
             try await store(mail)
             let port = mail.ports.http
-            #expect(try await request(port, "/messages", ["-X", "DELETE", "-H", "Origin: https://evil.example"]).0 == 403)
-            #expect(try await request(port, "/messages/1", ["-X", "DELETE", "-H", "Sec-Fetch-Site: cross-site"]).0 == 403)
+            #expect(
+                try await request(port, "/messages", ["-X", "DELETE", "-H", "Origin: https://evil.example"]).0 == 403)
+            #expect(
+                try await request(port, "/messages/1", ["-X", "DELETE", "-H", "Sec-Fetch-Site: cross-site"]).0 == 403)
             #expect(mail.messages.count == 1)
             // Reading stays possible from anywhere the Host allows: GET changes nothing.
             #expect(try await request(port, "/messages", ["-H", "Origin: https://evil.example"]).0 == 200)

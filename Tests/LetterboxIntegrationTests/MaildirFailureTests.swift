@@ -52,10 +52,12 @@ import Testing
             #expect(FileManager.default.createFile(atPath: folder + "/.Taken", contents: Data("x".utf8)))
             let tooLong = String(repeating: "x", count: 255)
             let deep = (0..<16).map { _ in String(repeating: "y", count: 15) }.joined(separator: "/")
-            let replies = try await imap(port, [
-                "RENAME Archive \(tooLong)", "RENAME Archive \(deep)", "RENAME Archive Taken/Below",
-                "RENAME Archive Taken", "APPEND Archive {18+}\r\nSubject: kept\r\n\r\nx"
-            ])
+            let replies = try await imap(
+                port,
+                [
+                    "RENAME Archive \(tooLong)", "RENAME Archive \(deep)", "RENAME Archive Taken/Below",
+                    "RENAME Archive Taken", "APPEND Archive {18+}\r\nSubject: kept\r\n\r\nx",
+                ])
             for reply in replies.prefix(4) {
                 #expect(reply.hasPrefix("NO"), "\(reply)")
                 #expect(!reply.contains(folder), "a reply names a server path: \(reply)")
@@ -89,14 +91,17 @@ import Testing
             let client = try LineClient(port: mail.ports.imap)
             _ = try await client.line()
             try await client.send("t LOGIN u p\r\na APPEND Archive {\(size)+}\r\n")
-            try await client.send(bytes: Array(("Subject: big\r\n\r\n" + String(repeating: "x", count: size - 16)).utf8))
+            try await client.send(
+                bytes: Array(("Subject: big\r\n\r\n" + String(repeating: "x", count: size - 16)).utf8))
             try await client.send("\r\n")
             var reply = ""
             while !reply.hasPrefix("a ") { reply = try await client.line() }
             #expect(reply.hasPrefix("a NO [OVERQUOTA]"), "\(reply)")
             #expect(!reply.contains(folder))
             await client.close()
-            #expect(mail.store.snapshot(of: "Archive", matching: MessageFilter(mailbox: "Archive"))?.entries.isEmpty == true)
+            #expect(
+                mail.store.snapshot(of: "Archive", matching: MessageFilter(mailbox: "Archive"))?.entries.isEmpty == true
+            )
         }
     }
 
@@ -116,7 +121,11 @@ import Testing
             let curl = try ExternalTool.path("curl", package: "curl")
             func delete(_ path: String) async throws -> String {
                 try await ExternalTool.run(
-                    curl, ["--silent", "-X", "DELETE", "--write-out", " %{http_code}", "http://127.0.0.1:\(mail.ports.http)\(path)"]
+                    curl,
+                    [
+                        "--silent", "-X", "DELETE", "--write-out", " %{http_code}",
+                        "http://127.0.0.1:\(mail.ports.http)\(path)",
+                    ]
                 ).stdout
             }
             // new/ made read-only (a bind mount of itself): unlink(2) fails with EROFS. The message

@@ -24,7 +24,9 @@ struct HeaderBudgetTests {
         #expect(tree.headers.fields.count == HeaderBudget.maximumFields)
         #expect(tree.headers.omittedFields == headers.omittedFields)
         #expect(Array(tree.body(in: raw)) == Array("the body\r\n".utf8))
-        #expect(MessageBody.text(of: raw, root: tree) == "the body\n" || MessageBody.text(of: raw, root: tree) == "the body\r\n")
+        #expect(
+            MessageBody.text(of: raw, root: tree) == "the body\n"
+                || MessageBody.text(of: raw, root: tree) == "the body\r\n")
     }
 
     @Test("a value larger than the byte budget is left out, and the fields after it still count")
@@ -36,7 +38,9 @@ struct HeaderBudgetTests {
         #expect(headers.subject == "after")
         #expect(headers.omittedFields == 1)
         // Folded over many lines, the same.
-        let folded = Array(("X-Big: a\r\n" + String(repeating: " \(String(repeating: "b", count: 997))\r\n", count: 1100) + "Subject: after\r\n\r\nbody\r\n").utf8)
+        let folded = Array(
+            ("X-Big: a\r\n" + String(repeating: " \(String(repeating: "b", count: 997))\r\n", count: 1100)
+                + "Subject: after\r\n\r\nbody\r\n").utf8)
         let unfolded = MessageHeaders(parsing: folded)
         #expect(unfolded.fields.map(\.name) == ["Subject"])
         #expect(unfolded.omittedFields == 1)
@@ -46,7 +50,8 @@ struct HeaderBudgetTests {
     func sharedAcrossParts() {
         var text = "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
         for _ in 0..<30 {
-            text += "--b\r\n" + String(repeating: "X-P: v\r\n", count: 1_000) + "Content-Type: text/plain\r\n\r\npart\r\n"
+            text +=
+                "--b\r\n" + String(repeating: "X-P: v\r\n", count: 1_000) + "Content-Type: text/plain\r\n\r\npart\r\n"
         }
         text += "--b--\r\n"
         let tree = MIMEPart(parsing: Array(text.utf8))

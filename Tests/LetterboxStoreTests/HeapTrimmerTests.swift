@@ -18,7 +18,9 @@ import Testing
         let (trimmer, trims) = Self.countingTrimmer(threshold: 1 << 20)
         let store = MemoryStore(retention: .unlimited, trimmer: trimmer)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: 10 << 10)
-        for _ in 0..<200 { _ = try await store.append(body, envelope: Envelope(sender: "a@example.com", recipients: [])) }
+        for _ in 0..<200 {
+            _ = try await store.append(body, envelope: Envelope(sender: "a@example.com", recipients: []))
+        }
         #expect(trimmer.trims == 0)
         #expect(store.removeAll() == 200)
         try await Self.waitFor { trimmer.trims == 1 }
@@ -30,7 +32,9 @@ import Testing
         let (trimmer, _) = Self.countingTrimmer(threshold: 1 << 20)
         let store = MemoryStore(retention: RetentionPolicy(maxMessages: 10), trimmer: trimmer)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: 10 << 10)
-        for _ in 0..<300 { _ = try await store.append(body, envelope: Envelope(sender: "a@example.com", recipients: [])) }
+        for _ in 0..<300 {
+            _ = try await store.append(body, envelope: Envelope(sender: "a@example.com", recipients: []))
+        }
         try await Self.waitFor { trimmer.trims >= 1 }
         #expect(trimmer.trims >= 1)
     }
