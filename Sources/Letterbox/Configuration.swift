@@ -17,6 +17,10 @@ public struct Configuration: Sendable {
     public var imapPort: Int? = 0
     /// HTTP inspection port; 0 lets the system choose, nil disables the listener.
     public var httpPort: Int? = 0
+    /// Host names the HTTP port answers to besides IP addresses, `localhost`, names without a dot
+    /// (a docker-compose service), the SMTP hostname and ``host``: other `Host` fields get 403, so
+    /// a DNS-rebinding web page cannot read mail. `.example.com` allows every name under it, `*` any.
+    public var httpAllowedHosts: [String] = []
     /// SMTP limits and the name in its greeting.
     public var smtp = SMTPConfiguration()
     /// Who may log in over SMTP AUTH, POP3 and IMAP; anyone with any password by default. With a user

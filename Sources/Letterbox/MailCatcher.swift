@@ -78,7 +78,9 @@ public final class MailCatcher: Sendable {
         let http = HTTPServer(
             store: store, events: events,
             metrics: { bound.metrics(protocolErrors: events.protocolErrors, faults: faults) }, faults: faults,
-            certificatePEM: tls?.certificatePEM)
+            certificatePEM: tls?.certificatePEM,
+            browserPolicy: HTTPBrowserPolicy(
+                allowedHosts: configuration.httpAllowedHosts + [configuration.smtp.hostname, configuration.host]))
         /// Implicit TLS (RFC 8314): the handshake comes first, then the protocol as usual.
         func overTLS(_ serve: @escaping @Sendable (Connection) async -> Void) -> @Sendable (Connection) async -> Void {
             { connection in

@@ -36,6 +36,8 @@ package struct HTTPRouter: Sendable {
     package let faults: FaultInjector
     /// The certificate SMTP, POP3 and IMAP present over TLS (PEM); nil when TLS is unavailable.
     package let certificatePEM: String?
+    /// The hosts served and the cross-site requests refused (DNS rebinding, CSRF).
+    package let browserPolicy: HTTPBrowserPolicy
 
     /// Seconds a wait lasts when the request names no `timeout`.
     package static let defaultWaitTimeout = 30.0
@@ -44,15 +46,18 @@ package struct HTTPRouter: Sendable {
 
     /// - Parameters: `metrics`: session and error counts for `/metrics`, zeros by default;
     ///   `faults`: the rules `/faults` serves, none by default; `certificatePEM`: the certificate
-    ///   `/tls/certificate.pem` serves, none by default.
+    ///   `/tls/certificate.pem` serves, none by default; `browserPolicy`: the hosts served beside
+    ///   the built-in ones.
     package init(
         store: any MessageStore, metrics: @escaping @Sendable () -> HTTPMetrics = { HTTPMetrics() },
-        faults: FaultInjector = FaultInjector(), certificatePEM: String? = nil
+        faults: FaultInjector = FaultInjector(), certificatePEM: String? = nil,
+        browserPolicy: HTTPBrowserPolicy = HTTPBrowserPolicy()
     ) {
         self.store = store
         self.metrics = metrics
         self.faults = faults
         self.certificatePEM = certificatePEM
+        self.browserPolicy = browserPolicy
     }
 
     /// The response to `request`. Never fails: problems become 4xx responses.
@@ -61,6 +66,7 @@ package struct HTTPRouter: Sendable {
     /// while work that reads message files (lists, details, a message's bytes) runs on the store's
     /// blocking threads, off the caller's event loop.
     package func respond(to request: HTTPRequest) async -> HTTPResponse {
+        if let refusal = browserPolicy.refusal(of: request) { return .error(refusal.status, refusal.reason) }
         guard let route = HTTPRoute(segments: request.target.pathSegments) else {
             return .error(.notFound, "no such resource: \(request.path)")
         }
@@ -106,24 +112,38 @@ package struct HTTPRouter: Sendable {
             return await BlockingPool.offload { [store] in
                 let messages = store.messages(matching: filter)
                 if deleting { return .text("\(store.remove(ids: messages.map(\.id)))\n") }
+                // A file another program removed is listed as unreadable, not as an empty message.
+                let read = messages.map { message in
+                    (message, Result { () throws(StoreError) in try message.loadViews() })
+                }
                 if asJSON {
                     return .json(
                         .array(
-                            messages.map { MessageRendering.json($0, detailed: false, location: store.location(of: $0.id)) }
-                        ))
+                            read.map {
+                                MessageRendering.json(
+                                    $0, views: $1, detailed: false, location: store.location(of: $0.id))
+                            }))
                 }
-                return .text(MessageRendering.list(messages))
+                return .text(MessageRendering.list(read))
             }
         case .message(let idText, let json):
             let id = try Self.messageID(idText)
             guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
             if deleting {
                 let removed = store.remove(ids: [id])
-                guard removed > 0 else { throw Self.noSuchMessage(id) }
+                guard removed > 0 else {
+                    // Still stored: its file could not be removed (a read-only disk); the log says why.
+                    guard store.message(id: id) == nil else {
+                        throw HTTPRequestError(
+                            .internalServerError, "message \(id) could not be deleted; see the server log")
+                    }
+                    throw Self.noSuchMessage(id)
+                }
                 return .text("\(removed)\n")
             }
+            let views = try await Self.read(message)
             let asJSON = json || Self.acceptsJSON(request)
-            return await BlockingPool.offload { detail(message, json: asJSON) }
+            return await BlockingPool.offload { detail(message, views: views, json: asJSON) }
         case .raw(let idText):
             let (_, views) = try await message(idText)
             return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: views.raw)
@@ -172,21 +192,39 @@ package struct HTTPRouter: Sendable {
 
     // MARK: Helpers
 
+    /// ``detail(_:views:json:)`` of a message read here; the 500 of ``read(_:)`` when it cannot be.
     private func detail(_ message: Message, json: Bool) -> HTTPResponse {
+        do throws(StoreError) { return detail(message, views: try message.loadViews(), json: json) } catch {
+            return .error(.internalServerError, Self.unreadable(message, error).reason)
+        }
+    }
+
+    private func detail(_ message: Message, views: MessageViews, json: Bool) -> HTTPResponse {
         json
-            ? .json(MessageRendering.json(message, detailed: true, location: store.location(of: message.id)))
-            : .text(MessageRendering.detail(message))
+            ? .json(
+                MessageRendering.json(
+                    message, views: .success(views), detailed: true, location: store.location(of: message.id)))
+            : .text(MessageRendering.detail(message, views: views))
     }
 
     /// The id a route names and that message's bytes with their parsed parts, read off the event
-    /// loop: 400 for an id that is not a number, 404 for one that is not stored, 500 naming the
-    /// reason for one whose file another program removed or that cannot be read (disk stores).
+    /// loop: 400 for an id that is not a number, 404 for one that is not stored, 500 for one whose
+    /// file cannot be read (see ``read(_:)``).
     private func message(_ idText: String) async throws(HTTPRequestError) -> (id: UInt64, views: MessageViews) {
         let id = try Self.messageID(idText)
         guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
-        do { return (id, try await message.load()) } catch {
-            throw HTTPRequestError(.internalServerError, "message \(id) cannot be read: \(error)")
-        }
+        return (id, try await Self.read(message))
+    }
+
+    /// A message's bytes and parsed parts, read off the event loop; 500 with the reason (no server
+    /// path) when its file was removed by another program or cannot be read (disk stores): never
+    /// an empty message in its place.
+    private static func read(_ message: Message) async throws(HTTPRequestError) -> MessageViews {
+        do { return try await message.load() } catch { throw unreadable(message, error) }
+    }
+
+    private static func unreadable(_ message: Message, _ error: StoreError) -> HTTPRequestError {
+        HTTPRequestError(.internalServerError, "message \(message.id) cannot be read: \(error.reason)")
     }
 
     private static func noSuchMessage(_ id: UInt64) -> HTTPRequestError {
@@ -224,15 +262,14 @@ package struct HTTPRouter: Sendable {
             mailbox: text("mailbox"))
     }
 
-    /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``.
+    /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``: a
+    /// larger one is shortened to it (see ``DecimalParameter``).
     static func waitTimeout(from request: HTTPRequest) throws(HTTPRequestError) -> Double {
         guard let value = request.query("timeout"), !value.isEmpty else { return defaultWaitTimeout }
-        guard let seconds = Double(value), seconds.isFinite, seconds >= 0,
-            value.utf8.allSatisfy({ $0.asciiDigitValue != nil || $0 == UInt8(ascii: ".") })
-        else {
+        guard let seconds = DecimalParameter.seconds(value, maximum: maxWaitTimeout) else {
             throw .badRequest("timeout must be a number of seconds such as 5 or 0.5, got \"\(value)\"")
         }
-        return min(seconds, maxWaitTimeout)
+        return seconds
     }
 
     /// `5` for whole seconds, else `0.2`.
@@ -240,8 +277,6 @@ package struct HTTPRouter: Sendable {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 
-    private static func parseUnsigned(_ text: String) -> UInt64? {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0.asciiDigitValue != nil }) else { return nil }
-        return UInt64(text)
-    }
+    /// See ``DecimalParameter``: digits only, clamped to the largest id.
+    private static func parseUnsigned(_ text: String) -> UInt64? { DecimalParameter.unsigned(text) }
 }

@@ -20,13 +20,14 @@ package struct HTTPServer: Sendable {
     private static let directSendThreshold = 16_384
 
     /// - Parameters: `metrics`: session and error counts for `GET /metrics`, asked for on each
-    ///   request; `faults`: the rules `/faults` lists and changes.
+    ///   request; `faults`: the rules `/faults` lists and changes; `browserPolicy`: see ``HTTPBrowserPolicy``.
     package init(
         store: any MessageStore, events: ProtocolEvents, metrics: @escaping @Sendable () -> HTTPMetrics,
         faults: FaultInjector = FaultInjector(), limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits(),
-        certificatePEM: String? = nil
+        certificatePEM: String? = nil, browserPolicy: HTTPBrowserPolicy = HTTPBrowserPolicy()
     ) {
-        self.router = HTTPRouter(store: store, metrics: metrics, faults: faults, certificatePEM: certificatePEM)
+        self.router = HTTPRouter(
+            store: store, metrics: metrics, faults: faults, certificatePEM: certificatePEM, browserPolicy: browserPolicy)
         self.events = events
         self.limits = limits
     }

@@ -19,6 +19,7 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     package static let ok = HTTPStatus(200, "OK")
     package static let created = HTTPStatus(201, "Created")
     package static let badRequest = HTTPStatus(400, "Bad Request")
+    package static let forbidden = HTTPStatus(403, "Forbidden")
     package static let notFound = HTTPStatus(404, "Not Found")
     package static let methodNotAllowed = HTTPStatus(405, "Method Not Allowed")
     package static let requestTimeout = HTTPStatus(408, "Request Timeout")
@@ -30,4 +31,5 @@ package struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     package static let notImplemented = HTTPStatus(501, "Not Implemented")
     package static let serviceUnavailable = HTTPStatus(503, "Service Unavailable")
     package static let httpVersionNotSupported = HTTPStatus(505, "HTTP Version Not Supported")
+    package static let insufficientStorage = HTTPStatus(507, "Insufficient Storage")
 }

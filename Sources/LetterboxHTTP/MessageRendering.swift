@@ -13,16 +13,23 @@ enum MessageRendering {
     // MARK: Plain text
 
     /// One line per message, oldest first, each ending in a line feed:
-    /// `id⇥receivedAt⇥envelope sender⇥envelope recipients⇥subject`.
-    static func list(_ messages: [Message]) -> String {
+    /// `id⇥receivedAt⇥envelope sender⇥envelope recipients⇥subject`. A message whose bytes cannot
+    /// be read (`views` nil: another program removed its file) shows `(unreadable: reason)` where
+    /// the subject goes, never an empty subject.
+    static func list(_ messages: [(message: Message, views: Result<MessageViews, StoreError>)]) -> String {
         var text = ""
-        for message in messages {
+        for (message, views) in messages {
+            let subject: String
+            switch views {
+            case .success(let views): subject = views.headers.subject
+            case .failure(let error): subject = "(unreadable: \(error.reason))"
+            }
             let fields = [
                 String(message.id),
                 receivedAt(message),
                 message.envelope.sender,
                 message.envelope.recipients.joined(separator: ","),
-                message.subject,
+                subject,
             ]
             text += fields.map(\.singleLine).joined(separator: "\t") + "\n"
         }
@@ -31,8 +38,8 @@ enum MessageRendering {
 
     /// Header lines a person reads (`From:`, `To:`, `Cc:`, `Subject:`, `Date:`, `Envelope-From:`,
     /// `Envelope-To:`), an empty line, then the readable text body.
-    static func detail(_ message: Message) -> String {
-        let headers = message.headers
+    static func detail(_ message: Message, views: MessageViews) -> String {
+        let headers = views.headers
         let lines = [
             ("From", addresses(headers.from)),
             ("To", addresses(headers.to)),
@@ -44,7 +51,7 @@ enum MessageRendering {
         ]
         var text = ""
         for (name, value) in lines { text += "\(name): \(value.singleLine)\n" }
-        return text + "\n" + message.text
+        return text + "\n" + MessageBody.text(of: views.raw, root: views.partTree)
     }
 
     // MARK: JSON
@@ -52,8 +59,10 @@ enum MessageRendering {
     /// The summary object of `GET /messages.json`; with `detailed`, also `text` and `html`
     /// (`GET /messages/{id}.json`). `mailbox` is where the message is now (null once it is gone),
     /// `captured` whether it came in over SMTP (false for what an IMAP client appended or copied).
-    static func json(_ message: Message, detailed: Bool, location: MessageLocation?) -> JSONValue {
-        let headers = message.headers
+    /// A message whose bytes cannot be read has null header fields and `unreadable` with the reason.
+    static func json(
+        _ message: Message, views result: Result<MessageViews, StoreError>, detailed: Bool, location: MessageLocation?
+    ) -> JSONValue {
         let envelope = message.envelope
         var members: [(key: String, value: JSONValue)] = [
             ("id", .int(Int(clamping: message.id))),
@@ -69,6 +78,19 @@ enum MessageRendering {
                     ("tls", envelope.tls.map { .object([("protocol", .string($0.version)), ("cipher", .string($0.cipher))]) } ?? .null),
                 ])
             ),
+        ]
+        guard case .success(let views) = result else {
+            if case .failure(let error) = result {
+                members += [
+                    ("from", .null), ("to", .null), ("cc", .null), ("subject", .null), ("date", .null),
+                    ("size", .int(message.size)), ("mailbox", .stringOrNull(location?.mailbox)),
+                    ("captured", .bool(location?.captured ?? true)), ("unreadable", .string(error.reason)),
+                ]
+            }
+            return .object(members)
+        }
+        let headers = views.headers
+        members += [
             ("from", json(headers.from)),
             ("to", json(headers.to)),
             ("cc", json(headers.cc)),
@@ -79,33 +101,36 @@ enum MessageRendering {
             ("captured", .bool(location?.captured ?? true)),
         ]
         if detailed {
-            members.append(("text", .string(message.text)))
-            members.append(("html", .stringOrNull(message.html)))
+            members.append(("text", .string(MessageBody.text(of: views.raw, root: views.partTree))))
+            members.append(("html", .stringOrNull(MessageBody.html(of: views.raw, root: views.partTree))))
             members.append(("headers", headersJSON(headers)))
-            members.append(("attachments", attachmentsJSON(message)))
-            members.append(("parts", partTreeJSON((try? message.loadViews()) ?? .empty)))
+            members.append(("attachments", attachmentsJSON(views)))
+            members.append(("parts", partTreeJSON(views)))
         }
         return .object(members)
     }
 
-    /// Every header field in order as `{name, value}`, encoded words decoded.
+    /// Every header field in order as `{name, value}`, encoded words decoded. Of a message with
+    /// more fields than ``HeaderBudget`` parses, the first ones, then a last element
+    /// `{"omitted": n}` counting those left out (`/messages/{id}/headers` has them all, as bytes).
     static func headersJSON(_ headers: MessageHeaders) -> JSONValue {
-        .array(
-            headers.fields.map { field in
-                .object([("name", .string(field.name)), ("value", .string(EncodedWords.decode(field.value)))])
-            })
+        var elements: [JSONValue] = headers.fields.map { field in
+            .object([("name", .string(field.name)), ("value", .string(EncodedWords.decode(field.value)))])
+        }
+        if headers.omittedFields > 0 { elements.append(.object([("omitted", .int(headers.omittedFields))])) }
+        return .array(elements)
     }
 
     /// `[{part, filename, contentType, size, contentId}]` for ``MessageBody/attachments(of:)``;
     /// `size` is the decoded size in octets.
-    static func attachmentsJSON(_ message: Message) -> JSONValue {
+    static func attachmentsJSON(_ views: MessageViews) -> JSONValue {
         .array(
-            MessageBody.attachments(of: message.partTree).map { path, part in
+            MessageBody.attachments(of: views.partTree).map { path, part in
                 .object([
                     ("part", .string(MIMEPart.sectionString(path))),
                     ("filename", .stringOrNull(part.filename)),
                     ("contentType", .string(part.contentType.mimeType)),
-                    ("size", .int(part.decodedSize(in: message.raw))),
+                    ("size", .int(part.decodedSize(in: views.raw))),
                     ("contentId", .stringOrNull(part.contentID)),
                 ])
             })

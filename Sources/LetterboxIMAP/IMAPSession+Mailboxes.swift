@@ -145,7 +145,10 @@ extension IMAPSession {
 
     static func no(_ error: any Error) -> String {
         if let error = error as? MailboxError { return "NO [\(error.code)] \(error.reason)" }
-        return "NO [SERVERBUG] \(error)"
+        guard let error = error as? StoreError else { return "NO [SERVERBUG] the server failed" }
+        // RFC 5530 §3; Dovecot answers a full disk the same way.
+        if error.isOutOfSpace { return "NO [OVERQUOTA] not enough disk space" }
+        return "NO [SERVERBUG] \(error.reason)"
     }
 
     /// RENAME (RFC 3501 §6.3.5); renaming INBOX moves every message the login sees in it to a

@@ -439,7 +439,7 @@ public struct IMAPSession: Sendable {
                 out.raw(")\r\n")
             }
         }
-        if let unreadable { return "NO some messages could not be read: \(unreadable.detail)" }
+        if let unreadable { return "NO some messages could not be read: \(unreadable.reason)" }
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 

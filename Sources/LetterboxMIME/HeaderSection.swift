@@ -6,16 +6,21 @@
 /// field nor a continuation ends the header section even without the blank line, so that the
 /// body starts there (what most mail readers do). Only the header section is scanned.
 struct HeaderSection {
-    /// The fields in order, unfolded.
+    /// The fields in order, unfolded; at most what the ``HeaderBudget`` allowed.
     var fields: [HeaderField] = []
+    /// Fields of the section left out of ``fields`` because the budget ran out.
+    var omittedFields = 0
     /// The bytes of the header fields, without the blank line that ends them.
     var range: Range<Int>
     /// Where the body starts: after the blank line, at the first line that is not a field, or at
     /// the end when there is no body.
     var bodyStart: Int
 
-    init(raw: [UInt8], in bounds: Range<Int>) {
+    /// Scans the section; the fields within `budget` are parsed (and charged to it), the rest are
+    /// only counted, so the section's extent is exact however many fields it has.
+    init(raw: [UInt8], in bounds: Range<Int>, budget: inout HeaderBudget) {
         var fields: [HeaderField] = []
+        var omitted = 0
         var name: String?
         var value: [UInt8] = []
         var position = bounds.lowerBound
@@ -23,9 +28,25 @@ struct HeaderSection {
         var bodyStart = bounds.upperBound
 
         func flush() {
-            if let name { fields.append(HeaderField(name: name, value: Self.text(value))) }
+            if let name {
+                if value.count <= budget.bytes {
+                    budget.bytes -= value.count
+                    budget.fields -= 1
+                    fields.append(HeaderField(name: name, value: Self.text(value)))
+                } else {
+                    omitted += 1
+                }
+            }
             name = nil
             value.removeAll(keepingCapacity: true)
+        }
+        /// Whether the next field fits the budget; counts it as omitted when not.
+        func admits() -> Bool {
+            guard budget.fields > 0, budget.bytes > 0 else {
+                omitted += 1
+                return false
+            }
+            return true
         }
 
         while position < bounds.upperBound {
@@ -39,11 +60,16 @@ struct HeaderSection {
             let first = raw[content.lowerBound]
             if first == 0x20 || first == 0x09 {
                 // Unfolding removes only the line break; the whitespace stays (RFC 5322 §2.2.3).
-                if name != nil { value.append(contentsOf: raw[content]) }
+                // A value beyond the budget is not accumulated: flush() will leave it out.
+                if name != nil, value.count <= budget.bytes {
+                    value.append(contentsOf: raw[content].prefix(budget.bytes + 1 - value.count))
+                }
             } else if let colon = Self.fieldNameEnd(raw, in: content) {
                 flush()
-                name = Self.name(raw, content.lowerBound..<colon)
-                value.append(contentsOf: raw[(colon + 1)..<content.upperBound])
+                if admits() {
+                    name = Self.name(raw, content.lowerBound..<colon)
+                    value.append(contentsOf: raw[(colon + 1)..<min(content.upperBound, colon + 1 + budget.bytes + 1)])
+                }
             } else if position == bounds.lowerBound, Self.isMboxFromLine(raw, content) {
                 // An mbox separator is not part of the message.
             } else {
@@ -55,6 +81,7 @@ struct HeaderSection {
         }
         flush()
         self.fields = fields
+        self.omittedFields = omitted
         self.range = bounds.lowerBound..<headerEnd
         self.bodyStart = bodyStart
     }
@@ -104,4 +131,20 @@ struct HeaderSection {
     private static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
+}
+
+/// How much of a message's header fields parsing turns into ``HeaderField`` values, so that one
+/// message of two million header lines costs a megabyte or two in every parsed view, not
+/// gigabytes: per message (every part's header section included) at most ``maximumFields``
+/// fields and ``maximumBytes`` octets of field values. Fields beyond are counted
+/// (``MessageHeaders/omittedFields``), not parsed; the raw bytes are untouched, so byte-level
+/// views (a message's source, its header section as bytes) still have them all.
+public struct HeaderBudget: Sendable {
+    /// Fields parsed from one message, every part included.
+    public static let maximumFields = 10_000
+    /// Octets of field values parsed from one message.
+    public static let maximumBytes = 1 << 20
+
+    var fields = HeaderBudget.maximumFields
+    var bytes = HeaderBudget.maximumBytes
 }

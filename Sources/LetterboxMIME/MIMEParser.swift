@@ -11,6 +11,8 @@ struct MIMEParser {
     private var delimiterCandidates: [Int]?
     /// Parts made so far, the root included.
     private(set) var partCount = 0
+    /// What is left of the message's ``HeaderBudget``, shared by every part.
+    private var headerBudget = HeaderBudget()
 
     init(raw: [UInt8]) {
         self.raw = raw
@@ -18,8 +20,8 @@ struct MIMEParser {
 
     mutating func parse(range: Range<Int>, defaultContentType: ContentType, depth: Int) -> MIMEPart {
         partCount += 1
-        let section = HeaderSection(raw: raw, in: range)
-        let headers = MessageHeaders(fields: section.fields)
+        let section = HeaderSection(raw: raw, in: range, budget: &headerBudget)
+        let headers = MessageHeaders(fields: section.fields, omittedFields: section.omittedFields)
         let contentType = headers.first("Content-Type").flatMap(ContentType.init(parsing:)) ?? defaultContentType
         let bodyRange = section.bodyStart..<range.upperBound
         let headerLines = LineCount(raw, in: range.lowerBound..<section.bodyStart)

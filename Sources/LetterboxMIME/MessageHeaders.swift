@@ -3,19 +3,26 @@
 /// A value type, safe to share between tasks. Lookups are case-insensitive on the field name.
 /// Values are unfolded but otherwise raw; the typed accessors decode what they return.
 public struct MessageHeaders: Sendable {
-    /// Every field, in the order it appears.
+    /// Every field, in the order it appears, up to the ``HeaderBudget``.
     public let fields: [HeaderField]
+    /// How many fields of the section are not in ``fields`` because the ``HeaderBudget`` ran out
+    /// (0 for every message but hostile or broken ones).
+    public let omittedFields: Int
 
     /// Parses the header section at the start of `raw`: up to the first empty line (CRLF or
     /// bare LF), or up to the first line that is not a header field. Only those bytes are read,
     /// however long the body. Never fails; unparseable lines are skipped or end the section.
+    /// Fields beyond the ``HeaderBudget`` are counted in ``omittedFields``, not parsed.
     public init(parsing raw: [UInt8]) {
-        self.init(fields: HeaderSection(raw: raw, in: 0..<raw.count).fields)
+        var budget = HeaderBudget()
+        let section = HeaderSection(raw: raw, in: 0..<raw.count, budget: &budget)
+        self.init(fields: section.fields, omittedFields: section.omittedFields)
     }
 
     /// Wraps fields that are already parsed and unfolded.
-    public init(fields: [HeaderField]) {
+    public init(fields: [HeaderField], omittedFields: Int = 0) {
         self.fields = fields
+        self.omittedFields = omittedFields
     }
 
     /// The values of every field called `name` (case-insensitive), in order.

@@ -32,6 +32,8 @@ package struct Transcript: Sendable {
     package func opened() { events.logger.log(.debug, "\(prefix) session opened") }
     package func closed() { events.logger.log(.debug, "\(prefix) session closed") }
     package func note(_ text: @autoclosure () -> String) { events.logger.log(.debug, "\(prefix) \(text())") }
+    /// A failure the operator should see (with the paths replies leave out), at warning level.
+    package func warn(_ text: @autoclosure () -> String) { events.logger.log(.warning, "\(prefix) \(text())") }
 
     package func received(_ line: [UInt8]) {
         guard events.transcriptEnabled else { return }

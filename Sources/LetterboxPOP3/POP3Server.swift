@@ -82,7 +82,7 @@ package struct POP3Server: Sendable {
             }
             let raw: [UInt8]
             do { raw = try await message.load().raw } catch {
-                send("-ERR message \(number) cannot be read: \(error)", on: connection, transcript: transcript)
+                send("-ERR message \(number) cannot be read: \(error.reason)", on: connection, transcript: transcript)
                 return true
             }
             send(status, on: connection, transcript: transcript)

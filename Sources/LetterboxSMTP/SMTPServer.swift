@@ -135,6 +135,7 @@ package struct SMTPServer: Sendable {
                 transcript.note("stored message \(message.id) (\(raw.count) octets)")
                 send(session.delivered(id: message.id), on: connection, transcript: transcript)
             } catch {
+                transcript.warn("message not stored: \(error)")
                 send(session.deliveryFailed(error), on: connection, transcript: transcript)
             }
         }

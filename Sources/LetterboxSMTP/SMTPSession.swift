@@ -326,9 +326,13 @@ public struct SMTPSession: Sendable {
         SMTPReply(250, "2.0.0", "Ok: queued as \(id)")
     }
 
-    /// The reply when the store could not keep the message (RFC 5321 §4.2.2: 451 local error).
+    /// The reply when the store could not keep the message (RFC 5321 §4.2.2): 452 4.3.1 when the
+    /// disk is full (RFC 3463 §3.4: mail system full), else 451 local error; the store's reason
+    /// without any server path.
     public func deliveryFailed(_ error: any Error) -> SMTPReply {
-        SMTPReply(451, "4.3.0", "Error: message not stored: \(error)")
+        guard let error = error as? StoreError else { return SMTPReply(451, "4.3.0", "Error: message not stored") }
+        if error.isOutOfSpace { return SMTPReply(452, "4.3.1", "Insufficient system storage: message not stored") }
+        return SMTPReply(451, "4.3.0", "Error: message not stored: \(error.reason)")
     }
 
     private func envelope() -> Envelope {

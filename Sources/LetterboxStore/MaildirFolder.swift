@@ -29,9 +29,18 @@ struct MaildirFolder: Sendable {
 
     /// Why `mailbox` cannot be a Maildir++ folder name (`.` separates levels on disk), or nil.
     static func problem(with mailbox: String) -> String? {
-        mailbox.contains(".")
-            ? "mailbox names in a Maildir store cannot contain \".\" (Maildir++ separates levels with it)" : nil
+        if mailbox.contains(".") {
+            return "mailbox names in a Maildir store cannot contain \".\" (Maildir++ separates levels with it)"
+        }
+        // The folder is `.` + the levels joined by `.`: one directory entry, at most NAME_MAX octets.
+        if mailbox.utf8.count + 1 > maxDirectoryName {
+            return "mailbox names in a Maildir store are at most \(maxDirectoryName - 1) octets"
+        }
+        return nil
     }
+
+    /// NAME_MAX of Linux and macOS file systems (ext4, xfs, tmpfs, APFS).
+    static let maxDirectoryName = 255
 
     /// The mailbox a root entry such as `.Archive.2024` names, or nil for anything else.
     static func mailbox(directory name: String) -> String? {

@@ -27,8 +27,10 @@ extension MaildirStore {
         )
     }
 
-    private static func cannot(_ error: StoreError) -> MailboxError {
-        .cannot("the Maildir store could not do it: \(error)")
+    /// The IMAP answer to a failed file-system call: what failed, never where (the path is logged).
+    static func cannot(_ error: StoreError) -> MailboxError {
+        if error.isOutOfSpace { return MailboxError(code: "OVERQUOTA", reason: "not enough disk space") }
+        return .cannot("the Maildir store could not do it: \(error.reason)")
     }
 
     // MARK: Start-up
@@ -181,28 +183,72 @@ extension MaildirStore {
         return created
     }
 
+    /// The folder is first renamed out of the way (into `tmp/`, one atomic rename(2)), so a
+    /// folder that cannot be removed leaves the mailbox as it was and answers NO; its files are
+    /// unlinked afterwards.
     @discardableResult
     public func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
-        let removed = try index.deleteMailbox(name)
-        let gone = folders.withLock { folders in removed.compactMap { folders.removeValue(forKey: $0.id) } }
-        let folder = folder(Mailbox.canonical(name))
-        for entry in gone { POSIXFile.remove(folder.path(inNew: entry.inNew, entry.name.name)) }
-        POSIXFile.removeTree(folder.path)
+        let canonical = Mailbox.canonical(name)
+        let folder = folder(canonical)
+        let doomed = layout.tmp + "/deleted-" + MaildirFileName.unique()
+        let onDisk = index.mailbox(named: canonical) != nil && POSIXFile.isDirectory(folder.path)
+        if onDisk {
+            do throws(StoreError) { try POSIXFile.rename(folder.path, doomed) } catch {
+                notify(StoreNotice(.warning, "could not delete a Maildir folder: \(error)"))
+                throw Self.cannot(error)
+            }
+        }
+        let removed: [Message]
+        do throws(MailboxError) { removed = try index.deleteMailbox(name) } catch {
+            if onDisk { try? POSIXFile.rename(doomed, folder.path) }
+            throw error
+        }
+        folders.withLock { folders in for message in removed { folders.removeValue(forKey: message.id) } }
+        if onDisk { POSIXFile.removeTree(doomed) }
+        try? MaildirFolder.syncDirectory(layout.root)
         return removed.count
     }
 
+    /// The folders are renamed on disk before the index changes hands: a rename(2) that fails
+    /// (a name too long for the file system, a permission) undoes those done, leaves the index as
+    /// it was and answers NO, so a restart finds the names the clients were told.
     public func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
         if let problem = MaildirFolder.problem(with: newName) { throw .cannot(problem) }
         let old = Mailbox.canonical(name)
         let moving = index.mailboxes().map(\.name).filter { $0 == old || Mailbox.isInferior($0, of: old) }
-        try index.renameMailbox(name, to: newName)
         var target = Mailbox.canonical(newName)
         if target.last == Mailbox.delimiter { target.removeLast() }
         for mailbox in moving {
-            let renamed = target + mailbox.dropFirst(old.count)
-            do throws(StoreError) { try POSIXFile.rename(folder(mailbox).path, folder(renamed).path) } catch {
-                notify(StoreNotice(.warning, "could not rename a Maildir folder: \(error)"))
+            if let problem = MaildirFolder.problem(with: target + mailbox.dropFirst(old.count)) {
+                throw .cannot(problem)
             }
+        }
+        let before = Set(index.mailboxes().map(\.name))
+        try index.renameMailbox(name, to: newName)
+        let renamedNames = Set(moving.map { target + $0.dropFirst(old.count) })
+        // Levels the rename made above the new name get folders first, then the folders move.
+        let levels = index.mailboxes().filter { !before.contains($0.name) && !renamedNames.contains($0.name) }
+        var made: [String] = []
+        var done: [(from: String, to: String)] = []
+        do throws(StoreError) {
+            for level in levels {
+                let path = folder(level.name).path
+                if !POSIXFile.isDirectory(path) { made.append(path) }
+                try folder(level.name).create(uidValidity: level.uidValidity)
+            }
+            for mailbox in moving {
+                let (from, to) = (folder(mailbox).path, folder(target + mailbox.dropFirst(old.count)).path)
+                guard POSIXFile.isDirectory(from) else { continue }
+                try POSIXFile.rename(from, to)
+                done.append((from, to))
+            }
+        } catch {
+            notify(StoreNotice(.warning, "could not rename a Maildir folder: \(error)"))
+            for (from, to) in done.reversed() { try? POSIXFile.rename(to, from) }
+            for path in made.reversed() { POSIXFile.removeTree(path) }
+            try? index.renameMailbox(target, to: old)
+            for level in levels.reversed() { _ = try? index.deleteMailbox(level.name) }
+            throw Self.cannot(error)
         }
         folders.withLock { folders in
             for (id, entry) in folders where moving.contains(entry.mailbox) {
@@ -240,23 +286,40 @@ extension MaildirStore {
         let file = MaildirFileName(
             base: "\(unique),S=\(raw.count),U=\(id)", flagLetters: MaildirFlags.letters(for: flags, keeping: nil))
         let keywords = MaildirFlags.keywords(flags)
+        let path = folder.path(inNew: false, file.name)
+        // Every failure takes the file back: a NO leaves nothing a restart would find.
         try await pool.run { [log] () throws(StoreError) in
             let temporary = folder.path + "/tmp/" + unique
             try Self.writeDurably(raw, to: temporary)
             MaildirFolder.setModificationTime(temporary, receivedAt)
-            try POSIXFile.rename(temporary, folder.path(inNew: false, file.name))
-            try MaildirFolder.syncDirectory(folder.path + "/cur")
-            // Ids handed out here are recorded as used, so a restart never gives them again.
-            try log.append([.reserved(below: id + 1)] + (keywords.isEmpty ? [] : [.keywords(id: id, keywords)]))
-            try log.sync()
+            do throws(StoreError) { try POSIXFile.rename(temporary, path) } catch {
+                POSIXFile.remove(temporary)
+                throw error
+            }
+            do throws(StoreError) {
+                try MaildirFolder.syncDirectory(folder.path + "/cur")
+                // Ids handed out here are recorded as used, so a restart never gives them again.
+                try log.append([.reserved(below: id + 1)] + (keywords.isEmpty ? [] : [.keywords(id: id, keywords)]))
+                try log.sync()
+            } catch {
+                POSIXFile.remove(path)
+                throw error
+            }
         }
         folders.withLock { $0[id] = MaildirFolderEntry(mailbox: name, name: file, inNew: false, keywords: keywords) }
         files.cache.insert(MessageViews(raw: raw), id: id)
         let message = Message(
             id: id, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt), size: raw.count,
             canonicalSize: LineEndings.canonicalSize(of: raw), source: files)
-        let uid = try index.place([(message, flags)], in: name)[0]
-        try await pool.run { () throws(StoreError) in try folder.recordUIDs([(id, uid)]) }
+        let uid: UInt64
+        do { uid = try index.place([(message, flags)], in: name)[0] } catch {
+            removeFolderFile(of: id)
+            throw error
+        }
+        do { try await pool.run { () throws(StoreError) in try folder.recordUIDs([(id, uid)]) } } catch {
+            remove(ids: [id])
+            throw error
+        }
         return (message, uid)
     }
 
@@ -317,16 +380,29 @@ extension MaildirStore {
                 for path in made { POSIXFile.remove(path) }
                 throw error
             }
-            try MaildirFolder.syncDirectory(folder.path + "/cur")
-            try log.append([.reserved(below: highest + 1)] + copyRecords)
-            try log.sync()
+            do throws(StoreError) {
+                try MaildirFolder.syncDirectory(folder.path + "/cur")
+                try log.append([.reserved(below: highest + 1)] + copyRecords)
+                try log.sync()
+            } catch {
+                for path in made { POSIXFile.remove(path) }
+                throw error
+            }
         }
         folders.withLock { folders in
             for copy in copies { folders[copy.message.id] = copy.entry }
         }
-        let uids = try index.place(copies.map { ($0.message, $0.flags) }, in: name)
+        // A COPY that fails leaves no copy behind (RFC 3501 §6.4.7).
+        let uids: [UInt64]
+        do { uids = try index.place(copies.map { ($0.message, $0.flags) }, in: name) } catch {
+            for copy in copies { removeFolderFile(of: copy.message.id) }
+            throw error
+        }
         let placed = zip(copies, uids).map { (id: $0.message.id, uid: $1) }
-        try await pool.run { () throws(StoreError) in try folder.recordUIDs(placed) }
+        do { try await pool.run { () throws(StoreError) in try folder.recordUIDs(placed) } } catch {
+            remove(ids: copies.map(\.message.id))
+            throw error
+        }
         return Array(zip(copies.map(\.source), uids))
     }
 
@@ -338,44 +414,57 @@ extension MaildirStore {
         let folder = folder(name)
         var touched: Set<String> = [folder.path + "/cur", folder.path + "/new"]
         var renamed: [UInt64] = []
-        var firstFailure: StoreError?
+        var failure: StoreError?
         files.table.withLock { files in
             folders.withLock { folders in
+                // All or nothing (RFC 6851 §3.3 follows COPY): a rename that fails (another program
+                // took the file, a permission) puts back those done, and the MOVE answers NO.
+                var undo: [(id: UInt64, from: String, to: String, inbox: MaildirEntry?, folder: MaildirFolderEntry?)] =
+                    []
                 for id in ids {
-                    // Each rename on its own: one that fails (another program took the file) leaves the rest.
-                    if let entry = files[id] {
-                        let to = folder.path(inNew: entry.inNew, entry.name.name)
-                        do throws(StoreError) {
-                            try POSIXFile.rename(layout.path(inNew: entry.inNew, entry.name.name), to)
-                        } catch {
-                            firstFailure = firstFailure ?? error
-                            continue
-                        }
-                        files[id] = nil
-                        folders[id] = MaildirFolderEntry(
-                            mailbox: name, name: entry.name, inNew: entry.inNew, keywords: entry.keywords)
-                        touched.insert(entry.inNew ? layout.new : layout.cur)
-                        renamed.append(id)
-                    } else if let entry = folders[id], entry.mailbox != name {
-                        let source = self.folder(entry.mailbox)
-                        do throws(StoreError) {
-                            try POSIXFile.rename(
-                                source.path(inNew: entry.inNew, entry.name.name),
-                                folder.path(inNew: entry.inNew, entry.name.name))
-                        } catch {
-                            firstFailure = firstFailure ?? error
-                            continue
-                        }
-                        folders[id]?.mailbox = name
-                        touched.insert(source.path + (entry.inNew ? "/new" : "/cur"))
-                        renamed.append(id)
-                    } else if folders[id] != nil {
-                        renamed.append(id)  // already there: the index gives it a new UID
+                    let inbox = files[id]
+                    let placed = folders[id]
+                    let from: String
+                    let entryName: MaildirFileName
+                    let inNew: Bool
+                    if let inbox {
+                        (from, entryName, inNew) = (
+                            layout.path(inNew: inbox.inNew, inbox.name.name), inbox.name, inbox.inNew
+                        )
+                    } else if let placed, placed.mailbox != name {
+                        (from, entryName, inNew) = (
+                            self.folder(placed.mailbox).path(inNew: placed.inNew, placed.name.name), placed.name,
+                            placed.inNew
+                        )
+                    } else {
+                        if placed != nil { renamed.append(id) }  // already there: the index gives it a new UID
+                        continue
                     }
+                    let to = folder.path(inNew: inNew, entryName.name)
+                    do throws(StoreError) { try POSIXFile.rename(from, to) } catch {
+                        failure = error
+                        break
+                    }
+                    undo.append((id, from, to, inbox, placed))
+                    files[id] = nil
+                    folders[id] = MaildirFolderEntry(
+                        mailbox: name, name: entryName, inNew: inNew,
+                        keywords: inbox?.keywords ?? placed?.keywords ?? [])
+                    touched.insert(String(from[..<(from.lastIndex(of: "/") ?? from.endIndex)]))
+                    renamed.append(id)
+                }
+                guard failure != nil else { return }
+                for step in undo.reversed() {
+                    try? POSIXFile.rename(step.to, step.from)
+                    files[step.id] = step.inbox
+                    folders[step.id] = step.folder
                 }
             }
         }
-        if renamed.isEmpty, let firstFailure { throw firstFailure }
+        if let failure {
+            notify(StoreNotice(.warning, "could not move a message file: \(failure)"))
+            throw failure
+        }
         let moved = try index.move(ids: renamed, to: name)
         let (directories, placed) = (touched, moved.map { (id: $0.id, uid: $0.to) })
         try await pool.run { () throws(StoreError) in

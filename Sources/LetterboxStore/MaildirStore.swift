@@ -1,6 +1,11 @@
 import LetterboxMIME
 import LetterboxThreads
 import Synchronization
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -364,27 +369,63 @@ public final class MaildirStore: IndexedStore {
 
     /// Removes the messages from every interface and unlinks their files.
     ///
+    /// The files go first, before observers hear of the removal: a file that cannot be unlinked
+    /// (a read-only or failing disk) keeps its message, with a warning, so what clients are told
+    /// is gone never comes back at the next start. A file already gone counts as removed.
+    ///
     /// Lock order: the index before the file table, never the index while holding the table (a
-    /// content filter reads files, so it takes the table while holding the index).
+    /// content filter reads files, so it takes the table while holding the index); the file table
+    /// before the folder table.
     @discardableResult
     public func remove(ids: [UInt64]) -> Int {
-        // The files go before observers hear of the removal.
-        let removed = index.remove(ids: ids) { removed in
+        // Only published messages: a delivery under way has its file in the table already.
+        let stored = ids.filter { index.message(id: $0) != nil }
+        let kept = unlinkFiles(of: stored)
+        let removed = index.remove(ids: kept.isEmpty ? stored : stored.filter { !kept.contains($0) }) { removed in
             files.table.withLock { files in
                 for message in removed {
                     self.files.cache.remove(message.id)
-                    guard let entry = files.removeValue(forKey: message.id) else {
-                        removeFolderFile(of: message.id)
-                        continue
-                    }
-                    let path = layout.path(inNew: entry.inNew, entry.name.name)
-                    if !POSIXFile.remove(path), let (directory, moved) = self.files.locate(entry.name.base) {
-                        POSIXFile.remove(directory + "/" + moved.name)
+                    if files.removeValue(forKey: message.id) == nil {
+                        folders.withLock { _ = $0.removeValue(forKey: message.id) }
                     }
                 }
             }
         }
         return removed.count
+    }
+
+    /// Unlinks the files of `ids` (looking for a file another program renamed by its base name);
+    /// returns the ids whose file is still there.
+    private func unlinkFiles(of ids: [UInt64]) -> Set<UInt64> {
+        var kept = Set<UInt64>()
+        var failure: StoreError?
+        files.table.withLock { table in
+            for id in ids {
+                let path: String
+                var base: String?
+                if let entry = table[id] {
+                    path = layout.path(inNew: entry.inNew, entry.name.name)
+                    base = entry.name.base
+                } else if let elsewhere = folderFilePath(of: id) {
+                    path = elsewhere
+                } else {
+                    continue
+                }
+                if unlink(path) == 0 { continue }
+                var code = errno
+                if code == ENOENT, let base, let (directory, moved) = self.files.locate(base) {
+                    if unlink(directory + "/" + moved.name) == 0 { continue }
+                    code = errno
+                }
+                guard code != ENOENT else { continue }
+                kept.insert(id)
+                failure = failure ?? .system("unlink", path: path, errno: code)
+            }
+        }
+        if let failure {
+            notify(StoreNotice(.warning, "could not delete \(kept.count) message files, kept them: \(failure)"))
+        }
+        return kept
     }
 
     /// Changes flags in the index, renames files whose system flags changed (into `cur/`, with the

@@ -13,6 +13,8 @@ public final class MemoryStore: IndexedStore {
     let index: MessageIndex
     private let retention: Retention
     public let uidValidity: UInt32
+    /// Told how much every removal freed, so the memory goes back to the system.
+    private let trimmer: HeapTrimmer
 
     private static let lastUIDValidity = Atomic<UInt32>(0)
 
@@ -24,7 +26,13 @@ public final class MemoryStore: IndexedStore {
     /// An empty store that keeps at most what `retention` allows. Its UIDVALIDITY is the creation
     /// time (and increases for every store made in one process), so ids of an earlier store are
     /// never confused with these.
-    public init(retention: RetentionPolicy) {
+    public convenience init(retention: RetentionPolicy) {
+        self.init(retention: retention, trimmer: .shared)
+    }
+
+    /// A store whose removals report the bytes they free to `trimmer` (tests pass their own).
+    package init(retention: RetentionPolicy, trimmer: HeapTrimmer) {
+        self.trimmer = trimmer
         let now = UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
         var candidate = now
         while true {
@@ -58,7 +66,11 @@ public final class MemoryStore: IndexedStore {
     }
 
     @discardableResult
-    public func remove(ids: [UInt64]) -> Int { index.remove(ids: ids).count }
+    public func remove(ids: [UInt64]) -> Int {
+        let removed = index.remove(ids: ids)
+        trimmer.noteFreed(bytes: removed.reduce(0) { $0 + $1.size })
+        return removed.count
+    }
 
     @discardableResult
     public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
@@ -71,7 +83,11 @@ public final class MemoryStore: IndexedStore {
     public func createMailbox(_ name: String) throws(MailboxError) -> Mailbox { try index.createMailbox(name) }
 
     @discardableResult
-    public func deleteMailbox(_ name: String) throws(MailboxError) -> Int { try index.deleteMailbox(name).count }
+    public func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
+        let removed = try index.deleteMailbox(name)
+        trimmer.noteFreed(bytes: removed.reduce(0) { $0 + $1.size })
+        return removed.count
+    }
 
     public func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
         try index.renameMailbox(name, to: newName)

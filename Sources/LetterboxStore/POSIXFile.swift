@@ -71,7 +71,7 @@ enum POSIXFile {
 
     /// Renames atomically (rename(2)); the caller fsyncs the target directory for durability.
     static func rename(_ from: String, _ to: String) throws(StoreError) {
-        guard Glibc_rename(from, to) == 0 else { throw .system("rename to \(to): rename", path: from, errno: errno) }
+        guard Glibc_rename(from, to) == 0 else { throw .system("rename", path: from, target: to, errno: errno) }
     }
 
     /// Removes `path`; true if it was there.

@@ -79,7 +79,10 @@ final class Retention: Sendable {
             while !Task.isCancelled {
                 let delay = Self.nextCheck(oldest: index.oldestArrival, maxAge: maxAge, now: Date())
                 try? await Task.sleep(for: delay)
-                if Task.isCancelled || !tick() { return }
+                // A sweep may scan the whole index and unlink many files: on a blocking thread,
+                // never on an event loop, whichever executor this task was started from.
+                if Task.isCancelled { return }
+                if !(await BlockingPool.offload(tick)) { return }
             }
         }
     }

@@ -79,6 +79,10 @@ enum CommandLineOptions {
                help: "HTTP inspection port (default 8025; 0 = any free port)") { value, settings throws(UsageError) in
             settings.configuration.httpPort = try port(value, "--http-port")
         },
+        Option(flag: "--http-allowed-hosts", environment: "LETTERBOX_HTTP_ALLOWED_HOSTS", valueName: "NAME,...",
+               help: "more Host names HTTP answers (IPs, localhost, dotless names and --hostname always; .suffix; * = any)") { value, settings in
+            settings.configuration.httpAllowedHosts += value.split(separator: ",").map(String.init)
+        },
         Option(flag: "--hostname", environment: "LETTERBOX_HOSTNAME", valueName: "NAME",
                help: "name in the SMTP greeting (default letterbox)") { value, settings in
             settings.configuration.smtp.hostname = value

@@ -127,6 +127,7 @@ import Testing
             _ = try await pop3.line()
             let retrieve = try await pop3.line()
             #expect(retrieve.hasPrefix("-ERR message 1 cannot be read"), "\(retrieve)")
+            #expect(!retrieve.contains(folder), "a reply names a server path: \(retrieve)")
             #expect(try await pop3.line().hasPrefix("+OK"))
             await pop3.close()
 
@@ -136,6 +137,7 @@ import Testing
             var lines: [String] = []
             while !(lines.last?.hasPrefix("d ") ?? false) { lines.append(try await imap.line()) }
             #expect(lines.contains { $0.hasPrefix("c NO some messages could not be read") }, "\(lines)")
+            #expect(!lines.contains { $0.contains(folder) }, "a reply names a server path: \(lines)")
             #expect(!lines.contains { $0.contains("FETCH (") })
             #expect(lines.last?.hasPrefix("d OK") == true)
             await imap.close()
@@ -145,6 +147,27 @@ import Testing
                 "--write-out", "%{http_code}", "http://127.0.0.1:\(mail.ports.http)/messages/\(id)/raw",
             ])
             #expect(raw.stdout.hasSuffix("500"), "\(raw.stdout)")
+            #expect(!raw.stdout.contains(folder), "a reply names a server path: \(raw.stdout)")
+
+            // The detail views answer an error too, never 200 with empty headers and body.
+            for view in ["", ".json"] {
+                let shown = try await curl([
+                    "--write-out", "\n%{http_code}", "http://127.0.0.1:\(mail.ports.http)/messages/\(id)\(view)",
+                ])
+                #expect(shown.stdout.hasSuffix("\n500"), "\(view): \(shown.stdout)")
+                #expect(shown.stdout.contains("message \(id) cannot be read"), "\(view): \(shown.stdout)")
+                #expect(!shown.stdout.contains(folder), "a reply names a server path: \(shown.stdout)")
+            }
+            // The list marks the message unreadable instead of showing an empty subject.
+            let list = try await curl(["http://127.0.0.1:\(mail.ports.http)/messages"])
+            #expect(list.stdout.hasPrefix("\(id)\t"), "\(list.stdout)")
+            #expect(list.stdout.hasSuffix("\t(unreadable: open failed: No such file or directory (errno 2))\n"), "\(list.stdout)")
+            let json = try await curl(["http://127.0.0.1:\(mail.ports.http)/messages.json"])
+            let array = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+            #expect(array?.count == 1)
+            #expect(array?.first?["subject"] is NSNull, "\(json.stdout)")
+            #expect((array?.first?["unreadable"] as? String)?.contains("No such file") == true, "\(json.stdout)")
+            #expect(!json.stdout.contains(folder))
         }
     }
 
@@ -173,19 +196,20 @@ import Testing
         #expect(result.stderr.contains("could not start") && result.stderr.contains(file), "\(result.stderr)")
     }
 
-    @Test func aFullDiskIsA451AndTheSessionGoesOn() async throws {
+    @Test func aFullDiskIsA452AndTheSessionGoesOn() async throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", folder]) else {
             return
         }
-        defer { _ = runQuietly("/bin/umount", [folder]) }
+        defer { _ = runQuietly("/bin/umount", ["-l", folder]) }
         var configuration = Configuration()
         configuration.storage = .maildir(folder)
         try await MailCatcher.withRunning(configuration) { (mail: MailCatcher) async throws -> Void in
             let big =
                 "Subject: big\r\n\r\n" + String(repeating: String(repeating: "x", count: 998) + "\r\n", count: 300)
-            #expect(try await Self.deliver(big, to: ["bo@example.com"], port: mail.ports.smtp) == 451)
+            // RFC 3463 §3.4 (4.3.1 mail system full): a transient failure the sender may retry.
+            #expect(try await Self.deliver(big, to: ["bo@example.com"], port: mail.ports.smtp) == 452)
             #expect(
                 try await Self.deliver("Subject: small\r\n\r\nfits\r\n", to: ["bo@example.com"], port: mail.ports.smtp)
                     == 250)
