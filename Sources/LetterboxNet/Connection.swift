@@ -229,7 +229,10 @@ package final class Connection {
                 try await self.wait(for: .write, until: deadline)
                 continue
             }
-            if awaitingCommand { input.shrinkForWaiting() }
+            if awaitingCommand {
+                input.shrinkForWaiting()
+                transport.releaseBuffers()
+            }
             try await self.wait(for: .read, until: deadline, interruptible: interruptible, wakeable: wakeable)
         }
     }

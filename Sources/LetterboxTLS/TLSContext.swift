@@ -28,7 +28,6 @@ package final class TLSContext: @unchecked Sendable {
     /// for the same protection a mail catcher needs.
     private static let tls13Suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
     private static let acceptMovingWriteBuffer = 0x2
-    private static let releaseBuffers = 0x10  // SSL_MODE_RELEASE_BUFFERS
 
     private init(ssl: OpenSSL, context: OpaquePointer, isServer: Bool, certificatePEM: String?) {
         self.ssl = ssl
@@ -72,10 +71,9 @@ package final class TLSContext: @unchecked Sendable {
         }
         _ = ssl.SSL_CTX_set_options(context, ignoreUnexpectedEOF | noCompression | noRenegotiation)
         // A write that must wait is retried from a buffer that may have moved (Swift arrays do).
-        // An idle session holds no record buffers (the 64 KiB read-ahead buffer and the write
-        // buffer, ~80 KiB a session): OpenSSL frees each once it is empty and allocates it again
-        // for the next record, which costs bulk transfers little against the decryption itself.
-        _ = ssl.SSL_CTX_ctrl(context, setMode, acceptMovingWriteBuffer | releaseBuffers, nil)
+        // (Not SSL_MODE_RELEASE_BUFFERS: freeing the buffers after every record cost bulk
+        // transfers a fifth of their rate; see TLSTransport.releaseBuffers for idle sessions.)
+        _ = ssl.SSL_CTX_ctrl(context, setMode, acceptMovingWriteBuffer, nil)
         // Read several records per recv when they are there (fewer system calls in bulk).
         _ = ssl.SSL_CTX_ctrl(context, setReadAhead, 1, nil)
         ssl.SSL_CTX_set_default_read_buffer_len(context, 64 * 1024)
