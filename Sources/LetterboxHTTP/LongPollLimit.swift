@@ -21,7 +21,4 @@ package final class LongPollLimit: Sendable {
 
     /// Gives back a place taken by ``enter()``.
     package func leave() { active.subtract(1, ordering: .relaxed) }
-
-    /// Waits in progress.
-    package var waiting: Int { active.load(ordering: .relaxed) }
 }

@@ -39,13 +39,4 @@ package struct ConnectionTimeouts: Sendable, Hashable {
     package init(idle: Duration) {
         self.init(idle: idle, line: idle, transferGrace: idle, minimumRate: nil)
     }
-
-    /// 60 s for a command line (nginx's `client_header_timeout`; a 12 KiB AUTH line needs 25 s
-    /// at 500 B/s), and transfers at 500 B/s after 60 s of grace (the minimum rate of Postfix's
-    /// `smtpd_min_data_rate` and Apache's `mod_reqtimeout`: slower than any real link, a
-    /// 32 MiB message may take 18 hours).
-    package static func server(idle: Duration, login: Duration?) -> ConnectionTimeouts {
-        ConnectionTimeouts(
-            idle: idle, line: .seconds(60), transferGrace: .seconds(60), minimumRate: 500, login: login)
-    }
 }
