@@ -28,8 +28,16 @@ public struct Configuration: Sendable {
     public var credentials: Credentials = .anyone
     /// Open connections allowed per listener; more are told to come back later and closed.
     public var maxConnections = 1024
-    /// A peer silent for this long is disconnected (RFC 5321 §4.5.3.2 suggests minutes).
-    public var idleTimeout: Duration = .seconds(300)
+    /// How long each protocol waits for its peer: between commands (per protocol), before login,
+    /// within a command line, and the minimum rate of transfers.
+    public var timeouts = Timeouts()
+    /// When set, replaces the silence allowed between commands of every protocol (SMTP, POP3,
+    /// IMAP and HTTP keep-alive) in ``timeouts``; the login, command and transfer budgets stay.
+    /// Nil by default: each protocol has its own (the executable's `--idle-timeout`).
+    public var idleTimeout: Duration?
+    /// How many `GET /messages/wait` requests may wait at once; more are answered 503 at once.
+    /// Nil: half of ``maxConnections``, so waits never take the slots other requests need.
+    public var maxLongPolls: Int?
     /// How long ``MailCatcher/shutdown()`` lets sessions finish before closing them.
     public var shutdownGracePeriod: Duration = .seconds(1)
     /// Where log lines go; silent by default when embedded.

@@ -80,7 +80,8 @@ public final class MailCatcher: Sendable {
             metrics: { bound.metrics(protocolErrors: events.protocolErrors, faults: faults) }, faults: faults,
             certificatePEM: tls?.certificatePEM,
             browserPolicy: HTTPBrowserPolicy(
-                allowedHosts: configuration.httpAllowedHosts + [configuration.smtp.hostname, configuration.host]))
+                allowedHosts: configuration.httpAllowedHosts + [configuration.smtp.hostname, configuration.host]),
+            maxLongPolls: configuration.maxLongPolls ?? max(1, configuration.maxConnections / 2))
         /// Implicit TLS (RFC 8314): the handshake comes first, then the protocol as usual.
         func overTLS(_ serve: @escaping @Sendable (Connection) async -> Void) -> @Sendable (Connection) async -> Void {
             { connection in
@@ -95,23 +96,42 @@ public final class MailCatcher: Sendable {
             }
         }
 
-        let listeners: [(name: String, port: Int?, overCapacity: [UInt8], serve: @Sendable (Connection) async -> Void)] = [
-            ("smtp", configuration.smtpPort, SMTPServer.overCapacityReply, { await smtp.serve($0) }),
-            ("pop3", configuration.pop3Port, POP3Server.overCapacityReply, { await pop3.serve($0) }),
-            ("imap", configuration.imapPort, IMAPServer.overCapacityReply, { await imap.serve($0) }),
-            ("http", configuration.httpPort, HTTPServer.overCapacityReply, { await http.serve($0) }),
-            // Implicit-TLS ports are only configured when there is a context (makeContext throws otherwise).
-            ("smtps", configuration.tls.smtpsPort, [], overTLS { await smtp.serve($0) }),
-            ("pop3s", configuration.tls.pop3sPort, [], overTLS { await pop3.serve($0) }),
-            ("imaps", configuration.tls.imapsPort, [], overTLS { await imap.serve($0) }),
-        ]
+        let timeouts = configuration.timeouts
+        /// The budgets of one protocol's connections: its own idle timeout (unless overridden),
+        /// the login phase for the mail protocols, the shared command and transfer budgets.
+        func budgets(idle: Duration, login: Bool) -> ConnectionTimeouts {
+            ConnectionTimeouts(
+                idle: configuration.idleTimeout ?? idle, line: timeouts.command, transferGrace: timeouts.transferGrace,
+                minimumRate: timeouts.minimumTransferRate > 0 ? timeouts.minimumTransferRate : nil,
+                login: login ? timeouts.login : nil)
+        }
+        let smtpBudgets = budgets(idle: timeouts.smtp, login: true)
+        let pop3Budgets = budgets(idle: timeouts.pop3, login: true)
+        let imapBudgets = budgets(idle: timeouts.imap, login: true)
+        let listeners:
+            [(
+                name: String, port: Int?, timeouts: ConnectionTimeouts, overCapacity: [UInt8],
+                serve: @Sendable (Connection) async -> Void
+            )] = [
+                ("smtp", configuration.smtpPort, smtpBudgets, SMTPServer.overCapacityReply, { await smtp.serve($0) }),
+                ("pop3", configuration.pop3Port, pop3Budgets, POP3Server.overCapacityReply, { await pop3.serve($0) }),
+                ("imap", configuration.imapPort, imapBudgets, IMAPServer.overCapacityReply, { await imap.serve($0) }),
+                (
+                    "http", configuration.httpPort, budgets(idle: timeouts.httpKeepAlive, login: false),
+                    HTTPServer.overCapacityReply, { await http.serve($0) }
+                ),
+                // Implicit-TLS ports are only configured when there is a context (makeContext throws otherwise).
+                ("smtps", configuration.tls.smtpsPort, smtpBudgets, [], overTLS { await smtp.serve($0) }),
+                ("pop3s", configuration.tls.pop3sPort, pop3Budgets, [], overTLS { await pop3.serve($0) }),
+                ("imaps", configuration.tls.imapsPort, imapBudgets, [], overTLS { await imap.serve($0) }),
+            ]
         do {
             for listener in listeners {
                 guard let port = listener.port else { continue }
                 let server = try TCPServer(
                     host: configuration.host, port: port, group: group,
                     options: .init(
-                        maxConnections: configuration.maxConnections, idleTimeout: configuration.idleTimeout,
+                        maxConnections: configuration.maxConnections, timeouts: listener.timeouts,
                         overCapacityReply: listener.overCapacity))
                 bound.append(listener.name, server)
                 try server.start(listener.serve)

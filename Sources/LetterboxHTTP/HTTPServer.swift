@@ -15,21 +15,26 @@ package struct HTTPServer: Sendable {
     package let events: ProtocolEvents
     /// Bounds on request size.
     package let limits: HTTPRequestParser.Limits
+    /// How many long polls may wait at once.
+    package let longPolls: LongPollLimit
 
     /// Bodies at least this large go out without being copied into the write buffer.
     private static let directSendThreshold = 16_384
 
     /// - Parameters: `metrics`: session and error counts for `GET /metrics`, asked for on each
-    ///   request; `faults`: the rules `/faults` lists and changes; `browserPolicy`: see ``HTTPBrowserPolicy``.
+    ///   request; `faults`: the rules `/faults` lists and changes; `browserPolicy`: see
+    ///   ``HTTPBrowserPolicy``; `maxLongPolls`: how many `/messages/wait` requests may wait at once
+    ///   (more are answered 503 at once).
     package init(
         store: any MessageStore, events: ProtocolEvents, metrics: @escaping @Sendable () -> HTTPMetrics,
         faults: FaultInjector = FaultInjector(), limits: HTTPRequestParser.Limits = HTTPRequestParser.Limits(),
-        certificatePEM: String? = nil, browserPolicy: HTTPBrowserPolicy = HTTPBrowserPolicy()
+        certificatePEM: String? = nil, browserPolicy: HTTPBrowserPolicy = HTTPBrowserPolicy(), maxLongPolls: Int = 512
     ) {
         self.router = HTTPRouter(
             store: store, metrics: metrics, faults: faults, certificatePEM: certificatePEM, browserPolicy: browserPolicy)
         self.events = events
         self.limits = limits
+        self.longPolls = LongPollLimit(limit: maxLongPolls)
     }
 
     /// A complete `503 Service Unavailable` response with `Connection: close`, sent to a
@@ -42,8 +47,8 @@ package struct HTTPServer: Sendable {
     }
 
     /// Serves the connection until the client closes it, asks to close, sends a malformed
-    /// request, stays idle too long, or the server shuts down. Never throws; the caller closes
-    /// the connection afterwards.
+    /// request, stays idle too long (keep-alive), takes too long to send a request (408), or the
+    /// server shuts down. Never throws; the caller closes the connection afterwards.
     package func serve(_ connection: Connection) async {
         let transcript = events.transcript(protocol: "http", peer: connection.peer)
         transcript.opened()
@@ -61,13 +66,21 @@ package struct HTTPServer: Sendable {
                     try await send(response, headOnly: false, on: connection, transcript: transcript)
                     try await connection.flush()
                     return
+                } catch let error as NetError where error == .lineTimeout || error == .transferTimeout {
+                    // RFC 9110 §15.5.9: the request head (nginx's client_header_timeout) or its
+                    // body (below the minimum rate) did not arrive in time.
+                    events.protocolError()
+                    var response = HTTPResponse.error(.requestTimeout, "request not received in time: \(error.detail)")
+                    response.headers["Connection"] = "close"
+                    try await send(response, headOnly: false, on: connection, transcript: transcript)
+                    return
                 }
-                // A long-poll may take minutes: answers to earlier pipelined requests go out first.
+                var response: HTTPResponse
                 if router.mayWait(request) {
-                    try await connection.flush()
-                    connection.releaseInput()
+                    response = try await longPoll(request, on: connection, transcript: transcript)
+                } else {
+                    response = await router.respond(to: request)
                 }
-                var response = await router.respond(to: request)
                 if response.status == .badRequest { events.protocolError() }
                 let keepAlive = request.keepAlive && !connection.isDraining
                 if !keepAlive {
@@ -83,8 +96,8 @@ package struct HTTPServer: Sendable {
             }
         } catch let error as NetError where error == .shuttingDown {
             transcript.note("closed for shutdown")
-        } catch let error as NetError where error == .idleTimeout {
-            transcript.note("closed after idle timeout")
+        } catch let error as NetError where error.isTimeout {
+            transcript.note("closed: \(error.detail)")
         } catch {
             transcript.note("connection ended: \(error)")
         }
@@ -99,7 +112,9 @@ package struct HTTPServer: Sendable {
             let line: [UInt8]
             do {
                 // One octet of slack: a CR whose LF has not arrived yet must not count as too long.
-                line = try await connection.readLine(maxLength: parser.lineLimit + 1, interruptible: parser.isIdle)
+                // The whole head must arrive within the line deadline of its first byte.
+                line = try await connection.readLine(
+                    maxLength: parser.lineLimit + 1, interruptible: parser.isIdle, continuing: !parser.isIdle)
             } catch let error as NetError where error == .lineTooLong {
                 throw parser.lineTooLong
             }
@@ -119,6 +134,42 @@ package struct HTTPServer: Sendable {
             case .complete(let request):
                 return request
             }
+        }
+    }
+
+    /// Answers a long poll (`/messages/wait`) while watching its connection: a client that closes
+    /// it meanwhile ends the wait at once, freeing its connection slot, instead of at the wait's
+    /// timeout. Beyond ``longPolls``' limit a wait is refused with 503 at once.
+    ///
+    /// - Throws: ``NetError/closed`` when the client has gone.
+    private func longPoll(_ request: HTTPRequest, on connection: Connection, transcript: Transcript) async throws
+        -> HTTPResponse
+    {
+        guard longPolls.enter() else {
+            var response = HTTPResponse.error(
+                .serviceUnavailable, "too many waits in progress (at most \(longPolls.limit)); try again later")
+            response.headers["Retry-After"] = "1"
+            return response
+        }
+        defer { longPolls.leave() }
+        // A wait may take minutes: answers to earlier pipelined requests go out first.
+        try await connection.flush()
+        connection.releaseInput()
+        let handle = connection.handle
+        let router = self.router
+        async let answer: HTTPResponse = {
+            let response = await router.respond(to: request)
+            handle.wake()
+            return response
+        }()
+        do {
+            try await connection.awaitWakeOrHangUp()
+        } catch let error as NetError where error == .woken {
+            return await answer
+        } catch {
+            // Leaving the scope cancels the wait (`answer`) and awaits its end.
+            transcript.note("client left during a wait")
+            throw error
         }
     }
 

@@ -54,6 +54,7 @@ package struct IMAPServer: Sendable {
                 case .success(let command):
                     let (response, result) = await session.handle(command)
                     try await waitAfterFailedLogin(&session, on: connection)
+                    if session.state != .notAuthenticated { connection.loggedIn() }
                     if case .startTLS = result {
                         let goAhead = String(decoding: response, as: UTF8.self)
                         try await connection.upgrade(with: tls, goAhead: goAhead, transcript: transcript)
@@ -69,11 +70,12 @@ package struct IMAPServer: Sendable {
                 case .close: return
                 case .authenticate:
                     try await connection.flush()
-                    let line = try await connection.readLine(maxLength: IMAPConfiguration.maxLineLength)
+                    let line = try await connection.readLine(maxLength: IMAPConfiguration.maxLineLength, continuing: true)
                     let (response, result) = session.continueAuthentication(line)
                     try await waitAfterFailedLogin(&session, on: connection)
                     connection.write(response)
                     if result == .close { return }
+                    if session.state != .notAuthenticated { connection.loggedIn() }
                 case .idle(let tag):
                     try await idle(&session, tag: tag, on: connection, transcript: transcript)
                 case .startTLS:
@@ -82,8 +84,8 @@ package struct IMAPServer: Sendable {
             }
         } catch let error as NetError where error == .shuttingDown {
             send("* BYE [UNAVAILABLE] server shutting down\r\n", on: connection, transcript: transcript)
-        } catch let error as NetError where error == .idleTimeout {
-            send("* BYE autologout: idle timeout\r\n", on: connection, transcript: transcript)
+        } catch let error as NetError where error.isTimeout {
+            send("* BYE autologout: \(error.detail)\r\n", on: connection, transcript: transcript)
         } catch {
             transcript.note("connection ended: \(error)")
         }
@@ -96,7 +98,8 @@ package struct IMAPServer: Sendable {
         while true {
             let line: [UInt8]
             do {
-                line = try await connection.readLine(maxLength: IMAPConfiguration.maxLineLength, interruptible: command.isEmpty)
+                line = try await connection.readLine(
+                    maxLength: IMAPConfiguration.maxLineLength, interruptible: command.isEmpty, continuing: !command.isEmpty)
             } catch let error as NetError where error == .lineTooLong {
                 throw ReadFailure(response: "* BAD command line too long\r\n", fatal: false)
             }

@@ -6,16 +6,18 @@
 
 /// A non-blocking TCP connection with a bounded read buffer and a batched write buffer.
 ///
-/// Owned by one task at a time (it is not `Sendable`). Every read waits at most the idle timeout.
-/// Replies are queued with ``write(_:)`` and sent when the connection is about to wait for input
-/// (or by ``flush()``), so pipelined requests are answered in one system call.
+/// Owned by one task at a time (it is not `Sendable`). Every wait for the peer has a deadline set
+/// by ``timeouts`` (see ``ConnectionTimeouts``): silence between commands, a command line from its
+/// first byte, a transfer's minimum rate, and the time before login. Replies are queued with
+/// ``write(_:)`` and sent when the connection is about to wait for input (or by ``flush()``), so
+/// pipelined requests are answered in one system call.
 package final class Connection {
     /// The peer's address as `host:port`.
     package let peer: String
     /// The local address as `host:port`.
     package let local: String
-    /// How long a read or write may wait for the peer.
-    package var idleTimeout: Duration
+    /// The time budgets of every wait for the peer; a change applies to the waits that start after it.
+    package var timeouts: ConnectionTimeouts
 
     private let loop: EventLoop
     private let registration: SocketRegistration
@@ -23,17 +25,32 @@ package final class Connection {
     private var output: [UInt8] = []
     private var discardingLine = false
     private var closed = false
+    /// When the login phase ends unless ``loggedIn()`` is called first; nil once logged in.
+    private var loginDeadline: UInt64?
+    /// When the first byte of the command being read arrived (or the transfer inside it ended).
+    private var commandStart: UInt64?
+    /// Whether the last ``readLine(maxLength:interruptible:wakeable:continuing:)`` ended with a
+    /// line (or an over-long one); false while one was interrupted (woken) midway.
+    private var lineEnded = true
+    /// A send timed out: ``close()`` then sends nothing more (it would wait for nothing).
+    private var peerStopsReading = false
     /// Installed by ``startTransport(_:)`` (TLS); nil on the plaintext path.
     package private(set) var transport: (any ConnectionTransport)?
     /// The socket, for a transport that reads it (``ConnectionTransport``).
     package var descriptor: Int32 { registration.fd }
 
-    package init(fd: Int32, loop: EventLoop, idleTimeout: Duration) throws(NetError) {
+    package init(fd: Int32, loop: EventLoop, timeouts: ConnectionTimeouts) throws(NetError) {
         self.loop = loop
-        self.idleTimeout = idleTimeout
+        self.timeouts = timeouts
+        self.loginDeadline = timeouts.login.map { MonotonicClock.deadline(after: $0) }
         self.peer = SocketAddress.peer(of: fd)?.description ?? "unknown"
         self.local = SocketAddress.local(of: fd)?.description ?? "unknown"
         self.registration = try loop.register(fd)
+    }
+
+    /// A connection whose every wait has the same `idleTimeout` (clients and tests).
+    package convenience init(fd: Int32, loop: EventLoop, idleTimeout: Duration) throws(NetError) {
+        try self.init(fd: fd, loop: loop, timeouts: ConnectionTimeouts(idle: idleTimeout))
     }
 
     /// Connects to `host:port` (for clients, benchmarks and tests).
@@ -50,6 +67,83 @@ package final class Connection {
     }
 
     deinit { if !closed { release() } }
+
+    // MARK: Time budgets
+
+    /// Ends the login phase: from now on only the idle, line and transfer budgets apply. The
+    /// protocol calls it once the peer has logged in (or, for SMTP, greeted).
+    package func loggedIn() { loginDeadline = nil }
+
+    /// Whether the connection is still in its login phase (``ConnectionTimeouts/login``).
+    package var awaitsLogin: Bool { loginDeadline != nil }
+
+    /// A point in time and the error its passing means.
+    private struct Deadline {
+        var at: UInt64
+        var reason: NetError
+    }
+
+    /// `deadline`, or the login deadline when that comes first.
+    private func bounded(_ at: UInt64, _ reason: NetError) -> Deadline {
+        if let login = loginDeadline, login < at { return Deadline(at: login, reason: .loginTimeout) }
+        return Deadline(at: at, reason: reason)
+    }
+
+    private func idleDeadline() -> Deadline { bounded(MonotonicClock.deadline(after: timeouts.idle), .idleTimeout) }
+
+    /// The deadline of the next wait in `transfer`: its rate allowance, or the idle timeout when
+    /// that comes first (no single wait lasts longer).
+    private func deadline(of transfer: Transfer, sending: Bool = false) -> Deadline {
+        let idle = MonotonicClock.deadline(after: timeouts.idle)
+        guard let rate = timeouts.minimumRate, rate > 0 else {
+            return bounded(idle, sending ? .sendTimeout : .idleTimeout)
+        }
+        let seconds = Double(transfer.bytes) / Double(rate)
+        let earned = seconds < 1e9 ? UInt64(seconds * 1e9) : UInt64(1e18)
+        let allowance = transfer.start &+ MonotonicClock.nanoseconds(in: timeouts.transferGrace) &+ earned
+        if sending { return bounded(min(allowance, idle), .sendTimeout) }
+        return allowance < idle ? bounded(allowance, .transferTimeout) : bounded(idle, .idleTimeout)
+    }
+
+    /// Waits for the socket; a deadline that passes throws its reason.
+    private func wait(
+        for direction: SocketRegistration.Direction, until deadline: Deadline, interruptible: Bool = false,
+        wakeable: Bool = false
+    ) async throws {
+        do {
+            try await registration.wait(
+                for: direction, deadline: deadline.at, interruptible: interruptible, wakeable: wakeable)
+        } catch let error as NetError where error == .idleTimeout {
+            if deadline.reason == .sendTimeout { peerStopsReading = true }
+            throw deadline.reason
+        }
+    }
+
+    /// The progress of one bulk transfer (message data, a literal, a body) against the minimum
+    /// rate of ``ConnectionTimeouts``; made by ``beginTransfer()``, advanced by ``fill(_:)``.
+    package struct Transfer {
+        let start: UInt64
+        /// Bytes received (or sent) so far.
+        package fileprivate(set) var bytes = 0
+    }
+
+    /// Starts the clock of a transfer that is about to be received.
+    package func beginTransfer() -> Transfer { Transfer(start: MonotonicClock.nanoseconds()) }
+
+    /// Receives more bytes of `transfer` into the buffer.
+    ///
+    /// - Throws: ``NetError/transferTimeout`` when the peer falls below the minimum rate,
+    ///   ``NetError/idleTimeout`` after a silence of the idle timeout, ``NetError/closed`` at end
+    ///   of stream, or a system error.
+    package func fill(_ transfer: inout Transfer) async throws {
+        transfer.bytes += try await fill(
+            until: deadline(of: transfer), interruptible: false, wakeable: false, awaitingCommand: false)
+    }
+
+    /// A transfer inside a command ended: a line that continues the command is timed from here.
+    private func transferEnded() {
+        if commandStart != nil { commandStart = MonotonicClock.nanoseconds() }
+    }
 
     // MARK: Reading
 
@@ -69,20 +163,30 @@ package final class Connection {
     ///
     /// - Parameter interruptible: a graceful shutdown may end this wait with ``NetError/shuttingDown``
     ///   (use it only between requests, when nothing would be lost).
-    /// - Throws: ``NetError/closed`` at end of stream, ``NetError/idleTimeout``, or a system error.
+    /// - Throws: ``NetError/closed`` at end of stream, ``NetError/idleTimeout`` (or
+    ///   ``NetError/loginTimeout``), or a system error.
     /// - Parameter wakeable: ``ConnectionHandle/wake()`` may end this wait with ``NetError/woken``.
     /// - Parameter awaitingCommand: the bytes awaited are a command line, which may be long in
     ///   coming: the input block is shrunk to what is buffered while waiting (message data keeps
     ///   it, for the next read).
     package func fill(interruptible: Bool = false, wakeable: Bool = false, awaitingCommand: Bool = false) async throws {
+        try await fill(
+            until: idleDeadline(), interruptible: interruptible, wakeable: wakeable, awaitingCommand: awaitingCommand)
+    }
+
+    /// Receives more bytes into the buffer, waiting until `deadline`; returns how many arrived.
+    @discardableResult
+    private func fill(until deadline: Deadline, interruptible: Bool, wakeable: Bool, awaitingCommand: Bool)
+        async throws -> Int
+    {
         if let transport {
             return try await fill(
-                through: transport, interruptible: interruptible, wakeable: wakeable, awaitingCommand: awaitingCommand)
+                through: transport, until: deadline, interruptible: interruptible, wakeable: wakeable,
+                awaitingCommand: awaitingCommand)
         }
-        let deadline = MonotonicClock.deadline(after: idleTimeout)
         while true {
             let received = input.append { room in recv(registration.fd, room.baseAddress, room.count, 0) }
-            if received > 0 { return }
+            if received > 0 { return received }
             if received == 0 { throw NetError.closed }
             let code = errno
             guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
@@ -96,16 +200,16 @@ package final class Connection {
                 continue
             }
             if awaitingCommand { input.shrinkForWaiting() }
-            try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
+            try await wait(for: .read, until: deadline, interruptible: interruptible, wakeable: wakeable)
         }
     }
 
-    /// ``fill(interruptible:wakeable:awaitingCommand:)`` through a transport: decode what it
+    /// ``fill(until:interruptible:wakeable:awaitingCommand:)`` through a transport: decode what it
     /// holds, else wait for the socket as the transport asks.
     private func fill(
-        through transport: any ConnectionTransport, interruptible: Bool, wakeable: Bool, awaitingCommand: Bool
-    ) async throws {
-        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        through transport: any ConnectionTransport, until deadline: Deadline, interruptible: Bool, wakeable: Bool,
+        awaitingCommand: Bool
+    ) async throws -> Int {
         while true {
             var progress = TransportProgress.moved(0)
             _ = try input.append { (room) throws(NetError) -> Int in
@@ -113,28 +217,68 @@ package final class Connection {
                 guard case .moved(let count) = progress else { return 0 }
                 return count
             }
-            guard case .blocked(let wait) = progress else { return }
+            guard case .blocked(let wait) = progress else {
+                guard case .moved(let count) = progress else { return 0 }
+                return count
+            }
             if !output.isEmpty {
                 try await flush()
                 continue
             }
             if wait == .writable {
-                try await registration.wait(for: .write, deadline: deadline, interruptible: false)
+                try await self.wait(for: .write, until: deadline)
                 continue
             }
-            if awaitingCommand { input.shrinkForWaiting() }
-            try await registration.wait(for: .read, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
+            if awaitingCommand {
+                input.shrinkForWaiting()
+                transport.releaseBuffers()
+            }
+            try await self.wait(for: .read, until: deadline, interruptible: interruptible, wakeable: wakeable)
         }
     }
 
     /// Reads one line and returns it without its terminator (CRLF, or a bare LF).
     ///
+    /// Until its first byte the wait lasts up to the idle timeout; from its first byte the whole
+    /// line must arrive within ``ConnectionTimeouts/line``, however the peer spaces its bytes.
     /// A line longer than `maxLength` throws ``NetError/lineTooLong``; the rest of that line is then
     /// discarded by the next read, so the caller can answer an error and carry on.
-    package func readLine(maxLength: Int, interruptible: Bool = false, wakeable: Bool = false) async throws -> [UInt8] {
+    ///
+    /// - Parameter continuing: the line continues a command already begun (an HTTP header line,
+    ///   an IMAP line after a literal): there is no idle wait for its first byte, and it must end
+    ///   within the line deadline counted from the command's first byte, or from the end of the
+    ///   transfer read just before it.
+    /// - Throws: ``NetError/lineTimeout`` when the line deadline passes, ``NetError/idleTimeout``
+    ///   or ``NetError/loginTimeout``, ``NetError/lineTooLong``, and what ``fill()`` throws.
+    package func readLine(
+        maxLength: Int, interruptible: Bool = false, wakeable: Bool = false, continuing: Bool = false
+    ) async throws -> [UInt8] {
+        let entered = MonotonicClock.nanoseconds()
+        if continuing {
+            if commandStart == nil { commandStart = entered }
+        } else if lineEnded {
+            commandStart = nil
+        }
+        lineEnded = false
+        let idle = bounded(entered &+ MonotonicClock.nanoseconds(in: timeouts.idle), .idleTimeout)
         while true {
-            if let line = try takeLine(maxLength: maxLength) { return line }
-            try await fill(interruptible: interruptible && input.count == 0, wakeable: wakeable, awaitingCommand: true)
+            do {
+                if let line = try takeLine(maxLength: maxLength) {
+                    lineEnded = true
+                    return line
+                }
+            } catch {
+                lineEnded = true
+                throw error
+            }
+            if commandStart == nil && (input.count > 0 || discardingLine) {
+                commandStart = MonotonicClock.nanoseconds()
+            }
+            let deadline =
+                commandStart.map { bounded($0 &+ MonotonicClock.nanoseconds(in: timeouts.line), .lineTimeout) } ?? idle
+            try await fill(
+                until: deadline, interruptible: interruptible && input.count == 0, wakeable: wakeable,
+                awaitingCommand: true)
         }
     }
 
@@ -180,28 +324,53 @@ package final class Connection {
         }
     }
 
-    /// Reads and discards exactly `count` bytes.
+    /// Reads and discards exactly `count` bytes: a transfer, at the minimum rate.
     package func skip(_ count: Int) async throws {
+        var transfer = beginTransfer()
         var remaining = count
         while remaining > 0 {
-            if input.count == 0 { try await fill() }
+            if input.count == 0 { try await fill(&transfer) }
             let take = min(remaining, input.count)
             consume(take)
             remaining -= take
         }
+        transferEnded()
     }
 
-    /// Reads exactly `count` bytes.
+    /// Reads exactly `count` bytes: a transfer, at the minimum rate.
     package func readExactly(_ count: Int) async throws -> [UInt8] {
+        var transfer = beginTransfer()
         var result: [UInt8] = []
         result.reserveCapacity(count)
         while result.count < count {
-            if input.count == 0 { try await fill() }
+            if input.count == 0 { try await fill(&transfer) }
             let take = min(count - result.count, input.count)
             input.withBytes { result.append(contentsOf: $0[..<take]) }
             consume(take)
         }
+        transferEnded()
         return result
+    }
+
+    /// Waits, reading nothing, until ``ConnectionHandle/wake()`` (then throws ``NetError/woken``)
+    /// or until the peer closes or resets the connection (then throws ``NetError/closed``).
+    ///
+    /// For a long poll: a client that gives up frees its connection at once instead of at the
+    /// poll's timeout. What the peer sends meanwhile (a pipelined request) stays in the socket for
+    /// the next read; a close behind such bytes is only noticed by that read.
+    package func awaitWakeOrHangUp() async throws -> Never {
+        while true {
+            var byte: UInt8 = 0
+            let peeked = recv(registration.fd, &byte, 1, Int32(MSG_PEEK))
+            if peeked == 0 { throw NetError.closed }
+            if peeked < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                // A reset, or any failure: the peer is gone as far as this wait is concerned.
+                guard code == EAGAIN || code == EWOULDBLOCK else { throw NetError.closed }
+            }
+            try await wait(for: .read, until: Deadline(at: .max, reason: .idleTimeout), wakeable: true)
+        }
     }
 
     // MARK: Writing
@@ -235,10 +404,11 @@ package final class Connection {
         try await sendNow(bytes)
     }
 
+    /// Sends `bytes`: a transfer, so a peer that reads too slowly is dropped at the minimum rate.
     private func sendNow(_ bytes: [UInt8]) async throws {
         guard let transport else { return try await sendRaw(bytes) }
         var offset = 0
-        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        var transfer = beginTransfer()
         while offset < bytes.count {
             let progress = try bytes.withUnsafeBytes { (raw) throws(NetError) in
                 try transport.encode(UnsafeRawBufferPointer(rebasing: raw[offset...]))
@@ -246,7 +416,9 @@ package final class Connection {
             switch progress {
             case .moved(let count): offset += count
             case .blocked(let wait):
-                try await registration.wait(for: wait == .readable ? .read : .write, deadline: deadline, interruptible: false)
+                transfer.bytes = offset
+                try await self.wait(
+                    for: wait == .readable ? .read : .write, until: deadline(of: transfer, sending: true))
             }
         }
     }
@@ -254,7 +426,7 @@ package final class Connection {
     /// Sends bytes as they are, waiting for the socket to be writable when needed.
     private func sendRaw(_ bytes: [UInt8]) async throws {
         var offset = 0
-        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        var transfer = beginTransfer()
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
                 Socket.send(registration.fd, raw.baseAddress! + offset, raw.count - offset)
@@ -266,7 +438,8 @@ package final class Connection {
             let code = errno
             if code == EINTR { continue }
             guard code == EAGAIN || code == EWOULDBLOCK else { throw NetError.system("send", errno: code) }
-            try await registration.wait(for: .write, deadline: deadline, interruptible: false)
+            transfer.bytes = offset
+            try await wait(for: .write, until: deadline(of: transfer, sending: true))
         }
     }
 
@@ -286,9 +459,10 @@ package final class Connection {
         input.releaseIfEmpty()
         discardingLine = false
         self.transport = transport
-        let deadline = MonotonicClock.deadline(after: idleTimeout)
+        // A handshake is one exchange, timed like a command line.
+        let deadline = bounded(MonotonicClock.deadline(after: timeouts.line), .lineTimeout)
         while let wait = try transport.handshake() {
-            try await registration.wait(for: wait == .readable ? .read : .write, deadline: deadline, interruptible: false)
+            try await self.wait(for: wait == .readable ? .read : .write, until: deadline)
         }
     }
 
@@ -303,21 +477,24 @@ package final class Connection {
     /// last reply in flight.
     package func close() async {
         guard !closed else { return }
+        if peerStopsReading { return closeAbruptly() }
+        loginDeadline = nil  // the last reply (perhaps the login timeout's) still goes out
         try? await flush()
         if let transport {
-            if transport.close() == .writable,
-                (try? await registration.wait(
-                    for: .write, deadline: MonotonicClock.deadline(after: idleTimeout), interruptible: false)) != nil
-            {
+            let deadline = Deadline(at: MonotonicClock.deadline(after: timeouts.line), reason: .lineTimeout)
+            if transport.close() == .writable, (try? await wait(for: .write, until: deadline)) != nil {
                 _ = transport.close()
             }
             self.transport = nil  // what is drained below is discarded unread
         }
         shutdown(registration.fd, Int32(SHUT_WR))
-        idleTimeout = .milliseconds(200)
         input.removeAll()
         var drained = 0
-        while drained < 16, (try? await fill()) != nil {
+        while drained < 16,
+            (try? await fill(
+                until: Deadline(at: MonotonicClock.deadline(after: .milliseconds(200)), reason: .idleTimeout),
+                interruptible: false, wakeable: false, awaitingCommand: false)) != nil
+        {
             input.removeAll()
             drained += 1
         }

@@ -16,6 +16,14 @@ package protocol ConnectionTransport: AnyObject {
     /// Sends the orderly close (TLS `close_notify`): nil when done, `.writable` when the socket
     /// must drain first (then call it again).
     func close() -> TransportWait?
+    /// Gives back buffers the transport can do without while the connection waits for a
+    /// command (everything sent, nothing pending); they are allocated again when needed.
+    func releaseBuffers()
+}
+
+extension ConnectionTransport {
+    /// Nothing to give back by default.
+    package func releaseBuffers() {}
 }
 
 /// What the socket must become before a transport can go on.

@@ -13,8 +13,13 @@ package enum MonotonicClock {
     }
 
     package static func deadline(after duration: Duration) -> UInt64 {
+        nanoseconds() &+ nanoseconds(in: duration)
+    }
+
+    /// The length of `duration` in nanoseconds (0 if negative; about 31 years at most).
+    package static func nanoseconds(in duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components
-        let nanos = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-        return nanoseconds() &+ nanos
+        let whole = UInt64(min(max(0, seconds), 1_000_000_000)) * 1_000_000_000
+        return whole + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 }

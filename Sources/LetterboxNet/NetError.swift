@@ -4,7 +4,7 @@
 /// anyone's `switch`.
 public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case closed, idleTimeout, shuttingDown, lineTooLong, tooLarge, woken, system, transport
+        case closed, idleTimeout, lineTimeout, transferTimeout, sendTimeout, loginTimeout, shuttingDown, lineTooLong, tooLarge, woken, system, transport
     }
     private let code: Code
     /// Human-readable detail, e.g. the failing system call and `errno` text.
@@ -19,6 +19,15 @@ public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let closed = NetError(.closed, "connection closed")
     /// The peer sent nothing for longer than the idle timeout.
     public static let idleTimeout = NetError(.idleTimeout, "idle timeout")
+    /// A command line (or request head) did not arrive complete within its deadline after its
+    /// first byte.
+    public static let lineTimeout = NetError(.lineTimeout, "command not completed in time")
+    /// A transfer (message data, a literal, a body, a reply) fell below the minimum rate.
+    public static let transferTimeout = NetError(.transferTimeout, "transfer below the minimum rate")
+    /// The peer did not read what was sent to it at the minimum rate.
+    public static let sendTimeout = NetError(.sendTimeout, "peer not reading in time")
+    /// The peer did not log in within the time allowed before login.
+    public static let loginTimeout = NetError(.loginTimeout, "no login in time")
     /// The server is shutting down and the connection was between requests.
     public static let shuttingDown = NetError(.shuttingDown, "server shutting down")
     /// A line exceeded the limit the caller set; the rest of it is discarded.
@@ -37,6 +46,10 @@ public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { detail }
+
+    /// Whether a deadline passed (idle, line, transfer or login): the protocol answers its
+    /// timeout error and closes.
+    public var isTimeout: Bool { [.idleTimeout, .lineTimeout, .transferTimeout, .sendTimeout, .loginTimeout].contains(code) }
 
     public static func == (lhs: NetError, rhs: NetError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }

@@ -14,14 +14,22 @@ package final class TCPServer: Sendable {
     /// Limits and behaviour of one server.
     package struct Options: Sendable {
         package var maxConnections: Int
-        package var idleTimeout: Duration
+        /// The time budgets each connection starts with.
+        package var timeouts: ConnectionTimeouts
         /// Sent to a connection over the cap before it is closed, e.g. `421 Too many connections\r\n`.
         package var overCapacityReply: [UInt8]
 
-        package init(maxConnections: Int, idleTimeout: Duration, overCapacityReply: [UInt8]) {
+        package init(maxConnections: Int, timeouts: ConnectionTimeouts, overCapacityReply: [UInt8]) {
             self.maxConnections = maxConnections
-            self.idleTimeout = idleTimeout
+            self.timeouts = timeouts
             self.overCapacityReply = overCapacityReply
+        }
+
+        /// Every wait limited by `idleTimeout` alone (no line, rate or login budget).
+        package init(maxConnections: Int, idleTimeout: Duration, overCapacityReply: [UInt8]) {
+            self.init(
+                maxConnections: maxConnections, timeouts: ConnectionTimeouts(idle: idleTimeout),
+                overCapacityReply: overCapacityReply)
         }
     }
 
@@ -120,7 +128,7 @@ package final class TCPServer: Sendable {
                 if let id { _ = state.withLock { $0.connections.removeValue(forKey: id) } }
                 openCount.subtract(1, ordering: .relaxed)
             }
-            guard let connection = try? Connection(fd: fd, loop: loop, idleTimeout: options.idleTimeout) else {
+            guard let connection = try? Connection(fd: fd, loop: loop, timeouts: options.timeouts) else {
                 systemClose(fd)
                 return
             }

@@ -48,6 +48,7 @@ package struct POP3Server: Sendable {
                     action = session.lineTooLong()
                 }
                 if case .openMaildrop(let login) = action {
+                    connection.loggedIn()
                     action = session.maildropOpened(store.messages(matching: .mailbox(login: login)), uidValidity: store.uidValidity)
                 }
                 if case .startTLS(let reply) = action {
@@ -59,8 +60,8 @@ package struct POP3Server: Sendable {
             }
         } catch let error as NetError where error == .shuttingDown {
             send("-ERR [SYS/TEMP] server shutting down", on: connection, transcript: transcript)
-        } catch let error as NetError where error == .idleTimeout {
-            send("-ERR autologout: idle timeout", on: connection, transcript: transcript)
+        } catch let error as NetError where error.isTimeout {
+            send("-ERR autologout: \(error.detail)", on: connection, transcript: transcript)
         } catch {
             transcript.note("connection ended: \(error)")
         }

@@ -40,6 +40,7 @@ enum DotStuffedReader {
         body.reserveCapacity(min(limit, max(64 * 1024, declaredSize == nil ? 0 : declared + declared / 64 + 1024)))
         var position = Position.lineStart
         var tooLarge = false
+        var transfer = connection.beginTransfer()  // the data must keep the minimum rate
 
         while true {
             let (consumed, finished) = connection.withBuffered {
@@ -47,7 +48,7 @@ enum DotStuffedReader {
             }
             connection.consume(consumed)
             if finished { break }
-            try await connection.fill()
+            try await connection.fill(&transfer)
         }
         if tooLarge { return .tooLarge }
         // Growth may have left up to half the capacity unused; a stored message should not carry it.

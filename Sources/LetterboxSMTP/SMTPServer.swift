@@ -41,6 +41,7 @@ package struct SMTPServer: Sendable {
                         maxLength: SMTPConfiguration.maxCommandLength, interruptible: session.isIdle)
                     transcript.received(line)
                     action = session.receive(line)
+                    if session.hasGreeted { connection.loggedIn() }
                 } catch let error as NetError where error == .lineTooLong {
                     action = session.lineTooLong()
                 }
@@ -50,8 +51,9 @@ package struct SMTPServer: Sendable {
             }
         } catch let error as NetError where error == .shuttingDown {
             send(.shuttingDown, on: connection, transcript: transcript)
-        } catch let error as NetError where error == .idleTimeout {
-            send(.idleTimeout, on: connection, transcript: transcript)
+        } catch let error as NetError where error.isTimeout {
+            // RFC 5321 §4.5.3.2: a server that times out should close with 421.
+            send(SMTPReply.timeout(error), on: connection, transcript: transcript)
         } catch {
             transcript.note("connection ended: \(error)")
         }
@@ -191,5 +193,14 @@ extension Connection {
     fileprivate var envelopeTLS: Envelope.TLS? {
         guard let tls, let version = tls.protocolVersion else { return nil }
         return Envelope.TLS(version: version, cipher: tls.cipher ?? "unknown")
+    }
+}
+
+extension SMTPReply {
+    /// The 421 for a deadline that passed (RFC 5321 §4.5.3.2): silence, a command line not
+    /// completed in time, DATA/BDAT below the minimum rate, or no EHLO in time.
+    fileprivate static func timeout(_ error: NetError) -> SMTPReply {
+        error == .idleTimeout
+            ? idleTimeout : SMTPReply(421, "4.4.2", "Error: timeout exceeded (\(error.detail)), closing connection")
     }
 }

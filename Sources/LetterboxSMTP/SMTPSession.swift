@@ -113,6 +113,10 @@ public struct SMTPSession: Sendable {
     /// command would start nothing that could be lost).
     public var isIdle: Bool { sender == nil && authStep == nil }
 
+    /// Whether the client has greeted (HELO/EHLO): SMTP's end of the login phase, since a
+    /// mail catcher never requires AUTH (see ``LetterboxNet/ConnectionTimeouts/login``).
+    package var hasGreeted: Bool { helo != nil }
+
     /// Handles one line (without CRLF): a command, or a SASL response during AUTH.
     public mutating func receive(_ line: [UInt8]) -> Action {
         if let step = authStep { return continueAuth(step, response: line) }

@@ -47,6 +47,7 @@ package struct OpenSSL: @unchecked Sendable {
     let SSL_read: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32) -> Int32
     let SSL_write: @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int32) -> Int32
     let SSL_shutdown: @convention(c) (OpaquePointer?) -> Int32
+    let SSL_free_buffers: @convention(c) (OpaquePointer?) -> Int32
     let SSL_get_error: @convention(c) (OpaquePointer?, Int32) -> Int32
     let SSL_get_version: @convention(c) (OpaquePointer?) -> UnsafePointer<CChar>?
     let SSL_get_current_cipher: @convention(c) (OpaquePointer?) -> OpaquePointer?
@@ -163,6 +164,7 @@ package struct OpenSSL: @unchecked Sendable {
         SSL_read = try ssl.function("SSL_read")
         SSL_write = try ssl.function("SSL_write")
         SSL_shutdown = try ssl.function("SSL_shutdown")
+        SSL_free_buffers = try ssl.function("SSL_free_buffers")
         SSL_get_error = try ssl.function("SSL_get_error")
         SSL_get_version = try ssl.function("SSL_get_version")
         SSL_get_current_cipher = try ssl.function("SSL_get_current_cipher")

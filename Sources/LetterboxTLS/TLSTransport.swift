@@ -162,6 +162,16 @@ package final class TLSTransport: ConnectionTransport {
         return .moved(offset)
     }
 
+    /// Frees the session's record buffers (the 64 KiB read-ahead buffer and the write buffer)
+    /// while it waits for a command, so an idle TLS session costs little more than a plaintext
+    /// one; the next record allocates them again. OpenSSL keeps them while they hold data.
+    package func releaseBuffers() {
+        guard established, !failed else { return }
+        ssl.clearErrors()
+        _ = ssl.SSL_free_buffers(session)
+        ssl.clearErrors()
+    }
+
     package func close() -> TransportWait? {
         guard established, !failed else { return nil }
         ssl.clearErrors()

@@ -8,7 +8,7 @@ import TestSupport
 /// 1 MiB message over SMTP STARTTLS against plaintext; `openssl s_server` with the same
 /// certificate as the reference, in the same run.
 enum TLSBenchmark {
-    static func report(handshakes: Int, bulkBytes: Int, messages: Int) async throws {
+    static func report(handshakes: Int, bulkBytes: Int, messages: Int, idleSessions: Int = 1000) async throws {
         let identity = try CertificateAndKey.selfSigned()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letterbox-tls-bench-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -42,6 +42,7 @@ enum TLSBenchmark {
         try await bulk(
             server: ours, client: client, bytes: bulkBytes, openssl: openssl, certificate: certificate, key: key)
         try await smtpMessages(server: ours, client: client, count: messages)
+        try await heldSessions(server: ours, client: client, count: idleSessions)
         ours.stop()
     }
 
@@ -173,6 +174,39 @@ enum TLSBenchmark {
                 serverCPU[1] * 1000 / Double(7 * count), serverCPU[0] / serverCPU[1] * 100))
     }
 
+    // MARK: Idle sessions
+
+    /// What an idle session costs the server: `count` plaintext SMTP sessions after EHLO, then as
+    /// many implicit-TLS ones on top (the plaintext ones stay open, so the TLS sessions cannot
+    /// reuse memory they freed), with the server's RSS growth per session for each.
+    private static func heldSessions(server: ChildServer, client: TLSContext, count: Int) async throws {
+        var held: [Connection] = []
+        var growth: [Double] = []
+        for (port, tls) in [(server.ports[2], nil), (server.ports[0], client)] as [(Int, TLSContext?)] {
+            let before = server.residentBytes()
+            for _ in 0..<count {
+                let loop = try EventLoopGroup.shared.get().next()
+                let connection = try Connection.connect(host: "127.0.0.1", port: port, loop: loop)
+                if let tls { try await connection.startTLS(tls) }
+                _ = try await reply(connection)
+                connection.write("EHLO bench\r\n")
+                _ = try await reply(connection)
+                held.append(connection)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            growth.append(Double(server.residentBytes() - before) / 1024 / Double(count))
+        }
+        for connection in held {
+            connection.write("QUIT\r\n")
+            await connection.close()
+        }
+        print(
+            String(
+                format:
+                    "tls idle sessions (%d SMTP sessions after EHLO, held open): server RSS +%.1f KiB per plaintext session, +%.1f KiB per TLS session (goal: TLS no more than plaintext)",
+                count, growth[0], growth[1]))
+    }
+
     /// The code of the next SMTP reply (all its lines read).
     private static func reply(_ connection: Connection) async throws -> Int {
         while true {
@@ -273,6 +307,15 @@ private final class ChildServer {
         let ports = text.split(separator: "\n").first?.split(separator: " ").dropFirst().compactMap { Int($0) } ?? []
         guard ports.count == 3 else { throw TLSError("unexpected output: \(text)") }
         self.ports = ports
+    }
+
+    /// The child's resident set size in bytes, from /proc.
+    func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/statm", encoding: .utf8)
+        else { return 0 }
+        let fields = statm.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// User plus system CPU seconds of the child, from /proc.

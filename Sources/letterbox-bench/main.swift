@@ -23,7 +23,8 @@ let usage = """
       maildir      Maildir ingest (fsync) vs memory, start-up and RSS with stored mail
                    --messages 4000 --stored 100000 [--dir PATH: a folder on the disk to measure]
       tls          TLS handshakes per server CPU-second, bulk each way, 1 MiB over SMTP STARTTLS vs plaintext,
-                   beside openssl s_server with the same certificate --handshakes 2000 --bulk 1073741824 --messages 100
+                   beside openssl s_server with the same certificate, server memory per idle TLS session
+                   --handshakes 2000 --bulk 1073741824 --messages 100 --idle-sessions 1000
       all          every measurement above with the issue's parameters
 
     """
@@ -67,7 +68,8 @@ do {
             deliveries: option("deliveries", 200), sessions: option("sessions", 500), port: option("port", 0))
     case "tls":
         try await TLSBenchmark.report(
-            handshakes: option("handshakes", 2000), bulkBytes: option("bulk", 1 << 30), messages: option("messages", 100))
+            handshakes: option("handshakes", 2000), bulkBytes: option("bulk", 1 << 30), messages: option("messages", 100),
+            idleSessions: option("idle-sessions", 1000))
     case "tls-server":
         try await TLSBenchmark.serve(certificate: arguments[1], key: arguments[2])
     case "imap-mailboxes":

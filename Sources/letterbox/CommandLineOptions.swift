@@ -111,9 +111,37 @@ enum CommandLineOptions {
                help: "open connections per listener (default 1024)") { value, settings throws(UsageError) in
             settings.configuration.maxConnections = try number(value, "--max-connections", minimum: 1)
         },
-        Option(flag: "--idle-timeout", environment: "LETTERBOX_IDLE_TIMEOUT", valueName: "SECONDS",
-               help: "disconnect peers silent this long (default 300)") { value, settings throws(UsageError) in
-            settings.configuration.idleTimeout = .seconds(try number(value, "--idle-timeout", minimum: 1))
+        Option(flag: "--smtp-timeout", environment: "LETTERBOX_SMTP_TIMEOUT", valueName: "DURATION",
+               help: "SMTP silence allowed between commands after EHLO (default 5m, RFC 5321)") { value, settings throws(UsageError) in
+            settings.configuration.timeouts.smtp = try timeout(value, "--smtp-timeout")
+        },
+        Option(flag: "--pop3-timeout", environment: "LETTERBOX_POP3_TIMEOUT", valueName: "DURATION",
+               help: "POP3 silence allowed after login (default 10m, RFC 1939)") { value, settings throws(UsageError) in
+            settings.configuration.timeouts.pop3 = try timeout(value, "--pop3-timeout")
+        },
+        Option(flag: "--imap-timeout", environment: "LETTERBOX_IMAP_TIMEOUT", valueName: "DURATION",
+               help: "IMAP silence allowed after login, IDLE included (default 30m, RFC 3501)") { value, settings throws(UsageError) in
+            settings.configuration.timeouts.imap = try timeout(value, "--imap-timeout")
+        },
+        Option(flag: "--http-timeout", environment: "LETTERBOX_HTTP_TIMEOUT", valueName: "DURATION",
+               help: "HTTP keep-alive: silence allowed between requests (default 75s)") { value, settings throws(UsageError) in
+            settings.configuration.timeouts.httpKeepAlive = try timeout(value, "--http-timeout")
+        },
+        Option(flag: "--login-timeout", environment: "LETTERBOX_LOGIN_TIMEOUT", valueName: "DURATION",
+               help: "time from connecting to login (POP3, IMAP) or EHLO (SMTP) (default 60s)") { value, settings throws(UsageError) in
+            settings.configuration.timeouts.login = try timeout(value, "--login-timeout")
+        },
+        Option(flag: "--command-timeout", environment: "LETTERBOX_COMMAND_TIMEOUT", valueName: "DURATION",
+               help: "time for a command line or HTTP request head from its first byte (default 60s)") { value, settings throws(UsageError) in
+            settings.configuration.timeouts.command = try timeout(value, "--command-timeout")
+        },
+        Option(flag: "--min-transfer-rate", environment: "LETTERBOX_MIN_TRANSFER_RATE", valueName: "BYTES",
+               help: "bytes/s that DATA, BDAT, literals, bodies and replies must keep after 60s (default 500; 0 = none)") { value, settings throws(UsageError) in
+            settings.configuration.timeouts.minimumTransferRate = try number(value, "--min-transfer-rate", minimum: 0)
+        },
+        Option(flag: "--idle-timeout", environment: "LETTERBOX_IDLE_TIMEOUT", valueName: "DURATION",
+               help: "overrides --smtp-, --pop3-, --imap- and --http-timeout at once (default: unset)") { value, settings throws(UsageError) in
+            settings.configuration.idleTimeout = try timeout(value, "--idle-timeout")
         },
         Option(flag: "--storage", environment: "LETTERBOX_STORAGE", valueName: "memory|maildir",
                help: "where mail is kept (default memory; maildir survives restarts)") { value, settings throws(UsageError) in
@@ -263,6 +291,15 @@ enum CommandLineOptions {
             throw UsageError(description: "\(flag) must be a whole number of at least \(minimum), not '\(value)'")
         }
         return number
+    }
+
+    /// A timeout: a ``duration(_:_:)`` other than 0 (plain numbers are seconds, as `--idle-timeout`
+    /// always took).
+    private static func timeout(_ value: String, _ flag: String) throws(UsageError) -> Duration {
+        guard let duration = try duration(value, flag) else {
+            throw UsageError(description: "\(flag) must be more than 0, not '\(value)'")
+        }
+        return duration
     }
 
     /// `90s`, `30m`, `24h`, `7d`, `2w`, or plain seconds; nil for 0 (no limit).

@@ -98,6 +98,28 @@ import Testing
         #expect(unhealthy.status == 1)
     }
 
+    @Test func timeoutFlagsSetEachProtocolAndIdleTimeoutOverridesThem() async throws {
+        for arguments in [["--pop3-timeout", "2s"], ["--pop3-timeout", "10m", "--idle-timeout", "2"]] {
+            let server = try RunningServer(
+                arguments: ["--smtp-port", "off", "--imap-port", "off", "--http-port", "off", "--pop3-port", "0"] + arguments)
+            let lines = try await server.waitForLines(1)
+            let pop3 = try #require(server.port(of: "pop3", in: lines), "stdout: \(lines)")
+            let client = try LineClient(port: pop3)
+            _ = try await client.line()
+            try await client.send("USER ana@example.com\r\nPASS secret\r\n")
+            for reply in ["USER", "PASS"] {
+                let line = try await client.line()
+                #expect(line.hasPrefix("+OK"), "\(reply): \(line)")
+            }
+            #expect(try await client.line() == "-ERR autologout: idle timeout", "\(arguments)")
+            #expect(await client.isClosedByServer())
+            #expect(await server.terminate() == 0)
+        }
+        let zero = try await ExternalTool.run(Self.binary, ["--imap-timeout", "0"])
+        #expect(zero.status == 2)
+        #expect(zero.stderr.contains("--imap-timeout must be more than 0, not '0'"))
+    }
+
     @Test func badFlagsExplainThemselves() async throws {
         let result = try await ExternalTool.run(Self.binary, ["--smtp-port", "seventy"])
         #expect(result.status == 2)

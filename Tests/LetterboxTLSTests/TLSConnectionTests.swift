@@ -43,6 +43,39 @@ import Testing
     }
 
     @Test(.enabled(if: TLSTransportTests.runnable, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func sessionsThatGiveTheirBuffersBackBetweenCommandsKeepWorking() async throws {
+        let pair = try SocketPair()
+        let (left, right) = (pair.left, pair.right)
+        let serverContext = try TLSContext.server(CertificateAndKey.selfSigned())
+        let big = [UInt8](repeating: 0x62, count: 300_000)
+        // Every readLine waits for a command: the server frees its buffers before each wait.
+        let server = Task {
+            let connection = try await Self.tls(left, serverContext)
+            while true {
+                let line = try await connection.readLine(maxLength: 100)
+                if line == Array("QUIT".utf8) { break }
+                connection.write(line + [0x0D, 0x0A])
+                try await connection.send(big)
+            }
+            await connection.close()
+        }
+        let client = try await Self.tls(right, TLSContext.unverifiedClient())
+        for round in 0..<5 {
+            // Commands pipelined and alone, so buffers are given back both empty and after a burst.
+            client.write(round % 2 == 0 ? "one \(round)\r\n" : "one \(round)\r\ntwo \(round)\r\n")
+            try await client.flush()
+            for name in round % 2 == 0 ? ["one"] : ["one", "two"] {
+                #expect(try await client.readLine(maxLength: 100) == Array("\(name) \(round)".utf8))
+                #expect(try await client.readExactly(big.count) == big)
+            }
+        }
+        client.write("QUIT\r\n")
+        try await client.flush()
+        try await server.value
+        await client.close()
+    }
+
+    @Test(.enabled(if: TLSTransportTests.runnable, "libssl.so.3 is not installed (apt-get install libssl3)"))
     func writingToAPeerThatLeftFailsWithAnErrorInsteadOfSIGPIPE() async throws {
         let pair = try SocketPair()
         let (left, right) = (pair.left, pair.right)

@@ -1,0 +1,300 @@
+import Letterbox
+import LetterboxNet
+import Testing
+
+/// Time budgets over TCP, for every protocol: a peer that dribbles a command line (slowloris) or a
+/// transfer is answered with the protocol's timeout error and closed; a peer that does not log in
+/// in time likewise; a logged-in session is held to the protocol's own, longer timeout instead.
+/// Budgets are configured short, so the tests wait little; nothing here measures time.
+@Suite("Deadlines over TCP", .timeLimit(.minutes(2)))
+struct DeadlineTests {
+    /// A short command deadline, a short transfer grace with a rate no dribbler keeps.
+    static func short(_ configuration: inout Configuration) {
+        configuration.timeouts.command = .milliseconds(300)
+        configuration.timeouts.transferGrace = .milliseconds(300)
+        configuration.timeouts.minimumTransferRate = 1000
+    }
+
+    // MARK: Slowloris
+
+    @Test("SMTP: a command line dribbled a byte at a time gets 421 and is closed")
+    func smtpDribbledLine() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.smtp)
+            _ = try await client.reply()
+            #expect(await client.dribble("EHLO slow.example"), "the server let the peer dribble on")
+            #expect(try await client.reply().last?.hasPrefix("421 4.4.2 ") == true)
+            #expect(await client.isClosedByServer())
+        }
+    }
+
+    @Test("SMTP: DATA below the minimum rate gets 421 and is closed")
+    func smtpSlowData() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.smtp)
+            _ = try await client.reply()
+            for (command, code) in [
+                ("EHLO x", 250), ("MAIL FROM:<a@example.com>", 250), ("RCPT TO:<b@example.com>", 250), ("DATA", 354),
+            ] {
+                try await client.send(command + "\r\n")
+                #expect(try await client.code() == code)
+            }
+            #expect(await client.dribble("Subject: slow\r\n\r\nbody"), "the server let the data dribble on")
+            #expect(try await client.reply().last?.hasPrefix("421 4.4.2 ") == true)
+            #expect(await client.isClosedByServer())
+            #expect(mail.store.statistics.messages == 0)
+        }
+    }
+
+    @Test("SMTP: a BDAT chunk below the minimum rate gets 421 and is closed")
+    func smtpSlowChunk() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.smtp)
+            _ = try await client.reply()
+            for command in ["EHLO x", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>"] {
+                try await client.send(command + "\r\n")
+                #expect(try await client.code() == 250)
+            }
+            try await client.send("BDAT 100000 LAST\r\n")
+            #expect(await client.dribble("Subject: slow\r\n\r\n"), "the server let the chunk dribble on")
+            #expect(try await client.reply().last?.hasPrefix("421 4.4.2 ") == true)
+            #expect(await client.isClosedByServer())
+        }
+    }
+
+    @Test("POP3: a command line dribbled a byte at a time gets -ERR and is closed")
+    func pop3DribbledLine() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.pop3)
+            _ = try await client.line()
+            #expect(await client.dribble("USER ana@example.com"), "the server let the peer dribble on")
+            #expect(try await client.line().hasPrefix("-ERR "))
+            #expect(await client.isClosedByServer())
+        }
+    }
+
+    @Test("IMAP: a command line dribbled a byte at a time gets BYE and is closed")
+    func imapDribbledLine() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.imap)
+            _ = try await client.line()
+            #expect(await client.dribble("a1 LOGIN ana secret"), "the server let the peer dribble on")
+            #expect(try await client.line().hasPrefix("* BYE "))
+            #expect(await client.isClosedByServer())
+        }
+    }
+
+    @Test("IMAP: a literal below the minimum rate gets BYE and is closed")
+    func imapSlowLiteral() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.imap)
+            _ = try await client.line()
+            try await client.send("a LOGIN ana secret\r\n")
+            #expect(try await client.line().hasPrefix("a OK"))
+            try await client.send("b APPEND INBOX {100000+}\r\n")
+            #expect(await client.dribble("Subject: slow\r\n\r\n"), "the server let the literal dribble on")
+            #expect(try await client.line().hasPrefix("* BYE "))
+            #expect(await client.isClosedByServer())
+        }
+    }
+
+    @Test("HTTP: a request head dribbled line by line gets 408 and is closed")
+    func httpDribbledHead() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.http)
+            // Each line ends in time; the head as a whole does not.
+            #expect(
+                await client.dribble(
+                    "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n"),
+                "the server let the peer dribble on")
+            #expect(try await client.line() == "HTTP/1.1 408 Request Timeout")
+            #expect(await client.isClosedByServer())
+        }
+    }
+
+    @Test("HTTP: a request body below the minimum rate gets 408 and is closed")
+    func httpSlowBody() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.http)
+            try await client.send("POST /faults HTTP/1.1\r\nHost: localhost\r\nContent-Length: 60000\r\n\r\n")
+            #expect(await client.dribble("smtp"), "the server let the body dribble on")
+            #expect(try await client.line() == "HTTP/1.1 408 Request Timeout")
+            #expect(await client.isClosedByServer())
+        }
+    }
+
+    // MARK: Login phase
+
+    @Test("SMTP: no EHLO within the login timeout gets 421; after EHLO the SMTP timeout applies")
+    func smtpLoginPhase() async throws {
+        try await withCatcher({ $0.timeouts.login = .milliseconds(300) }) { mail in
+            let client = try LineClient(port: mail.ports.smtp)
+            _ = try await client.reply()
+            #expect(try await client.reply().last?.hasPrefix("421 4.4.2 ") == true)
+            #expect(await client.isClosedByServer())
+        }
+        try await withCatcher({ $0.timeouts.login = .seconds(3) }) { mail in
+            let client = try LineClient(port: mail.ports.smtp)
+            _ = try await client.reply()
+            try await client.send("EHLO x\r\n")
+            #expect(try await client.code() == 250)
+            try await Task.sleep(for: .seconds(5))
+            try await client.send("NOOP\r\n")
+            #expect(try await client.code() == 250)
+        }
+    }
+
+    @Test("POP3: no login within the login timeout gets -ERR; after login the POP3 timeout applies")
+    func pop3LoginPhase() async throws {
+        try await withCatcher({ $0.timeouts.login = .milliseconds(300) }) { mail in
+            let client = try LineClient(port: mail.ports.pop3)
+            _ = try await client.line()
+            try await client.send("CAPA\r\n")  // commands before login do not extend it
+            #expect(try await client.line().hasPrefix("+OK"))
+            var line = try await client.line()
+            while line != "." { line = try await client.line() }
+            #expect(try await client.line() == "-ERR autologout: no login in time")
+            #expect(await client.isClosedByServer())
+        }
+        try await withCatcher({ $0.timeouts.login = .seconds(3) }) { mail in
+            let client = try LineClient(port: mail.ports.pop3)
+            _ = try await client.line()
+            try await client.send("USER ana@example.com\r\nPASS secret\r\n")
+            for reply in ["USER", "PASS"] {
+                let line = try await client.line()
+                #expect(line.hasPrefix("+OK"), "\(reply): \(line)")
+            }
+            try await Task.sleep(for: .seconds(5))
+            try await client.send("STAT\r\n")
+            #expect(try await client.line().hasPrefix("+OK"))
+        }
+    }
+
+    @Test("IMAP: no login within the login timeout gets BYE; after login the IMAP timeout applies")
+    func imapLoginPhase() async throws {
+        try await withCatcher({ $0.timeouts.login = .milliseconds(300) }) { mail in
+            let client = try LineClient(port: mail.ports.imap)
+            _ = try await client.line()
+            #expect(try await client.line() == "* BYE autologout: no login in time")
+            #expect(await client.isClosedByServer())
+        }
+        try await withCatcher({ $0.timeouts.login = .seconds(3) }) { mail in
+            let client = try LineClient(port: mail.ports.imap)
+            _ = try await client.line()
+            try await client.send("a LOGIN ana secret\r\n")
+            #expect(try await client.line().hasPrefix("a OK"))
+            try await Task.sleep(for: .seconds(5))
+            try await client.send("b NOOP\r\n")
+            var line = try await client.line()
+            while line.hasPrefix("* ") { line = try await client.line() }
+            #expect(line.hasPrefix("b OK"))
+        }
+    }
+
+    @Test("the defaults follow the RFCs: SMTP 5 minutes, POP3 10, IMAP 30; 60 s before login")
+    func defaults() {
+        let timeouts = Configuration().timeouts
+        #expect(timeouts.smtp >= .seconds(300))
+        #expect(timeouts.pop3 >= .seconds(600))
+        #expect(timeouts.imap >= .seconds(1800))
+        #expect(timeouts.login == .seconds(60))
+        #expect(Configuration().idleTimeout == nil)
+    }
+
+    // MARK: Long polls
+
+    @Test("waits whose clients left free their connections at once: a new client is served")
+    func abandonedWaits() async throws {
+        try await withCatcher({
+            $0.maxConnections = 10
+            $0.maxLongPolls = 100
+        }) { mail in
+            var waits: [LineClient] = []
+            for _ in 0..<10 {
+                let client = try LineClient(port: mail.ports.http)
+                try await client.send("GET /messages/wait?timeout=120 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                waits.append(client)
+            }
+            // Every slot is taken by a wait.
+            let refused = try LineClient(port: mail.ports.http)
+            #expect(try await refused.line() == "HTTP/1.1 503 Service Unavailable")
+            await refused.close()
+            for client in waits { await client.close() }
+            #expect(
+                try await Self.eventuallyServed(port: mail.ports.http),
+                "/healthz still refused: the waits kept their slots")
+        }
+    }
+
+    @Test("a wait beyond the limit of concurrent waits is refused with 503 and a reason")
+    func tooManyWaits() async throws {
+        try await withCatcher({ $0.maxLongPolls = 2 }) { mail in
+            // Waits are opened one by one, each kept open, until one is refused at once.
+            var waits: [LineClient] = []
+            var refusal: [String]?
+            for _ in 0..<50 where refusal == nil {
+                let client = try LineClient(port: mail.ports.http)
+                try await client.send("GET /messages/wait?timeout=120 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                client.connection.timeouts = ConnectionTimeouts(idle: .milliseconds(300))
+                if let status = try? await client.line() {
+                    var lines = [status]
+                    while let line = try? await client.line() {
+                        lines.append(line)
+                        if line.isEmpty { break }  // the end of the head
+                    }
+                    lines.append((try? await client.line()) ?? "")  // the one-line body
+                    refusal = lines
+                }
+                client.connection.timeouts = ConnectionTimeouts(idle: .seconds(30))
+                waits.append(client)
+            }
+            #expect(refusal?.first == "HTTP/1.1 503 Service Unavailable")
+            #expect(refusal?.last?.contains("too many waits in progress (at most 2)") == true, "\(refusal ?? [])")
+            #expect(waits.count >= 3)
+            for client in waits { await client.close() }
+        }
+    }
+
+    /// Whether `GET /healthz` on a new connection is answered 200 within 20 seconds.
+    static func eventuallyServed(port: Int) async throws -> Bool {
+        let end = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < end {
+            let client = try LineClient(port: port)
+            try await client.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            let status = try? await client.line()
+            await client.close()
+            if status == "HTTP/1.1 200 OK" { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}
+
+extension LineClient {
+    /// Sends `text`, then `x`, one byte every `interval` (a slowloris peer), until the server
+    /// sends something or closes; gives up after `limit`.
+    ///
+    /// - Returns: whether the server reacted; false if it let the peer dribble on.
+    func dribble(_ text: String, interval: Duration = .milliseconds(30), limit: Duration = .seconds(20)) async -> Bool {
+        let bytes = Array(text.utf8)
+        let saved = connection.timeouts
+        connection.timeouts = ConnectionTimeouts(idle: interval)
+        defer { connection.timeouts = saved }
+        let end = ContinuousClock.now + limit
+        var index = 0
+        while ContinuousClock.now < end {
+            let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "x")
+            index += 1
+            do { try await connection.send([byte]) } catch { return true }
+            do {
+                try await connection.fill()
+                return true
+            } catch let error as NetError where error == .idleTimeout {
+                continue
+            } catch {
+                return true
+            }
+        }
+        return false
+    }
+}

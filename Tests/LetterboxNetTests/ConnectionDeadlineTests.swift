@@ -1,0 +1,151 @@
+import Dispatch
+import LetterboxNet
+import Synchronization
+import TestSupport
+import Testing
+
+/// The time budgets of a connection: a line from its first byte, a transfer's minimum rate, the
+/// login phase, and a long poll that notices its peer leaving.
+@Suite("Connection deadlines", .timeLimit(.minutes(1)))
+struct ConnectionDeadlineTests {
+    /// Short line and transfer budgets, a generous idle timeout: only the budget under test can end a read.
+    static func budgets(
+        line: Duration = .seconds(20), grace: Duration = .seconds(20), rate: Int? = nil, login: Duration? = nil
+    )
+        -> ConnectionTimeouts
+    {
+        ConnectionTimeouts(idle: .seconds(20), line: line, transferGrace: grace, minimumRate: rate, login: login)
+    }
+
+    @Test("a line dribbled a byte at a time ends in lineTimeout, however often the bytes come (slowloris)")
+    func dribbledLine() async throws {
+        let pair = try SocketPair()
+        let peer = Dribbler(fd: pair.left)
+        defer { peer.stop() }
+        let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(line: .milliseconds(300)))
+        await #expect(throws: NetError.lineTimeout) { try await reader.readLine(maxLength: 1 << 20) }
+    }
+
+    @Test("the line deadline counts from the line's first byte, not from the start of the wait")
+    func lineDeadlineStartsAtFirstByte() async throws {
+        let pair = try SocketPair()
+        defer { rawClose(pair.left) }
+        let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(line: .milliseconds(200)))
+        let left = pair.left
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(600)) { try? rawSend(left, "NOOP\r\n") }
+        #expect(try await reader.readLine(maxLength: 100) == .ascii("NOOP"))
+    }
+
+    @Test("lines that continue a command share the deadline of its first byte (an HTTP head)")
+    func continuingLines() async throws {
+        let pair = try SocketPair()
+        let peer = Dribbler(fd: pair.left, text: "Header: value\r\n", interval: .milliseconds(30))
+        defer { peer.stop() }
+        let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(line: .milliseconds(500)))
+        // Every line is complete well within the deadline; together they never end.
+        await #expect(throws: NetError.lineTimeout) {
+            _ = try await reader.readLine(maxLength: 100)
+            while true { _ = try await reader.readLine(maxLength: 100, continuing: true) }
+        }
+    }
+
+    @Test("a transfer below the minimum rate ends in transferTimeout")
+    func slowTransfer() async throws {
+        let pair = try SocketPair()
+        let peer = Dribbler(fd: pair.left)
+        defer { peer.stop() }
+        // 1,000 B/s after 200 ms of grace; the peer sends about 50 B/s.
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(grace: .milliseconds(200), rate: 1000))
+        await #expect(throws: NetError.transferTimeout) { _ = try await reader.readExactly(100_000) }
+    }
+
+    @Test("a transfer that keeps the rate completes")
+    func transferAtRate() async throws {
+        let pair = try SocketPair()
+        defer { rawClose(pair.left) }
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(grace: .milliseconds(200), rate: 1000))
+        try rawSend(pair.left, String(repeating: "x", count: 50_000))
+        #expect(try await reader.readExactly(50_000).count == 50_000)
+    }
+
+    @Test("before loggedIn every wait ends at the login deadline; after it only the idle timeout counts")
+    func loginPhase() async throws {
+        let silent = try SocketPair()
+        defer { rawClose(silent.left) }
+        let waiting = try Connection(
+            fd: silent.right, loop: testLoop(), timeouts: Self.budgets(login: .milliseconds(300)))
+        #expect(waiting.awaitsLogin)
+        await #expect(throws: NetError.loginTimeout) { try await waiting.readLine(maxLength: 100) }
+
+        let pair = try SocketPair()
+        defer { rawClose(pair.left) }
+        let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(login: .milliseconds(300)))
+        reader.loggedIn()
+        #expect(!reader.awaitsLogin)
+        let left = pair.left
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(900)) { try? rawSend(left, "NOOP\r\n") }
+        #expect(try await reader.readLine(maxLength: 100) == .ascii("NOOP"))
+    }
+
+    @Test("awaitWakeOrHangUp ends with closed when the peer closes, reading nothing")
+    func hangUpEndsTheWait() async throws {
+        let pair = try SocketPair()
+        let waiter = try connection(pair.right)
+        let left = pair.left
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { rawClose(left) }
+        await #expect(throws: NetError.closed) { try await waiter.awaitWakeOrHangUp() }
+    }
+
+    @Test("awaitWakeOrHangUp ends with woken when woken, and leaves a pipelined request unread")
+    func wakeEndsTheWait() async throws {
+        let pair = try SocketPair()
+        defer { rawClose(pair.left) }
+        let waiter = try connection(pair.right)
+        try rawSend(pair.left, "next\r\n")
+        let handle = waiter.handle
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(100)) { handle.wake() }
+        await #expect(throws: NetError.woken) { try await waiter.awaitWakeOrHangUp() }
+        #expect(try await waiter.readLine(maxLength: 100) == .ascii("next"))
+    }
+}
+
+/// A slow peer: sends `text` one byte at a time, then `x` for ever, `interval` apart, from a
+/// Dispatch thread, until ``stop()``, which also closes `fd` (sends and the close take turns, so
+/// no byte can go to a descriptor number reused meanwhile).
+final class Dribbler: Sendable {
+    private let fd: Int32
+    private let bytes: [UInt8]
+    private let interval: DispatchTimeInterval
+    /// How many bytes were sent; nil once stopped.
+    private let sent = Mutex<Int?>(0)
+
+    init(fd: Int32, text: String = "", interval: DispatchTimeInterval = .milliseconds(20)) {
+        self.fd = fd
+        self.bytes = Array(text.utf8)
+        self.interval = interval
+        schedule()
+    }
+
+    /// Stops sending and closes the descriptor.
+    func stop() {
+        sent.withLock { sent in
+            guard sent != nil else { return }
+            sent = nil
+            rawClose(fd)
+        }
+    }
+
+    private func schedule() {
+        DispatchQueue.global().asyncAfter(deadline: .now() + interval) { [self] in
+            let going = sent.withLock { sent -> Bool in
+                guard let index = sent else { return false }
+                let byte = bytes.isEmpty ? UInt8(ascii: "x") : bytes[index % bytes.count]
+                sent = index + 1
+                return (try? rawSend(fd, String(decoding: [byte], as: UTF8.self))) != nil
+            }
+            if going { schedule() }
+        }
+    }
+}
