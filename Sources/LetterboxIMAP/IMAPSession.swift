@@ -74,6 +74,9 @@ public struct IMAPSession: Sendable {
         self.secure = secure
     }
 
+    /// Whether a login succeeded (commands may then be larger: ``IMAPCommandBudget``).
+    package var isAuthenticated: Bool { state != .notAuthenticated }
+
     /// TLS is up; the client asks for capabilities again (RFC 3501 §6.2.1).
     public mutating func tlsStarted() {
         secure = true
