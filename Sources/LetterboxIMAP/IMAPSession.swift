@@ -186,15 +186,15 @@ public struct IMAPSession: Sendable {
             result = "OK EXPUNGE completed"
         case (.search(let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw("* SEARCH" + search(key, uid: uid).map { " \($0)" }.joined() + "\r\n")
+            out.raw("* SEARCH" + (await search(key, uid: uid)).map { " \($0)" }.joined() + "\r\n")
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.sort(let criteria, let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw("* SORT" + sort(key, by: criteria, uid: uid).map { " \($0)" }.joined() + "\r\n")
+            out.raw("* SORT" + (await sort(key, by: criteria, uid: uid)).map { " \($0)" }.joined() + "\r\n")
             result = "OK \(uid ? "UID " : "")SORT completed"
         case (.extendedSearch(let key, let uid, let options), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw(Self.esearch(search(key, uid: uid), tag: tag, uid: uid, options: options))
+            out.raw(Self.esearch(await search(key, uid: uid), tag: tag, uid: uid, options: options))
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.fetch(let set, let attributes, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
@@ -311,10 +311,10 @@ public struct IMAPSession: Sendable {
     func indexes(_ set: SequenceSet, uid: Bool) -> [Int] {
         guard !entries.isEmpty else { return [] }
         if uid {
-            let largest = entries.last?.uid ?? 0
-            return entries.indices.filter { set.contains(entries[$0].uid, largest: largest) }
+            let resolved = ResolvedSequenceSet(set, largest: entries.last?.uid ?? 0)
+            return entries.indices.filter { resolved.contains(entries[$0].uid) }
         }
-        return entries.indices.filter { set.contains(UInt64($0 + 1), largest: UInt64(entries.count)) }
+        return ResolvedSequenceSet(set, largest: UInt64(entries.count)).indexes(upTo: entries.count)
     }
 
     func sequenceSetIsValid(_ set: SequenceSet) -> Bool {
@@ -324,42 +324,6 @@ public struct IMAPSession: Sendable {
                 return true
             }
         }
-    }
-
-    /// The UIDs or sequence numbers of the messages that match, ascending.
-    func search(_ key: SearchKey, uid: Bool) -> [UInt64] {
-        let evaluator = SearchEvaluator(largestSequence: UInt64(entries.count), largestUID: entries.last?.uid ?? 0)
-        var found: [UInt64] = []
-        for (index, entry) in entries.enumerated() {
-            let candidate = SearchEvaluator.Candidate(
-                sequence: UInt64(index + 1), uid: entry.uid, message: entry.message, flags: entry.flags,
-                recent: recent.contains(entry.message.id))
-            if evaluator.matches(key, candidate) { found.append(uid ? entry.uid : UInt64(index + 1)) }
-        }
-        return found
-    }
-
-    /// The matching messages in SORT order (RFC 5256), as UIDs or sequence numbers.
-    func sort(_ key: SearchKey, by criteria: [SortCriterion], uid: Bool) -> [UInt64] {
-        let matching = Set(search(key, uid: false))
-        let items = entries.indices.filter { matching.contains(UInt64($0 + 1)) }.map {
-            SortOrder.Item(sequence: $0 + 1, message: entries[$0].message)
-        }
-        return SortOrder.sorted(items, by: criteria).map { uid ? entries[$0.sequence - 1].uid : UInt64($0.sequence) }
-    }
-
-    /// `* ESEARCH (TAG "a") UID MIN 1 MAX 9 COUNT 3 ALL 1,4:5` (RFC 4731 §3.1): nothing but the
-    /// correlator when nothing matched and COUNT was not asked for; no options means ALL.
-    static func esearch(_ found: [UInt64], tag: String, uid: Bool, options: [SearchReturnOption]) -> String {
-        let wanted = options.isEmpty ? [.all] : options
-        var line = "* ESEARCH (TAG \"\(tag)\")" + (uid ? " UID" : "")
-        if let first = found.first, let last = found.last {
-            if wanted.contains(.min) { line += " MIN \(first)" }
-            if wanted.contains(.max) { line += " MAX \(last)" }
-        }
-        if wanted.contains(.count) { line += " COUNT \(found.count)" }
-        if wanted.contains(.all) && !found.isEmpty { line += " ALL \(uidSet(found))" }
-        return line + "\r\n"
     }
 
     mutating func fetch(

@@ -26,13 +26,48 @@ struct SearchEvaluator {
     let largestSequence: UInt64
     let largestUID: UInt64
 
+    /// A key prepared for judging many messages: its sequence sets resolved once.
+    indirect enum CompiledKey: Sendable {
+        case key(SearchKey)
+        case and([CompiledKey])
+        case or(CompiledKey, CompiledKey)
+        case not(CompiledKey)
+        case sequence(ResolvedSequenceSet)
+        case uid(ResolvedSequenceSet)
+    }
+
+    func compile(_ key: SearchKey) -> CompiledKey {
+        switch key {
+        case .and(let keys): .and(keys.map(compile))
+        case .or(let first, let second): .or(compile(first), compile(second))
+        case .not(let inner): .not(compile(inner))
+        case .sequence(let set): .sequence(ResolvedSequenceSet(set, largest: largestSequence))
+        case .uid(let set): .uid(ResolvedSequenceSet(set, largest: largestUID))
+        default: .key(key)
+        }
+    }
+
     func matches(_ key: SearchKey, _ candidate: Candidate) -> Bool {
+        matches(compile(key), candidate)
+    }
+
+    func matches(_ key: CompiledKey, _ candidate: Candidate) -> Bool {
+        switch key {
+        case .and(let keys): keys.allSatisfy { matches($0, candidate) }
+        case .or(let first, let second): matches(first, candidate) || matches(second, candidate)
+        case .not(let inner): !matches(inner, candidate)
+        case .sequence(let set): set.contains(candidate.sequence)
+        case .uid(let set): set.contains(candidate.uid)
+        case .key(let key): matches(leaf: key, candidate)
+        }
+    }
+
+    /// A key that is neither a combination nor a set.
+    private func matches(leaf key: SearchKey, _ candidate: Candidate) -> Bool {
         let message = candidate.message
         switch key {
         case .all: return true
-        case .and(let keys): return keys.allSatisfy { matches($0, candidate) }
-        case .or(let first, let second): return matches(first, candidate) || matches(second, candidate)
-        case .not(let inner): return !matches(inner, candidate)
+        case .and, .or, .not, .sequence, .uid: return matches(compile(key), candidate)
         case .flag(let name, let set): return candidate.flags.contains(name) == set
         case .recent: return candidate.recent
         case .new: return candidate.recent && !candidate.flags.contains(MessageFlags.seen)
@@ -52,8 +87,6 @@ struct SearchEvaluator {
         case .sentBefore(let date): return sentDay(message).map { $0 < date } ?? false
         case .sentOn(let date): return sentDay(message) == date
         case .sentSince(let date): return sentDay(message).map { $0 >= date } ?? false
-        case .sequence(let set): return set.contains(candidate.sequence, largest: largestSequence)
-        case .uid(let set): return set.contains(candidate.uid, largest: largestUID)
         }
     }
 
