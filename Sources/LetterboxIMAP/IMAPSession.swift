@@ -344,10 +344,13 @@ public struct IMAPSession: Sendable {
             }
         }
         var unreadable: StoreError?
-        for chunk in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size }) {
+        for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size }).enumerated() {
+            // Bounded slices: between chunks, the other connections of this event loop get a turn.
+            if number > 0 { await Task.yield() }
             // A disk store's files are read off the event loop, a chunk at a time, and rendered
             // from what was read.
             let contents = readsContent ? await Message.load(chunk.map { entries[$0].message }) : nil
+            var items: [FetchItem] = []
             for (position, index) in chunk.enumerated() {
                 var views: MessageViews?
                 if let contents {
@@ -367,13 +370,43 @@ public struct IMAPSession: Sendable {
                         flagsChanged = true
                     }
                 }
-                out.raw("* \(index + 1) FETCH (")
-                writeFetch(attributes, of: entries[index], views: views, includeFlags: flagsChanged, into: &out)
-                out.raw(")\r\n")
+                items.append(
+                    FetchItem(
+                        sequence: index + 1, entry: entries[index], recent: recent.contains(entries[index].message.id),
+                        views: views, includeFlags: flagsChanged))
             }
+            // Rendering reads as much as the messages hold (a part tree, a header section of
+            // megabytes): a large chunk is rendered on the store's reading threads.
+            let chunkItems = items
+            let render: @Sendable () -> [UInt8] = { Self.render(chunkItems, attributes: attributes) }
+            let large = contents != nil && items.contains { $0.entry.message.size > Self.renderOnLoopLimit }
+            out.raw(large ? await BlockingPool.offload(render) : render())
         }
         if let unreadable { return "NO some messages could not be read: \(unreadable.detail)" }
         return "OK \(uid ? "UID " : "")FETCH completed"
+    }
+
+    /// Messages up to this size are rendered on the event loop (in chunks, with turns between).
+    static let renderOnLoopLimit = 256 * 1024
+
+    /// One message's place in a FETCH response, with what rendering it needs.
+    struct FetchItem: Sendable {
+        let sequence: Int
+        let entry: Entry
+        let recent: Bool
+        let views: MessageViews?
+        let includeFlags: Bool
+    }
+
+    /// `* n FETCH (…)` for each item.
+    static func render(_ items: [FetchItem], attributes: [FetchAttribute]) -> [UInt8] {
+        var out = IMAPWriter()
+        for item in items {
+            out.raw("* \(item.sequence) FETCH (")
+            writeFetch(attributes, of: item.entry, recent: item.recent, views: item.views, includeFlags: item.includeFlags, into: &out)
+            out.raw(")\r\n")
+        }
+        return out.bytes
     }
 
     /// Consecutive runs of `indexes` of at most 64 messages and 8 MiB by `size` (a run holds one
@@ -396,8 +429,8 @@ public struct IMAPSession: Sendable {
 
     /// The FETCH response items for one message; `views` are its bytes and parsed parts when
     /// `attributes` ask for content.
-    func writeFetch(
-        _ attributes: [FetchAttribute], of entry: Entry, views: MessageViews?, includeFlags: Bool,
+    static func writeFetch(
+        _ attributes: [FetchAttribute], of entry: Entry, recent: Bool, views: MessageViews?, includeFlags: Bool,
         into out: inout IMAPWriter
     ) {
         let message = entry.message
@@ -417,12 +450,12 @@ public struct IMAPSession: Sendable {
             case .uid: out.raw("UID \(entry.uid)")
             case .flags:
                 out.raw("FLAGS ")
-                out.flags(flagNames(entry.flags, recent: recent.contains(message.id)))
+                out.flags(entry.flags.sorted + (recent ? ["\\Recent"] : []))
             case .internalDate: out.raw("INTERNALDATE \"\(IMAPDate.internalDate(message.envelope.receivedAt))\"")
             case .rfc822Size: out.raw("RFC822.SIZE \(message.canonicalSize)")
             case .envelope:
                 out.raw("ENVELOPE ")
-                MessageRenderer.envelope(views?.headerEnvelope ?? message.headerEnvelope, into: &out)
+                MessageRenderer.envelope(views?.imapEnvelope ?? message.headerEnvelope, into: &out)
             case .bodyStructure:
                 out.raw("BODYSTRUCTURE ")
                 rendered().bodyStructure(extensible: true, into: &out)

@@ -73,10 +73,25 @@ struct SearchEvaluator {
         case .new: return candidate.recent && !candidate.flags.contains(MessageFlags.seen)
         case .old: return !candidate.recent
         case .header(let field, let value): return header(field, of: message, contains: value)
-        case .body(let value): return text(of: message, contains: value)
+        case .body(let value):
+            let views = Self.views(of: message)
+            if let large = LargeHeaderSection(views.raw) {
+                let structure = large.structure
+                return text(of: structure.bytes, root: structure.root, contains: value)
+            }
+            return text(of: message, contains: value)
         case .text(let value):
             // The body includes the header fields of the MIME parts (a file name, a
             // Content-Description), as in Dovecot and Cyrus.
+            let views = Self.views(of: message)
+            if let large = LargeHeaderSection(views.raw) {
+                // A header section too large to parse whole is searched as bytes: raw field
+                // values (and names), not decoded ones.
+                let structure = large.structure
+                return bytes(large.raw[0..<large.bodyStart], contain: value)
+                    || text(of: structure.bytes, root: structure.root, contains: value)
+                    || partHeaders(of: structure.root, contain: value)
+            }
             return fields(message.headers, contain: value) || text(of: message, contains: value)
                 || partHeaders(of: message.partTree, contain: value)
         case .larger(let size): return message.canonicalSize > size
@@ -100,13 +115,26 @@ struct SearchEvaluator {
     }
 
     private func sentDay(_ message: Message) -> SearchDate? {
-        message.headers.date.flatMap(IMAPDate.day(ofHeader:))
+        Self.views(of: message).headers(named: ["date"]).date.flatMap(IMAPDate.day(ofHeader:))
+    }
+
+    /// The message's bytes and parsed views; empty when its file cannot be read.
+    static func views(of message: Message) -> MessageViews {
+        (try? message.loadViews()) ?? .empty
+    }
+
+    /// Whether `value` occurs in `bytes`, ignoring case.
+    private func bytes(_ bytes: ArraySlice<UInt8>, contain value: String) -> Bool {
+        if let pattern = ASCIIPattern(value) {
+            return bytes.withUnsafeBufferPointer { pattern.occurs(in: $0) }
+        }
+        return String(decoding: bytes, as: UTF8.self).containsIgnoringCase(value)
     }
 
     /// A header field contains `value` in its raw or decoded form; an empty value matches any
     /// message that has the field (RFC 3501 §6.4.4 HEADER).
     private func header(_ field: String, of message: Message, contains value: String) -> Bool {
-        let values = message.headers.values(field)
+        let values = Self.views(of: message).headers(named: [field]).values(field)
         if value.isEmpty { return !values.isEmpty }
         return values.contains { contains($0, value) || contains(EncodedWords.decode($0), value) }
     }
@@ -116,19 +144,24 @@ struct SearchEvaluator {
     /// line breaks: an ASCII key without line breaks is looked for in its raw body, with no
     /// decoding and no copy (the common case, and the one that SEARCH over many messages meets).
     private func text(of message: Message, contains value: String) -> Bool {
-        let root = message.partTree
+        let views = Self.views(of: message)
+        return text(of: views.raw, root: views.partTree, contains: value)
+    }
+
+    /// ``text(of:contains:)`` for a message's bytes and part tree.
+    private func text(of raw: [UInt8], root: MIMEPart, contains value: String) -> Bool {
         let type = root.contentType
         if type.type == "text", type.subtype == "plain", !root.isAttachment,
             [.sevenBit, .eightBit, .binary].contains(root.contentTransferEncoding),
             ["utf-8", "us-ascii"].contains(type.charset?.lowercased() ?? "us-ascii"),
             let pattern = ASCIIPattern(value), !pattern.hasLineBreak,
-            root.bodyRange.upperBound <= message.raw.count
+            root.bodyRange.upperBound <= raw.count
         {
-            return message.raw.withUnsafeBufferPointer {
+            return raw.withUnsafeBufferPointer {
                 pattern.occurs(in: UnsafeBufferPointer(rebasing: $0[root.bodyRange]))
             }
         }
-        return contains(message.text, value)
+        return contains(MessageBody.text(of: raw, root: root), value)
     }
 
     private func contains(_ haystack: String, _ needle: String) -> Bool {
