@@ -15,21 +15,20 @@ struct LargeHeaderSection {
     static let threshold = 64 * 1024
 
     let raw: [UInt8]
-    /// Where the body starts in ``raw``.
-    let bodyStart: Int
 
-    /// Nil when `raw`'s header section is small enough to parse.
+    /// Nil when `raw`'s header section is small enough to parse: deciding reads no further than
+    /// the first ``threshold`` octets.
     init?(_ raw: [UInt8]) {
-        guard raw.count > Self.threshold else { return nil }
-        let bodyStart = HeaderBytes.bodyStart(of: raw)
-        guard bodyStart > Self.threshold else { return nil }
+        guard raw.count > Self.threshold, HeaderBytes.headerIsLonger(than: Self.threshold, in: raw) else { return nil }
         self.raw = raw
-        self.bodyStart = bodyStart
     }
+
+    /// Where the body starts in ``raw`` (a scan of the header section).
+    var bodyStart: Int { HeaderBytes.bodyStart(of: raw) }
 
     /// The header fields named `names`, in order.
     func headers(named names: [String]) -> MessageHeaders {
-        MessageHeaders(parsing: HeaderBytes.fieldLines(of: raw, in: 0..<bodyStart, names: names, excluding: false))
+        MessageHeaders(parsing: HeaderBytes.fieldLines(of: raw, names: names, excluding: false).lines)
     }
 
     static let envelopeFields = [
@@ -42,6 +41,8 @@ struct LargeHeaderSection {
     /// The MIME structure of a copy of the message whose header section holds only the fields that
     /// shape it.
     struct Structure {
+        /// Where the body starts in the message.
+        let messageBodyStart: Int
         let bytes: [UInt8]
         let root: MIMEPart
         /// Add to an offset in ``bytes`` past the header section to get the offset in the message.
@@ -57,9 +58,11 @@ struct LargeHeaderSection {
             "content-type", "content-transfer-encoding", "content-disposition", "content-id", "content-description",
             "content-md5", "content-language", "content-location", "content-base",
         ]
-        let header = HeaderBytes.fieldLines(of: raw, in: 0..<bodyStart, names: names, excluding: false)
+        let (header, bodyStart) = HeaderBytes.fieldLines(of: raw, names: names, excluding: false)
         let bytes = header + raw[bodyStart...]
-        return Structure(bytes: bytes, root: MIMEPart(parsing: bytes), shift: bodyStart - header.count, bodyStart: header.count)
+        return Structure(
+            messageBodyStart: bodyStart, bytes: bytes, root: MIMEPart(parsing: bytes), shift: bodyStart - header.count,
+            bodyStart: header.count)
     }
 }
 

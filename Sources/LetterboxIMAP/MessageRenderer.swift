@@ -45,7 +45,7 @@ final class MessageRenderer {
     /// A range of the part tree as a range of ``bytes``.
     private func original(_ range: Range<Int>) -> Range<Int> {
         guard let structure = tree.structure else { return range }
-        guard range.lowerBound >= structure.bodyStart else { return 0..<bodyStart }  // the top-level header section
+        guard range.lowerBound >= structure.bodyStart else { return 0..<structure.messageBodyStart }  // the top-level header
         return (range.lowerBound + structure.shift)..<(range.upperBound + structure.shift)
     }
 
@@ -218,7 +218,7 @@ final class MessageRenderer {
             case .header: return bytes[0..<bodyStart]
             case .text: return bytes[bodyStart...]
             case .headerFields(let names, let not):
-                return HeaderBytes.fieldLines(of: bytes, in: 0..<bodyStart, names: names, excluding: not)[...]
+                return HeaderBytes.fieldLines(of: bytes, names: names, excluding: not).lines[...]
             case .mime: return nil
             }
         }
@@ -235,7 +235,7 @@ final class MessageRenderer {
             case .text: return bytes[original(message.bodyRange)]
             case .headerFields(let names, let not):
                 let header = original(message.headerSectionRange)
-                return HeaderBytes.fieldLines(of: bytes, in: header, names: names, excluding: not)[...]
+                return HeaderBytes.fieldLines(of: bytes, in: header, names: names, excluding: not).lines[...]
             default: return bytes[original(message.headerSectionRange)]
             }
         }

@@ -88,7 +88,7 @@ struct SearchEvaluator {
                 // A header section too large to parse whole is searched as bytes: raw field
                 // values (and names), not decoded ones.
                 let structure = large.structure
-                return bytes(large.raw[0..<large.bodyStart], contain: value)
+                return bytes(large.raw[0..<structure.messageBodyStart], contain: value)
                     || text(of: structure.bytes, root: structure.root, contains: value)
                     || partHeaders(of: structure.root, contain: value)
             }
@@ -134,7 +134,23 @@ struct SearchEvaluator {
     /// A header field contains `value` in its raw or decoded form; an empty value matches any
     /// message that has the field (RFC 3501 §6.4.4 HEADER).
     private func header(_ field: String, of message: Message, contains value: String) -> Bool {
-        let values = Self.views(of: message).headers(named: [field]).values(field)
+        let views = Self.views(of: message)
+        if let large = LargeHeaderSection(views.raw) {
+            // Field by field from the bytes, stopping at the first match: no string per field.
+            let pattern = ASCIIPattern(value)
+            return HeaderBytes.anyField(named: field, in: large.raw) { raw in
+                if value.isEmpty { return true }
+                var unfolded = raw.filter { $0 != 0x0D && $0 != 0x0A }
+                if let pattern, unfolded.withUnsafeBufferPointer({ pattern.occurs(in: $0) }) { return true }
+                guard pattern == nil || raw.contains(UInt8(ascii: "=")) else { return false }
+                // Decoded (and non-ASCII keys): the field as MIME parsing reads it.
+                unfolded = Array("X:".utf8) + raw + [0x0D, 0x0A]
+                return MessageHeaders(parsing: unfolded).values("X").contains {
+                    contains($0, value) || contains(EncodedWords.decode($0), value)
+                }
+            }
+        }
+        let values = views.headers.values(field)
         if value.isEmpty { return !values.isEmpty }
         return values.contains { contains($0, value) || contains(EncodedWords.decode($0), value) }
     }

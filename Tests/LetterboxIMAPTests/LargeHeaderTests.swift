@@ -11,7 +11,8 @@ import Testing
     static func message(filler: Int) -> String {
         "From: Ana <ana@example.com>\r\n" + String(repeating: "X-H: v\r\n", count: filler)
             + "Subject: big header\r\nTo: bo@example.com\r\nDate: Fri, 21 Nov 1997 09:55:06 -0600\r\n"
-            + "Content-Type: multipart/mixed;\r\n boundary=\"b\"\r\nMIME-Version: 1.0\r\nX-Tail: after\r\n\r\n"
+            + "Content-Type: multipart/mixed;\r\n boundary=\"b\"\r\nMIME-Version: 1.0\r\nX-Tail: after\r\n"
+            + "X-Enc: =?utf-8?B?w6lsw6h2ZQ==?=\r\nX-Fold: first\r\n second\r\n\r\n"
             + "--b\r\nContent-Type: text/plain\r\n\r\nfirst part needle\r\n"
             + "--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\nFrom: c@example.com\r\n\r\ninner body\r\n"
             + "--b--\r\n"
@@ -67,6 +68,9 @@ import Testing
         #expect(await script.send("e SEARCH SENTON 21-Nov-1997 TEXT needle") == ["* SEARCH 1 2", "e OK SEARCH completed"])
         #expect(await script.send("f SEARCH BODY needle NOT TEXT nowhere") == ["* SEARCH 1 2", "f OK SEARCH completed"])
         #expect(await script.send("g SEARCH HEADER X-H v") == ["* SEARCH 1", "g OK SEARCH completed"])
+        #expect(await script.send("i SEARCH HEADER X-H zzz") == ["* SEARCH", "i OK SEARCH completed"])
+        #expect(await script.send("j SEARCH HEADER X-Enc \"élève\" HEADER X-Fold \"first second\" HEADER X-Tail \"\"") == ["* SEARCH 1 2", "j OK SEARCH completed"])
+        #expect(await script.send("k SEARCH HEADER X-Enc \"LSW6\"") == ["* SEARCH 1 2", "k OK SEARCH completed"])
         #expect(await script.send("h SORT (SUBJECT FROM DATE) UTF-8 ALL") == ["* SORT 1 2", "h OK SORT completed"])
     }
 
