@@ -205,7 +205,8 @@ enum HeaderBytes {
 
     private static func isMboxFromLine(_ buffer: UnsafeBufferPointer<UInt8>, _ content: Range<Int>) -> Bool {
         let prefix = "From ".utf8
-        return content.count >= prefix.count && buffer[content.lowerBound..<(content.lowerBound + prefix.count)].elementsEqual(prefix)
+        return content.count >= prefix.count
+            && buffer[content.lowerBound..<(content.lowerBound + prefix.count)].elementsEqual(prefix)
     }
 
     static func asciiLowercased(_ byte: UInt8) -> UInt8 {

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -61,13 +62,16 @@ public struct IMAPSession: Sendable {
     public var capabilities: String {
         let tls = canStartTLS && !secure ? " STARTTLS" : ""
         let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
-        return "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
+        return
+            "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
             + " SPECIAL-USE ESEARCH SORT"
     }
 
     /// A session in the not-authenticated state (RFC 3501 §3.1). `canStartTLS` offers STARTTLS;
     /// `secure` says the connection is already encrypted (implicit TLS, RFC 8314).
-    public init(configuration: IMAPConfiguration, store: any MessageStore, canStartTLS: Bool = false, secure: Bool = false) {
+    public init(
+        configuration: IMAPConfiguration, store: any MessageStore, canStartTLS: Bool = false, secure: Bool = false
+    ) {
         self.configuration = configuration
         self.store = store
         self.canStartTLS = canStartTLS
@@ -111,7 +115,10 @@ public struct IMAPSession: Sendable {
             // The tagged OK goes out in plaintext; the handshake starts right after it.
             return (Array("\(tag) OK Begin TLS negotiation now\r\n".utf8), .startTLS)
         case (.starttls, _):
-            result = secure ? "BAD TLS is already active" : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
+            result =
+                secure
+                ? "BAD TLS is already active"
+                : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
         case (.enable, .authenticated), (.enable, .selected):
             out.raw("* ENABLED\r\n")
             result = "OK ENABLE completed"
@@ -330,13 +337,15 @@ public struct IMAPSession: Sendable {
         _ set: SequenceSet, attributes: [FetchAttribute], uid: Bool, into out: inout IMAPWriter
     ) async -> String {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
-        let marksSeen = !readOnly && attributes.contains { attribute in
-            switch attribute {
-            case .bodySection(_, _, let peek): return !peek
-            case .rfc822, .rfc822Text: return true
-            default: return false
+        let marksSeen =
+            !readOnly
+            && attributes.contains { attribute in
+                switch attribute {
+                case .bodySection(_, _, let peek): return !peek
+                case .rfc822, .rfc822Text: return true
+                default: return false
+                }
             }
-        }
         let readsContent = attributes.contains { attribute in
             switch attribute {
             case .uid, .flags, .internalDate, .rfc822Size: return false
@@ -344,7 +353,9 @@ public struct IMAPSession: Sendable {
             }
         }
         var unreadable: StoreError?
-        for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size }).enumerated() {
+        for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
+            .enumerated()
+        {
             // Bounded slices: between chunks, the other connections of this event loop get a turn.
             if number > 0 { await Task.yield() }
             // A disk store's files are read off the event loop, a chunk at a time, and rendered
@@ -403,7 +414,9 @@ public struct IMAPSession: Sendable {
         var out = IMAPWriter()
         for item in items {
             out.raw("* \(item.sequence) FETCH (")
-            writeFetch(attributes, of: item.entry, recent: item.recent, views: item.views, includeFlags: item.includeFlags, into: &out)
+            writeFetch(
+                attributes, of: item.entry, recent: item.recent, views: item.views, includeFlags: item.includeFlags,
+                into: &out)
             out.raw(")\r\n")
         }
         return out.bytes
@@ -497,7 +510,9 @@ public struct IMAPSession: Sendable {
         case .text: parts.append("TEXT")
         case .mime: parts.append("MIME")
         case .headerFields(let names, let not):
-            parts.append((not ? "HEADER.FIELDS.NOT" : "HEADER.FIELDS") + " (" + names.map { $0.uppercased() }.joined(separator: " ") + ")")
+            parts.append(
+                (not ? "HEADER.FIELDS.NOT" : "HEADER.FIELDS") + " ("
+                    + names.map { $0.uppercased() }.joined(separator: " ") + ")")
         }
         return parts.joined(separator: ".")
     }

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -45,7 +46,8 @@ final class MessageRenderer {
     /// A range of the part tree as a range of ``bytes``.
     private func original(_ range: Range<Int>) -> Range<Int> {
         guard let structure = tree.structure else { return range }
-        guard range.lowerBound >= structure.bodyStart else { return 0..<structure.messageBodyStart }  // the top-level header
+        // Before the copy's body: the top-level header section, whole.
+        guard range.lowerBound >= structure.bodyStart else { return 0..<structure.messageBodyStart }
         return (range.lowerBound + structure.shift)..<(range.upperBound + structure.shift)
     }
 

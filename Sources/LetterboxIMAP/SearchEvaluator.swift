@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,10 +1,11 @@
+import LetterboxMIME
+import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import LetterboxMIME
-import LetterboxStore
 
 /// A SORT criterion (RFC 5256 §3), possibly reversed.
 public struct SortCriterion: Sendable, Equatable {

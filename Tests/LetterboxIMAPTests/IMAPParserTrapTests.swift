@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "FETCH 99999999999999999999 FLAGS", "FETCH 4294967296 FLAGS", "FETCH 0 FLAGS", "FETCH 1: FLAGS", "FETCH :1 FLAGS",
+        "FETCH 99999999999999999999 FLAGS", "FETCH 4294967296 FLAGS", "FETCH 0 FLAGS", "FETCH 1: FLAGS",
+        "FETCH :1 FLAGS",
         "FETCH , FLAGS", "FETCH 1,,2 FLAGS", "FETCH 1 BODY[]<18446744073709551615.5>", "FETCH 1 BODY[]<5.0>",
         "FETCH 1 BODY[]<99999999999.1>", "FETCH 1 BODY[0]", "FETCH 1 BODY[1.99999999999]", "FETCH 1 ()",
         "STATUS INBOX ()", "SEARCH ()", "SEARCH", "SORT () UTF-8 ALL", "SEARCH LARGER 99999999999", "SEARCH UID 0",
@@ -53,13 +54,16 @@ import Testing
     }
 
     @Test(arguments: [
-        String(repeating: "NOT ", count: 100_000) + "ALL", String(repeating: "(", count: 100_000) + "ALL" + String(repeating: ")", count: 100_000),
+        String(repeating: "NOT ", count: 100_000) + "ALL",
+        String(repeating: "(", count: 100_000) + "ALL" + String(repeating: ")", count: 100_000),
         String(repeating: "OR ALL ", count: 100_000) + "ALL", String(repeating: "OR (", count: 50_000) + "ALL",
     ])
     func deepNestingIsRefusedWithoutExhaustingTheStack(_ key: String) async throws {
         var script = try await session()
         let reply = await script.send("t SEARCH \(key)")
-        #expect(reply.last?.hasPrefix("t BAD") == true && reply.last?.contains("nested too deeply") == true, "\(reply.last ?? "")")
+        #expect(
+            reply.last?.hasPrefix("t BAD") == true && reply.last?.contains("nested too deeply") == true,
+            "\(reply.last ?? "")")
         let id = await script.send("u ID " + String(repeating: "(", count: 100_000))
         #expect(id.last?.hasPrefix("u BAD") == true)
     }

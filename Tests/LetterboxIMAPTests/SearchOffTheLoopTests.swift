@@ -1,9 +1,10 @@
 import Foundation
 import LetterboxIMAP
 import LetterboxNet
-@testable import LetterboxStore
 import TestSupport
 import Testing
+
+@testable import LetterboxStore
 
 /// Message bytes that cannot be read until the test opens the gate: a scan that reads them is
 /// held in the middle, and where it is held shows where it runs.
@@ -54,7 +55,8 @@ struct SearchOffTheLoopTests {
         defer { source.open() }
 
         let server = IMAPServer(
-            configuration: IMAPConfiguration(), store: store, events: ProtocolEvents(logger: .silent, transcript: false))
+            configuration: IMAPConfiguration(), store: store, events: ProtocolEvents(logger: .silent, transcript: false)
+        )
         // Both sessions are served by one loop of their own (a scan on its thread would hold up
         // both); the clients' ends live on another loop.
         let scanning = try served(by: server, on: Self.serverLoop.get())

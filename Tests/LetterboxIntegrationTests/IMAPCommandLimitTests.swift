@@ -12,12 +12,14 @@ import Testing
             try await client.send("a LOGIN {40000}\r\n")
             #expect(
                 try await client.line()
-                    == "a BAD [TOOBIG] literal of 40000 octets exceeds the limit of 32768 octets for one command before login")
+                    == "a BAD [TOOBIG] literal of 40000 octets exceeds the limit of 32768 octets for one command before login"
+            )
             // Literals that fit one by one but not together are refused at the one that overflows.
             try await client.send("b ID ({20000}\r\n")
             #expect(try await client.line() == "+ ready for literal")
             try await client.send(String(repeating: "x", count: 20000) + " {20000}\r\n")
-            #expect(try await client.line().hasPrefix("b BAD [TOOBIG] literal of 20000 octets exceeds the limit of 32768"))
+            #expect(
+                try await client.line().hasPrefix("b BAD [TOOBIG] literal of 20000 octets exceeds the limit of 32768"))
             try await client.send("c NOOP\r\n")
             #expect(try await client.line() == "c OK NOOP completed")
             try await client.send("d LOGIN ana pw\r\n")
@@ -34,7 +36,8 @@ import Testing
             try await client.send("a SEARCH TEXT {33554432+}\r\n")
             #expect(
                 try await client.line()
-                    == "* BYE [TOOBIG] literal of 33554432 octets exceeds the limit of 32768 octets for one command before login")
+                    == "* BYE [TOOBIG] literal of 33554432 octets exceeds the limit of 32768 octets for one command before login"
+            )
             #expect(await client.isClosedByServer())
             // The server still serves.
             let next = try LineClient(port: mail.ports.imap)
@@ -69,7 +72,8 @@ import Testing
             try await client.send("e APPEND INBOX {\(messageLimit + 1)}\r\n")
             #expect(
                 try await client.line()
-                    == "e NO [TOOBIG] literal of \(messageLimit + 1) octets exceeds the limit of \(messageLimit) octets")
+                    == "e NO [TOOBIG] literal of \(messageLimit + 1) octets exceeds the limit of \(messageLimit) octets"
+            )
             try await client.send("f FETCH 1 RFC822.SIZE\r\n")
             #expect(try await client.line() == "* 1 FETCH (RFC822.SIZE \(size))")
             #expect(try await client.line() == "f OK FETCH completed")
