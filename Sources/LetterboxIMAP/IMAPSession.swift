@@ -388,10 +388,17 @@ public struct IMAPSession: Sendable {
             }
             // Rendering reads as much as the messages hold (a part tree, a header section of
             // megabytes): a large chunk is rendered on the store's reading threads.
-            let chunkItems = items
-            let render: @Sendable () -> [UInt8] = { Self.render(chunkItems, attributes: attributes) }
-            let large = contents != nil && items.contains { $0.entry.message.size > Self.renderOnLoopLimit }
-            out.raw(large ? await BlockingPool.offload(render) : render())
+            if contents != nil && items.contains(where: { $0.entry.message.size > Self.renderOnLoopLimit }) {
+                let chunkItems = items
+                out.raw(
+                    await BlockingPool.offload {
+                        var rendered = IMAPWriter()
+                        Self.render(chunkItems, attributes: attributes, into: &rendered)
+                        return rendered.bytes
+                    })
+            } else {
+                Self.render(items, attributes: attributes, into: &out)
+            }
         }
         if let unreadable { return "NO some messages could not be read: \(unreadable.detail)" }
         return "OK \(uid ? "UID " : "")FETCH completed"
@@ -410,8 +417,7 @@ public struct IMAPSession: Sendable {
     }
 
     /// `* n FETCH (…)` for each item.
-    static func render(_ items: [FetchItem], attributes: [FetchAttribute]) -> [UInt8] {
-        var out = IMAPWriter()
+    static func render(_ items: [FetchItem], attributes: [FetchAttribute], into out: inout IMAPWriter) {
         for item in items {
             out.raw("* \(item.sequence) FETCH (")
             writeFetch(
@@ -419,7 +425,6 @@ public struct IMAPSession: Sendable {
                 into: &out)
             out.raw(")\r\n")
         }
-        return out.bytes
     }
 
     /// Consecutive runs of `indexes` of at most 64 messages and 8 MiB by `size` (a run holds one
