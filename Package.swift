@@ -67,7 +67,8 @@ let package = Package(
         .testTarget(
             name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxIMAPTests", dependencies: ["LetterboxIMAP", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxIMAPTests", dependencies: ["LetterboxIMAP", "LetterboxStore", "LetterboxNet", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxTestingTests", dependencies: ["LetterboxTesting", "Letterbox", "letterbox"],
             swiftSettings: swiftSettings),

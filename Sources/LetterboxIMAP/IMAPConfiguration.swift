@@ -19,4 +19,10 @@ public struct IMAPConfiguration: Sendable {
     static let maxLineLength = 65_536
     /// Most literals in one command.
     static let maxLiterals = 1000
+    /// Most octets of one command, lines and literals together, before login (see
+    /// ``IMAPCommandBudget``).
+    static let maxCommandBytesBeforeLogin = 32 * 1024
+    /// Most octets of one command after login, APPEND excepted (it may bring a message of
+    /// ``maxLiteralSize`` octets).
+    static let maxCommandBytes = 4 * 1024 * 1024
 }

@@ -12,14 +12,18 @@ package struct IMAPServer: Sendable {
     /// Offered with STARTTLS when set.
     package let tls: TLSContext?
 
-    package init(configuration: IMAPConfiguration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil) {
+    package init(
+        configuration: IMAPConfiguration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil
+    ) {
         self.configuration = configuration
         self.store = store
         self.events = events
         self.tls = tls
     }
 
-    package static var overCapacityReply: [UInt8] { Array("* BYE [UNAVAILABLE] too many connections, try again later\r\n".utf8) }
+    package static var overCapacityReply: [UInt8] {
+        Array("* BYE [UNAVAILABLE] too many connections, try again later\r\n".utf8)
+    }
 
     /// Why a command could not be read; the connection survives unless `fatal`.
     private struct ReadFailure: Error {
@@ -38,7 +42,8 @@ package struct IMAPServer: Sendable {
             while true {
                 let bytes: [UInt8]
                 do {
-                    bytes = try await readCommand(from: connection, transcript: transcript)
+                    bytes = try await readCommand(
+                        from: connection, authenticated: session.isAuthenticated, transcript: transcript)
                 } catch let failure as ReadFailure {
                     events.protocolError()
                     send(failure.response, on: connection, transcript: transcript)
@@ -92,29 +97,38 @@ package struct IMAPServer: Sendable {
     }
 
     /// Reads one command: a line, and for each literal it announces, the literal and the next line.
-    private func readCommand(from connection: Connection, transcript: Transcript) async throws -> [UInt8] {
+    /// The command never holds more than its ``IMAPCommandBudget``: a literal that would not fit
+    /// is refused before its octets are read.
+    private func readCommand(
+        from connection: Connection, authenticated: Bool, transcript: Transcript
+    ) async throws -> [UInt8] {
         var command: [UInt8] = []
+        var budget: IMAPCommandBudget?
         var literals = 0
         while true {
             let line: [UInt8]
             do {
+                let maxLength =
+                    budget?.lineLimit(used: command.count) ?? IMAPCommandBudget.firstLine(authenticated: authenticated)
                 line = try await connection.readLine(
-                    maxLength: IMAPConfiguration.maxLineLength, interruptible: command.isEmpty, continuing: !command.isEmpty)
+                    maxLength: maxLength, interruptible: command.isEmpty, continuing: !command.isEmpty)
             } catch let error as NetError where error == .lineTooLong {
                 throw ReadFailure(response: "* BAD command line too long\r\n", fatal: false)
             }
             transcript.received(line)
+            let limits =
+                budget
+                ?? IMAPCommandBudget(
+                    firstLine: line, authenticated: authenticated, maxLiteralSize: configuration.maxLiteralSize)
+            budget = limits
             command += line
             guard let (size, synchronizing) = Self.literalAnnouncement(line) else { return command }
             literals += 1
-            guard size <= configuration.maxLiteralSize, literals <= IMAPConfiguration.maxLiterals else {
-                // A synchronizing literal is refused before the client sends it; a non-synchronizing
-                // one is already on its way and cannot be skipped cheaply, so the connection ends.
-                let tag = String(decoding: line.prefix { $0 != 0x20 }, as: UTF8.self)
-                if synchronizing {
-                    throw ReadFailure(response: "\(tag) BAD [TOOBIG] literal of \(size) octets exceeds \(configuration.maxLiteralSize)\r\n", fatal: false)
-                }
-                throw ReadFailure(response: "* BYE [TOOBIG] literal of \(size) octets exceeds \(configuration.maxLiteralSize)\r\n", fatal: true)
+            if let reason = limits.refusal(literalSize: size, count: literals, used: command.count + 2) {
+                let tag = IMAPCommandBudget.tag(of: command)
+                throw ReadFailure(
+                    response: limits.reply(refusing: reason, tag: tag, synchronizing: synchronizing),
+                    fatal: !synchronizing)
             }
             if synchronizing {
                 connection.write("+ ready for literal\r\n")
@@ -138,7 +152,9 @@ package struct IMAPServer: Sendable {
     }
 
     /// IDLE (RFC 2177): send updates when the store changes, until the client sends DONE.
-    private func idle(_ session: inout IMAPSession, tag: String, on connection: Connection, transcript: Transcript) async throws {
+    private func idle(_ session: inout IMAPSession, tag: String, on connection: Connection, transcript: Transcript)
+        async throws
+    {
         let handle = connection.handle
         let changes = store.changes()
         let watcher = Task {

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -64,19 +65,25 @@ public struct IMAPSession: Sendable {
     public var capabilities: String {
         let tls = canStartTLS && !secure ? " STARTTLS" : ""
         let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
-        return "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
+        return
+            "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
             + " SPECIAL-USE ESEARCH SORT"
     }
 
     /// A session in the not-authenticated state (RFC 3501 §3.1). `canStartTLS` offers STARTTLS;
     /// `secure` says the connection is already encrypted (implicit TLS, RFC 8314).
-    public init(configuration: IMAPConfiguration, store: any MessageStore, canStartTLS: Bool = false, secure: Bool = false) {
+    public init(
+        configuration: IMAPConfiguration, store: any MessageStore, canStartTLS: Bool = false, secure: Bool = false
+    ) {
         self.configuration = configuration
         self.store = store
         self.canStartTLS = canStartTLS
         self.secure = secure
         loginFailures = LoginFailures(policy: configuration.credentials.loginFailures)
     }
+
+    /// Whether a login succeeded (commands may then be larger: ``IMAPCommandBudget``).
+    package var isAuthenticated: Bool { state != .notAuthenticated }
 
     /// TLS is up; the client asks for capabilities again (RFC 3501 §6.2.1).
     public mutating func tlsStarted() {
@@ -112,7 +119,10 @@ public struct IMAPSession: Sendable {
             // The tagged OK goes out in plaintext; the handshake starts right after it.
             return (Array("\(tag) OK Begin TLS negotiation now\r\n".utf8), .startTLS)
         case (.starttls, _):
-            result = secure ? "BAD TLS is already active" : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
+            result =
+                secure
+                ? "BAD TLS is already active"
+                : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
         case (.enable, .authenticated), (.enable, .selected):
             out.raw("* ENABLED\r\n")
             result = "OK ENABLE completed"
@@ -189,15 +199,15 @@ public struct IMAPSession: Sendable {
             result = "OK EXPUNGE completed"
         case (.search(let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw("* SEARCH" + search(key, uid: uid).map { " \($0)" }.joined() + "\r\n")
+            out.raw("* SEARCH" + (await search(key, uid: uid)).map { " \($0)" }.joined() + "\r\n")
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.sort(let criteria, let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw("* SORT" + sort(key, by: criteria, uid: uid).map { " \($0)" }.joined() + "\r\n")
+            out.raw("* SORT" + (await sort(key, by: criteria, uid: uid)).map { " \($0)" }.joined() + "\r\n")
             result = "OK \(uid ? "UID " : "")SORT completed"
         case (.extendedSearch(let key, let uid, let options), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw(Self.esearch(search(key, uid: uid), tag: tag, uid: uid, options: options))
+            out.raw(Self.esearch(await search(key, uid: uid), tag: tag, uid: uid, options: options))
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.fetch(let set, let attributes, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
@@ -342,10 +352,10 @@ public struct IMAPSession: Sendable {
     func indexes(_ set: SequenceSet, uid: Bool) -> [Int] {
         guard !entries.isEmpty else { return [] }
         if uid {
-            let largest = entries.last?.uid ?? 0
-            return entries.indices.filter { set.contains(entries[$0].uid, largest: largest) }
+            let resolved = ResolvedSequenceSet(set, largest: entries.last?.uid ?? 0)
+            return entries.indices.filter { resolved.contains(entries[$0].uid) }
         }
-        return entries.indices.filter { set.contains(UInt64($0 + 1), largest: UInt64(entries.count)) }
+        return ResolvedSequenceSet(set, largest: UInt64(entries.count)).indexes(upTo: entries.count)
     }
 
     func sequenceSetIsValid(_ set: SequenceSet) -> Bool {
@@ -357,53 +367,19 @@ public struct IMAPSession: Sendable {
         }
     }
 
-    /// The UIDs or sequence numbers of the messages that match, ascending.
-    func search(_ key: SearchKey, uid: Bool) -> [UInt64] {
-        let evaluator = SearchEvaluator(largestSequence: UInt64(entries.count), largestUID: entries.last?.uid ?? 0)
-        var found: [UInt64] = []
-        for (index, entry) in entries.enumerated() {
-            let candidate = SearchEvaluator.Candidate(
-                sequence: UInt64(index + 1), uid: entry.uid, message: entry.message, flags: entry.flags,
-                recent: recent.contains(entry.message.id))
-            if evaluator.matches(key, candidate) { found.append(uid ? entry.uid : UInt64(index + 1)) }
-        }
-        return found
-    }
-
-    /// The matching messages in SORT order (RFC 5256), as UIDs or sequence numbers.
-    func sort(_ key: SearchKey, by criteria: [SortCriterion], uid: Bool) -> [UInt64] {
-        let matching = Set(search(key, uid: false))
-        let items = entries.indices.filter { matching.contains(UInt64($0 + 1)) }.map {
-            SortOrder.Item(sequence: $0 + 1, message: entries[$0].message)
-        }
-        return SortOrder.sorted(items, by: criteria).map { uid ? entries[$0.sequence - 1].uid : UInt64($0.sequence) }
-    }
-
-    /// `* ESEARCH (TAG "a") UID MIN 1 MAX 9 COUNT 3 ALL 1,4:5` (RFC 4731 §3.1): nothing but the
-    /// correlator when nothing matched and COUNT was not asked for; no options means ALL.
-    static func esearch(_ found: [UInt64], tag: String, uid: Bool, options: [SearchReturnOption]) -> String {
-        let wanted = options.isEmpty ? [.all] : options
-        var line = "* ESEARCH (TAG \"\(tag)\")" + (uid ? " UID" : "")
-        if let first = found.first, let last = found.last {
-            if wanted.contains(.min) { line += " MIN \(first)" }
-            if wanted.contains(.max) { line += " MAX \(last)" }
-        }
-        if wanted.contains(.count) { line += " COUNT \(found.count)" }
-        if wanted.contains(.all) && !found.isEmpty { line += " ALL \(uidSet(found))" }
-        return line + "\r\n"
-    }
-
     mutating func fetch(
         _ set: SequenceSet, attributes: [FetchAttribute], uid: Bool, into out: inout IMAPWriter
     ) async -> String {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
-        let marksSeen = !readOnly && attributes.contains { attribute in
-            switch attribute {
-            case .bodySection(_, _, let peek): return !peek
-            case .rfc822, .rfc822Text: return true
-            default: return false
+        let marksSeen =
+            !readOnly
+            && attributes.contains { attribute in
+                switch attribute {
+                case .bodySection(_, _, let peek): return !peek
+                case .rfc822, .rfc822Text: return true
+                default: return false
+                }
             }
-        }
         let readsContent = attributes.contains { attribute in
             switch attribute {
             case .uid, .flags, .internalDate, .rfc822Size: return false
@@ -411,10 +387,15 @@ public struct IMAPSession: Sendable {
             }
         }
         var unreadable: StoreError?
-        for chunk in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size }) {
+        for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
+            .enumerated()
+        {
+            // Bounded slices: between chunks, the other connections of this event loop get a turn.
+            if number > 0 { await Task.yield() }
             // A disk store's files are read off the event loop, a chunk at a time, and rendered
             // from what was read.
             let contents = readsContent ? await Message.load(chunk.map { entries[$0].message }) : nil
+            var items: [FetchItem] = []
             for (position, index) in chunk.enumerated() {
                 var views: MessageViews?
                 if let contents {
@@ -434,13 +415,50 @@ public struct IMAPSession: Sendable {
                         flagsChanged = true
                     }
                 }
-                out.raw("* \(index + 1) FETCH (")
-                writeFetch(attributes, of: entries[index], views: views, includeFlags: flagsChanged, into: &out)
-                out.raw(")\r\n")
+                items.append(
+                    FetchItem(
+                        sequence: index + 1, entry: entries[index], recent: recent.contains(entries[index].message.id),
+                        views: views, includeFlags: flagsChanged))
+            }
+            // Rendering reads as much as the messages hold (a part tree, a header section of
+            // megabytes): a large chunk is rendered on the store's reading threads.
+            if contents != nil && items.contains(where: { $0.entry.message.size > Self.renderOnLoopLimit }) {
+                let chunkItems = items
+                out.raw(
+                    await BlockingPool.offload {
+                        var rendered = IMAPWriter()
+                        Self.render(chunkItems, attributes: attributes, into: &rendered)
+                        return rendered.bytes
+                    })
+            } else {
+                Self.render(items, attributes: attributes, into: &out)
             }
         }
         if let unreadable { return "NO some messages could not be read: \(unreadable.reason)" }
         return "OK \(uid ? "UID " : "")FETCH completed"
+    }
+
+    /// Messages up to this size are rendered on the event loop (in chunks, with turns between).
+    static let renderOnLoopLimit = 256 * 1024
+
+    /// One message's place in a FETCH response, with what rendering it needs.
+    struct FetchItem: Sendable {
+        let sequence: Int
+        let entry: Entry
+        let recent: Bool
+        let views: MessageViews?
+        let includeFlags: Bool
+    }
+
+    /// `* n FETCH (…)` for each item.
+    static func render(_ items: [FetchItem], attributes: [FetchAttribute], into out: inout IMAPWriter) {
+        for item in items {
+            out.raw("* \(item.sequence) FETCH (")
+            writeFetch(
+                attributes, of: item.entry, recent: item.recent, views: item.views, includeFlags: item.includeFlags,
+                into: &out)
+            out.raw(")\r\n")
+        }
     }
 
     /// Consecutive runs of `indexes` of at most 64 messages and 8 MiB by `size` (a run holds one
@@ -463,8 +481,8 @@ public struct IMAPSession: Sendable {
 
     /// The FETCH response items for one message; `views` are its bytes and parsed parts when
     /// `attributes` ask for content.
-    func writeFetch(
-        _ attributes: [FetchAttribute], of entry: Entry, views: MessageViews?, includeFlags: Bool,
+    static func writeFetch(
+        _ attributes: [FetchAttribute], of entry: Entry, recent: Bool, views: MessageViews?, includeFlags: Bool,
         into out: inout IMAPWriter
     ) {
         let message = entry.message
@@ -484,12 +502,12 @@ public struct IMAPSession: Sendable {
             case .uid: out.raw("UID \(entry.uid)")
             case .flags:
                 out.raw("FLAGS ")
-                out.flags(flagNames(entry.flags, recent: recent.contains(message.id)))
+                out.flags(entry.flags.sorted + (recent ? ["\\Recent"] : []))
             case .internalDate: out.raw("INTERNALDATE \"\(IMAPDate.internalDate(message.envelope.receivedAt))\"")
             case .rfc822Size: out.raw("RFC822.SIZE \(message.canonicalSize)")
             case .envelope:
                 out.raw("ENVELOPE ")
-                MessageRenderer.envelope(views?.headerEnvelope ?? message.headerEnvelope, into: &out)
+                MessageRenderer.envelope(views?.imapEnvelope ?? message.headerEnvelope, into: &out)
             case .bodyStructure:
                 out.raw("BODYSTRUCTURE ")
                 rendered().bodyStructure(extensible: true, into: &out)
@@ -531,7 +549,9 @@ public struct IMAPSession: Sendable {
         case .text: parts.append("TEXT")
         case .mime: parts.append("MIME")
         case .headerFields(let names, let not):
-            parts.append((not ? "HEADER.FIELDS.NOT" : "HEADER.FIELDS") + " (" + names.map { $0.uppercased() }.joined(separator: " ") + ")")
+            parts.append(
+                (not ? "HEADER.FIELDS.NOT" : "HEADER.FIELDS") + " ("
+                    + names.map { $0.uppercased() }.joined(separator: " ") + ")")
         }
         return parts.joined(separator: ".")
     }

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -9,21 +10,45 @@ import LetterboxStore
 /// Writes what FETCH returns about one message: ENVELOPE, BODYSTRUCTURE and BODY[section]
 /// (RFC 3501 §6.4.5, §7.4.2). Works on the message in canonical CRLF form, so every size and
 /// offset agrees with RFC822.SIZE.
-struct MessageRenderer {
+///
+/// The top-level sections (`BODY[]`, `HEADER`, `HEADER.FIELDS`, `TEXT`) are cut from the bytes
+/// (``HeaderBytes``) without parsing the message; the part tree is parsed only for
+/// BODYSTRUCTURE and numbered parts, from a copy without most of the header when that header is
+/// large (``LargeHeaderSection``).
+final class MessageRenderer {
     let bytes: [UInt8]
-    let root: MIMEPart
+    private let views: MessageViews
+    private let isCanonical: Bool
 
     /// The message whose bytes and parts are `views`, `canonicalSize` octets in CRLF form.
     init(_ views: MessageViews, canonicalSize: Int) {
         // Mail stored in canonical form (the usual case) is served as is, with the part tree the
-        // message already keeps; anything else is converted and parsed once more.
-        if canonicalSize == views.raw.count {
-            bytes = views.raw
-            root = views.partTree
-        } else {
-            bytes = LineEndings.canonical(views.raw)
-            root = MIMEPart(parsing: bytes)
+        // message already keeps; anything else is converted (and parsed again when parts are asked).
+        self.views = views
+        isCanonical = canonicalSize == views.raw.count
+        bytes = isCanonical ? views.raw : LineEndings.canonical(views.raw)
+    }
+
+    /// Where the top-level body starts.
+    private lazy var bodyStart: Int = HeaderBytes.bodyStart(of: bytes)
+
+    /// The part tree, and how its offsets map to ``bytes``.
+    private lazy var tree: (root: MIMEPart, structure: LargeHeaderSection.Structure?) = {
+        if let large = LargeHeaderSection(bytes) {
+            let structure = large.structure
+            return (structure.root, structure)
         }
+        return (isCanonical ? views.partTree : MIMEPart(parsing: bytes), nil)
+    }()
+
+    private var root: MIMEPart { tree.root }
+
+    /// A range of the part tree as a range of ``bytes``.
+    private func original(_ range: Range<Int>) -> Range<Int> {
+        guard let structure = tree.structure else { return range }
+        // Before the copy's body: the top-level header section, whole.
+        guard range.lowerBound >= structure.bodyStart else { return 0..<structure.messageBodyStart }
+        return (range.lowerBound + structure.shift)..<(range.upperBound + structure.shift)
     }
 
     // MARK: ENVELOPE
@@ -189,46 +214,32 @@ struct MessageRenderer {
     /// The octets `section` names, or nil when the part does not exist (RFC 3501 §6.4.5 part
     /// numbers, as ``MIMEPart/part(at:)`` resolves them).
     func section(_ section: BodySection) -> ArraySlice<UInt8>? {
+        if section.part.isEmpty {
+            switch section.text {
+            case nil: return bytes[...]
+            case .header: return bytes[0..<bodyStart]
+            case .text: return bytes[bodyStart...]
+            case .headerFields(let names, let not):
+                return HeaderBytes.fieldLines(of: bytes, names: names, excluding: not).lines[...]
+            case .mime: return nil
+            }
+        }
         guard let part = root.part(at: section.part) else { return nil }
         switch section.text {
         case nil:
-            return section.part.isEmpty ? bytes[...] : bytes[part.bodyRange]
+            return bytes[original(part.bodyRange)]
         case .mime:
-            return bytes[part.headerSectionRange]
+            return bytes[original(part.headerSectionRange)]
         case .header, .headerFields, .text:
-            // HEADER and TEXT belong to a message: the top level, or a message/rfc822 part.
-            guard let message = section.part.isEmpty ? root : part.encapsulatedMessage else { return nil }
+            // HEADER and TEXT of a part belong to a message/rfc822 part.
+            guard let message = part.encapsulatedMessage else { return nil }
             switch section.text {
-            case .text: return bytes[message.bodyRange]
-            case .headerFields(let names, let not): return headerFields(of: message, names: names, not: not)
-            default: return bytes[message.headerSectionRange]
+            case .text: return bytes[original(message.bodyRange)]
+            case .headerFields(let names, let not):
+                let header = original(message.headerSectionRange)
+                return HeaderBytes.fieldLines(of: bytes, in: header, names: names, excluding: not).lines[...]
+            default: return bytes[original(message.headerSectionRange)]
             }
         }
-    }
-
-    /// The header lines named (or all but those, for `.NOT`), then a blank line (RFC 3501 §6.4.5).
-    private func headerFields(of message: MIMEPart, names: [String], not: Bool) -> ArraySlice<UInt8> {
-        let wanted = Set(names.map { $0.lowercased() })
-        var out: [UInt8] = []
-        var keep = false
-        var index = message.headerRange.lowerBound
-        let end = message.bodyRange.lowerBound
-        while index < end {
-            var lineEnd = index
-            while lineEnd < end && bytes[lineEnd] != 0x0A { lineEnd += 1 }
-            let line = bytes[index..<min(lineEnd + 1, end)]
-            if line.first == 0x20 || line.first == 0x09 {
-                if keep { out.append(contentsOf: line) }
-            } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-                let name = String(decoding: bytes[index..<colon], as: UTF8.self).trimmingWhitespace().lowercased()
-                keep = wanted.contains(name) != not
-                if keep { out.append(contentsOf: line) }
-            } else {
-                keep = false
-            }
-            index = lineEnd + 1
-        }
-        out.append(contentsOf: [0x0D, 0x0A])
-        return out[...]
     }
 }

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -26,22 +27,72 @@ struct SearchEvaluator {
     let largestSequence: UInt64
     let largestUID: UInt64
 
+    /// A key prepared for judging many messages: its sequence sets resolved once.
+    indirect enum CompiledKey: Sendable {
+        case key(SearchKey)
+        case and([CompiledKey])
+        case or(CompiledKey, CompiledKey)
+        case not(CompiledKey)
+        case sequence(ResolvedSequenceSet)
+        case uid(ResolvedSequenceSet)
+    }
+
+    func compile(_ key: SearchKey) -> CompiledKey {
+        switch key {
+        case .and(let keys): .and(keys.map(compile))
+        case .or(let first, let second): .or(compile(first), compile(second))
+        case .not(let inner): .not(compile(inner))
+        case .sequence(let set): .sequence(ResolvedSequenceSet(set, largest: largestSequence))
+        case .uid(let set): .uid(ResolvedSequenceSet(set, largest: largestUID))
+        default: .key(key)
+        }
+    }
+
     func matches(_ key: SearchKey, _ candidate: Candidate) -> Bool {
+        matches(compile(key), candidate)
+    }
+
+    func matches(_ key: CompiledKey, _ candidate: Candidate) -> Bool {
+        switch key {
+        case .and(let keys): keys.allSatisfy { matches($0, candidate) }
+        case .or(let first, let second): matches(first, candidate) || matches(second, candidate)
+        case .not(let inner): !matches(inner, candidate)
+        case .sequence(let set): set.contains(candidate.sequence)
+        case .uid(let set): set.contains(candidate.uid)
+        case .key(let key): matches(leaf: key, candidate)
+        }
+    }
+
+    /// A key that is neither a combination nor a set.
+    private func matches(leaf key: SearchKey, _ candidate: Candidate) -> Bool {
         let message = candidate.message
         switch key {
         case .all: return true
-        case .and(let keys): return keys.allSatisfy { matches($0, candidate) }
-        case .or(let first, let second): return matches(first, candidate) || matches(second, candidate)
-        case .not(let inner): return !matches(inner, candidate)
+        case .and, .or, .not, .sequence, .uid: return matches(compile(key), candidate)
         case .flag(let name, let set): return candidate.flags.contains(name) == set
         case .recent: return candidate.recent
         case .new: return candidate.recent && !candidate.flags.contains(MessageFlags.seen)
         case .old: return !candidate.recent
         case .header(let field, let value): return header(field, of: message, contains: value)
-        case .body(let value): return text(of: message, contains: value)
+        case .body(let value):
+            let views = Self.views(of: message)
+            if let large = LargeHeaderSection(views.raw) {
+                let structure = large.structure
+                return text(of: structure.bytes, root: structure.root, contains: value)
+            }
+            return text(of: message, contains: value)
         case .text(let value):
             // The body includes the header fields of the MIME parts (a file name, a
             // Content-Description), as in Dovecot and Cyrus.
+            let views = Self.views(of: message)
+            if let large = LargeHeaderSection(views.raw) {
+                // A header section too large to parse whole is searched as bytes: raw field
+                // values (and names), not decoded ones.
+                let structure = large.structure
+                return bytes(large.raw[0..<structure.messageBodyStart], contain: value)
+                    || text(of: structure.bytes, root: structure.root, contains: value)
+                    || partHeaders(of: structure.root, contain: value)
+            }
             return fields(message.headers, contain: value) || text(of: message, contains: value)
                 || partHeaders(of: message.partTree, contain: value)
         case .larger(let size): return message.canonicalSize > size
@@ -52,8 +103,6 @@ struct SearchEvaluator {
         case .sentBefore(let date): return sentDay(message).map { $0 < date } ?? false
         case .sentOn(let date): return sentDay(message) == date
         case .sentSince(let date): return sentDay(message).map { $0 >= date } ?? false
-        case .sequence(let set): return set.contains(candidate.sequence, largest: largestSequence)
-        case .uid(let set): return set.contains(candidate.uid, largest: largestUID)
         }
     }
 
@@ -67,13 +116,42 @@ struct SearchEvaluator {
     }
 
     private func sentDay(_ message: Message) -> SearchDate? {
-        message.headers.date.flatMap(IMAPDate.day(ofHeader:))
+        Self.views(of: message).headers(named: ["date"]).date.flatMap(IMAPDate.day(ofHeader:))
+    }
+
+    /// The message's bytes and parsed views; empty when its file cannot be read.
+    static func views(of message: Message) -> MessageViews {
+        (try? message.loadViews()) ?? .empty
+    }
+
+    /// Whether `value` occurs in `bytes`, ignoring case.
+    private func bytes(_ bytes: ArraySlice<UInt8>, contain value: String) -> Bool {
+        if let pattern = ASCIIPattern(value) {
+            return bytes.withUnsafeBufferPointer { pattern.occurs(in: $0) }
+        }
+        return String(decoding: bytes, as: UTF8.self).containsIgnoringCase(value)
     }
 
     /// A header field contains `value` in its raw or decoded form; an empty value matches any
     /// message that has the field (RFC 3501 §6.4.4 HEADER).
     private func header(_ field: String, of message: Message, contains value: String) -> Bool {
-        let values = message.headers.values(field)
+        let views = Self.views(of: message)
+        if let large = LargeHeaderSection(views.raw) {
+            // Field by field from the bytes, stopping at the first match: no string per field.
+            let pattern = ASCIIPattern(value)
+            return HeaderBytes.anyField(named: field, in: large.raw) { raw in
+                if value.isEmpty { return true }
+                var unfolded = raw.filter { $0 != 0x0D && $0 != 0x0A }
+                if let pattern, unfolded.withUnsafeBufferPointer({ pattern.occurs(in: $0) }) { return true }
+                guard pattern == nil || raw.contains(UInt8(ascii: "=")) else { return false }
+                // Decoded (and non-ASCII keys): the field as MIME parsing reads it.
+                unfolded = Array("X:".utf8) + raw + [0x0D, 0x0A]
+                return MessageHeaders(parsing: unfolded).values("X").contains {
+                    contains($0, value) || contains(EncodedWords.decode($0), value)
+                }
+            }
+        }
+        let values = views.headers.values(field)
         if value.isEmpty { return !values.isEmpty }
         return values.contains { contains($0, value) || contains(EncodedWords.decode($0), value) }
     }
@@ -83,19 +161,24 @@ struct SearchEvaluator {
     /// line breaks: an ASCII key without line breaks is looked for in its raw body, with no
     /// decoding and no copy (the common case, and the one that SEARCH over many messages meets).
     private func text(of message: Message, contains value: String) -> Bool {
-        let root = message.partTree
+        let views = Self.views(of: message)
+        return text(of: views.raw, root: views.partTree, contains: value)
+    }
+
+    /// ``text(of:contains:)`` for a message's bytes and part tree.
+    private func text(of raw: [UInt8], root: MIMEPart, contains value: String) -> Bool {
         let type = root.contentType
         if type.type == "text", type.subtype == "plain", !root.isAttachment,
             [.sevenBit, .eightBit, .binary].contains(root.contentTransferEncoding),
             ["utf-8", "us-ascii"].contains(type.charset?.lowercased() ?? "us-ascii"),
             let pattern = ASCIIPattern(value), !pattern.hasLineBreak,
-            root.bodyRange.upperBound <= message.raw.count
+            root.bodyRange.upperBound <= raw.count
         {
-            return message.raw.withUnsafeBufferPointer {
+            return raw.withUnsafeBufferPointer {
                 pattern.occurs(in: UnsafeBufferPointer(rebasing: $0[root.bodyRange]))
             }
         }
-        return contains(message.text, value)
+        return contains(MessageBody.text(of: raw, root: root), value)
     }
 
     private func contains(_ haystack: String, _ needle: String) -> Bool {

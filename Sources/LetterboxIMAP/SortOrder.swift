@@ -1,10 +1,11 @@
+import LetterboxMIME
+import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import LetterboxMIME
-import LetterboxStore
 
 /// A SORT criterion (RFC 5256 §3), possibly reversed.
 public struct SortCriterion: Sendable, Equatable {
@@ -30,7 +31,11 @@ enum SortOrder {
 
     static func sorted(_ items: [Item], by criteria: [SortCriterion]) -> [Item] {
         // Keys are computed once per message, not once per comparison.
-        let keys = items.map { item in criteria.map { key(of: item.message, $0.key) } }
+        let readsHeaders = criteria.contains { $0.key != .arrival && $0.key != .size }
+        let keys = items.map { item in
+            let views = readsHeaders ? SearchEvaluator.views(of: item.message) : .empty
+            return criteria.map { key(of: item.message, views: views, $0.key) }
+        }
         let order = items.indices.sorted { left, right in
             for (index, criterion) in criteria.enumerated() {
                 let a = keys[left][index], b = keys[right][index]
@@ -48,18 +53,18 @@ enum SortOrder {
         case text(String)
     }
 
-    static func key(of message: Message, _ key: SortCriterion.Key) -> Value {
+    static func key(of message: Message, views: MessageViews, _ key: SortCriterion.Key) -> Value {
         switch key {
         case .arrival: return .number(Int64(message.envelope.receivedAt.timeIntervalSince1970))
         case .size: return .number(Int64(message.canonicalSize))
         case .date:
             // The sent date in UTC; the internal date when there is no valid Date: (§2.2).
-            let sent = message.headers.parsedDate?.secondsSince1970
+            let sent = views.headers(named: ["date"]).parsedDate?.secondsSince1970
             return .number(sent ?? Int64(message.envelope.receivedAt.timeIntervalSince1970))
-        case .from: return .text(mailbox(message.headerEnvelope.from))
-        case .to: return .text(mailbox(message.headerEnvelope.to))
-        case .cc: return .text(mailbox(message.headerEnvelope.cc))
-        case .subject: return .text(asciiUppercased(baseSubject(message.subject)))
+        case .from: return .text(mailbox(views.imapEnvelope.from))
+        case .to: return .text(mailbox(views.imapEnvelope.to))
+        case .cc: return .text(mailbox(views.imapEnvelope.cc))
+        case .subject: return .text(asciiUppercased(baseSubject(views.headers(named: ["subject"]).subject)))
         }
     }
 
