@@ -10,7 +10,7 @@ enum HealthProbe {
             let health = try BlockingHTTPClient.request("GET", "/healthz", port: server.http, timeout: timeout)
             guard health.status == 200 else { return "GET /healthz answered \(health.status) \(health.text.prefix(80))" }
         } catch {
-            return "GET /healthz: \(error)"
+            return "\(error)"
         }
         for (name, port, prefix) in [("SMTP", server.smtp, "220"), ("POP3", server.pop3, "+OK"), ("IMAP", server.imap, "* OK")] {
             do {

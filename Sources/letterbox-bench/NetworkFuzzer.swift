@@ -5,8 +5,10 @@ import Synchronization
 /// `letterbox` child in parallel sessions, with a health probe (``HealthProbe``) after each
 /// batch. When the server dies or fails the probe, the batch's inputs are replayed one at a time
 /// against a fresh server to find the culprits, which are saved as fixtures
-/// (`<fixtures>/<protocol>-seed<seed>-<session>.bin`, the exact bytes sent); the fuzzing goes on
-/// with a fresh server. Session `n` of seed `s` is always the same input.
+/// (`<fixtures>/<protocol>-seed<seed>-<session>-p<pieces>-e<ending>.bin`: the exact bytes sent,
+/// and how: in how many pieces, and whether the session then read replies (e0), half-closed first
+/// (e1) or reset at once (e2)); the fuzzing goes on with a fresh server. A server still busy at
+/// the probe gets a second chance (30 s) and counts as a stall, not a failure. Session `n` of seed `s` is always the same input.
 enum NetworkFuzzer {
     /// One session's input and how it is delivered.
     struct Input: Sendable {
@@ -79,8 +81,12 @@ enum NetworkFuzzer {
     static func run(sessions: Int, seconds: Double, seed: UInt64, parallel: Int, fixtures: String) throws -> Int32 {
         let batchSize = parallel * 16
         var server = try startServer()
-        var failures: [String] = []
-        var suspectBatches = 0
+        // Each kind of failure (crash site, or what the probe saw) once, with the batches it ended
+        // and the saved inputs that cause it alone.
+        var sites: [String: (batches: Int, culprits: [String])] = [:]
+        var order: [String] = []
+        var failedBatches = 0
+        var stalls: [Double] = []
         var done = 0
         var refused = 0
         var bytesSent = 0
@@ -118,21 +124,28 @@ enum NetworkFuzzer {
                 bytesSent += $0.bytes
             }
             tidy(server, batch: batch)
-            if let problem = HealthProbe.check(server) {
-                let site = server.crashSite().map { " at \($0)" } ?? ""
-                print("netfuzz: batch \(batch) (sessions \(first)..<\(first + count)): \(problem)\(site)")
-                server.stop(keepLog: false)
-                suspectBatches += 1
-                let culprits =
-                    suspectBatches <= 5
-                    ? try isolate(seed: seed, range: first..<first + count, fixtures: fixtures) : []
-                if culprits.isEmpty {
-                    let folder = "\(fixtures)/batch-seed\(seed)-\(batch)"
-                    try save((first..<first + count).map { NetworkFuzzer.input(seed: seed, index: $0) }, to: folder, seed: seed)
-                    failures.append("batch \(batch): \(problem); no single input reproduces it alone; inputs saved in \(folder)")
-                } else {
-                    failures += culprits
+            let (verdict, stalled) = verdict(server)
+            if let stalled {
+                stalls.append(stalled)
+                print(String(format: "netfuzz: batch %d: the server took %.1f s to answer the probe (stalled, not dead)", batch, stalled))
+            }
+            if let problem = verdict {
+                let site = server.crashSite() ?? String(problem.prefix(40))
+                print("netfuzz: batch \(batch) (sessions \(first)..<\(first + count)): \(problem) [\(site)]")
+                server.stop()
+                if sites[site] == nil {
+                    // A new kind of failure: find the inputs that cause it alone and save them.
+                    var culprits = try isolate(seed: seed, range: first..<first + count, fixtures: fixtures)
+                    if culprits.isEmpty {
+                        let folder = "\(fixtures)/batch-seed\(seed)-\(batch)"
+                        try save((first..<first + count).map { NetworkFuzzer.input(seed: seed, index: $0) }, to: folder, seed: seed)
+                        culprits = ["no single input reproduces it alone; the batch's inputs are in \(folder)"]
+                    }
+                    sites[site] = (0, culprits)
+                    order.append(site)
                 }
+                sites[site]?.batches += 1
+                failedBatches += 1
                 server = try startServer()
             }
             batch += 1
@@ -144,12 +157,27 @@ enum NetworkFuzzer {
         let seconds = elapsed()
         print(
             String(
-                format: "netfuzz: %d mutated sessions (%.1f MB sent) in %.1f s: %.0f sessions/s; %d connections refused; server RSS %@, %d fds at the end; crashes or failed probes: %d (goal: ≥ 100,000 sessions, 0 failures)",
+                format: "netfuzz: %d mutated sessions (%.1f MB sent) in %.1f s: %.0f sessions/s; %d connections refused; server RSS %@, %d fds at the end; batches ending in a crash or a failed probe: %d, distinct failures: %d; batches after which the probe waited > 5 s (stalls): %d, longest %.1f s (goal: ≥ 100,000 sessions, 0 failures, 0 stalls)",
                 done, Double(bytesSent) / 1e6, seconds, Double(done) / seconds, refused, mebibytes(server.residentBytes),
-                server.openFiles, failures.count))
-        for failure in failures { print("  \(failure)") }
+                server.openFiles, failedBatches, order.count, stalls.count, stalls.max() ?? 0))
+        for site in order {
+            guard let entry = sites[site] else { continue }
+            print("  \(site): \(entry.batches) batch(es)")
+            for culprit in entry.culprits { print("    \(culprit)") }
+        }
         server.stop()
-        return failures.isEmpty ? 0 : 1
+        return failedBatches == 0 ? 0 : 1
+    }
+
+    /// The health probe with a second chance: a server still running whose probe failed may be
+    /// busy rather than broken (working through what closed sessions pipelined, or stalled by one
+    /// request), so it is probed again with 30 s per step. `problem` is nil once it answered;
+    /// `stalled` is the seconds that took when the first probe failed.
+    static func verdict(_ server: LetterboxChild) -> (problem: String?, stalled: Double?) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        guard let first = HealthProbe.check(server) else { return (nil, nil) }
+        guard server.isRunning, HealthProbe.check(server, timeout: 30) == nil else { return (first, nil) }
+        return (nil, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     /// Replays each input of `range` alone against a fresh server, probing after each; saves and
@@ -161,7 +189,7 @@ enum NetworkFuzzer {
             let input = NetworkFuzzer.input(seed: seed, index: index)
             play(input, ports: ports(of: server))
             _ = try? BlockingHTTPClient.request("DELETE", "/faults", port: server.http, timeout: 5)
-            guard let problem = HealthProbe.check(server) else { continue }
+            guard let problem = verdict(server).problem else { continue }
             let path = try save([input], to: fixtures, seed: seed).first ?? ""
             let site = server.crashSite().map { " at \($0)" } ?? ""
             found.append("\(input.protocolName.rawValue) session \(index): \(problem)\(site) → \(path)")
@@ -178,7 +206,7 @@ enum NetworkFuzzer {
     static func save(_ inputs: [Input], to folder: String, seed: UInt64) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return try inputs.map { input in
-            let path = "\(folder)/\(input.protocolName.rawValue)-seed\(seed)-\(input.index).bin"
+            let path = "\(folder)/\(input.protocolName.rawValue)-seed\(seed)-\(input.index)-p\(input.pieces)-e\(input.ending).bin"
             try Data(input.bytes).write(to: URL(fileURLWithPath: path))
             return path
         }
@@ -198,9 +226,16 @@ enum NetworkFuzzer {
             guard let protocolName = FuzzTranscripts.ProtocolName(rawValue: String(name.prefix { $0 != "-" })),
                 let data = FileManager.default.contents(atPath: "\(directory)/\(file)")
             else { continue }
-            play(Input(index: 0, protocolName: protocolName, bytes: [UInt8](data), pieces: 1, ending: 0), ports: ports(of: server))
+            // `-p<pieces>-e<ending>` in the name: how it was delivered (at once and read, without).
+            let fields = name.dropLast(4).split(separator: "-")
+            let pieces = fields.last { $0.hasPrefix("p") }.flatMap { Int($0.dropFirst()) } ?? 1
+            let ending = fields.last { $0.hasPrefix("e") }.flatMap { Int($0.dropFirst()) } ?? 0
+            play(
+                Input(index: 0, protocolName: protocolName, bytes: [UInt8](data), pieces: max(1, pieces), ending: ending),
+                ports: ports(of: server))
             _ = try? BlockingHTTPClient.request("DELETE", "/faults", port: server.http, timeout: 5)
-            if let problem = HealthProbe.check(server) {
+            let (verdict, stalled) = verdict(server)
+            if let problem = verdict ?? stalled.map({ String(format: "stalled: the probe waited %.1f s", $0) }) {
                 failed += 1
                 print("netfuzz replay: \(file): \(problem)\(server.crashSite().map { " at \($0)" } ?? "")")
                 server.stop()

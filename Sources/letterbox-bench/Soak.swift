@@ -91,7 +91,8 @@ enum Soak {
                             outcomes.withLock {
                                 $0[transaction.name, default: Outcome()].errors += 1
                                 if $0[transaction.name, default: Outcome()].firstErrors.count < 3 {
-                                    $0[transaction.name, default: Outcome()].firstErrors.append("at \(at): \(error)")
+                                    $0[transaction.name, default: Outcome()].firstErrors.append(
+                                        "at \(at): " + "\(error)".split(whereSeparator: \.isNewline).joined(separator: " "))
                                 }
                             }
                             usleep(100_000)

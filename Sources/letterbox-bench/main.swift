@@ -31,7 +31,8 @@ let usage = """
       netfuzz      mutated SMTP (DATA, BDAT), POP3, IMAP (literals, IDLE) and HTTP (long polls) transcripts
                    in parallel sessions, health probe (/healthz + SMTP, POP3, IMAP greetings) after each batch;
                    inputs that kill the server or fail the probe are replayed alone and saved as
-                   <fixtures>/<protocol>-seed<seed>-<session>.bin; exits 1 if any
+                   <fixtures>/<protocol>-seed<seed>-<session>-p<pieces>-e<ending>.bin; a probe that needs > 5 s
+                   counts as a stall; exits 1 if the server died or stayed unhealthy
                    --sessions 100000 (total) --seconds 3600 --seed 1 --parallel 16 --fixtures Fixtures/netfuzz
                    [--replay DIR: send every saved .bin input again, probe after each]
       soak         well-behaved SMTP/POP3/IMAP/HTTP clients beside hostile peers (slowloris dribblers;
