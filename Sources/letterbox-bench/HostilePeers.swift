@@ -20,6 +20,8 @@ final class HostilePeers: @unchecked Sendable {  // the counters are atomic; the
     struct Counts {
         var dribbling = 0
         var droppedDribblers = 0
+        /// Dribblers the server dropped, by kind (``dribbleKinds``).
+        var droppedByKind: [Int] = []
         var abandoned = 0
         var oversized = 0
         var refused = 0
@@ -35,6 +37,13 @@ final class HostilePeers: @unchecked Sendable {  // the counters are atomic; the
     private let oversized = Atomic<Int>(0)
     private let refused = Atomic<Int>(0)
     private let group = DispatchGroup()
+    private let droppedByKind = Mutex<[Int]>(Array(repeating: 0, count: HostilePeers.dribbleKinds.count))
+
+    /// The dribblers' kinds, in the order of ``dribble(_:)``.
+    static let dribbleKinds = [
+        "SMTP command line", "SMTP DATA", "POP3 command line", "IMAP command line", "IMAP literal", "HTTP header",
+        "HTTP body", "SMTP BDAT chunk",
+    ]
 
     init(server: LetterboxChild, count: Int) {
         ports = [server.smtp, server.pop3, server.imap, server.http]
@@ -45,8 +54,8 @@ final class HostilePeers: @unchecked Sendable {  // the counters are atomic; the
     var counts: Counts {
         Counts(
             dribbling: dribbling.load(ordering: .relaxed), droppedDribblers: dropped.load(ordering: .relaxed),
-            abandoned: abandoned.load(ordering: .relaxed), oversized: oversized.load(ordering: .relaxed),
-            refused: refused.load(ordering: .relaxed))
+            droppedByKind: droppedByKind.withLock { $0 }, abandoned: abandoned.load(ordering: .relaxed),
+            oversized: oversized.load(ordering: .relaxed), refused: refused.load(ordering: .relaxed))
     }
 
     func start() {
@@ -100,6 +109,7 @@ final class HostilePeers: @unchecked Sendable {  // the counters are atomic; the
                     if count == 0 || !socket.sendWithoutWaiting([byte]) {
                         sockets[n] = nil
                         dropped.add(1, ordering: .relaxed)
+                        droppedByKind.withLock { $0[n % 8] += 1 }
                         dribbling.subtract(1, ordering: .relaxed)
                     }
                 } else if round == 0 || n % 10 == round % 10 {  // reconnect the dropped slowly

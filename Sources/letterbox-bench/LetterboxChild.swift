@@ -147,6 +147,12 @@ final class LetterboxChild {
     }
 }
 
+/// Prints a line and flushes at once, so a long run's progress shows in a file or pipe too.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
 /// Mebibytes, for reports.
 func mebibytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 

@@ -93,7 +93,7 @@ enum NetworkFuzzer {
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var batch = 0
-        print("netfuzz: seed \(seed), \(parallel) parallel sessions, batches of \(batchSize), up to \(sessions) sessions or \(seconds) s")
+        say("netfuzz: seed \(seed), \(parallel) parallel sessions, batches of \(batchSize), up to \(sessions) sessions or \(seconds) s")
         while done < sessions && elapsed() < seconds {
             let first = done
             let count = min(batchSize, sessions - done)
@@ -127,11 +127,11 @@ enum NetworkFuzzer {
             let (verdict, stalled) = verdict(server)
             if let stalled {
                 stalls.append(stalled)
-                print(String(format: "netfuzz: batch %d: the server took %.1f s to answer the probe (stalled, not dead)", batch, stalled))
+                say(String(format: "netfuzz: batch %d: the server took %.1f s to answer the probe (stalled, not dead)", batch, stalled))
             }
             if let problem = verdict {
                 let site = server.crashSite() ?? String(problem.prefix(40))
-                print("netfuzz: batch \(batch) (sessions \(first)..<\(first + count)): \(problem) [\(site)]")
+                say("netfuzz: batch \(batch) (sessions \(first)..<\(first + count)): \(problem) [\(site)]")
                 server.stop()
                 if sites[site] == nil {
                     // A new kind of failure: find the inputs that cause it alone and save them.
@@ -150,20 +150,20 @@ enum NetworkFuzzer {
             }
             batch += 1
             if batch % 10 == 0 {
-                print(String(format: "  %d sessions, %.0f sessions/s, server RSS %@, %d fds", done, Double(done) / elapsed(),
+                say(String(format: "  %d sessions, %.0f sessions/s, server RSS %@, %d fds", done, Double(done) / elapsed(),
                              mebibytes(server.residentBytes), server.openFiles))
             }
         }
         let seconds = elapsed()
-        print(
+        say(
             String(
                 format: "netfuzz: %d mutated sessions (%.1f MB sent) in %.1f s: %.0f sessions/s; %d connections refused; server RSS %@, %d fds at the end; batches ending in a crash or a failed probe: %d, distinct failures: %d; batches after which the probe waited > 5 s (stalls): %d, longest %.1f s (goal: ≥ 100,000 sessions, 0 failures, 0 stalls)",
                 done, Double(bytesSent) / 1e6, seconds, Double(done) / seconds, refused, mebibytes(server.residentBytes),
                 server.openFiles, failedBatches, order.count, stalls.count, stalls.max() ?? 0))
         for site in order {
             guard let entry = sites[site] else { continue }
-            print("  \(site): \(entry.batches) batch(es)")
-            for culprit in entry.culprits { print("    \(culprit)") }
+            say("  \(site): \(entry.batches) batch(es)")
+            for culprit in entry.culprits { say("    \(culprit)") }
         }
         server.stop()
         return failedBatches == 0 ? 0 : 1
@@ -193,7 +193,7 @@ enum NetworkFuzzer {
             let path = try save([input], to: fixtures, seed: seed).first ?? ""
             let site = server.crashSite().map { " at \($0)" } ?? ""
             found.append("\(input.protocolName.rawValue) session \(index): \(problem)\(site) → \(path)")
-            print("  reproduced alone: \(found.last ?? "")")
+            say("  reproduced alone: \(found.last ?? "")")
             server.stop()
             server = try startServer()
         }
@@ -237,13 +237,13 @@ enum NetworkFuzzer {
             let (verdict, stalled) = verdict(server)
             if let problem = verdict ?? stalled.map({ String(format: "stalled: the probe waited %.1f s", $0) }) {
                 failed += 1
-                print("netfuzz replay: \(file): \(problem)\(server.crashSite().map { " at \($0)" } ?? "")")
+                say("netfuzz replay: \(file): \(problem)\(server.crashSite().map { " at \($0)" } ?? "")")
                 server.stop()
                 server = try startServer()
             }
         }
         server.stop()
-        print("netfuzz replay: \(files.count) saved inputs from \(directory), \(failed) failed the probe")
+        say("netfuzz replay: \(files.count) saved inputs from \(directory), \(failed) failed the probe")
         return failed == 0 ? 0 : 1
     }
 }

@@ -65,7 +65,7 @@ enum Soak {
         let duration = minutes * 60
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        print(
+        say(
             String(
                 format: "soak: %.1f min, %d hostile peers (%d dribbling, %d abandoning, 1 oversized sender), %d well-behaved client(s) per protocol; load average %@",
                 minutes, hostile, hostile / 2, hostile - hostile / 2, clients, loadAverage()))
@@ -112,7 +112,7 @@ enum Soak {
             let done = outcomes.withLock { $0.values.reduce(0) { $0 + $1.seconds.count } }
             let errors = outcomes.withLock { $0.values.reduce(0) { $0 + $1.errors } }
             if let last = samples.last {
-                print(
+                say(
                     String(
                         format: "  %6.0f s  RSS %@  fds %5d  well-behaved: %d done, %d errors  hostile: %d dribbling (%d dropped by the server), %d abandoned, %d oversized, %d refused",
                         last.at, mebibytes(last.resident), last.files, done, errors, counts.dribbling,
@@ -123,6 +123,10 @@ enum Soak {
         group.wait()
         peers.stop()
         let died = server.ending
+        let dropped = peers.counts.droppedByKind
+        say(
+            "soak: dribblers the server dropped, by kind: "
+                + zip(HostilePeers.dribbleKinds, dropped).map { "\($0) \($1)" }.joined(separator: ", "))
 
         // The trend after the first fifth (start-up and the hostile peers' first connections).
         let settled = Array(samples.drop { $0.at < duration / 5 })
@@ -130,7 +134,7 @@ enum Soak {
         let fileSlope = slope(settled.map { ($0.at, Double($0.files)) }) * 60
         let residents = settled.map(\.resident)
         let files = settled.map(\.files)
-        print(
+        say(
             String(
                 format: "soak: server RSS %@ → %@ (min %@, max %@ after the first fifth), slope %+.2f MiB/min; fds %d → %d (min %d, max %d), slope %+.1f fds/min",
                 mebibytes(samples.first?.resident ?? 0), mebibytes(samples.last?.resident ?? 0), mebibytes(residents.min() ?? 0),
@@ -144,18 +148,18 @@ enum Soak {
             let p99 = percentileMilliseconds(outcome.seconds, 0.99)
             if !p99.isNaN { worst = max(worst, p99) }
             errors += outcome.errors
-            print(
+            say(
                 String(
                     format: "soak: %@ well-behaved transactions: %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms, errors %d%@",
                     transaction.name, outcome.seconds.count, percentileMilliseconds(outcome.seconds, 0.5), p99,
                     (outcome.seconds.max() ?? .nan) * 1000, outcome.errors,
                     outcome.firstErrors.isEmpty ? "" : " (first: \(outcome.firstErrors.joined(separator: "; ")))"))
         }
-        print(
+        say(
             String(
                 format: "soak figure: %d slow or abandoning peers: worst well-behaved p99 %.2f ms (goal < 50 ms), %d errors (goal 0)%@; load average %@",
                 hostile, worst, errors, died.map { "; SERVER \($0)" } ?? "", loadAverage()))
-        if died != nil { print("  server output: \(server.logTail(400))") }
+        if died != nil { say("  server output: \(server.logTail(400))") }
         return errors == 0 && died == nil && !samples.isEmpty ? 0 : 1
     }
 
