@@ -58,7 +58,10 @@ final class HostilePeers: @unchecked Sendable {  // the counters are atomic; the
             oversized: oversized.load(ordering: .relaxed), refused: refused.load(ordering: .relaxed))
     }
 
+    /// Starts the peers; none at all (not even the oversized sender) when `count` is 0, for a
+    /// control run.
     func start() {
+        guard dribblers + abandoners > 0 else { return }
         for kind in 0..<3 {
             group.enter()
             Thread.detachNewThread { [self] in

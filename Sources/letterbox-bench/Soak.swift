@@ -67,8 +67,9 @@ enum Soak {
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         say(
             String(
-                format: "soak: %.1f min, %d hostile peers (%d dribbling, %d abandoning, 1 oversized sender), %d well-behaved client(s) per protocol; load average %@",
-                minutes, hostile, hostile / 2, hostile - hostile / 2, clients, loadAverage()))
+                format: "soak: %.1f min, %d hostile peers (%d dribbling, %d abandoning%@), %d well-behaved client(s) per protocol; load average %@",
+                minutes, hostile, hostile / 2, hostile - hostile / 2, hostile > 0 ? ", 1 oversized sender" : "", clients,
+                loadAverage()))
         let peers = HostilePeers(server: server, count: hostile)
         peers.start()
 
