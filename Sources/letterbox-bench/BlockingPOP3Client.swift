@@ -32,9 +32,12 @@ final class BlockingPOP3Client {
     private var count = 0
     private static let minimumReceive = 256 * 1024
 
-    init(port: Int) throws {
+    /// Connects and reads the greeting; with a `timeout`, every wait (connect, send, receive)
+    /// gives up after that many seconds.
+    init(port: Int, timeout: Double? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         buffer = .allocate(byteCount: 4 * Self.minimumReceive, alignment: 16)
+        if let timeout { PeerSocket.setTimeout(fd, timeout) }
         // Thrown after every property is set, so deinit closes and frees.
         guard LoopbackPort.connect(fd, to: port) else {
             throw Failure(description: "connect to port \(port) failed: errno \(errno)")

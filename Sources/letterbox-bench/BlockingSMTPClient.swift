@@ -13,14 +13,24 @@ struct BlockingSMTPClient {
     private let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int) throws {
+    /// Connects, reads the greeting and says EHLO; with a `timeout`, every wait (connect, send,
+    /// receive) gives up after that many seconds.
+    init(port: Int, timeout: Double? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let timeout { PeerSocket.setTimeout(fd, timeout) }
         guard LoopbackPort.connect(fd, to: port) else {
-            throw Failure(description: "connect to port \(port) failed: errno \(errno)")
+            let error = errno
+            Glibc.close(fd)
+            throw Failure(description: "connect to port \(port) failed: errno \(error)")
         }
-        _ = try expect(220)
-        try send(Array("EHLO bench\r\n".utf8))
-        _ = try expect(250)
+        do {
+            _ = try expect(220)
+            try send(Array("EHLO bench\r\n".utf8))
+            _ = try expect(250)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
     }
 
     func send(_ bytes: [UInt8]) throws {

@@ -68,13 +68,14 @@ enum IMAPLoad {
     ].map { Array($0.utf8) }
 
     /// A text/plain message of about `size` octets (CRLF lines of words from a small vocabulary
-    /// that never spells "needle"); with `needle`, one line in the middle says it.
-    static func message(_ number: Int, size: Int, needle: Bool) -> [UInt8] {
+    /// that never spells "needle"); with `needle`, one line in the middle says it. With `html`, a
+    /// text/html one whose lines are `<p>` paragraphs with a little inline markup.
+    static func message(_ number: Int, size: Int, needle: Bool, html: Bool = false) -> [UInt8] {
         var bytes = Array(
             ("From: Bench Sender <bench@example.com>\r\nTo: Sink <sink@example.com>\r\n"
                 + "Subject: bench message \(number)\r\nDate: Fri, 27 Nov 2026 06:12:13 +0000\r\n"
                 + "Message-ID: <\(number)@letterbox-bench>\r\nMIME-Version: 1.0\r\n"
-                + "Content-Type: text/plain; charset=utf-8\r\n\r\n").utf8)
+                + "Content-Type: text/\(html ? "html" : "plain"); charset=utf-8\r\n\r\n").utf8)
         bytes.reserveCapacity(size + 80)
         var state = UInt64(number) &* 0x9E37_79B9_7F4A_7C15 | 1
         var line: [UInt8] = []
@@ -87,7 +88,7 @@ enum IMAPLoad {
             if !line.isEmpty { line.append(0x20) }
             line += words[Int(state % UInt64(words.count))]
             if line.count >= 70 {
-                bytes += line + [0x0D, 0x0A]
+                bytes += html ? Self.paragraph(line) : line + [0x0D, 0x0A]
                 line = []
                 if !needleWritten && bytes.count >= middle {
                     bytes += Array("Somewhere in here is the needle you are looking for.\r\n".utf8)
@@ -95,8 +96,15 @@ enum IMAPLoad {
                 }
             }
         }
-        if !line.isEmpty { bytes += line + [0x0D, 0x0A] }
+        if !line.isEmpty { bytes += html ? Self.paragraph(line) : line + [0x0D, 0x0A] }
         return bytes
+    }
+
+    /// `line` as an HTML paragraph with its second word in bold, CRLF-terminated.
+    private static func paragraph(_ line: [UInt8]) -> [UInt8] {
+        let space = line.firstIndex(of: 0x20) ?? line.count
+        return Array("<p class=\"bench\">".utf8) + line[..<space] + Array(" <b>".utf8) + line[space...]
+            + Array("</b></p>\r\n".utf8)
     }
 
     // MARK: Report

@@ -19,7 +19,12 @@ enum SMTPLoad {
         return Array((text + ".\r\n").utf8)
     }
 
-    static func run(port: Int, connections: Int, messages: Int, size: Int, reuse: Bool) -> Result {
+    /// Sends `messages` messages over `connections` parallel connections: each the same message
+    /// of `size` octets, or message `n` (0-based) from `message` (CRLF lines, no line starting with
+    /// ".", without the terminating dot).
+    static func run(
+        port: Int, connections: Int, messages: Int, size: Int, reuse: Bool, message: (@Sendable (Int) -> [UInt8])? = nil
+    ) -> Result {
         let payload = body(size: size)
         let remaining = Atomic<Int>(messages)
         let collected = Mutex<(latencies: [Double], failures: Int)>(([], 0))
@@ -32,10 +37,11 @@ enum SMTPLoad {
                 var latencies: [Double] = []
                 var failures = 0
                 var client: BlockingSMTPClient?
-                while remaining.subtract(1, ordering: .relaxed).oldValue > 0 {
+                while case let left = remaining.subtract(1, ordering: .relaxed).oldValue, left > 0 {
                     do {
                         if client == nil { client = try BlockingSMTPClient(port: port) }
-                        latencies.append(try client!.transaction(body: payload))
+                        let body = message.map { $0(messages - left) + Array(".\r\n".utf8) } ?? payload
+                        latencies.append(try client!.transaction(body: body))
                         if !reuse {
                             client?.close()
                             client = nil

@@ -27,6 +27,28 @@ let usage = """
                    --handshakes 2000 --bulk 1073741824 --messages 100 --idle-sessions 1000
       all          every measurement above with the issue's parameters
 
+    Robustness (each runs the `letterbox` executable built beside this one as a child process, so a
+    crash is seen as the child dying and its memory is measured apart from the bench's):
+      netfuzz      mutated SMTP (DATA, BDAT), POP3, IMAP (literals, IDLE) and HTTP (long polls) transcripts
+                   in parallel sessions, health probe (/healthz + SMTP, POP3, IMAP greetings) after each batch;
+                   inputs that kill the server or fail the probe are replayed alone and saved as
+                   <fixtures>/<protocol>-seed<seed>-<session>-p<pieces>-e<ending>.bin; a probe that needs > 5 s
+                   counts as a stall; exits 1 if the server died or stayed unhealthy
+                   --sessions 100000 (total) --seconds 3600 --seed 1 --parallel 16 --fixtures Fixtures/netfuzz
+                   [--replay DIR: send every saved .bin input again, probe after each]
+      soak         well-behaved SMTP/POP3/IMAP/HTTP clients beside hostile peers (slowloris dribblers;
+                   peers vanishing mid-command, mid-DATA, mid-literal, mid-long-poll; oversized lines and
+                   literals); server RSS and fds over time with their slope, p99 per protocol, errors
+                   --minutes 30 --hostile 1000 --clients 1 (per protocol) --sample 10 (seconds between samples)
+                   [--ci: 0.5 minutes, samples every 2 s];
+                   exits 1 if a well-behaved client saw an error or the server died
+      stall        SMTP greeting and /healthz latency while one client runs IMAP SEARCH TEXT over a big
+                   store of HTML-ish mail (goal p99 < 20 ms) --messages 20000 --size 10240 --searches 5
+      memcycle     fill, DELETE /messages, repeat: server RSS after each delete vs baseline (goal ≤ +32 MiB)
+                   and peak per round (must not grow) --messages 20000 --size 10240 --rounds 10
+      bighead      one message of 2,000,000 `X-H: v` header lines: every HTTP, IMAP and POP3 view timed
+                   (goal < 500 ms each) and the server's peak RSS (goal < 200 MiB) --lines 2000000
+
     """
 
 func option(_ name: String, _ fallback: Int) -> Int {
@@ -35,6 +57,13 @@ func option(_ name: String, _ fallback: Int) -> Int {
     else { return fallback }
     return value
 }
+
+func stringOption(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+func doubleOption(_ name: String, _ fallback: Double) -> Double { stringOption(name).flatMap { Double($0) } ?? fallback }
 
 do {
     switch arguments.first {
@@ -81,6 +110,30 @@ do {
             messages: option("messages", 4000), storedMessages: option("stored", 100_000),
             directory: arguments.firstIndex(of: "--dir").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil })
     case "maildir-open": try await MaildirBenchmark.measureStart(arguments.count > 1 ? arguments[1] : "maildir")
+    case "netfuzz":
+        if let index = arguments.firstIndex(of: "--replay"), index + 1 < arguments.count {
+            let directory = arguments[index + 1]
+            exit(try await onThread { try NetworkFuzzer.replay(directory: directory) })
+        }
+        let (sessions, seconds, seed) = (option("sessions", 100_000), Double(option("seconds", 3600)), UInt64(max(0, option("seed", 1))))
+        let (parallel, fixtures) = (max(1, option("parallel", 16)), stringOption("fixtures") ?? "Fixtures/netfuzz")
+        exit(
+            try await onThread {
+                try NetworkFuzzer.run(sessions: sessions, seconds: seconds, seed: seed, parallel: parallel, fixtures: fixtures)
+            })
+    case "soak":
+        let minutes = doubleOption("minutes", arguments.contains("--ci") ? 0.5 : 30)
+        let (hostile, clients, sample) = (option("hostile", 1000), max(1, option("clients", 1)), doubleOption("sample", minutes <= 1 ? 2 : 10))
+        exit(try await onThread { try Soak.run(minutes: minutes, hostile: hostile, clients: clients, sampleSeconds: sample) })
+    case "stall":
+        let (messages, size, searches) = (option("messages", 20_000), option("size", 10_240), option("searches", 5))
+        try await onThread { try LoopStall.run(messages: messages, size: size, searches: searches) }
+    case "memcycle":
+        let (messages, size, rounds) = (option("messages", 20_000), option("size", 10_240), option("rounds", 10))
+        try await onThread { try MemoryCycle.run(messages: messages, size: size, rounds: rounds) }
+    case "bighead":
+        let lines = option("lines", 2_000_000)
+        try await onThread { try BigHeader.run(lines: lines) }
     case "all":
         try await SMTPSourceComparison.run(messages: 5000, size: 1024, sessions: 8)
         try await SMTPSourceComparison.run(messages: 5000, size: 102_400, sessions: 8)

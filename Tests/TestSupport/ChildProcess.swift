@@ -17,6 +17,8 @@ public final class ChildProcess {
     public let pid: pid_t
     /// Set once it has been reaped: its pid may then belong to another process.
     private var exited = false
+    /// The wait status (`waitpid`) once it has been reaped: how it ended, e.g. by which signal.
+    public private(set) var waitStatus: Int32?
 
     /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `output`.
     public init(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws {
@@ -47,7 +49,11 @@ public final class ChildProcess {
 
     /// Whether it has not exited yet (reaping it if it has).
     public var isRunning: Bool {
-        if !exited && waitpid(pid, nil, WNOHANG) != 0 { exited = true }
+        var status: Int32 = 0
+        if !exited && waitpid(pid, &status, WNOHANG) != 0 {
+            exited = true
+            waitStatus = status
+        }
         return !exited
     }
 
