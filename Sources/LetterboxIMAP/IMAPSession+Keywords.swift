@@ -8,6 +8,7 @@ extension IMAPSession {
     /// Writes `* FLAGS (…)` and `* OK [PERMANENTFLAGS (… \*)]` when `keywords` holds one this
     /// session has not announced (or `always`); the lists carry every keyword announced so far,
     /// since a FLAGS response replaces the client's list. System flags in `keywords` are ignored.
+    /// A read-only (EXAMINE) session may change no flag: its PERMANENTFLAGS are empty (RFC 3501 §6.3.2).
     mutating func announceKeywords(
         _ keywords: some Sequence<String>, into out: inout IMAPWriter, always: Bool = false
     ) {
@@ -19,6 +20,10 @@ extension IMAPSession {
         guard added || always else { return }
         let flags = (MessageFlags.system + announcedKeywords.sorted()).joined(separator: " ")
         out.raw("* FLAGS (\(flags))\r\n")
-        out.raw("* OK [PERMANENTFLAGS (\(flags) \\*)] flags permitted\r\n")
+        if readOnly {
+            out.raw("* OK [PERMANENTFLAGS ()] read-only mailbox\r\n")
+        } else {
+            out.raw("* OK [PERMANENTFLAGS (\(flags) \\*)] flags permitted\r\n")
+        }
     }
 }

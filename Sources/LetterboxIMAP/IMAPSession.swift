@@ -345,8 +345,11 @@ public struct IMAPSession: Sendable {
         knownModificationSequence = heldBack ? 0 : (snapshot?.modificationSequence ?? 0)
     }
 
+    /// System flags, then `\Recent`, then keywords: the order Dovecot writes them in.
     func flagNames(_ flags: MessageFlags, recent: Bool) -> [String] {
-        flags.sorted + (recent ? ["\\Recent"] : [])
+        var names = flags.sorted
+        if recent { names.insert("\\Recent", at: names.firstIndex { !$0.hasPrefix("\\") } ?? names.endIndex) }
+        return names
     }
 
     // MARK: Messages

@@ -31,10 +31,10 @@ import Testing
         _ = await script.send("c NOOP")
         #expect(
             await script.send("d STORE 1 +FLAGS ($label1)")
-                == announcement("$label1") + ["* 1 FETCH (FLAGS ($label1 \\Recent))", "d OK STORE completed"])
+                == announcement("$label1") + ["* 1 FETCH (FLAGS (\\Recent $label1))", "d OK STORE completed"])
         #expect(
             await script.send("e STORE 2 +FLAGS ($label1)")
-                == ["* 2 FETCH (FLAGS ($label1 \\Recent))", "e OK STORE completed"], "announced once")
+                == ["* 2 FETCH (FLAGS (\\Recent $label1))", "e OK STORE completed"], "announced once")
         #expect(
             await script.send("f UID STORE 2 +FLAGS.SILENT (Work)")
                 == announcement("$label1 Work") + ["f OK UID STORE completed"], "silent, but FETCH may follow")
@@ -50,7 +50,7 @@ import Testing
         _ = await first.send("d STORE 1 +FLAGS.SILENT ($label1)")
         #expect(
             await second.send("e NOOP")
-                == announcement("$label1") + ["* 1 FETCH (FLAGS ($label1 \\Recent))", "e OK NOOP completed"])
+                == announcement("$label1") + ["* 1 FETCH (FLAGS (\\Recent $label1))", "e OK NOOP completed"])
         #expect(
             String(decoding: idler.session.idleUpdates(), as: UTF8.self)
                 == (announcement("$label1") + ["* 1 FETCH (FLAGS ($label1))", ""]).joined(separator: "\r\n"))
@@ -59,7 +59,7 @@ import Testing
         #expect(
             await second.send("g FETCH 1 (FLAGS)")
                 == announcement("$label1 $label2") + [
-                    "* 1 FETCH (FLAGS ($label1 $label2 \\Recent))", "* 1 FETCH (FLAGS ($label1 $label2 \\Recent))",
+                    "* 1 FETCH (FLAGS (\\Recent $label1 $label2))", "* 1 FETCH (FLAGS (\\Recent $label1 $label2))",
                     "g OK FETCH completed",
                 ])
     }

@@ -109,7 +109,7 @@ struct IMAPScript {
             await script.send("c STORE 2 +FLAGS (\\Flagged $Work)") == [
                 "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)",
                 "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] flags permitted",
-                "* 2 FETCH (FLAGS (\\Flagged $Work \\Recent))", "c OK STORE completed",
+                "* 2 FETCH (FLAGS (\\Flagged \\Recent $Work))", "c OK STORE completed",
             ])
         #expect(await script.send("d STORE 1:3 +FLAGS.SILENT (\\Seen)") == ["d OK STORE completed"])
         #expect(await script.send("e SEARCH FLAGGED").first == "* SEARCH 2")

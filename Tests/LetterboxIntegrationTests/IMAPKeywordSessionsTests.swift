@@ -54,14 +54,17 @@ import Testing
             ]
             let stored = try await lines(until: "d", from: storer)
             #expect(stored.prefix(2) == announcement[...])
-            #expect(stored.dropFirst(2).first?.hasPrefix("* 1 FETCH (FLAGS ($label1") == true)
+            #expect(stored.dropFirst(2).first == "* 1 FETCH (FLAGS (\\Recent $label1))")
             #expect(try await idler.line() == announcement[0])
             #expect(try await idler.line() == announcement[1])
             #expect(try await idler.line() == "* 1 FETCH (FLAGS ($label1))")
             try await idler.send("DONE\r\n")
             #expect(try await idler.line() == "c OK IDLE terminated")
             try await poller.send("e NOOP\r\n")
-            #expect(try await lines(until: "e", from: poller) == announcement + ["* 1 FETCH (FLAGS ($label1))", "e OK NOOP completed"])
+            #expect(
+                try await lines(until: "e", from: poller) == announcement + [
+                    "* 1 FETCH (FLAGS ($label1))", "e OK NOOP completed",
+                ])
             // A session that selects now finds the keyword in FLAGS.
             let late = try LineClient(port: mail.ports.imap)
             _ = try await late.line()
