@@ -172,6 +172,8 @@ extension IMAPSession {
 
     static func no(_ error: any Error) -> String {
         if let error = error as? MailboxError { return "NO [\(error.code)] \(error.reason)" }
+        // A store error names server paths, which a reply never does.
+        if error is StoreError { return "NO [SERVERBUG] the message store could not complete the command" }
         return "NO [SERVERBUG] \(error)"
     }
 
@@ -208,6 +210,10 @@ extension IMAPSession {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let targets = indexes(set, uid: uid)
         let verb = uid ? "UID COPY" : "COPY"
+        // Copy all or nothing (RFC 3501 §6.4.7): a message another session expunged cannot be copied.
+        guard targets.allSatisfy({ store.message(id: entries[$0].message.id) != nil }) else {
+            return "NO [EXPUNGEISSUED] some of the requested messages no longer exist"
+        }
         do {
             let copied = try await store.copy(ids: targets.map { entries[$0].message.id }, to: mailbox)
             guard !copied.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity else {

@@ -426,7 +426,7 @@ public struct IMAPSession: Sendable {
             default: return true
             }
         }
-        var unreadable: StoreError?
+        var (unreadable, expunged) = (false, false)
         for chunk in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size }) {
             // A disk store's files are read off the event loop, a chunk at a time, and rendered
             // from what was read.
@@ -434,11 +434,16 @@ public struct IMAPSession: Sendable {
             for (position, index) in chunk.enumerated() {
                 var views: MessageViews?
                 if let contents {
-                    // A file another program removed: no FETCH for it, NO at the end.
+                    // A message another session expunged (its file is gone), or a file another
+                    // program removed: no FETCH for it, NO at the end (RFC 5530 EXPUNGEISSUED).
                     switch contents[position] {
                     case .success(let read): views = read
-                    case .failure(let error):
-                        unreadable = error
+                    case .failure:
+                        if store.message(id: entries[index].message.id) == nil {
+                            expunged = true
+                        } else {
+                            unreadable = true
+                        }
                         continue
                     }
                 }
@@ -455,7 +460,9 @@ public struct IMAPSession: Sendable {
                 out.raw(")\r\n")
             }
         }
-        if let unreadable { return "NO some messages could not be read: \(unreadable.detail)" }
+        // Never the store's error text: it names server paths.
+        if unreadable { return "NO some messages could not be read from the store" }
+        if expunged { return "NO [EXPUNGEISSUED] some of the requested messages no longer exist" }
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 
