@@ -210,12 +210,9 @@ extension IMAPSession {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let targets = indexes(set, uid: uid)
         let verb = uid ? "UID COPY" : "COPY"
-        // Copy all or nothing (RFC 3501 §6.4.7): a message another session expunged cannot be copied.
-        guard targets.allSatisfy({ store.message(id: entries[$0].message.id) != nil }) else {
-            return "NO [EXPUNGEISSUED] some of the requested messages no longer exist"
-        }
+        let ids = targets.map { entries[$0].message.id }
         do {
-            let copied = try await store.copy(ids: targets.map { entries[$0].message.id }, to: mailbox)
+            let copied = try await copyAllOrNothing(ids, to: mailbox)
             guard !copied.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity else {
                 return "OK \(verb) completed"
             }
@@ -226,6 +223,24 @@ extension IMAPSession {
                 "OK [COPYUID \(validity) \(Self.uidSet(sources)) \(Self.uidSet(copied.map(\.uid)))] \(verb) completed"
         } catch {
             return Self.no(error)
+        }
+    }
+
+    /// The store's copy, all or nothing (RFC 3501 §6.4.7): `NO [EXPUNGEISSUED]` (RFC 5530) when
+    /// another session expunged one of the messages. A disk store fails a copy whose file another
+    /// session renamed meanwhile (a Maildir flag change) and undoes it; a few more tries find the
+    /// current names.
+    private func copyAllOrNothing(_ ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
+        var attempt = 1
+        while true {
+            guard ids.allSatisfy({ store.message(id: $0) != nil }) else {
+                throw MailboxError(code: "EXPUNGEISSUED", reason: "some of the requested messages no longer exist")
+            }
+            do {
+                return try await store.copy(ids: ids, to: mailbox)
+            } catch is StoreError where attempt < 5 {
+                attempt += 1
+            }
         }
     }
 

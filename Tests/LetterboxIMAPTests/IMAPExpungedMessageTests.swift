@@ -67,3 +67,38 @@ import Testing
         #expect(await reader.send("d UID COPY 2 Archive").last?.hasPrefix("d OK [COPYUID") == true)
     }
 }
+
+/// COPY while another session changes the message's flags: in a Maildir store a flag change
+/// renames the file, and COPY must find its current name (issue 17, item 3), never fail with a
+/// server path.
+@Suite struct IMAPCopyUnderFlagChangesTests {
+    @Test func maildirCopyWhileAnotherSessionRenamesTheFile() async throws {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("letterbox-imap-copyrace-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try MaildirStore(path: folder)
+        _ = try await store.append(
+            Array("Subject: raced\r\n\r\nBody\r\n".utf8),
+            envelope: Envelope(sender: "s@example.com", recipients: ["bo@example.com"]))
+        var copier = IMAPExpungedMessageTests.Session(store)
+        var flagger = IMAPExpungedMessageTests.Session(store)
+        for command in ["a LOGIN x y", "b SELECT INBOX"] {
+            _ = await copier.send(command)
+            _ = await flagger.send(command)
+        }
+        let rounds = 300
+        async let flagging: Void = {
+            for round in 0..<rounds {
+                _ = await flagger.send("f\(round) STORE 1 \(round % 2 == 0 ? "+" : "-")FLAGS.SILENT (\\Flagged)")
+            }
+        }()
+        var failures: [String] = []
+        for round in 0..<rounds {
+            let reply = await copier.send("c\(round) COPY 1 Archive").last ?? ""
+            if !reply.hasPrefix("c\(round) OK") { failures.append(reply) }
+        }
+        await flagging
+        #expect(failures.isEmpty, "\(failures.count) of \(rounds) failed, e.g. \(failures.first ?? "")")
+        #expect(!failures.contains { $0.contains(folder) })
+    }
+}
