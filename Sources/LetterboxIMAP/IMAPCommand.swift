@@ -45,6 +45,9 @@ public enum IMAPCommand: Sendable, Equatable {
     case move(SequenceSet, mailbox: String, uid: Bool)
     /// A command Letterbox knows but does not offer.
     case unsupported(String)
+    /// A well-formed SEARCH or SORT in a charset Letterbox cannot search in: answered with a
+    /// tagged `NO [BADCHARSET (…)]` (RFC 3501 §6.4.4, RFC 5256 §3), not BAD.
+    case badCharset(String)
 }
 
 /// What an ESEARCH response reports (RFC 4731 §3.1).

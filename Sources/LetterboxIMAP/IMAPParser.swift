@@ -19,6 +19,9 @@ public struct IMAPParser {
     private var position = 0
     private var depth = 0
     private static let maxDepth = 64
+    /// The charsets SEARCH and SORT accept (RFC 3501 §6.4.4 requires US-ASCII and UTF-8); the
+    /// list a `NO [BADCHARSET (…)]` names.
+    package static let searchCharsets = ["UTF-8", "US-ASCII"]
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -312,14 +315,12 @@ public struct IMAPParser {
         guard !criteria.isEmpty, !reverse else { throw error("SORT needs a criterion after REVERSE") }
         try space()
         let charset = try astring().uppercased()
-        guard charset == "UTF-8" || charset == "US-ASCII" else {
-            throw IMAPParseError(reason: "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset \(charset)")
-        }
         var keys: [SearchKey] = []
         repeat {
             try space()
             keys.append(try searchKey())
         } while peek == UInt8(ascii: " ")
+        guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
         return .sort(criteria, keys.count == 1 ? keys[0] : .and(keys), uid: uid)
     }
 
@@ -342,18 +343,18 @@ public struct IMAPParser {
             position = returnStart
         }
         let start = position
+        var charset = "US-ASCII"
         if (try? atom())?.uppercased() == "CHARSET" {
             try space()
-            let charset = try astring().uppercased()
-            guard charset == "UTF-8" || charset == "US-ASCII" else {
-                throw IMAPParseError(reason: "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset \(charset)")
-            }
+            charset = try astring().uppercased()
             try space()
         } else {
             position = start
         }
         keys.append(try searchKey())
         while try optionalSpace() { keys.append(try searchKey()) }
+        // Checked once the command parsed: a malformed one is still BAD.
+        guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
         let key = keys.count == 1 ? keys[0] : .and(keys)
         if let options { return .extendedSearch(key, uid: uid, options: options) }
         return .search(key, uid: uid)

@@ -22,11 +22,15 @@ extension IMAPSession {
         selected = mailbox.name
         entries = snapshot.entries.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid) }
         knownModificationSequence = snapshot.modificationSequence
-        recent = readOnly ? [] : store.claimRecent(entries.map(\.message.id))
+        // EXAMINE claims no \Recent but reports how many messages have it (RFC 3501 §6.3.2).
+        recent =
+            readOnly
+            ? Set(snapshot.entries.lazy.filter(\.isRecent).map(\.message.id))
+            : store.claimRecent(entries.map(\.message.id))
         self.readOnly = readOnly
         state = .selected
-        out.raw("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n")
-        out.raw("* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] flags permitted\r\n")
+        announcedKeywords = []
+        announceKeywords(mailbox.keywords, into: &out, always: true)
         out.raw("* \(entries.count) EXISTS\r\n")
         out.raw("* \(recent.count) RECENT\r\n")
         if let unseen = entries.firstIndex(where: { !$0.flags.contains(MessageFlags.seen) }) {
@@ -41,6 +45,7 @@ extension IMAPSession {
         state = state == .selected ? .authenticated : state
         entries = []
         recent = []
+        announcedKeywords = []
     }
 
     /// LIST/LSUB (RFC 3501 §6.3.8–9): the mailboxes (or subscribed names) the reference and
@@ -53,11 +58,19 @@ extension IMAPSession {
         }
         let full = Self.canonicalPattern(reference + pattern)
         let mailboxes = store.mailboxes()
-        let names = verb == "LIST" ? mailboxes.map(\.name) : store.subscriptions.sorted()
+        var names = mailboxes.map(\.name)
+        var unsubscribedParents: Set<String> = []
+        if verb == "LSUB" {
+            let subscriptions = store.subscriptions
+            unsubscribedParents = Self.unsubscribedParents(of: subscriptions, matching: full)
+            names = (subscriptions.union(unsubscribedParents)).sorted()
+        }
         let byName = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.name, $0) })
         for name in names where Self.wildcardMatches(pattern: full, name: name) {
             var attributes: [String] = []
-            if let mailbox = byName[name] {
+            if unsubscribedParents.contains(name) {
+                attributes.append("\\Noselect")
+            } else if let mailbox = byName[name] {
                 if verb == "LIST" {
                     let hasChildren = mailboxes.contains { Mailbox.isInferior($0.name, of: name) }
                     attributes.append(hasChildren ? "\\HasChildren" : "\\HasNoChildren")
@@ -68,6 +81,20 @@ extension IMAPSession {
             out.astring(name)
             out.raw("\r\n")
         }
+    }
+
+    /// The names LSUB lists with `\Noselect` (RFC 3501 §6.3.9): those above a subscribed name
+    /// the pattern does not reach (`foo` for `foo/bar` and `%`), matched by the pattern but not
+    /// subscribed themselves.
+    static func unsubscribedParents(of subscriptions: Set<String>, matching pattern: String) -> Set<String> {
+        var parents: Set<String> = []
+        for name in subscriptions where !wildcardMatches(pattern: pattern, name: name) {
+            for parent in Mailbox.ancestors(of: name)
+            where !subscriptions.contains(parent) && wildcardMatches(pattern: pattern, name: parent) {
+                parents.insert(parent)
+            }
+        }
+        return parents
     }
 
     /// The pattern with a leading `inbox` in any case spelled `INBOX`, so it matches INBOX and
@@ -184,8 +211,9 @@ extension IMAPSession {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let targets = indexes(set, uid: uid)
         let verb = uid ? "UID COPY" : "COPY"
+        let ids = targets.map { entries[$0].message.id }
         do {
-            let copied = try await store.copy(ids: targets.map { entries[$0].message.id }, to: mailbox)
+            let copied = try await copyAllOrNothing(ids, to: mailbox)
             guard !copied.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity else {
                 return "OK \(verb) completed"
             }
@@ -196,6 +224,24 @@ extension IMAPSession {
                 "OK [COPYUID \(validity) \(Self.uidSet(sources)) \(Self.uidSet(copied.map(\.uid)))] \(verb) completed"
         } catch {
             return Self.no(error)
+        }
+    }
+
+    /// The store's copy, all or nothing (RFC 3501 §6.4.7): `NO [EXPUNGEISSUED]` (RFC 5530) when
+    /// another session expunged one of the messages. A disk store fails a copy whose file another
+    /// session renamed meanwhile (a Maildir flag change) and undoes it; a few more tries find the
+    /// current names.
+    private func copyAllOrNothing(_ ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
+        var attempt = 1
+        while true {
+            guard ids.allSatisfy({ store.message(id: $0) != nil }) else {
+                throw MailboxError(code: "EXPUNGEISSUED", reason: "some of the requested messages no longer exist")
+            }
+            do {
+                return try await store.copy(ids: ids, to: mailbox)
+            } catch is StoreError where attempt < 5 {
+                attempt += 1
+            }
         }
     }
 

@@ -51,6 +51,9 @@ public struct IMAPSession: Sendable {
     var readOnly = false
     var entries: [Entry] = []
     var recent: Set<UInt64> = []
+    /// The keywords this session's client was told of in FLAGS (RFC 3501 §7.2.6), see
+    /// `IMAPSession+Keywords.swift`.
+    var announcedKeywords: Set<String> = []
     var knownModificationSequence: UInt64 = 0
     var pendingAuthenticationTag: String?
     var loginFailures: LoginFailures
@@ -177,6 +180,9 @@ public struct IMAPSession: Sendable {
             result = await append(message, to: mailbox, flags: flags, date: date)
         case (.unsupported(let name), _):
             result = "NO [CANNOT] \(name) is not available"
+        case (.badCharset(let charset), .selected):
+            let supported = IMAPParser.searchCharsets.joined(separator: " ")
+            result = "NO [BADCHARSET (\(supported))] unsupported charset \(charset)"
         case (_, .authenticated):
             result = "BAD command not valid without a selected mailbox (SELECT INBOX first)"
         case (.close, .selected):
@@ -312,6 +318,8 @@ public struct IMAPSession: Sendable {
         guard state == .selected else { return }
         guard store.modificationSequence != knownModificationSequence else { return }
         let snapshot = view(selected)
+        // Before any FETCH or EXISTS that could bring a keyword the client has not heard of.
+        announceKeywords(snapshot?.mailbox?.keywords ?? [], into: &out)
         let current = snapshot?.entries ?? []
         let present = Dictionary(current.map { ($0.uid, $0.flags) }, uniquingKeysWith: { a, _ in a })
         if allowExpunge {
@@ -333,7 +341,12 @@ public struct IMAPSession: Sendable {
         let arrived = current.filter { $0.uid > newest }
         if !arrived.isEmpty {
             entries += arrived.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid) }
-            if !readOnly { recent.formUnion(store.claimRecent(arrived.map(\.message.id))) }
+            if readOnly {
+                // EXAMINE claims no \Recent but reports the messages that have it (RFC 3501 §6.3.2).
+                recent.formUnion(arrived.lazy.filter(\.isRecent).map(\.message.id))
+            } else {
+                recent.formUnion(store.claimRecent(arrived.map(\.message.id)))
+            }
             out.raw("* \(entries.count) EXISTS\r\n")
             out.raw("* \(recent.count) RECENT\r\n")
         }
@@ -342,8 +355,11 @@ public struct IMAPSession: Sendable {
         knownModificationSequence = heldBack ? 0 : (snapshot?.modificationSequence ?? 0)
     }
 
+    /// System flags, then `\Recent`, then keywords: the order Dovecot writes them in.
     func flagNames(_ flags: MessageFlags, recent: Bool) -> [String] {
-        flags.sorted + (recent ? ["\\Recent"] : [])
+        var names = flags.sorted
+        if recent { names.insert("\\Recent", at: names.firstIndex { !$0.hasPrefix("\\") } ?? names.endIndex) }
+        return names
     }
 
     // MARK: Messages
@@ -387,6 +403,7 @@ public struct IMAPSession: Sendable {
             }
         }
         var unreadable: StoreError?
+        var expunged = false
         for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
             .enumerated()
         {
@@ -399,11 +416,16 @@ public struct IMAPSession: Sendable {
             for (position, index) in chunk.enumerated() {
                 var views: MessageViews?
                 if let contents {
-                    // A file another program removed: no FETCH for it, NO at the end.
+                    // A message another session expunged (its file is gone), or a file another
+                    // program removed: no FETCH for it, NO at the end (RFC 5530 EXPUNGEISSUED).
                     switch contents[position] {
                     case .success(let read): views = read
                     case .failure(let error):
-                        unreadable = error
+                        if store.message(id: entries[index].message.id) == nil {
+                            expunged = true
+                        } else {
+                            unreadable = error
+                        }
                         continue
                     }
                 }
@@ -434,7 +456,9 @@ public struct IMAPSession: Sendable {
                 Self.render(items, attributes: attributes, into: &out)
             }
         }
+        // The store error's reason, never its description: that names server paths.
         if let unreadable { return "NO some messages could not be read: \(unreadable.reason)" }
+        if expunged { return "NO [EXPUNGEISSUED] some of the requested messages no longer exist" }
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 
@@ -564,6 +588,8 @@ public struct IMAPSession: Sendable {
         let targets = indexes(set, uid: uid)
         let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
         let changed = store.updateFlags(update, ids: targets.map { entries[$0].message.id })
+        // Even with .SILENT: a later FETCH may show the keyword (RFC 3501 §7.2.6).
+        if mode != .remove && !changed.isEmpty { announceKeywords(flags, into: &out) }
         for index in targets {
             let id = entries[index].message.id
             guard let flags = changed[id] else { continue }

@@ -14,13 +14,21 @@ public struct Mailbox: Sendable, Hashable {
     public let specialUse: SpecialUse?
     /// Whether a client subscribed to it (IMAP SUBSCRIBE).
     public let subscribed: Bool
+    /// Every keyword (flag not starting with `\`) a message here has carried, sorted: IMAP
+    /// announces them in FLAGS and PERMANENTFLAGS (RFC 3501 §7.2.6). The set only grows while the
+    /// store runs; a disk store restarts with the keywords its messages still carry.
+    public let keywords: [String]
 
-    public init(name: String, uidValidity: UInt32, nextUID: UInt64, specialUse: SpecialUse?, subscribed: Bool) {
+    public init(
+        name: String, uidValidity: UInt32, nextUID: UInt64, specialUse: SpecialUse?, subscribed: Bool,
+        keywords: [String] = []
+    ) {
         self.name = name
         self.uidValidity = uidValidity
         self.nextUID = nextUID
         self.specialUse = specialUse
         self.subscribed = subscribed
+        self.keywords = keywords
     }
 
     /// The hierarchy delimiter of mailbox names.

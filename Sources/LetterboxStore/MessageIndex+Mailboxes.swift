@@ -12,6 +12,8 @@ struct MailboxState: Sendable {
     var specialUse: SpecialUse?
     /// `(uid, id)` pairs, ascending by UID (UIDs are handed out in ascending order).
     var members: [(uid: UInt64, id: UInt64)] = []
+    /// The keywords its messages have carried (see ``Mailbox/keywords``).
+    var keywords: Set<String> = []
 
     init(name: String, uidValidity: UInt32, specialUse: SpecialUse?) {
         self.name = name
@@ -74,6 +76,13 @@ extension MessageIndex.State {
         return uid
     }
 
+    /// Adds the keywords among `flags` to those of `mailbox` (which must exist).
+    mutating func noteKeywords(of flags: MessageFlags, in mailbox: String) {
+        for name in flags where !name.hasPrefix("\\") && mailboxes[mailbox]?.keywords.contains(name) == false {
+            mailboxes[mailbox]?.keywords.insert(name)
+        }
+    }
+
     /// Takes messages out of their mailboxes once they are no longer stored (gone from `byID`).
     mutating func unplace(_ gone: Set<UInt64>) {
         var affected: Set<String> = []
@@ -101,7 +110,8 @@ extension MessageIndex.State {
     func info(_ mailbox: MailboxState) -> Mailbox {
         Mailbox(
             name: mailbox.name, uidValidity: mailbox.uidValidity, nextUID: mailbox.nextUID,
-            specialUse: mailbox.specialUse, subscribed: subscriptions.contains(mailbox.name))
+            specialUse: mailbox.specialUse, subscribed: subscriptions.contains(mailbox.name),
+            keywords: mailbox.keywords.sorted())
     }
 
     /// A UIDVALIDITY never given before by this index, at least the current time (RFC 3501
@@ -276,7 +286,10 @@ extension MessageIndex {
             for (message, flags) in messages {
                 state.add(message)
                 uids.append(state.place(message.id, in: name, captured: false))
-                if !flags.isEmpty { state.flags[message.id] = flags }
+                if !flags.isEmpty {
+                    state.flags[message.id] = flags
+                    state.noteKeywords(of: flags, in: name)
+                }
                 woken += state.wakeWaiters(for: message)
             }
             return (uids, woken, Array(state.observers.values))
@@ -301,6 +314,7 @@ extension MessageIndex {
                 guard let placement = state.placement(of: id) else { continue }
                 leaving[placement.mailbox, default: []].insert(id)
                 let uid = state.place(id, in: name, captured: placement.captured)
+                if let flags = state.flags[id] { state.noteKeywords(of: flags, in: name) }
                 state.unclaimedRecent.insert(id)
                 moved.append((id, placement.uid, uid))
             }
@@ -333,7 +347,10 @@ extension MessageIndex {
                 state.add(entry.message)
                 state.unclaimedRecent.remove(entry.message.id)
                 state.place(entry.message.id, in: name, captured: entry.captured, uid: entry.uid)
-                if !entry.flags.isEmpty { state.flags[entry.message.id] = entry.flags }
+                if !entry.flags.isEmpty {
+                    state.flags[entry.message.id] = entry.flags
+                    state.noteKeywords(of: entry.flags, in: name)
+                }
             }
             let placed = state.mailboxes[name]?.nextUID ?? 1
             state.mailboxes[name]?.nextUID = max(placed, nextUID)

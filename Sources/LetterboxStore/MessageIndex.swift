@@ -109,7 +109,10 @@ package final class MessageIndex: Sendable {
                 // A reloaded message's INBOX UID is its id.
                 state.place(message.id, in: Mailbox.inbox, captured: true, uid: message.id)
             }
-            for (id, flags) in flags where state.byID[id] != nil && !flags.isEmpty { state.flags[id] = flags }
+            for (id, flags) in flags where state.byID[id] != nil && !flags.isEmpty {
+                state.flags[id] = flags
+                state.noteKeywords(of: flags, in: Mailbox.inbox)
+            }
             state.unclaimedRecent.formUnion(recent.filter { state.byID[$0] != nil })
             state.nextID = max(state.nextID, nextID)
             state.modificationSequence += 1
@@ -225,7 +228,10 @@ package final class MessageIndex: Sendable {
                 let old = state.flags[id] ?? MessageFlags()
                 let new = update.applied(to: old)
                 changed[id] = new
-                if new != old { state.flags[id] = new.isEmpty ? nil : new }
+                if new != old {
+                    state.flags[id] = new.isEmpty ? nil : new
+                    state.noteKeywords(of: new, in: state.placement(ofStored: id).mailbox)
+                }
             }
             if !changed.isEmpty { state.modificationSequence += 1 }
             return (changed, Array(state.observers.values))

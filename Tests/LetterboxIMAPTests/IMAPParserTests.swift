@@ -58,7 +58,7 @@ import Testing
     @Test func badInputGivesAReasonAndTheTag() {
         for (text, reason) in [
             ("a1 FROB", "unknown command FROB"), ("a1 FETCH 0 FLAGS", "sequence numbers start at 1"),
-            ("a1 FETCH 1 (FLAGS", "expected ')'"), ("a1 SEARCH CHARSET KOI8-R ALL", "BADCHARSET"),
+            ("a1 FETCH 1 (FLAGS", "expected ')'"), ("a1 SEARCH CHARSET KOI8-R NONSENSE", "NONSENSE"),
             ("a1 LOGIN \"unterminated", "unterminated quoted string"), ("a1 FETCH 1 BODY[9.HEADERX]", "unknown section"),
             ("a1 LOGIN {10}\r\nshort", "literal shorter than announced"), ("a1 SEARCH SINCE 31-Foo-2024", "invalid date"),
         ] {
@@ -68,6 +68,13 @@ import Testing
         }
         guard case .failure(let untagged) = parse("") else { Issue.record("empty line accepted"); return }
         #expect(untagged.tag == nil)
+    }
+
+    /// A well-formed SEARCH or SORT in an unknown charset parses, to be answered NO (RFC 3501 §6.4.4).
+    @Test func unknownSearchCharsetParsesAsBadCharset() {
+        #expect(command("a1 SEARCH CHARSET KOI8-R ALL") == .badCharset("KOI8-R"))
+        #expect(command("a1 UID SORT (DATE) iso-8859-5 SUBJECT x") == .badCharset("ISO-8859-5"))
+        #expect(command("a1 SEARCH CHARSET us-ascii ALL") == .search(.all, uid: false))
     }
 
     @Test func deepNestingIsRefused() {

@@ -104,7 +104,13 @@ struct IMAPScript {
         for _ in 0..<3 { try await script.deliver(sample) }
         _ = await script.send("a LOGIN x y")
         _ = await script.send("b SELECT INBOX")
-        #expect(await script.send("c STORE 2 +FLAGS (\\Flagged $Work)") == ["* 2 FETCH (FLAGS (\\Flagged $Work \\Recent))", "c OK STORE completed"])
+        // A new keyword is announced before the FETCH that shows it (RFC 3501 §7.2.6).
+        #expect(
+            await script.send("c STORE 2 +FLAGS (\\Flagged $Work)") == [
+                "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)",
+                "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] flags permitted",
+                "* 2 FETCH (FLAGS (\\Flagged \\Recent $Work))", "c OK STORE completed",
+            ])
         #expect(await script.send("d STORE 1:3 +FLAGS.SILENT (\\Seen)") == ["d OK STORE completed"])
         #expect(await script.send("e SEARCH FLAGGED").first == "* SEARCH 2")
         #expect(await script.send("f SEARCH KEYWORD $Work NOT UNSEEN").first == "* SEARCH 2")

@@ -34,6 +34,10 @@ import Testing
             "UID EXPUNGE 4", "\n    * 1 RECENT", "",
             "Dovecot restates RECENT after expunges; RFC 3501 §7.3.2 asks for it when messages arrive"
         ),
+        (
+            "SEARCH CHARSET X-NO-SUCH-CHARSET ALL", "NO [BADCHARSET]", "NO [BADCHARSET (UTF-8 US-ASCII)]",
+            "Letterbox lists the charsets it supports, as RFC 3501 §7.1 allows, so a client can retry in one"
+        ),
         // RFC 3501 §6.3.5: renaming INBOX moves its messages to the new mailbox and leaves INBOX
         // empty. Dovecot's Maildir++ layout refuses to rename INBOX at all.
         ("RENAME INBOX Old", "    NO [CANNOT]", "    OK", "Dovecot (Maildir++) cannot rename INBOX"),
@@ -86,6 +90,12 @@ import Testing
         "STORE 1:* +FLAGS.SILENT (\\Deleted)",
         "UID EXPUNGE 4",
         "FETCH 1:* (UID)",
+        // A new keyword is announced (FLAGS, PERMANENTFLAGS) before the FETCH showing it (RFC 3501 §7.2.6).
+        "STORE 1 +FLAGS ($label1)",
+        "STORE 1 +FLAGS.SILENT (Work)",
+        "FETCH 1 (FLAGS)",
+        // RFC 3501 §6.4.4: an unknown charset is a tagged NO [BADCHARSET], not BAD.
+        "SEARCH CHARSET X-NO-SUCH-CHARSET ALL",
         "SUBSCRIBE Projects/2024",
         "LSUB \"\" Projects*",
         "UNSUBSCRIBE Projects/2024",
@@ -103,6 +113,18 @@ import Testing
         "STATUS INBOX (MESSAGES)",
         "STATUS Old (MESSAGES UIDNEXT)",
         "LIST \"\" O*",
+        // RFC 3501 §6.3.9: `%` lists the unsubscribed parent of a subscribed name as \Noselect.
+        "CREATE Lists/swift",
+        "SUBSCRIBE Lists/swift",
+        "LSUB \"\" %",
+        "LSUB Lists/ %",
+        "LSUB \"\" L*",
+        // RFC 3501 §6.3.2: EXAMINE reports RECENT without claiming it; no permanent flags.
+        "STATUS Sent (RECENT)",
+        "EXAMINE Sent",
+        "UNSELECT",
+        "SELECT Sent",
+        "UNSELECT",
     ]
 
     @Test func mailboxCommandsAnswerLikeDovecot() async throws {
