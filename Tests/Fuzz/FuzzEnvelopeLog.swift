@@ -15,7 +15,7 @@ public func fuzzEnvelopeLog(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard contents.length == bytes.count, contents.validLength <= bytes.count else { fuzzFailure("lengths \(contents.validLength)/\(contents.length)") }
     var previous = -1
     for (offset, _) in contents.damaged {
-        guard offset > previous, offset < max(bytes.count, 1) else { fuzzFailure("damage offsets \(contents.damaged.map(\.offset))") }
+        guard offset >= previous, offset < max(bytes.count, 1) else { fuzzFailure("damage offsets \(contents.damaged.map(\.offset))") }
         previous = offset
     }
     let written = write(contents.records)

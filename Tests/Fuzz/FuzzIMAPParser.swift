@@ -15,7 +15,7 @@ public func fuzzIMAPParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     while let read = readIMAPCommand(&connection, maxLiteralSize: maxLiteral, continuation: { _ in }) {
         switch read {
         case .refused(let response, let fatal):
-            checkIMAPResponse(Array(response.utf8), tag: nil, final: false)
+            checkIMAPResponse(Array(response.utf8), tag: String(response.prefix { $0 != " " }), final: false)
             if fatal { return 0 }
         case .command(let bytes):
             switch IMAPParser.parse(bytes) {

@@ -38,7 +38,7 @@ private func runIMAPSession(_ raw: [UInt8]) async {
         let bytes: [UInt8]
         switch read {
         case .refused(let response, let fatal):
-            checkIMAPResponse(Array(response.utf8), tag: nil, final: false)
+            checkIMAPResponse(Array(response.utf8), tag: String(response.prefix { $0 != " " }), final: false)
             if fatal { return }
             continue
         case .command(let command):
@@ -47,7 +47,7 @@ private func runIMAPSession(_ raw: [UInt8]) async {
         let tagged: TaggedCommand
         switch IMAPParser.parse(bytes) {
         case .failure(let error):
-            checkIMAPResponse(Array("\(error.tag ?? "*") BAD \(error.reason)\r\n".utf8), tag: error.tag, final: true)
+            checkIMAPResponse(Array("\(error.tag ?? "*") BAD \(error.reason)\r\n".utf8), tag: error.tag, final: error.tag != nil)
             continue
         case .success(let command):
             tagged = command

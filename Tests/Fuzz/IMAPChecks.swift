@@ -52,7 +52,7 @@ func readIMAPCommand(
 func checkIMAPResponse(_ wire: [UInt8], tag: String?, final: Bool) -> String {
     var index = 0
     var last = ""
-    var starts: [String] = []
+    var starts: [ArraySlice<UInt8>] = []
     while index < wire.count {
         // One response: text up to CRLF, with literals inside.
         let start = index
@@ -68,23 +68,24 @@ func checkIMAPResponse(_ wire: [UInt8], tag: String?, final: Bool) -> String {
             guard size >= 0, wire.count - index >= size else { fuzzFailure("literal {\(size)} runs past the response") }
             index += size
         }
-        let line = String(decoding: wire[start..<index].prefix(200), as: UTF8.self)
+        let line = wire[start..<index]
         starts.append(line)
-        last = line
+        last = String(decoding: line.prefix(200), as: UTF8.self)
     }
+    let tagPrefix = tag.map { Array("\($0) ".utf8) }
     for (position, line) in starts.enumerated() {
-        let tagged = tag.map { line.hasPrefix("\($0) ") } ?? false
-        guard line.hasPrefix("* ") || line.hasPrefix("+ ") || tagged else {
-            fuzzFailure("response is neither tagged, untagged nor a continuation: \(line.debugDescription)")
+        let tagged = tagPrefix.map { line.starts(with: $0) } ?? false
+        guard line.starts(with: Array("* ".utf8)) || line.starts(with: Array("+ ".utf8)) || tagged else {
+            fuzzFailure("response is neither tagged, untagged nor a continuation: \(show(line))")
         }
         if final {
             let isLast = position == starts.count - 1
-            guard tagged == isLast || (tagged && tag == "*") else { fuzzFailure("tagged response in the wrong place: \(line.debugDescription)") }
+            guard tagged == isLast || (tagged && tag == "*") else { fuzzFailure("tagged response in the wrong place: \(show(line))") }
         }
     }
-    if final, let tag {
-        guard ["OK", "NO", "BAD"].contains(where: { last.hasPrefix("\(tag) \($0)") }) else {
-            fuzzFailure("final response \(last.debugDescription)")
+    if final, let tag, let line = starts.last {
+        guard ["OK", "NO", "BAD"].contains(where: { line.starts(with: Array("\(tag) \($0)".utf8)) }) else {
+            fuzzFailure("final response \(show(line))")
         }
     }
     return last

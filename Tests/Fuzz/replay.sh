@@ -8,7 +8,7 @@
 #   Tests/Fuzz/replay.sh [seconds per target, default 5]
 #
 # Inputs found during the short runs stay in .build-fuzz/replay-<target>/ (ignored by git);
-# crashes are written to .build-fuzz/crash-<target>-*.
+# crashes are written to .build-fuzz/<target>-crash-*.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 # libFuzzer prints the stack of a crash itself; Swift's symbolicating backtracer only slows it down.
@@ -26,7 +26,7 @@ for target in $(Tests/Fuzz/run.sh list); do
     fi
     for dir in "${candidates[@]}"; do if [ -d "$dir" ]; then dirs+=("$dir"); fi; done
     binary=".build-fuzz/fuzz-$target"
-    flags=(-rss_limit_mb=2048 -timeout=10 -max_len=65536 -artifact_prefix=".build-fuzz/crash-$target-")
+    flags=(-rss_limit_mb=2048 -timeout=10 -max_len=65536 -artifact_prefix=".build-fuzz/$target-")
     log=".build-fuzz/replay-$target.log"
     # Every committed input once (-runs=0: read the corpora, execute each, stop).
     if ! "$binary" "${flags[@]}" -runs=0 "${dirs[@]}" > "$log" 2>&1; then

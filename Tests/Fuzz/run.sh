@@ -12,7 +12,7 @@
 # libFuzzer's main. SwiftPM's own builds are untouched. Everything goes to .build-fuzz/ (ignored by
 # git): modules, objects, binaries, and the working corpus .build-fuzz/corpus-<target>/, which
 # libFuzzer grows; the committed seeds in Fixtures/fuzz/<target>/ are read as a second corpus.
-# A crash is written to .build-fuzz/crash-<target>-<sha1>; commit it as
+# A crash is written to .build-fuzz/<target>-crash-<sha1>; commit it as
 # Fixtures/fuzz/<target>/crashes/<name> (replay.sh and the swift tests replay that folder).
 #
 # LETTERBOX_FUZZ_SKIP_KNOWN=1 compiles the entry files with -D FUZZ_SKIP_KNOWN_CRASHES, which
@@ -74,15 +74,19 @@ MAP
     done
 }
 
+# Binaries built with the known crashes skipped get their own name.
+suffix=""
+if [ "${LETTERBOX_FUZZ_SKIP_KNOWN:-0}" = 1 ]; then suffix="-skip-known"; fi
+
 build_target() {
-    local target="$1" binary="$out/fuzz-$1" sources=()
+    local target="$1" binary="$out/fuzz-$1$suffix" sources=()
     for file in $(files "$target"); do sources+=("Tests/Fuzz/$file"); done
     local newest
     newest=$(ls -t "${sources[@]}" "$out"/objects/*.o | head -1)
     if [ -f "$binary" ] && [ "$binary" -nt "$newest" ]; then return; fi
     echo "fuzz build: $target" >&2
     local defines=()
-    if [ "${LETTERBOX_FUZZ_SKIP_KNOWN:-0}" = 1 ]; then defines=(-D FUZZ_SKIP_KNOWN_CRASHES); fi
+    if [ -n "$suffix" ]; then defines=(-D FUZZ_SKIP_KNOWN_CRASHES); fi
     quiet swiftc "${swift_flags[@]}" "${defines[@]}" -module-name "Fuzz_${target//-/_}" \
         "${sources[@]}" "$out"/objects/*.o -o "$binary.tmp"
     mv "$binary.tmp" "$binary"
@@ -110,5 +114,5 @@ seeds=("Fixtures/fuzz/$target")
 if [ "$target" = headers ] || [ "$target" = tree ]; then seeds=(Fixtures/messages Fixtures/messages/fuzz); fi
 existing=()
 for dir in "${seeds[@]}"; do if [ -d "$dir" ]; then existing+=("$dir"); fi; done
-exec "$out/fuzz-$target" "$corpus" "${existing[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-    -rss_limit_mb=2048 -artifact_prefix="$out/crash-$target-" -print_final_stats=1 "$@"
+exec "$out/fuzz-$target$suffix" "$corpus" "${existing[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix="$out/$target-" -print_final_stats=1 "$@"
