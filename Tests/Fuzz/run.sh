@@ -52,6 +52,9 @@ quiet() { "$@" 2> >(grep -v "Cannot export local symbol" >&2); }
 
 build_modules() {
     mkdir -p "$out/modules" "$out/objects" "$out/include"
+    # One build at a time: targets started side by side share the modules.
+    exec 9> "$out/build.lock"
+    flock 9
     cat > "$out/include/module.modulemap" <<MAP
 module CSystemShims {
     header "$PWD/Sources/CSystemShims/include/CSystemShims.h"
@@ -72,6 +75,7 @@ MAP
         fi
         previous="$object"
     done
+    flock -u 9
 }
 
 # Binaries built with the known crashes skipped get their own name.
