@@ -121,7 +121,11 @@ struct SMTPDriver {
         switch completion {
         case .reply(let reply):
             send(reply)
-            if reply.code != 250 || reply.lines.first?.hasSuffix("octets received") != true { endTransaction() }
+            // A chunk refused for its sequence (503) leaves the transaction as it was; any other
+            // answer but a chunk's 250 ends it.
+            if reply.code != 503 && (reply.code != 250 || reply.lines.first?.hasSuffix("octets received") != true) {
+                endTransaction()
+            }
             if reply.code == 250, reply.lines.first?.hasPrefix("Ok: queued") == true {
                 fuzzFailure("a 250 for a message that was not stored")
             }
