@@ -1,6 +1,8 @@
 // libFuzzer target: the header parser (RFC 5322 fields, RFC 2047 words, address lists, MIME
-// parameters). Built by run.sh together with the LetterboxMIME sources as one module, so it
+// parameters). Built by run.sh against the LetterboxMIME module compiled for testing, so it
 // reaches internal API. Every check is a precondition: a violation is a crash libFuzzer keeps.
+
+@testable import LetterboxMIME
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHeaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

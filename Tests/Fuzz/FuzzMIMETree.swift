@@ -1,7 +1,9 @@
 // libFuzzer target: the MIME tree parser and everything built on it (part numbering, sizes and
-// line counts, decoding, body selection). Built by run.sh with the LetterboxMIME sources as one
-// module. The invariants IMAP relies on are checked with preconditions, so a violation is a
-// crash that libFuzzer keeps.
+// line counts, decoding, body selection). Built by run.sh against the LetterboxMIME module
+// compiled for testing. The invariants IMAP relies on are checked with preconditions, so a
+// violation is a crash that libFuzzer keeps.
+
+@testable import LetterboxMIME
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMIMETree(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -1,33 +1,122 @@
 #!/usr/bin/env bash
-# Builds and runs a libFuzzer target over the LetterboxMIME sources.
+# Builds and runs the libFuzzer targets (Linux, the swift toolchain's `-sanitize=fuzzer`).
 #
-#   Tests/Fuzz/run.sh headers|tree [seconds] [extra libFuzzer flags…]
+#   Tests/Fuzz/run.sh <target> [seconds] [extra libFuzzer flags…]   fuzz one target
+#   Tests/Fuzz/run.sh build [target…]                              only build (all by default)
+#   Tests/Fuzz/run.sh list                                         the targets
 #
-# The binary goes to .build-fuzz/ and the working corpus to .build-fuzz/corpus-<target>/ (both
-# ignored by git), seeded from Fixtures/messages/. Crashes are written to .build-fuzz/ as
-# crash-<sha1>; copy each into Fixtures/messages/fuzz/ as a regression fixture (the tests parse
-# every file there). Needs the swift toolchain's libFuzzer (`swiftc -sanitize=fuzzer`), Linux.
+# The library modules a target needs are compiled one by one with swiftc, in dependency order,
+# instrumented (`-sanitize=fuzzer,address`) and for testing (`-enable-testing`, so an entry file
+# can `@testable import` them), with the same package name, so `package` and internal API keep
+# working across module boundaries; each target's entry file is then its own module, linked with
+# libFuzzer's main. SwiftPM's own builds are untouched. Everything goes to .build-fuzz/ (ignored by
+# git): modules, objects, binaries, and the working corpus .build-fuzz/corpus-<target>/, which
+# libFuzzer grows; the committed seeds in Fixtures/fuzz/<target>/ are read as a second corpus.
+# A crash is written to .build-fuzz/<target>-crash-<sha1>; commit it as
+# Fixtures/fuzz/<target>/crashes/<name> (replay.sh and the swift tests replay that folder).
+#
+# LETTERBOX_FUZZ_SKIP_KNOWN=1 compiles the entry files with -D FUZZ_SKIP_KNOWN_CRASHES, which
+# skips inputs hitting crashes already reported and being fixed (see SMTPChecks.swift).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-target="${1:?usage: Tests/Fuzz/run.sh headers|tree [seconds]}"
+# libFuzzer prints the stack of a crash itself; Swift's symbolicating backtracer only slows it down.
+export SWIFT_BACKTRACE=enable=no
+out=.build-fuzz
+targets=(headers tree smtp-command smtp-session pop3 imap-parser imap-session http sasl fault-rules maildir-names envelope-log)
+modules=(LetterboxThreads LetterboxNet LetterboxTLS LetterboxMIME LetterboxStore LetterboxFaults LetterboxSMTP LetterboxPOP3
+    LetterboxIMAP LetterboxHTTP)
+
+# The entry file and the shared files of each target.
+files() {
+    case "$1" in
+        headers) echo FuzzHeaders.swift ;;
+        tree) echo FuzzMIMETree.swift ;;
+        smtp-command) echo FuzzSMTPCommand.swift SMTPChecks.swift FuzzSupport.swift ;;
+        smtp-session) echo FuzzSMTPSession.swift SMTPChecks.swift FuzzSupport.swift ;;
+        pop3) echo FuzzPOP3Session.swift FuzzSupport.swift ;;
+        imap-parser) echo FuzzIMAPParser.swift IMAPChecks.swift FuzzSupport.swift ;;
+        imap-session) echo FuzzIMAPSession.swift IMAPChecks.swift FuzzSupport.swift ;;
+        http) echo FuzzHTTP.swift FuzzSupport.swift ;;
+        sasl) echo FuzzSASL.swift SMTPChecks.swift IMAPChecks.swift FuzzSupport.swift ;;
+        fault-rules) echo FuzzFaultRules.swift SMTPChecks.swift FuzzSupport.swift ;;
+        maildir-names) echo FuzzMaildirNames.swift FuzzSupport.swift ;;
+        envelope-log) echo FuzzEnvelopeLog.swift FuzzSupport.swift ;;
+        *) echo "unknown target: $1 (one of: ${targets[*]})" >&2; exit 2 ;;
+    esac
+}
+
+swift_flags=(-parse-as-library -package-name letterbox -swift-version 6 -enable-upcoming-feature ExistentialAny
+    -O -g -sanitize=fuzzer,address -I "$out/modules" -I "$out/include")
+# The linker's complaint about local symbols in instrumented Swift objects is noise.
+quiet() { "$@" 2> >(grep -v "Cannot export local symbol" >&2); }
+
+build_modules() {
+    mkdir -p "$out/modules" "$out/objects" "$out/include"
+    # One build at a time: targets started side by side share the modules.
+    exec 9> "$out/build.lock"
+    flock 9
+    cat > "$out/include/module.modulemap" <<MAP
+module CSystemShims {
+    header "$PWD/Sources/CSystemShims/include/CSystemShims.h"
+    export *
+}
+MAP
+    local previous="" module object
+    for module in "${modules[@]}"; do
+        object="$out/objects/$module.o"
+        # Rebuilt when a source, or a module built before it, is newer than the object.
+        if [ ! -f "$object" ] || [ -n "$(find "Sources/$module" -newer "$object" -name '*.swift' | head -1)" ] \
+            || { [ -n "$previous" ] && [ "$previous" -nt "$object" ]; }; then
+            echo "fuzz build: $module" >&2
+            quiet swiftc "${swift_flags[@]}" -wmo -enable-testing -module-name "$module" \
+                -emit-module -emit-module-path "$out/modules/$module.swiftmodule" \
+                -c "Sources/$module"/*.swift -o "$object.tmp"
+            mv "$object.tmp" "$object"
+        fi
+        previous="$object"
+    done
+    flock -u 9
+}
+
+# Binaries built with the known crashes skipped get their own name.
+suffix=""
+if [ "${LETTERBOX_FUZZ_SKIP_KNOWN:-0}" = 1 ]; then suffix="-skip-known"; fi
+
+build_target() {
+    local target="$1" binary="$out/fuzz-$1$suffix" sources=()
+    for file in $(files "$target"); do sources+=("Tests/Fuzz/$file"); done
+    local newest
+    newest=$(ls -t "${sources[@]}" "$out"/objects/*.o | head -1)
+    if [ -f "$binary" ] && [ "$binary" -nt "$newest" ]; then return; fi
+    echo "fuzz build: $target" >&2
+    local defines=()
+    if [ -n "$suffix" ]; then defines=(-D FUZZ_SKIP_KNOWN_CRASHES); fi
+    quiet swiftc "${swift_flags[@]}" "${defines[@]}" -module-name "Fuzz_${target//-/_}" \
+        "${sources[@]}" "$out"/objects/*.o -o "$binary.tmp"
+    mv "$binary.tmp" "$binary"
+}
+
+command="${1:?usage: Tests/Fuzz/run.sh <target>|build|list [seconds] [libFuzzer flags…]}"
+case "$command" in
+    list) printf '%s\n' "${targets[@]}"; exit 0 ;;
+    build)
+        shift
+        build_modules
+        for target in "${@:-${targets[@]}}"; do build_target "$target"; done
+        exit 0 ;;
+esac
+
+target="$command"
+files "$target" > /dev/null
 seconds="${2:-600}"
 shift $(( $# > 1 ? 2 : 1 ))
-case "$target" in
-    headers) entry=Tests/Fuzz/FuzzHeaders.swift ;;
-    tree) entry=Tests/Fuzz/FuzzMIMETree.swift ;;
-    *) echo "unknown target: $target (headers or tree)" >&2; exit 2 ;;
-esac
-mkdir -p .build-fuzz
-binary=".build-fuzz/fuzz-$target"
-# Compile a snapshot, so that editing the sources meanwhile cannot break the build.
-sources=".build-fuzz/sources-$target"
-rm -rf "$sources" && mkdir -p "$sources"
-cp Sources/LetterboxMIME/*.swift "$entry" "$sources"/
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name LetterboxMIMEFuzz \
-    "$sources"/*.swift -o "$binary" 2> >(grep -v "Cannot export local symbol" >&2)
-corpus=".build-fuzz/corpus-$target"
+build_modules
+build_target "$target"
+corpus="$out/corpus-$target"
 mkdir -p "$corpus"
-cp -n Fixtures/messages/*.eml "$corpus"/ 2>/dev/null || true
-if [ -d Fixtures/messages/fuzz ]; then cp -n Fixtures/messages/fuzz/* "$corpus"/ 2>/dev/null || true; fi
-exec "$binary" "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix=.build-fuzz/ -print_final_stats=1 "$@"
+seeds=("Fixtures/fuzz/$target")
+if [ "$target" = headers ] || [ "$target" = tree ]; then seeds=(Fixtures/messages Fixtures/messages/fuzz); fi
+existing=()
+for dir in "${seeds[@]}"; do if [ -d "$dir" ]; then existing+=("$dir"); fi; done
+exec "$out/fuzz-$target$suffix" "$corpus" "${existing[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix="$out/$target-" -print_final_stats=1 "$@"
