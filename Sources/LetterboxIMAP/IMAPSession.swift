@@ -333,7 +333,7 @@ public struct IMAPSession: Sendable {
             if let flags = present[entry.uid], flags != entry.flags {
                 entries[index].flags = flags
                 out.raw("* \(index + 1) FETCH (FLAGS ")
-                out.flags(flagNames(flags, recent: recent.contains(entry.message.id)))
+                out.flags(Self.flagNames(flags, recent: recent.contains(entry.message.id)))
                 out.raw(")\r\n")
             }
         }
@@ -356,7 +356,7 @@ public struct IMAPSession: Sendable {
     }
 
     /// System flags, then `\Recent`, then keywords: the order Dovecot writes them in.
-    func flagNames(_ flags: MessageFlags, recent: Bool) -> [String] {
+    static func flagNames(_ flags: MessageFlags, recent: Bool) -> [String] {
         var names = flags.sorted
         if recent { names.insert("\\Recent", at: names.firstIndex { !$0.hasPrefix("\\") } ?? names.endIndex) }
         return names
@@ -526,7 +526,7 @@ public struct IMAPSession: Sendable {
             case .uid: out.raw("UID \(entry.uid)")
             case .flags:
                 out.raw("FLAGS ")
-                out.flags(entry.flags.sorted + (recent ? ["\\Recent"] : []))
+                out.flags(Self.flagNames(entry.flags, recent: recent))
             case .internalDate: out.raw("INTERNALDATE \"\(IMAPDate.internalDate(message.envelope.receivedAt))\"")
             case .rfc822Size: out.raw("RFC822.SIZE \(message.canonicalSize)")
             case .envelope:
@@ -596,7 +596,7 @@ public struct IMAPSession: Sendable {
             entries[index].flags = flags
             guard !silent else { continue }
             out.raw("* \(index + 1) FETCH (FLAGS ")
-            out.flags(flagNames(flags, recent: recent.contains(id)))
+            out.flags(Self.flagNames(flags, recent: recent.contains(id)))
             out.raw(uid ? " UID \(entries[index].uid))\r\n" : ")\r\n")
         }
         return "OK \(uid ? "UID " : "")STORE completed"
