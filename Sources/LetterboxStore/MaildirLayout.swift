@@ -90,8 +90,9 @@ struct MaildirFileName: Hashable, Sendable {
                     for byte in utf8[(index + 3)..<end] {
                         guard byte >= 48 && byte <= 57 else { return nil }
                         let (times, overflow) = value.multipliedReportingOverflow(by: 10)
-                        guard !overflow else { return nil }
-                        value = times + UInt64(byte - 48)
+                        let (sum, carry) = times.addingReportingOverflow(UInt64(byte - 48))
+                        guard !overflow && !carry else { return nil }
+                        value = sum
                     }
                     return end > index + 3 ? value : nil
                 }

@@ -36,10 +36,8 @@ import Testing
 
     /// Found by the maildir-names fuzz target: `value * 10` was checked for overflow but `+ digit`
     /// was not, so another program's file named `…,U=18446744073709551616` in `cur/` trapped at
-    /// start-up. The input is in Fixtures/fuzz/open/maildir-names/ until the fix lands; then move
-    /// it to Fixtures/fuzz/crashes/maildir-names/ and drop `.disabled`.
-    @Test(
-        "a ,U= or ,S= field beyond UInt64 is no field", .disabled("MaildirFileName.field overflow: reported, not fixed yet"))
+    /// start-up. The input is in Fixtures/fuzz/crashes/maildir-names/.
+    @Test("a ,U= or ,S= field beyond UInt64 is no field")
     func fieldBeyondUInt64() {
         #expect(MaildirFileName(parsing: "x,U=18446744073709551616").letterboxID == nil)
         #expect(MaildirFileName(parsing: "x,S=99999999999999999999,U=1").field("S") == nil)
