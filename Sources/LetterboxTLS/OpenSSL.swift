@@ -48,6 +48,8 @@ package struct OpenSSL: @unchecked Sendable {
     let SSL_write: @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int32) -> Int32
     let SSL_shutdown: @convention(c) (OpaquePointer?) -> Int32
     let SSL_free_buffers: @convention(c) (OpaquePointer?) -> Int32
+    /// Whether ``SSL_free_buffers`` is safe on this library (``freesBuffersSafely(version:)``).
+    let canFreeBuffers: Bool
     let SSL_get_error: @convention(c) (OpaquePointer?, Int32) -> Int32
     let SSL_get_version: @convention(c) (OpaquePointer?) -> UnsafePointer<CChar>?
     let SSL_get_current_cipher: @convention(c) (OpaquePointer?) -> OpaquePointer?
@@ -142,6 +144,22 @@ package struct OpenSSL: @unchecked Sendable {
         }
     }
 
+    /// Whether `SSL_free_buffers` may be called on a session that is waiting for input, given
+    /// `OpenSSL_version_num()` (`0xMNN00PP0` for 3.x). Before 3.0.14, 3.1.6, 3.2.2 and 3.3.1 it
+    /// frees a buffer that still holds a partly received record, which the next read then uses
+    /// (CVE-2024-4741): a peer that sends half a record would make us touch freed memory.
+    static func freesBuffersSafely(version: UInt) -> Bool {
+        let (major, minor, patch) = (version >> 28, (version >> 20) & 0xFF, (version >> 4) & 0xFF)
+        guard major == 3 else { return major > 3 }
+        switch minor {
+        case 0: return patch >= 14
+        case 1: return patch >= 6
+        case 2: return patch >= 2
+        case 3: return patch >= 1
+        default: return true
+        }
+    }
+
     private init(ssl: SymbolTable, crypto: SymbolTable) throws(TLSUnavailable) {
         TLS_server_method = try ssl.function("TLS_server_method")
         TLS_client_method = try ssl.function("TLS_client_method")
@@ -165,6 +183,8 @@ package struct OpenSSL: @unchecked Sendable {
         SSL_write = try ssl.function("SSL_write")
         SSL_shutdown = try ssl.function("SSL_shutdown")
         SSL_free_buffers = try ssl.function("SSL_free_buffers")
+        let versionNumber: @convention(c) () -> UInt = try crypto.function("OpenSSL_version_num")
+        canFreeBuffers = Self.freesBuffersSafely(version: versionNumber())
         SSL_get_error = try ssl.function("SSL_get_error")
         SSL_get_version = try ssl.function("SSL_get_version")
         SSL_get_current_cipher = try ssl.function("SSL_get_current_cipher")

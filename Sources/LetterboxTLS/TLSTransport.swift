@@ -164,9 +164,10 @@ package final class TLSTransport: ConnectionTransport {
 
     /// Frees the session's record buffers (the 64 KiB read-ahead buffer and the write buffer)
     /// while it waits for a command, so an idle TLS session costs little more than a plaintext
-    /// one; the next record allocates them again. OpenSSL keeps them while they hold data.
+    /// one; the next record allocates them again. OpenSSL keeps them while they hold data; on
+    /// the versions where it did not (CVE-2024-4741) nothing is freed.
     package func releaseBuffers() {
-        guard established, !failed else { return }
+        guard established, !failed, ssl.canFreeBuffers else { return }
         ssl.clearErrors()
         _ = ssl.SSL_free_buffers(session)
         ssl.clearErrors()

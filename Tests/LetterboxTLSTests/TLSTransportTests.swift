@@ -53,6 +53,34 @@ import Testing
         return (server, client, identity.certificatePEM)
     }
 
+    @Test("buffers are given back only on OpenSSL versions where a partly received record survives it (CVE-2024-4741)")
+    func freeingBuffersFollowsTheFixedVersions() {
+        let version = { (major: UInt, minor: UInt, patch: UInt) in major << 28 | minor << 20 | patch << 4 }
+        for (minor, firstFixed) in [(0, 14), (1, 6), (2, 2), (3, 1)] as [(UInt, UInt)] {
+            #expect(!OpenSSL.freesBuffersSafely(version: version(3, minor, firstFixed - 1)), "3.\(minor).\(firstFixed - 1)")
+            #expect(OpenSSL.freesBuffersSafely(version: version(3, minor, firstFixed)), "3.\(minor).\(firstFixed)")
+        }
+        #expect(OpenSSL.freesBuffersSafely(version: version(3, 4, 0)))
+        #expect(!OpenSSL.freesBuffersSafely(version: 0x1010_117f))  // 1.1.1w
+    }
+
+    @Test(
+        "a record received in two halves, with the buffers given back in between, is decoded whole",
+        .enabled(if: runnable, "libssl.so.3 is not installed (apt-get install libssl3)"))
+    func buffersGivenBackInsideARecord() throws {
+        let (server, client, _) = try pair()
+        try handshake(server, client)
+        try encode(client, Array("NOOP\r\n".utf8))
+        let record = client.takeOutput()
+        var buffer = [UInt8](repeating: 0, count: 5000)
+        try record[..<(record.count / 2)].withUnsafeBytes { try server.receive($0) }
+        #expect(try buffer.withUnsafeMutableBytes { try server.decode(into: $0) } == .blocked(.readable))
+        server.releaseBuffers()  // what a connection does while it waits for the rest of a command
+        try record[(record.count / 2)...].withUnsafeBytes { try server.receive($0) }
+        #expect(try buffer.withUnsafeMutableBytes { try server.decode(into: $0) } == .moved(6))
+        #expect(Array(buffer[..<6]) == Array("NOOP\r\n".utf8))
+    }
+
     @Test(
         "plaintext decoded before a broken record is delivered; the failure comes with the next read",
         .enabled(if: runnable, "libssl.so.3 is not installed (apt-get install libssl3)"))
