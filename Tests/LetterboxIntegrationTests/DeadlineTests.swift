@@ -102,10 +102,12 @@ struct DeadlineTests {
     func httpDribbledHead() async throws {
         try await withCatcher(Self.short) { mail in
             let client = try LineClient(port: mail.ports.http)
-            // Each line ends in time; the head as a whole does not.
+            // Each line arrives whole, 100 ms after the last: every line is in time; the head as a
+            // whole is not (the command deadline is 300 ms).
             #expect(
                 await client.dribble(
-                    "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n"),
+                    "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n",
+                    interval: .milliseconds(100), wholeLines: true),
                 "the server let the peer dribble on")
             #expect(try await client.line() == "HTTP/1.1 408 Request Timeout")
             #expect(await client.isClosedByServer())
@@ -276,17 +278,24 @@ extension LineClient {
     /// sends something or closes; gives up after `limit`.
     ///
     /// - Returns: whether the server reacted; false if it let the peer dribble on.
-    func dribble(_ text: String, interval: Duration = .milliseconds(30), limit: Duration = .seconds(20)) async -> Bool {
-        let bytes = Array(text.utf8)
+    func dribble(
+        _ text: String, interval: Duration = .milliseconds(30), limit: Duration = .seconds(20), wholeLines: Bool = false
+    ) async -> Bool {
+        // One byte per send, or one line per send (then each line arrives at once, and more header
+        // lines follow the text, so no single line is ever slow).
+        let pieces: [[UInt8]] =
+            wholeLines
+            ? text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map { Array($0) + [0x0A] }
+            : text.utf8.map { [$0] }
         let saved = connection.timeouts
         connection.timeouts = ConnectionTimeouts(idle: interval)
         defer { connection.timeouts = saved }
         let end = ContinuousClock.now + limit
         var index = 0
         while ContinuousClock.now < end {
-            let byte = index < bytes.count ? bytes[index] : UInt8(ascii: "x")
+            let piece = index < pieces.count ? pieces[index] : wholeLines ? Array("X-More: 1\r\n".utf8) : [UInt8(ascii: "x")]
             index += 1
-            do { try await connection.send([byte]) } catch { return true }
+            do { try await connection.send(piece) } catch { return true }
             do {
                 try await connection.fill()
                 return true

@@ -39,14 +39,22 @@ struct ConnectionDeadlineTests {
     @Test("lines that continue a command share the deadline of its first byte (an HTTP head)")
     func continuingLines() async throws {
         let pair = try SocketPair()
-        let peer = Dribbler(fd: pair.left, text: "Header: value\r\n", interval: .milliseconds(30))
+        // Whole lines, each in one send, 100 ms apart: every line alone is far inside 400 ms.
+        let line = "Header: value\r\n"
+        let peer = Dribbler(fd: pair.left, text: line, interval: .milliseconds(100), bytesPerSend: line.utf8.count)
         defer { peer.stop() }
-        let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(line: .milliseconds(500)))
-        // Every line is complete well within the deadline; together they never end.
+        let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(line: .milliseconds(400)))
+        var linesRead = 0
         await #expect(throws: NetError.lineTimeout) {
             _ = try await reader.readLine(maxLength: 100)
-            while true { _ = try await reader.readLine(maxLength: 100, continuing: true) }
+            linesRead += 1
+            while true {
+                _ = try await reader.readLine(maxLength: 100, continuing: true)
+                linesRead += 1
+            }
         }
+        // Lines were read, so it was their sum, not one slow line, that ran out of time.
+        #expect(linesRead >= 2)
     }
 
     @Test("a transfer below the minimum rate ends in transferTimeout")
@@ -118,13 +126,15 @@ final class Dribbler: Sendable {
     private let fd: Int32
     private let bytes: [UInt8]
     private let interval: DispatchTimeInterval
+    private let bytesPerSend: Int
     /// How many bytes were sent; nil once stopped.
     private let sent = Mutex<Int?>(0)
 
-    init(fd: Int32, text: String = "", interval: DispatchTimeInterval = .milliseconds(20)) {
+    init(fd: Int32, text: String = "", interval: DispatchTimeInterval = .milliseconds(20), bytesPerSend: Int = 1) {
         self.fd = fd
         self.bytes = Array(text.utf8)
         self.interval = interval
+        self.bytesPerSend = bytesPerSend
         schedule()
     }
 
@@ -141,9 +151,9 @@ final class Dribbler: Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + interval) { [self] in
             let going = sent.withLock { sent -> Bool in
                 guard let index = sent else { return false }
-                let byte = bytes.isEmpty ? UInt8(ascii: "x") : bytes[index % bytes.count]
-                sent = index + 1
-                return (try? rawSend(fd, String(decoding: [byte], as: UTF8.self))) != nil
+                let chunk = (index..<(index + bytesPerSend)).map { bytes.isEmpty ? UInt8(ascii: "x") : bytes[$0 % bytes.count] }
+                sent = index + bytesPerSend
+                return (try? rawSend(fd, String(decoding: chunk, as: UTF8.self))) != nil
             }
             if going { schedule() }
         }
