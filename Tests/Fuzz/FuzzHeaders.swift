@@ -14,7 +14,8 @@ public func fuzzHeaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = headers.cc
     _ = headers.sender
     _ = MessageEnvelope(headers: headers)
-    let section = HeaderSection(raw: raw, in: 0..<raw.count)
+    var budget = HeaderBudget()
+    let section = HeaderSection(raw: raw, in: 0..<raw.count, budget: &budget)
     precondition(section.range.lowerBound == 0 && section.range.upperBound <= section.bodyStart)
     precondition(section.bodyStart <= raw.count)
     for field in headers.fields {

@@ -156,12 +156,12 @@ struct SMTPDriver {
     /// A DATA body as DotStuffedReader reads it from the connection's buffer; nil if the peer closes.
     private mutating func readData() -> SMTPSession.DataOutcome? {
         var body: [UInt8] = []
-        var atLineStart = true
+        var position = DotStuffedReader.Position.lineStart
         var tooLarge = false
         let limit = session.configuration.maxMessageSize
         while true {
             let (consumed, finished) = connection.withBuffered {
-                DotStuffedReader.scan($0, into: &body, atLineStart: &atLineStart, limit: limit, tooLarge: &tooLarge)
+                DotStuffedReader.scan($0, into: &body, position: &position, limit: limit, tooLarge: &tooLarge)
             }
             guard consumed <= connection.buffered else { fuzzFailure("scan consumed more than was buffered") }
             connection.consume(consumed)
