@@ -179,7 +179,10 @@ package struct HTTPRouter: Sendable {
                 let what = filter.isEmpty ? "no message" : "no message matching \(filter)"
                 return .error(.requestTimeout, "\(what) arrived within \(Self.seconds(timeout))s")
             }
-            var response = detail(message, json: json || Self.acceptsJSON(request))
+            let asJSON = json || Self.acceptsJSON(request)
+            // Read and rendered off the event loop, as GET /messages/{id} is.
+            let views = try await Self.read(message)
+            var response = await BlockingPool.offload { detail(message, views: views, json: asJSON) }
             response.headers["X-Message-Id"] = String(message.id)
             return response
         case .faults(let json):
@@ -192,13 +195,7 @@ package struct HTTPRouter: Sendable {
 
     // MARK: Helpers
 
-    /// ``detail(_:views:json:)`` of a message read here; the 500 of ``read(_:)`` when it cannot be.
-    private func detail(_ message: Message, json: Bool) -> HTTPResponse {
-        do throws(StoreError) { return detail(message, views: try message.loadViews(), json: json) } catch {
-            return .error(.internalServerError, Self.unreadable(message, error).reason)
-        }
-    }
-
+    /// `GET /messages/{id}` (and a wait's answer) rendered from what was read.
     private func detail(_ message: Message, views: MessageViews, json: Bool) -> HTTPResponse {
         json
             ? .json(

@@ -239,8 +239,8 @@ extension IMAPSession {
             }
             do {
                 return try await store.copy(ids: ids, to: mailbox)
-            } catch is StoreError where attempt < 5 {
-                attempt += 1
+            } catch let error as StoreError where error.isMissingFile && attempt < 5 {
+                attempt += 1  // a file renamed meanwhile; a full disk or a refused write is final
             }
         }
     }
