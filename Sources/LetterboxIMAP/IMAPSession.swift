@@ -401,6 +401,7 @@ public struct IMAPSession: Sendable {
             }
         }
         var unreadable: StoreError?
+        var unreadableIDs: [UInt64] = []
         for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
             .enumerated()
         {
@@ -418,6 +419,7 @@ public struct IMAPSession: Sendable {
                     case .success(let read): views = read
                     case .failure(let error):
                         unreadable = error
+                        unreadableIDs.append(entries[index].message.id)
                         continue
                     }
                 }
@@ -448,7 +450,14 @@ public struct IMAPSession: Sendable {
                 Self.render(items, attributes: attributes, into: &out)
             }
         }
-        if let unreadable { return "NO some messages could not be read: \(unreadable.reason)" }
+        if let unreadable {
+            // Messages removed since this session was told of them keep their numbers until the
+            // EXPUNGE goes out; their bytes are gone (RFC 2180 §4.1.2, RFC 5530 §3).
+            if unreadableIDs.allSatisfy({ store.message(id: $0) == nil }) {
+                return "NO [EXPUNGEISSUED] some of the messages were expunged"
+            }
+            return "NO some messages could not be read: \(unreadable.reason)"
+        }
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 
