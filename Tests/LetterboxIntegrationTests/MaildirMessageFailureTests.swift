@@ -133,6 +133,36 @@ import Testing
             #expect(mail.messages.map(\.subject) == ["stays"])
         }
     }
+
+    @Test func pop3QuitSaysWhenADeletedMessageCouldNotBeRemoved() async throws {
+        let folder = try MaildirIntegrationTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var configuration = Configuration()
+        configuration.storage = .maildir(folder)
+        var pinned: String?
+        defer { if let pinned { _ = runQuietly("/bin/umount", ["-l", pinned]) } }
+        try await MailCatcher.withRunning(configuration) { mail in
+            let first = try await deliver("stays", folder: folder, port: mail.ports.smtp)
+            _ = try await deliver("goes", folder: folder, port: mail.ports.smtp)
+            guard pin(folder + "/new/" + first) else { return }
+            pinned = folder + "/new/" + first
+            let client = try LineClient(port: mail.ports.pop3)
+            _ = try await client.line()
+            var replies: [String] = []
+            for command in ["USER u", "PASS p", "DELE 1", "DELE 2", "QUIT"] {
+                try await client.send(command + "\r\n")
+                replies.append(try await client.line())
+            }
+            #expect(replies.prefix(4).allSatisfy { $0.hasPrefix("+OK") }, "\(replies)")
+            // RFC 1939 §6: the UPDATE state says when some deleted messages were not removed.
+            #expect(replies[4].hasPrefix("-ERR [SYS/TEMP]"), "\(replies[4])")
+            #expect(!replies[4].contains(folder), "a reply names a server path: \(replies[4])")
+            #expect(mail.messages.map(\.subject) == ["stays"])
+            await client.close()
+            if let pinned { #expect(runQuietly("/bin/umount", [pinned])) }
+            pinned = nil
+        }
+    }
 }
 
 /// A message removed by another route after a session was told of it keeps its sequence number
