@@ -197,7 +197,7 @@ public struct IMAPSession: Sendable {
             // The messages that went were reported; those that stay make it a NO (RFC 3501 §6.4.3),
             // with the code Dovecot gives a failed unlink.
             result =
-                failure.map { Self.no($0) + " (\(kept) messages could not be expunged and stay)" }
+                failure.map { Self.no($0) + " (\(kept) of the messages could not be expunged and stay)" }
                 ?? "OK EXPUNGE completed"
         case (.search(let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
@@ -402,6 +402,8 @@ public struct IMAPSession: Sendable {
         }
         var unreadable: StoreError?
         var unreadableIDs: [UInt64] = []
+        // Why \Seen could not be set on a message that was read (a file that cannot be renamed).
+        var unmarked: StoreError?
         for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
             .enumerated()
         {
@@ -426,9 +428,12 @@ public struct IMAPSession: Sendable {
                 var flagsChanged = false
                 if marksSeen && !entries[index].flags.contains(MessageFlags.seen) {
                     let id = entries[index].message.id
-                    if let flags = store.updateFlags(.add(MessageFlags([MessageFlags.seen])), ids: [id])[id] {
+                    let marked = store.changeFlags(.add(MessageFlags([MessageFlags.seen])), ids: [id])
+                    if let flags = marked.changed[id] {
                         entries[index].flags = flags
                         flagsChanged = true
+                    } else if let failure = marked.failed[id] {
+                        unmarked = failure
                     }
                 }
                 items.append(
@@ -458,6 +463,7 @@ public struct IMAPSession: Sendable {
             }
             return "NO some messages could not be read: \(unreadable.reason)"
         }
+        if let unmarked { return Self.no(unmarked) + " (\\Seen could not be set)" }
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 

@@ -86,6 +86,12 @@ import Testing
                 fetch.untagged.contains { $0.hasPrefix("* 2 FETCH (FLAGS (") && !$0.contains("Flagged") },
                 "\(fetch.untagged)")
             #expect(fetch.result.hasPrefix("OK"))
+            // Reading it sets \Seen implicitly (RFC 3501 §6.4.5): that fails the same way, and says so.
+            let read = try await session.command("FETCH 2 (BODY[HEADER.FIELDS (SUBJECT)])")
+            #expect(read.untagged.contains("Subject: two"), "\(read.untagged)")
+            #expect(!read.untagged.contains { $0.contains("\\Seen") }, "\(read.untagged)")
+            #expect(read.result.hasPrefix("NO") && !read.result.contains(folder), "\(read.result)")
+            #expect(try await session.command("FETCH 2 (FLAGS)").untagged.allSatisfy { !$0.contains("\\Seen") })
             await session.client.close()
             if let pinned { #expect(runQuietly("/bin/umount", [pinned])) }
             pinned = nil
