@@ -248,6 +248,7 @@ public struct IMAPSession: Sendable {
         }
     }
 
+    /// SELECT and EXAMINE, whose response is one snapshot of the mailbox (RFC 3501 §6.3.1).
     func isSelection(_ command: IMAPCommand) -> Bool {
         switch command {
         case .select, .examine: return true
