@@ -197,12 +197,14 @@ public struct IMAPSession: Sendable {
                 result = "NO [READ-ONLY] mailbox is read-only"
                 break
             }
-            if case .uidExpunge(let set) = tagged.command {
-                _ = expungeDeleted(uids: set, report: true, into: &out)
-            } else {
-                _ = expungeDeleted(uids: nil, report: true, into: &out)
-            }
-            result = "OK EXPUNGE completed"
+            var uids: SequenceSet?
+            if case .uidExpunge(let set) = tagged.command { uids = set }
+            let (kept, failure) = expungeDeleted(uids: uids, report: true, into: &out)
+            // The messages that went were reported; those that stay make it a NO (RFC 3501 §6.4.3),
+            // with the code Dovecot gives a failed unlink.
+            result =
+                failure.map { Self.no($0) + " (\(kept) of the messages could not be expunged and stay)" }
+                ?? "OK EXPUNGE completed"
         case (.search(let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
             out.raw("* SEARCH" + (await search(key, uid: uid)).map { " \($0)" }.joined() + "\r\n")
@@ -230,7 +232,12 @@ public struct IMAPSession: Sendable {
         default:
             result = "BAD command not valid in this state"
         }
-        if state == .selected && outcome == .proceed && !isSequenceSensitive(tagged.command) {
+        // SELECT and EXAMINE answer with one snapshot: an EXPUNGE after their EXISTS would make a
+        // client that takes the count from the response address a number that no longer exists;
+        // later changes go out with the next command.
+        if state == .selected && outcome == .proceed && !isSequenceSensitive(tagged.command)
+            && !isSelection(tagged.command)
+        {
             synchronize(into: &out, allowExpunge: true)
         }
         out.raw("\(tag) \(result)\r\n")
@@ -243,6 +250,14 @@ public struct IMAPSession: Sendable {
         case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _),
             .sort(_, _, let uid):
             return !uid
+        default: return false
+        }
+    }
+
+    /// SELECT and EXAMINE, whose response is one snapshot of the mailbox (RFC 3501 §6.3.1).
+    func isSelection(_ command: IMAPCommand) -> Bool {
+        switch command {
+        case .select, .examine: return true
         default: return false
         }
     }
@@ -404,6 +419,8 @@ public struct IMAPSession: Sendable {
         }
         var unreadable: StoreError?
         var expunged = false
+        // Why \Seen could not be set on a message that was read (a file that cannot be renamed).
+        var unmarked: StoreError?
         for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
             .enumerated()
         {
@@ -432,9 +449,12 @@ public struct IMAPSession: Sendable {
                 var flagsChanged = false
                 if marksSeen && !entries[index].flags.contains(MessageFlags.seen) {
                     let id = entries[index].message.id
-                    if let flags = store.updateFlags(.add(MessageFlags([MessageFlags.seen])), ids: [id])[id] {
+                    let marked = store.changeFlags(.add(MessageFlags([MessageFlags.seen])), ids: [id])
+                    if let flags = marked.changed[id] {
                         entries[index].flags = flags
                         flagsChanged = true
+                    } else if let failure = marked.failed[id] {
+                        unmarked = failure
                     }
                 }
                 items.append(
@@ -458,7 +478,10 @@ public struct IMAPSession: Sendable {
         }
         // The store error's reason, never its description: that names server paths.
         if let unreadable { return "NO some messages could not be read: \(unreadable.reason)" }
+        // Messages removed since this session was told of them keep their numbers until the
+        // EXPUNGE goes out; their bytes are gone (RFC 2180 §4.1.2, RFC 5530 §3).
         if expunged { return "NO [EXPUNGEISSUED] some of the requested messages no longer exist" }
+        if let unmarked { return Self.no(unmarked) + " (\\Seen could not be set)" }
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 
@@ -587,7 +610,8 @@ public struct IMAPSession: Sendable {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let targets = indexes(set, uid: uid)
         let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
-        let changed = store.updateFlags(update, ids: targets.map { entries[$0].message.id })
+        let outcome = store.changeFlags(update, ids: targets.map { entries[$0].message.id })
+        let changed = outcome.changed
         // Even with .SILENT: a later FETCH may show the keyword (RFC 3501 §7.2.6).
         if mode != .remove && !changed.isEmpty { announceKeywords(flags, into: &out) }
         for index in targets {
@@ -599,22 +623,33 @@ public struct IMAPSession: Sendable {
             out.flags(Self.flagNames(flags, recent: recent.contains(id)))
             out.raw(uid ? " UID \(entries[index].uid))\r\n" : ")\r\n")
         }
+        // STORE is per message (RFC 3501 §6.4.6): those changed were answered above; the others
+        // keep their flags, and the NO says why.
+        if let failure = outcome.failed.min(by: { $0.key < $1.key })?.value {
+            return Self.no(failure) + " (\(outcome.failed.count) of \(targets.count) messages keep their flags)"
+        }
         return "OK \(uid ? "UID " : "")STORE completed"
     }
 
-    /// Removes messages flagged \Deleted (restricted to `uids` for UID EXPUNGE) from the store.
-    mutating func expungeDeleted(uids: SequenceSet?, report: Bool, into out: inout IMAPWriter) -> Int {
+    /// Removes messages flagged \Deleted (restricted to `uids` for UID EXPUNGE) from the store;
+    /// returns why some stay (a file that cannot be deleted), if any did. Only the messages that
+    /// went are reported and leave the session's view; another session's removal meanwhile is
+    /// reported at the next synchronization.
+    mutating func expungeDeleted(uids: SequenceSet?, report: Bool, into out: inout IMAPWriter) -> (
+        kept: Int, failure: StoreError?
+    ) {
         let largest = entries.last?.uid ?? 0
         let doomed = entries.indices.filter { index in
             entries[index].flags.contains(MessageFlags.deleted)
                 && (uids.map { $0.contains(entries[index].uid, largest: largest) } ?? true)
         }
-        store.remove(ids: doomed.map { entries[$0].message.id })
-        for index in doomed.reversed() {
+        let outcome = store.removeEach(ids: doomed.map { entries[$0].message.id })
+        let removed = Set(outcome.removed)
+        for index in doomed.reversed() where removed.contains(entries[index].message.id) {
             if report { out.raw("* \(index + 1) EXPUNGE\r\n") }
             recent.remove(entries[index].message.id)
             entries.remove(at: index)
         }
-        return doomed.count
+        return (outcome.kept.count, outcome.kept.min(by: { $0.key < $1.key })?.value)
     }
 }

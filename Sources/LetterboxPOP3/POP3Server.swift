@@ -95,8 +95,16 @@ package struct POP3Server: Sendable {
                 try await connection.send(MessageTransfer.encode(raw, bodyLines: bodyLines))
             }
         case .commit(let ids, let reply):
-            let removed = store.remove(ids: ids)
-            transcript.note("deleted \(removed) of \(ids.count) messages")
+            let outcome = store.removeEach(ids: ids)
+            transcript.note("deleted \(outcome.removed.count) of \(ids.count) messages")
+            // RFC 1939 §6: "-ERR some deleted messages not removed"; a file that cannot be deleted
+            // keeps its message (RFC 2449 §8.1.2: SYS/TEMP).
+            if let failure = outcome.kept.min(by: { $0.key < $1.key })?.value {
+                send(
+                    "-ERR [SYS/TEMP] some deleted messages not removed (\(outcome.kept.count) of \(ids.count)): "
+                        + failure.reason, on: connection, transcript: transcript)
+                return false
+            }
             send(reply, on: connection, transcript: transcript)
             return false
         case .close(let line):

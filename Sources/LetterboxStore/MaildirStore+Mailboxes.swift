@@ -480,7 +480,7 @@ extension MaildirStore {
         return moved
     }
 
-    // MARK: Hooks for remove(ids:), updateFlags(_:ids:) and log compaction
+    // MARK: Hooks for remove(ids:), changeFlags(_:ids:) and log compaction
 
     /// Unlinks the file of a removed message that lived in a folder.
     func removeFolderFile(of id: UInt64) {
@@ -489,21 +489,17 @@ extension MaildirStore {
     }
 
     /// Renames a folder message's file for its new system flags; returns a keywords record when its
-    /// keywords changed.
-    func changeFolderFlags(of id: UInt64, to flags: MessageFlags) -> EnvelopeLog.Record? {
+    /// keywords changed. Throws, changing nothing, when the file cannot be renamed.
+    func changeFolderFlags(of id: UInt64, to flags: MessageFlags) throws(StoreError) -> EnvelopeLog.Record? {
         guard var entry = folders.withLock({ $0[id] }) else { return nil }
         let folder = folder(entry.mailbox)
         let letters = MaildirFlags.letters(for: flags, keeping: entry.name.flagLetters)
         if letters != (entry.name.flagLetters ?? "") || entry.inNew {
             let renamed = MaildirFileName(base: entry.name.base, flagLetters: letters)
-            do throws(StoreError) {
-                try POSIXFile.rename(
-                    folder.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: false, renamed.name))
-                entry.name = renamed
-                entry.inNew = false
-            } catch {
-                notify(StoreNotice(.warning, "could not change flags on disk: \(error)"))
-            }
+            try POSIXFile.rename(
+                folder.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: false, renamed.name))
+            entry.name = renamed
+            entry.inNew = false
         }
         let keywords = MaildirFlags.keywords(flags)
         let changed = keywords != entry.keywords

@@ -377,11 +377,14 @@ public final class MaildirStore: IndexedStore {
     /// content filter reads files, so it takes the table while holding the index); the file table
     /// before the folder table.
     @discardableResult
-    public func remove(ids: [UInt64]) -> Int {
+    public func remove(ids: [UInt64]) -> Int { removeEach(ids: ids).removed.count }
+
+    /// Like ``remove(ids:)``, saying which messages stay because their file could not be unlinked.
+    public func removeEach(ids: [UInt64]) -> RemovalResult {
         // Only published messages: a delivery under way has its file in the table already.
         let stored = ids.filter { index.message(id: $0) != nil }
         let kept = unlinkFiles(of: stored)
-        let removed = index.remove(ids: kept.isEmpty ? stored : stored.filter { !kept.contains($0) }) { removed in
+        let removed = index.remove(ids: kept.isEmpty ? stored : stored.filter { kept[$0] == nil }) { removed in
             files.table.withLock { files in
                 for message in removed {
                     self.files.cache.remove(message.id)
@@ -391,14 +394,13 @@ public final class MaildirStore: IndexedStore {
                 }
             }
         }
-        return removed.count
+        return RemovalResult(removed: removed.map(\.id), kept: kept)
     }
 
     /// Unlinks the files of `ids` (looking for a file another program renamed by its base name);
-    /// returns the ids whose file is still there.
-    private func unlinkFiles(of ids: [UInt64]) -> Set<UInt64> {
-        var kept = Set<UInt64>()
-        var failure: StoreError?
+    /// returns the ids whose file is still there, with why.
+    private func unlinkFiles(of ids: [UInt64]) -> [UInt64: StoreError] {
+        var kept: [UInt64: StoreError] = [:]
         files.table.withLock { table in
             for id in ids {
                 let path: String
@@ -418,54 +420,67 @@ public final class MaildirStore: IndexedStore {
                     code = errno
                 }
                 guard code != ENOENT else { continue }
-                kept.insert(id)
-                failure = failure ?? .system("unlink", path: path, errno: code)
+                kept[id] = .system("unlink", path: path, errno: code)
             }
         }
-        if let failure {
+        if let failure = kept.min(by: { $0.key < $1.key })?.value {
             notify(StoreNotice(.warning, "could not delete \(kept.count) message files, kept them: \(failure)"))
         }
         return kept
     }
 
-    /// Changes flags in the index, renames files whose system flags changed (into `cur/`, with the
-    /// new `:2,` letters), and logs keyword changes. Flag changes are serialized, so the files end
-    /// with the flags the index ends with; the index is changed before the file table is taken
-    /// (see ``remove(ids:)`` for the lock order).
-    @discardableResult
-    public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
+    /// Changes flags, all or nothing per message: renames files whose system flags changed (into
+    /// `cur/`, with the new `:2,` letters) and changes the index only for the messages whose file
+    /// took its new name (or needed none), so a restart finds what clients were told; logs keyword
+    /// changes. Flag changes are serialized, so the files end with the flags the index ends with.
+    /// The index is read, then the file table taken, then the index written, never both held at
+    /// once (see ``remove(ids:)`` for the lock order).
+    public func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
         flagChanges.withLock { _ in
-            let changed = index.updateFlags(update, ids: ids)
+            let planned = ids.filter { index.message(id: $0) != nil }.map {
+                ($0, update.applied(to: index.flags(of: $0)))
+            }
+            var failed: [UInt64: StoreError] = [:]
             files.table.withLock { files in
                 var keywordRecords: [EnvelopeLog.Record] = []
-                for (id, flags) in changed.sorted(by: { $0.key < $1.key }) {
-                    guard var entry = files[id] else {
-                        if let record = changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
-                        continue
+                for (id, flags) in planned.sorted(by: { $0.0 < $1.0 }) {
+                    do throws(StoreError) {
+                        guard var entry = files[id] else {
+                            if let record = try changeFolderFlags(of: id, to: flags) { keywordRecords.append(record) }
+                            continue
+                        }
+                        if let moved = try move(entry, flags: flags) {
+                            entry.name = moved
+                            entry.inNew = false
+                        }
+                        let keywords = MaildirFlags.keywords(flags)
+                        if keywords != entry.keywords {
+                            entry.keywords = keywords
+                            keywordRecords.append(.keywords(id: id, keywords))
+                        }
+                        files[id] = entry
+                    } catch {
+                        failed[id] = error
                     }
-                    if let moved = move(entry, flags: flags) {
-                        entry.name = moved
-                        entry.inNew = false
-                    }
-                    let keywords = MaildirFlags.keywords(flags)
-                    if keywords != entry.keywords {
-                        entry.keywords = keywords
-                        keywordRecords.append(.keywords(id: id, keywords))
-                    }
-                    files[id] = entry
                 }
                 do throws(StoreError) { try log.append(keywordRecords) } catch {
                     notify(StoreNotice(.warning, "could not record keywords: \(error)"))
                 }
             }
-            return changed
+            if let failure = failed.min(by: { $0.key < $1.key })?.value {
+                notify(
+                    StoreNotice(
+                        .warning, "could not change flags on disk of \(failed.count) messages, kept them: \(failure)"))
+            }
+            let changed = index.updateFlags(update, ids: planned.map(\.0).filter { failed[$0] == nil })
+            return FlagChangeResult(changed: changed, failed: failed)
         }
     }
 
     /// Renames a message's file into `cur/` with the info letters for `flags`, keeping letters
-    /// Letterbox does not own; returns the new name, or nil when nothing had to change (or it failed,
-    /// with a warning). If another program renamed the file meanwhile, it is found first.
-    private func move(_ entry: MaildirEntry, flags: MessageFlags) -> MaildirFileName? {
+    /// Letterbox does not own; returns the new name, or nil when nothing had to change. If another
+    /// program renamed the file meanwhile, it is found first. Throws when the file cannot be renamed.
+    private func move(_ entry: MaildirEntry, flags: MessageFlags) throws(StoreError) -> MaildirFileName? {
         func target(from letters: String?) -> MaildirFileName? {
             let wanted = MaildirFlags.letters(for: flags, keeping: letters)
             guard wanted != (letters ?? "") || (entry.inNew && !wanted.isEmpty) else { return nil }
@@ -477,16 +492,10 @@ public final class MaildirStore: IndexedStore {
                 layout.path(inNew: entry.inNew, entry.name.name), layout.path(inNew: false, planned.name))
             return planned
         } catch {
-            if let (directory, current) = files.locate(entry.name.base) {
-                guard let retarget = target(from: current.flagLetters) else { return current }
-                if (try? POSIXFile.rename(directory + "/" + current.name, layout.path(inNew: false, retarget.name)))
-                    != nil
-                {
-                    return retarget
-                }
-            }
-            notify(StoreNotice(.warning, "could not change flags on disk: \(error)"))
-            return nil
+            guard let (directory, current) = files.locate(entry.name.base) else { throw error }
+            guard let retarget = target(from: current.flagLetters) else { return current }
+            try POSIXFile.rename(directory + "/" + current.name, layout.path(inNew: false, retarget.name))
+            return retarget
         }
     }
 

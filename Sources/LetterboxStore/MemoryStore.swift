@@ -72,9 +72,8 @@ public final class MemoryStore: IndexedStore {
         return removed.count
     }
 
-    @discardableResult
-    public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
-        index.updateFlags(update, ids: ids)
+    public func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
+        FlagChangeResult(changed: index.updateFlags(update, ids: ids))
     }
 
     // MARK: Mailboxes

@@ -25,6 +25,10 @@ public protocol MessageStore: Sendable {
     @discardableResult
     func remove(ids: [UInt64]) -> Int
 
+    /// Removes the messages with these ids, saying which went and which stay (and why): a disk
+    /// store keeps a message whose file it cannot delete.
+    func removeEach(ids: [UInt64]) -> RemovalResult
+
     /// Returns the first message matching `filter`, waiting up to `timeout` for one to arrive.
     /// Messages stored before the call count. Woken by arrival, never by polling; nil on timeout
     /// or cancellation.
@@ -42,9 +46,10 @@ public protocol MessageStore: Sendable {
     /// A message's flags (IMAP system flags such as `\Seen`, and keywords).
     func flags(of id: UInt64) -> MessageFlags
 
-    /// Changes the flags of the messages that still exist and returns their new flags.
-    @discardableResult
-    func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags]
+    /// Changes the flags of the messages that still exist, all or nothing per message: returns the
+    /// new flags of those changed and, for those the store could not change (a file that cannot be
+    /// renamed), why; those keep their flags, in the index as on disk.
+    func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult
 
     /// Claims \Recent for a session: returns the messages no session had seen yet (RFC 3501 §2.3.2).
     func claimRecent(_ ids: [UInt64]) -> Set<UInt64>
@@ -124,6 +129,20 @@ extension MessageStore {
     /// Removes every message; returns how many were removed.
     @discardableResult
     public func removeAll() -> Int { remove(ids: messages().map(\.id)) }
+
+    /// Changes the flags of the messages that still exist and could be changed; returns their new
+    /// flags (see ``changeFlags(_:ids:)``, which also says which could not be changed).
+    @discardableResult
+    public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
+        changeFlags(update, ids: ids).changed
+    }
+
+    /// For a store whose removals cannot fail: every message still stored is removed.
+    public func removeEach(ids: [UInt64]) -> RemovalResult {
+        let stored = ids.filter { message(id: $0) != nil }
+        remove(ids: stored)
+        return RemovalResult(removed: stored.filter { message(id: $0) == nil })
+    }
 }
 
 /// One change to a store, published once to every observer.

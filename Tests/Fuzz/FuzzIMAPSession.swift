@@ -58,10 +58,13 @@ private func runIMAPSession(_ raw: [UInt8]) async {
             checkIMAPResponse(response, tag: tagged.tag, final: true)
         case .close:
             let last = checkIMAPResponse(response, tag: tagged.tag, final: true)
-            guard String(decoding: response, as: UTF8.self).contains("* BYE "), last.hasPrefix("\(tagged.tag) OK") else {
-                fuzzFailure("close without BYE and OK: \(show(response))")
+            // LOGOUT (tagged OK), or the failed login that used up the session's tries (tagged NO).
+            guard String(decoding: response, as: UTF8.self).contains("* BYE "),
+                last.hasPrefix("\(tagged.tag) OK") || last.hasPrefix("\(tagged.tag) NO")
+            else {
+                fuzzFailure("close without BYE and a tagged answer: \(show(response))")
             }
-            return  // nothing is read or sent after LOGOUT
+            return  // nothing is read or sent after BYE
         case .startTLS:
             checkIMAPResponse(response, tag: tagged.tag, final: true)
             session.tlsStarted()
@@ -74,7 +77,9 @@ private func runIMAPSession(_ raw: [UInt8]) async {
             } catch {
                 return  // the server ends the connection on an over-long SASL line
             }
-            checkIMAPResponse(session.continueAuthentication(line), tag: tagged.tag, final: true)
+            let (answer, outcome) = session.continueAuthentication(line)
+            checkIMAPResponse(answer, tag: tagged.tag, final: true)
+            if outcome == .close { return }
         case .idle(let tag):
             guard tag == tagged.tag else { fuzzFailure("IDLE for tag \(tag), command \(tagged.tag)") }
             checkIMAPResponse(response, tag: nil, final: false)

@@ -1,0 +1,14 @@
+/// What a flag change did, message by message: a change is all or nothing per message (the index
+/// changes only when the message's file, if any, took its new name).
+public struct FlagChangeResult: Sendable, Equatable {
+    /// The new flags of the messages that were changed (or already had them).
+    public var changed: [UInt64: MessageFlags]
+    /// The messages whose flags stayed as they were because the store could not change them, and why.
+    /// Messages no longer stored are in neither.
+    public var failed: [UInt64: StoreError]
+
+    public init(changed: [UInt64: MessageFlags] = [:], failed: [UInt64: StoreError] = [:]) {
+        self.changed = changed
+        self.failed = failed
+    }
+}
