@@ -81,6 +81,36 @@ struct PeerBacklogTests {
         }
     }
 
+    @Test("HTTP: GET of a 12 KB message pipelined 1,000 times, never read: the server stops reading and closes")
+    func pipelinedGetsAreNotAllAnswered() async throws {
+        let log = SessionLog()
+        let requests = 1000
+        try await withCatcher({ configuration in
+            configuration.timeouts.httpKeepAlive = .seconds(1)
+            configuration.transcript = true
+            configuration.logger = Logger(level: .debug, sink: { line in log.record(line) })
+        }) { mail in
+            // Below the size sent without copying: each answer is queued with the others.
+            let body = String(repeating: "0123456789abcde\n", count: 12 * 1024 / 16)
+            _ = try await mail.store.append(
+                Array(sampleMessage(body: body).utf8),
+                envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
+            let port = mail.ports.http
+            let request = "GET /messages/1/raw HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            // 49 KB of requests (one read) asking for 12 MB; the send may wait while the server does not read.
+            let client = Task {
+                let client = try LineClient(port: port)
+                try? await client.send(String(repeating: request, count: requests))
+                _ = await log.waitForClose(of: "http")
+                client.connection.closeAbruptly()
+            }
+            #expect(await log.waitForClose(of: "http"), "the session did not end")
+            try await client.value
+            let answered = log.count(where: { $0.contains("C: GET /messages/1/raw") })
+            #expect(answered > 0 && answered < requests, "\(answered) requests were read from a peer that read nothing")
+        }
+    }
+
     @Test("IMAP: 1,000 APPENDs pipelined, then a reset: the server stops instead of storing them all")
     func resetStopsPipelinedAppends() async throws {
         let log = SessionLog()
@@ -112,6 +142,9 @@ final class SessionLog: Sendable {
     private let lines = Mutex<[String]>([])
 
     func record(_ line: String) { lines.withLock { $0.append(line) } }
+
+    /// How many lines logged so far satisfy `predicate`.
+    func count(where predicate: (String) -> Bool) -> Int { lines.withLock { $0.count(where: predicate) } }
 
     /// Waits (up to 60 s) until a session of `protocolName` has logged its end.
     func waitForClose(of protocolName: String) async -> Bool {
