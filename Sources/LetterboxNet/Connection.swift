@@ -271,6 +271,7 @@ package final class Connection {
     package func readLine(
         maxLength: Int, interruptible: Bool = false, wakeable: Bool = false, continuing: Bool = false
     ) async throws -> [UInt8] {
+        try await takeTurn()
         let entered = MonotonicClock.nanoseconds()
         if continuing {
             if commandStart == nil { commandStart = entered }
@@ -278,7 +279,6 @@ package final class Connection {
             commandStart = nil
         }
         lineEnded = false
-        try await takeTurn()
         let idle = bounded(entered &+ MonotonicClock.nanoseconds(in: timeouts.idle), .idleTimeout)
         while true {
             do {
@@ -419,7 +419,8 @@ package final class Connection {
 
     // MARK: Writing
 
-    /// Queues bytes; nothing is sent until ``flush()``.
+    /// Queues bytes. They are sent by ``flush()``, before the connection waits for input, or
+    /// before the next line is read once more than ``outputLimit`` is queued.
     package func write(_ bytes: some Sequence<UInt8>) {
         output.append(contentsOf: bytes)
     }
