@@ -57,7 +57,12 @@ package struct IMAPServer: Sendable {
                     send("\(error.tag ?? "*") BAD \(error.reason)\r\n", on: connection, transcript: transcript)
                     continue
                 case .success(let command):
-                    let (response, result) = await session.handle(command)
+                    let (response, result) = await session.handle(command) { piece in
+                        transcript.sent(String(decoding: piece.prefix(512), as: UTF8.self))
+                        connection.write(piece)
+                        // A failure is kept by the connection: the next read ends the session.
+                        return (try? await connection.flushIfFull()) != nil
+                    }
                     try await waitAfterFailedLogin(&session, on: connection)
                     if session.state != .notAuthenticated { connection.loggedIn() }
                     if case .startTLS = result {

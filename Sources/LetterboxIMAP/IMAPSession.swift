@@ -100,7 +100,16 @@ public struct IMAPSession: Sendable {
 
     /// Runs one command and returns the octets to send (untagged data, then the tagged result).
     public mutating func handle(_ tagged: TaggedCommand) async -> (response: [UInt8], outcome: Outcome) {
+        await handle(tagged, sink: nil)
+    }
+
+    /// ``handle(_:)``, passing a long response (FETCH) to `sink` piece by piece as it is built;
+    /// what is returned is the rest of it.
+    package mutating func handle(_ tagged: TaggedCommand, sink: IMAPResponseSink?) async
+        -> (response: [UInt8], outcome: Outcome)
+    {
         var out = IMAPWriter()
+        out.sink = sink
         let tag = tagged.tag
         var outcome = Outcome.proceed
         let result: String
@@ -424,8 +433,13 @@ public struct IMAPSession: Sendable {
         for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
             .enumerated()
         {
-            // Bounded slices: between chunks, the other connections of this event loop get a turn.
-            if number > 0 { await Task.yield() }
+            // Bounded slices: between chunks, what is rendered goes to the connection (which sends
+            // it once enough is queued, waiting for the peer to read), and the other connections of
+            // this event loop get a turn.
+            if number > 0 {
+                guard await out.handOff() else { return "NO [UNAVAILABLE] FETCH stopped: the connection failed" }
+                await Task.yield()
+            }
             // A disk store's files are read off the event loop, a chunk at a time, and rendered
             // from what was read.
             let contents = readsContent ? await Message.load(chunk.map { entries[$0].message }) : nil

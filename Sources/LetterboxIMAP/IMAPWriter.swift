@@ -1,6 +1,22 @@
+/// Takes the part of a response built so far, while a long one is still being built (a FETCH of
+/// many messages): the driver queues it on the connection and sends once enough is queued, so a
+/// response is never held whole. Returns false when the connection has failed: the command stops.
+package typealias IMAPResponseSink = ([UInt8]) async -> Bool
+
 /// Builds IMAP response data (RFC 3501 §9): atoms, quoted strings, literals, NIL, lists.
 struct IMAPWriter {
     private(set) var bytes: [UInt8] = []
+    /// Where ``handOff()`` passes what is built; nil keeps the whole response in ``bytes``.
+    var sink: IMAPResponseSink?
+
+    /// Passes what has been built so far to ``sink`` and starts again empty; false when the sink
+    /// could not take it (the connection failed), and the command should stop.
+    mutating func handOff() async -> Bool {
+        guard let sink, !bytes.isEmpty else { return true }
+        let built = bytes
+        bytes = []
+        return await sink(built)
+    }
 
     mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
     mutating func raw(_ data: some Collection<UInt8>) { bytes.append(contentsOf: data) }

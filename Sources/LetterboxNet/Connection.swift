@@ -11,7 +11,22 @@
 /// first byte, a transfer's minimum rate, and the time before login. Replies are queued with
 /// ``write(_:)`` and sent when the connection is about to wait for input (or by ``flush()``), so
 /// pipelined requests are answered in one system call.
+///
+/// What a peer can make the connection hold or do without reading is bounded: queued output is
+/// sent once it passes ``outputLimit`` (the send then waits for the peer, up to the send deadline),
+/// every ``linesPerTurn`` lines the loop's other connections get a turn, and once a send has
+/// failed (the peer reset or left) every later read and send fails at once, so pipelined commands
+/// still buffered are not run for nobody.
 package final class Connection {
+    /// Queued output past which ``readLine(maxLength:interruptible:wakeable:continuing:)`` (and
+    /// ``flushIfFull()``) sends it before going on. 128 KiB: far more than a pipelined batch of
+    /// ordinary replies, a few socket buffers' worth of a large answer.
+    package static let outputLimit = 128 * 1024
+    /// How many lines ``readLine(maxLength:interruptible:wakeable:continuing:)`` returns before it
+    /// sends what is queued and gives the event loop a turn (a peer with thousands of commands
+    /// buffered would otherwise keep the loop until they are all run).
+    package static let linesPerTurn = 64
+
     /// The peer's address as `host:port`.
     package let peer: String
     /// The local address as `host:port`.
@@ -32,8 +47,11 @@ package final class Connection {
     /// Whether the last ``readLine(maxLength:interruptible:wakeable:continuing:)`` ended with a
     /// line (or an over-long one); false while one was interrupted (woken) midway.
     private var lineEnded = true
-    /// A send timed out: ``close()`` then sends nothing more (it would wait for nothing).
-    private var peerStopsReading = false
+    /// Why a send failed (the peer reset, left, or stopped reading): every later read and send
+    /// throws it, and ``close()`` sends nothing more (it would wait for nothing).
+    private var sendFailure: NetError?
+    /// Lines returned since the event loop last had a turn (see ``linesPerTurn``).
+    private var linesThisTurn = 0
     /// Installed by ``startTransport(_:)`` (TLS); nil on the plaintext path.
     package private(set) var transport: (any ConnectionTransport)?
     /// The socket, for a transport that reads it (``ConnectionTransport``).
@@ -114,7 +132,6 @@ package final class Connection {
             try await registration.wait(
                 for: direction, deadline: deadline.at, interruptible: interruptible, wakeable: wakeable)
         } catch let error as NetError where error == .idleTimeout {
-            if deadline.reason == .sendTimeout { peerStopsReading = true }
             throw deadline.reason
         }
     }
@@ -179,6 +196,7 @@ package final class Connection {
     private func fill(until deadline: Deadline, interruptible: Bool, wakeable: Bool, awaitingCommand: Bool)
         async throws -> Int
     {
+        if let sendFailure { throw sendFailure }
         if let transport {
             return try await fill(
                 through: transport, until: deadline, interruptible: interruptible, wakeable: wakeable,
@@ -253,6 +271,7 @@ package final class Connection {
     package func readLine(
         maxLength: Int, interruptible: Bool = false, wakeable: Bool = false, continuing: Bool = false
     ) async throws -> [UInt8] {
+        try await takeTurn()
         let entered = MonotonicClock.nanoseconds()
         if continuing {
             if commandStart == nil { commandStart = entered }
@@ -280,6 +299,31 @@ package final class Connection {
                 until: deadline, interruptible: interruptible && input.count == 0, wakeable: wakeable,
                 awaitingCommand: true)
         }
+    }
+
+    /// Before each line: fails at once after a failed send; sends queued output past
+    /// ``outputLimit``; and every ``linesPerTurn`` lines checks whether the peer has reset, sends
+    /// what is queued (a send to a peer that left fails) and lets the loop's other connections run.
+    private func takeTurn() async throws {
+        if let sendFailure { throw sendFailure }
+        linesThisTurn += 1
+        guard linesThisTurn >= Self.linesPerTurn else { return try await flushIfFull() }
+        linesThisTurn = 0
+        if let reset = pendingSocketError() {
+            sendFailure = reset
+            throw reset
+        }
+        try await flush()
+        await Task.yield()
+    }
+
+    /// The error the kernel holds for the socket (`ECONNRESET` after the peer reset it), if any.
+    /// Reading it clears it, so it is kept as ``sendFailure`` by the caller.
+    private func pendingSocketError() -> NetError? {
+        var code: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(registration.fd, SOL_SOCKET, SO_ERROR, &code, &length) == 0, code != 0 else { return nil }
+        return NetError.system("connection", errno: code)
     }
 
     /// A complete line already buffered, without waiting; nil if none.
@@ -375,7 +419,8 @@ package final class Connection {
 
     // MARK: Writing
 
-    /// Queues bytes; nothing is sent until ``flush()``.
+    /// Queues bytes. They are sent by ``flush()``, before the connection waits for input, or
+    /// before the next line is read once more than ``outputLimit`` is queued.
     package func write(_ bytes: some Sequence<UInt8>) {
         output.append(contentsOf: bytes)
     }
@@ -387,6 +432,13 @@ package final class Connection {
 
     /// Bytes queued and not yet flushed.
     package var pendingOutput: Int { output.count }
+
+    /// Sends what is queued once it passes ``outputLimit`` (a long answer being built piece by
+    /// piece, such as an IMAP FETCH of many messages), so it is never held whole.
+    package func flushIfFull() async throws {
+        if let sendFailure { throw sendFailure }
+        if output.count >= Self.outputLimit { try await flush() }
+    }
 
     /// Sends everything queued, waiting for the peer to read if needed.
     package func flush() async throws {
@@ -405,8 +457,23 @@ package final class Connection {
     }
 
     /// Sends `bytes`: a transfer, so a peer that reads too slowly is dropped at the minimum rate.
+    /// A failure is kept: the connection is unusable from then on (see ``sendFailure``).
     private func sendNow(_ bytes: [UInt8]) async throws {
-        guard let transport else { return try await sendRaw(bytes) }
+        if let sendFailure { throw sendFailure }
+        do {
+            if let transport {
+                try await send(bytes, through: transport)
+            } else {
+                try await sendRaw(bytes)
+            }
+        } catch let error as NetError {
+            sendFailure = error
+            throw error
+        }
+    }
+
+    /// Sends `bytes` through `transport` (TLS), waiting for the socket as it asks.
+    private func send(_ bytes: [UInt8], through transport: any ConnectionTransport) async throws {
         var offset = 0
         var transfer = beginTransfer()
         while offset < bytes.count {
@@ -477,7 +544,7 @@ package final class Connection {
     /// last reply in flight.
     package func close() async {
         guard !closed else { return }
-        if peerStopsReading { return closeAbruptly() }
+        if sendFailure != nil { return closeAbruptly() }
         loginDeadline = nil  // the last reply (perhaps the login timeout's) still goes out
         try? await flush()
         if let transport {
