@@ -102,8 +102,9 @@ private func imapAuth(responses: [[UInt8]], credentials: Credentials) {
                 checkIMAPResponse(start, tag: "a1", final: true)
                 return
             }
-            let result = session.continueAuthentication(response)
+            let (result, after) = session.continueAuthentication(response)
             let last = checkIMAPResponse(result, tag: "a1", final: true)
+            if after == .close { return }  // the session's last failed login
             if last.hasPrefix("a1 OK") {
                 let decoded = SASLPlain.decode(String(decoding: response, as: UTF8.self))
                 guard case .success(let plain) = decoded, credentials.accepts(user: plain.user, password: plain.password) else {

@@ -99,7 +99,8 @@ import Testing
     }
 
     @Test func timeoutFlagsSetEachProtocolAndIdleTimeoutOverridesThem() async throws {
-        for arguments in [["--pop3-timeout", "2s"], ["--pop3-timeout", "10m", "--idle-timeout", "2"]] {
+        // Long enough for USER and PASS to be answered on a loaded machine before the session times out.
+        for arguments in [["--pop3-timeout", "4s"], ["--pop3-timeout", "10m", "--idle-timeout", "4"]] {
             let server = try RunningServer(
                 arguments: ["--smtp-port", "off", "--imap-port", "off", "--http-port", "off", "--pop3-port", "0"] + arguments)
             let lines = try await server.waitForLines(1)
