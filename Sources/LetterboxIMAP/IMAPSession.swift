@@ -652,18 +652,18 @@ public struct IMAPSession: Sendable {
     mutating func expungeDeleted(uids: SequenceSet?, report: Bool, into out: inout IMAPWriter) -> (
         kept: Int, failure: StoreError?
     ) {
-        let largest = entries.last?.uid ?? 0
+        // The set resolved once (a client may send 100,000 ranges), and the view rebuilt in one pass.
+        let named = uids.map { ResolvedSequenceSet($0, largest: entries.last?.uid ?? 0) }
         let doomed = entries.indices.filter { index in
-            entries[index].flags.contains(MessageFlags.deleted)
-                && (uids.map { $0.contains(entries[index].uid, largest: largest) } ?? true)
+            entries[index].flags.contains(MessageFlags.deleted) && (named?.contains(entries[index].uid) ?? true)
         }
         let outcome = store.removeEach(ids: doomed.map { entries[$0].message.id })
         let removed = Set(outcome.removed)
         for index in doomed.reversed() where removed.contains(entries[index].message.id) {
             if report { out.raw("* \(index + 1) EXPUNGE\r\n") }
             recent.remove(entries[index].message.id)
-            entries.remove(at: index)
         }
+        entries.removeAll { removed.contains($0.message.id) }
         return (outcome.kept.count, outcome.kept.min(by: { $0.key < $1.key })?.value)
     }
 }

@@ -40,10 +40,6 @@ public func fuzzPOP3Session(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         var action: POP3Session.Action
         do {
             guard let line = try connection.readLine(maxLength: POP3Configuration.maxLineLength) else { return 0 }
-            #if FUZZ_SKIP_KNOWN_CRASHES
-                // Known (reported): a CR inside a command line is echoed into the -ERR reply.
-                if line.contains(0x0D) { continue }
-            #endif
             _ = POP3Command.parse(line)
             action = session.receive(line)
             if case .reply(let status) = action, status.hasPrefix("+OK message "), status.hasSuffix(" deleted"),

@@ -9,7 +9,6 @@ public func fuzzSMTPCommand(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for line in raw.split(separator: 0x0A, omittingEmptySubsequences: false) {
         var line = Array(line)
         if line.last == 0x0D { line.removeLast() }
-        if skipsKnownSMTPCrash(line) { continue }
         switch SMTPCommand.parse(line) {
         case .failure(let reply):
             checkSMTPReply(reply)

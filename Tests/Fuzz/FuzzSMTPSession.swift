@@ -42,7 +42,6 @@ struct SMTPDriver {
             let action: SMTPSession.Action
             do {
                 guard let line = try connection.readLine(maxLength: SMTPConfiguration.maxCommandLength) else { return }
-                if skipsKnownSMTPCrash(line) { continue }
                 action = session.receive(line)
                 perform(action, line: line)
             } catch {

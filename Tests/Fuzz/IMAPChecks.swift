@@ -31,12 +31,8 @@ func readIMAPCommand(
         guard size >= 0, line.last == UInt8(ascii: "}") else { fuzzFailure("literal announcement \(size) in \(show(line))") }
         literals += 1
         guard size <= maxLiteralSize, literals <= IMAPConfiguration.maxLiterals else {
-            var tag = String(decoding: line.prefix { $0 != 0x20 }, as: UTF8.self)
-            #if FUZZ_SKIP_KNOWN_CRASHES
-                // Known (reported): IMAPServer echoes the line's first word, CR and NUL included,
-                // as the tag of the [TOOBIG] refusal.
-                tag = String(tag.filter { $0 != "\r" && $0 != "\0" })
-            #endif
+            // The refusal's tag as IMAPServer takes it: a word that cannot be a tag is echoed as `*`.
+            let tag = IMAPCommandBudget.tag(of: line)
             if synchronizing {
                 return .refused("\(tag) BAD [TOOBIG] literal of \(size) octets exceeds \(maxLiteralSize)\r\n", fatal: false)
             }

@@ -17,22 +17,3 @@ func checkSMTPReply(_ reply: SMTPReply) {
         guard !bytes.contains(0) else { fuzzFailure("NUL in reply \(show(bytes))") }
     }
 }
-
-/// Known failures being fixed elsewhere: the crash of issue 16 finding 1 (`MAIL FROM:<> =`, or
-/// any parameter made only of `=`, traps in `SMTPCommand.parsePath`), and a CR inside a command
-/// line echoed into the reply (`MAIL FROM:<a\rb>` → `250 2.1.0 Sender <a\rb> ok`). Built with
-/// `-D FUZZ_SKIP_KNOWN_CRASHES` (run.sh does so when `LETTERBOX_FUZZ_SKIP_KNOWN=1`), lines that
-/// would hit them are skipped so fuzzing reaches past them.
-func skipsKnownSMTPCrash(_ line: [UInt8]) -> Bool {
-    #if FUZZ_SKIP_KNOWN_CRASHES
-        if line.contains(0x0D) { return true }
-        // A run of "=" that starts a parameter (after a space or the path's ">") and ends it.
-        for (index, byte) in line.enumerated() where byte == 0x3D && (index == 0 || [0x20, 0x3E].contains(line[index - 1])) {
-            let end = line[index...].firstIndex { $0 != 0x3D } ?? line.count
-            if end == line.count || line[end] == 0x20 { return true }
-        }
-        return false
-    #else
-        return false
-    #endif
-}

@@ -7,12 +7,6 @@
 #
 #   Tests/Fuzz/replay.sh [seconds per target, default 5]
 #
-# The short runs use the binaries built with LETTERBOX_FUZZ_SKIP_KNOWN=1 for the targets that
-# skip known, reported failures not fixed yet (see SMTPChecks.swift, FuzzPOP3Session.swift,
-# IMAPChecks.swift, FuzzFaultRules.swift, FuzzMaildirNames.swift), so CI does not fail at random
-# on them; the committed inputs are always replayed by the plain binaries. Drop a target from
-# `skipping` once its skips are gone.
-#
 # Inputs found during the short runs stay in .build-fuzz/replay-<target>/ (ignored by git);
 # crashes are written to .build-fuzz/<target>-crash-*.
 set -uo pipefail
@@ -21,9 +15,7 @@ cd "$(dirname "$0")/../.."
 export SWIFT_BACKTRACE=enable=no
 seconds="${1:-5}"
 started=$SECONDS
-skipping=(smtp-command smtp-session pop3 imap-parser imap-session fault-rules maildir-names)
 Tests/Fuzz/run.sh build || exit 1
-LETTERBOX_FUZZ_SKIP_KNOWN=1 Tests/Fuzz/run.sh build "${skipping[@]}" || exit 1
 failed=()
 for target in $(Tests/Fuzz/run.sh list); do
     dirs=()
@@ -41,11 +33,9 @@ for target in $(Tests/Fuzz/run.sh list); do
         echo "FAIL $target: a committed input crashes (see $log)"; tail -30 "$log"; failed+=("$target"); continue
     fi
     # A short run from the seeds.
-    fuzzer="$binary"
-    if [[ " ${skipping[*]} " == *" $target "* ]]; then fuzzer="$binary-skip-known"; fi
     work=".build-fuzz/replay-$target"
     mkdir -p "$work"
-    if ! "$fuzzer" "${flags[@]}" -max_total_time="$seconds" -print_final_stats=1 "$work" "${dirs[@]}" >> "$log" 2>&1; then
+    if ! "$binary" "${flags[@]}" -max_total_time="$seconds" -print_final_stats=1 "$work" "${dirs[@]}" >> "$log" 2>&1; then
         echo "FAIL $target: fuzzing found a crash (see $log)"; tail -30 "$log"; failed+=("$target"); continue
     fi
     echo "ok   $target: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') executions"

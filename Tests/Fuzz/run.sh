@@ -14,9 +14,6 @@
 # libFuzzer grows; the committed seeds in Fixtures/fuzz/<target>/ are read as a second corpus.
 # A crash is written to .build-fuzz/<target>-crash-<sha1>; commit it as
 # Fixtures/fuzz/<target>/crashes/<name> (replay.sh and the swift tests replay that folder).
-#
-# LETTERBOX_FUZZ_SKIP_KNOWN=1 compiles the entry files with -D FUZZ_SKIP_KNOWN_CRASHES, which
-# skips inputs hitting crashes already reported and being fixed (see SMTPChecks.swift).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # libFuzzer prints the stack of a crash itself; Swift's symbolicating backtracer only slows it down.
@@ -78,20 +75,14 @@ MAP
     flock -u 9
 }
 
-# Binaries built with the known crashes skipped get their own name.
-suffix=""
-if [ "${LETTERBOX_FUZZ_SKIP_KNOWN:-0}" = 1 ]; then suffix="-skip-known"; fi
-
 build_target() {
-    local target="$1" binary="$out/fuzz-$1$suffix" sources=()
+    local target="$1" binary="$out/fuzz-$1" sources=()
     for file in $(files "$target"); do sources+=("Tests/Fuzz/$file"); done
     local newest
     newest=$(ls -t "${sources[@]}" "$out"/objects/*.o | head -1)
     if [ -f "$binary" ] && [ "$binary" -nt "$newest" ]; then return; fi
     echo "fuzz build: $target" >&2
-    local defines=()
-    if [ -n "$suffix" ]; then defines=(-D FUZZ_SKIP_KNOWN_CRASHES); fi
-    quiet swiftc "${swift_flags[@]}" "${defines[@]}" -module-name "Fuzz_${target//-/_}" \
+    quiet swiftc "${swift_flags[@]}" -module-name "Fuzz_${target//-/_}" \
         "${sources[@]}" "$out"/objects/*.o -o "$binary.tmp"
     mv "$binary.tmp" "$binary"
 }
