@@ -18,28 +18,34 @@ let package = Package(
     targets: [
         .target(name: "CSystemShims"),
         .target(name: "LetterboxThreads", swiftSettings: swiftSettings),
-        .target(name: "LetterboxNet", dependencies: ["CSystemShims", "LetterboxThreads"], swiftSettings: swiftSettings),
+        .target(
+            name: "LetterboxNet", dependencies: ["CSystemShims", "LetterboxThreads"], swiftSettings: swiftSettings),
         .target(name: "LetterboxTLS", dependencies: ["LetterboxNet"], swiftSettings: swiftSettings),
         // iconv (legacy charsets) is in glibc on Linux, in its own libiconv on macOS.
         .target(
             name: "LetterboxMIME", swiftSettings: swiftSettings,
             linkerSettings: [.linkedLibrary("iconv", .when(platforms: [.macOS]))]),
-        .target(name: "LetterboxStore", dependencies: ["LetterboxMIME", "LetterboxThreads"], swiftSettings: swiftSettings),
+        .target(
+            name: "LetterboxStore", dependencies: ["LetterboxMIME", "LetterboxThreads"], swiftSettings: swiftSettings),
         .target(name: "LetterboxFaults", swiftSettings: swiftSettings),
         .target(
             name: "LetterboxSMTP", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore"],
+            swiftSettings: swiftSettings),
         .target(
             name: "LetterboxIMAP", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxMIME"],
             swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxHTTP", dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME", "LetterboxFaults"],
+            name: "LetterboxHTTP",
+            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",
-            dependencies: ["LetterboxMIME", "LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3", "LetterboxIMAP", "LetterboxHTTP",
+            dependencies: [
+                "LetterboxMIME", "LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxSMTP", "LetterboxPOP3",
+                "LetterboxIMAP", "LetterboxHTTP",
                 "LetterboxFaults",
             ],
             swiftSettings: swiftSettings),
@@ -54,26 +60,32 @@ let package = Package(
         // Helpers the test targets and the benchmark share (fixtures, a guard time, reference
         // servers' processes); no library product includes it.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "LetterboxNetTests", dependencies: ["LetterboxNet", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxTLSTests", dependencies: ["LetterboxTLS", "LetterboxNet", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "LetterboxMIMETests", dependencies: ["LetterboxMIME", "TestSupport"], swiftSettings: swiftSettings),
+            name: "LetterboxNetTests", dependencies: ["LetterboxNet", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxTLSTests", dependencies: ["LetterboxTLS", "LetterboxNet", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LetterboxMIMETests", dependencies: ["LetterboxMIME", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxFaultsTests", dependencies: ["LetterboxFaults"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore", "LetterboxFaults"], swiftSettings: swiftSettings),
+            name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore", "LetterboxFaults"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxIMAPTests", dependencies: ["LetterboxIMAP", "LetterboxStore", "LetterboxNet", "TestSupport"],
+            name: "LetterboxIMAPTests",
+            dependencies: ["LetterboxIMAP", "LetterboxStore", "LetterboxNet", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxTestingTests", dependencies: ["LetterboxTesting", "Letterbox", "letterbox"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxHTTPTests", dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet", "LetterboxFaults"],
+            name: "LetterboxHTTPTests",
+            dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxIntegrationTests",

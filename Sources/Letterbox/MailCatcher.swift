@@ -67,7 +67,8 @@ public final class MailCatcher: Sendable {
         smtpConfiguration.faults = faults
         smtpConfiguration.requireTLS = configuration.tls.requireTLS
         let smtp = SMTPServer(configuration: smtpConfiguration, store: store, events: events, tls: tls)
-        var pop3Configuration = POP3Configuration(hostname: configuration.smtp.hostname, credentials: configuration.credentials)
+        var pop3Configuration = POP3Configuration(
+            hostname: configuration.smtp.hostname, credentials: configuration.credentials)
         pop3Configuration.requireTLS = configuration.tls.requireTLS
         let pop3 = POP3Server(configuration: pop3Configuration, store: store, events: events, tls: tls)
         var imapConfiguration = IMAPConfiguration(
@@ -187,9 +188,11 @@ public final class MailCatcher: Sendable {
     }
 
     /// Returns the first message matching `filter`, waiting up to `timeout`.
-    public func waitForMessage(matching filter: MessageFilter, timeout: Duration = .seconds(10)) async throws -> Message {
+    public func waitForMessage(matching filter: MessageFilter, timeout: Duration = .seconds(10)) async throws -> Message
+    {
         if let message = await store.waitForMessage(matching: filter, timeout: timeout) { return message }
-        throw WaitTimeout(filter: filter, timeout: timeout, seen: store.messages(matching: MessageFilter()).map(\.summary))
+        throw WaitTimeout(
+            filter: filter, timeout: timeout, seen: store.messages(matching: MessageFilter()).map(\.summary))
     }
 
     /// Deletes every captured message; listeners keep running.

@@ -27,7 +27,9 @@ enum FaultEndpoints {
     static func respond(to request: HTTPRequest, faults: FaultInjector, id idText: String, json: Bool)
         throws(HTTPRequestError) -> HTTPResponse
     {
-        guard let id = DecimalParameter.unsigned(idText, as: UInt.self).map({ Int(clamping: $0) }) else { throw .badRequest("fault id must be a number, got \"\(idText)\"") }
+        guard let id = DecimalParameter.unsigned(idText, as: UInt.self).map({ Int(clamping: $0) }) else {
+            throw .badRequest("fault id must be a number, got \"\(idText)\"")
+        }
         if request.method == "DELETE" {
             guard faults.remove(id: id) else { throw noSuchRule(id) }
             return .text("1\n")

@@ -31,7 +31,8 @@ package struct HTTPServer: Sendable {
         certificatePEM: String? = nil, browserPolicy: HTTPBrowserPolicy = HTTPBrowserPolicy(), maxLongPolls: Int = 512
     ) {
         self.router = HTTPRouter(
-            store: store, metrics: metrics, faults: faults, certificatePEM: certificatePEM, browserPolicy: browserPolicy)
+            store: store, metrics: metrics, faults: faults, certificatePEM: certificatePEM, browserPolicy: browserPolicy
+        )
         self.events = events
         self.limits = limits
         self.longPolls = LongPollLimit(limit: maxLongPolls)

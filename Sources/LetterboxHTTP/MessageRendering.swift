@@ -75,7 +75,12 @@ enum MessageRendering {
                     ("helo", .string(envelope.helo)),
                     ("auth", .stringOrNull(envelope.authenticatedAs)),
                     ("peer", .string(envelope.peer)),
-                    ("tls", envelope.tls.map { .object([("protocol", .string($0.version)), ("cipher", .string($0.cipher))]) } ?? .null),
+                    (
+                        "tls",
+                        envelope.tls.map {
+                            .object([("protocol", .string($0.version)), ("cipher", .string($0.cipher))])
+                        } ?? .null
+                    ),
                 ])
             ),
         ]

@@ -1,9 +1,10 @@
+import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import LetterboxStore
 
 /// One IMAP command (RFC 3501 §6 and the extensions Letterbox advertises), with its tag.
 public struct TaggedCommand: Sendable, Equatable {

@@ -1,9 +1,10 @@
+import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import LetterboxStore
 
 /// Why a command could not be parsed; `reason` goes into the tagged BAD.
 public struct IMAPParseError: Error, Sendable, Equatable {
@@ -79,7 +80,8 @@ public struct IMAPParser {
             let reference = try astring()
             try space()
             let pattern = try listMailbox()
-            return name == "LIST" ? .list(reference: reference, pattern: pattern) : .lsub(reference: reference, pattern: pattern)
+            return name == "LIST"
+                ? .list(reference: reference, pattern: pattern) : .lsub(reference: reference, pattern: pattern)
         case "STATUS":
             try space()
             let mailbox = try astring()
@@ -473,7 +475,8 @@ public struct IMAPParser {
     private mutating func number() throws -> Int {
         let start = position
         while let byte = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
-        guard position > start, position - start <= 10, let value = Int(String(decoding: bytes[start..<position], as: UTF8.self)),
+        guard position > start, position - start <= 10,
+            let value = Int(String(decoding: bytes[start..<position], as: UTF8.self)),
             value <= Int(UInt32.max)
         else { throw error("expected a number") }
         return value
@@ -507,7 +510,9 @@ public struct IMAPParser {
     private mutating func listMailbox() throws -> String {
         if peek == UInt8(ascii: "\"") || peek == UInt8(ascii: "{") { return try string() }
         let start = position
-        while let byte = peek, isAtomChar(byte) || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "*") {
+        while let byte = peek,
+            isAtomChar(byte) || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "*")
+        {
             position += 1
         }
         guard position > start else { throw error("expected a mailbox pattern") }
@@ -560,7 +565,9 @@ public struct IMAPParser {
         }
     }
 
-    private mutating func parenthesized<T>(allowEmpty: Bool = false, _ element: (inout IMAPParser) throws -> T) throws -> [T] {
+    private mutating func parenthesized<T>(allowEmpty: Bool = false, _ element: (inout IMAPParser) throws -> T) throws
+        -> [T]
+    {
         depth += 1
         defer { depth -= 1 }
         guard depth < Self.maxDepth else { throw error("lists nested too deeply") }

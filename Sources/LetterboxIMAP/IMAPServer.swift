@@ -80,7 +80,8 @@ package struct IMAPServer: Sendable {
                 case .close: return
                 case .authenticate:
                     try await connection.flush()
-                    let line = try await connection.readLine(maxLength: IMAPConfiguration.maxLineLength, continuing: true)
+                    let line = try await connection.readLine(
+                        maxLength: IMAPConfiguration.maxLineLength, continuing: true)
                     let (response, result) = session.continueAuthentication(line)
                     try await waitAfterFailedLogin(&session, on: connection)
                     connection.write(response)

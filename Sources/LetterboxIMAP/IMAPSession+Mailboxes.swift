@@ -1,10 +1,11 @@
+import LetterboxMIME
+import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import LetterboxMIME
-import LetterboxStore
 
 /// Mailbox commands of ``IMAPSession``: SELECT/EXAMINE, LIST/LSUB, STATUS, CREATE/DELETE/RENAME,
 /// APPEND, COPY and MOVE with their UIDPLUS codes (RFC 3501 §6.3, RFC 4315, RFC 6851).

@@ -4,7 +4,8 @@
 /// anyone's `switch`.
 public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
-        case closed, idleTimeout, lineTimeout, transferTimeout, sendTimeout, loginTimeout, shuttingDown, lineTooLong, tooLarge, woken, system, transport
+        case closed, idleTimeout, lineTimeout, transferTimeout, sendTimeout, loginTimeout, shuttingDown, lineTooLong,
+            tooLarge, woken, system, transport
     }
     private let code: Code
     /// Human-readable detail, e.g. the failing system call and `errno` text.
@@ -49,7 +50,9 @@ public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// Whether a deadline passed (idle, line, transfer or login): the protocol answers its
     /// timeout error and closes.
-    public var isTimeout: Bool { [.idleTimeout, .lineTimeout, .transferTimeout, .sendTimeout, .loginTimeout].contains(code) }
+    public var isTimeout: Bool {
+        [.idleTimeout, .lineTimeout, .transferTimeout, .sendTimeout, .loginTimeout].contains(code)
+    }
 
     public static func == (lhs: NetError, rhs: NetError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }

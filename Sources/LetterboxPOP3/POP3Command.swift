@@ -65,8 +65,11 @@ public enum POP3Command: Sendable, Equatable {
             guard words.count == 2 else { return .failure(Invalid(reason: "APOP needs a name and a digest")) }
             return .success(.apop(user: words[0], digest: words[1]))
         case "AUTH":
-            guard words.count <= 2 else { return .failure(Invalid(reason: "AUTH takes a mechanism and an initial response")) }
-            return .success(.auth(mechanism: words.first?.uppercased(), initialResponse: words.count == 2 ? words[1] : nil))
+            guard words.count <= 2 else {
+                return .failure(Invalid(reason: "AUTH takes a mechanism and an initial response"))
+            }
+            return .success(
+                .auth(mechanism: words.first?.uppercased(), initialResponse: words.count == 2 ? words[1] : nil))
         case "STLS": return none(.stls)
         case "QUIT": return none(.quit)
         case "STAT": return none(.stat)

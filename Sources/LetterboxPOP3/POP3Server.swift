@@ -18,7 +18,9 @@ package struct POP3Server: Sendable {
     /// Offered with STLS when set.
     package let tls: TLSContext?
 
-    package init(configuration: POP3Configuration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil) {
+    package init(
+        configuration: POP3Configuration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil
+    ) {
         self.configuration = configuration
         self.store = store
         self.events = events
@@ -26,7 +28,9 @@ package struct POP3Server: Sendable {
     }
 
     /// Sent to a connection over the server's limit (RFC 2449 §8.1.2: SYS/TEMP).
-    package static var overCapacityReply: [UInt8] { Array("-ERR [SYS/TEMP] too many connections, try again later\r\n".utf8) }
+    package static var overCapacityReply: [UInt8] {
+        Array("-ERR [SYS/TEMP] too many connections, try again later\r\n".utf8)
+    }
 
     package func serve(_ connection: Connection) async {
         let timestamp = "<\(getpid()).\(UInt32.random(in: 0...UInt32.max))@\(configuration.hostname)>"
@@ -41,7 +45,8 @@ package struct POP3Server: Sendable {
                 var action: POP3Session.Action
                 do {
                     // Between commands nothing is lost by stopping: marked deletions only apply at QUIT.
-                    let line = try await connection.readLine(maxLength: POP3Configuration.maxLineLength, interruptible: true)
+                    let line = try await connection.readLine(
+                        maxLength: POP3Configuration.maxLineLength, interruptible: true)
                     transcript.received(line)
                     action = session.receive(line)
                 } catch let error as NetError where error == .lineTooLong {
@@ -49,7 +54,8 @@ package struct POP3Server: Sendable {
                 }
                 if case .openMaildrop(let login) = action {
                     connection.loggedIn()
-                    action = session.maildropOpened(store.messages(matching: .mailbox(login: login)), uidValidity: store.uidValidity)
+                    action = session.maildropOpened(
+                        store.messages(matching: .mailbox(login: login)), uidValidity: store.uidValidity)
                 }
                 if case .startTLS(let reply) = action {
                     try await connection.upgrade(with: tls, goAhead: reply + "\r\n", transcript: transcript)
@@ -68,7 +74,9 @@ package struct POP3Server: Sendable {
     }
 
     /// Carries out one action; false when the connection should close.
-    private func perform(_ action: POP3Session.Action, on connection: Connection, transcript: Transcript) async throws -> Bool {
+    private func perform(_ action: POP3Session.Action, on connection: Connection, transcript: Transcript) async throws
+        -> Bool
+    {
         switch action {
         case .reply(let line):
             send(line, on: connection, transcript: transcript)
@@ -78,7 +86,9 @@ package struct POP3Server: Sendable {
             connection.write(".\r\n")
         case .retrieve(let status, let message, let number, let bodyLines):
             guard store.message(id: message.id) != nil else {
-                send("-ERR message \(number) no longer exists (deleted through another session)", on: connection, transcript: transcript)
+                send(
+                    "-ERR message \(number) no longer exists (deleted through another session)", on: connection,
+                    transcript: transcript)
                 return true
             }
             let raw: [UInt8]

@@ -68,7 +68,10 @@ public struct POP3Session: Sendable {
 
     /// The capabilities (RFC 2449 §6); STLS until TLS is in use (RFC 2595 §4).
     private var capabilities: [String] {
-        (canStartTLS && !secure ? ["STLS"] : []) + ["TOP", "UIDL", "USER", "SASL PLAIN", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION Letterbox"]
+        (canStartTLS && !secure ? ["STLS"] : []) + [
+            "TOP", "UIDL", "USER", "SASL PLAIN", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER",
+            "IMPLEMENTATION Letterbox",
+        ]
     }
 
     /// Handles one line: a command, or a SASL response during AUTH.
@@ -134,7 +137,8 @@ public struct POP3Session: Sendable {
             // accepted unless a user list is configured; then APOP is refused (use USER/PASS or AUTH).
             guard configuration.credentials.users == nil else {
                 state = .authorization(user: nil)
-                return .reply("-ERR [AUTH] APOP is not available when users are configured; use USER/PASS or AUTH PLAIN")
+                return .reply(
+                    "-ERR [AUTH] APOP is not available when users are configured; use USER/PASS or AUTH PLAIN")
             }
             return logIn(user, password: nil)
         case .auth(nil, _):
@@ -199,7 +203,8 @@ public struct POP3Session: Sendable {
             return .reply("+OK \(count) \(octets)")
         case .list(nil):
             let (count, octets) = totals
-            return .multiline("+OK \(count) messages (\(octets) octets)", liveIndexes.map { "\($0 + 1) \(size(of: $0))" })
+            return .multiline(
+                "+OK \(count) messages (\(octets) octets)", liveIndexes.map { "\($0 + 1) \(size(of: $0))" })
         case .list(let number?):
             guard let index = index(of: number) else { return noSuchMessage(number) }
             return .reply("+OK \(number) \(size(of: index))")
@@ -210,10 +215,12 @@ public struct POP3Session: Sendable {
             return .reply("+OK \(number) \(uid(of: index))")
         case .retr(let number):
             guard let index = index(of: number) else { return noSuchMessage(number) }
-            return .retrieve(status: "+OK \(size(of: index)) octets", message: maildrop[index], number: number, bodyLines: nil)
+            return .retrieve(
+                status: "+OK \(size(of: index)) octets", message: maildrop[index], number: number, bodyLines: nil)
         case .top(let number, let lines):
             guard let index = index(of: number) else { return noSuchMessage(number) }
-            return .retrieve(status: "+OK top of message follows", message: maildrop[index], number: number, bodyLines: lines)
+            return .retrieve(
+                status: "+OK top of message follows", message: maildrop[index], number: number, bodyLines: lines)
         case .dele(let number):
             guard let index = index(of: number) else { return noSuchMessage(number) }
             deleted.insert(index)

@@ -1,3 +1,5 @@
+import LetterboxMIME
+
 /// A parsed SMTP command line (RFC 5321 §4.1.1, plus the extensions Letterbox advertises).
 public enum SMTPCommand: Sendable, Equatable {
     case helo(String)
@@ -61,7 +63,8 @@ public enum SMTPCommand: Sendable, Equatable {
             guard (1...2).contains(words.count) else {
                 return .failure(SMTPReply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]"))
             }
-            return .success(.auth(mechanism: words[0].uppercased(), initialResponse: words.count == 2 ? String(words[1]) : nil))
+            return .success(
+                .auth(mechanism: words[0].uppercased(), initialResponse: words.count == 2 ? String(words[1]) : nil))
         default:
             return .failure(.syntaxError)
         }
@@ -118,7 +121,6 @@ public enum SMTPCommand: Sendable, Equatable {
     }
 }
 
-import LetterboxMIME
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

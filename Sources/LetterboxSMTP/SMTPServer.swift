@@ -13,7 +13,9 @@ package struct SMTPServer: Sendable {
     /// Offered with STARTTLS when set.
     package let tls: TLSContext?
 
-    package init(configuration: SMTPConfiguration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil) {
+    package init(
+        configuration: SMTPConfiguration, store: any MessageStore, events: ProtocolEvents, tls: TLSContext? = nil
+    ) {
         self.configuration = configuration
         self.store = store
         self.events = events

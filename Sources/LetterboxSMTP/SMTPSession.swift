@@ -1,6 +1,7 @@
 import LetterboxMIME
 import LetterboxNet
 import LetterboxStore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -179,7 +180,9 @@ public struct SMTPSession: Sendable {
         case .data:
             guard sender != nil else { return fail(.badSequenceNeedMail) }
             guard !recipients.isEmpty else { return fail(.badSequenceNeedRcpt) }
-            guard chunks == nil else { return fail(SMTPReply(503, "5.5.1", "Error: DATA after BDAT in one transaction")) }
+            guard chunks == nil else {
+                return fail(SMTPReply(503, "5.5.1", "Error: DATA after BDAT in one transaction"))
+            }
             guard bodyType != .binary else {
                 return fail(SMTPReply(503, "5.5.1", "Error: BODY=BINARYMIME requires BDAT (RFC 3030 §3)"))
             }
@@ -196,7 +199,8 @@ public struct SMTPSession: Sendable {
             return .reply(.ok)
         case .noop: return .reply(.ok)
         case .quit: return .close(SMTPReply(221, "2.0.0", "Bye"))
-        case .vrfy: return .reply(SMTPReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"))
+        case .vrfy:
+            return .reply(SMTPReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery"))
         case .expn: return .reply(SMTPReply(502, "5.5.1", "EXPN not supported"))
         case .help:
             return .reply(
@@ -244,7 +248,8 @@ public struct SMTPSession: Sendable {
             let size = Int(text) ?? Int.max
             if size > configuration.maxMessageSize {
                 return .reply(
-                    SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
+                    SMTPReply(
+                        552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
             }
             declared = size
         }
@@ -275,7 +280,8 @@ public struct SMTPSession: Sendable {
         junkCommands = 0
         switch outcome {
         case .tooLarge:
-            return .reply(SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
+            return .reply(
+                SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
         case .complete(let raw):
             return faulted(.deliver(raw: raw, envelope: envelope()))
         }
@@ -297,7 +303,8 @@ public struct SMTPSession: Sendable {
         var received = chunks.take() ?? []
         guard let bytes, received.count + bytes.count <= configuration.maxMessageSize else {
             resetTransaction()
-            return .reply(SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
+            return .reply(
+                SMTPReply(552, "5.3.4", "Message size exceeds fixed limit of \(configuration.maxMessageSize) octets"))
         }
         if received.isEmpty, last || (declaredSize ?? 0) <= bytes.count {
             received = bytes
@@ -359,7 +366,9 @@ public struct SMTPSession: Sendable {
         guard helo != nil else { return fail(.badSequenceNeedHelo) }
         if let tlsMissing { return fail(tlsMissing) }
         guard authenticatedAs == nil else { return fail(SMTPReply(503, "5.5.1", "Error: already authenticated")) }
-        guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: AUTH not allowed during a mail transaction")) }
+        guard sender == nil else {
+            return fail(SMTPReply(503, "5.5.1", "Error: AUTH not allowed during a mail transaction"))
+        }
         switch mechanism {
         case "PLAIN":
             guard let initialResponse else {
@@ -374,7 +383,8 @@ public struct SMTPSession: Sendable {
             }
             return continueAuth(.loginUser, response: Array(initialResponse.utf8))
         case "CRAM-MD5" where configuration.credentials.users == nil:
-            let challenge = "<\(UInt32.random(in: 1...UInt32.max)).\(Int(Date().timeIntervalSince1970))@\(configuration.hostname)>"
+            let challenge =
+                "<\(UInt32.random(in: 1...UInt32.max)).\(Int(Date().timeIntervalSince1970))@\(configuration.hostname)>"
             authStep = .cramMD5(challenge: challenge)
             return .reply(SMTPReply(334, nil, Data(challenge.utf8).base64EncodedString()))
         default:

@@ -1,6 +1,7 @@
 import LetterboxMIME
 import LetterboxThreads
 import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,5 @@
 import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -38,7 +39,9 @@ public final class MemoryStore: IndexedStore {
         while true {
             let last = Self.lastUIDValidity.load(ordering: .relaxed)
             candidate = max(now, last &+ 1)
-            if Self.lastUIDValidity.compareExchange(expected: last, desired: candidate, ordering: .relaxed).exchanged { break }
+            if Self.lastUIDValidity.compareExchange(expected: last, desired: candidate, ordering: .relaxed).exchanged {
+                break
+            }
         }
         uidValidity = candidate
         index = MessageIndex(uidValidity: candidate)
@@ -95,7 +98,8 @@ public final class MemoryStore: IndexedStore {
     public func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
         -> (message: Message, uid: UInt64)
     {
-        let message = Message(id: index.reserveID(), raw: raw, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt))
+        let message = Message(
+            id: index.reserveID(), raw: raw, envelope: Envelope(sender: "", recipients: [], receivedAt: receivedAt))
         let uid = try index.place([(message, flags)], in: mailbox)[0]
         removeExcess()
         return (message, uid)
@@ -108,7 +112,8 @@ public final class MemoryStore: IndexedStore {
         for id in ids {
             guard let original = index.message(id: id) else { continue }
             sources.append(id)
-            copies.append((Message(id: index.reserveID(), raw: original.raw, envelope: original.envelope), index.flags(of: id)))
+            copies.append(
+                (Message(id: index.reserveID(), raw: original.raw, envelope: original.envelope), index.flags(of: id)))
         }
         let uids = try index.place(copies, in: mailbox)
         removeExcess()

@@ -211,7 +211,8 @@ extension MessageIndex {
                 // Never INBOX (not renamed here), so every member has an entry of its own.
                 for member in mailbox.members {
                     guard let old = state.otherPlacements[member.id] else { continue }
-                    state.otherPlacements[member.id] = MessageLocation(mailbox: renamed, uid: old.uid, captured: old.captured)
+                    state.otherPlacements[member.id] = MessageLocation(
+                        mailbox: renamed, uid: old.uid, captured: old.captured)
                 }
                 state.mailboxes[renamed] = mailbox
                 if state.subscriptions.remove(name) != nil { state.subscriptions.insert(renamed) }

@@ -1,4 +1,5 @@
 import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -86,7 +87,9 @@ package final class MessageIndex: Sendable {
     }
 
     /// Resumes woken waiters and tells observers; called without the lock.
-    func finish(_ woken: [(Waiter, Message)], _ observers: [AsyncStream<StoreChange>.Continuation], _ change: StoreChange) {
+    func finish(
+        _ woken: [(Waiter, Message)], _ observers: [AsyncStream<StoreChange>.Continuation], _ change: StoreChange
+    ) {
         for (waiter, message) in woken {
             waiter.timer?.cancel()
             waiter.continuation.resume(returning: message)
@@ -213,7 +216,8 @@ package final class MessageIndex: Sendable {
 
     /// The messages of INBOX `filter` selects, see ``snapshot(of:matching:)``.
     package func snapshot(matching filter: MessageFilter) -> StoreSnapshot {
-        snapshot(of: Mailbox.inbox, matching: filter) ?? StoreSnapshot(entries: [], modificationSequence: 0, nextID: 1, mailbox: nil)
+        snapshot(of: Mailbox.inbox, matching: filter)
+            ?? StoreSnapshot(entries: [], modificationSequence: 0, nextID: 1, mailbox: nil)
     }
 
     package var modificationSequence: UInt64 { state.withLock { $0.modificationSequence } }

@@ -1,4 +1,5 @@
 import LetterboxMIME
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -18,7 +19,8 @@ public enum SASLPlain {
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         public let description: String
         public static let base64 = Failure(description: "Cannot decode base64 response")
-        public static let shape = Failure(description: "Malformed PLAIN response (expected authzid NUL authcid NUL password)")
+        public static let shape = Failure(
+            description: "Malformed PLAIN response (expected authzid NUL authcid NUL password)")
         /// A failed login, not a malformed response: sessions answer it as a wrong password.
         public static let authorization = Failure(
             description: "Authorization identity must be empty or the authentication identity (RFC 4616 §2)")

@@ -70,8 +70,7 @@ package struct OpenSSL: @unchecked Sendable {
     // libcrypto: a BIO of our own (SocketWriter)
     let BIO_get_new_index: @convention(c) () -> Int32
     let BIO_meth_new: @convention(c) (Int32, UnsafePointer<CChar>?) -> OpaquePointer?
-    let BIO_meth_set_write:
-        @convention(c) (OpaquePointer?, SocketWriter.WriteFunction?) -> Int32
+    let BIO_meth_set_write: @convention(c) (OpaquePointer?, SocketWriter.WriteFunction?) -> Int32
     let BIO_meth_set_ctrl: @convention(c) (OpaquePointer?, SocketWriter.ControlFunction?) -> Int32
     let BIO_set_data: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void
     let BIO_get_data: @convention(c) (OpaquePointer?) -> UnsafeMutableRawPointer?

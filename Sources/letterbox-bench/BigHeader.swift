@@ -21,7 +21,8 @@ enum BigHeader {
     }
 
     static let views: [View] = [
-        .http(""), .http(".json"), .http("/headers"), .http("/headers.json"), .http("/raw"), .http("/parts"), .http("/parts.json"),
+        .http(""), .http(".json"), .http("/headers"), .http("/headers.json"), .http("/raw"), .http("/parts"),
+        .http("/parts.json"),
         .imap("BODY.PEEK[HEADER]"), .imap("BODY.PEEK[HEADER.FIELDS (X-H)]"), .imap("ENVELOPE"), .imap("BODYSTRUCTURE"),
         .imap("RFC822.SIZE"), .pop3("TOP 1 0"), .pop3("RETR 1"),
     ]
@@ -36,7 +37,8 @@ enum BigHeader {
         message += Array("\r\nbody\r\n.\r\n".utf8)
         print(
             String(
-                format: "bighead: one message of %d header lines (%.1f MB), each view on a fresh server; load average %@",
+                format:
+                    "bighead: one message of %d header lines (%.1f MB), each view on a fresh server; load average %@",
                 lines, Double(message.count) / 1e6, loadAverage()))
         var slowest = 0.0
         var highest = 0
@@ -54,8 +56,10 @@ enum BigHeader {
                 highest = max(highest, server.peakBytes)
                 print(
                     String(
-                        format: "  %@ %6.0f ms  %9d B%@  server RSS after storing %@ (stored in %.0f ms), after the view %@, peak %@",
-                        name, seconds * 1000, bytes, note.isEmpty ? "" : "  \(note)", mebibytes(afterStore), stored * 1000,
+                        format:
+                            "  %@ %6.0f ms  %9d B%@  server RSS after storing %@ (stored in %.0f ms), after the view %@, peak %@",
+                        name, seconds * 1000, bytes, note.isEmpty ? "" : "  \(note)", mebibytes(afterStore),
+                        stored * 1000,
                         mebibytes(server.residentBytes), mebibytes(server.peakBytes)))
             } catch {
                 slowest = .infinity
@@ -74,11 +78,13 @@ enum BigHeader {
         highest = max(highest, server.peakBytes)
         print(
             String(
-                format: "bighead: all views in a row on one server: %.0f ms in total, server peak RSS %@, RSS afterwards %@",
+                format:
+                    "bighead: all views in a row on one server: %.0f ms in total, server peak RSS %@, RSS afterwards %@",
                 total * 1000, mebibytes(server.peakBytes), mebibytes(server.residentBytes)))
         print(
             String(
-                format: "bighead: slowest view %.0f ms (goal < 500 ms); highest server peak RSS %@ (goal < 200 MiB); load average %@",
+                format:
+                    "bighead: slowest view %.0f ms (goal < 500 ms); highest server peak RSS %@ (goal < 200 MiB); load average %@",
                 slowest * 1000, mebibytes(highest), loadAverage()))
     }
 

@@ -36,13 +36,19 @@ enum FuzzTranscripts {
             "HELO fuzz", "AUTH PLAIN AGEAYg==", "EHLO again", "AUTH LOGIN", "YQ==", "Yg==", "MAIL FROM:<x@y> SMTPUTF8",
             "RCPT TO:<ü@example.com>", "RSET", "NOOP", "VRFY a", "HELP", "STARTTLS", "QUIT",
         ]),
-        lines(["EHLO fuzz", "AUTH CRAM-MD5", "YSBmMjA0M2E1NmI1NGQ3NjE0ZmI5ZGY5NzZhNmQ3ZmUyYw==", "MAIL FROM:<a@b>", "RCPT TO:<c@d>", "DATA"])
+        lines([
+            "EHLO fuzz", "AUTH CRAM-MD5", "YSBmMjA0M2E1NmI1NGQ3NjE0ZmI5ZGY5NzZhNmQ3ZmUyYw==", "MAIL FROM:<a@b>",
+            "RCPT TO:<c@d>", "DATA",
+        ])
             + Array("Subject: x\r\n\r\n.\r\n".utf8) + lines(["MAIL FROM:<a@b>", "RCPT TO:<e@f>", "DATA"])
             + Array("\r\n".utf8) + lines([".", "QUIT"]),
     ]
 
     static let pop3: [[UInt8]] = [
-        lines(["CAPA", "USER fuzz", "PASS fuzz", "STAT", "LIST", "UIDL", "RETR 1", "TOP 1 3", "DELE 1", "RSET", "NOOP", "QUIT"]),
+        lines([
+            "CAPA", "USER fuzz", "PASS fuzz", "STAT", "LIST", "UIDL", "RETR 1", "TOP 1 3", "DELE 1", "RSET", "NOOP",
+            "QUIT",
+        ]),
         lines(["AUTH PLAIN AGZ1enoAZnV6eg==", "LIST 1", "UIDL 2", "TOP 2 0", "DELE 2", "QUIT"]),
         lines(["AUTH PLAIN", "AGEAYg==", "STAT", "RETR 3", "LAST", "APOP a b", "QUIT"]),
         lines(["USER a", "STLS", "PASS b", "LIST", "DELE 1", "DELE 1", "QUIT"]),
@@ -62,13 +68,15 @@ enum FuzzTranscripts {
             + Array("Subject: appended\r\n\r\nbody\r\n".utf8) + lines(["", "b3 APPEND Sent {17+}"])
             + Array("Subject: s\r\n\r\nb\r\n".utf8) + lines(["", "b4 SELECT INBOX", "b5 IDLE", "DONE", "b6 LOGOUT"]),
         lines([
-            "c1 AUTHENTICATE PLAIN AGZ1enoAZnV6eg==", "c2 LIST \"\" \"*\"", "c3 CREATE Fuzz/Sub", "c4 RENAME Fuzz Fuzzed",
+            "c1 AUTHENTICATE PLAIN AGZ1enoAZnV6eg==", "c2 LIST \"\" \"*\"", "c3 CREATE Fuzz/Sub",
+            "c4 RENAME Fuzz Fuzzed",
             "c5 STATUS INBOX (MESSAGES UIDNEXT UNSEEN)", "c6 EXAMINE INBOX", "c7 UID COPY 1:* Fuzzed",
             "c8 UID MOVE 1 Fuzzed", "c9 DELETE Fuzzed/Sub", "c10 NAMESPACE", "c11 ENABLE UTF8=ACCEPT",
             "c12 ID (\"name\" \"fuzz\")", "c13 UNSELECT", "c14 LSUB \"\" %", "c15 LOGOUT",
         ]),
         lines([
-            "d1 LOGIN \"fu\\\"zz\" fuzz", "d2 SELECT INBOX", "d3 ESEARCH", "d4 SEARCH RETURN (MIN MAX COUNT) HEADER Subject fuzz",
+            "d1 LOGIN \"fu\\\"zz\" fuzz", "d2 SELECT INBOX", "d3 ESEARCH",
+            "d4 SEARCH RETURN (MIN MAX COUNT) HEADER Subject fuzz",
             "d5 FETCH *:1 (BODY[HEADER.FIELDS.NOT (To)] INTERNALDATE UID)", "d6 IDLE", "DONE", "d7 CHECK", "d8 CLOSE",
             "d9 LOGOUT",
         ]),
@@ -85,29 +93,36 @@ enum FuzzTranscripts {
                 + "HEAD /messages/1/html HTTP/1.0\r\n\r\n").utf8),
         Array(
             ("GET /messages/wait?subject=never&timeout=0.5 HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                + "GET /messages/wait.json?to=nobody%40example.com&since=1&timeout=1 HTTP/1.1\r\nHost: localhost\r\n\r\n").utf8),
+                + "GET /messages/wait.json?to=nobody%40example.com&since=1&timeout=1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .utf8),
         Array(
             ("POST /faults HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 26\r\n\r\n"
                 + "rcpt=bounce@*:550 5.1.1 noDELETE /faults/1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
                 + "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\nPOST /faults HTTP/1.1\r\nHost: localhost\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n5\r\nmail:\r\n0\r\n\r\nDELETE /messages?subject=zzz HTTP/1.1\r\n\r\n").utf8),
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nmail:\r\n0\r\n\r\nDELETE /messages?subject=zzz HTTP/1.1\r\n\r\n")
+                .utf8),
     ]
 
     /// Tokens the mutations insert or substitute: syntax the parsers branch on, and numbers at the
     /// edges of integer types.
     static let dictionary: [[UInt8]] = [
-        "=", " =", "==", ":", "<", ">", "<>", "@", "\"", "\\", "(", ")", "[", "]", "{", "}", "{0}", "{1}", "{4294967296}",
+        "=", " =", "==", ":", "<", ">", "<>", "@", "\"", "\\", "(", ")", "[", "]", "{", "}", "{0}", "{1}",
+        "{4294967296}",
         "{99999999999999999999+}", "{-1}", "*", "%", ":*", "1:*", "*:*", "0", "-1", "4294967295", "4294967296",
-        "18446744073709551616", "99999999999999999999", "1e9", "0x10", ".", "..", "\r\n.\r\n", "\n.\n", "\r\n", "\r", "\n",
-        "\0", "\u{7F}", "\u{FF}", "%00", "%", "%ZZ", "/../", "?", "&", "#", "SIZE=", "BODY=", "AUTH=", "NOTIFY=", "<0.4294967295>",
+        "18446744073709551616", "99999999999999999999", "1e9", "0x10", ".", "..", "\r\n.\r\n", "\n.\n", "\r\n", "\r",
+        "\n",
+        "\0", "\u{7F}", "\u{FF}", "%00", "%", "%ZZ", "/../", "?", "&", "#", "SIZE=", "BODY=", "AUTH=", "NOTIFY=",
+        "<0.4294967295>",
         "BODY[", "BODY[]", "BODY[HEADER.FIELDS (", "BINARY[1.2.3.4.5.6.7.8.9]", "NOT NOT NOT NOT", "OR OR OR",
-        "Content-Length: ", "Transfer-Encoding: chunked\r\n", "ffffffffffffffff\r\n", "timeout=", "?timeout=1e308", "DONE\r\n",
+        "Content-Length: ", "Transfer-Encoding: chunked\r\n", "ffffffffffffffff\r\n", "timeout=", "?timeout=1e308",
+        "DONE\r\n",
         "LAST", "BDAT 4294967296\r\n", "AUTH PLAIN =\r\n", "=?utf-8?b?=?=", "\u{1F4E8}",
     ].map { Array($0.utf8) }
 
     /// Numbers a digit run is replaced with.
     static let hugeNumbers: [[UInt8]] = [
-        "0", "00000000000000000000001", "-1", "2147483647", "2147483648", "4294967295", "4294967296", "9223372036854775807",
+        "0", "00000000000000000000001", "-1", "2147483647", "2147483648", "4294967295", "4294967296",
+        "9223372036854775807",
         "9223372036854775808", "18446744073709551615", "18446744073709551616", "99999999999999999999999999999999999",
         "1e9", "1.5", "+1",
     ].map { Array($0.utf8) }

@@ -8,11 +8,15 @@ enum HealthProbe {
         if let ending = server.ending { return "server \(ending)" }
         do {
             let health = try BlockingHTTPClient.request("GET", "/healthz", port: server.http, timeout: timeout)
-            guard health.status == 200 else { return "GET /healthz answered \(health.status) \(health.text.prefix(80))" }
+            guard health.status == 200 else {
+                return "GET /healthz answered \(health.status) \(health.text.prefix(80))"
+            }
         } catch {
             return "\(error)"
         }
-        for (name, port, prefix) in [("SMTP", server.smtp, "220"), ("POP3", server.pop3, "+OK"), ("IMAP", server.imap, "* OK")] {
+        for (name, port, prefix) in [
+            ("SMTP", server.smtp, "220"), ("POP3", server.pop3, "+OK"), ("IMAP", server.imap, "* OK"),
+        ] {
             do {
                 let socket = try PeerSocket(port: port, timeout: timeout)
                 guard let line = socket.firstLine() else { return "\(name) sent no greeting within \(timeout) s" }

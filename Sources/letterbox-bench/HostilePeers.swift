@@ -88,13 +88,23 @@ final class HostilePeers: @unchecked Sendable {  // the counters are atomic; the
     private func dribble(_ n: Int) -> (port: Int, opening: String, byte: UInt8) {
         switch n % 8 {
         case 0: (ports[0], "EHLO slow", UInt8(ascii: "w"))  // a command line that never ends
-        case 1: (ports[0], "EHLO slow\r\nMAIL FROM:<s@example.com>\r\nRCPT TO:<t@example.com>\r\nDATA\r\nSubject: slow\r\n\r\n", UInt8(ascii: "x"))
+        case 1:
+            (
+                ports[0],
+                "EHLO slow\r\nMAIL FROM:<s@example.com>\r\nRCPT TO:<t@example.com>\r\nDATA\r\nSubject: slow\r\n\r\n",
+                UInt8(ascii: "x")
+            )
         case 2: (ports[1], "USER slow\r\nPASS slow\r\nRETR ", UInt8(ascii: "1"))
         case 3: (ports[2], "a LOGIN slow slow\r\nb NOOP ", UInt8(ascii: "n"))
         case 4: (ports[2], "a LOGIN slow slow\r\nb APPEND INBOX {100000+}\r\n", UInt8(ascii: "l"))
         case 5: (ports[3], "GET /healthz HTTP/1.1\r\nX-Slow: ", UInt8(ascii: "s"))
-        case 6: (ports[3], "POST /faults HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n", UInt8(ascii: "b"))
-        default: (ports[0], "EHLO slow\r\nMAIL FROM:<s@example.com>\r\nRCPT TO:<t@example.com>\r\nBDAT 100000 LAST\r\n", UInt8(ascii: "c"))
+        case 6:
+            (ports[3], "POST /faults HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n", UInt8(ascii: "b"))
+        default:
+            (
+                ports[0], "EHLO slow\r\nMAIL FROM:<s@example.com>\r\nRCPT TO:<t@example.com>\r\nBDAT 100000 LAST\r\n",
+                UInt8(ascii: "c")
+            )
         }
     }
 
@@ -141,13 +151,19 @@ final class HostilePeers: @unchecked Sendable {  // the counters are atomic; the
             switch n % 10 {
             case 0: (ports[0], "EHLO gone\r\nMAIL FROM:<g@example.com")
             case 1: (ports[0], "EHLO gone\r\nMAIL FROM:<g@example.com>\r\nRCPT TO:<h@example.com>\r\nDATA\r\n" + body)
-            case 2: (ports[0], "EHLO gone\r\nMAIL FROM:<g@example.com>\r\nRCPT TO:<h@example.com>\r\nBDAT 50000\r\n" + body)
+            case 2:
+                (ports[0], "EHLO gone\r\nMAIL FROM:<g@example.com>\r\nRCPT TO:<h@example.com>\r\nBDAT 50000\r\n" + body)
             case 3: (ports[1], "USER gone\r\nPASS gone\r\nLIST\r\nRETR")
             case 4: (ports[2], "a LOGIN gone gone\r\nb APPEND INBOX {1000000+}\r\n" + body)
             case 5: (ports[2], "a LOGIN gone gone\r\nb SELECT INBOX\r\nc IDLE\r\n")
             case 6: (ports[2], "a SEARCH TEXT {50000+}\r\n" + body)
-            case 7: (ports[3], "GET /messages/wait?subject=never-arrives&timeout=300 HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            case 8: (ports[3], "GET /messages/wait.json?to=nobody%40example.com&timeout=120 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            case 7:
+                (ports[3], "GET /messages/wait?subject=never-arrives&timeout=300 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            case 8:
+                (
+                    ports[3],
+                    "GET /messages/wait.json?to=nobody%40example.com&timeout=120 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                )
             default: (ports[3], "GET /messages HTTP/1.1\r\nHost: local")
             }
         return (port, Array(text.utf8))

@@ -464,7 +464,9 @@ enum IMAPLoad {
         let before = dovecot?.memory().pss ?? residentBytes()
         // The child reports once every session is in IDLE.
         let holder = try await onThread { try HeldSessions(subcommand: "imap-clients", port: port, sessions: sessions) }
-        (held.idling, held.seconds, held.firstError) = (holder.report.opened, holder.report.seconds, holder.report.firstError)
+        (held.idling, held.seconds, held.firstError) = (
+            holder.report.opened, holder.report.seconds, holder.report.firstError
+        )
         try await Task.sleep(for: .milliseconds(500))
         if let dovecot {
             let after = dovecot.memory()

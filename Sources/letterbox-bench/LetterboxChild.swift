@@ -39,7 +39,8 @@ final class LetterboxChild {
         let bench = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
         let executable = bench.deletingLastPathComponent().appendingPathComponent("letterbox").path
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw Failure(description: "\(executable) not found: build it too (swift build -c release --product letterbox)")
+            throw Failure(
+                description: "\(executable) not found: build it too (swift build -c release --product letterbox)")
         }
         logPath = NSTemporaryDirectory() + "letterbox-bench-server-\(getpid())-\(Self.started.next()).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -100,7 +101,9 @@ final class LetterboxChild {
     /// message if any, and the first frame of the crashed thread in Letterbox's own sources, e.g.
     /// "SMTPCommand.parsePath(_:keyword:syntax:) at SMTPCommand.swift:99:28"; nil without a crash.
     func crashSite() -> String? {
-        guard let log = try? String(contentsOfFile: logPath, encoding: .utf8), log.contains("crashed") else { return nil }
+        guard let log = try? String(contentsOfFile: logPath, encoding: .utf8), log.contains("crashed") else {
+            return nil
+        }
         let lines = log.split(separator: "\n")
         var found: [String] = []
         if let fatal = lines.first(where: { $0.contains("Fatal error") }) { found.append(String(fatal.prefix(200))) }
@@ -109,8 +112,12 @@ final class LetterboxChild {
         {
             let words = frame.split(separator: " ", omittingEmptySubsequences: true)
             let file = words.last.map { $0.split(separator: "/").last.map(String.init) ?? "" } ?? ""
-            if let inIndex = words.lastIndex(of: "in"), let hex = words.firstIndex(where: { $0.hasPrefix("0x") }), hex + 1 < inIndex {
-                let symbol = words[(hex + 1)..<inIndex].filter { !["specialized", "static", "+"].contains($0) && Int($0) == nil }
+            if let inIndex = words.lastIndex(of: "in"), let hex = words.firstIndex(where: { $0.hasPrefix("0x") }),
+                hex + 1 < inIndex
+            {
+                let symbol = words[(hex + 1)..<inIndex].filter {
+                    !["specialized", "static", "+"].contains($0) && Int($0) == nil
+                }
                 found.append("\(symbol.joined(separator: " ")) at \(file)")
             } else {
                 found.append(String(frame.prefix(200)))

@@ -15,8 +15,10 @@ enum LoopStall {
         }
         print(
             String(
-                format: "stall: %d HTML-ish messages of ~%d B stored in %.1f s (%d failures); server RSS %@; load average %@",
-                fill.latencies.count, size, fill.seconds, fill.failures, mebibytes(server.residentBytes), loadAverage()))
+                format:
+                    "stall: %d HTML-ish messages of ~%d B stored in %.1f s (%d failures); server RSS %@; load average %@",
+                fill.latencies.count, size, fill.seconds, fill.failures, mebibytes(server.residentBytes), loadAverage())
+        )
 
         let idle = probe(server, while: { $0 < 200 })
         let searching = Atomic<Bool>(true)
@@ -47,12 +49,16 @@ enum LoopStall {
                 format: "stall: SEARCH TEXT over %d messages: median %.0f ms, max %.0f ms (%d searches)",
                 messages, (seconds.isEmpty ? .nan : seconds[seconds.count / 2]) * 1000, (seconds.last ?? .nan) * 1000,
                 seconds.count))
-        for (name, quiet, loaded) in [("SMTP greeting", idle.greeting, busy.greeting), ("/healthz", idle.health, busy.health)] {
+        for (name, quiet, loaded) in [
+            ("SMTP greeting", idle.greeting, busy.greeting), ("/healthz", idle.health, busy.health),
+        ] {
             print(
                 String(
-                    format: "stall: %@ latency, idle: p50 %.2f ms, p99 %.2f ms (%d); during SEARCH: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples, %d failed) (goal p99 < 20 ms)",
+                    format:
+                        "stall: %@ latency, idle: p50 %.2f ms, p99 %.2f ms (%d); during SEARCH: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples, %d failed) (goal p99 < 20 ms)",
                     name, percentileMilliseconds(quiet.seconds, 0.5), percentileMilliseconds(quiet.seconds, 0.99),
-                    quiet.seconds.count, percentileMilliseconds(loaded.seconds, 0.5), percentileMilliseconds(loaded.seconds, 0.99),
+                    quiet.seconds.count, percentileMilliseconds(loaded.seconds, 0.5),
+                    percentileMilliseconds(loaded.seconds, 0.99),
                     (loaded.seconds.max() ?? .nan) * 1000, loaded.seconds.count, loaded.failures))
         }
         print("stall: load average \(loadAverage())")
@@ -65,7 +71,9 @@ enum LoopStall {
 
     /// Times SMTP greetings and `/healthz` on two threads, back to back with 10 ms pauses, while
     /// `going(samples taken so far by that thread)` holds.
-    static func probe(_ server: LetterboxChild, while going: @escaping @Sendable (Int) -> Bool) -> (greeting: Samples, health: Samples) {
+    static func probe(_ server: LetterboxChild, while going: @escaping @Sendable (Int) -> Bool) -> (
+        greeting: Samples, health: Samples
+    ) {
         let ports = server.ports
         let results = Mutex<(greeting: Samples, health: Samples)>((Samples(), Samples()))
         let group = DispatchGroup()
@@ -76,7 +84,8 @@ enum LoopStall {
                 var samples = Samples()
                 while going(samples.seconds.count + samples.failures) {
                     if health {
-                        if let response = try? BlockingHTTPClient.request("GET", "/healthz", port: ports.http, timeout: 30),
+                        if let response = try? BlockingHTTPClient.request(
+                            "GET", "/healthz", port: ports.http, timeout: 30),
                             response.status == 200
                         {
                             samples.seconds.append(response.seconds)

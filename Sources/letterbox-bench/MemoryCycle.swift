@@ -13,7 +13,9 @@ enum MemoryCycle {
         _ = try BlockingHTTPClient.request("DELETE", "/messages", port: server.http)
         usleep(500_000)
         let baseline = server.residentBytes
-        print("memcycle: \(rounds) rounds of \(messages) × \(size) B; baseline RSS \(mebibytes(baseline)); load average \(loadAverage())")
+        print(
+            "memcycle: \(rounds) rounds of \(messages) × \(size) B; baseline RSS \(mebibytes(baseline)); load average \(loadAverage())"
+        )
         var peaks: [Int] = []
         var afterDeletes: [Int] = []
         for round in 1...max(1, rounds) {
@@ -28,16 +30,20 @@ enum MemoryCycle {
             afterDeletes.append(after)
             print(
                 String(
-                    format: "  round %2d: %d stored in %.1f s (%d failures), RSS filled %@, DELETE %d in %.0f ms (%@), RSS after %@ (baseline %+.1f MiB), peak %@",
+                    format:
+                        "  round %2d: %d stored in %.1f s (%d failures), RSS filled %@, DELETE %d in %.0f ms (%@), RSS after %@ (baseline %+.1f MiB), peak %@",
                     round, fill.latencies.count, fill.seconds, fill.failures, mebibytes(filled), delete.status,
-                    delete.seconds * 1000, delete.text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(30).description,
+                    delete.seconds * 1000,
+                    delete.text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(30).description,
                     mebibytes(after), Double(after - baseline) / 1_048_576, mebibytes(peak)))
         }
         let worst = afterDeletes.max() ?? 0
         print(
             String(
-                format: "memcycle: RSS after delete, worst %@ = baseline %+.1f MiB (goal ≤ +32 MiB); peak round 1 %@, last %@ (%+.1f%%; goal: no growth); load average %@",
-                mebibytes(worst), Double(worst - baseline) / 1_048_576, mebibytes(peaks.first ?? 0), mebibytes(peaks.last ?? 0),
+                format:
+                    "memcycle: RSS after delete, worst %@ = baseline %+.1f MiB (goal ≤ +32 MiB); peak round 1 %@, last %@ (%+.1f%%; goal: no growth); load average %@",
+                mebibytes(worst), Double(worst - baseline) / 1_048_576, mebibytes(peaks.first ?? 0),
+                mebibytes(peaks.last ?? 0),
                 Double((peaks.last ?? 0) - (peaks.first ?? 0)) * 100 / Double(max(peaks.first ?? 1, 1)), loadAverage()))
     }
 }

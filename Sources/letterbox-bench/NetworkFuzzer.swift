@@ -26,7 +26,8 @@ enum NetworkFuzzer {
         var mutator = TranscriptMutator(random: SplitMix64(seed: seed &* 0x1000_0000_01B3 &+ UInt64(index)))
         let protocolName = FuzzTranscripts.ProtocolName.allCases[Int.random(in: 0..<4, using: &mutator.random)]
         let bytes = mutator.input(for: protocolName)
-        let pieces = Int.random(in: 0..<4, using: &mutator.random) == 0 ? Int.random(in: 2...16, using: &mutator.random) : 1
+        let pieces =
+            Int.random(in: 0..<4, using: &mutator.random) == 0 ? Int.random(in: 2...16, using: &mutator.random) : 1
         let ending = [0, 0, 0, 1, 2][Int.random(in: 0..<5, using: &mutator.random)]
         return Input(index: index, protocolName: protocolName, bytes: bytes, pieces: pieces, ending: ending)
     }
@@ -34,7 +35,9 @@ enum NetworkFuzzer {
     /// Sends `input` to the server's listener for its protocol. False when the connection failed.
     @discardableResult
     static func play(_ input: Input, ports: [FuzzTranscripts.ProtocolName: Int]) -> Bool {
-        guard let port = ports[input.protocolName], let socket = try? PeerSocket(port: port, timeout: 2) else { return false }
+        guard let port = ports[input.protocolName], let socket = try? PeerSocket(port: port, timeout: 2) else {
+            return false
+        }
         let size = max(1, (input.bytes.count + input.pieces - 1) / input.pieces)
         var offset = 0
         while offset < input.bytes.count {
@@ -93,7 +96,9 @@ enum NetworkFuzzer {
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var batch = 0
-        say("netfuzz: seed \(seed), \(parallel) parallel sessions, batches of \(batchSize), up to \(sessions) sessions or \(seconds) s")
+        say(
+            "netfuzz: seed \(seed), \(parallel) parallel sessions, batches of \(batchSize), up to \(sessions) sessions or \(seconds) s"
+        )
         while done < sessions && elapsed() < seconds {
             let first = done
             let count = min(batchSize, sessions - done)
@@ -127,7 +132,10 @@ enum NetworkFuzzer {
             let (verdict, stalled) = verdict(server)
             if let stalled {
                 stalls.append(stalled)
-                say(String(format: "netfuzz: batch %d: the server took %.1f s to answer the probe (stalled, not dead)", batch, stalled))
+                say(
+                    String(
+                        format: "netfuzz: batch %d: the server took %.1f s to answer the probe (stalled, not dead)",
+                        batch, stalled))
             }
             if let problem = verdict {
                 let site = server.crashSite() ?? String(problem.prefix(40))
@@ -138,7 +146,9 @@ enum NetworkFuzzer {
                     var culprits = try isolate(seed: seed, range: first..<first + count, fixtures: fixtures)
                     if culprits.isEmpty {
                         let folder = "\(fixtures)/batch-seed\(seed)-\(batch)"
-                        try save((first..<first + count).map { NetworkFuzzer.input(seed: seed, index: $0) }, to: folder, seed: seed)
+                        try save(
+                            (first..<first + count).map { NetworkFuzzer.input(seed: seed, index: $0) }, to: folder,
+                            seed: seed)
                         culprits = ["no single input reproduces it alone; the batch's inputs are in \(folder)"]
                     }
                     sites[site] = (0, culprits)
@@ -150,15 +160,19 @@ enum NetworkFuzzer {
             }
             batch += 1
             if batch % 10 == 0 {
-                say(String(format: "  %d sessions, %.0f sessions/s, server RSS %@, %d fds", done, Double(done) / elapsed(),
-                             mebibytes(server.residentBytes), server.openFiles))
+                say(
+                    String(
+                        format: "  %d sessions, %.0f sessions/s, server RSS %@, %d fds", done, Double(done) / elapsed(),
+                        mebibytes(server.residentBytes), server.openFiles))
             }
         }
         let seconds = elapsed()
         say(
             String(
-                format: "netfuzz: %d mutated sessions (%.1f MB sent) in %.1f s: %.0f sessions/s; %d connections refused; server RSS %@, %d fds at the end; batches ending in a crash or a failed probe: %d, distinct failures: %d; batches after which the probe waited > 5 s (stalls): %d, longest %.1f s (goal: ≥ 100,000 sessions, 0 failures, 0 stalls)",
-                done, Double(bytesSent) / 1e6, seconds, Double(done) / seconds, refused, mebibytes(server.residentBytes),
+                format:
+                    "netfuzz: %d mutated sessions (%.1f MB sent) in %.1f s: %.0f sessions/s; %d connections refused; server RSS %@, %d fds at the end; batches ending in a crash or a failed probe: %d, distinct failures: %d; batches after which the probe waited > 5 s (stalls): %d, longest %.1f s (goal: ≥ 100,000 sessions, 0 failures, 0 stalls)",
+                done, Double(bytesSent) / 1e6, seconds, Double(done) / seconds, refused,
+                mebibytes(server.residentBytes),
                 server.openFiles, failedBatches, order.count, stalls.count, stalls.max() ?? 0))
         for site in order {
             guard let entry = sites[site] else { continue }
@@ -206,7 +220,8 @@ enum NetworkFuzzer {
     static func save(_ inputs: [Input], to folder: String, seed: UInt64) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return try inputs.map { input in
-            let path = "\(folder)/\(input.protocolName.rawValue)-seed\(seed)-\(input.index)-p\(input.pieces)-e\(input.ending).bin"
+            let path =
+                "\(folder)/\(input.protocolName.rawValue)-seed\(seed)-\(input.index)-p\(input.pieces)-e\(input.ending).bin"
             try Data(input.bytes).write(to: URL(fileURLWithPath: path))
             return path
         }
@@ -231,7 +246,8 @@ enum NetworkFuzzer {
             let pieces = fields.last { $0.hasPrefix("p") }.flatMap { Int($0.dropFirst()) } ?? 1
             let ending = fields.last { $0.hasPrefix("e") }.flatMap { Int($0.dropFirst()) } ?? 0
             play(
-                Input(index: 0, protocolName: protocolName, bytes: [UInt8](data), pieces: max(1, pieces), ending: ending),
+                Input(
+                    index: 0, protocolName: protocolName, bytes: [UInt8](data), pieces: max(1, pieces), ending: ending),
                 ports: ports(of: server))
             _ = try? BlockingHTTPClient.request("DELETE", "/faults", port: server.http, timeout: 5)
             let (verdict, stalled) = verdict(server)

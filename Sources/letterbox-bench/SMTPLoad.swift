@@ -73,7 +73,9 @@ enum SMTPLoad {
             catcher = try await MailCatcher.start(configuration)
             port = catcher!.ports.smtp
         }
-        let result = await Task.detached { run(port: port, connections: connections, messages: messages, size: size, reuse: reuse) }.value
+        let result = await Task.detached {
+            run(port: port, connections: connections, messages: messages, size: size, reuse: reuse)
+        }.value
         let sent = result.latencies.count
         func percentile(_ p: Double) -> Double {
             guard !result.latencies.isEmpty else { return 0 }
@@ -81,7 +83,8 @@ enum SMTPLoad {
         }
         print(
             String(
-                format: "smtp (letterbox-bench) %d conns, %d msgs × %d B, reuse %@: %.0f msgs/s, %.1f MB/s, p50 %.2f ms, p99 %.2f ms, failures %d",
+                format:
+                    "smtp (letterbox-bench) %d conns, %d msgs × %d B, reuse %@: %.0f msgs/s, %.1f MB/s, p50 %.2f ms, p99 %.2f ms, failures %d",
                 connections, sent, size, reuse ? "on" : "off", Double(sent) / result.seconds,
                 Double(sent * size) / result.seconds / 1e6, percentile(0.5), percentile(0.99), result.failures))
         if let catcher {

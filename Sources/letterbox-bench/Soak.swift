@@ -21,37 +21,50 @@ enum Soak {
 
     /// One well-behaved transaction per protocol, each from connecting to the last reply.
     static let transactions: [(name: String, run: @Sendable (LetterboxChild.Ports) throws -> Void)] = [
-        ("SMTP", { ports in
-            var client = try BlockingSMTPClient(port: ports.smtp, timeout: 10)
-            defer { client.close() }
-            _ = try client.transaction(body: message)
-        }),
-        ("POP3", { ports in
-            let client = try BlockingPOP3Client(port: ports.pop3, timeout: 10)
-            try client.logIn(user: "soak", password: "soak")
-            let status = try client.command("STAT")
-            // The newest message: retention removes the oldest while the soak runs.
-            if let count = status.split(separator: " ").dropFirst().first.flatMap({ Int($0) }), count > 0 {
-                _ = try client.multiline("RETR \(count)")
+        (
+            "SMTP",
+            { ports in
+                var client = try BlockingSMTPClient(port: ports.smtp, timeout: 10)
+                defer { client.close() }
+                _ = try client.transaction(body: message)
             }
-            client.quit()
-        }),
-        ("IMAP", { ports in
-            let client = try BlockingIMAPClient(port: ports.imap, timeout: 10)
-            try client.logIn(user: "soak", password: "soak")
-            let exists = try client.selectInbox()
-            if exists > 0 { try client.command("FETCH \(exists) (FLAGS ENVELOPE BODY.PEEK[])") }
-            try client.command("NOOP")
-            client.logOut()
-        }),
-        ("HTTP", { ports in
-            for target in ["/healthz", "/messages.json?to=nobody%40example.com"] {
-                let response = try BlockingHTTPClient.request("GET", target, port: ports.http, timeout: 10)
-                guard response.status == 200 else {
-                    throw BlockingHTTPClient.Failure(description: "GET \(target): \(response.status) \(response.text.prefix(60))")
+        ),
+        (
+            "POP3",
+            { ports in
+                let client = try BlockingPOP3Client(port: ports.pop3, timeout: 10)
+                try client.logIn(user: "soak", password: "soak")
+                let status = try client.command("STAT")
+                // The newest message: retention removes the oldest while the soak runs.
+                if let count = status.split(separator: " ").dropFirst().first.flatMap({ Int($0) }), count > 0 {
+                    _ = try client.multiline("RETR \(count)")
+                }
+                client.quit()
+            }
+        ),
+        (
+            "IMAP",
+            { ports in
+                let client = try BlockingIMAPClient(port: ports.imap, timeout: 10)
+                try client.logIn(user: "soak", password: "soak")
+                let exists = try client.selectInbox()
+                if exists > 0 { try client.command("FETCH \(exists) (FLAGS ENVELOPE BODY.PEEK[])") }
+                try client.command("NOOP")
+                client.logOut()
+            }
+        ),
+        (
+            "HTTP",
+            { ports in
+                for target in ["/healthz", "/messages.json?to=nobody%40example.com"] {
+                    let response = try BlockingHTTPClient.request("GET", target, port: ports.http, timeout: 10)
+                    guard response.status == 200 else {
+                        throw BlockingHTTPClient.Failure(
+                            description: "GET \(target): \(response.status) \(response.text.prefix(60))")
+                    }
                 }
             }
-        }),
+        ),
     ]
 
     static let message = SMTPLoad.body(size: 2048)
@@ -67,8 +80,10 @@ enum Soak {
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         say(
             String(
-                format: "soak: %.1f min, %d hostile peers (%d dribbling, %d abandoning%@), %d well-behaved client(s) per protocol; load average %@",
-                minutes, hostile, hostile / 2, hostile - hostile / 2, hostile > 0 ? ", 1 oversized sender" : "", clients,
+                format:
+                    "soak: %.1f min, %d hostile peers (%d dribbling, %d abandoning%@), %d well-behaved client(s) per protocol; load average %@",
+                minutes, hostile, hostile / 2, hostile - hostile / 2, hostile > 0 ? ", 1 oversized sender" : "",
+                clients,
                 loadAverage()))
         let peers = HostilePeers(server: server, count: hostile)
         peers.start()
@@ -88,12 +103,14 @@ enum Soak {
                             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
                             outcomes.withLock { $0[transaction.name, default: Outcome()].seconds.append(seconds) }
                         } catch {
-                            let at = String(format: "%.1f s", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                            let at = String(
+                                format: "%.1f s", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                             outcomes.withLock {
                                 $0[transaction.name, default: Outcome()].errors += 1
                                 if $0[transaction.name, default: Outcome()].firstErrors.count < 3 {
                                     $0[transaction.name, default: Outcome()].firstErrors.append(
-                                        "at \(at): " + "\(error)".split(whereSeparator: \.isNewline).joined(separator: " "))
+                                        "at \(at): "
+                                            + "\(error)".split(whereSeparator: \.isNewline).joined(separator: " "))
                                 }
                             }
                             usleep(100_000)
@@ -115,7 +132,8 @@ enum Soak {
             if let last = samples.last {
                 say(
                     String(
-                        format: "  %6.0f s  RSS %@  fds %5d  well-behaved: %d done, %d errors  hostile: %d dribbling (%d dropped by the server), %d abandoned, %d oversized, %d refused",
+                        format:
+                            "  %6.0f s  RSS %@  fds %5d  well-behaved: %d done, %d errors  hostile: %d dribbling (%d dropped by the server), %d abandoned, %d oversized, %d refused",
                         last.at, mebibytes(last.resident), last.files, done, errors, counts.dribbling,
                         counts.droppedDribblers, counts.abandoned, counts.oversized, counts.refused))
             }
@@ -137,8 +155,10 @@ enum Soak {
         let files = settled.map(\.files)
         say(
             String(
-                format: "soak: server RSS %@ → %@ (min %@, max %@ after the first fifth), slope %+.2f MiB/min; fds %d → %d (min %d, max %d), slope %+.1f fds/min",
-                mebibytes(samples.first?.resident ?? 0), mebibytes(samples.last?.resident ?? 0), mebibytes(residents.min() ?? 0),
+                format:
+                    "soak: server RSS %@ → %@ (min %@, max %@ after the first fifth), slope %+.2f MiB/min; fds %d → %d (min %d, max %d), slope %+.1f fds/min",
+                mebibytes(samples.first?.resident ?? 0), mebibytes(samples.last?.resident ?? 0),
+                mebibytes(residents.min() ?? 0),
                 mebibytes(residents.max() ?? 0), residentSlope, samples.first?.files ?? 0, samples.last?.files ?? 0,
                 files.min() ?? 0, files.max() ?? 0, fileSlope))
         let final = outcomes.withLock { $0 }
@@ -151,14 +171,16 @@ enum Soak {
             errors += outcome.errors
             say(
                 String(
-                    format: "soak: %@ well-behaved transactions: %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms, errors %d%@",
+                    format:
+                        "soak: %@ well-behaved transactions: %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms, errors %d%@",
                     transaction.name, outcome.seconds.count, percentileMilliseconds(outcome.seconds, 0.5), p99,
                     (outcome.seconds.max() ?? .nan) * 1000, outcome.errors,
                     outcome.firstErrors.isEmpty ? "" : " (first: \(outcome.firstErrors.joined(separator: "; ")))"))
         }
         say(
             String(
-                format: "soak figure: %d slow or abandoning peers: worst well-behaved p99 %.2f ms (goal < 50 ms), %d errors (goal 0)%@; load average %@",
+                format:
+                    "soak figure: %d slow or abandoning peers: worst well-behaved p99 %.2f ms (goal < 50 ms), %d errors (goal 0)%@; load average %@",
                 hostile, worst, errors, died.map { "; SERVER \($0)" } ?? "", loadAverage()))
         if died != nil { say("  server output: \(server.logTail(400))") }
         return errors == 0 && died == nil && !samples.isEmpty ? 0 : 1
@@ -178,5 +200,6 @@ enum Soak {
 
 /// The 1-, 5- and 15-minute load averages, for reports on a shared machine.
 func loadAverage() -> String {
-    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(
+        separator: " ")
 }

@@ -67,7 +67,8 @@ struct TranscriptMutator {
             bytes.replaceSubrange(start..<end, with: pick(FuzzTranscripts.hugeNumbers))
         case 5:  // random bytes inserted
             let count = Int.random(in: 1...8, using: &random)
-            bytes.insert(contentsOf: (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }, at: position(in: bytes))
+            bytes.insert(
+                contentsOf: (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }, at: position(in: bytes))
         case 6:  // a token inserted
             bytes.insert(contentsOf: pick(FuzzTranscripts.dictionary), at: position(in: bytes))
         case 7:  // a word replaced by a token
@@ -82,7 +83,9 @@ struct TranscriptMutator {
             guard !endings.isEmpty else { return }
             let newline = pick(endings)
             let start = newline > 0 && bytes[newline - 1] == 0x0D ? newline - 1 : newline
-            let replacement: [UInt8] = pick([[0x0A], [0x0D], [0x0D, 0x0D, 0x0A], [0x0A, 0x0D], [], [0x0D, 0x0A, 0x0D, 0x0A], [0x00, 0x0D, 0x0A]])
+            let replacement: [UInt8] = pick([
+                [0x0A], [0x0D], [0x0D, 0x0D, 0x0A], [0x0A, 0x0D], [], [0x0D, 0x0A, 0x0D, 0x0A], [0x00, 0x0D, 0x0A],
+            ])
             bytes.replaceSubrange(start...newline, with: replacement)
         case 9:  // every line ending changed at once (bare LF, bare CR)
             let bare: [UInt8] = pick([[0x0A], [0x0D]])
@@ -101,7 +104,8 @@ struct TranscriptMutator {
             bytes = out
         case 10:  // a long run: an oversized line, word or literal
             let length = pick([513, 1001, 8193, 65_537, 300_000])
-            bytes.insert(contentsOf: [UInt8](repeating: pick(Array("A 9(*".utf8)), count: length), at: position(in: bytes))
+            bytes.insert(
+                contentsOf: [UInt8](repeating: pick(Array("A 9(*".utf8)), count: length), at: position(in: bytes))
         default:  // bytes deleted
             guard !bytes.isEmpty else { return }
             let start = Int.random(in: 0..<bytes.count, using: &random)

@@ -63,7 +63,9 @@ func stringOption(_ name: String) -> String? {
     return arguments[index + 1]
 }
 
-func doubleOption(_ name: String, _ fallback: Double) -> Double { stringOption(name).flatMap { Double($0) } ?? fallback }
+func doubleOption(_ name: String, _ fallback: Double) -> Double {
+    stringOption(name).flatMap { Double($0) } ?? fallback
+}
 
 do {
     switch arguments.first {
@@ -97,7 +99,8 @@ do {
             deliveries: option("deliveries", 200), sessions: option("sessions", 500), port: option("port", 0))
     case "tls":
         try await TLSBenchmark.report(
-            handshakes: option("handshakes", 2000), bulkBytes: option("bulk", 1 << 30), messages: option("messages", 100),
+            handshakes: option("handshakes", 2000), bulkBytes: option("bulk", 1 << 30),
+            messages: option("messages", 100),
             idleSessions: option("idle-sessions", 1000))
     case "tls-server":
         try await TLSBenchmark.serve(certificate: arguments[1], key: arguments[2])
@@ -115,16 +118,24 @@ do {
             let directory = arguments[index + 1]
             exit(try await onThread { try NetworkFuzzer.replay(directory: directory) })
         }
-        let (sessions, seconds, seed) = (option("sessions", 100_000), Double(option("seconds", 3600)), UInt64(max(0, option("seed", 1))))
+        let (sessions, seconds, seed) = (
+            option("sessions", 100_000), Double(option("seconds", 3600)), UInt64(max(0, option("seed", 1)))
+        )
         let (parallel, fixtures) = (max(1, option("parallel", 16)), stringOption("fixtures") ?? "Fixtures/netfuzz")
         exit(
             try await onThread {
-                try NetworkFuzzer.run(sessions: sessions, seconds: seconds, seed: seed, parallel: parallel, fixtures: fixtures)
+                try NetworkFuzzer.run(
+                    sessions: sessions, seconds: seconds, seed: seed, parallel: parallel, fixtures: fixtures)
             })
     case "soak":
         let minutes = doubleOption("minutes", arguments.contains("--ci") ? 0.5 : 30)
-        let (hostile, clients, sample) = (option("hostile", 1000), max(1, option("clients", 1)), doubleOption("sample", minutes <= 1 ? 2 : 10))
-        exit(try await onThread { try Soak.run(minutes: minutes, hostile: hostile, clients: clients, sampleSeconds: sample) })
+        let (hostile, clients, sample) = (
+            option("hostile", 1000), max(1, option("clients", 1)), doubleOption("sample", minutes <= 1 ? 2 : 10)
+        )
+        exit(
+            try await onThread {
+                try Soak.run(minutes: minutes, hostile: hostile, clients: clients, sampleSeconds: sample)
+            })
     case "stall":
         let (messages, size, searches) = (option("messages", 20_000), option("size", 10_240), option("searches", 5))
         try await onThread { try LoopStall.run(messages: messages, size: size, searches: searches) }

@@ -1,6 +1,7 @@
 import Dispatch
 import Letterbox
 import LetterboxNet
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -66,7 +67,8 @@ do {
 // The contract other tools parse: one line per listener on stdout.
 // Written unbuffered, so a parent process reading a pipe sees them at once.
 let listeners = [
-    ("smtp", catcher.ports.smtp), ("pop3", catcher.ports.pop3), ("imap", catcher.ports.imap), ("http", catcher.ports.http),
+    ("smtp", catcher.ports.smtp), ("pop3", catcher.ports.pop3), ("imap", catcher.ports.imap),
+    ("http", catcher.ports.http),
     ("smtps", catcher.ports.smtps), ("pop3s", catcher.ports.pop3s), ("imaps", catcher.ports.imaps),
 ]
 for (name, port) in listeners where port != 0 {
@@ -84,7 +86,8 @@ var summary = [
     "max_connections": "\(configuration.maxConnections)",
     "idle_timeout": configuration.idleTimeout.map { "\($0.components.seconds)s" } ?? "per protocol",
     "timeouts": [
-        "smtp \(configuration.timeouts.smtp.components.seconds)s", "pop3 \(configuration.timeouts.pop3.components.seconds)s",
+        "smtp \(configuration.timeouts.smtp.components.seconds)s",
+        "pop3 \(configuration.timeouts.pop3.components.seconds)s",
         "imap \(configuration.timeouts.imap.components.seconds)s",
         "http \(configuration.timeouts.httpKeepAlive.components.seconds)s",
         "login \(configuration.timeouts.login.components.seconds)s",
@@ -94,7 +97,8 @@ var summary = [
     "log_level": "\(settings.logLevel)",
     "log_format": settings.logFormat.rawValue,
     "verbose": "\(configuration.transcript)",
-    "tls": !configuration.tls.isEnabled ? "off" : configuration.tls.certificate == .selfSigned ? "self-signed" : "certificate file",
+    "tls": !configuration.tls.isEnabled
+        ? "off" : configuration.tls.certificate == .selfSigned ? "self-signed" : "certificate file",
     "require_tls": "\(configuration.tls.requireTLS)",
 ]
 for (name, port) in listeners { summary[name] = port == 0 ? "off" : "\(port)" }

@@ -12,16 +12,23 @@ public func fuzzEnvelopeLog(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let raw = Array(UnsafeBufferPointer(start: data, count: size))
     let bytes = raw.first.map { $0 & 1 == 1 } == true ? framed(Array(raw.dropFirst())) : raw
     let contents = EnvelopeLog.parse(bytes)
-    guard contents.length == bytes.count, contents.validLength <= bytes.count else { fuzzFailure("lengths \(contents.validLength)/\(contents.length)") }
+    guard contents.length == bytes.count, contents.validLength <= bytes.count else {
+        fuzzFailure("lengths \(contents.validLength)/\(contents.length)")
+    }
     var previous = -1
     for (offset, _) in contents.damaged {
-        guard offset >= previous, offset < max(bytes.count, 1) else { fuzzFailure("damage offsets \(contents.damaged.map(\.offset))") }
+        guard offset >= previous, offset < max(bytes.count, 1) else {
+            fuzzFailure("damage offsets \(contents.damaged.map(\.offset))")
+        }
         previous = offset
     }
     let written = write(contents.records)
     let reread = EnvelopeLog.parse(written)
-    guard reread.damaged.isEmpty, reread.validLength == written.count, reread.records.count == contents.records.count else {
-        fuzzFailure("rewritten log reads as \(reread.records.count) of \(contents.records.count) records, damaged \(reread.damaged)")
+    guard reread.damaged.isEmpty, reread.validLength == written.count, reread.records.count == contents.records.count
+    else {
+        fuzzFailure(
+            "rewritten log reads as \(reread.records.count) of \(contents.records.count) records, damaged \(reread.damaged)"
+        )
     }
     guard write(reread.records) == written else { fuzzFailure("records change when written again") }
     return 0

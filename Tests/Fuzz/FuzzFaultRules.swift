@@ -5,8 +5,9 @@
 // its lines; every reply a rule makes the session send is a well-formed SMTP reply.
 
 import LetterboxFaults
-@testable import LetterboxSMTP
 import LetterboxStore
+
+@testable import LetterboxSMTP
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFaultRules(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -19,7 +20,9 @@ public func fuzzFaultRules(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         do { again = try FaultRule(parsing: rule.description) } catch {
             fuzzFailure("\(rule.description.debugDescription) does not parse back: \(error)")
         }
-        guard again == rule else { fuzzFailure("\(rule.description.debugDescription) parses back to \(again.description.debugDescription)") }
+        guard again == rule else {
+            fuzzFailure("\(rule.description.debugDescription) parses back to \(again.description.debugDescription)")
+        }
         applyToTransaction(rule)
     }
     return 0
@@ -44,7 +47,9 @@ private func applyToTransaction(_ rule: FaultRule) {
         }
     }
     guard check(session.opening()) else { return }
-    for line in ["EHLO client.example", "AUTH PLAIN AGEAYg==", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>", "DATA"] {
+    for line in [
+        "EHLO client.example", "AUTH PLAIN AGEAYg==", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>", "DATA",
+    ] {
         guard check(session.receive(Array(line.utf8))) else { return }
     }
     var completion = session.dataReceived(.complete(Array("Subject: x\r\n\r\nbody\r\n".utf8)))

@@ -7,8 +7,9 @@
 // fields without CR, LF or NUL, Content-Length equal to the body), a refused request gets a 4xx
 // or 5xx, and `HTTPRequestParser.parse` agrees with the line-by-line parse.
 
-@testable import LetterboxHTTP
 import LetterboxStore
+
+@testable import LetterboxHTTP
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -24,12 +25,14 @@ private func runHTTP(_ raw: [UInt8]) async {
         "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: hello\r\n\r\nHello <b>world</b>\r\n",
         "Subject: parts\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>two</p>\r\n--b--\r\n",
     ] {
-        _ = try? await store.append(Array(text.utf8), envelope: Envelope(sender: "ann@example.com", recipients: ["bob@example.com"]))
+        _ = try? await store.append(
+            Array(text.utf8), envelope: Envelope(sender: "ann@example.com", recipients: ["bob@example.com"]))
     }
     let router = HTTPRouter(store: store)
     let limits =
         options.has(1)
-        ? HTTPRequestParser.Limits(requestLine: 64, headerCount: 4, headerSection: 256, body: 64) : HTTPRequestParser.Limits()
+        ? HTTPRequestParser.Limits(requestLine: 64, headerCount: 4, headerSection: 256, body: 64)
+        : HTTPRequestParser.Limits()
     var connection = FuzzConnection(raw, from: options.start, chunk: options.chunk)
     for _ in 0..<64 {
         var parser = HTTPRequestParser(limits: limits)
@@ -51,7 +54,9 @@ private func runHTTP(_ raw: [UInt8]) async {
 }
 
 /// Reads one request as `HTTPServer.readRequest` does; nil when the peer closed first.
-private func readRequest(_ connection: inout FuzzConnection, parser: inout HTTPRequestParser) throws(HTTPRequestError) -> HTTPRequest? {
+private func readRequest(_ connection: inout FuzzConnection, parser: inout HTTPRequestParser) throws(HTTPRequestError)
+    -> HTTPRequest?
+{
     while true {
         let line: [UInt8]
         do {
@@ -95,5 +100,7 @@ private func checkHTTPResponse(_ response: HTTPResponse) {
             length = Int(String(decoding: field[(colon + 1)...], as: UTF8.self).trimmingPrefix(" "))
         }
     }
-    guard length == response.body.count else { fuzzFailure("Content-Length \(length ?? -1) for \(response.body.count) octets") }
+    guard length == response.body.count else {
+        fuzzFailure("Content-Length \(length ?? -1) for \(response.body.count) octets")
+    }
 }

@@ -22,7 +22,8 @@ public func fuzzIMAPParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             case .success(let command):
                 checkIMAPTag(command.tag)
             case .failure(let error):
-                checkIMAPResponse(Array("\(error.tag ?? "*") BAD \(error.reason)\r\n".utf8), tag: error.tag, final: false)
+                checkIMAPResponse(
+                    Array("\(error.tag ?? "*") BAD \(error.reason)\r\n".utf8), tag: error.tag, final: false)
             }
         }
     }
@@ -32,7 +33,9 @@ public func fuzzIMAPParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 /// RFC 3501 §9: `tag = 1*<any ASTRING-CHAR except "+">`. Checked: what a client needs to match
 /// the tagged response (no space or control octet, not `*` or starting with `+`, no `{`).
 func checkIMAPTag(_ tag: String) {
-    guard !tag.isEmpty, tag != "*", !tag.hasPrefix("+"), tag.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "{") }) else {
+    guard !tag.isEmpty, tag != "*", !tag.hasPrefix("+"),
+        tag.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "{") })
+    else {
         fuzzFailure("tag \(tag.debugDescription) accepted")
     }
 }

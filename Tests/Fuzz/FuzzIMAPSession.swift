@@ -6,8 +6,9 @@
 // continuation responses, the command's tagged OK/NO/BAD last; after LOGOUT's BYE the session
 // ends and nothing more is read or sent.
 
-@testable import LetterboxIMAP
 import LetterboxStore
+
+@testable import LetterboxIMAP
 
 private let seedMessages = [
     "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\nDate: Mon, 7 Dec 2026 01:02:03 +0000\r\nMessage-ID: <1@x>\r\n\r\nHello world\r\n",
@@ -26,15 +27,20 @@ private func runIMAPSession(_ raw: [UInt8]) async {
     let options = FuzzOptions(raw)
     let store = MemoryStore()
     for text in seedMessages {
-        _ = try? await store.append(Array(text.utf8), envelope: Envelope(sender: "ann@example.com", recipients: ["bob@example.com"]))
+        _ = try? await store.append(
+            Array(text.utf8), envelope: Envelope(sender: "ann@example.com", recipients: ["bob@example.com"]))
     }
     let configuration = IMAPConfiguration(
-        credentials: options.has(4) ? Credentials(users: ["a": "b"]) : .anyone, maxLiteralSize: options.has(1) ? 64 : 65536)
+        credentials: options.has(4) ? Credentials(users: ["a": "b"]) : .anyone,
+        maxLiteralSize: options.has(1) ? 64 : 65536)
     var session = IMAPSession(configuration: configuration, store: store, canStartTLS: options.has(8))
     var connection = FuzzConnection(raw, from: options.start, chunk: options.chunk)
     checkIMAPResponse(session.greeting, tag: nil, final: false)
     while true {
-        guard let read = readIMAPCommand(&connection, maxLiteralSize: configuration.maxLiteralSize, continuation: { _ in }) else { return }
+        guard
+            let read = readIMAPCommand(
+                &connection, maxLiteralSize: configuration.maxLiteralSize, continuation: { _ in })
+        else { return }
         let bytes: [UInt8]
         switch read {
         case .refused(let response, let fatal):
@@ -47,7 +53,8 @@ private func runIMAPSession(_ raw: [UInt8]) async {
         let tagged: TaggedCommand
         switch IMAPParser.parse(bytes) {
         case .failure(let error):
-            checkIMAPResponse(Array("\(error.tag ?? "*") BAD \(error.reason)\r\n".utf8), tag: error.tag, final: error.tag != nil)
+            checkIMAPResponse(
+                Array("\(error.tag ?? "*") BAD \(error.reason)\r\n".utf8), tag: error.tag, final: error.tag != nil)
             continue
         case .success(let command):
             tagged = command
@@ -83,7 +90,9 @@ private func runIMAPSession(_ raw: [UInt8]) async {
         case .idle(let tag):
             guard tag == tagged.tag else { fuzzFailure("IDLE for tag \(tag), command \(tagged.tag)") }
             checkIMAPResponse(response, tag: nil, final: false)
-            guard String(decoding: response, as: UTF8.self).hasSuffix("+ idling\r\n") else { fuzzFailure("IDLE without continuation") }
+            guard String(decoding: response, as: UTF8.self).hasSuffix("+ idling\r\n") else {
+                fuzzFailure("IDLE without continuation")
+            }
             checkIMAPResponse(session.idleUpdates(), tag: nil, final: false)
             do {
                 guard (try connection.readLine(maxLength: IMAPConfiguration.maxLineLength)) != nil else { return }

@@ -7,8 +7,9 @@
 // UPDATE deletes only messages that exist and that DELE marked; the fast path for canonical
 // messages sends the same octets as the encoder.
 
-@testable import LetterboxPOP3
 import LetterboxStore
+
+@testable import LetterboxPOP3
 
 private let maildrop: [Message] = fuzzBlocking {
     let store = MemoryStore()
@@ -18,7 +19,9 @@ private let maildrop: [Message] = fuzzBlocking {
         "Subject: bare\n\nline\n.\n..\nend",
         "",
     ] {
-        if let message = try? await store.append(Array(text.utf8), envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"])) {
+        if let message = try? await store.append(
+            Array(text.utf8), envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
+        {
             messages.append(message)
         }
     }
@@ -96,7 +99,9 @@ private func checkStatus(_ status: String) {
         fuzzFailure("status line \(status.debugDescription)")
     }
     guard isClean(status) else { fuzzFailure("control octets in \(status.debugDescription)") }
-    if status.hasPrefix("+OK"), status.count > 3, !status.hasPrefix("+OK ") { fuzzFailure("status \(status.debugDescription)") }
+    if status.hasPrefix("+OK"), status.count > 3, !status.hasPrefix("+OK ") {
+        fuzzFailure("status \(status.debugDescription)")
+    }
 }
 
 /// What RETR/TOP sends for `raw`: CRLF lines, no lone `.` before the terminator, `.` CRLF at the
@@ -104,7 +109,9 @@ private func checkStatus(_ status: String) {
 private func checkTransfer(_ raw: [UInt8], bodyLines: Int?) {
     let encoded = MessageTransfer.encode(raw, bodyLines: bodyLines)
     let lines = crlfLines(encoded, what: "RETR transfer", bareCR: true)
-    guard let last = lines.last, last.elementsEqual([UInt8(ascii: ".")]) else { fuzzFailure("transfer without terminator") }
+    guard let last = lines.last, last.elementsEqual([UInt8(ascii: ".")]) else {
+        fuzzFailure("transfer without terminator")
+    }
     for line in lines.dropLast() where line.elementsEqual([UInt8(ascii: ".")]) {
         fuzzFailure("a lone dot inside a transfer")
     }

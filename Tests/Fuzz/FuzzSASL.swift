@@ -7,10 +7,11 @@
 
 import Foundation
 import LetterboxMIME
+import LetterboxStore
+
 @testable import LetterboxIMAP
 @testable import LetterboxPOP3
 @testable import LetterboxSMTP
-import LetterboxStore
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSASL(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -32,7 +33,9 @@ public func fuzzSASL(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         Array(line.last == 0x0D ? line.dropLast() : line)
     }
     let users = options.has(4) ? Credentials(users: ["a": "b"]) : Credentials.anyone
-    let mechanism = ["PLAIN", "LOGIN", "CRAM-MD5", "PLAIN " + (lines.first.map { String(decoding: $0, as: UTF8.self) } ?? "")][
+    let mechanism = [
+        "PLAIN", "LOGIN", "CRAM-MD5", "PLAIN " + (lines.first.map { String(decoding: $0, as: UTF8.self) } ?? ""),
+    ][
         Int(options.flags & 3)]
     smtpAuth(mechanism: mechanism, responses: lines, credentials: users)
     pop3Auth(responses: lines, credentials: users)
@@ -55,7 +58,9 @@ private func smtpAuth(mechanism: String, responses: [[UInt8]], credentials: Cred
         checkSMTPReply(reply)
         if reply.code == 235, credentials.users != nil {
             func decoded(_ text: String?) -> String? {
-                text.flatMap { SASLPlain.decodeBase64($0.trimmingWhitespace()) }.map { String(decoding: $0, as: UTF8.self) }
+                text.flatMap { SASLPlain.decodeBase64($0.trimmingWhitespace()) }.map {
+                    String(decoding: $0, as: UTF8.self)
+                }
             }
             if mechanism.hasPrefix("PLAIN") {
                 guard case .success(let plain) = SASLPlain.decode(sent.last?.trimmingWhitespace() ?? ""),
@@ -83,7 +88,8 @@ private func pop3Auth(responses: [[UInt8]], credentials: Credentials) {
         action = session.receive(response)
         if case .openMaildrop = action {
             let decoded = SASLPlain.decode(String(decoding: response, as: UTF8.self))
-            guard case .success(let plain) = decoded, credentials.accepts(user: plain.user, password: plain.password) else {
+            guard case .success(let plain) = decoded, credentials.accepts(user: plain.user, password: plain.password)
+            else {
                 fuzzFailure("POP3 login without valid credentials")
             }
         }
@@ -97,7 +103,8 @@ private func imapAuth(responses: [[UInt8]], credentials: Credentials) {
     fuzzBlocking {
         var session = IMAPSession(configuration: IMAPConfiguration(credentials: credentials), store: MemoryStore())
         for response in responses {
-            let (start, outcome) = await session.handle(TaggedCommand(tag: "a1", command: .authenticate(mechanism: "PLAIN", initialResponse: nil)))
+            let (start, outcome) = await session.handle(
+                TaggedCommand(tag: "a1", command: .authenticate(mechanism: "PLAIN", initialResponse: nil)))
             guard outcome == .authenticate else {
                 checkIMAPResponse(start, tag: "a1", final: true)
                 return
@@ -107,7 +114,9 @@ private func imapAuth(responses: [[UInt8]], credentials: Credentials) {
             if after == .close { return }  // the session's last failed login
             if last.hasPrefix("a1 OK") {
                 let decoded = SASLPlain.decode(String(decoding: response, as: UTF8.self))
-                guard case .success(let plain) = decoded, credentials.accepts(user: plain.user, password: plain.password) else {
+                guard case .success(let plain) = decoded,
+                    credentials.accepts(user: plain.user, password: plain.password)
+                else {
                     fuzzFailure("IMAP login without valid credentials")
                 }
                 return

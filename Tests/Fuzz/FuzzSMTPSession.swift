@@ -7,8 +7,9 @@
 // MAIL and at least one RCPT were answered 250, and every stored message is answered 250 while
 // a refused one never is.
 
-@testable import LetterboxSMTP
 import LetterboxStore
+
+@testable import LetterboxSMTP
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSMTPSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -133,7 +134,9 @@ struct SMTPDriver {
         case .delayed(_, let next):
             complete(next)
         case .deliver(let raw, let envelope):
-            guard mailAccepted, recipientsAccepted > 0 else { fuzzFailure("message stored without MAIL and RCPT accepted") }
+            guard mailAccepted, recipientsAccepted > 0 else {
+                fuzzFailure("message stored without MAIL and RCPT accepted")
+            }
             guard envelope.recipients.count == recipientsAccepted else {
                 fuzzFailure("\(envelope.recipients.count) recipients stored, \(recipientsAccepted) accepted")
             }

@@ -28,13 +28,16 @@ func readIMAPCommand(
         }
         command += line
         guard let (size, synchronizing) = IMAPServer.literalAnnouncement(line) else { return .command(command) }
-        guard size >= 0, line.last == UInt8(ascii: "}") else { fuzzFailure("literal announcement \(size) in \(show(line))") }
+        guard size >= 0, line.last == UInt8(ascii: "}") else {
+            fuzzFailure("literal announcement \(size) in \(show(line))")
+        }
         literals += 1
         guard size <= maxLiteralSize, literals <= IMAPConfiguration.maxLiterals else {
             // The refusal's tag as IMAPServer takes it: a word that cannot be a tag is echoed as `*`.
             let tag = IMAPCommandBudget.tag(of: line)
             if synchronizing {
-                return .refused("\(tag) BAD [TOOBIG] literal of \(size) octets exceeds \(maxLiteralSize)\r\n", fatal: false)
+                return .refused(
+                    "\(tag) BAD [TOOBIG] literal of \(size) octets exceeds \(maxLiteralSize)\r\n", fatal: false)
             }
             return .refused("* BYE [TOOBIG] literal of \(size) octets exceeds \(maxLiteralSize)\r\n", fatal: true)
         }
@@ -58,10 +61,14 @@ func checkIMAPResponse(_ wire: [UInt8], tag: String?, final: Bool) -> String {
         // One response: text up to CRLF, with literals inside.
         let start = index
         while true {
-            guard let lf = wire[index...].firstIndex(of: 0x0A) else { fuzzFailure("response without CRLF: \(show(wire[start...]))") }
+            guard let lf = wire[index...].firstIndex(of: 0x0A) else {
+                fuzzFailure("response without CRLF: \(show(wire[start...]))")
+            }
             guard lf > index, wire[lf - 1] == 0x0D else { fuzzFailure("bare LF in response: \(show(wire[start...]))") }
             let text = wire[index..<(lf - 1)]
-            if text.contains(0x0D) || text.contains(0) { fuzzFailure("CR or NUL inside a response line: \(show(text))") }
+            if text.contains(0x0D) || text.contains(0) {
+                fuzzFailure("CR or NUL inside a response line: \(show(text))")
+            }
             index = lf + 1
             guard text.last == UInt8(ascii: "}"), let open = text.lastIndex(of: UInt8(ascii: "{")),
                 let size = Int(String(decoding: text[(open + 1)..<(text.endIndex - 1)], as: UTF8.self))
@@ -81,7 +88,9 @@ func checkIMAPResponse(_ wire: [UInt8], tag: String?, final: Bool) -> String {
         }
         if final {
             let isLast = position == starts.count - 1
-            guard tagged == isLast || (tagged && tag == "*") else { fuzzFailure("tagged response in the wrong place: \(show(line))") }
+            guard tagged == isLast || (tagged && tag == "*") else {
+                fuzzFailure("tagged response in the wrong place: \(show(line))")
+            }
         }
     }
     if final, let tag, let line = starts.last {

@@ -10,7 +10,9 @@ import Testing
 
     @Test func loginWithAtomsQuotedStringsAndLiterals() {
         #expect(command("a1 LOGIN ana secret") == .login(user: "ana", password: "secret"))
-        #expect(command("a1 login \"ana@example.com\" \"se\\\"cret\\\\\"") == .login(user: "ana@example.com", password: "se\"cret\\"))
+        #expect(
+            command("a1 login \"ana@example.com\" \"se\\\"cret\\\\\"")
+                == .login(user: "ana@example.com", password: "se\"cret\\"))
         #expect(command("a1 LOGIN {3}\r\nana {6+}\r\nsecret") == .login(user: "ana", password: "secret"))
     }
 
@@ -23,23 +25,34 @@ import Testing
                     all,
                     [
                         .uid, .flags,
-                        .bodySection(BodySection(text: .headerFields(["From", "Subject"], not: false)), partial: nil, peek: true),
+                        .bodySection(
+                            BodySection(text: .headerFields(["From", "Subject"], not: false)), partial: nil, peek: true),
                         .bodySection(BodySection(part: [1, 2], text: .mime), partial: nil, peek: false),
                         .bodySection(BodySection(text: .text), partial: 0...99, peek: false),
                     ], uid: true))
-        #expect(command("t FETCH 2 BODY[]") == .fetch(SequenceSet(ranges: [(.number(2), .number(2))]), [.bodySection(BodySection(), partial: nil, peek: false)], uid: false))
+        #expect(
+            command("t FETCH 2 BODY[]")
+                == .fetch(
+                    SequenceSet(ranges: [(.number(2), .number(2))]),
+                    [.bodySection(BodySection(), partial: nil, peek: false)], uid: false))
     }
 
     @Test func sequenceSetsWithStarAndReversedRanges() {
-        guard case .fetch(let set, _, _) = command("t FETCH 5:2,7,*:9 FLAGS") else { Issue.record("not parsed"); return }
+        guard case .fetch(let set, _, _) = command("t FETCH 5:2,7,*:9 FLAGS") else {
+            Issue.record("not parsed"); return
+        }
         #expect(set.contains(3, largest: 20) && set.contains(7, largest: 20) && set.contains(15, largest: 20))
         #expect(!set.contains(6, largest: 20) && !set.contains(8, largest: 20))
     }
 
     @Test func storeForms() {
         let one = SequenceSet(ranges: [(.number(1), .number(1))])
-        #expect(command("s STORE 1 +FLAGS.SILENT (\\Seen \\deleted)") == .store(one, .add, MessageFlags(["\\Seen", "\\Deleted"]), silent: true, uid: false))
-        #expect(command("s UID STORE 1 -FLAGS $Label") == .store(one, .remove, MessageFlags(["$Label"]), silent: false, uid: true))
+        #expect(
+            command("s STORE 1 +FLAGS.SILENT (\\Seen \\deleted)")
+                == .store(one, .add, MessageFlags(["\\Seen", "\\Deleted"]), silent: true, uid: false))
+        #expect(
+            command("s UID STORE 1 -FLAGS $Label")
+                == .store(one, .remove, MessageFlags(["$Label"]), silent: false, uid: true))
         #expect(command("s STORE 1 FLAGS ()") == .store(one, .replace, MessageFlags(), silent: false, uid: false))
     }
 
@@ -51,7 +64,9 @@ import Testing
                         .or(.header("FROM", "ana"), .and([.not(.flag("\\Seen", set: true)), .larger(100)])),
                         .uid(SequenceSet(ranges: [(.number(3), .last)])),
                     ]), uid: false))
-        #expect(command("s SEARCH SINCE 1-Feb-2024") == .search(.since(SearchDate(year: 2024, month: 2, day: 1)), uid: false))
+        #expect(
+            command("s SEARCH SINCE 1-Feb-2024")
+                == .search(.since(SearchDate(year: 2024, month: 2, day: 1)), uid: false))
         #expect(command("s SEARCH HEADER X-Test \"\"") == .search(.header("X-Test", ""), uid: false))
     }
 
@@ -59,8 +74,10 @@ import Testing
         for (text, reason) in [
             ("a1 FROB", "unknown command FROB"), ("a1 FETCH 0 FLAGS", "sequence numbers start at 1"),
             ("a1 FETCH 1 (FLAGS", "expected ')'"), ("a1 SEARCH CHARSET KOI8-R NONSENSE", "NONSENSE"),
-            ("a1 LOGIN \"unterminated", "unterminated quoted string"), ("a1 FETCH 1 BODY[9.HEADERX]", "unknown section"),
-            ("a1 LOGIN {10}\r\nshort", "literal shorter than announced"), ("a1 SEARCH SINCE 31-Foo-2024", "invalid date"),
+            ("a1 LOGIN \"unterminated", "unterminated quoted string"),
+            ("a1 FETCH 1 BODY[9.HEADERX]", "unknown section"),
+            ("a1 LOGIN {10}\r\nshort", "literal shorter than announced"),
+            ("a1 SEARCH SINCE 31-Foo-2024", "invalid date"),
         ] {
             guard case .failure(let error) = parse(text) else { Issue.record("\(text) was accepted"); continue }
             #expect(error.tag == "a1")
@@ -86,8 +103,12 @@ import Testing
     @Test func mailboxCommands() {
         #expect(command("a CREATE Drafts") == .create("Drafts"))
         #expect(command("a RENAME \"Old name\" New") == .rename("Old name", to: "New"))
-        #expect(command("a UID MOVE 1:* Trash") == .move(SequenceSet(ranges: [(.number(1), .last)]), mailbox: "Trash", uid: true))
-        #expect(command("a COPY 2 Archive") == .copy(SequenceSet(ranges: [(.number(2), .number(2))]), mailbox: "Archive", uid: false))
+        #expect(
+            command("a UID MOVE 1:* Trash")
+                == .move(SequenceSet(ranges: [(.number(1), .last)]), mailbox: "Trash", uid: true))
+        #expect(
+            command("a COPY 2 Archive")
+                == .copy(SequenceSet(ranges: [(.number(2), .number(2))]), mailbox: "Archive", uid: false))
     }
 
     @Test func appendWithFlagsDateAndLiteralPlus() {
@@ -100,7 +121,9 @@ import Testing
         #expect(flags == MessageFlags(["\\Seen", "$Work"]))
         #expect(date == Date(timeIntervalSince1970: 1_707_296_400))
         #expect(message == Array("Hello".utf8))
-        #expect(command("a APPEND Sent {2}\r\nHi") == .append(mailbox: "Sent", flags: MessageFlags(), date: nil, message: Array("Hi".utf8)))
+        #expect(
+            command("a APPEND Sent {2}\r\nHi")
+                == .append(mailbox: "Sent", flags: MessageFlags(), date: nil, message: Array("Hi".utf8)))
         guard case .failure(let error) = parse("a APPEND Sent \"31-Foo-2024 10:00:00 +0100\" {2}\r\nHi") else {
             Issue.record("accepted a bad date")
             return

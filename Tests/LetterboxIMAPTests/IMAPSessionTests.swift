@@ -36,13 +36,18 @@ struct IMAPScript {
 }
 
 @Suite struct IMAPSessionTests {
-    let sample = "From: Ana <ana@example.com>\r\nTo: Bo <bo@example.com>\r\nSubject: Hello\r\nDate: Fri, 21 Nov 1997 09:55:06 -0600\r\nMessage-ID: <1@x>\r\n\r\nBody line\r\n"
+    let sample =
+        "From: Ana <ana@example.com>\r\nTo: Bo <bo@example.com>\r\nSubject: Hello\r\nDate: Fri, 21 Nov 1997 09:55:06 -0600\r\nMessage-ID: <1@x>\r\n\r\nBody line\r\n"
 
     @Test func commandsBeforeLoginAreRefused() async {
         var script = IMAPScript()
-        #expect(await script.send("a SELECT INBOX") == ["a BAD command not valid before login (not authenticated state)"])
+        #expect(
+            await script.send("a SELECT INBOX") == ["a BAD command not valid before login (not authenticated state)"])
         #expect(await script.send("b LOGIN ana x").last?.hasPrefix("b OK") == true)
-        #expect(await script.send("c FETCH 1 FLAGS") == ["c BAD command not valid without a selected mailbox (SELECT INBOX first)"])
+        #expect(
+            await script.send("c FETCH 1 FLAGS") == [
+                "c BAD command not valid without a selected mailbox (SELECT INBOX first)"
+            ])
     }
 
     @Test func strictCredentials() async {
@@ -85,7 +90,8 @@ struct IMAPScript {
         _ = await script.send("b SELECT INBOX")
         #expect(
             await script.send("c FETCH 1 (ENVELOPE BODYSTRUCTURE RFC822.SIZE)").first
-                == "* 1 FETCH (ENVELOPE (\"Fri, 21 Nov 1997 09:55:06 -0600\" \"Hello\" ((\"Ana\" NIL \"ana\" \"example.com\")) ((\"Ana\" NIL \"ana\" \"example.com\")) ((\"Ana\" NIL \"ana\" \"example.com\")) ((\"Bo\" NIL \"bo\" \"example.com\")) NIL NIL NIL \"<1@x>\") BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 1 NIL NIL NIL NIL) RFC822.SIZE \(sample.utf8.count))")
+                == "* 1 FETCH (ENVELOPE (\"Fri, 21 Nov 1997 09:55:06 -0600\" \"Hello\" ((\"Ana\" NIL \"ana\" \"example.com\")) ((\"Ana\" NIL \"ana\" \"example.com\")) ((\"Ana\" NIL \"ana\" \"example.com\")) ((\"Bo\" NIL \"bo\" \"example.com\")) NIL NIL NIL \"<1@x>\") BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 1 NIL NIL NIL NIL) RFC822.SIZE \(sample.utf8.count))"
+        )
     }
 
     @Test func bodyFetchSetsSeenButPeekDoesNot() async throws {
@@ -93,9 +99,15 @@ struct IMAPScript {
         try await script.deliver(sample)
         _ = await script.send("a LOGIN x y")
         _ = await script.send("b SELECT INBOX")
-        #expect(await script.send("c FETCH 1 BODY.PEEK[TEXT]") == ["* 1 FETCH (BODY[TEXT] {11}", "Body line", ")", "c OK FETCH completed"])
+        #expect(
+            await script.send("c FETCH 1 BODY.PEEK[TEXT]") == [
+                "* 1 FETCH (BODY[TEXT] {11}", "Body line", ")", "c OK FETCH completed",
+            ])
         #expect(await script.send("d FETCH 1 FLAGS").first == "* 1 FETCH (FLAGS (\\Recent))")
-        #expect(await script.send("e FETCH 1 BODY[TEXT]<5.4>") == ["* 1 FETCH (BODY[TEXT]<5> {4}", "line FLAGS (\\Seen \\Recent))", "e OK FETCH completed"])
+        #expect(
+            await script.send("e FETCH 1 BODY[TEXT]<5.4>") == [
+                "* 1 FETCH (BODY[TEXT]<5> {4}", "line FLAGS (\\Seen \\Recent))", "e OK FETCH completed",
+            ])
         #expect(script.store.flags(of: 1).contains("\\Seen"))
     }
 
@@ -115,7 +127,10 @@ struct IMAPScript {
         #expect(await script.send("e SEARCH FLAGGED").first == "* SEARCH 2")
         #expect(await script.send("f SEARCH KEYWORD $Work NOT UNSEEN").first == "* SEARCH 2")
         #expect(await script.send("g SEARCH OR 1 3").first == "* SEARCH 1 3")
-        #expect(await script.send("h UID STORE 3 -FLAGS (\\Seen)") == ["* 3 FETCH (FLAGS (\\Recent) UID 3)", "h OK UID STORE completed"])
+        #expect(
+            await script.send("h UID STORE 3 -FLAGS (\\Seen)") == [
+                "* 3 FETCH (FLAGS (\\Recent) UID 3)", "h OK UID STORE completed",
+            ])
         #expect(await script.send("i SEARCH UNSEEN").first == "* SEARCH 3")
     }
 
@@ -167,11 +182,16 @@ struct IMAPScript {
         var script = IMAPScript()
         try await script.deliver(sample)
         _ = await script.send("a LOGIN x y")
-        #expect(await script.send("b LIST \"\" INBOX") == ["* LIST (\\HasNoChildren) \"/\" INBOX", "b OK LIST completed"])
-        #expect(await script.send("c LIST \"\" inbox%") == ["* LIST (\\HasNoChildren) \"/\" INBOX", "c OK LIST completed"])
+        #expect(
+            await script.send("b LIST \"\" INBOX") == ["* LIST (\\HasNoChildren) \"/\" INBOX", "b OK LIST completed"])
+        #expect(
+            await script.send("c LIST \"\" inbox%") == ["* LIST (\\HasNoChildren) \"/\" INBOX", "c OK LIST completed"])
         #expect(await script.send("d LIST \"\" Nothing*") == ["d OK LIST completed"])
         #expect(await script.send("e LIST \"\" \"\"") == ["* LIST (\\Noselect) \"/\" \"\"", "e OK LIST completed"])
-        #expect(await script.send("f STATUS INBOX (MESSAGES UNSEEN UIDNEXT)") == ["* STATUS INBOX (MESSAGES 1 UNSEEN 1 UIDNEXT 2)", "f OK STATUS completed"])
+        #expect(
+            await script.send("f STATUS INBOX (MESSAGES UNSEEN UIDNEXT)") == [
+                "* STATUS INBOX (MESSAGES 1 UNSEEN 1 UIDNEXT 2)", "f OK STATUS completed",
+            ])
         #expect(await script.send("g NAMESPACE").first == "* NAMESPACE ((\"\" \"/\")) NIL NIL")
     }
 

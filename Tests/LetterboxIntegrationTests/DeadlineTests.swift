@@ -293,7 +293,8 @@ extension LineClient {
         let end = ContinuousClock.now + limit
         var index = 0
         while ContinuousClock.now < end {
-            let piece = index < pieces.count ? pieces[index] : wholeLines ? Array("X-More: 1\r\n".utf8) : [UInt8(ascii: "x")]
+            let piece =
+                index < pieces.count ? pieces[index] : wholeLines ? Array("X-More: 1\r\n".utf8) : [UInt8(ascii: "x")]
             index += 1
             do { try await connection.send(piece) } catch { return true }
             do {

@@ -154,7 +154,9 @@ final class DovecotIMAPServer {
     }
 
     /// The internal date the differential tests give message `index` (from 0) on both servers.
-    static func internalDate(ofMessage index: Int) -> Date { Date(timeIntervalSince1970: Double(1_700_000_000 + index)) }
+    static func internalDate(ofMessage index: Int) -> Date {
+        Date(timeIntervalSince1970: Double(1_700_000_000 + index))
+    }
 
     private static func writeConfig(_ directory: String, port: Int) throws {
         let root = getuid() == 0

@@ -5,7 +5,8 @@ import Testing
 @Suite struct ExecutableTests {
     /// The binary SwiftPM built next to this test bundle (the test target depends on it).
     private static var binary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("letterbox").path
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("letterbox")
+            .path
     }
 
     /// A running `letterbox` whose stdout lines can be awaited.
@@ -59,7 +60,9 @@ import Testing
     }
 
     @Test func printsOneLinePerListenerWithTheRealPortAndStopsOnSigterm() async throws {
-        let server = try RunningServer(arguments: ["--smtp-port", "0", "--pop3-port", "0", "--imap-port", "0", "--http-port", "0"])
+        let server = try RunningServer(arguments: [
+            "--smtp-port", "0", "--pop3-port", "0", "--imap-port", "0", "--http-port", "0",
+        ])
         let lines = try await server.waitForLines(4)
         let smtp = try #require(server.port(of: "smtp", in: lines), "stdout: \(lines)")
         let http = try #require(server.port(of: "http", in: lines))
@@ -88,7 +91,9 @@ import Testing
     }
 
     @Test func healthcheckProbesTheRunningServer() async throws {
-        let server = try RunningServer(arguments: ["--smtp-port", "off", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0"])
+        let server = try RunningServer(arguments: [
+            "--smtp-port", "off", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0",
+        ])
         let lines = try await server.waitForLines(1)
         let http = try #require(server.port(of: "http", in: lines))
         let healthy = try await ExternalTool.run(Self.binary, ["healthcheck", "--http-port", String(http)])
@@ -102,7 +107,8 @@ import Testing
         // Long enough for USER and PASS to be answered on a loaded machine before the session times out.
         for arguments in [["--pop3-timeout", "4s"], ["--pop3-timeout", "10m", "--idle-timeout", "4"]] {
             let server = try RunningServer(
-                arguments: ["--smtp-port", "off", "--imap-port", "off", "--http-port", "off", "--pop3-port", "0"] + arguments)
+                arguments: ["--smtp-port", "off", "--imap-port", "off", "--http-port", "off", "--pop3-port", "0"]
+                    + arguments)
             let lines = try await server.waitForLines(1)
             let pop3 = try #require(server.port(of: "pop3", in: lines), "stdout: \(lines)")
             let client = try LineClient(port: pop3)

@@ -18,7 +18,9 @@ enum ExternalTool {
 
     /// `python3` with `modules` importable (PyPI `packages`); skipped or failed as ``path(_:package:)``.
     static func python(with modules: [String] = [], pip packages: String = "") throws -> String {
-        try available { () throws(ThirdPartyProgram.Missing) in try ThirdPartyProgram.python(with: modules, pip: packages) }
+        try available { () throws(ThirdPartyProgram.Missing) in
+            try ThirdPartyProgram.python(with: modules, pip: packages)
+        }
     }
 
     /// What `find` finds; when a program is missing, skips the running test with the reason
@@ -47,7 +49,8 @@ enum ExternalTool {
             process.terminationHandler = { process in
                 let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                continuation.resume(returning: Output(status: process.terminationStatus, stdout: stdout, stderr: stderr))
+                continuation.resume(
+                    returning: Output(status: process.terminationStatus, stdout: stdout, stderr: stderr))
             }
             do {
                 try process.run()

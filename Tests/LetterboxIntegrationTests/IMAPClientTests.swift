@@ -69,13 +69,20 @@ import Testing
                 """
             let result = try await python(script, [String(mail.ports.imap)])
             #expect(result.status == 0, "\(result.stderr)")
-            let output = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let output = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             #expect(output["select"] as? String == "2")
             #expect(output["search"] as? String == "1")
             let structure = output["structure"] as? String ?? ""
-            #expect(structure.contains("(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") NIL NIL \"BASE64\" 12 NIL (\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\")) NIL NIL)"), "\(structure)")
+            #expect(
+                structure.contains(
+                    "(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") NIL NIL \"BASE64\" 12 NIL (\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\")) NIL NIL)"
+                ), "\(structure)")
             #expect(structure.contains("\"MIXED\" (\"BOUNDARY\" \"b1\")"))
-            #expect(output["mime"] as? String == "Content-Type: application/pdf; name=\"r.pdf\"\r\nContent-Disposition: attachment; filename=\"r.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+            #expect(
+                output["mime"] as? String
+                    == "Content-Type: application/pdf; name=\"r.pdf\"\r\nContent-Disposition: attachment; filename=\"r.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            )
             #expect(output["part1"] as? String == "See the attached needle.")
             #expect(output["rfc822"] as? String == "Subject: second\r\n\r\nplain\r\n")
             #expect(output["expunge"] as? [String] == ["1"])
@@ -130,7 +137,9 @@ import Testing
             try await client.send("ana {2+}\r\npw\r\n")
             #expect(try await client.line().hasPrefix("a OK"))
             try await client.send("b LOGIN {1000000000}\r\n")
-            #expect(try await client.line() == "b BAD [TOOBIG] literal of 1000000000 octets exceeds the limit of 1000 octets")
+            #expect(
+                try await client.line()
+                    == "b BAD [TOOBIG] literal of 1000000000 octets exceeds the limit of 1000 octets")
             try await client.send("c NOOP\r\n")
             #expect(try await client.line() == "c OK NOOP completed", "the session survives a refused literal")
             try await client.send("d LOGIN {1000000000+}\r\n")
@@ -143,7 +152,9 @@ import Testing
         try await withCatcher { mail in
             let client = try LineClient(port: mail.ports.imap)
             _ = try await client.line()
-            try await client.send("\r\nx FROB\r\ny FETCH 1 FLAGS\r\nz LOGIN a " + String(repeating: "p", count: 70_000) + "\r\nw NOOP\r\n")
+            try await client.send(
+                "\r\nx FROB\r\ny FETCH 1 FLAGS\r\nz LOGIN a " + String(repeating: "p", count: 70_000) + "\r\nw NOOP\r\n"
+            )
             #expect(try await client.line().hasPrefix("* BAD"))
             #expect(try await client.line() == "x BAD unknown command FROB at octet 6")
             #expect(try await client.line() == "y BAD command not valid before login (not authenticated state)")
@@ -188,11 +199,14 @@ import Testing
             try await deliver("Subject: via curl imap\r\n\r\ncurl body\r\n", to: ["c@example.com"], mail: mail)
             let curl = try ExternalTool.path("curl", package: "curl")
             let base = "imap://user:pw@127.0.0.1:\(mail.ports.imap)"
-            let fetched = try await ExternalTool.run(curl, ["--silent", "--show-error", "--max-time", "30", "\(base)/INBOX;UID=1"])
+            let fetched = try await ExternalTool.run(
+                curl, ["--silent", "--show-error", "--max-time", "30", "\(base)/INBOX;UID=1"])
             #expect(fetched.status == 0, "\(fetched.stderr)")
             #expect(fetched.stdout == "Subject: via curl imap\r\n\r\ncurl body\r\n")
             let listed = try await ExternalTool.run(curl, ["--silent", "--show-error", "--max-time", "30", "\(base)/"])
-            #expect(listed.stdout.hasPrefix("* LIST (\\HasNoChildren) \"/\" INBOX\r\n* LIST (\\HasNoChildren \\Archive) \"/\" Archive\r\n"))
+            #expect(
+                listed.stdout.hasPrefix(
+                    "* LIST (\\HasNoChildren) \"/\" INBOX\r\n* LIST (\\HasNoChildren \\Archive) \"/\" Archive\r\n"))
         }
     }
 }

@@ -161,7 +161,9 @@ import Testing
             // The list marks the message unreadable instead of showing an empty subject.
             let list = try await curl(["http://127.0.0.1:\(mail.ports.http)/messages"])
             #expect(list.stdout.hasPrefix("\(id)\t"), "\(list.stdout)")
-            #expect(list.stdout.hasSuffix("\t(unreadable: open failed: No such file or directory (errno 2))\n"), "\(list.stdout)")
+            #expect(
+                list.stdout.hasSuffix("\t(unreadable: open failed: No such file or directory (errno 2))\n"),
+                "\(list.stdout)")
             let json = try await curl(["http://127.0.0.1:\(mail.ports.http)/messages.json"])
             let array = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
             #expect(array?.count == 1)

@@ -151,7 +151,9 @@ final class Dribbler: Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + interval) { [self] in
             let going = sent.withLock { sent -> Bool in
                 guard let index = sent else { return false }
-                let chunk = (index..<(index + bytesPerSend)).map { bytes.isEmpty ? UInt8(ascii: "x") : bytes[$0 % bytes.count] }
+                let chunk = (index..<(index + bytesPerSend)).map {
+                    bytes.isEmpty ? UInt8(ascii: "x") : bytes[$0 % bytes.count]
+                }
                 sent = index + bytesPerSend
                 return (try? rawSend(fd, String(decoding: chunk, as: UTF8.self))) != nil
             }

@@ -12,7 +12,10 @@ struct POP3Script {
     /// Every delay the session asked for, in order.
     private(set) var delays: [Duration] = []
 
-    init(_ maildrop: [Message] = [], credentials: Credentials = .anyone, requireTLS: Bool = false, canStartTLS: Bool = false) {
+    init(
+        _ maildrop: [Message] = [], credentials: Credentials = .anyone, requireTLS: Bool = false,
+        canStartTLS: Bool = false
+    ) {
         var configuration = POP3Configuration(hostname: "test.local", credentials: credentials)
         configuration.requireTLS = requireTLS
         session = POP3Session(configuration: configuration, timestamp: "<1.2@test.local>", canStartTLS: canStartTLS)
@@ -51,7 +54,10 @@ func message(_ id: UInt64, _ raw: String, to recipients: [String] = ["ana@exampl
 }
 
 @Suite struct POP3SessionTests {
-    let drop = [message(10, "Subject: a\r\n\r\none\r\n"), message(11, "Subject: b\n\nbare LF\n"), message(12, "Subject: c\r\n\r\nthree\r\n")]
+    let drop = [
+        message(10, "Subject: a\r\n\r\none\r\n"), message(11, "Subject: b\n\nbare LF\n"),
+        message(12, "Subject: c\r\n\r\nthree\r\n"),
+    ]
 
     @Test func greetingCarriesTheAPOPTimestamp() {
         #expect(POP3Script().session.greeting == "+OK Letterbox POP3 ready <1.2@test.local>")
@@ -61,7 +67,9 @@ func message(_ id: UInt64, _ raw: String, to recipients: [String] = ["ana@exampl
         var script = POP3Script()
         let lines = script.send("CAPA")
         #expect(lines.first == "+OK Capability list follows")
-        for capability in ["TOP", "UIDL", "USER", "SASL PLAIN", "RESP-CODES", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION Letterbox"] {
+        for capability in [
+            "TOP", "UIDL", "USER", "SASL PLAIN", "RESP-CODES", "PIPELINING", "EXPIRE NEVER", "IMPLEMENTATION Letterbox",
+        ] {
             #expect(lines.contains(capability), "missing \(capability)")
         }
     }
@@ -140,7 +148,10 @@ func message(_ id: UInt64, _ raw: String, to recipients: [String] = ["ana@exampl
         _ = script.send("AUTH PLAIN")
         #expect(script.send("*") == ["-ERR AUTH cancelled"])
         #expect(script.send("AUTH CRAM-MD5") == ["-ERR unsupported SASL mechanism CRAM-MD5"])
-        #expect(script.send("AUTH PLAIN YWJj") == ["-ERR Malformed PLAIN response (expected authzid NUL authcid NUL password)"])
+        #expect(
+            script.send("AUTH PLAIN YWJj") == [
+                "-ERR Malformed PLAIN response (expected authzid NUL authcid NUL password)"
+            ])
     }
 
     @Test func configuredUsersAreStrict() {

@@ -1,9 +1,12 @@
-@testable import LetterboxSMTP
 import Testing
+
+@testable import LetterboxSMTP
 
 @Suite struct DotStuffedReaderTests {
     /// Feeds `wire` in pieces of `step` octets, as the network might deliver it.
-    private func unstuff(_ wire: String, step: Int = 1, limit: Int = 1 << 20) -> (SMTPSession.DataOutcome?, rest: String) {
+    private func unstuff(_ wire: String, step: Int = 1, limit: Int = 1 << 20) -> (
+        SMTPSession.DataOutcome?, rest: String
+    ) {
         let bytes = Array(wire.utf8)
         var buffer: [UInt8] = []
         var body: [UInt8] = []

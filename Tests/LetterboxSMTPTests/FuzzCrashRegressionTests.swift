@@ -12,7 +12,8 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz/crashes/\(target)")
         guard FileManager.default.fileExists(atPath: folder.path) else { return [] }
         var lines: [[UInt8]] = []
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where !name.hasPrefix(".") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where !name.hasPrefix(".")
+        {
             let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name)))
             for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
                 lines.append(Array(line.last == 0x0D ? line.dropLast() : line))
@@ -39,7 +40,10 @@ import Testing
 
     @Test("a MAIL or RCPT parameter made only of '=' is a syntax error, not a crash")
     func parameterOfOnlyEquals() {
-        for line in ["MAIL FROM:<> =", "MAIL FROM:<a@b> SIZE=10 =", "MAIL FROM:<a@b> = =", "RCPT TO:<a@b> ==", "MAIL FROM:<a@b> BODY=8BITMIME ==="] {
+        for line in [
+            "MAIL FROM:<> =", "MAIL FROM:<a@b> SIZE=10 =", "MAIL FROM:<a@b> = =", "RCPT TO:<a@b> ==",
+            "MAIL FROM:<a@b> BODY=8BITMIME ===",
+        ] {
             guard case .failure(let reply) = SMTPCommand.parse(Array(line.utf8)) else {
                 // Accepting the line (ignoring the empty parameter) is also an answer; crashing is not.
                 continue

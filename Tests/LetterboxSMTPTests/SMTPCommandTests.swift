@@ -25,7 +25,8 @@ import Testing
     }
 
     @Test func sourceRouteIsDropped() {
-        #expect(parse("RCPT TO:<@relay.example:bo@example.com>") == .success(.rcpt(to: "bo@example.com", parameters: [:])))
+        #expect(
+            parse("RCPT TO:<@relay.example:bo@example.com>") == .success(.rcpt(to: "bo@example.com", parameters: [:])))
     }
 
     @Test func emptyRecipientIsRejected() {
@@ -47,12 +48,16 @@ import Testing
     }
 
     @Test func authWithAndWithoutInitialResponse() {
-        #expect(parse("AUTH plain AGFuYQBzZWNyZXQ=") == .success(.auth(mechanism: "PLAIN", initialResponse: "AGFuYQBzZWNyZXQ=")))
+        #expect(
+            parse("AUTH plain AGFuYQBzZWNyZXQ=")
+                == .success(.auth(mechanism: "PLAIN", initialResponse: "AGFuYQBzZWNyZXQ=")))
         #expect(parse("AUTH LOGIN") == .success(.auth(mechanism: "LOGIN", initialResponse: nil)))
     }
 
     @Test func nulByteIsRejected() {
-        guard case .failure(let reply) = SMTPCommand.parse(Array("NOOP\u{0}x".utf8)) else { Issue.record("accepted"); return }
+        guard case .failure(let reply) = SMTPCommand.parse(Array("NOOP\u{0}x".utf8)) else {
+            Issue.record("accepted"); return
+        }
         #expect(reply.code == 500)
     }
 

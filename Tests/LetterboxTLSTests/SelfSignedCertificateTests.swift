@@ -11,7 +11,8 @@ import Testing
 
     @Test(
         .enabled(if: TLSTransportTests.runnable, "libssl.so.3 is not installed (apt-get install libssl3)"),
-        .enabled(if: openssl != nil || ThirdPartyProgram.isRequired, "openssl is not installed (apt-get install openssl)"))
+        .enabled(
+            if: openssl != nil || ThirdPartyProgram.isRequired, "openssl is not installed (apt-get install openssl)"))
     func certificateIsP256SHA256WithLocalNames() async throws {
         let identity = try CertificateAndKey.selfSigned()
         #expect(identity.certificatePEM.hasPrefix("-----BEGIN CERTIFICATE-----\n"))

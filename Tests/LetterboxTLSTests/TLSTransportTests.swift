@@ -57,7 +57,8 @@ import Testing
     func freeingBuffersFollowsTheFixedVersions() {
         let version = { (major: UInt, minor: UInt, patch: UInt) in major << 28 | minor << 20 | patch << 4 }
         for (minor, firstFixed) in [(0, 14), (1, 6), (2, 2), (3, 1)] as [(UInt, UInt)] {
-            #expect(!OpenSSL.freesBuffersSafely(version: version(3, minor, firstFixed - 1)), "3.\(minor).\(firstFixed - 1)")
+            #expect(
+                !OpenSSL.freesBuffersSafely(version: version(3, minor, firstFixed - 1)), "3.\(minor).\(firstFixed - 1)")
             #expect(OpenSSL.freesBuffersSafely(version: version(3, minor, firstFixed)), "3.\(minor).\(firstFixed)")
         }
         #expect(OpenSSL.freesBuffersSafely(version: version(3, 4, 0)))
