@@ -55,7 +55,9 @@ let package = Package(
         .executableTarget(name: "letterbox", dependencies: ["Letterbox"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "letterbox-bench",
-            dependencies: ["Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS", "TestSupport"],
+            dependencies: [
+                "Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS", "LetterboxFaults", "TestSupport",
+            ],
             swiftSettings: swiftSettings),
         // Helpers the test targets and the benchmark share (fixtures, a guard time, reference
         // servers' processes); no library product includes it.

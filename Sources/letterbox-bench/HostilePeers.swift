@@ -1,4 +1,5 @@
 import Foundation
+import LetterboxFaults
 import Synchronization
 
 #if canImport(Glibc)
@@ -171,7 +172,7 @@ final class HostilePeers: @unchecked Sendable {  // the counters are atomic; the
 
     private func runAbandoners() {
         var sockets: [(socket: PeerSocket, vanishAt: UInt64)?] = Array(repeating: nil, count: abandoners)
-        var random = SplitMix64(seed: 16)
+        var random = SeededGenerator(seed: 16)
         var generation = 0
         while !isStopping {
             let now = DispatchTime.now().uptimeNanoseconds

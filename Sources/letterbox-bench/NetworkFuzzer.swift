@@ -1,4 +1,5 @@
 import Foundation
+import LetterboxFaults
 import Synchronization
 
 /// `letterbox-bench netfuzz`: mutated transcripts of SMTP, POP3, IMAP and HTTP sent to a live
@@ -23,7 +24,7 @@ enum NetworkFuzzer {
 
     /// The input of session `index` in a run with `seed`.
     static func input(seed: UInt64, index: Int) -> Input {
-        var mutator = TranscriptMutator(random: SplitMix64(seed: seed &* 0x1000_0000_01B3 &+ UInt64(index)))
+        var mutator = TranscriptMutator(random: SeededGenerator(seed: seed &* 0x1000_0000_01B3 &+ UInt64(index)))
         let protocolName = FuzzTranscripts.ProtocolName.allCases[Int.random(in: 0..<4, using: &mutator.random)]
         let bytes = mutator.input(for: protocolName)
         let pieces =

@@ -1,17 +1,4 @@
-/// SplitMix64: a small, fast, seedable generator, so a fuzz run is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import LetterboxFaults
 
 /// Mutations of valid transcripts, as an attacker would try them: bit flips, splices between
 /// transcripts, truncations, repeats, huge counts and numbers, byte and token insertions, and
@@ -19,7 +6,7 @@ struct SplitMix64: RandomNumberGenerator {
 struct TranscriptMutator {
     static let maximumSize = 1 << 20
 
-    var random: SplitMix64
+    var random: SeededGenerator
 
     /// One input: a transcript of `protocolName` with one to five mutations stacked.
     mutating func input(for protocolName: FuzzTranscripts.ProtocolName) -> [UInt8] {
