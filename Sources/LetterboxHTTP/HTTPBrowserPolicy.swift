@@ -3,9 +3,10 @@
 /// - **DNS rebinding**: a page on `http://evil.example:8025` whose name later resolves to
 ///   127.0.0.1 is same-origin with its own JavaScript, and could read captured mail. Its requests
 ///   carry `Host: evil.example:8025`, so a request is served only when its `Host` names this
-///   server: an IP address literal (an address cannot be rebound), `localhost` or a name under
-///   `.localhost` (RFC 6761 §6.3), a name without a dot (a docker-compose service such as
-///   `letterbox`, resolved by the local resolver, not by public DNS), or one of ``allowedHosts``
+///   server: an IP address literal (an address cannot be rebound), `localhost` or a name under a
+///   top-level name no one can register (``privateSuffixes``), a name without a dot (a
+///   docker-compose service such as `letterbox`, resolved by the local resolver, not by public
+///   DNS), or one of ``allowedHosts``
 ///   (the SMTP hostname, the bound address, `--http-allowed-hosts`). The port is not compared.
 ///   A request without `Host` (HTTP/1.0 tools) is no browser's and is served.
 /// - **Cross-site requests** (CSRF): a page may send a `POST` with a `text/plain` body, or a form,
@@ -71,10 +72,18 @@ package struct HTTPBrowserPolicy: Sendable {
             .forbidden, "cross-site \(method.prefix(20)) refused (\(evidence)); send it from a tool, not a web page")
     }
 
+    /// Top-level names no one can register in public DNS, so no attacker's page can be served
+    /// under them: `.localhost` (RFC 6761 §6.3), `.test` (RFC 6761 §6.2), `.local` (mDNS, RFC 6762;
+    /// Kubernetes' `svc.cluster.local`), `.internal` (reserved by ICANN in 2024; Docker's
+    /// `host.docker.internal`) and `.home.arpa` (RFC 8375).
+    static let privateSuffixes = [".localhost", ".test", ".local", ".internal", ".home.arpa"]
+
     /// Whether a `Host` field value names this server.
     func allows(host field: String) -> Bool {
         guard let name = Self.hostName(ofAuthority: field.trimmingHTTPWhitespace().lowercased()) else { return false }
-        if Self.isIPLiteral(name) || name == "localhost" || name.hasSuffix(".localhost") || !name.contains(".") {
+        if Self.isIPLiteral(name) || name == "localhost" || !name.contains(".")
+            || Self.privateSuffixes.contains(where: name.hasSuffix)
+        {
             return true
         }
         return allowedHosts.contains { $0.hasPrefix(".") ? name.hasSuffix($0) : name == $0 }

@@ -28,7 +28,7 @@ import Testing
         try await withCatcher { mail in
             try await store(mail)
             let port = mail.ports.http
-            for host in ["evil.example", "evil.example:\(port)", "attacker.test.", "127.0.0.1.evil.example"] {
+            for host in ["evil.example", "evil.example:\(port)", "attacker.example.com.", "127.0.0.1.evil.example"] {
                 let (status, body) = try await request(port, "/messages/1", ["-H", "Host: \(host)"])
                 #expect(status == 403, "Host: \(host)")
                 #expect(body.contains("is not served here") && !body.contains("secret"), "Host: \(host)")
@@ -47,6 +47,7 @@ import Testing
             let hosts = [
                 "localhost", "localhost:\(port)", "LOCALHOST:\(port)", "127.0.0.1:\(port)", "[::1]:\(port)", "[::1]",
                 "app.localhost", "10.1.2.3:8025", "letterbox:8025", "letterbox", "mail.internal.test:\(port)",
+                "host.docker.internal:\(port)", "letterbox.mail.svc.cluster.local", "ci.home.arpa", "letterbox.test",
             ]
             for host in hosts {
                 let (status, body) = try await request(port, "/messages/1", ["-H", "Host: \(host)"])
