@@ -78,12 +78,10 @@ import Testing
     }
 
     @Test func aFullDiskIsOverquotaForAppendAndLeavesNoFile() async throws {
-        let folder = try MaildirIntegrationTests.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", folder]) else {
-            return
-        }
-        defer { _ = runQuietly("/bin/umount", ["-l", folder]) }
+        try await MaildirIntegrationTests.withTmpfs(size: "256k") { folder in try await fullDiskIsOverquota(folder) }
+    }
+
+    private func fullDiskIsOverquota(_ folder: String) async throws {
         var configuration = Configuration()
         configuration.storage = .maildir(folder)
         try await MailCatcher.withRunning(configuration) { mail in
@@ -106,12 +104,10 @@ import Testing
     }
 
     @Test func aMessageWhoseFileCannotBeDeletedStaysAndComesBackTheSame() async throws {
-        let folder = try MaildirIntegrationTests.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", folder]) else {
-            return
-        }
-        defer { _ = runQuietly("/bin/umount", ["-R", "-l", folder]) }
+        try await MaildirIntegrationTests.withTmpfs(size: "4m") { folder in try await undeletableFileStays(folder) }
+    }
+
+    private func undeletableFileStays(_ folder: String) async throws {
         var configuration = Configuration()
         configuration.storage = .maildir(folder)
         try await MailCatcher.withRunning(configuration) { mail in

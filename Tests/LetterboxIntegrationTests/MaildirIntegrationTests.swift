@@ -14,6 +14,21 @@ import Testing
 /// other programs put in the folder.
 @Suite(.timeLimit(.minutes(3))) struct MaildirIntegrationTests {
     /// A fresh folder under the temporary directory.
+    /// Runs `body` with a tmpfs of `size` (`256k`, `4m`) mounted on a fresh folder, to make a disk
+    /// fill up or a file impossible to remove; unmounted and removed afterwards. Mounting needs
+    /// root: elsewhere the test is skipped with that reason.
+    static func withTmpfs(size: String, _ name: String = #function, _ body: (String) async throws -> Void)
+        async throws
+    {
+        let folder = try temporaryFolder(name)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", folder]) else {
+            try Test.cancel("skipped: mounting a tmpfs needs root")
+        }
+        defer { _ = runQuietly("/bin/umount", ["-R", "-l", folder]) }
+        try await body(folder)
+    }
+
     static func temporaryFolder(_ name: String = #function) throws -> String {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent(
@@ -199,12 +214,10 @@ import Testing
     }
 
     @Test func aFullDiskIsA452AndTheSessionGoesOn() async throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", folder]) else {
-            return
-        }
-        defer { _ = runQuietly("/bin/umount", ["-l", folder]) }
+        try await Self.withTmpfs(size: "256k") { folder in try await fullDiskIsA452(folder) }
+    }
+
+    private func fullDiskIsA452(_ folder: String) async throws {
         var configuration = Configuration()
         configuration.storage = .maildir(folder)
         try await MailCatcher.withRunning(configuration) { (mail: MailCatcher) async throws -> Void in
