@@ -109,5 +109,5 @@ seeds=("Fixtures/fuzz/$target")
 if [ "$target" = headers ] || [ "$target" = tree ]; then seeds=(Fixtures/messages Fixtures/messages/fuzz); fi
 existing=()
 for dir in "${seeds[@]}"; do if [ -d "$dir" ]; then existing+=("$dir"); fi; done
-exec "$out/fuzz-$target$suffix" "$corpus" "${existing[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+exec "$out/fuzz-$target" "$corpus" "${existing[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="$out/$target-" -print_final_stats=1 "$@"
