@@ -482,10 +482,14 @@ public struct IMAPParser {
         return value
     }
 
+    /// RFC 3501 §9 `tag`: ASTRING-CHARs but `+`, and those are 7-bit. A tag with other octets is
+    /// refused untagged (`* BAD`), as Dovecot does: echoing it could not give the client back the
+    /// octets it sent, so it could never match its answer.
     private mutating func tag() throws -> String {
         let start = position
         while let byte = peek, isAtomChar(byte), byte != UInt8(ascii: "+") { position += 1 }
         guard position > start else { throw error("missing tag") }
+        guard bytes[start..<position].allSatisfy({ $0 < 0x80 }) else { throw error("tag is not 7-bit ASCII") }
         return String(decoding: bytes[start..<position], as: UTF8.self)
     }
 

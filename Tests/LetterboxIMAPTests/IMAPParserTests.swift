@@ -88,6 +88,20 @@ import Testing
     }
 
     /// A well-formed SEARCH or SORT in an unknown charset parses, to be answered NO (RFC 3501 §6.4.4).
+    /// Found by the imap-session fuzz target: a tag of octets above 0x7F was answered with U+FFFD
+    /// in their place, a tag the client never sent.
+    @Test func aTagWithEightBitOctetsIsRefusedUntagged() throws {
+        for line: [UInt8] in [
+            [0xFF, 0xFF, 0x68] + Array(" LOGOUT".utf8), Array("a".utf8) + [0xC3, 0xA4] + Array(" NOOP".utf8),
+        ] {
+            guard case .failure(let error) = IMAPParser.parse(line) else {
+                Issue.record("parsed \(line)")
+                continue
+            }
+            #expect(error.tag == nil)
+        }
+    }
+
     @Test func unknownSearchCharsetParsesAsBadCharset() {
         #expect(command("a1 SEARCH CHARSET KOI8-R ALL") == .badCharset("KOI8-R"))
         #expect(command("a1 UID SORT (DATE) iso-8859-5 SUBJECT x") == .badCharset("ISO-8859-5"))
