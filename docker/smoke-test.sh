@@ -143,7 +143,7 @@ fi
 # --- Binary and image: the README's lines ---------------------------------------------------
 # The fenced block after the README's `smoke-test: prebuilt-image` marker, run as written, with
 # `docker` meaning the client chosen above and the tag `letterbox:local` replaced by this test's.
-readme_block=$(awk '/<!-- smoke-test: prebuilt-image -->/ { found = 1; next }
+readme_block=$(awk '/<!-- smoke-test: prebuilt-image/ { found = 1; next }
   found && !inside && /^ *```/ { inside = 1; next }
   inside && /^ *```/ { exit }
   inside { sub(/^ +/, ""); print }' README.md)
