@@ -40,8 +40,9 @@ package final class GroupCommit: Sendable {
         /// Ranges of tickets whose sync failed; contiguous failures are merged, so a disk that
         /// keeps failing leaves one entry.
         var failures: [Failure] = []
-        /// Syncs run so far.
+        /// Syncs run so far, and the seconds they took together.
         var syncs = 0
+        var syncSeconds = 0.0
 
         mutating func record(_ failure: Failure) {
             if var last = failures.last, failure.from <= last.through {
@@ -70,6 +71,13 @@ package final class GroupCommit: Sendable {
         condition.lock()
         defer { condition.unlock() }
         return state.withLock { $0.syncs }
+    }
+
+    /// The seconds all syncs took together.
+    package var syncSeconds: Double {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.withLock { $0.syncSeconds }
     }
 
     /// A ticket for the work done so far; call once that work (append, rename) is complete.
@@ -107,11 +115,14 @@ package final class GroupCommit: Sendable {
             case .wait: condition.wait()
             case .lead(let from, let goal):
                 condition.unlock()
+                let started = ContinuousClock.now
                 let result = Result { () throws(StoreError) in try sync() }
+                let took = (ContinuousClock.now - started).components
                 condition.lock()
                 state.withLock { state in
                     state.busy = false
                     state.syncs += 1
+                    state.syncSeconds += Double(took.seconds) + Double(took.attoseconds) / 1e18
                     switch result {
                     case .success: state.durable = max(state.durable, goal)
                     case .failure(let error): state.record(Failure(from: from, through: goal, error: error))

@@ -2,7 +2,8 @@
 ///
 /// Either way the message file is written, its envelope record appended and the file renamed into
 /// `new/` before the 250, so what got 250 is in the kernel's page cache and survives the process
-/// dying. The choice is only about the machine dying.
+/// dying. The choice is only about the machine dying, and only about SMTP delivery: IMAP APPEND,
+/// COPY and MOVE into folders, start-up and log compaction sync in either mode.
 public enum MaildirFsync: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// The message file (fsync), its envelope record (fdatasync of the log, shared by concurrent
     /// deliveries) and its name in `new/` (fsync of the folder) are on stable storage before the

@@ -79,6 +79,8 @@ public final class MaildirStore: IndexedStore {
     public let fsync: MaildirFsync
     /// Shares the log's fdatasync and `new/`'s fsync among concurrent deliveries.
     package let commits: GroupCommit
+    /// Where deliveries spend their time (for `letterbox-bench`).
+    package let timings = DeliveryTimings()
     let files: MaildirFiles
     /// Messages in mailboxes other than INBOX (Maildir++ subfolders), see `MaildirStore+Mailboxes.swift`.
     let folders = Mutex<[UInt64: MaildirFolderEntry]>([:])
@@ -236,6 +238,8 @@ public final class MaildirStore: IndexedStore {
     private func deliver(
         _ raw: [UInt8], envelope: Envelope, _ continuation: CheckedContinuation<Result<Message, StoreError>, Never>
     ) {
+        let clock = ContinuousClock()
+        let started = clock.now
         let unique = MaildirFileName.unique()
         let temporary = layout.tmp + "/" + unique
         do throws(StoreError) { try Self.write(raw, to: temporary, sync: fsync == .always) } catch {
@@ -243,6 +247,7 @@ public final class MaildirStore: IndexedStore {
             return
         }
         let canonicalSize = LineEndings.canonicalSize(of: raw)
+        let written = clock.now
 
         // Id, log record and rename in id order. The record is written before the rename, so every
         // file in new/ has its record once the page cache has both (kill -9 loses neither).
@@ -269,6 +274,7 @@ public final class MaildirStore: IndexedStore {
             if case .failure(let error) = staged { continuation.resume(returning: .failure(error)) }
             return
         }
+        let renamed = clock.now
 
         // The record (fdatasync of the log) and the rename (fsync of new/) made durable, by one
         // sync shared with the deliveries that got here before it started.
@@ -283,11 +289,15 @@ public final class MaildirStore: IndexedStore {
             return
         }
 
+        let synced = clock.now
         files.table.withLock { $0[id] = MaildirEntry(name: name, inNew: true, keywords: []) }
         files.cache.insert(MessageViews(raw: raw), id: id)
         let message = Message(
             id: id, envelope: envelope, size: raw.count, canonicalSize: canonicalSize, source: files)
         publish(id, (message, continuation))
+        timings.record(
+            writing: written - started, staging: renamed - written, syncing: synced - renamed,
+            publishing: clock.now - synced)
         commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
         compactIfWorthwhile()
     }

@@ -45,6 +45,7 @@ enum MaildirBenchmark {
                         "maildir ingest: 8 conns, %d × %d B: memory %.0f msgs/s; maildir fsync always %.0f msgs/s = %.0f%% of the disk's ceiling (mean of before/after, goal ≥ 80%%), %.0f%% of memory; p50 %.2f ms, p99 %.2f ms; %.1f deliveries per log sync",
                     count, size, memory.rate, disk.rate, disk.rate / ceiling * 100, disk.rate / memory.rate * 100,
                     disk.p50, disk.p99, disk.deliveriesPerSync))
+            print("    always: \(disk.breakdown)")
             print(
                 String(
                     format:
@@ -52,6 +53,7 @@ enum MaildirBenchmark {
                     unsynced.rate, unsynced.rate / memory.rate * 100, unsynced.p50, unsynced.p99,
                     unsyncedCeiling.rate, unsyncedCeiling.rate / memory.rate * 100,
                     unsynced.rate / unsyncedCeiling.rate * 100))
+            print("    never: \(unsynced.breakdown)")
             for (when, ceiling) in [("before", before), ("after", after)] {
                 print(
                     "  file-system ceiling \(when) "
@@ -84,6 +86,8 @@ enum MaildirBenchmark {
         var p99: Double
         /// Messages stored per group-commit sync (Maildir with fsync always), 0 otherwise.
         var deliveriesPerSync: Double = 0
+        /// Where a Maildir delivery's time went, mean milliseconds per delivery, or "".
+        var breakdown = ""
     }
 
     private static func ingest(storage: Configuration.Storage, size: Int, messages: Int) async throws -> Ingest {
@@ -102,7 +106,17 @@ enum MaildirBenchmark {
             SMTPLoad.run(port: port, connections: 8, messages: messages, size: size, reuse: true)
         }.value
         let stored = catcher.messages.count
-        let syncs = (catcher.store as? MaildirStore).map { $0.commits.syncCount } ?? 0
+        let maildir = catcher.store as? MaildirStore
+        let syncs = maildir.map { $0.commits.syncCount } ?? 0
+        var breakdown = ""
+        if let maildir, case let totals = maildir.timings.current, totals.deliveries > 0 {
+            let count = Double(totals.deliveries)
+            breakdown = String(
+                format:
+                    "per delivery (ms, mean): tmp/ file %.2f, commit lock + log + rename %.2f, waiting for its group sync %.2f, publishing %.2f; one group sync (fdatasync log + fsync new/) %.2f ms",
+                totals.writing / count * 1000, totals.staging / count * 1000, totals.syncing / count * 1000,
+                totals.publishing / count * 1000, syncs > 0 ? maildir.commits.syncSeconds / Double(syncs) * 1000 : 0)
+        }
         await catcher.shutdown()
         if result.failures > 0 || stored != result.latencies.count + 64 {
             print(
@@ -115,7 +129,7 @@ enum MaildirBenchmark {
         }
         return Ingest(
             rate: Double(result.latencies.count) / result.seconds, p50: percentile(0.5), p99: percentile(0.99),
-            deliveriesPerSync: syncs > 0 ? Double(stored) / Double(syncs) : 0)
+            deliveriesPerSync: syncs > 0 ? Double(stored) / Double(syncs) : 0, breakdown: breakdown)
     }
 
     /// Writes `count` messages into `new/` the way a delivery agent would (no fsync: this is set-up).
