@@ -21,9 +21,9 @@ import Synchronization
 /// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on
 /// disk, on a ``BlockingPool`` thread per message:
 /// 1. the message is written to `tmp/` with open/write and fsynced;
-/// 2. under a short lock: the next id is assigned, its envelope record appended to the
-///    ``EnvelopeLog`` (one write(2)) and the file renamed into `new/` under its final name (with
-///    `,S=` and `,W=` sizes and the id, `,U=`);
+/// 2. under a short lock: the next id is assigned and its envelope record appended to the
+///    ``EnvelopeLog`` (one write(2)); then the file is renamed into `new/` under its final name
+///    (with `,S=` and `,W=` sizes and the id, `,U=`);
 /// 3. the log (fdatasync) and the rename (fsync of `new/`) are made durable by a ``GroupCommit``:
 ///    one delivery syncs both for every delivery that reached this step before its sync began,
 ///    the others wait for it (no delivery sleeps to gather a batch);
@@ -249,9 +249,11 @@ public final class MaildirStore: IndexedStore {
         let canonicalSize = LineEndings.canonicalSize(of: raw)
         let written = clock.now
 
-        // Id, log record and rename in id order. The record is written before the rename, so every
-        // file in new/ has its record once the page cache has both (kill -9 loses neither).
-        let staged = commitState.withLock { state -> Result<(UInt64, MaildirFileName, UInt64), StoreError> in
+        // Id and log record in id order, under the lock; the rename after it, outside (the lock is
+        // held by every delivery in turn: the shorter the better). The record is written before
+        // the rename, so every file in new/ has its record once the page cache has both (kill -9
+        // loses neither); a record whose file never arrives is ignored on loading.
+        let staged = commitState.withLock { state -> Result<(UInt64, MaildirFileName), StoreError> in
             let id = index.reserveID()
             let name = MaildirFileName.delivered(unique: unique, size: raw.count, canonicalSize: canonicalSize, id: id)
             let record = EnvelopeLog.Record.message(id: id, base: name.base, envelope: envelope)
@@ -260,20 +262,27 @@ public final class MaildirStore: IndexedStore {
             do throws(StoreError) {
                 try log.append(records)
                 if id >= state.reservedBelow { state.reservedBelow = id + Self.reservationBlock }
-                try POSIXFile.rename(temporary, layout.path(inNew: true, name.name))
             } catch {
                 publish(id, nil)
                 return .failure(error)
             }
             state.unpublished[id] = record
-            // Taken after the append and the rename: a sync that starts later covers both.
-            return .success((id, name, commits.enter()))
+            return .success((id, name))
         }
-        guard case .success(let (id, name, ticket)) = staged else {
+        guard case .success(let (id, name)) = staged else {
             POSIXFile.remove(temporary)
             if case .failure(let error) = staged { continuation.resume(returning: .failure(error)) }
             return
         }
+        do throws(StoreError) { try POSIXFile.rename(temporary, layout.path(inNew: true, name.name)) } catch {
+            POSIXFile.remove(temporary)
+            commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
+            publish(id, nil)
+            continuation.resume(returning: .failure(error))
+            return
+        }
+        // Taken after the append and the rename: a sync that starts later covers both.
+        let ticket = commits.enter()
         let renamed = clock.now
 
         // The record (fdatasync of the log) and the rename (fsync of new/) made durable, by one
