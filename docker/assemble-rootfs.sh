@@ -3,10 +3,12 @@
 # files of the Debian system it runs in (stage `rootfs` of docker/Dockerfile; as root):
 #   - what the binary links (ldd: libc, libm, libstdc++, libgcc_s, the loader);
 #   - libssl.so.3 and libcrypto.so.3, which TLS loads with dlopen (ldd cannot see them), installing
-#     Debian's libssl3 first if the system lacks it;
+#     Debian's libssl3 first if the system lacks it: the only download, from the mirror the base
+#     image's apt sources name (needs a network: --network host where the engine has no bridge);
 #   - glibc's converters (gconv modules) for each iconv name in GCONV_CHARSETS, found by watching
 #     the system's own iconv load them, with the gconv configuration, at glibc's default path;
-#   - /etc/passwd and /etc/group for uid 1025, /data owned by it, /tmp.
+#   - /etc/passwd and /etc/group for uid 1025, /data owned by it and group 0, group-writable (so an
+#     arbitrary uid in group 0, as OpenShift runs images, can write there too), /tmp.
 # Every path comes from this system (ldd, the loader, iconv), so nothing names an architecture.
 # Then it checks the tree with its own loader and iconv in a chroot: a missing file fails here,
 # not in a running container. (Not `letterbox --version`: a chroot has no /proc, and without
@@ -34,13 +36,27 @@ libdir=$(dirname "$(ldd "$binary" | awk '$1 == "libc.so.6" { print $3 }')")
 
 # TLS. The apt step only runs on a base image without libssl3 (the official slim one); this stage
 # is thrown away, so its apt state does not matter, and the version is whatever the base's
-# distribution currently ships.
-if [ ! -e "$libdir/libssl.so.3" ]; then
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends libssl3
+# distribution currently ships. libssl3 may sit in /usr/lib/<triple> where libc is in /lib/<triple>
+# (a base without merged /usr): both are looked at before anything is fetched.
+ssl_dir() {
+  local dir
+  for dir in "$libdir" "/usr$libdir"; do
+    if [ -e "$dir/libssl.so.3" ] && [ -e "$dir/libcrypto.so.3" ]; then echo "$dir"; return 0; fi
+  done
+  return 1
+}
+if ! ssl_dir >/dev/null; then
+  echo "assemble-rootfs: the base image has no libssl3: fetching Debian's package from its apt sources" >&2
+  if ! { apt-get update -q && apt-get install -y -q --no-install-recommends libssl3; }; then
+    echo "assemble-rootfs: could not fetch libssl3. The build needs a network for it (on an engine" >&2
+    echo "without a default bridge: docker build --network host), or a base image that has it" >&2
+    echo "(--build-arg BASE_IMAGE=...)." >&2
+    exit 1
+  fi
   rm -rf /var/lib/apt/lists/*
 fi
-copy_with_libraries "$libdir/libssl.so.3" "$libdir/libcrypto.so.3"
+ssl=$(ssl_dir)
+copy_with_libraries "$ssl/libssl.so.3" "$ssl/libcrypto.so.3"
 
 # Charsets: LD_DEBUG=files shows which module iconv_open loads for a name (and fails the build
 # for a name glibc does not know); ldd adds the tables some modules share (libJIS.so, libKSC.so…).
@@ -62,13 +78,14 @@ fi
 mkdir -p "$root/etc" "$root/data" "$root/tmp"
 echo 'letterbox:x:1025:1025:Letterbox:/data:/sbin/nologin' >"$root/etc/passwd"
 echo 'letterbox:x:1025:' >"$root/etc/group"
-chown 1025:1025 "$root/data"
+chown 1025:0 "$root/data"
+chmod 0775 "$root/data"
 chmod 1777 "$root/tmp"
 
 # The checks, inside the tree: the loader resolves the binary's and TLS's libraries, and iconv
 # (borrowed for the moment) opens every charset.
 chroot "$root" "$loader" --list /usr/local/bin/letterbox >/dev/null
-chroot "$root" "$loader" --list "$libdir/libssl.so.3" >/dev/null
+chroot "$root" "$loader" --list "$ssl/libssl.so.3" >/dev/null
 cp /usr/bin/iconv "$root/iconv-check"
 for charset in $charsets; do
   chroot "$root" /iconv-check -f "$charset" -t UTF-8 </dev/null

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Proves the Docker image end to end without a registry: builds the `runtime` stage of
-# docker/Dockerfile from a locally built static binary (BIN_STAGE=prebuilt, so the Swift toolchain
-# image is never pulled), runs it with --network host, sends mail with curl, reads it back over
-# HTTP, POP3 and (when something answers on its port) IMAP, waits for `healthy`, and times
-# `docker stop`.
+# Proves the Docker image end to end without a registry: builds the image with the README's own
+# lines for a locally built static binary (the block marked `smoke-test: prebuilt-image`, run as
+# written but for the tag; BIN_STAGE=prebuilt, so the Swift toolchain image is never pulled), runs
+# it with --network host, sends mail with curl, reads it back over HTTP, POP3 and (when something
+# answers on its port) IMAP, waits for `healthy`, and times `docker stop`. Then the Maildir store
+# on /data as an arbitrary uid (group 0, as OpenShift runs images) and on a bind mount chowned
+# as the README says.
 #
 # Engine: the one DOCKER_HOST (or the default socket) reaches; otherwise, as root with dockerd
 # installed, a private dockerd (vfs storage, no bridge, no iptables) in a temporary directory that
@@ -14,12 +16,14 @@
 #
 # Environment: LETTERBOX_SMOKE_PORTS="SMTP POP3 IMAP HTTP" (default "41025 41110 41143 48025"),
 # LETTERBOX_DOCKER=path/to/docker (client to use), LETTERBOX_BINARY=path (use this static binary
-# instead of building one).
+# instead of building one: the README's two `swift build` lines are then replaced by a copy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 readonly image=letterbox:smoke
 readonly container=letterbox-smoke-$$
+readonly maildir_container=letterbox-smoke-maildir-$$
+readonly bind_container=letterbox-smoke-bind-$$
 readonly base_image=debian:bookworm-slim
 readonly scratch=.build-docker
 read -r smtp_port pop3_port imap_port http_port <<<"${LETTERBOX_SMOKE_PORTS:-41025 41110 41143 48025}"
@@ -47,7 +51,7 @@ cleanup() {
   local status=$?
   set +e
   if [ -n "${docker:-}" ]; then
-    "$docker" rm -f "$container" >/dev/null 2>&1
+    "$docker" rm -f "$container" "$maildir_container" "$bind_container" >/dev/null 2>&1
     "$docker" rmi -f "$image" >/dev/null 2>&1
   fi
   if [ -n "$private_engine" ]; then
@@ -61,6 +65,7 @@ cleanup() {
     awk -v root="$work/" 'index($2, root) == 1 { print $2 }' /proc/self/mounts | sort -r |
       while read -r mountpoint; do umount -l "$mountpoint"; done
   fi
+  # The bind-mounted folder belongs to uid 1025 now; root removes it all the same.
   rm -rf "$work"
   exit "$status"
 }
@@ -135,39 +140,38 @@ if ! "$docker" image inspect "$base_image" >/dev/null 2>&1; then
   fi
 fi
 
-# --- Binary and image ----------------------------------------------------------------------
-if [ -n "${LETTERBOX_BINARY:-}" ]; then
-  # The build context must hold the binary: stage a copy inside it.
-  mkdir -p "$scratch/image"
-  cp "$LETTERBOX_BINARY" "$scratch/image/letterbox"
-  binary=$PWD/$scratch/image/letterbox
-  say "binary: $LETTERBOX_BINARY"
-else
-  say "building the static-stdlib release binary"
-  swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product letterbox \
-    -Xlinker -s >"$work/swift-build.log" 2>&1 || {
-    tail -30 "$work/swift-build.log"
-    fail "swift build (log above)"
-    exit 1
-  }
-  # --show-bin-path names the triple folder (e.g. x86_64-unknown-linux-gnu/release), which the
-  # build context's filter does not let in: stage a copy where it does, as above.
-  mkdir -p "$scratch/image"
-  cp "$(swift build -c release --scratch-path "$scratch" --show-bin-path)/letterbox" "$scratch/image/letterbox"
-  binary=$PWD/$scratch/image/letterbox
-fi
-
-# --network host: only used if the base image lacks libssl3 and the rootfs stage must fetch it.
-build_start=$(now_ms)
-if DOCKER_BUILDKIT=1 "$docker" build -f docker/Dockerfile --target runtime --network host \
-  --build-arg BIN_STAGE=prebuilt --build-arg "PREBUILT_BINARY=${binary#"$PWD/"}" \
-  -t "$image" . >"$work/docker-build.log" 2>&1; then
-  pass "image builds offline from the prebuilt binary ($(($(now_ms) - build_start)) ms)"
-else
-  tail -30 "$work/docker-build.log"
-  fail "docker build (log above)"
+# --- Binary and image: the README's lines ---------------------------------------------------
+# The fenced block after the README's `smoke-test: prebuilt-image` marker, run as written, with
+# `docker` meaning the client chosen above and the tag `letterbox:local` replaced by this test's.
+readme_block=$(awk '/<!-- smoke-test: prebuilt-image/ { found = 1; next }
+  found && !inside && /^ *```/ { inside = 1; next }
+  inside && /^ *```/ { exit }
+  inside { sub(/^ +/, ""); print }' README.md)
+if [ "$(grep -c -- '-t letterbox:local ' <<<"$readme_block")" != 1 ] || ! grep -q '^swift build ' <<<"$readme_block"; then
+  fail "the README's prebuilt-image block (marker, swift build, one '-t letterbox:local') not found: '$readme_block'"
   exit 1
 fi
+readme_block=${readme_block//-t letterbox:local /-t $image }
+if [ -n "${LETTERBOX_BINARY:-}" ]; then
+  # Only the image build is the README's then: the binary is given.
+  readme_block=$(grep -v -e '^swift build ' -e '^mkdir -p .build-docker/image ' <<<"$readme_block")
+  mkdir -p "$scratch/image"
+  cp "$LETTERBOX_BINARY" "$scratch/image/letterbox"
+  say "binary: $LETTERBOX_BINARY"
+fi
+mkdir -p "$work/bin"
+ln -s "$docker" "$work/bin/docker"
+say "running the README's lines:"
+sed 's/^/    /' <<<"$readme_block"
+build_start=$(now_ms)
+if PATH="$work/bin:$PATH" bash -euo pipefail -c "$readme_block" >"$work/docker-build.log" 2>&1; then
+  pass "image builds with the README's prebuilt lines ($(($(now_ms) - build_start)) ms, binary included)"
+else
+  tail -30 "$work/docker-build.log"
+  fail "the README's prebuilt lines (log above)"
+  exit 1
+fi
+binary=$PWD/$scratch/image/letterbox
 
 image_bytes=$("$docker" image inspect -f '{{.Size}}' "$image")
 binary_bytes=$(stat -c %s "$binary")
@@ -176,8 +180,9 @@ say "image size: $image_bytes bytes ($((image_bytes / 1000000)) MB; the binary a
 config=$("$docker" image inspect -f \
   'user={{.Config.User}} env={{.Config.Env}} ports={{.Config.ExposedPorts}} volumes={{.Config.Volumes}} health={{.Config.Healthcheck.Test}}' \
   "$image")
+# No VOLUME: no anonymous volume per container (the README documents -v for the Maildir store).
 expectations=("user=1025:1025" "LETTERBOX_HOST=0.0.0.0" "1025/tcp" "1110/tcp" "1143/tcp" "8025/tcp"
-  "/data:" "letterbox healthcheck")
+  "volumes=map[]" "letterbox healthcheck")
 missing=""
 for expected in "${expectations[@]}"; do [[ $config == *"$expected"* ]] || missing+=" '$expected'"; done
 if [ -z "$missing" ]; then pass "image config: $config"; else fail "image config lacks$missing: $config"; fi
@@ -309,6 +314,67 @@ fi
 
 say "container output (stdout and stderr):"
 "$docker" logs "$container" 2>&1 | sed 's/^/    /'
+
+# --- The Maildir store on /data: any uid in group 0, and a bind mount ----------------------
+# Starts a container in the background with the given docker run options, waits for /healthz.
+start_serving() {
+  local name=$1
+  shift
+  "$docker" run -d --name "$name" --network host \
+    -e LETTERBOX_HOST=127.0.0.1 -e LETTERBOX_SMTP_PORT="$smtp_port" -e LETTERBOX_POP3_PORT=off \
+    -e LETTERBOX_IMAP_PORT=off -e LETTERBOX_HTTP_PORT="$http_port" -e LETTERBOX_STORAGE=maildir \
+    "$@" "$image" >/dev/null || return 1
+  for _ in $(seq 1 600); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$http_port/healthz" 2>/dev/null && return 0
+    "$docker" inspect -f '{{.State.Running}}' "$name" 2>/dev/null | grep -q true || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+# Sends one message to `to` and reads it back over HTTP.
+round_trip() {
+  local to=$1 subject="Maildir $1 $$"
+  printf 'From: app@example.com\r\nTo: %s\r\nSubject: %s\r\n\r\nKept on disk.\r\n' "$to" "$subject" >"$work/maildir.eml"
+  curl -sS --url "smtp://127.0.0.1:$smtp_port" --mail-from app@example.com --mail-rcpt "$to" \
+    --upload-file "$work/maildir.eml" &&
+    curl -fsS "http://127.0.0.1:$http_port/messages/wait?to=$to&timeout=10" | grep -qx "Subject: $subject"
+}
+
+# OpenShift and hardened Kubernetes: an arbitrary uid, group 0, the image's own /data.
+if start_serving "$maildir_container" --user 12345 && round_trip anyuid@example.com; then
+  uid=$(ps -o uid= -p "$("$docker" inspect -f '{{.State.Pid}}' "$maildir_container")" | tr -d ' ' || true)
+  pass "--user 12345 (group 0) keeps mail in the Maildir on the image's /data (uid $uid)"
+else
+  fail "--user 12345 with LETTERBOX_STORAGE=maildir on /data"
+  "$docker" logs "$maildir_container" 2>&1 | tail -5 | sed 's/^/    /'
+fi
+"$docker" rm -f "$maildir_container" >/dev/null 2>&1 || true
+
+# A bind mount, owned by uid 1025 as the README's chown line makes it.
+mkdir -p "$work/mail"
+chown 1025 "$work/mail" 2>/dev/null || true
+if [ "$(stat -c %u "$work/mail")" != 1025 ]; then
+  skip "bind mount: cannot chown a folder to uid 1025 here (not root)"
+elif start_serving "$bind_container" -v "$work/mail:/data" && round_trip bind@example.com &&
+  [ -n "$(ls "$work/mail/maildir/new" 2>/dev/null)" ]; then
+  pass "bind-mounted /data owned by uid 1025: the message is in $work/mail/maildir/new on the host"
+else
+  fail "bind-mounted /data owned by uid 1025"
+  "$docker" logs "$bind_container" 2>&1 | tail -5 | sed 's/^/    /'
+fi
+"$docker" rm -f "$bind_container" >/dev/null 2>&1 || true
+
+# --- Compose: the example parses with the build options it documents -----------------------
+if "$docker" compose version >/dev/null 2>&1; then
+  if "$docker" compose -f docker/compose.yaml config -q; then
+    pass "docker/compose.yaml parses"
+  else
+    fail "docker compose config rejects docker/compose.yaml"
+  fi
+else
+  skip "compose: no docker compose plugin"
+fi
 
 say "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -78,14 +78,27 @@ extension Configuration {
     public struct Storage: Sendable, Hashable, CustomStringConvertible {
         /// The Maildir folder; nil for memory.
         public let maildirPath: String?
+        /// Whether the Maildir syncs each message to stable storage before SMTP answers 250.
+        public let maildirFsync: MaildirFsync
+
+        private init(maildirPath: String?, maildirFsync: MaildirFsync) {
+            self.maildirPath = maildirPath
+            self.maildirFsync = maildirFsync
+        }
 
         /// In memory (the default).
-        public static let memory = Storage(maildirPath: nil)
+        public static let memory = Storage(maildirPath: nil, maildirFsync: .always)
 
-        /// In the Maildir at `path`, created if missing.
-        public static func maildir(_ path: String) -> Storage { Storage(maildirPath: path) }
+        /// In the Maildir at `path`, created if missing; `fsync` says which failures acknowledged
+        /// mail survives (see ``MaildirFsync``).
+        public static func maildir(_ path: String, fsync: MaildirFsync = .always) -> Storage {
+            Storage(maildirPath: path, maildirFsync: fsync)
+        }
 
-        public var description: String { maildirPath.map { "maildir \($0)" } ?? "memory" }
+        public var description: String {
+            guard let maildirPath else { return "memory" }
+            return maildirFsync == .always ? "maildir \(maildirPath)" : "maildir \(maildirPath) (fsync \(maildirFsync))"
+        }
     }
 
     /// The configured ``store``, or a new one made from ``storage`` and ``retention``.
@@ -96,7 +109,8 @@ extension Configuration {
         if let store { return store }
         guard let path = storage.maildirPath else { return MemoryStore(retention: retention ?? .memoryDefault) }
         let logger = self.logger
-        return try await MaildirStore.open(at: path, retention: retention ?? .unlimited) { notice in
+        return try await MaildirStore.open(at: path, retention: retention ?? .unlimited, fsync: storage.maildirFsync) {
+            notice in
             logger.log(notice.severity == .warning ? .warning : .info, notice.message)
         }
     }
@@ -106,5 +120,7 @@ extension Configuration {
 public typealias RetentionPolicy = LetterboxStore.RetentionPolicy
 /// The store that keeps mail in a Maildir on disk.
 public typealias MaildirStore = LetterboxStore.MaildirStore
+/// Whether a Maildir store syncs each message to stable storage before SMTP answers 250.
+public typealias MaildirFsync = LetterboxStore.MaildirFsync
 /// Why a store could not open or keep a message.
 public typealias StoreError = LetterboxStore.StoreError

@@ -21,14 +21,17 @@ import Synchronization
 /// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on
 /// disk, on a ``BlockingPool`` thread per message:
 /// 1. the message is written to `tmp/` with open/write and fsynced;
-/// 2. under a short lock: the next id is assigned, its envelope record appended to the
-///    ``EnvelopeLog`` (one write(2)) and the file renamed into `new/` under its final name (with
-///    `,S=` and `,W=` sizes and the id, `,U=`);
-/// 3. the log (fdatasync) and the rename (fsync of `new/`) are made durable. Concurrent deliveries
-///    issue their syncs side by side and the file system commits them together (a group commit
-///    done by the journal: no delivery waits for a batch to fill or for another batch's syncs);
+/// 2. under a short lock: the next id is assigned and its envelope record appended to the
+///    ``EnvelopeLog`` (one write(2)); then the file is renamed into `new/` under its final name
+///    (with `,S=` and `,W=` sizes and the id, `,U=`);
+/// 3. the log (fdatasync) and the rename (fsync of `new/`) are made durable by a ``GroupCommit``:
+///    one delivery syncs both for every delivery that reached this step before its sync began,
+///    the others wait for it (no delivery sleeps to gather a batch);
 /// 4. the message enters the index in id order (a delivery waits for the ones with lower ids), so
 ///    IMAP never sees a UID below one it already saw.
+///
+/// With ``MaildirFsync/never`` steps 1 and 3 skip their syncs: the file, its record and its name
+/// in `new/` are still in place before the 250, in the page cache (see ``MaildirFsync``).
 ///
 /// Messages hold no bytes: a ``Message`` of this store reads its file when asked (through
 /// ``MaildirFiles``, with a bounded cache of recent messages), so memory does not grow with the
@@ -72,6 +75,12 @@ public final class MaildirStore: IndexedStore {
     let index: MessageIndex
     private let retention: Retention
     let log: EnvelopeLog
+    /// Whether deliveries sync before they are acknowledged.
+    public let fsync: MaildirFsync
+    /// Shares the log's fdatasync and `new/`'s fsync among concurrent deliveries.
+    package let commits: GroupCommit
+    /// Where deliveries spend their time (for `letterbox-bench`).
+    package let timings = DeliveryTimings()
     let files: MaildirFiles
     /// Messages in mailboxes other than INBOX (Maildir++ subfolders), see `MaildirStore+Mailboxes.swift`.
     let folders = Mutex<[UInt64: MaildirFolderEntry]>([:])
@@ -86,25 +95,28 @@ public final class MaildirStore: IndexedStore {
     ///
     /// - Parameters:
     ///   - retention: limits applied at once and after every arrival; none by default.
+    ///   - fsync: whether deliveries reach stable storage before they are acknowledged (default
+    ///     ``MaildirFsync/always``).
     ///   - notices: what start-up found (info) and what it had to skip (warnings).
     /// - Throws: ``StoreError/unusableFolder(_:_:)`` with the path and the system's reason when
     ///   the folder cannot be created, read or written (missing permission, read-only file system).
     public static func open(
-        at path: String, retention: RetentionPolicy = .unlimited,
+        at path: String, retention: RetentionPolicy = .unlimited, fsync: MaildirFsync = .always,
         notices: @escaping @Sendable (StoreNotice) -> Void = { _ in }
     ) async throws -> MaildirStore {
         try await BlockingPool.shared.run { () throws(StoreError) in
-            try MaildirStore(path: path, retention: retention, notices: notices)
+            try MaildirStore(path: path, retention: retention, fsync: fsync, notices: notices)
         }
     }
 
-    /// Like ``open(at:retention:notices:)``, on the calling thread: it blocks while it reads the folder.
+    /// Like ``open(at:retention:fsync:notices:)``, on the calling thread: it blocks while it reads the folder.
     public init(
-        path: String, retention: RetentionPolicy = .unlimited,
+        path: String, retention: RetentionPolicy = .unlimited, fsync: MaildirFsync = .always,
         notices: @escaping @Sendable (StoreNotice) -> Void = { _ in }
     ) throws(StoreError) {
         let started = Date()
         self.path = path
+        self.fsync = fsync
         self.notify = notices
         let layout = MaildirLayout(root: path)
         self.layout = layout
@@ -115,7 +127,12 @@ public final class MaildirStore: IndexedStore {
         let files = try MaildirFiles(layout: layout)
         self.files = files
         let loaded = try MaildirLoader(layout: layout, files: files, pool: pool, notify: notices).load()
-        log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
+        let log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
+        self.log = log
+        commits = GroupCommit { () throws(StoreError) in
+            try log.sync()
+            try POSIXFile.sync(files.newDirectory, path: layout.new)
+        }
         commitState = Mutex(CommitState(reservedBelow: loaded.nextID + Self.reservationBlock))
         publication = Mutex(Publication(next: loaded.nextID))
         self.retention = Retention(policy: retention, index: index)
@@ -217,20 +234,25 @@ public final class MaildirStore: IndexedStore {
     }
 
     /// One delivery, on a store thread, from `tmp/` to published; concurrent deliveries run side
-    /// by side and share the file system's journal commits (see the type's documentation).
+    /// by side and share the syncs of step 3 (see the type's documentation).
     private func deliver(
         _ raw: [UInt8], envelope: Envelope, _ continuation: CheckedContinuation<Result<Message, StoreError>, Never>
     ) {
+        let clock = ContinuousClock()
+        let started = clock.now
         let unique = MaildirFileName.unique()
         let temporary = layout.tmp + "/" + unique
-        do throws(StoreError) { try Self.writeDurably(raw, to: temporary) } catch {
+        do throws(StoreError) { try Self.write(raw, to: temporary, sync: fsync == .always) } catch {
             continuation.resume(returning: .failure(error))
             return
         }
         let canonicalSize = LineEndings.canonicalSize(of: raw)
+        let written = clock.now
 
-        // Id, log record and rename in id order. The record is written before the rename, so every
-        // file in new/ has its record once the page cache has both (kill -9 loses neither).
+        // Id and log record in id order, under the lock; the rename after it, outside (the lock is
+        // held by every delivery in turn: the shorter the better). The record is written before
+        // the rename, so every file in new/ has its record once the page cache has both (kill -9
+        // loses neither); a record whose file never arrives is ignored on loading.
         let staged = commitState.withLock { state -> Result<(UInt64, MaildirFileName), StoreError> in
             let id = index.reserveID()
             let name = MaildirFileName.delivered(unique: unique, size: raw.count, canonicalSize: canonicalSize, id: id)
@@ -240,7 +262,6 @@ public final class MaildirStore: IndexedStore {
             do throws(StoreError) {
                 try log.append(records)
                 if id >= state.reservedBelow { state.reservedBelow = id + Self.reservationBlock }
-                try POSIXFile.rename(temporary, layout.path(inNew: true, name.name))
             } catch {
                 publish(id, nil)
                 return .failure(error)
@@ -253,12 +274,21 @@ public final class MaildirStore: IndexedStore {
             if case .failure(let error) = staged { continuation.resume(returning: .failure(error)) }
             return
         }
+        do throws(StoreError) { try POSIXFile.rename(temporary, layout.path(inNew: true, name.name)) } catch {
+            POSIXFile.remove(temporary)
+            commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
+            publish(id, nil)
+            continuation.resume(returning: .failure(error))
+            return
+        }
+        // Taken after the append and the rename: a sync that starts later covers both.
+        let ticket = commits.enter()
+        let renamed = clock.now
 
-        // The record (fdatasync of the log) and the rename (fsync of new/) made durable; concurrent
-        // deliveries join the same journal commit.
+        // The record (fdatasync of the log) and the rename (fsync of new/) made durable, by one
+        // sync shared with the deliveries that got here before it started.
         do throws(StoreError) {
-            try log.sync()
-            try POSIXFile.sync(files.newDirectory, path: layout.new)
+            if fsync == .always { try commits.wait(for: ticket) }
         } catch {
             // Not known to be durable: take the file back, so a client that retries makes no duplicate.
             POSIXFile.remove(layout.path(inNew: true, name.name))
@@ -268,21 +298,30 @@ public final class MaildirStore: IndexedStore {
             return
         }
 
+        let synced = clock.now
         files.table.withLock { $0[id] = MaildirEntry(name: name, inNew: true, keywords: []) }
         files.cache.insert(MessageViews(raw: raw), id: id)
         let message = Message(
             id: id, envelope: envelope, size: raw.count, canonicalSize: canonicalSize, source: files)
         publish(id, (message, continuation))
+        timings.record(
+            writing: written - started, staging: renamed - written, syncing: synced - renamed,
+            publishing: clock.now - synced)
         commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
         compactIfWorthwhile()
     }
 
     /// Step 1: the bytes in `tmp/`, fsynced; the file is removed again if anything fails.
     static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
+        try write(raw, to: path, sync: true)
+    }
+
+    /// The bytes in a new file at `path`, fsynced when `sync`; the file is removed again if anything fails.
+    static func write(_ raw: [UInt8], to path: String, sync: Bool) throws(StoreError) {
         let fd = try POSIXFile.createExclusive(path)
         do throws(StoreError) {
             try POSIXFile.writeAll(fd, raw, path: path)
-            try POSIXFile.sync(fd, path: path)
+            if sync { try POSIXFile.sync(fd, path: path) }
             POSIXFile.close(fd)
         } catch {
             POSIXFile.close(fd)
@@ -361,7 +400,8 @@ public final class MaildirStore: IndexedStore {
                     if let record = state.unpublished[id] { records.append(record) }
                 }
                 records += folderRecords(envelopes: envelopes)
-                try log.compact(records, folder: layout.root)
+                // Not while a delivery's sync flushes the log file this replaces.
+                try commits.exclusively { () throws(StoreError) in try log.compact(records, folder: layout.root) }
             }
         }
     }

@@ -28,6 +28,8 @@ struct StorageSettings {
     /// `--storage`; nil: a Maildir if `--maildir` was given, memory otherwise.
     var kind: String?
     var maildir: String?
+    /// `--maildir-fsync`.
+    var fsync = MaildirFsync.always
     /// A given limit; `.some(nil)` when the user lifted it with 0.
     var maxMessages: Int??
     var maxAge: Duration??
@@ -38,7 +40,7 @@ struct StorageSettings {
 
     func apply(to configuration: inout Configuration) {
         let useMaildir = kind.map { $0 == "maildir" } ?? (maildir != nil)
-        configuration.storage = useMaildir ? .maildir(maildir ?? Self.defaultMaildir) : .memory
+        configuration.storage = useMaildir ? .maildir(maildir ?? Self.defaultMaildir, fsync: fsync) : .memory
         guard maxMessages != nil || maxAge != nil || maxBytes != nil else {
             configuration.retention = nil
             return
@@ -201,6 +203,16 @@ enum CommandLineOptions {
         ) { value, settings throws(UsageError) in
             guard !value.isEmpty else { throw UsageError(description: "--maildir needs a folder path") }
             settings.storage.maildir = value
+            settings.storage.apply(to: &settings.configuration)
+        },
+        Option(
+            flag: "--maildir-fsync", environment: "LETTERBOX_MAILDIR_FSYNC", valueName: "always|never",
+            help: "sync before 250 (default always); never survives kill -9, OOM, docker kill, not power loss"
+        ) { value, settings throws(UsageError) in
+            guard let fsync = MaildirFsync(rawValue: value.lowercased()) else {
+                throw UsageError(description: "--maildir-fsync must be always or never, not '\(value)'")
+            }
+            settings.storage.fsync = fsync
             settings.storage.apply(to: &settings.configuration)
         },
         Option(

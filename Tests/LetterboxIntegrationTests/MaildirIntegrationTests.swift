@@ -239,6 +239,7 @@ import Testing
             (["--max-age", "soon"], "--max-age must be a duration such as 90s, 30m, 24h or 7d, not 'soon'"),
             (["--max-bytes", "lots"], "--max-bytes must be a size such as 500MB, 2GB or 1GiB, not 'lots'"),
             (["--max-messages", "-1"], "--max-messages must be a whole number of at least 0, not '-1'"),
+            (["--maildir-fsync", "sometimes"], "--maildir-fsync must be always or never, not 'sometimes'"),
         ] {
             let result = try await ExternalTool.run(binary, arguments)
             #expect(result.status == 2)
@@ -247,7 +248,7 @@ import Testing
         let help = try await ExternalTool.run(binary, ["--help"])
         for name in [
             "LETTERBOX_STORAGE", "LETTERBOX_MAILDIR", "LETTERBOX_MAX_MESSAGES", "LETTERBOX_MAX_AGE",
-            "LETTERBOX_MAX_BYTES",
+            "LETTERBOX_MAX_BYTES", "LETTERBOX_MAILDIR_FSYNC",
         ] {
             #expect(help.stdout.contains(name), "--help does not mention \(name)")
         }
@@ -260,7 +261,7 @@ import Testing
         server.arguments = ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "off"]
         server.environment = ProcessInfo.processInfo.environment.merging([
             "LETTERBOX_STORAGE": "maildir", "LETTERBOX_MAILDIR": folder, "LETTERBOX_MAX_MESSAGES": "2",
-            "LETTERBOX_MAX_AGE": "7d", "LETTERBOX_MAX_BYTES": "1MB",
+            "LETTERBOX_MAX_AGE": "7d", "LETTERBOX_MAX_BYTES": "1MB", "LETTERBOX_MAILDIR_FSYNC": "never",
         ]) { $1 }
         let output = Pipe()
         server.standardOutput = output

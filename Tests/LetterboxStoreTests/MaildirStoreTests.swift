@@ -62,7 +62,8 @@ struct MaildirStoreTests {
         #expect(try store.message(id: ids[0])?.readRaw() == mail(subject: "d0"))
     }
 
-    @Test("restart round trip: same ids, bytes, envelopes (TLS session too), flags and UIDVALIDITY; ids are never reused")
+    @Test(
+        "restart round trip: same ids, bytes, envelopes (TLS session too), flags and UIDVALIDITY; ids are never reused")
     func restartRoundTrip() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -400,4 +401,48 @@ struct SmallFileSystem {
     }
 
     func undo() { _ = runQuietly("/bin/umount", [path]) }
+}
+
+@Suite("MaildirStore fsync modes", .timeLimit(.minutes(1)))
+struct MaildirFsyncTests {
+    @Test(
+        "concurrent deliveries with fsync always share syncs and all survive a restart",
+        arguments: MaildirFsync.allCases)
+    func concurrentDeliveriesSurvive(fsync: MaildirFsync) async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let count = 32
+        var sent: [String: [UInt8]] = [:]
+        do {
+            let store = try await MaildirStore.open(at: folder.path, fsync: fsync)
+            let stored = try await withThrowingTaskGroup(of: (String, [UInt8]).self) { group in
+                for index in 0..<count {
+                    group.addTask {
+                        let raw = mail(subject: "c\(index)")
+                        _ = try await store.append(raw, envelope: envelope())
+                        return ("c\(index)", raw)
+                    }
+                }
+                var all: [String: [UInt8]] = [:]
+                for try await (subject, raw) in group { all[subject] = raw }
+                return all
+            }
+            sent = stored
+            switch fsync {
+            case .always: #expect(store.commits.syncCount >= 1 && store.commits.syncCount <= count)
+            case .never: #expect(store.commits.syncCount == 0, "never syncs on delivery")
+            }
+            #expect(
+                TemporaryFolder.names(folder.path, "new").count == count, "renamed into new/ before append returned")
+        }
+        let reopened = try await MaildirStore.open(at: folder.path)
+        let messages = reopened.messages()
+        #expect(messages.count == count)
+        for message in messages {
+            #expect(sent[message.subject] == message.raw, "\(message.subject)")
+            #expect(message.envelope.sender == envelope().sender)
+            #expect(message.envelope.recipients == envelope().recipients)
+        }
+        #expect(Set(messages.map(\.id)).count == count)
+    }
 }
