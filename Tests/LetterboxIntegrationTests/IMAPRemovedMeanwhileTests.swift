@@ -84,4 +84,43 @@ import Testing
             await client.close()
         }
     }
+
+    /// MOVE answers like COPY when another session expunged one of the messages (RFC 5530
+    /// EXPUNGEISSUED): nothing moves, and the session is told of the other session's expunge.
+    @Test(arguments: [false, true]) func aMoveOfAMessageAnotherSessionExpungedIsExpungeIssued(maildir: Bool)
+        async throws
+    {
+        let folder = try MaildirIntegrationTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var configuration = Configuration()
+        if maildir { configuration.storage = .maildir(folder) }
+        try await MailCatcher.withRunning(configuration) { mail in
+            for subject in ["one", "two"] {
+                #expect(
+                    try await MaildirIntegrationTests.deliver(
+                        sampleMessage(subject: subject), to: ["bo@example.com"], port: mail.ports.smtp) == 250)
+            }
+            let mover = try LineClient(port: mail.ports.imap)
+            let other = try LineClient(port: mail.ports.imap)
+            for client in [mover, other] {
+                _ = try await client.line()
+                _ = try await command(client, "a", "LOGIN u p")
+                #expect(try await command(client, "b", "SELECT INBOX").contains("* 2 EXISTS"))
+            }
+            let expunge = try await command(other, "c", "STORE 1 +FLAGS.SILENT (\\Deleted)")
+            #expect(expunge.last?.hasPrefix("c OK") == true, "\(expunge)")
+            #expect(try await command(other, "d", "EXPUNGE").contains("* 1 EXPUNGE"))
+            let move = try await command(mover, "e", "MOVE 1:2 Trash")
+            #expect(move.last?.hasPrefix("e NO [EXPUNGEISSUED]") == true, "\(move)")
+            // Only the other session's expunge is announced (MOVE may carry it): nothing moved.
+            #expect(move.filter { $0.hasSuffix(" EXPUNGE") } == ["* 1 EXPUNGE"], "\(move)")
+            #expect(!move.contains { $0.contains("COPYUID") }, "nothing moved: \(move)")
+            let left = try await command(mover, "g", "FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+            #expect(left.contains("Subject: two") && left.last?.hasPrefix("g OK") == true, "\(left)")
+            let trash = try await command(mover, "h", "STATUS Trash (MESSAGES)")
+            #expect(trash.contains("* STATUS Trash (MESSAGES 0)"), "\(trash)")
+            await mover.close()
+            await other.close()
+        }
+    }
 }
