@@ -28,13 +28,17 @@ struct MailAddressTests {
         #expect(MailAddress.parseList("undisclosed-recipients:;").isEmpty)
     }
 
-    @Test("comments are ignored wherever they appear")
+    @Test("comments are left out of addresses; a bare address takes its name from its last comment")
     func comments() {
-        let list = MailAddress.parseList("ana@example.net (Ana (at work)), Bob (the builder) <bob@example.com>")
+        let list = MailAddress.parseList(
+            "ana@example.net (Ana (at work)), Bob (the builder) <bob@example.com>, user-from(c)@domain.org,"
+                + " (x) cy@example.org")
         #expect(
             list == [
-                MailAddress(address: "ana@example.net"),
+                MailAddress(name: "Ana (at work)", address: "ana@example.net"),
                 MailAddress(name: "Bob", address: "bob@example.com"),
+                MailAddress(name: "c", address: "user-from@domain.org"),
+                MailAddress(address: "cy@example.org"),
             ])
     }
 
