@@ -40,7 +40,9 @@ public enum MessageBody {
     /// alternatives, text attachments, and the text parts of attached messages
     /// (`message/rfc822`), as Dovecot searches. Read each with ``searchableText(of:in:)``.
     public static func searchableParts(of root: MIMEPart) -> [MIMEPart] {
-        root.numberedParts().map(\.part).filter { $0.contentType.type == "text" && $0.sectionChildren.isEmpty }
+        // Most mail is one part: no walk.
+        if root.sectionChildren.isEmpty { return root.contentType.type == "text" ? [root] : [] }
+        return root.numberedParts().map(\.part).filter { $0.contentType.type == "text" && $0.sectionChildren.isEmpty }
     }
 
     /// The text of one of the ``searchableParts(of:)`` as a person reads it: transfer encoding
