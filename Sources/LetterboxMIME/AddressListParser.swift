@@ -133,14 +133,9 @@ struct AddressListParser {
         }
     }
 
-    /// A bare addr-spec takes its display name from the last comment inside or after it
-    /// (`ana@example.net (Ana Lima)`), as Dovecot and the old RFC 822 convention read it.
     private func appendAddrSpec(_ tokens: [Token], to result: inout [Item]) {
         let address = Self.addrSpec(tokens)
-        let comment = tokens.last { $0.commentAfter != nil }?.commentAfter?.trimmingWhitespace()
-        if !address.isEmpty {
-            result.append(.mailbox(phrase: comment?.isEmpty == false ? comment : nil, address: address))
-        }
+        if !address.isEmpty { result.append(.mailbox(phrase: nil, address: address)) }
     }
 
     /// An addr-spec from its tokens: CFWS between them dropped (RFC 5322 §3.4.1), a quoted local
@@ -195,9 +190,6 @@ extension AddressListParser {
         var text: String
         /// Whether whitespace or a comment came before it (phrases keep one space there).
         var spaceBefore: Bool
-        /// The content of the last comment between this token and the next (outer parentheses
-        /// and quoting backslashes removed), if any.
-        var commentAfter: String? = nil
 
         func isSpecial(_ character: String) -> Bool { kind == .special && text == character }
     }
@@ -214,9 +206,7 @@ extension AddressListParser {
                     spaceBefore = true
                     index += 1
                 case "(":
-                    let (comment, end) = self.comment(scalars, from: index)
-                    if !tokens.isEmpty { tokens[tokens.count - 1].commentAfter = comment }
-                    index = end
+                    index = skipComment(scalars, from: index)
                     spaceBefore = true
                 case "\"":
                     let (text, end) = quotedString(scalars, from: index)
@@ -249,32 +239,22 @@ extension AddressListParser {
             return tokens
         }
 
-        /// Reads a comment, nested comments and quoted pairs included; returns its content
-        /// (nested parentheses kept, quoting backslashes and line breaks removed) and the index
-        /// after it. An unterminated comment runs to the end.
-        private static func comment(_ scalars: [Unicode.Scalar], from start: Int) -> (String, Int) {
-            var text = String.UnicodeScalarView()
+        /// Skips a comment, nested comments and quoted pairs included; returns the index after it.
+        private static func skipComment(_ scalars: [Unicode.Scalar], from start: Int) -> Int {
             var depth = 0
             var index = start
             while index < scalars.count {
-                let scalar = scalars[index]
-                switch scalar {
-                case "\\":
-                    index += 1
-                    if index < scalars.count { text.append(scalars[index]) }
-                case "(":
-                    if depth > 0 { text.append(scalar) }
-                    depth += 1
+                switch scalars[index] {
+                case "\\": index += 1
+                case "(": depth += 1
                 case ")":
                     depth -= 1
-                    if depth == 0 { return (String(text), index + 1) }
-                    text.append(scalar)
-                case "\r", "\n": break
-                default: text.append(scalar)
+                    if depth == 0 { return index + 1 }
+                default: break
                 }
                 index += 1
             }
-            return (String(text), scalars.count)
+            return scalars.count
         }
 
         /// Reads a quoted-string; returns its unescaped content and the index after it. An
