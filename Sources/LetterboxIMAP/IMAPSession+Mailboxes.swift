@@ -241,8 +241,14 @@ extension IMAPSession {
             }
             do {
                 return try await store.copy(ids: ids, to: mailbox)
-            } catch let error as StoreError where error.isMissingFile && attempt < 5 {
-                attempt += 1  // a file renamed meanwhile; a full disk or a refused write is final
+            } catch let error as StoreError where error.isMissingFile {
+                // A file renamed meanwhile; a full disk or a refused write is final. A file still
+                // missing after a few tries was unlinked: its message is being removed.
+                guard attempt < 5 else {
+                    throw MailboxError(code: "EXPUNGEISSUED", reason: "some of the requested messages no longer exist")
+                }
+                attempt += 1
+                await Task.yield()
             }
         }
     }

@@ -626,8 +626,10 @@ public struct IMAPSession: Sendable {
         let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
         let outcome = store.changeFlags(update, ids: targets.map { entries[$0].message.id })
         let changed = outcome.changed
-        // Even with .SILENT: a later FETCH may show the keyword (RFC 3501 §7.2.6).
-        if mode != .remove && !changed.isEmpty { announceKeywords(flags, into: &out) }
+        // Even with .SILENT: a later FETCH may show the keyword (RFC 3501 §7.2.6). Every keyword
+        // a FETCH below shows, not only those of this STORE: another session may have set one on
+        // the message meanwhile that this session has not heard of yet.
+        if !changed.isEmpty { announceKeywords(changed.values.joined(), into: &out) }
         for index in targets {
             let id = entries[index].message.id
             guard let flags = changed[id] else { continue }

@@ -8,13 +8,7 @@ import Testing
 /// until the session is sent its EXPUNGE (RFC 3501 §7.4.1, RFC 2180 §4.1).
 @Suite(.timeLimit(.minutes(3))) struct IMAPRemovedMeanwhileTests {
     private func command(_ client: LineClient, _ tag: String, _ text: String) async throws -> [String] {
-        try await client.send("\(tag) \(text)\r\n")
-        var lines: [String] = []
-        while true {
-            let line = try await client.line()
-            lines.append(line)
-            if line.hasPrefix(tag + " ") { return lines }
-        }
+        try await client.command(tag, text)
     }
 
     @Test func aFetchOfAMessageDeletedOverHTTPIsExpungeIssuedNotBad() async throws {
@@ -121,6 +115,33 @@ import Testing
             #expect(trash.contains("* STATUS Trash (MESSAGES 0)"), "\(trash)")
             await mover.close()
             await other.close()
+        }
+    }
+
+    /// A COPY of a message whose file is gone for good (a removal under way unlinked it) answers
+    /// `NO [EXPUNGEISSUED]` (RFC 5530), not `NO [SERVERBUG] link failed` (found by imapcheck).
+    @Test func aCopyOfAMessageWhoseFileIsGoneIsExpungeIssued() async throws {
+        let folder = try MaildirIntegrationTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var configuration = Configuration()
+        configuration.storage = .maildir(folder)
+        try await MailCatcher.withRunning(configuration) { mail in
+            let client = try LineClient(port: mail.ports.imap)
+            _ = try await client.line()
+            _ = try await command(client, "a", "LOGIN u p")
+            let message = sampleMessage(subject: "gone")
+            let append = try await command(client, "b", "APPEND Archive {\(message.utf8.count)+}\r\n\(message)")
+            #expect(append.last?.hasPrefix("b OK") == true, "\(append)")
+            #expect(try await command(client, "c", "SELECT Archive").contains("* 1 EXISTS"))
+            for directory in ["cur", "new"] {
+                let path = "\(folder)/.Archive/\(directory)"
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+                    try FileManager.default.removeItem(atPath: "\(path)/\(name)")
+                }
+            }
+            let copy = try await command(client, "d", "COPY 1 Trash")
+            #expect(copy.last?.hasPrefix("d NO [EXPUNGEISSUED]") == true, "\(copy)")
+            await client.close()
         }
     }
 }

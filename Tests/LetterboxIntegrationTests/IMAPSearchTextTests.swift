@@ -6,13 +6,7 @@ import Testing
 /// decoded text, BODY and TEXT every text part decoded, addresses with their comments left out.
 @Suite(.timeLimit(.minutes(3))) struct IMAPSearchTextTests {
     private func command(_ client: LineClient, _ tag: String, _ text: String) async throws -> [String] {
-        try await client.send("\(tag) \(text)\r\n")
-        var lines: [String] = []
-        while true {
-            let line = try await client.line()
-            lines.append(line)
-            if line.hasPrefix(tag + " ") { return lines }
-        }
+        try await client.command(tag, text)
     }
 
     /// Delivers `messages` and returns a session with INBOX selected.

@@ -123,7 +123,16 @@ final class CheckerSession {
         guard reply.status == "OK" || reply.status == "NO" else { return }
         // The last FETCH for each changed message shows the change to the keyword only this
         // session sets (an earlier one may be a notice of another session's change). A message no
-        // FETCH reported on (expunged meanwhile) has flags the session no longer knows.
+        // FETCH reported on (expunged meanwhile) has flags the session no longer knows. One whose
+        // last FETCH does not show the change may have been expunged meanwhile: a NOOP tells.
+        var unchanged: [(uid: UInt64, line: String)] = []
+        defer {
+            if !unchanged.isEmpty, (try? run("NOOP")) != nil {
+                for (uid, line) in unchanged where model.number(of: uid) != nil {
+                    disagree(command, "the last FETCH for UID \(uid) was \(line), and it was not expunged")
+                }
+            }
+        }
         for uid in targetUIDs {
             guard let number = model.number(of: uid) else { continue }
             let last = reply.untagged.last {
@@ -138,7 +147,10 @@ final class CheckerSession {
                 continue
             }
             let has = list.contains { MailboxModel.normalized($0) == MailboxModel.normalized(ownKeyword) }
-            if has != adding { disagree(command, "the last FETCH for UID \(uid) was \(last)") }
+            if has != adding {
+                model.forget(flagsOf: uid)
+                unchanged.append((uid, last))
+            }
         }
     }
 
