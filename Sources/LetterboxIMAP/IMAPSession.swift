@@ -661,11 +661,14 @@ public struct IMAPSession: Sendable {
         }
         let outcome = store.removeEach(ids: doomed.map { entries[$0].message.id })
         let removed = Set(outcome.removed)
-        for index in doomed.reversed() where removed.contains(entries[index].message.id) {
+        // By position, not by id: a message moved away and back (same id, new UID) can be in the
+        // view twice until the old entry's EXPUNGE goes out, and only what is reported may leave.
+        let gone = Set(doomed.filter { removed.contains(entries[$0].message.id) })
+        for index in gone.sorted(by: >) {
             if report { out.raw("* \(index + 1) EXPUNGE\r\n") }
             recent.remove(entries[index].message.id)
         }
-        entries.removeAll { removed.contains($0.message.id) }
+        entries = entries.indices.filter { !gone.contains($0) }.map { entries[$0] }
         return (outcome.kept.count, outcome.kept.min(by: { $0.key < $1.key })?.value)
     }
 }

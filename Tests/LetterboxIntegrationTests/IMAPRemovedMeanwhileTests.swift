@@ -144,4 +144,35 @@ import Testing
             await client.close()
         }
     }
+
+    /// A message moved away and back by another session (same message, new UID) is in a session's
+    /// view twice until the old entry's EXPUNGE goes out; expunging the new one must not silently
+    /// drop the old one too, or the client's numbers no longer match (found by imapcheck).
+    @Test func expungingAMessageMovedAwayAndBackRemovesOnlyWhatItReports() async throws {
+        try await withCatcher { mail in
+            let viewer = try LineClient(port: mail.ports.imap)
+            let mover = try LineClient(port: mail.ports.imap)
+            for client in [viewer, mover] {
+                _ = try await client.line()
+                _ = try await command(client, "a", "LOGIN u p")
+            }
+            let message = sampleMessage(subject: "roundtrip")
+            _ = try await command(mover, "b", "APPEND Archive {\(message.utf8.count)+}\r\n\(message)")
+            #expect(try await command(viewer, "c", "SELECT Archive").contains("* 1 EXISTS"))
+            _ = try await command(mover, "d", "SELECT Archive")
+            #expect(try await command(mover, "e", "MOVE 1 Trash").last?.hasPrefix("e OK") == true)
+            _ = try await command(mover, "f", "SELECT Trash")
+            #expect(try await command(mover, "g", "MOVE 1 Archive").last?.hasPrefix("g OK") == true)
+            // FETCH may announce the arrival but not the old UID's expunge: the view holds both.
+            let fetch = try await command(viewer, "h", "FETCH 1:* (UID)")
+            #expect(fetch.contains("* 2 EXISTS"), "\(fetch)")
+            _ = try await command(viewer, "i", "STORE 2 +FLAGS.SILENT (\\Deleted)")
+            let expunge = try await command(viewer, "j", "EXPUNGE")
+            #expect(expunge.filter { $0.hasSuffix(" EXPUNGE") }.count == 2, "both entries are reported: \(expunge)")
+            let status = try await command(viewer, "l", "STATUS Archive (MESSAGES)")
+            #expect(status.contains("* STATUS Archive (MESSAGES 0)"), "\(status)")
+            await viewer.close()
+            await mover.close()
+        }
+    }
 }
