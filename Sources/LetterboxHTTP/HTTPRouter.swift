@@ -256,7 +256,8 @@ package struct HTTPRouter: Sendable {
         }
         return MessageFilter(
             to: text("to"), from: text("from"), subject: text("subject"), sinceID: since, contains: text("contains"),
-            mailbox: text("mailbox"))
+            // Names come in UTF-8 (`mailbox=Entwürfe`); IMAP keeps them in modified UTF-7.
+            mailbox: text("mailbox").map(ModifiedUTF7.encode))
     }
 
     /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``: a

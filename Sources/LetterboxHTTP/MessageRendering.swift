@@ -88,7 +88,7 @@ enum MessageRendering {
             if case .failure(let error) = result {
                 members += [
                     ("from", .null), ("to", .null), ("cc", .null), ("subject", .null), ("date", .null),
-                    ("size", .int(message.size)), ("mailbox", .stringOrNull(location?.mailbox)),
+                    ("size", .int(message.size)), ("mailbox", .stringOrNull(location.map(\.displayName))),
                     ("captured", .bool(location?.captured ?? true)), ("unreadable", .string(error.reason)),
                 ]
             }
@@ -102,7 +102,7 @@ enum MessageRendering {
             ("subject", .string(headers.subject)),
             ("date", .stringOrNull(headers.date)),
             ("size", .int(message.size)),
-            ("mailbox", .stringOrNull(location?.mailbox)),
+            ("mailbox", .stringOrNull(location.map(\.displayName))),
             ("captured", .bool(location?.captured ?? true)),
         ]
         if detailed {
@@ -264,4 +264,10 @@ enum MessageRendering {
     private static func addresses(_ list: [MailAddress]) -> String {
         list.map(\.description).joined(separator: ", ")
     }
+}
+
+extension MessageLocation {
+    /// The mailbox name as people write it: IMAP's modified UTF-7 (`Entw&APw-rfe`, RFC 3501
+    /// §5.1.3) decoded to UTF-8 (`Entwürfe`); a name that is not valid modified UTF-7 as it is.
+    var displayName: String { ModifiedUTF7.decode(mailbox) ?? mailbox }
 }

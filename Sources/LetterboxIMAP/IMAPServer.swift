@@ -137,11 +137,14 @@ package struct IMAPServer: Sendable {
                     fatal: !synchronizing)
             }
             if synchronizing {
+                transcript.sent("+ ready for literal\r\n")
                 connection.write("+ ready for literal\r\n")
                 try await connection.flush()
             }
             command += [0x0D, 0x0A]
-            command += try await connection.readExactly(size)
+            let literal = try await connection.readExactly(size)
+            transcript.receivedLiteral(literal)
+            command += literal
         }
     }
 

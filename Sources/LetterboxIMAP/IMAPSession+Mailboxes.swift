@@ -212,9 +212,8 @@ extension IMAPSession {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let targets = indexes(set, uid: uid)
         let verb = uid ? "UID COPY" : "COPY"
-        let ids = targets.map { entries[$0].message.id }
         do {
-            let copied = try await copyAllOrNothing(ids, to: mailbox)
+            let copied = try await copyAllOrNothing(targets, to: mailbox)
             guard !copied.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity else {
                 return "OK \(verb) completed"
             }
@@ -232,28 +231,43 @@ extension IMAPSession {
     /// another session expunged one of the messages. A disk store fails a copy whose file another
     /// session renamed meanwhile (a Maildir flag change) and undoes it; a few more tries find the
     /// current names.
-    private func copyAllOrNothing(_ ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
+    private func copyAllOrNothing(_ targets: [Int], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)]
+    {
+        let ids = targets.map { entries[$0].message.id }
         var attempt = 1
         while true {
-            guard ids.allSatisfy({ store.message(id: $0) != nil }) else {
+            guard targets.allSatisfy(isStillHere) else {
                 throw MailboxError(code: "EXPUNGEISSUED", reason: "some of the requested messages no longer exist")
             }
             do {
                 return try await store.copy(ids: ids, to: mailbox)
-            } catch let error as StoreError where error.isMissingFile && attempt < 5 {
-                attempt += 1  // a file renamed meanwhile; a full disk or a refused write is final
+            } catch let error as StoreError where error.isMissingFile {
+                // A file renamed meanwhile; a full disk or a refused write is final. A file still
+                // missing after a few tries was unlinked: its message is being removed.
+                guard attempt < 5 else {
+                    throw MailboxError(code: "EXPUNGEISSUED", reason: "some of the requested messages no longer exist")
+                }
+                attempt += 1
+                await Task.yield()
             }
         }
     }
 
     /// MOVE (RFC 6851 §3.3): COPYUID in an untagged OK, then EXPUNGE for every moved message.
+    /// Like COPY, all or nothing: when another session expunged one of the messages meanwhile,
+    /// nothing moves and the answer is `NO [EXPUNGEISSUED]` (RFC 5530), as in Dovecot. Should one
+    /// vanish during the move itself, the others have moved: they are expunged here and the
+    /// answer is still `NO [EXPUNGEISSUED]`.
     mutating func move(_ set: SequenceSet, to mailbox: String, uid: Bool, into out: inout IMAPWriter) async -> String {
         guard !readOnly else { return "NO [READ-ONLY] mailbox is read-only" }
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let targets = indexes(set, uid: uid)
         let verb = uid ? "UID MOVE" : "MOVE"
+        let ids = targets.map { entries[$0].message.id }
+        let expungeIssued = "NO [EXPUNGEISSUED] some of the requested messages no longer exist"
+        guard targets.allSatisfy(isStillHere) else { return expungeIssued }
         do {
-            let moved = try await store.move(ids: targets.map { entries[$0].message.id }, to: mailbox)
+            let moved = try await store.move(ids: ids, to: mailbox)
             if !moved.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity {
                 out.raw(
                     "* OK [COPYUID \(validity) \(Self.uidSet(moved.map(\.from))) \(Self.uidSet(moved.map(\.to)))] moved\r\n"
@@ -265,10 +279,18 @@ extension IMAPSession {
                 recent.remove(entries[index].message.id)
                 entries.remove(at: index)
             }
-            return "OK \(verb) completed"
+            return gone.count < Set(ids).count ? expungeIssued : "OK \(verb) completed"
         } catch {
             return Self.no(error)
         }
+    }
+
+    /// Whether the message at `index` of ``entries`` is still in the selected mailbox under the
+    /// UID this session knows: not expunged, nor moved away, by another session meanwhile.
+    private func isStillHere(_ index: Int) -> Bool {
+        let entry = entries[index]
+        guard let location = store.location(of: entry.message.id) else { return false }
+        return location.uid == entry.uid && location.mailbox == selected
     }
 
     /// `1:3,7` for 1, 2, 3, 7: runs of consecutive UIDs as ranges, order kept (RFC 4315 §3).

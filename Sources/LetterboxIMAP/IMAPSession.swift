@@ -626,8 +626,10 @@ public struct IMAPSession: Sendable {
         let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
         let outcome = store.changeFlags(update, ids: targets.map { entries[$0].message.id })
         let changed = outcome.changed
-        // Even with .SILENT: a later FETCH may show the keyword (RFC 3501 §7.2.6).
-        if mode != .remove && !changed.isEmpty { announceKeywords(flags, into: &out) }
+        // Even with .SILENT: a later FETCH may show the keyword (RFC 3501 §7.2.6). Every keyword
+        // a FETCH below shows, not only those of this STORE: another session may have set one on
+        // the message meanwhile that this session has not heard of yet.
+        if !changed.isEmpty { announceKeywords(changed.values.joined(), into: &out) }
         for index in targets {
             let id = entries[index].message.id
             guard let flags = changed[id] else { continue }
@@ -659,11 +661,14 @@ public struct IMAPSession: Sendable {
         }
         let outcome = store.removeEach(ids: doomed.map { entries[$0].message.id })
         let removed = Set(outcome.removed)
-        for index in doomed.reversed() where removed.contains(entries[index].message.id) {
+        // By position, not by id: a message moved away and back (same id, new UID) can be in the
+        // view twice until the old entry's EXPUNGE goes out, and only what is reported may leave.
+        let gone = Set(doomed.filter { removed.contains(entries[$0].message.id) })
+        for index in gone.sorted(by: >) {
             if report { out.raw("* \(index + 1) EXPUNGE\r\n") }
             recent.remove(entries[index].message.id)
         }
-        entries.removeAll { removed.contains($0.message.id) }
+        entries = entries.indices.filter { !gone.contains($0) }.map { entries[$0] }
         return (outcome.kept.count, outcome.kept.min(by: { $0.key < $1.key })?.value)
     }
 }

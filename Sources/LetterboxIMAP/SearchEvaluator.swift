@@ -107,7 +107,7 @@ struct SearchEvaluator {
     }
 
     private func fields(_ headers: MessageHeaders, contain value: String) -> Bool {
-        headers.fields.contains { contains($0.value, value) || contains(EncodedWords.decode($0.value), value) }
+        headers.fields.contains { contains(EncodedWords.decode($0.value), value) }
     }
 
     /// Whether the header section of a part below `part` contains `value`.
@@ -132,53 +132,76 @@ struct SearchEvaluator {
         return String(decoding: bytes, as: UTF8.self).containsIgnoringCase(value)
     }
 
-    /// A header field contains `value` in its raw or decoded form; an empty value matches any
-    /// message that has the field (RFC 3501 §6.4.4 HEADER).
+    /// A header field contains `value` in its decoded form (RFC 2047 encoded words decoded, so
+    /// `utf` does not match `=?utf-8?q?=C3=84pfel?=`); an empty value matches any message that
+    /// has the field (RFC 3501 §6.4.4 HEADER). An address field also matches in its addresses
+    /// as parsed (comments left out: `user-from(comment)@domain.org` is `user-from@domain.org`),
+    /// as Dovecot matches FROM, TO, CC and BCC.
     private func header(_ field: String, of message: Message, contains value: String) -> Bool {
         let views = Self.views(of: message)
+        let isAddress = Self.addressFields.contains(field.lowercased())
         if let large = LargeHeaderSection(views.raw) {
             // Field by field from the bytes, stopping at the first match: no string per field.
             let pattern = ASCIIPattern(value)
             return HeaderBytes.anyField(named: field, in: large.raw) { raw in
                 if value.isEmpty { return true }
-                var unfolded = raw.filter { $0 != 0x0D && $0 != 0x0A }
-                if let pattern, unfolded.withUnsafeBufferPointer({ pattern.occurs(in: $0) }) { return true }
-                guard pattern == nil || raw.contains(UInt8(ascii: "=")) else { return false }
-                // Decoded (and non-ASCII keys): the field as MIME parsing reads it.
-                unfolded = Array("X:".utf8) + raw + [0x0D, 0x0A]
+                let plain = !raw.contains(UInt8(ascii: "=")) && !(isAddress && raw.contains(UInt8(ascii: "(")))
+                if plain, let pattern {
+                    // No encoded word, no comment: the raw bytes are the decoded text.
+                    let unfolded = raw.filter { $0 != 0x0D && $0 != 0x0A }
+                    return unfolded.withUnsafeBufferPointer { pattern.occurs(in: $0) }
+                }
+                // The field as MIME parsing reads it.
+                let unfolded = Array("X:".utf8) + raw + [0x0D, 0x0A]
                 return MessageHeaders(parsing: unfolded).values("X").contains {
-                    contains($0, value) || contains(EncodedWords.decode($0), value)
+                    headerValue($0, isAddress: isAddress, contains: value)
                 }
             }
         }
         let values = views.headers.values(field)
         if value.isEmpty { return !values.isEmpty }
-        return values.contains { contains($0, value) || contains(EncodedWords.decode($0), value) }
+        return values.contains { headerValue($0, isAddress: isAddress, contains: value) }
     }
 
-    /// Whether the text a person reads (``Message/text``) contains `value`. A single-part
-    /// text/plain message in UTF-8 or US-ASCII without a transfer encoding is its own text, up to
-    /// line breaks: an ASCII key without line breaks is looked for in its raw body, with no
-    /// decoding and no copy (the common case, and the one that SEARCH over many messages meets).
+    /// Fields whose value is an address list (RFC 5322 §3.6.2, §3.6.3, §3.6.6).
+    private static let addressFields: Set<String> = [
+        "from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-sender", "resent-to", "resent-cc",
+        "resent-bcc",
+    ]
+
+    /// Whether one unfolded field value contains `key` once decoded, or, for an address field,
+    /// in one of its addresses written as `Name <address>`.
+    private func headerValue(_ raw: String, isAddress: Bool, contains key: String) -> Bool {
+        if contains(EncodedWords.decode(raw), key) { return true }
+        return isAddress && MailAddress.parseList(raw).contains { contains($0.description, key) }
+    }
+
+    /// Whether the body text of `message` contains `value`: every text part, decoded (see
+    /// ``MessageBody/searchableParts(of:)``), as RFC 3501 §6.4.4 BODY means the whole body.
     private func text(of message: Message, contains value: String) -> Bool {
         let views = Self.views(of: message)
         return text(of: views.raw, root: views.partTree, contains: value)
     }
 
-    /// ``text(of:contains:)`` for a message's bytes and part tree.
+    /// ``text(of:contains:)`` for a message's bytes and part tree. A non-HTML text part in UTF-8
+    /// or US-ASCII without a transfer encoding is its own text, up to line breaks: an ASCII key
+    /// without line breaks is looked for in its raw bytes, with no decoding and no copy (the
+    /// common case, and the one that SEARCH over many messages meets).
     private func text(of raw: [UInt8], root: MIMEPart, contains value: String) -> Bool {
-        let type = root.contentType
-        if type.type == "text", type.subtype == "plain", !root.isAttachment,
-            [.sevenBit, .eightBit, .binary].contains(root.contentTransferEncoding),
-            ["utf-8", "us-ascii"].contains(type.charset?.lowercased() ?? "us-ascii"),
-            let pattern = ASCIIPattern(value), !pattern.hasLineBreak,
-            root.bodyRange.upperBound <= raw.count
-        {
-            return raw.withUnsafeBufferPointer {
-                pattern.occurs(in: UnsafeBufferPointer(rebasing: $0[root.bodyRange]))
+        let pattern = ASCIIPattern(value).flatMap { $0.hasLineBreak ? nil : $0 }
+        return MessageBody.searchableParts(of: root).contains { part in
+            let type = part.contentType
+            if let pattern, type.subtype != "html",
+                [.sevenBit, .eightBit, .binary].contains(part.contentTransferEncoding),
+                ["utf-8", "us-ascii"].contains(type.charset?.lowercased() ?? "us-ascii"),
+                part.bodyRange.upperBound <= raw.count
+            {
+                return raw.withUnsafeBufferPointer {
+                    pattern.occurs(in: UnsafeBufferPointer(rebasing: $0[part.bodyRange]))
+                }
             }
+            return contains(MessageBody.searchableText(of: part, in: raw), value)
         }
-        return contains(MessageBody.text(of: raw, root: root), value)
     }
 
     private func contains(_ haystack: String, _ needle: String) -> Bool {

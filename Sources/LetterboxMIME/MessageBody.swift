@@ -35,6 +35,24 @@ public enum MessageBody {
         firstReadablePart(in: root, subtype: "html").map { normalizingLineBreaks($0.text(in: raw)) }
     }
 
+    /// The parts a full-text search (IMAP `SEARCH BODY` and `TEXT`) looks in, depth-first: every
+    /// `text/*` part with no parts below it, whatever its disposition: the plain and HTML
+    /// alternatives, text attachments, and the text parts of attached messages
+    /// (`message/rfc822`), as Dovecot searches. Read each with ``searchableText(of:in:)``.
+    public static func searchableParts(of root: MIMEPart) -> [MIMEPart] {
+        // Most mail is one part: no walk.
+        if root.sectionChildren.isEmpty { return root.contentType.type == "text" ? [root] : [] }
+        return root.numberedParts().map(\.part).filter { $0.contentType.type == "text" && $0.sectionChildren.isEmpty }
+    }
+
+    /// The text of one of the ``searchableParts(of:)`` as a person reads it: transfer encoding
+    /// and charset decoded; for `text/html`, the markup rendered as text (tags and scripts
+    /// left out, entities decoded), so a search for `div` does not find every HTML message.
+    public static func searchableText(of part: MIMEPart, in raw: [UInt8]) -> String {
+        let text = part.text(in: raw)
+        return part.contentType.subtype == "html" ? HTMLText.render(text) : text
+    }
+
     /// Depth-first search for an inline `text/<subtype>` part.
     static func firstReadablePart(in part: MIMEPart, subtype: String) -> MIMEPart? {
         if part.contentType.isMultipart {

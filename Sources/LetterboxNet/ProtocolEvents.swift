@@ -44,4 +44,52 @@ package struct Transcript: Sendable {
         guard events.transcriptEnabled else { return }
         for line in text.split(separator: "\r\n") { events.logger.log(.info, "\(prefix) S: \(line)") }
     }
+
+    /// A literal the client sent (RFC 3501 §4.3), after the line that announced it: `C: {N bytes}`,
+    /// its content only at trace level (a message, a password). As Dovecot's rawlog, the
+    /// transcript shows where a literal was; unlike it, not the bytes unless asked for.
+    package func receivedLiteral(_ bytes: [UInt8]) {
+        guard events.transcriptEnabled else { return }
+        events.logger.log(.info, "\(prefix) C: {\(bytes.count) bytes}")
+        guard events.logger.isEnabled(.trace) else { return }
+        for line in Self.lines(bytes) { events.logger.log(.trace, "\(prefix) C: \(line)") }
+    }
+
+    /// The lines of a multi-line reply after its status line (a POP3 CAPA, LIST, UIDL, RETR or
+    /// TOP; dot-stuffing and the final `.` left out): every line when the reply is short (at most
+    /// ``fullBlockLines`` lines, such as CAPA), else the first of them and `(N lines, M octets)`
+    /// for the rest; the whole content at trace level. So `--verbose` shows what was answered
+    /// without copying every message into the log, much as Postfix's verbose logging shows the
+    /// dialogue and not the DATA.
+    package func sentBlock(_ lines: [String]) {
+        guard events.transcriptEnabled else { return }
+        let octets = lines.reduce(0) { $0 + $1.utf8.count + 2 }
+        sentBlock(lines, count: lines.count, octets: octets)
+    }
+
+    /// ``sentBlock(_:)`` for a message sent as bytes (CRLF lines, already dot-stuffed).
+    package func sentBlock(_ bytes: [UInt8]) {
+        guard events.transcriptEnabled else { return }
+        let lines = Self.lines(bytes)
+        sentBlock(lines, count: lines.count, octets: bytes.count)
+    }
+
+    /// Lines of a multi-line reply logged whole at info level; a longer reply is summarized.
+    package static let fullBlockLines = 20
+
+    private func sentBlock(_ lines: [String], count: Int, octets: Int) {
+        let shown = count <= Self.fullBlockLines ? lines : []
+        for line in shown { events.logger.log(.info, "\(prefix) S: \(line)") }
+        if shown.isEmpty { events.logger.log(.info, "\(prefix) S: (\(count) lines, \(octets) octets)") }
+        if events.logger.isEnabled(.trace), shown.isEmpty {
+            for line in lines { events.logger.log(.trace, "\(prefix) S: \(line)") }
+        }
+        events.logger.log(.info, "\(prefix) S: .")
+    }
+
+    private static func lines(_ bytes: [UInt8]) -> [String] {
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.hasSuffix("\r\n") { text.removeLast() }
+        return text.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+    }
 }

@@ -82,6 +82,7 @@ package struct POP3Server: Sendable {
             send(line, on: connection, transcript: transcript)
         case .multiline(let status, let lines):
             send(status, on: connection, transcript: transcript)
+            transcript.sentBlock(lines)
             for line in lines { connection.write(line.hasPrefix(".") ? ".\(line)\r\n" : "\(line)\r\n") }
             connection.write(".\r\n")
         case .retrieve(let status, let message, let number, let bodyLines):
@@ -99,10 +100,13 @@ package struct POP3Server: Sendable {
             send(status, on: connection, transcript: transcript)
             transcript.note("sending message \(message.id)")
             if bodyLines == nil && MessageTransfer.isAlreadyCanonical(raw) {
+                transcript.sentBlock(raw)
                 try await connection.send(raw)
                 connection.write(".\r\n")
             } else {
-                try await connection.send(MessageTransfer.encode(raw, bodyLines: bodyLines))
+                let encoded = MessageTransfer.encode(raw, bodyLines: bodyLines)
+                transcript.sentBlock(Array(encoded.dropLast(3)))  // without the final ".\r\n"
+                try await connection.send(encoded)
             }
         case .commit(let ids, let reply):
             let outcome = store.removeEach(ids: ids)

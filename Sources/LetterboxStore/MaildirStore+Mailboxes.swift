@@ -441,7 +441,11 @@ extension MaildirStore {
                         continue
                     }
                     let to = folder.path(inNew: inNew, entryName.name)
-                    do throws(StoreError) { try POSIXFile.rename(from, to) } catch {
+                    do throws(StoreError) { try POSIXFile.rename(from, to) } catch  where error.isMissingFile {
+                        // A removal under way unlinked the file (its entry goes next): the message
+                        // is gone, not moved; the others move.
+                        continue
+                    } catch {
                         failure = error
                         break
                     }
@@ -491,22 +495,40 @@ extension MaildirStore {
     /// Renames a folder message's file for its new system flags; returns a keywords record when its
     /// keywords changed. Throws, changing nothing, when the file cannot be renamed.
     func changeFolderFlags(of id: UInt64, to flags: MessageFlags) throws(StoreError) -> EnvelopeLog.Record? {
-        guard var entry = folders.withLock({ $0[id] }) else { return nil }
-        let folder = folder(entry.mailbox)
-        let letters = MaildirFlags.letters(for: flags, keeping: entry.name.flagLetters)
-        if letters != (entry.name.flagLetters ?? "") || entry.inNew {
-            let renamed = MaildirFileName(base: entry.name.base, flagLetters: letters)
-            try POSIXFile.rename(
-                folder.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: false, renamed.name))
-            entry.name = renamed
-            entry.inNew = false
+        var attempt = 1
+        while true {
+            guard var entry = folders.withLock({ $0[id] }) else { return nil }
+            let folder = folder(entry.mailbox)
+            let letters = MaildirFlags.letters(for: flags, keeping: entry.name.flagLetters)
+            if letters != (entry.name.flagLetters ?? "") || entry.inNew {
+                let renamed = MaildirFileName(base: entry.name.base, flagLetters: letters)
+                do throws(StoreError) {
+                    try POSIXFile.rename(
+                        folder.path(inNew: entry.inNew, entry.name.name), folder.path(inNew: false, renamed.name))
+                } catch  where error.isMissingFile {
+                    // Another session moved the message meanwhile (its entry changed): look again.
+                    // Else a removal under way unlinked the file (its entry goes next): it is
+                    // gone, and its flags with it.
+                    guard attempt < 5 && !isUnchanged(entry, id: id) else { return nil }
+                    attempt += 1
+                    continue
+                }
+                entry.name = renamed
+                entry.inNew = false
+            }
+            let keywords = MaildirFlags.keywords(flags)
+            let changed = keywords != entry.keywords
+            entry.keywords = keywords
+            let final = entry
+            // Not brought back if it was expunged while its file was renamed.
+            folders.withLock { if $0[id] != nil { $0[id] = final } }
+            return changed ? .keywords(id: id, keywords) : nil
         }
-        let keywords = MaildirFlags.keywords(flags)
-        let changed = keywords != entry.keywords
-        entry.keywords = keywords
-        let final = entry
-        folders.withLock { $0[id] = final }
-        return changed ? .keywords(id: id, keywords) : nil
+    }
+
+    /// Whether message `id` is still in the folder under the file name `entry` gives.
+    private func isUnchanged(_ entry: MaildirFolderEntry, id: UInt64) -> Bool {
+        folders.withLock { $0[id] }.map { $0.mailbox == entry.mailbox && $0.name == entry.name } ?? false
     }
 
     /// Whether an envelope is worth logging for a copy: one from SMTP (or rebuilt from headers),

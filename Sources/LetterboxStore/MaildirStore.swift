@@ -533,7 +533,12 @@ public final class MaildirStore: IndexedStore {
                 layout.path(inNew: entry.inNew, entry.name.name), layout.path(inNew: false, planned.name))
             return planned
         } catch {
-            guard let (directory, current) = files.locate(entry.name.base) else { throw error }
+            guard let (directory, current) = files.locate(entry.name.base) else {
+                // No file by that name at all: a removal under way unlinked it (its entry goes
+                // next), so the message is gone and there is nothing to rename.
+                if error.isMissingFile { return nil }
+                throw error
+            }
             guard let retarget = target(from: current.flagLetters) else { return current }
             try POSIXFile.rename(directory + "/" + current.name, layout.path(inNew: false, retarget.name))
             return retarget

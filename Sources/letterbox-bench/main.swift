@@ -25,6 +25,10 @@ let usage = """
       tls          TLS handshakes per server CPU-second, bulk each way, 1 MiB over SMTP STARTTLS vs plaintext,
                    beside openssl s_server with the same certificate, server memory per idle TLS session
                    --handshakes 2000 --bulk 1073741824 --messages 100 --idle-sessions 1000
+      imapcheck    randomized multi-session IMAP checker: concurrent sessions doing random APPEND, STORE,
+                   COPY, MOVE, EXPUNGE, SEARCH, FETCH and IDLE on shared mailboxes, each checking the server's
+                   answers against what it was told; exits 1 on any disagreement
+                   --sessions 10 --seconds 60 --store memory|maildir|both --seed 1 [--against dovecot]
       all          every measurement above with the issue's parameters
 
     Robustness (each runs the `letterbox` executable built beside this one as a child process, so a
@@ -107,6 +111,13 @@ do {
     case "imap-mailboxes":
         try await IMAPMailboxLoad.report(
             messages: option("messages", 10_000), appends: option("appends", 1000), size: option("size", 10_240))
+    case "imapcheck":
+        let store = stringOption("store") ?? "both"
+        let passed = try await IMAPCheck.report(
+            sessions: option("sessions", 10), seconds: doubleOption("seconds", 60),
+            stores: store == "both" ? ["memory", "maildir"] : [store], dovecot: stringOption("against") == "dovecot",
+            seed: UInt64(option("seed", 1)))
+        if !passed { exit(1) }
     case "mime": MIMEBenchmark.report(iterations: option("iterations", 20))
     case "maildir":
         try await MaildirBenchmark.report(

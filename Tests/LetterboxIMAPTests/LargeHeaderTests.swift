@@ -83,7 +83,8 @@ import Testing
             await script.send("j SEARCH HEADER X-Enc \"élève\" HEADER X-Fold \"first second\" HEADER X-Tail \"\"") == [
                 "* SEARCH 1 2", "j OK SEARCH completed",
             ])
-        #expect(await script.send("k SEARCH HEADER X-Enc \"LSW6\"") == ["* SEARCH 1 2", "k OK SEARCH completed"])
+        // The decoded text only, not the encoded word's Base64 (issue 17, item 4).
+        #expect(await script.send("k SEARCH HEADER X-Enc \"LSW6\"") == ["* SEARCH", "k OK SEARCH completed"])
         #expect(await script.send("h SORT (SUBJECT FROM DATE) UTF-8 ALL") == ["* SORT 1 2", "h OK SORT completed"])
     }
 

@@ -21,12 +21,14 @@ import Testing
 
     @Test func curlListsShowsAndDownloadsRaw() async throws {
         try await withCatcher { mail in
-            let raw = "From: Ana <ana@example.com>\r\nTo: bo@example.com\r\nSubject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n\r\nHi Bo\r\n"
+            let raw =
+                "From: Ana <ana@example.com>\r\nTo: bo@example.com\r\nSubject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n\r\nHi Bo\r\n"
             try await deliver(raw, to: "bo@example.com", port: mail.ports.smtp)
             let base = "http://127.0.0.1:\(mail.ports.http)"
 
             let list = try await curl(["\(base)/messages"])
-            let fields = list.stdout.split(separator: "\n").first?.split(separator: "\t", omittingEmptySubsequences: false) ?? []
+            let fields =
+                list.stdout.split(separator: "\n").first?.split(separator: "\t", omittingEmptySubsequences: false) ?? []
             #expect(fields.count == 5)
             #expect(fields.first == "1" && fields[2] == "ana@example.com" && fields[3] == "bo@example.com")
             #expect(fields.last == "Grüße")
@@ -36,7 +38,8 @@ import Testing
             #expect(shown.stdout.contains("Envelope-To: bo@example.com\n"))
             #expect(shown.stdout.hasSuffix("Hi Bo\r\n") || shown.stdout.hasSuffix("Hi Bo\n"))
 
-            let downloaded = FileManager.default.temporaryDirectory.appendingPathComponent("letterbox-raw-\(UUID()).eml")
+            let downloaded = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "letterbox-raw-\(UUID()).eml")
             defer { try? FileManager.default.removeItem(at: downloaded) }
             _ = try await curl(["-o", downloaded.path, "\(base)/messages/1/raw"])
             #expect(try Data(contentsOf: downloaded) == Data(raw.utf8))
@@ -47,11 +50,40 @@ import Testing
         }
     }
 
+    /// A folder an IMAP client made as "Entwürfe" (`Entw&APw-rfe` on the wire, RFC 3501 §5.1.3)
+    /// is "Entwürfe" over HTTP, in JSON and in `?mailbox=`.
+    @Test func mailboxNamesAreUTF8OverHTTP() async throws {
+        try await withCatcher { mail in
+            let imap = try LineClient(port: mail.ports.imap)
+            _ = try await imap.line()
+            let message = sampleMessage(subject: "draft")
+            try await imap.send(
+                "a LOGIN u p\r\nb CREATE Entw&APw-rfe\r\nc APPEND Entw&APw-rfe {\(message.utf8.count)+}\r\n\(message)\r\n"
+            )
+            var lines: [String] = []
+            while lines.last?.hasPrefix("c ") != true { lines.append(try await imap.line()) }
+            #expect(lines.last?.hasPrefix("c OK") == true, "\(lines)")
+            await imap.close()
+            let base = "http://127.0.0.1:\(mail.ports.http)"
+            let json = try await curl(["-H", "Accept: application/json", "\(base)/messages?mailbox=Entw%C3%BCrfe"])
+            let array = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+            #expect(array?.count == 1, "\(json.stdout)")
+            #expect(array?.first?["mailbox"] as? String == "Entwürfe", "\(json.stdout)")
+            let wire = try await curl(["-H", "Accept: application/json", "\(base)/messages?mailbox=Entw%26APw-rfe"])
+            let none = try JSONSerialization.jsonObject(with: Data(wire.stdout.utf8)) as? [[String: Any]]
+            #expect(none?.isEmpty == true, "the wire form is not the folder's UTF-8 name: \(wire.stdout)")
+        }
+    }
+
     @Test func longPollIsWokenBySMTPArrival() async throws {
         try await withCatcher { mail in
-            async let waited = curl(["-i", "http://127.0.0.1:\(mail.ports.http)/messages/wait?to=late@example.com&timeout=60"])
+            async let waited = curl([
+                "-i", "http://127.0.0.1:\(mail.ports.http)/messages/wait?to=late@example.com&timeout=60",
+            ])
             // The wait may begin before or after this delivery: both must find the message.
-            try await deliver(sampleMessage(subject: "Late one", to: "late@example.com"), to: "late@example.com", port: mail.ports.smtp)
+            try await deliver(
+                sampleMessage(subject: "Late one", to: "late@example.com"), to: "late@example.com",
+                port: mail.ports.smtp)
             let response = try await waited
             #expect(response.stdout.hasPrefix("HTTP/1.1 200"))
             #expect(response.stdout.contains("X-Message-Id: 1"))
@@ -61,7 +93,9 @@ import Testing
 
     @Test func longPollTimesOutWith408() async throws {
         try await withCatcher { mail in
-            let response = try await curl(["-i", "http://127.0.0.1:\(mail.ports.http)/messages/wait?subject=never&timeout=0.2"])
+            let response = try await curl([
+                "-i", "http://127.0.0.1:\(mail.ports.http)/messages/wait?subject=never&timeout=0.2",
+            ])
             #expect(response.stdout.hasPrefix("HTTP/1.1 408"))
         }
     }
@@ -87,7 +121,9 @@ import Testing
         try await withCatcher { mail in
             try await deliver(sampleMessage(subject: "one"), to: "a@example.com", port: mail.ports.smtp)
             try await deliver(sampleMessage(subject: "two"), to: "b@example.com", port: mail.ports.smtp)
-            let deleted = try await curl(["-X", "DELETE", "http://127.0.0.1:\(mail.ports.http)/messages?to=a@example.com"])
+            let deleted = try await curl([
+                "-X", "DELETE", "http://127.0.0.1:\(mail.ports.http)/messages?to=a@example.com",
+            ])
             #expect(deleted.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
             #expect(mail.messages.map(\.subject) == ["two"])
         }

@@ -41,6 +41,18 @@ final class LineClient {
         return Int(lines.last?.prefix(3) ?? "") ?? -1
     }
 
+    /// Sends one tagged IMAP command (`text` may hold literals with their CRLFs) and returns every
+    /// line up to and including the tagged one.
+    func command(_ tag: String, _ text: String) async throws -> [String] {
+        try await send("\(tag) \(text)\r\n")
+        var lines: [String] = []
+        while true {
+            let line = try await line()
+            lines.append(line)
+            if line.hasPrefix(tag + " ") { return lines }
+        }
+    }
+
     /// Whether the server closed the connection (reads until end of stream).
     func isClosedByServer() async -> Bool {
         do {

@@ -148,6 +148,9 @@ final class SessionLog: Sendable {
 
     func record(_ line: String) { lines.withLock { $0.append(line) } }
 
+    /// Every line logged so far.
+    var all: [String] { lines.withLock { $0 } }
+
     /// How many lines logged so far satisfy `predicate`.
     func count(where predicate: (String) -> Bool) -> Int { lines.withLock { $0.count(where: predicate) } }
 
