@@ -75,7 +75,8 @@ public struct IMAPParser {
             try space()
             let mailbox = try astring()
             return name == "SELECT" ? .select(mailbox) : .examine(mailbox)
-        case "LIST", "LSUB":
+        case "LIST": return try list()
+        case "LSUB":
             try space()
             let reference = try astring()
             try space()
@@ -136,6 +137,60 @@ public struct IMAPParser {
         }
     }
 
+    /// `LIST [(selection)] reference pattern-or-(patterns) [RETURN (…)]` (RFC 5258 §6, RFC 5819,
+    /// RFC 6154 §5.1); without any of the extended parts, the RFC 3501 LIST. An unknown option is
+    /// BAD (RFC 5258 §3), as is RECURSIVEMATCH without SUBSCRIBED (RFC 5258 §3.1).
+    private mutating func list() throws -> IMAPCommand {
+        try space()
+        var options = ListOptions()
+        var extended = false
+        if peek == UInt8(ascii: "(") {
+            extended = true
+            for name in try parenthesized(allowEmpty: true, { try $0.atom().uppercased() }) {
+                switch name {
+                case "SUBSCRIBED": options.subscribedOnly = true
+                case "RECURSIVEMATCH": options.recursiveMatch = true
+                case "SPECIAL-USE": options.specialUseOnly = true
+                case "REMOTE": break  // no remote mailboxes (RFC 2193)
+                default: throw error("unknown LIST selection option \(name.prefix(40))")
+                }
+            }
+            if options.recursiveMatch && !options.subscribedOnly && !options.specialUseOnly {
+                throw error("RECURSIVEMATCH needs SUBSCRIBED or SPECIAL-USE")
+            }
+            try space()
+        }
+        options.reference = try astring()
+        try space()
+        if peek == UInt8(ascii: "(") {
+            extended = true
+            options.patterns = try parenthesized { try $0.listMailbox() }
+        } else {
+            options.patterns = [try listMailbox()]
+        }
+        if try optionalSpace() {
+            guard try atom().uppercased() == "RETURN" else { throw error("expected RETURN") }
+            try space()
+            extended = true
+            _ = try parenthesized(allowEmpty: true) { parser in
+                let name = try parser.atom().uppercased()
+                switch name {
+                case "SUBSCRIBED": options.returnSubscribed = true
+                case "CHILDREN": options.returnChildren = true
+                case "SPECIAL-USE": options.returnSpecialUse = true
+                case "STATUS":
+                    try parser.space()
+                    options.status = try parser.parenthesized { try $0.atom().uppercased() }
+                default: throw parser.error("unknown LIST return option \(name.prefix(40))")
+                }
+            }
+        }
+        if !extended, let pattern = options.patterns.first {
+            return .list(reference: options.reference, pattern: pattern)
+        }
+        return .extendedList(options)
+    }
+
     private mutating func copyOrMove(_ name: String, uid: Bool) throws -> IMAPCommand {
         try space()
         let set = try sequenceSet()
@@ -145,11 +200,24 @@ public struct IMAPParser {
     }
 
     /// `APPEND mailbox [SP flag-list] [SP date-time] SP literal` (RFC 3501 §6.3.11); the message
-    /// literal may be non-synchronizing (`{n+}`, RFC 7888).
+    /// literal may be non-synchronizing (`{n+}`, RFC 7888). More messages may follow, each with
+    /// its own flags and date (RFC 3502 MULTIAPPEND), and a message may come as `UTF8 (~{n}…)`
+    /// (RFC 6855 §4).
     private mutating func append() throws -> IMAPCommand {
         try space()
         let mailbox = try astring()
-        try space()
+        var messages: [AppendMessage] = []
+        repeat {
+            try space()
+            messages.append(try appendMessage())
+        } while peek == UInt8(ascii: " ")
+        if messages.count == 1, let only = messages.first, !only.utf8 {
+            return .append(mailbox: mailbox, flags: only.flags, date: only.date, message: only.message)
+        }
+        return .extendedAppend(mailbox: mailbox, messages: messages)
+    }
+
+    private mutating func appendMessage() throws -> AppendMessage {
         var flags: [String] = []
         if peek == UInt8(ascii: "(") {
             flags = try parenthesized(allowEmpty: true) { try $0.flag() }
@@ -164,8 +232,17 @@ public struct IMAPParser {
             date = parsed
             try space()
         }
+        if peek == UInt8(ascii: "U") || peek == UInt8(ascii: "u") {
+            guard try atom().uppercased() == "UTF8" else { throw error("APPEND needs the message as a literal") }
+            try space()
+            try expect("(")
+            guard consume("~") else { throw error("UTF8 needs a literal8 (~{n})") }
+            let message = try literal()
+            try expect(")")
+            return AppendMessage(flags: MessageFlags(flags), date: date, message: message, utf8: true)
+        }
         guard peek == UInt8(ascii: "{") else { throw error("APPEND needs the message as a literal") }
-        return .append(mailbox: mailbox, flags: MessageFlags(flags), date: date, message: try literal())
+        return AppendMessage(flags: MessageFlags(flags), date: date, message: try literal(), utf8: false)
     }
 
     private mutating func fetch(uid: Bool) throws -> IMAPCommand {
@@ -301,6 +378,7 @@ public struct IMAPParser {
     /// `SORT (criteria) charset search-key…` (RFC 5256 §3): the charset is required.
     private mutating func sort(uid: Bool) throws -> IMAPCommand {
         try space()
+        let options = try returnOptions()
         var reverse = false
         let criteria = try parenthesized { parser -> SortCriterion? in
             let name = try parser.atom().uppercased()
@@ -323,27 +401,15 @@ public struct IMAPParser {
             keys.append(try searchKey())
         } while peek == UInt8(ascii: " ")
         guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
-        return .sort(criteria, keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+        let key = keys.count == 1 ? keys[0] : .and(keys)
+        if let options { return .extendedSort(criteria, key, uid: uid, options: options) }
+        return .sort(criteria, key, uid: uid)
     }
 
     private mutating func search(uid: Bool) throws -> IMAPCommand {
         var keys: [SearchKey] = []
         try space()
-        var options: [SearchReturnOption]?
-        let returnStart = position
-        if (try? atom())?.uppercased() == "RETURN" {
-            try space()
-            options = try parenthesized(allowEmpty: true) { parser in
-                let name = try parser.atom().uppercased()
-                guard let option = SearchReturnOption(rawValue: name) else {
-                    throw parser.error("unknown SEARCH RETURN option \(name.prefix(40)) (MIN, MAX, ALL, COUNT)")
-                }
-                return option
-            }
-            try space()
-        } else {
-            position = returnStart
-        }
+        let options = try returnOptions()
         let start = position
         var charset = "US-ASCII"
         if (try? atom())?.uppercased() == "CHARSET" {
@@ -362,6 +428,26 @@ public struct IMAPParser {
         return .search(key, uid: uid)
     }
 
+    /// `RETURN (…) ` before SEARCH or SORT criteria (RFC 4731 §3.1, RFC 5267 §3, RFC 5182
+    /// SAVE), with its trailing space; nil when there is none.
+    private mutating func returnOptions() throws -> [SearchReturnOption]? {
+        let start = position
+        guard (try? atom())?.uppercased() == "RETURN" else {
+            position = start
+            return nil
+        }
+        try space()
+        let options = try parenthesized(allowEmpty: true) { parser in
+            let name = try parser.atom().uppercased()
+            guard let option = SearchReturnOption(rawValue: name) else {
+                throw parser.error("unknown RETURN option \(name.prefix(40)) (MIN, MAX, ALL, COUNT, SAVE)")
+            }
+            return option
+        }
+        try space()
+        return options
+    }
+
     private mutating func searchKey() throws -> SearchKey {
         depth += 1
         defer { depth -= 1 }
@@ -370,7 +456,10 @@ public struct IMAPParser {
             let keys = try parenthesized { try $0.searchKey() }
             return keys.count == 1 ? keys[0] : .and(keys)
         }
-        if let byte = peek, byte == UInt8(ascii: "*") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+        if let byte = peek,
+            byte == UInt8(ascii: "*") || byte == UInt8(ascii: "$")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        {
             return .sequence(try sequenceSet())
         }
         let name = try atom().uppercased()
@@ -451,6 +540,8 @@ public struct IMAPParser {
     public static let maxSequenceRanges = 100_000
 
     private mutating func sequenceSet() throws -> SequenceSet {
+        // RFC 5182 §3: `$` stands alone, never inside a list of ranges.
+        if consume("$") { return .savedResult }
         var ranges: [(SequenceSet.Bound, SequenceSet.Bound)] = []
         repeat {
             let low = try sequenceBound()

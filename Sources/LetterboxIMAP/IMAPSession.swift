@@ -55,6 +55,10 @@ public struct IMAPSession: Sendable {
     /// `IMAPSession+Keywords.swift`.
     var announcedKeywords: Set<String> = []
     var knownModificationSequence: UInt64 = 0
+    /// The UIDs `$` stands for (RFC 5182), see `IMAPSession+SearchResult.swift`.
+    var savedResult: [UInt64] = []
+    /// Whether the client enabled UTF8=ACCEPT (RFC 6855), see `IMAPSession+UTF8.swift`.
+    var utf8Accepted = false
     var pendingAuthenticationTag: String?
     var loginFailures: LoginFailures
     /// Set by a failed login: how long the driver waits before sending the response.
@@ -70,7 +74,7 @@ public struct IMAPSession: Sendable {
         let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
         return
             "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
-            + " SPECIAL-USE ESEARCH SORT"
+            + " SPECIAL-USE ESEARCH SORT" + Self.smallExtensions
     }
 
     /// A session in the not-authenticated state (RFC 3501 §3.1). `canStartTLS` offers STARTTLS;
@@ -110,6 +114,9 @@ public struct IMAPSession: Sendable {
     {
         var out = IMAPWriter()
         out.sink = sink
+        var tagged = tagged
+        if state == .selected { tagged.command = resolvingSavedResult(tagged.command) }
+        tagged.command = storeNames(tagged.command)
         let tag = tagged.tag
         var outcome = Outcome.proceed
         let result: String
@@ -135,8 +142,8 @@ public struct IMAPSession: Sendable {
                 secure
                 ? "BAD TLS is already active"
                 : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
-        case (.enable, .authenticated), (.enable, .selected):
-            out.raw("* ENABLED\r\n")
+        case (.enable(let names), .authenticated), (.enable(let names), .selected):
+            out.raw("* ENABLED" + enableSmallExtensions(names).map { " \($0)" }.joined() + "\r\n")
             result = "OK ENABLE completed"
         case (.login, .notAuthenticated) where configuration.requireTLS && !secure,
             (.authenticate, .notAuthenticated) where configuration.requireTLS && !secure:
@@ -165,6 +172,8 @@ public struct IMAPSession: Sendable {
             let verb = tagged.command == .list(reference: reference, pattern: pattern) ? "LIST" : "LSUB"
             list(verb: verb, reference: reference, pattern: pattern, into: &out)
             result = "OK \(verb) completed"
+        case (.extendedList(let options), _):
+            result = extendedList(options, into: &out)
         case (.status(let name, let items), _):
             result = status(name, items: items, into: &out)
         case (.namespace, _):
@@ -187,6 +196,8 @@ public struct IMAPSession: Sendable {
                 subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE")
         case (.append(let mailbox, let flags, let date, let message), _):
             result = await append(message, to: mailbox, flags: flags, date: date)
+        case (.extendedAppend(let mailbox, let messages), _):
+            result = await appendAll(messages, to: mailbox)
         case (.unsupported(let name), _):
             result = "NO [CANNOT] \(name) is not available"
         case (.badCharset(let charset), .selected):
@@ -224,8 +235,12 @@ public struct IMAPSession: Sendable {
             result = "OK \(uid ? "UID " : "")SORT completed"
         case (.extendedSearch(let key, let uid, let options), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw(Self.esearch(await search(key, uid: uid), tag: tag, uid: uid, options: options))
+            await extendedSearch(key, uid: uid, options: options, tag: tag, into: &out)
             result = "OK \(uid ? "UID " : "")SEARCH completed"
+        case (.extendedSort(let criteria, let key, let uid, let options), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            await extendedSort(key, by: criteria, uid: uid, options: options, tag: tag, into: &out)
+            result = "OK \(uid ? "UID " : "")SORT completed"
         case (.fetch(let set, let attributes, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
             result = await fetch(set, attributes: attributes, uid: uid, into: &out)
@@ -257,7 +272,7 @@ public struct IMAPSession: Sendable {
     func isSequenceSensitive(_ command: IMAPCommand) -> Bool {
         switch command {
         case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _),
-            .sort(_, _, let uid):
+            .sort(_, _, let uid), .extendedSort(_, _, let uid, _):
             return !uid
         default: return false
         }
