@@ -27,6 +27,8 @@ public enum IMAPCommand: Sendable, Equatable {
     case search(SearchKey, uid: Bool)
     /// `SORT (criteria) charset search-key` (RFC 5256).
     case sort([SortCriterion], SearchKey, uid: Bool)
+    /// `THREAD algorithm charset search-key` (RFC 5256 §4).
+    case thread(ThreadAlgorithm, SearchKey, uid: Bool)
     /// `SORT RETURN (…) (criteria) charset search-key` (RFC 5267 §3 ESORT): answered with ESEARCH.
     case extendedSort([SortCriterion], SearchKey, uid: Bool, options: [SearchReturnOption])
     /// `SEARCH RETURN (…) criteria` (RFC 4731 ESEARCH): the options asked for; empty means ALL.

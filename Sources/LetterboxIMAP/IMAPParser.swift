@@ -91,6 +91,7 @@ public struct IMAPParser {
             return .status(mailbox, items)
         case "SEARCH": return try search(uid: false)
         case "SORT": return try sort(uid: false)
+        case "THREAD": return try thread(uid: false)
         case "FETCH": return try fetch(uid: false)
         case "STORE": return try store(uid: false)
         case "UID":
@@ -99,6 +100,7 @@ public struct IMAPParser {
             case "FETCH": return try fetch(uid: true)
             case "SEARCH": return try search(uid: true)
             case "SORT": return try sort(uid: true)
+            case "THREAD": return try thread(uid: true)
             case "STORE": return try store(uid: true)
             case "EXPUNGE":
                 try space()
@@ -404,6 +406,24 @@ public struct IMAPParser {
         let key = keys.count == 1 ? keys[0] : .and(keys)
         if let options { return .extendedSort(criteria, key, uid: uid, options: options) }
         return .sort(criteria, key, uid: uid)
+    }
+
+    /// `THREAD algorithm charset search-key…` (RFC 5256 §4): an unknown algorithm is BAD.
+    private mutating func thread(uid: Bool) throws -> IMAPCommand {
+        try space()
+        let name = try atom().uppercased()
+        guard let algorithm = ThreadAlgorithm(rawValue: name) else {
+            throw error("unknown THREAD algorithm \(name.prefix(40)) (ORDEREDSUBJECT)")
+        }
+        try space()
+        let charset = try astring().uppercased()
+        var keys: [SearchKey] = []
+        repeat {
+            try space()
+            keys.append(try searchKey())
+        } while peek == UInt8(ascii: " ")
+        guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
+        return .thread(algorithm, keys.count == 1 ? keys[0] : .and(keys), uid: uid)
     }
 
     private mutating func search(uid: Bool) throws -> IMAPCommand {

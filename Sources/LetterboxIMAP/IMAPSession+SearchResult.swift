@@ -62,6 +62,7 @@ extension IMAPSession {
         case .search(let key, let uid): .search(resolved(key), uid: uid)
         case .extendedSearch(let key, let uid, let options): .extendedSearch(resolved(key), uid: uid, options: options)
         case .sort(let criteria, let key, let uid): .sort(criteria, resolved(key), uid: uid)
+        case .thread(let algorithm, let key, let uid): .thread(algorithm, resolved(key), uid: uid)
         case .extendedSort(let criteria, let key, let uid, let options):
             .extendedSort(criteria, resolved(key), uid: uid, options: options)
         default: command

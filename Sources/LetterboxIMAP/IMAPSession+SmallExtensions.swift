@@ -3,6 +3,9 @@ extension IMAPSession {
     /// advertised after the base list: RFC 5267 ESORT and RFC 5182 SEARCHRES
     /// (`+SearchResult`), RFC 5258 LIST-EXTENDED and RFC 5819 LIST-STATUS (`+ListExtended`),
     /// RFC 8438 STATUS=SIZE (STATUS in `+Mailboxes`), RFC 3502 MULTIAPPEND (`+MultiAppend`),
-    /// RFC 6855 UTF8=ACCEPT (`+UTF8`).
-    static let smallExtensions = " ESORT SEARCHRES LIST-EXTENDED LIST-STATUS STATUS=SIZE MULTIAPPEND UTF8=ACCEPT"
+    /// RFC 6855 UTF8=ACCEPT (`+UTF8`), RFC 5957 SORT=DISPLAY (`SortOrder`), RFC 5256
+    /// THREAD=ORDEREDSUBJECT (`+Thread`, `ThreadOrder`).
+    static let smallExtensions =
+        " ESORT SEARCHRES LIST-EXTENDED LIST-STATUS STATUS=SIZE MULTIAPPEND UTF8=ACCEPT SORT=DISPLAY"
+        + " THREAD=ORDEREDSUBJECT"
 }

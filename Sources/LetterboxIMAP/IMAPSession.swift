@@ -237,6 +237,10 @@ public struct IMAPSession: Sendable {
             synchronize(into: &out, allowExpunge: uid)
             await extendedSearch(key, uid: uid, options: options, tag: tag, into: &out)
             result = "OK \(uid ? "UID " : "")SEARCH completed"
+        case (.thread(let algorithm, let key, let uid), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            out.raw(Self.threadResponse(await thread(key, algorithm: algorithm, uid: uid)))
+            result = "OK \(uid ? "UID " : "")THREAD completed"
         case (.extendedSort(let criteria, let key, let uid, let options), .selected):
             synchronize(into: &out, allowExpunge: uid)
             await extendedSort(key, by: criteria, uid: uid, options: options, tag: tag, into: &out)
@@ -272,7 +276,7 @@ public struct IMAPSession: Sendable {
     func isSequenceSensitive(_ command: IMAPCommand) -> Bool {
         switch command {
         case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _),
-            .sort(_, _, let uid), .extendedSort(_, _, let uid, _):
+            .sort(_, _, let uid), .extendedSort(_, _, let uid, _), .thread(_, _, let uid):
             return !uid
         default: return false
         }

@@ -15,6 +15,19 @@ import Testing
             "Letterbox names the reason with the RFC 5530 code; Dovecot gives none"
         ),
         (
+            "SORT (DISPLAYFROM) UTF-8 ALL", "* SORT 5 2 4 3 1", "* SORT 5 4 3 1 2",
+            "Letterbox sorts with i;ascii-casemap (I18NLEVEL=1, RFC 5256 §2.1; RFC 5957 §3 keeps the SORT"
+                + " collation), so Ä comes after Z; Dovecot uses i;unicode-casemap, which reads Ä as A"
+        ),
+        (
+            "SORT (REVERSE DISPLAYFROM) UTF-8 ALL", "* SORT 1 3 4 2 5", "* SORT 2 1 3 4 5",
+            "Letterbox sorts with i;ascii-casemap (I18NLEVEL=1), Dovecot with i;unicode-casemap"
+        ),
+        (
+            "THREAD ORDEREDSUBJECT UTF-8 NOT ALL", "* THREAD ", "* THREAD",
+            "RFC 5256 §4: thread-data is \"THREAD\" [SP 1*thread-list]; Dovecot leaves a space with no list"
+        ),
+        (
             "EXPUNGE", "\n    * 3 RECENT", "",
             "Dovecot restates RECENT after expunges; RFC 3501 §7.3.2 asks for it when messages arrive"
         ),
@@ -25,8 +38,23 @@ import Testing
     }
 
     static func append(_ subject: String, to mailbox: String) -> String {
-        let text = message(subject)
+        appendMessage(message(subject), to: mailbox)
+    }
+
+    static func appendMessage(_ text: String, to mailbox: String) -> String {
         return "APPEND \(mailbox) {\(text.utf8.count)+}\r\n\(text)"
+    }
+
+    /// Messages for SORT=DISPLAY and THREAD: display names with encoded words, an empty one, a
+    /// group; subjects with `Re:`, `Fwd:` and a `[list]` blob.
+    static let threadMessages = [
+        ("Zed <aaa@example.com>", "bob@example.com", "Re: hello", "10:00"),
+        ("=?utf-8?q?=C3=84rger?= <zzz@example.com>", "\"Carl\" <c@example.com>", "hello", "09:00"),
+        ("mmm@example.com", "Anna <y@example.com>", "other", "11:00"),
+        ("\"\" <bbb@example.com>", "undisclosed-recipients:;", "Fwd: hello", "08:00"),
+        ("adam <q@example.com>", "zed@example.com", "[list] other", "12:00"),
+    ].map { from, to, subject, time in
+        "From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nDate: Mon, 1 Jan 2024 \(time):00 +0000\r\n\r\nbody\r\n"
     }
 
     /// The script, run in order on both servers.
@@ -96,6 +124,17 @@ import Testing
             "FETCH $ (UID)",
             "UID STORE $ +FLAGS.SILENT (\\Seen)",
             "UID FETCH $ (FLAGS)",
+            "UNSELECT",
+            "CREATE Display",
+        ] + threadMessages.map { appendMessage($0, to: "Display") } + [
+            "SELECT Display",
+            "SORT (DISPLAYFROM) UTF-8 ALL",
+            "SORT (DISPLAYTO) UTF-8 ALL",
+            "SORT (REVERSE DISPLAYFROM) UTF-8 ALL",
+            "THREAD ORDEREDSUBJECT UTF-8 ALL",
+            "UID THREAD ORDEREDSUBJECT UTF-8 NOT 2",
+            "THREAD ORDEREDSUBJECT UTF-8 NOT ALL",
+            "THREAD BOGUS UTF-8 ALL",
             "UNSELECT",
         ]
 
