@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    /// RFC 3502 §3: when a later message cannot be stored (here: the disk fills up), the ones
+    /// stored before it are removed again.
+    @Test func multiAppendUndoesWhatItStoredWhenALaterMessageFails() async throws {
+        try await MaildirIntegrationTests.withTmpfs(size: "1m") { folder in
+            try await withCatcher({
+                $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
+                $0.storage = .maildir(folder)
+            }) { mail in
+                let client = try IMAPScriptClient(port: mail.ports.imap)
+                _ = try await client.greeting()
+                _ = try await client.send("LOGIN x y")
+                let big = "Subject: big\r\n\r\n" + String(repeating: "0123456789abcdef\r\n", count: 96 * 1024)
+                let failed = try await client.send("APPEND Archive \(literal(Self.message)) \(literal(big))")
+                #expect(failed.completion.contains("NO [OVERQUOTA]"), "\(failed.completion)")
+                #expect(
+                    lines(try await client.send("STATUS Archive (MESSAGES)")).first == "* STATUS Archive (MESSAGES 0)")
+                let retried = try await client.send("APPEND Archive \(literal(Self.message)) \(literal(Self.message))")
+                #expect(retried.status == "OK", "the space is free again: \(retried.completion)")
+                await client.close()
+            }
+        }
+    }
+
     @Test(arguments: [false, true])
     func utf8AcceptNamesMailboxesInUTF8(maildir: Bool) async throws {
         try await withSessions(maildir, 2) { clients in
