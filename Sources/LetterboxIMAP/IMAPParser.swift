@@ -395,15 +395,8 @@ public struct IMAPParser {
             return SortCriterion(key, reverse: reverse)
         }.compactMap { $0 }
         guard !criteria.isEmpty, !reverse else { throw error("SORT needs a criterion after REVERSE") }
-        try space()
-        let charset = try astring().uppercased()
-        var keys: [SearchKey] = []
-        repeat {
-            try space()
-            keys.append(try searchKey())
-        } while peek == UInt8(ascii: " ")
+        let (charset, key) = try charsetAndCriteria()
         guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
-        let key = keys.count == 1 ? keys[0] : .and(keys)
         if let options { return .extendedSort(criteria, key, uid: uid, options: options) }
         return .sort(criteria, key, uid: uid)
     }
@@ -415,6 +408,15 @@ public struct IMAPParser {
         guard let algorithm = ThreadAlgorithm(rawValue: name) else {
             throw error("unknown THREAD algorithm \(name.prefix(40)) (ORDEREDSUBJECT)")
         }
+        let (charset, key) = try charsetAndCriteria()
+        guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
+        return .thread(algorithm, key, uid: uid)
+    }
+
+    /// ` charset search-key…` of SORT and THREAD (RFC 5256 §4), where the charset is required;
+    /// the keys are one key (ANDed when several). The caller checks the charset once the whole
+    /// command parsed, so a malformed one is still BAD.
+    private mutating func charsetAndCriteria() throws -> (charset: String, key: SearchKey) {
         try space()
         let charset = try astring().uppercased()
         var keys: [SearchKey] = []
@@ -422,8 +424,7 @@ public struct IMAPParser {
             try space()
             keys.append(try searchKey())
         } while peek == UInt8(ascii: " ")
-        guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
-        return .thread(algorithm, keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+        return (charset, keys.count == 1 ? keys[0] : .and(keys))
     }
 
     private mutating func search(uid: Bool) throws -> IMAPCommand {

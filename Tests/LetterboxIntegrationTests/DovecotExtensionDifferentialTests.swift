@@ -139,44 +139,7 @@ import Testing
         ]
 
     @Test func extensionsAnswerLikeDovecot() async throws {
-        _ = try DovecotIMAPServer.executable()
-        try await DovecotIMAPServer.withRunning(messages: []) { dovecot in
-            try await withCatcher({
-                $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
-            }) { catcher in
-                let reference = try IMAPScriptClient(port: dovecot.port)
-                let candidate = try IMAPScriptClient(port: catcher.ports.imap)
-                for client in [reference, candidate] {
-                    _ = try await client.greeting()
-                    let login = try await client.send("LOGIN \(DovecotIMAPServer.user) \(DovecotIMAPServer.password)")
-                    try #require(login.status == "OK", "LOGIN: \(login.completion)")
-                }
-                var differences: [String] = []
-                var used: Set<Int> = []
-                for command in Self.script {
-                    let normalize = DovecotMailboxDifferentialTests.normalized
-                    var expected = normalize(try await reference.send(command), command)
-                    let actual = normalize(try await candidate.send(command), command)
-                    for (index, accepted) in Self.acceptedDifferences.enumerated() where accepted.command == command {
-                        let replaced = expected.replacingOccurrences(of: accepted.dovecot, with: accepted.letterbox)
-                        if replaced != expected { used.insert(index) }
-                        expected = replaced
-                    }
-                    if expected != actual {
-                        differences.append("\(command.prefix(80)):\n  dovecot:\n\(expected)\n  letterbox:\n\(actual)")
-                    }
-                }
-                for index in Self.acceptedDifferences.indices where !used.contains(index) {
-                    differences.append("accepted difference no longer seen: \(Self.acceptedDifferences[index])")
-                }
-                await reference.close()
-                await candidate.close()
-                if !differences.isEmpty {
-                    Issue.record(
-                        "\(differences.count) differences from Dovecot:\n\n\(differences.joined(separator: "\n\n"))\n\(dovecot.log.suffix(1000))"
-                    )
-                }
-            }
-        }
+        try await DovecotMailboxDifferentialTests.compareWithDovecot(
+            Self.script, accepted: Self.acceptedDifferences, messages: [])
     }
 }
