@@ -120,6 +120,11 @@ public enum FetchAttribute: Sendable, Equatable {
     case rfc822, rfc822Header, rfc822Size, rfc822Text
     /// `BODY[section]<partial>` or `BODY.PEEK[…]`.
     case bodySection(BodySection, partial: ClosedRange<Int>?, peek: Bool)
+    /// `BINARY[part]<partial>` or `BINARY.PEEK[…]`: the part with its transfer encoding undone
+    /// (RFC 3516 §4.2).
+    case binary(part: [Int], partial: ClosedRange<Int>?, peek: Bool)
+    /// `BINARY.SIZE[part]`: the octets ``binary(part:partial:peek:)`` would send (RFC 3516 §4.2).
+    case binarySize(part: [Int])
 }
 
 /// The `section` of `BODY[section]` (RFC 3501 §6.4.5).

@@ -243,6 +243,8 @@ public struct IMAPParser {
             try expect(")")
             return AppendMessage(flags: MessageFlags(flags), date: date, message: message, utf8: true)
         }
+        // A literal8 (`~{n}`, RFC 3516 §4.3) may hold NUL octets.
+        _ = consume("~")
         guard peek == UInt8(ascii: "{") else { throw error("APPEND needs the message as a literal") }
         return AppendMessage(flags: MessageFlags(flags), date: date, message: try literal(), utf8: false)
     }
@@ -288,20 +290,39 @@ public struct IMAPParser {
                 throw error("BODY.PEEK needs a section")
             }
             let section = try bodySection()
-            var partial: ClosedRange<Int>?
-            if peek == UInt8(ascii: "<") {
-                position += 1
-                let origin = try number()
-                try expect(".")
-                let count = try number()
-                guard count > 0 else { throw error("partial count must be positive") }
-                try expect(">")
-                partial = origin...(origin + count - 1)
-            }
-            return .bodySection(section, partial: partial, peek: name == "BODY.PEEK")
+            return .bodySection(section, partial: try partial(), peek: name == "BODY.PEEK")
+        case "BINARY", "BINARY.PEEK":
+            let part = try binarySection()
+            return .binary(part: part, partial: try partial(), peek: name == "BINARY.PEEK")
+        case "BINARY.SIZE": return .binarySize(part: try binarySection())
         default:
             throw error("unknown FETCH item \(name.prefix(40))")
         }
+    }
+
+    /// `<origin.count>` after a section, if there is one (RFC 3501 §6.4.5).
+    private mutating func partial() throws -> ClosedRange<Int>? {
+        guard consume("<") else { return nil }
+        let origin = try number()
+        try expect(".")
+        let count = try number()
+        guard count > 0 else { throw error("partial count must be positive") }
+        try expect(">")
+        return origin...(origin + count - 1)
+    }
+
+    /// `[1.2]` or `[]`: BINARY takes part numbers only (RFC 3516 §6 `section-binary`).
+    private mutating func binarySection() throws -> [Int] {
+        try expect("[")
+        var part: [Int] = []
+        while !consume("]") {
+            if !part.isEmpty { try expect(".") }
+            let number = try number()
+            guard number > 0 else { throw error("part numbers start at 1") }
+            part.append(number)
+            guard part.count <= Self.maxDepth else { throw error("section nested too deeply") }
+        }
+        return part
     }
 
     /// A fetch item name: letters, digits and dots, stopping at `[`, `<`, `)` or space.

@@ -4,8 +4,8 @@ extension IMAPSession {
     /// (`+SearchResult`), RFC 5258 LIST-EXTENDED and RFC 5819 LIST-STATUS (`+ListExtended`),
     /// RFC 8438 STATUS=SIZE (STATUS in `+Mailboxes`), RFC 3502 MULTIAPPEND (`+MultiAppend`),
     /// RFC 6855 UTF8=ACCEPT (`+UTF8`), RFC 5957 SORT=DISPLAY (`SortOrder`), RFC 5256
-    /// THREAD=ORDEREDSUBJECT (`+Thread`, `ThreadOrder`).
+    /// THREAD=ORDEREDSUBJECT (`+Thread`, `ThreadOrder`), RFC 3516 BINARY (`MessageRenderer+Binary`).
     static let smallExtensions =
         " ESORT SEARCHRES LIST-EXTENDED LIST-STATUS STATUS=SIZE MULTIAPPEND UTF8=ACCEPT SORT=DISPLAY"
-        + " THREAD=ORDEREDSUBJECT"
+        + " THREAD=ORDEREDSUBJECT BINARY"
 }

@@ -434,7 +434,7 @@ public struct IMAPSession: Sendable {
             !readOnly
             && attributes.contains { attribute in
                 switch attribute {
-                case .bodySection(_, _, let peek): return !peek
+                case .bodySection(_, _, let peek), .binary(_, _, let peek): return !peek
                 case .rfc822, .rfc822Text: return true
                 default: return false
                 }
@@ -447,6 +447,7 @@ public struct IMAPSession: Sendable {
         }
         var unreadable: StoreError?
         var expunged = false
+        var unknownEncoding = false
         // Why \Seen could not be set on a message that was read (a file that cannot be renamed).
         var unmarked: StoreError?
         for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
@@ -469,7 +470,12 @@ public struct IMAPSession: Sendable {
                     // A message another session expunged (its file is gone), or a file another
                     // program removed: no FETCH for it, NO at the end (RFC 5530 EXPUNGEISSUED).
                     switch contents[position] {
-                    case .success(let read): views = read
+                    case .success(let read):
+                        views = read
+                        if Self.refusesBinary(attributes, read, entries[index].message) {
+                            unknownEncoding = true
+                            continue
+                        }
                     case .failure(let error):
                         if store.message(id: entries[index].message.id) == nil {
                             expunged = true
@@ -511,6 +517,7 @@ public struct IMAPSession: Sendable {
         }
         // The store error's reason, never its description: that names server paths.
         if let unreadable { return "NO some messages could not be read: \(unreadable.reason)" }
+        if unknownEncoding { return "NO [UNKNOWN-CTE] a part has a Content-Transfer-Encoding Letterbox cannot decode" }
         // Messages removed since this session was told of them keep their numbers until the
         // EXPUNGE goes out; their bytes are gone (RFC 2180 §4.1.2, RFC 5530 §3).
         if expunged { return "NO [EXPUNGEISSUED] some of the requested messages no longer exist" }
@@ -603,6 +610,7 @@ public struct IMAPSession: Sendable {
             case .rfc822Text:
                 out.raw("RFC822.TEXT ")
                 out.literal(rendered().section(BodySection(text: .text)) ?? [])
+            case .binary, .binarySize: rendered().binary(attribute, into: &out)
             case .bodySection(let section, let partial, _):
                 out.raw("BODY[\(Self.describe(section))]")
                 let data = rendered().section(section) ?? []

@@ -48,6 +48,6 @@ import Testing
         #expect(await script.send("d SORT (DISPLAYTO) UTF-8 ALL") == ["* SORT 3 1 2 4 5", "d OK SORT completed"])
         #expect(
             await script.send("e SORT (REVERSE DISPLAYFROM) UTF-8 ALL") == ["* SORT 1 3 2 4 5", "e OK SORT completed"])
-        #expect(await script.send("f CAPABILITY").first?.contains(" SORT=DISPLAY THREAD=ORDEREDSUBJECT") == true)
+        #expect(await script.send("f CAPABILITY").first?.contains(" SORT=DISPLAY THREAD=ORDEREDSUBJECT BINARY") == true)
     }
 }

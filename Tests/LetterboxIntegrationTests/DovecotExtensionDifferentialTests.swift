@@ -28,6 +28,18 @@ import Testing
             "RFC 5256 §4: thread-data is \"THREAD\" [SP 1*thread-list]; Dovecot leaves a space with no list"
         ),
         (
+            "FETCH 1 (FLAGS BINARY[1])", "BINARY[1] ~{12}", "BINARY[1] {12}",
+            "RFC 3516 §4.2 asks for a literal8 only for octets holding NUL; Letterbox sends others as a literal"
+        ),
+        (
+            "FETCH 2 (BINARY.PEEK[1])", "    * 2 FETCH (UID 2)\n", "",
+            "Dovecot sends the UID of a message whose part it then refuses with UNKNOWN-CTE; nothing asked for it"
+        ),
+        (
+            "FETCH 2 (BINARY.SIZE[1])", "    * 2 FETCH (UID 2)\n", "",
+            "Dovecot sends the UID of a message whose part it then refuses with UNKNOWN-CTE; nothing asked for it"
+        ),
+        (
             "EXPUNGE", "\n    * 3 RECENT", "",
             "Dovecot restates RECENT after expunges; RFC 3501 §7.3.2 asks for it when messages arrive"
         ),
@@ -56,6 +68,17 @@ import Testing
     ].map { from, to, subject, time in
         "From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nDate: Mon, 1 Jan 2024 \(time):00 +0000\r\n\r\nbody\r\n"
     }
+
+    /// A multipart message for BINARY (RFC 3516): a quoted-printable text part, a base64 part
+    /// holding NUL; and one with a transfer encoding nobody decodes.
+    static let binaryMessages = [
+        "From: a@example.com\r\nSubject: bin\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+            + "--XX\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            + "Gr=C3=BC=C3=9Fe =\r\nWelt\r\n--XX\r\nContent-Type: application/octet-stream\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\nYWIAY2QB/w==\r\n--XX--\r\n",
+        "From: a@example.com\r\nSubject: odd\r\nMIME-Version: 1.0\r\nContent-Type: application/x-odd\r\n"
+            + "Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n",
+    ]
 
     /// The script, run in order on both servers.
     static let script: [String] =
@@ -98,7 +121,7 @@ import Testing
             "SELECT Sorted",
             "SORT RETURN (ALL) (SUBJECT) UTF-8 ALL",
             "SORT RETURN (MIN MAX COUNT ALL) (SUBJECT) UTF-8 ALL",
-            "UID SORT RETURN () (REVERSE ARRIVAL) UTF-8 ALL",
+            "UID SORT RETURN () (REVERSE SUBJECT) UTF-8 ALL",
             "SORT RETURN (ALL) (REVERSE SUBJECT) UTF-8 ALL",
             "SORT RETURN (MIN) (SUBJECT) UTF-8 NOT SUBJECT alpha",
             "SORT RETURN (COUNT) (SUBJECT) UTF-8 NOT ALL",
@@ -135,6 +158,16 @@ import Testing
             "UID THREAD ORDEREDSUBJECT UTF-8 NOT 2",
             "THREAD ORDEREDSUBJECT UTF-8 NOT ALL",
             "THREAD BOGUS UTF-8 ALL",
+            "UNSELECT",
+            "CREATE Binary",
+        ] + binaryMessages.map { appendMessage($0, to: "Binary") } + [
+            "SELECT Binary",
+            "FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[2] BINARY.PEEK[2])",
+            "FETCH 1 (BINARY.PEEK[2]<1.3>)",
+            "FETCH 1 (BINARY.PEEK[4])",
+            "FETCH 1 (FLAGS BINARY[1])",
+            "FETCH 2 (BINARY.PEEK[1])",
+            "FETCH 2 (BINARY.SIZE[1])",
             "UNSELECT",
         ]
 

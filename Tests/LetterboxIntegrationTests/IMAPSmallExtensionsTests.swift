@@ -114,6 +114,32 @@ import Testing
         }
     }
 
+    /// BINARY (RFC 3516): decoded parts, their sizes, a literal8 for octets with NUL, APPEND of a
+    /// literal8 and UNKNOWN-CTE.
+    @Test(arguments: [false, true])
+    func binaryFetchesDecodedParts(maildir: Bool) async throws {
+        try await withSessions(maildir) { clients in
+            let client = clients[0]
+            for message in DovecotExtensionDifferentialTests.binaryMessages {
+                #expect(try await client.send("APPEND Archive \(literal(message))").status == "OK")
+            }
+            let withNUL = "Subject: nul\r\n\r\na\u{0}b\r\n"
+            #expect(try await client.send("APPEND Archive \(literal(withNUL, binary: true))").status == "OK")
+            _ = try await client.send("SELECT Archive")
+            #expect(
+                lines(try await client.send("FETCH 1 (BINARY.SIZE[1] BINARY.SIZE[2] BINARY.PEEK[2]<1.3>)")).first
+                    == "* 1 FETCH (BINARY.SIZE[1] 12 BINARY.SIZE[2] 7 BINARY[2]<1> ~{3}\r\nb\u{0}c)")
+            #expect(
+                lines(try await client.send("FETCH 1 (BINARY[1])")).first
+                    == "* 1 FETCH (BINARY[1] {12}\r\nGrüße Welt FLAGS (\\Seen \\Recent))")
+            #expect(lines(try await client.send("FETCH 2 (BINARY.PEEK[1])")).first?.hasPrefix("d") == true)
+            #expect(try await client.send("FETCH 2 (BINARY.PEEK[1])").completion.contains("NO [UNKNOWN-CTE]"))
+            #expect(
+                lines(try await client.send("FETCH 3 (BINARY.PEEK[])")).first
+                    == "* 3 FETCH (BINARY[] ~{\(withNUL.utf8.count)}\r\n\(withNUL))")
+        }
+    }
+
     @Test(arguments: [false, true])
     func savedSearchResultAndListStatus(maildir: Bool) async throws {
         try await withSessions(maildir) { clients in
