@@ -49,6 +49,12 @@ import Testing
             #expect(both.completion.contains(" 1:2] "), "APPENDUID names both UIDs: \(both.completion)")
             let refused = try await client.send("APPEND Sent \(literal(Self.message)) {0+}\r\n")
             #expect(refused.status == "NO", "an empty second message: \(refused.completion)")
+            // The budget covers the whole command (IMAPCommandBudget): a literal8, or a later
+            // message that would take the command past one message's limit, is refused first.
+            #expect(try await client.send("APPEND Sent ~{999999999}").completion.contains("NO [TOOBIG]"))
+            let large = "Subject: large\r\n\r\n" + String(repeating: "0123456789abcdef\r\n", count: 4096)
+            let tooMuch = try await client.send("APPEND Sent \(literal(large)) (\\Seen) {\(32 * 1024 * 1024)}")
+            #expect(tooMuch.completion.contains("NO [TOOBIG]"), "\(tooMuch.completion)")
             let nowhere = try await client.send("APPEND Nowhere \(literal(Self.message)) \(literal(Self.message))")
             #expect(nowhere.completion.contains("NO [TRYCREATE]"))
             #expect(try await client.send("SELECT Sent").untagged.contains(Array("* 2 EXISTS".utf8)), "nothing more")
