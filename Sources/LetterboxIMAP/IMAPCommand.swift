@@ -19,12 +19,18 @@ public enum IMAPCommand: Sendable, Equatable {
     case authenticate(mechanism: String, initialResponse: String?)
     case select(String), examine(String)
     case list(reference: String, pattern: String)
+    /// `LIST (selection) reference (patterns) RETURN (…)` (RFC 5258, RFC 5819 LIST-STATUS).
+    case extendedList(ListOptions)
     case lsub(reference: String, pattern: String)
     case status(String, [String])
     case check, close, unselect, expunge
     case search(SearchKey, uid: Bool)
     /// `SORT (criteria) charset search-key` (RFC 5256).
     case sort([SortCriterion], SearchKey, uid: Bool)
+    /// `THREAD algorithm charset search-key` (RFC 5256 §4).
+    case thread(ThreadAlgorithm, SearchKey, uid: Bool)
+    /// `SORT RETURN (…) (criteria) charset search-key` (RFC 5267 §3 ESORT): answered with ESEARCH.
+    case extendedSort([SortCriterion], SearchKey, uid: Bool, options: [SearchReturnOption])
     /// `SEARCH RETURN (…) criteria` (RFC 4731 ESEARCH): the options asked for; empty means ALL.
     case extendedSearch(SearchKey, uid: Bool, options: [SearchReturnOption])
     case fetch(SequenceSet, [FetchAttribute], uid: Bool)
@@ -40,6 +46,9 @@ public enum IMAPCommand: Sendable, Equatable {
     case subscribe(String), unsubscribe(String)
     /// `APPEND mailbox [flags] [date-time] literal` (RFC 3501 §6.3.11).
     case append(mailbox: String, flags: MessageFlags, date: Date?, message: [UInt8])
+    /// APPEND of several messages, all or none (RFC 3502 MULTIAPPEND), or of one sent as
+    /// `UTF8 (~{n}…)` (RFC 6855 §4).
+    case extendedAppend(mailbox: String, messages: [AppendMessage])
     /// COPY (RFC 3501 §6.4.7) or UID COPY.
     case copy(SequenceSet, mailbox: String, uid: Bool)
     /// MOVE or UID MOVE (RFC 6851).
@@ -54,6 +63,8 @@ public enum IMAPCommand: Sendable, Equatable {
 /// What an ESEARCH response reports (RFC 4731 §3.1).
 public enum SearchReturnOption: String, Sendable, Equatable {
     case min = "MIN", max = "MAX", all = "ALL", count = "COUNT"
+    /// Keeps the result for `$` (RFC 5182 SEARCHRES).
+    case save = "SAVE"
 }
 
 /// How STORE changes flags (RFC 3501 §6.4.6).
@@ -66,13 +77,23 @@ public struct SequenceSet: Sendable, Equatable {
         case last
     }
     public var ranges: [(Bound, Bound)]
+    /// `$`: the messages the last `SEARCH RETURN (SAVE …)` found (RFC 5182 §2.1); the session
+    /// replaces it with their numbers before the command runs (``ranges`` is then unused).
+    public var isSavedResult = false
 
     public init(ranges: [(Bound, Bound)]) {
         self.ranges = ranges
     }
 
+    /// `$` (RFC 5182).
+    public static var savedResult: SequenceSet {
+        var set = SequenceSet(ranges: [])
+        set.isSavedResult = true
+        return set
+    }
+
     public static func == (lhs: SequenceSet, rhs: SequenceSet) -> Bool {
-        lhs.ranges.elementsEqual(rhs.ranges) { $0.0 == $1.0 && $0.1 == $1.1 }
+        lhs.isSavedResult == rhs.isSavedResult && lhs.ranges.elementsEqual(rhs.ranges) { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
     /// Whether `value` is in the set, where `*` stands for `largest`. Ranges may run in either direction.
@@ -99,6 +120,11 @@ public enum FetchAttribute: Sendable, Equatable {
     case rfc822, rfc822Header, rfc822Size, rfc822Text
     /// `BODY[section]<partial>` or `BODY.PEEK[…]`.
     case bodySection(BodySection, partial: ClosedRange<Int>?, peek: Bool)
+    /// `BINARY[part]<partial>` or `BINARY.PEEK[…]`: the part with its transfer encoding undone
+    /// (RFC 3516 §4.2).
+    case binary(part: [Int], partial: ClosedRange<Int>?, peek: Bool)
+    /// `BINARY.SIZE[part]`: the octets ``binary(part:partial:peek:)`` would send (RFC 3516 §4.2).
+    case binarySize(part: [Int])
 }
 
 /// The `section` of `BODY[section]` (RFC 3501 §6.4.5).

@@ -75,7 +75,8 @@ public struct IMAPParser {
             try space()
             let mailbox = try astring()
             return name == "SELECT" ? .select(mailbox) : .examine(mailbox)
-        case "LIST", "LSUB":
+        case "LIST": return try list()
+        case "LSUB":
             try space()
             let reference = try astring()
             try space()
@@ -90,6 +91,7 @@ public struct IMAPParser {
             return .status(mailbox, items)
         case "SEARCH": return try search(uid: false)
         case "SORT": return try sort(uid: false)
+        case "THREAD": return try thread(uid: false)
         case "FETCH": return try fetch(uid: false)
         case "STORE": return try store(uid: false)
         case "UID":
@@ -98,6 +100,7 @@ public struct IMAPParser {
             case "FETCH": return try fetch(uid: true)
             case "SEARCH": return try search(uid: true)
             case "SORT": return try sort(uid: true)
+            case "THREAD": return try thread(uid: true)
             case "STORE": return try store(uid: true)
             case "EXPUNGE":
                 try space()
@@ -136,6 +139,60 @@ public struct IMAPParser {
         }
     }
 
+    /// `LIST [(selection)] reference pattern-or-(patterns) [RETURN (…)]` (RFC 5258 §6, RFC 5819,
+    /// RFC 6154 §5.1); without any of the extended parts, the RFC 3501 LIST. An unknown option is
+    /// BAD (RFC 5258 §3), as is RECURSIVEMATCH without SUBSCRIBED (RFC 5258 §3.1).
+    private mutating func list() throws -> IMAPCommand {
+        try space()
+        var options = ListOptions()
+        var extended = false
+        if peek == UInt8(ascii: "(") {
+            extended = true
+            for name in try parenthesized(allowEmpty: true, { try $0.atom().uppercased() }) {
+                switch name {
+                case "SUBSCRIBED": options.subscribedOnly = true
+                case "RECURSIVEMATCH": options.recursiveMatch = true
+                case "SPECIAL-USE": options.specialUseOnly = true
+                case "REMOTE": break  // no remote mailboxes (RFC 2193)
+                default: throw error("unknown LIST selection option \(name.prefix(40))")
+                }
+            }
+            if options.recursiveMatch && !options.subscribedOnly && !options.specialUseOnly {
+                throw error("RECURSIVEMATCH needs SUBSCRIBED or SPECIAL-USE")
+            }
+            try space()
+        }
+        options.reference = try astring()
+        try space()
+        if peek == UInt8(ascii: "(") {
+            extended = true
+            options.patterns = try parenthesized { try $0.listMailbox() }
+        } else {
+            options.patterns = [try listMailbox()]
+        }
+        if try optionalSpace() {
+            guard try atom().uppercased() == "RETURN" else { throw error("expected RETURN") }
+            try space()
+            extended = true
+            _ = try parenthesized(allowEmpty: true) { parser in
+                let name = try parser.atom().uppercased()
+                switch name {
+                case "SUBSCRIBED": options.returnSubscribed = true
+                case "CHILDREN": options.returnChildren = true
+                case "SPECIAL-USE": options.returnSpecialUse = true
+                case "STATUS":
+                    try parser.space()
+                    options.status = try parser.parenthesized { try $0.atom().uppercased() }
+                default: throw parser.error("unknown LIST return option \(name.prefix(40))")
+                }
+            }
+        }
+        if !extended, let pattern = options.patterns.first {
+            return .list(reference: options.reference, pattern: pattern)
+        }
+        return .extendedList(options)
+    }
+
     private mutating func copyOrMove(_ name: String, uid: Bool) throws -> IMAPCommand {
         try space()
         let set = try sequenceSet()
@@ -145,11 +202,24 @@ public struct IMAPParser {
     }
 
     /// `APPEND mailbox [SP flag-list] [SP date-time] SP literal` (RFC 3501 §6.3.11); the message
-    /// literal may be non-synchronizing (`{n+}`, RFC 7888).
+    /// literal may be non-synchronizing (`{n+}`, RFC 7888). More messages may follow, each with
+    /// its own flags and date (RFC 3502 MULTIAPPEND), and a message may come as `UTF8 (~{n}…)`
+    /// (RFC 6855 §4).
     private mutating func append() throws -> IMAPCommand {
         try space()
         let mailbox = try astring()
-        try space()
+        var messages: [AppendMessage] = []
+        repeat {
+            try space()
+            messages.append(try appendMessage())
+        } while peek == UInt8(ascii: " ")
+        if messages.count == 1, let only = messages.first, !only.utf8 {
+            return .append(mailbox: mailbox, flags: only.flags, date: only.date, message: only.message)
+        }
+        return .extendedAppend(mailbox: mailbox, messages: messages)
+    }
+
+    private mutating func appendMessage() throws -> AppendMessage {
         var flags: [String] = []
         if peek == UInt8(ascii: "(") {
             flags = try parenthesized(allowEmpty: true) { try $0.flag() }
@@ -164,8 +234,19 @@ public struct IMAPParser {
             date = parsed
             try space()
         }
+        if peek == UInt8(ascii: "U") || peek == UInt8(ascii: "u") {
+            guard try atom().uppercased() == "UTF8" else { throw error("APPEND needs the message as a literal") }
+            try space()
+            try expect("(")
+            guard consume("~") else { throw error("UTF8 needs a literal8 (~{n})") }
+            let message = try literal()
+            try expect(")")
+            return AppendMessage(flags: MessageFlags(flags), date: date, message: message, utf8: true)
+        }
+        // A literal8 (`~{n}`, RFC 3516 §4.3) may hold NUL octets.
+        _ = consume("~")
         guard peek == UInt8(ascii: "{") else { throw error("APPEND needs the message as a literal") }
-        return .append(mailbox: mailbox, flags: MessageFlags(flags), date: date, message: try literal())
+        return AppendMessage(flags: MessageFlags(flags), date: date, message: try literal(), utf8: false)
     }
 
     private mutating func fetch(uid: Bool) throws -> IMAPCommand {
@@ -209,20 +290,39 @@ public struct IMAPParser {
                 throw error("BODY.PEEK needs a section")
             }
             let section = try bodySection()
-            var partial: ClosedRange<Int>?
-            if peek == UInt8(ascii: "<") {
-                position += 1
-                let origin = try number()
-                try expect(".")
-                let count = try number()
-                guard count > 0 else { throw error("partial count must be positive") }
-                try expect(">")
-                partial = origin...(origin + count - 1)
-            }
-            return .bodySection(section, partial: partial, peek: name == "BODY.PEEK")
+            return .bodySection(section, partial: try partial(), peek: name == "BODY.PEEK")
+        case "BINARY", "BINARY.PEEK":
+            let part = try binarySection()
+            return .binary(part: part, partial: try partial(), peek: name == "BINARY.PEEK")
+        case "BINARY.SIZE": return .binarySize(part: try binarySection())
         default:
             throw error("unknown FETCH item \(name.prefix(40))")
         }
+    }
+
+    /// `<origin.count>` after a section, if there is one (RFC 3501 §6.4.5).
+    private mutating func partial() throws -> ClosedRange<Int>? {
+        guard consume("<") else { return nil }
+        let origin = try number()
+        try expect(".")
+        let count = try number()
+        guard count > 0 else { throw error("partial count must be positive") }
+        try expect(">")
+        return origin...(origin + count - 1)
+    }
+
+    /// `[1.2]` or `[]`: BINARY takes part numbers only (RFC 3516 §6 `section-binary`).
+    private mutating func binarySection() throws -> [Int] {
+        try expect("[")
+        var part: [Int] = []
+        while !consume("]") {
+            if !part.isEmpty { try expect(".") }
+            let number = try number()
+            guard number > 0 else { throw error("part numbers start at 1") }
+            part.append(number)
+            guard part.count <= Self.maxDepth else { throw error("section nested too deeply") }
+        }
+        return part
     }
 
     /// A fetch item name: letters, digits and dots, stopping at `[`, `<`, `)` or space.
@@ -301,6 +401,7 @@ public struct IMAPParser {
     /// `SORT (criteria) charset search-key…` (RFC 5256 §3): the charset is required.
     private mutating func sort(uid: Bool) throws -> IMAPCommand {
         try space()
+        let options = try returnOptions()
         var reverse = false
         let criteria = try parenthesized { parser -> SortCriterion? in
             let name = try parser.atom().uppercased()
@@ -315,6 +416,28 @@ public struct IMAPParser {
             return SortCriterion(key, reverse: reverse)
         }.compactMap { $0 }
         guard !criteria.isEmpty, !reverse else { throw error("SORT needs a criterion after REVERSE") }
+        let (charset, key) = try charsetAndCriteria()
+        guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
+        if let options { return .extendedSort(criteria, key, uid: uid, options: options) }
+        return .sort(criteria, key, uid: uid)
+    }
+
+    /// `THREAD algorithm charset search-key…` (RFC 5256 §4): an unknown algorithm is BAD.
+    private mutating func thread(uid: Bool) throws -> IMAPCommand {
+        try space()
+        let name = try atom().uppercased()
+        guard let algorithm = ThreadAlgorithm(rawValue: name) else {
+            throw error("unknown THREAD algorithm \(name.prefix(40)) (ORDEREDSUBJECT)")
+        }
+        let (charset, key) = try charsetAndCriteria()
+        guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
+        return .thread(algorithm, key, uid: uid)
+    }
+
+    /// ` charset search-key…` of SORT and THREAD (RFC 5256 §4), where the charset is required;
+    /// the keys are one key (ANDed when several). The caller checks the charset once the whole
+    /// command parsed, so a malformed one is still BAD.
+    private mutating func charsetAndCriteria() throws -> (charset: String, key: SearchKey) {
         try space()
         let charset = try astring().uppercased()
         var keys: [SearchKey] = []
@@ -322,28 +445,13 @@ public struct IMAPParser {
             try space()
             keys.append(try searchKey())
         } while peek == UInt8(ascii: " ")
-        guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
-        return .sort(criteria, keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+        return (charset, keys.count == 1 ? keys[0] : .and(keys))
     }
 
     private mutating func search(uid: Bool) throws -> IMAPCommand {
         var keys: [SearchKey] = []
         try space()
-        var options: [SearchReturnOption]?
-        let returnStart = position
-        if (try? atom())?.uppercased() == "RETURN" {
-            try space()
-            options = try parenthesized(allowEmpty: true) { parser in
-                let name = try parser.atom().uppercased()
-                guard let option = SearchReturnOption(rawValue: name) else {
-                    throw parser.error("unknown SEARCH RETURN option \(name.prefix(40)) (MIN, MAX, ALL, COUNT)")
-                }
-                return option
-            }
-            try space()
-        } else {
-            position = returnStart
-        }
+        let options = try returnOptions()
         let start = position
         var charset = "US-ASCII"
         if (try? atom())?.uppercased() == "CHARSET" {
@@ -362,6 +470,26 @@ public struct IMAPParser {
         return .search(key, uid: uid)
     }
 
+    /// `RETURN (…) ` before SEARCH or SORT criteria (RFC 4731 §3.1, RFC 5267 §3, RFC 5182
+    /// SAVE), with its trailing space; nil when there is none.
+    private mutating func returnOptions() throws -> [SearchReturnOption]? {
+        let start = position
+        guard (try? atom())?.uppercased() == "RETURN" else {
+            position = start
+            return nil
+        }
+        try space()
+        let options = try parenthesized(allowEmpty: true) { parser in
+            let name = try parser.atom().uppercased()
+            guard let option = SearchReturnOption(rawValue: name) else {
+                throw parser.error("unknown RETURN option \(name.prefix(40)) (MIN, MAX, ALL, COUNT, SAVE)")
+            }
+            return option
+        }
+        try space()
+        return options
+    }
+
     private mutating func searchKey() throws -> SearchKey {
         depth += 1
         defer { depth -= 1 }
@@ -370,7 +498,10 @@ public struct IMAPParser {
             let keys = try parenthesized { try $0.searchKey() }
             return keys.count == 1 ? keys[0] : .and(keys)
         }
-        if let byte = peek, byte == UInt8(ascii: "*") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+        if let byte = peek,
+            byte == UInt8(ascii: "*") || byte == UInt8(ascii: "$")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        {
             return .sequence(try sequenceSet())
         }
         let name = try atom().uppercased()
@@ -451,6 +582,8 @@ public struct IMAPParser {
     public static let maxSequenceRanges = 100_000
 
     private mutating func sequenceSet() throws -> SequenceSet {
+        // RFC 5182 §3: `$` stands alone, never inside a list of ranges.
+        if consume("$") { return .savedResult }
         var ranges: [(SequenceSet.Bound, SequenceSet.Bound)] = []
         repeat {
             let low = try sequenceBound()

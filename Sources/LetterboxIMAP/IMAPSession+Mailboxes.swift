@@ -47,6 +47,7 @@ extension IMAPSession {
         entries = []
         recent = []
         announcedKeywords = []
+        savedResult = []
     }
 
     /// LIST/LSUB (RFC 3501 §6.3.8–9): the mailboxes (or subscribed names) the reference and
@@ -79,7 +80,7 @@ extension IMAPSession {
                 if let use = mailbox.specialUse { attributes.append(use.attribute) }
             }
             out.raw("* \(verb) (\(attributes.joined(separator: " "))) \"/\" ")
-            out.astring(name)
+            out.astring(wireName(name))
             out.raw("\r\n")
         }
     }
@@ -156,7 +157,7 @@ extension IMAPSession {
             }
         }
         out.raw("* STATUS ")
-        out.astring(mailbox.name)
+        out.astring(wireName(mailbox.name))
         out.raw(" (\(values.joined(separator: " ")))\r\n")
         return "OK STATUS completed"
     }

@@ -58,7 +58,7 @@ extension IMAPSession {
         return MailboxScan(candidates: candidates, evaluator: evaluator)
     }
 
-    /// `* ESEARCH (TAG "a") UID MIN 1 MAX 9 COUNT 3 ALL 1,4:5` (RFC 4731 §3.1): nothing but the
+    /// `* ESEARCH (TAG "a") UID MIN 1 MAX 9 ALL 1,4:5 COUNT 3` (RFC 4731 §3.1): nothing but the
     /// correlator when nothing matched and COUNT was not asked for; no options means ALL.
     static func esearch(_ found: [UInt64], tag: String, uid: Bool, options: [SearchReturnOption]) -> String {
         let wanted = options.isEmpty ? [.all] : options
@@ -67,8 +67,9 @@ extension IMAPSession {
             if wanted.contains(.min) { line += " MIN \(first)" }
             if wanted.contains(.max) { line += " MAX \(last)" }
         }
-        if wanted.contains(.count) { line += " COUNT \(found.count)" }
+        // ALL before COUNT, as Dovecot writes them (RFC 4731 §3.1 leaves the order free).
         if wanted.contains(.all) && !found.isEmpty { line += " ALL \(uidSet(found))" }
+        if wanted.contains(.count) { line += " COUNT \(found.count)" }
         return line + "\r\n"
     }
 }

@@ -55,6 +55,10 @@ public struct IMAPSession: Sendable {
     /// `IMAPSession+Keywords.swift`.
     var announcedKeywords: Set<String> = []
     var knownModificationSequence: UInt64 = 0
+    /// The UIDs `$` stands for (RFC 5182), see `IMAPSession+SearchResult.swift`.
+    var savedResult: [UInt64] = []
+    /// Whether the client enabled UTF8=ACCEPT (RFC 6855), see `IMAPSession+UTF8.swift`.
+    var utf8Accepted = false
     var pendingAuthenticationTag: String?
     var loginFailures: LoginFailures
     /// Set by a failed login: how long the driver waits before sending the response.
@@ -70,7 +74,7 @@ public struct IMAPSession: Sendable {
         let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
         return
             "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
-            + " SPECIAL-USE ESEARCH SORT"
+            + " SPECIAL-USE ESEARCH SORT" + Self.smallExtensions
     }
 
     /// A session in the not-authenticated state (RFC 3501 §3.1). `canStartTLS` offers STARTTLS;
@@ -110,6 +114,9 @@ public struct IMAPSession: Sendable {
     {
         var out = IMAPWriter()
         out.sink = sink
+        var tagged = tagged
+        if state == .selected { tagged.command = resolvingSavedResult(tagged.command) }
+        tagged.command = storeNames(tagged.command)
         let tag = tagged.tag
         var outcome = Outcome.proceed
         let result: String
@@ -135,8 +142,8 @@ public struct IMAPSession: Sendable {
                 secure
                 ? "BAD TLS is already active"
                 : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
-        case (.enable, .authenticated), (.enable, .selected):
-            out.raw("* ENABLED\r\n")
+        case (.enable(let names), .authenticated), (.enable(let names), .selected):
+            out.raw("* ENABLED" + enableSmallExtensions(names).map { " \($0)" }.joined() + "\r\n")
             result = "OK ENABLE completed"
         case (.login, .notAuthenticated) where configuration.requireTLS && !secure,
             (.authenticate, .notAuthenticated) where configuration.requireTLS && !secure:
@@ -165,6 +172,8 @@ public struct IMAPSession: Sendable {
             let verb = tagged.command == .list(reference: reference, pattern: pattern) ? "LIST" : "LSUB"
             list(verb: verb, reference: reference, pattern: pattern, into: &out)
             result = "OK \(verb) completed"
+        case (.extendedList(let options), _):
+            result = extendedList(options, into: &out)
         case (.status(let name, let items), _):
             result = status(name, items: items, into: &out)
         case (.namespace, _):
@@ -187,6 +196,8 @@ public struct IMAPSession: Sendable {
                 subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE")
         case (.append(let mailbox, let flags, let date, let message), _):
             result = await append(message, to: mailbox, flags: flags, date: date)
+        case (.extendedAppend(let mailbox, let messages), _):
+            result = await appendAll(messages, to: mailbox)
         case (.unsupported(let name), _):
             result = "NO [CANNOT] \(name) is not available"
         case (.badCharset(let charset), .selected):
@@ -224,8 +235,16 @@ public struct IMAPSession: Sendable {
             result = "OK \(uid ? "UID " : "")SORT completed"
         case (.extendedSearch(let key, let uid, let options), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw(Self.esearch(await search(key, uid: uid), tag: tag, uid: uid, options: options))
+            await extendedSearch(key, uid: uid, options: options, tag: tag, into: &out)
             result = "OK \(uid ? "UID " : "")SEARCH completed"
+        case (.thread(let algorithm, let key, let uid), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            out.raw(Self.threadResponse(await thread(key, algorithm: algorithm, uid: uid)))
+            result = "OK \(uid ? "UID " : "")THREAD completed"
+        case (.extendedSort(let criteria, let key, let uid, let options), .selected):
+            synchronize(into: &out, allowExpunge: uid)
+            await extendedSort(key, by: criteria, uid: uid, options: options, tag: tag, into: &out)
+            result = "OK \(uid ? "UID " : "")SORT completed"
         case (.fetch(let set, let attributes, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
             result = await fetch(set, attributes: attributes, uid: uid, into: &out)
@@ -257,7 +276,7 @@ public struct IMAPSession: Sendable {
     func isSequenceSensitive(_ command: IMAPCommand) -> Bool {
         switch command {
         case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _),
-            .sort(_, _, let uid):
+            .sort(_, _, let uid), .extendedSort(_, _, let uid, _), .thread(_, _, let uid):
             return !uid
         default: return false
         }
@@ -415,7 +434,7 @@ public struct IMAPSession: Sendable {
             !readOnly
             && attributes.contains { attribute in
                 switch attribute {
-                case .bodySection(_, _, let peek): return !peek
+                case .bodySection(_, _, let peek), .binary(_, _, let peek): return !peek
                 case .rfc822, .rfc822Text: return true
                 default: return false
                 }
@@ -428,6 +447,7 @@ public struct IMAPSession: Sendable {
         }
         var unreadable: StoreError?
         var expunged = false
+        var unknownEncoding = false
         // Why \Seen could not be set on a message that was read (a file that cannot be renamed).
         var unmarked: StoreError?
         for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
@@ -450,7 +470,12 @@ public struct IMAPSession: Sendable {
                     // A message another session expunged (its file is gone), or a file another
                     // program removed: no FETCH for it, NO at the end (RFC 5530 EXPUNGEISSUED).
                     switch contents[position] {
-                    case .success(let read): views = read
+                    case .success(let read):
+                        views = read
+                        if Self.refusesBinary(attributes, read, entries[index].message) {
+                            unknownEncoding = true
+                            continue
+                        }
                     case .failure(let error):
                         if store.message(id: entries[index].message.id) == nil {
                             expunged = true
@@ -492,6 +517,7 @@ public struct IMAPSession: Sendable {
         }
         // The store error's reason, never its description: that names server paths.
         if let unreadable { return "NO some messages could not be read: \(unreadable.reason)" }
+        if unknownEncoding { return "NO [UNKNOWN-CTE] a part has a Content-Transfer-Encoding Letterbox cannot decode" }
         // Messages removed since this session was told of them keep their numbers until the
         // EXPUNGE goes out; their bytes are gone (RFC 2180 §4.1.2, RFC 5530 §3).
         if expunged { return "NO [EXPUNGEISSUED] some of the requested messages no longer exist" }
@@ -584,6 +610,7 @@ public struct IMAPSession: Sendable {
             case .rfc822Text:
                 out.raw("RFC822.TEXT ")
                 out.literal(rendered().section(BodySection(text: .text)) ?? [])
+            case .binary, .binarySize: rendered().binary(attribute, into: &out)
             case .bodySection(let section, let partial, _):
                 out.raw("BODY[\(Self.describe(section))]")
                 let data = rendered().section(section) ?? []

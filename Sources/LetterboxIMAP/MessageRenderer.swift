@@ -41,10 +41,10 @@ final class MessageRenderer {
         return (isCanonical ? views.partTree : MIMEPart(parsing: bytes), nil)
     }()
 
-    private var root: MIMEPart { tree.root }
+    var root: MIMEPart { tree.root }
 
     /// A range of the part tree as a range of ``bytes``.
-    private func original(_ range: Range<Int>) -> Range<Int> {
+    func original(_ range: Range<Int>) -> Range<Int> {
         guard let structure = tree.structure else { return range }
         // Before the copy's body: the top-level header section, whole.
         guard range.lowerBound >= structure.bodyStart else { return 0..<structure.messageBodyStart }

@@ -11,6 +11,8 @@ import LetterboxStore
 public struct SortCriterion: Sendable, Equatable {
     public enum Key: String, Sendable, Equatable {
         case arrival = "ARRIVAL", cc = "CC", date = "DATE", from = "FROM", size = "SIZE", subject = "SUBJECT", to = "TO"
+        /// The display name of the first From or To address (RFC 5957 SORT=DISPLAY).
+        case displayFrom = "DISPLAYFROM", displayTo = "DISPLAYTO"
     }
     public var key: Key
     public var reverse: Bool
@@ -65,6 +67,8 @@ enum SortOrder {
         case .to: return .text(mailbox(views.imapEnvelope.to))
         case .cc: return .text(mailbox(views.imapEnvelope.cc))
         case .subject: return .text(asciiUppercased(baseSubject(views.headers(named: ["subject"]).subject)))
+        case .displayFrom: return .text(asciiUppercased(displayName(views.imapEnvelope.from)))
+        case .displayTo: return .text(asciiUppercased(displayName(views.imapEnvelope.to)))
         }
     }
 
@@ -74,6 +78,19 @@ enum SortOrder {
         switch addresses.first {
         case .mailbox(_, let mailbox, _)?: return asciiUppercased(mailbox)
         case .groupStart(let name)?: return asciiUppercased(name)
+        default: return ""
+        }
+    }
+
+    /// The display name of the first address, its encoded words decoded; when it has none (or an
+    /// empty one), the address `mailbox@host` (RFC 5957 §3); a group's start names the group.
+    private static func displayName(_ addresses: [EnvelopeAddress]) -> String {
+        switch addresses.first {
+        case .mailbox(let name, let mailbox, let host)?:
+            let display = EncodedWords.decode(name ?? "").trimmingWhitespace()
+            guard display.isEmpty else { return display }
+            return host.map { "\(mailbox)@\($0)" } ?? mailbox
+        case .groupStart(let name)?: return name
         default: return ""
         }
     }

@@ -240,7 +240,7 @@ import Testing
                 "* ESEARCH (TAG \"f\") UID COUNT 0", "f OK UID SEARCH completed",
             ])
         #expect(
-            await script.send("g SEARCH RETURN (SAVE) ALL").first?.hasPrefix("g BAD unknown SEARCH RETURN option SAVE")
+            await script.send("g SEARCH RETURN (PARTIAL) ALL").first?.hasPrefix("g BAD unknown RETURN option PARTIAL")
                 == true)
     }
 

@@ -128,41 +128,30 @@ import Testing
     ]
 
     @Test func mailboxCommandsAnswerLikeDovecot() async throws {
-        _ = try DovecotIMAPServer.executable()
         let fixtures = try ["plain-7bit", "multipart-alternative", "mixed-attachments"].map(IMAPSyncClientTests.fixture)
-        try await DovecotIMAPServer.withRunning(messages: fixtures) { dovecot in
+        try await Self.compareWithDovecot(Self.script, accepted: Self.acceptedDifferences, messages: fixtures)
+    }
+
+    /// Runs `script` on a Dovecot and a Letterbox that both hold `messages` in INBOX, and records
+    /// an issue listing the differences `accepted` does not explain (see ``differences(running:on:and:accepted:)``).
+    static func compareWithDovecot(
+        _ script: [String], accepted: [(command: String, dovecot: String, letterbox: String, reason: String)],
+        messages: [[UInt8]]
+    ) async throws {
+        _ = try DovecotIMAPServer.executable()
+        try await DovecotIMAPServer.withRunning(messages: messages) { dovecot in
             try await withCatcher({
                 $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
             }) { catcher in
-                for fixture in fixtures {
+                for message in messages {
                     _ = try await catcher.store.append(
-                        fixture,
+                        message,
                         envelope: Envelope(sender: "differential@example.com", recipients: ["test@example.com"]))
                 }
-                let reference = try IMAPScriptClient(port: dovecot.port)
-                let candidate = try IMAPScriptClient(port: catcher.ports.imap)
-                for client in [reference, candidate] {
-                    _ = try await client.greeting()
-                    let login = try await client.send("LOGIN \(DovecotIMAPServer.user) \(DovecotIMAPServer.password)")
-                    try #require(login.status == "OK", "LOGIN: \(login.completion)")
-                }
-                var differences: [String] = []
-                var used: Set<Int> = []
-                for command in Self.script {
-                    var expected = Self.normalized(try await reference.send(command), command: command)
-                    let actual = Self.normalized(try await candidate.send(command), command: command)
-                    for (index, accepted) in Self.acceptedDifferences.enumerated() where accepted.command == command {
-                        let replaced = expected.replacingOccurrences(of: accepted.dovecot, with: accepted.letterbox)
-                        if replaced != expected { used.insert(index) }
-                        expected = replaced
-                    }
-                    if expected != actual {
-                        differences.append("\(command.prefix(80)):\n  dovecot:\n\(expected)\n  letterbox:\n\(actual)")
-                    }
-                }
-                for index in Self.acceptedDifferences.indices where !used.contains(index) {
-                    differences.append("accepted difference no longer seen: \(Self.acceptedDifferences[index])")
-                }
+                let reference = try await loggedIn(port: dovecot.port)
+                let candidate = try await loggedIn(port: catcher.ports.imap)
+                let differences = try await differences(
+                    running: script, on: reference, and: candidate, accepted: accepted)
                 await reference.close()
                 await candidate.close()
                 if !differences.isEmpty {
@@ -172,6 +161,42 @@ import Testing
                 }
             }
         }
+    }
+
+    /// A script client logged in to the server on `port` as the differential user.
+    static func loggedIn(port: Int) async throws -> IMAPScriptClient {
+        let client = try IMAPScriptClient(port: port)
+        _ = try await client.greeting()
+        let login = try await client.send("LOGIN \(DovecotIMAPServer.user) \(DovecotIMAPServer.password)")
+        try #require(login.status == "OK", "LOGIN: \(login.completion)")
+        return client
+    }
+
+    /// Runs `script` on both servers, command by command, and describes every difference between
+    /// the normalised answers that `accepted` does not explain, and every accepted difference no
+    /// longer seen.
+    static func differences(
+        running script: [String], on reference: IMAPScriptClient, and candidate: IMAPScriptClient,
+        accepted: [(command: String, dovecot: String, letterbox: String, reason: String)]
+    ) async throws -> [String] {
+        var differences: [String] = []
+        var used: Set<Int> = []
+        for command in script {
+            var expected = normalized(try await reference.send(command), command: command)
+            let actual = normalized(try await candidate.send(command), command: command)
+            for (index, difference) in accepted.enumerated() where difference.command == command {
+                let replaced = expected.replacingOccurrences(of: difference.dovecot, with: difference.letterbox)
+                if replaced != expected { used.insert(index) }
+                expected = replaced
+            }
+            if expected != actual {
+                differences.append("\(command.prefix(80)):\n  dovecot:\n\(expected)\n  letterbox:\n\(actual)")
+            }
+        }
+        for index in accepted.indices where !used.contains(index) {
+            differences.append("accepted difference no longer seen: \(accepted[index])")
+        }
+        return differences
     }
 
     /// The response as comparable text: untagged lines (sorted for LIST/LSUB) with UIDVALIDITY

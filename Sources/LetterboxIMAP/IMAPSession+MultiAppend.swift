@@ -1,0 +1,53 @@
+import LetterboxStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// One message of an APPEND: its flags, date and octets (RFC 3501 §6.3.11, RFC 3502).
+public struct AppendMessage: Sendable, Equatable {
+    public var flags: MessageFlags
+    public var date: Date?
+    public var message: [UInt8]
+    /// Sent as `UTF8 (~{n}…)`: allowed once the client enabled UTF8=ACCEPT (RFC 6855 §4).
+    public var utf8: Bool
+
+    public init(flags: MessageFlags, date: Date?, message: [UInt8], utf8: Bool) {
+        self.flags = flags
+        self.date = date
+        self.message = message
+        self.utf8 = utf8
+    }
+}
+
+/// MULTIAPPEND (RFC 3502) of ``IMAPSession``: several messages in one APPEND, all or none.
+extension IMAPSession {
+    /// Appends every message or none (RFC 3502 §3): when one cannot be stored, those already
+    /// stored are removed again and the NO says why. APPENDUID names every new UID (RFC 4315 §3).
+    func appendAll(_ messages: [AppendMessage], to mailbox: String) async -> String {
+        if messages.contains(where: \.utf8) && !utf8Accepted {
+            return "BAD APPEND with UTF8 needs ENABLE UTF8=ACCEPT first (RFC 6855 §4)"
+        }
+        // Checked before anything is stored, so the usual refusals leave nothing to undo.
+        guard !messages.contains(where: { $0.message.isEmpty }) else {
+            return "NO [CANNOT] an empty message cannot be appended"
+        }
+        guard store.mailbox(named: mailbox) != nil else { return Self.no(MailboxError.tryCreate(mailbox)) }
+        var appended: [(id: UInt64, uid: UInt64)] = []
+        for message in messages {
+            do {
+                let (stored, uid) = try await store.append(
+                    message.message, to: mailbox, flags: message.flags, receivedAt: message.date ?? Date())
+                appended.append((stored.id, uid))
+            } catch {
+                let undone = store.removeEach(ids: appended.map(\.id))
+                let note = undone.kept.isEmpty ? "" : " (\(undone.kept.count) appended messages could not be removed)"
+                return Self.no(error) + note
+            }
+        }
+        let validity = store.mailbox(named: mailbox)?.uidValidity ?? 0
+        return "OK [APPENDUID \(validity) \(Self.uidSet(appended.map(\.uid)))] APPEND completed"
+    }
+}

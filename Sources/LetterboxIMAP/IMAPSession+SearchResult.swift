@@ -1,0 +1,102 @@
+/// SEARCHRES (RFC 5182: `RETURN (SAVE)` and `$`) and ESORT (RFC 5267 §3: `SORT RETURN (…)`
+/// answered with ESEARCH) of ``IMAPSession``.
+///
+/// The saved result is kept as UIDs: a message expunged meanwhile simply drops out of it
+/// (RFC 5182 §2.1), and `$` in a command by sequence number names the saved messages' current
+/// numbers. Selecting another mailbox (or none) empties it.
+extension IMAPSession {
+    /// `SEARCH RETURN (…)` (RFC 4731), saving the result when SAVE is among the options; with
+    /// SAVE alone no ESEARCH response is sent (RFC 5182 §2.1).
+    mutating func extendedSearch(
+        _ key: SearchKey, uid: Bool, options: [SearchReturnOption], tag: String, into out: inout IMAPWriter
+    ) async {
+        let positions = await matchingPositions(key)
+        save(positions, options: options)
+        let reported = options.filter { $0 != .save }
+        guard !(options.contains(.save) && reported.isEmpty) else { return }
+        out.raw(Self.esearch(positions.map { number(at: $0, uid: uid) }, tag: tag, uid: uid, options: reported))
+    }
+
+    /// `SORT RETURN (…)` (RFC 5267 §3): the sorted result as ESEARCH, ALL in sort order.
+    mutating func extendedSort(
+        _ key: SearchKey, by criteria: [SortCriterion], uid: Bool, options: [SearchReturnOption], tag: String,
+        into out: inout IMAPWriter
+    ) async {
+        let uids = await sort(key, by: criteria, uid: true)
+        let indexOf = Dictionary(entries.indices.map { (entries[$0].uid, $0) }, uniquingKeysWith: { a, _ in a })
+        let positions = uids.compactMap { indexOf[$0] }
+        save(positions, options: options)
+        let reported = options.filter { $0 != .save }
+        guard !(options.contains(.save) && reported.isEmpty) else { return }
+        out.raw(Self.esearch(positions.map { number(at: $0, uid: uid) }, tag: tag, uid: uid, options: reported))
+    }
+
+    /// The UID or the sequence number of the message at `index`.
+    private func number(at index: Int, uid: Bool) -> UInt64 {
+        uid ? entries[index].uid : UInt64(index + 1)
+    }
+
+    /// Keeps the messages at `positions` for `$` when SAVE was asked for: all of them, or only the
+    /// lowest and highest when MIN or MAX come without ALL or COUNT (RFC 5182 §2.1).
+    private mutating func save(_ positions: [Int], options: [SearchReturnOption]) {
+        guard options.contains(.save) else { return }
+        let extremesOnly =
+            !options.contains(.all) && !options.contains(.count) && (options.contains(.min) || options.contains(.max))
+        var kept = positions
+        if extremesOnly, let low = positions.min(), let high = positions.max() {
+            kept = (options.contains(.min) ? [low] : []) + (options.contains(.max) && high != low ? [high] : [])
+        }
+        savedResult = kept.map { entries[$0].uid }.sorted()
+    }
+
+    /// `command` with every `$` replaced by the saved messages: their UIDs in a UID command or a
+    /// search key, their current sequence numbers in a command by number.
+    func resolvingSavedResult(_ command: IMAPCommand) -> IMAPCommand {
+        switch command {
+        case .fetch(let set, let attributes, let uid): .fetch(resolved(set, uid: uid), attributes, uid: uid)
+        case .store(let set, let mode, let flags, let silent, let uid):
+            .store(resolved(set, uid: uid), mode, flags, silent: silent, uid: uid)
+        case .copy(let set, let mailbox, let uid): .copy(resolved(set, uid: uid), mailbox: mailbox, uid: uid)
+        case .move(let set, let mailbox, let uid): .move(resolved(set, uid: uid), mailbox: mailbox, uid: uid)
+        case .uidExpunge(let set): .uidExpunge(resolved(set, uid: true))
+        case .search(let key, let uid): .search(resolved(key), uid: uid)
+        case .extendedSearch(let key, let uid, let options): .extendedSearch(resolved(key), uid: uid, options: options)
+        case .sort(let criteria, let key, let uid): .sort(criteria, resolved(key), uid: uid)
+        case .thread(let algorithm, let key, let uid): .thread(algorithm, resolved(key), uid: uid)
+        case .extendedSort(let criteria, let key, let uid, let options):
+            .extendedSort(criteria, resolved(key), uid: uid, options: options)
+        default: command
+        }
+    }
+
+    private func resolved(_ set: SequenceSet, uid: Bool) -> SequenceSet {
+        guard set.isSavedResult else { return set }
+        if uid { return Self.sequenceSet(savedResult) }
+        let saved = Set(savedResult)
+        return Self.sequenceSet(entries.indices.filter { saved.contains(entries[$0].uid) }.map { UInt64($0 + 1) })
+    }
+
+    private func resolved(_ key: SearchKey) -> SearchKey {
+        switch key {
+        case .sequence(let set) where set.isSavedResult, .uid(let set) where set.isSavedResult:
+            .uid(Self.sequenceSet(savedResult))
+        case .and(let keys): .and(keys.map(resolved))
+        case .or(let first, let second): .or(resolved(first), resolved(second))
+        case .not(let inner): .not(resolved(inner))
+        default: key
+        }
+    }
+
+    /// Ascending `numbers` as a set of runs (empty when there are none: it names no message).
+    static func sequenceSet(_ numbers: [UInt64]) -> SequenceSet {
+        var ranges: [(SequenceSet.Bound, SequenceSet.Bound)] = []
+        for number in numbers {
+            if let last = ranges.last, case .number(let high) = last.1, high + 1 == number {
+                ranges[ranges.count - 1].1 = .number(number)
+            } else {
+                ranges.append((.number(number), .number(number)))
+            }
+        }
+        return SequenceSet(ranges: ranges)
+    }
+}
