@@ -105,7 +105,8 @@ package struct POP3Server: Sendable {
                 try await connection.send(MessageTransfer.encode(raw, bodyLines: bodyLines))
             }
         case .commit(let ids, let reply):
-            let outcome = store.removeEach(ids: ids)
+            // A disk store unlinks a file per message: on its threads, not the event loop's.
+            let outcome = await store.removeEachOffTheLoop(ids: ids)
             transcript.note("deleted \(outcome.removed.count) of \(ids.count) messages")
             // RFC 1939 §6: "-ERR some deleted messages not removed"; a file that cannot be deleted
             // keeps its message (RFC 2449 §8.1.2: SYS/TEMP).
