@@ -632,6 +632,7 @@ public struct IMAPSession: Sendable {
     ) async -> String {
         guard !readOnly else { return "NO [READ-ONLY] mailbox is read-only" }
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
+        if mode != .remove, let refusal = keywordRefusal(flags, in: selected) { return refusal }
         let targets = indexes(set, uid: uid)
         let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
         // A disk store renames a file per message: on its threads, not the event loop's.

@@ -55,7 +55,7 @@ struct FlagChangesOffTheLoopTests {
     static let serverLoop = Result { try EventLoop() }
 
     @Test(arguments: [
-        ("STORE 1 +FLAGS (\\Flagged)", "* 1 FETCH (FLAGS (\\Deleted \\Flagged \\Recent))"),
+        ("STORE 1 +FLAGS (\\Flagged)", "* 1 FETCH (FLAGS (\\Flagged \\Deleted \\Recent))"),
         ("UID STORE 1 -FLAGS (\\Deleted)", "* 1 FETCH (FLAGS (\\Recent) UID 1)"),
         ("FETCH 1 (FLAGS BODY[HEADER.FIELDS (SUBJECT)])", "Subject: held"),
         ("EXPUNGE", "* 1 EXPUNGE"),
