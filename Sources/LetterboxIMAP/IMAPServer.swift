@@ -194,8 +194,7 @@ package struct IMAPServer: Sendable {
     /// responses go out first, then the task sleeps without holding a thread.
     private func waitAfterFailedLogin(_ session: inout IMAPSession, on connection: Connection) async throws {
         guard let delay = session.takeLoginFailureDelay() else { return }
-        try await connection.flush()
-        try await Task.sleep(for: delay)
+        try await connection.flushThenWait(delay)
     }
 
     private func send(_ text: String, on connection: Connection, transcript: Transcript) {

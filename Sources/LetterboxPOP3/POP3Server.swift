@@ -122,8 +122,7 @@ package struct POP3Server: Sendable {
             send(line, on: connection, transcript: transcript)
             return false
         case .delayed(let duration, let next):
-            try await connection.flush()
-            try await Task.sleep(for: duration)
+            try await connection.flushThenWait(duration)
             return try await perform(next, on: connection, transcript: transcript)
         case .openMaildrop, .startTLS:
             break
