@@ -80,8 +80,16 @@ package struct IMAPServer: Sendable {
                 case .close: return
                 case .authenticate:
                     try await connection.flush()
-                    let line = try await connection.readLine(
-                        maxLength: IMAPConfiguration.maxLineLength, continuing: true)
+                    // The SASL response is read before login: the pre-login command budget.
+                    let line: [UInt8]
+                    do {
+                        line = try await connection.readLine(
+                            maxLength: IMAPConfiguration.maxCommandBytesBeforeLogin, continuing: true)
+                    } catch let error as NetError where error == .lineTooLong {
+                        events.protocolError()
+                        send(session.abandonAuthentication(), on: connection, transcript: transcript)
+                        continue
+                    }
                     let (response, result) = session.continueAuthentication(line)
                     try await waitAfterFailedLogin(&session, on: connection)
                     connection.write(response)

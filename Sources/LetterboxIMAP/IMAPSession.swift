@@ -284,6 +284,14 @@ public struct IMAPSession: Sendable {
         return (out.bytes, outcome)
     }
 
+    /// Ends the AUTHENTICATE exchange whose SASL response was longer than a command may be before
+    /// login (``IMAPConfiguration/maxCommandBytesBeforeLogin``); returns the tagged `BAD`.
+    package mutating func abandonAuthentication() -> String {
+        let tag = pendingAuthenticationTag ?? "*"
+        pendingAuthenticationTag = nil
+        return "\(tag) BAD [TOOBIG] SASL response exceeds \(IMAPConfiguration.maxCommandBytesBeforeLogin) octets\r\n"
+    }
+
     /// The updates to send while idling (new mail, expunges, flag changes).
     public mutating func idleUpdates() -> [UInt8] {
         guard state == .selected else { return [] }

@@ -189,6 +189,8 @@ extension MaildirStore {
     @discardableResult
     public func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
         let canonical = Mailbox.canonical(name)
+        // Refused before any folder is touched: INBOX, a missing mailbox, one with mailboxes below.
+        if let refusal = index.deletionRefusal(canonical) { throw refusal }
         let folder = folder(canonical)
         let doomed = layout.tmp + "/deleted-" + MaildirFileName.unique()
         let onDisk = index.mailbox(named: canonical) != nil && POSIXFile.isDirectory(folder.path)
