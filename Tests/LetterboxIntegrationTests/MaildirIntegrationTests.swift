@@ -297,7 +297,8 @@ import Testing
             kill(server.processIdentifier, SIGTERM)
             server.waitUntilExit()
         }
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let reader = output.fileHandleForReading
+        let line = try await onOwnThread { String(decoding: reader.availableData, as: UTF8.self) }
         let port = try #require(
             line.split(separator: "\n").first?.split(separator: ":").last.flatMap { Int($0) }, "\(line)")
         for index in 0..<3 {
