@@ -100,15 +100,6 @@ struct FlagChangesOffTheLoopTests {
 /// store's threads: every change lands, on disk as in the index, and each session is told of it.
 @Suite(.timeLimit(.minutes(2)))
 struct DiskFlagChangeConcurrencyTests {
-    private static func send(_ text: String, to session: inout IMAPSession) async -> [String] {
-        guard case .success(let command) = IMAPParser.parse(Array(text.utf8)) else {
-            Issue.record("does not parse: \(text)")
-            return []
-        }
-        let (response, _) = await session.handle(command)
-        return String(decoding: response, as: UTF8.self).split(separator: "\r\n").map(String.init)
-    }
-
     @Test func storesAndExpungesOfTwoSessionsAllLand() async throws {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("letterbox-offloop-\(getpid())-\(UUID().uuidString.prefix(8))").path
@@ -119,22 +110,22 @@ struct DiskFlagChangeConcurrencyTests {
                 Array("Subject: \(number)\r\n\r\nbody\r\n".utf8),
                 envelope: Envelope(sender: "s@example.com", recipients: ["bo@example.com"]))
         }
-        func session() async -> IMAPSession {
-            var session = IMAPSession(configuration: IMAPConfiguration(), store: store)
-            _ = await Self.send("a LOGIN ana pw", to: &session)
-            _ = await Self.send("b SELECT INBOX", to: &session)
+        func session() async -> IMAPExpungedMessageTests.Session {
+            var session = IMAPExpungedMessageTests.Session(store)
+            _ = await session.send("a LOGIN ana pw")
+            _ = await session.send("b SELECT INBOX")
             return session
         }
         async let expunging: [String] = {
             var session = await session()
-            var lines = await Self.send("c STORE 1:* +FLAGS.SILENT (one)", to: &session)
-            lines += await Self.send("d STORE 1:20 +FLAGS.SILENT (\\Deleted)", to: &session)
-            lines += await Self.send("e EXPUNGE", to: &session)
+            var lines = await session.send("c STORE 1:* +FLAGS.SILENT (one)")
+            lines += await session.send("d STORE 1:20 +FLAGS.SILENT (\\Deleted)")
+            lines += await session.send("e EXPUNGE")
             return lines
         }()
         async let storing: [String] = {
             var session = await session()
-            return await Self.send("c UID STORE 1:* +FLAGS.SILENT (two)", to: &session)
+            return await session.send("c UID STORE 1:* +FLAGS.SILENT (two)")
         }()
         let (expunged, stored) = await (expunging, storing)
         #expect(stored.last == "c OK UID STORE completed", "\(stored)")
