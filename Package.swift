@@ -83,7 +83,7 @@ let package = Package(
             dependencies: ["LetterboxIMAP", "LetterboxStore", "LetterboxNet", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxTestingTests", dependencies: ["LetterboxTesting", "Letterbox", "letterbox"],
+            name: "LetterboxTestingTests", dependencies: ["LetterboxTesting", "Letterbox", "letterbox", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxHTTPTests",

@@ -80,8 +80,16 @@ package struct IMAPServer: Sendable {
                 case .close: return
                 case .authenticate:
                     try await connection.flush()
-                    let line = try await connection.readLine(
-                        maxLength: IMAPConfiguration.maxLineLength, continuing: true)
+                    // The SASL response is read before login: the pre-login command budget.
+                    let line: [UInt8]
+                    do {
+                        line = try await connection.readLine(
+                            maxLength: IMAPConfiguration.maxCommandBytesBeforeLogin, continuing: true)
+                    } catch let error as NetError where error == .lineTooLong {
+                        events.protocolError()
+                        send(session.abandonAuthentication(), on: connection, transcript: transcript)
+                        continue
+                    }
                     let (response, result) = session.continueAuthentication(line)
                     try await waitAfterFailedLogin(&session, on: connection)
                     connection.write(response)
@@ -197,8 +205,7 @@ package struct IMAPServer: Sendable {
     /// responses go out first, then the task sleeps without holding a thread.
     private func waitAfterFailedLogin(_ session: inout IMAPSession, on connection: Connection) async throws {
         guard let delay = session.takeLoginFailureDelay() else { return }
-        try await connection.flush()
-        try await Task.sleep(for: delay)
+        try await connection.flushThenWait(delay)
     }
 
     private func send(_ text: String, on connection: Connection, transcript: Transcript) {

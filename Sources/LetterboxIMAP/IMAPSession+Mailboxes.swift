@@ -199,6 +199,7 @@ extension IMAPSession {
     /// APPEND (RFC 3501 §6.3.11) with APPENDUID (RFC 4315 §3).
     func append(_ message: [UInt8], to mailbox: String, flags: MessageFlags, date: Date?) async -> String {
         guard !message.isEmpty else { return "NO [CANNOT] an empty message cannot be appended" }
+        if let refusal = keywordRefusal(flags, in: mailbox) { return refusal }
         do {
             let (_, uid) = try await store.append(message, to: mailbox, flags: flags, receivedAt: date ?? Date())
             let validity = store.mailbox(named: mailbox)?.uidValidity ?? 0
@@ -213,6 +214,8 @@ extension IMAPSession {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         let targets = indexes(set, uid: uid)
         let verb = uid ? "UID COPY" : "COPY"
+        // The copies keep their keywords, which the target mailbox must be able to hold.
+        if let refusal = keywordRefusal(targets.flatMap { entries[$0].flags }, in: mailbox) { return refusal }
         do {
             let copied = try await copyAllOrNothing(targets, to: mailbox)
             guard !copied.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity else {
@@ -267,6 +270,7 @@ extension IMAPSession {
         let ids = targets.map { entries[$0].message.id }
         let expungeIssued = "NO [EXPUNGEISSUED] some of the requested messages no longer exist"
         guard targets.allSatisfy(isStillHere) else { return expungeIssued }
+        if let refusal = keywordRefusal(targets.flatMap { entries[$0].flags }, in: mailbox) { return refusal }
         do {
             let moved = try await store.move(ids: ids, to: mailbox)
             if !moved.isEmpty, let validity = store.mailbox(named: mailbox)?.uidValidity {

@@ -27,8 +27,10 @@ extension IMAPSession {
             }
             return SortOrder.sorted(items, by: criteria).map(\.sequence)
         }
-        // Every criterion but ARRIVAL and SIZE reads the messages' headers.
-        if Self.mustOffload(key, count: entries.count) || criteria.contains(where: { $0.key != .arrival }) {
+        // Every criterion but ARRIVAL and SIZE reads the messages' headers (as `SortOrder` does).
+        if Self.mustOffload(key, count: entries.count)
+            || criteria.contains(where: { $0.key != .arrival && $0.key != .size })
+        {
             sequences = await BlockingPool.offload(work)
         } else {
             sequences = work()

@@ -206,7 +206,7 @@ public struct IMAPSession: Sendable {
         case (_, .authenticated):
             result = "BAD command not valid without a selected mailbox (SELECT INBOX first)"
         case (.close, .selected):
-            if !readOnly { _ = expungeDeleted(uids: nil, report: false, into: &out) }
+            if !readOnly { _ = await expungeDeleted(uids: nil, report: false, into: &out) }
             deselect()
             result = "OK CLOSE completed"
         case (.unselect, .selected):
@@ -219,7 +219,7 @@ public struct IMAPSession: Sendable {
             }
             var uids: SequenceSet?
             if case .uidExpunge(let set) = tagged.command { uids = set }
-            let (kept, failure) = expungeDeleted(uids: uids, report: true, into: &out)
+            let (kept, failure) = await expungeDeleted(uids: uids, report: true, into: &out)
             // The messages that went were reported; those that stay make it a NO (RFC 3501 §6.4.3),
             // with the code Dovecot gives a failed unlink.
             result =
@@ -250,7 +250,7 @@ public struct IMAPSession: Sendable {
             result = await fetch(set, attributes: attributes, uid: uid, into: &out)
         case (.store(let set, let mode, let flags, let silent, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            result = storeFlags(set, mode: mode, flags: flags, silent: silent, uid: uid, into: &out)
+            result = await storeFlags(set, mode: mode, flags: flags, silent: silent, uid: uid, into: &out)
         case (.copy(let set, let mailbox, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
             result = await copy(set, to: mailbox, uid: uid)
@@ -301,6 +301,14 @@ public struct IMAPSession: Sendable {
         let outcome = afterLogin(into: &out)
         out.raw("\(tag) \(result)\r\n")
         return (out.bytes, outcome)
+    }
+
+    /// Ends the AUTHENTICATE exchange whose SASL response was longer than a command may be before
+    /// login (``IMAPConfiguration/maxCommandBytesBeforeLogin``); returns the tagged `BAD`.
+    package mutating func abandonAuthentication() -> String {
+        let tag = pendingAuthenticationTag ?? "*"
+        pendingAuthenticationTag = nil
+        return "\(tag) BAD [TOOBIG] SASL response exceeds \(IMAPConfiguration.maxCommandBytesBeforeLogin) octets\r\n"
     }
 
     /// The updates to send while idling (new mail, expunges, flag changes).
@@ -463,6 +471,17 @@ public struct IMAPSession: Sendable {
             // A disk store's files are read off the event loop, a chunk at a time, and rendered
             // from what was read.
             let contents = readsContent ? await Message.load(chunk.map { entries[$0].message }) : nil
+            // \Seen set in one change per chunk (a disk store renames each file on its threads),
+            // on the messages that were read and lack it.
+            let unseen = chunk.enumerated().filter { position, index in
+                if case .failure = contents?[position] { return false }
+                return marksSeen && !entries[index].flags.contains(MessageFlags.seen)
+            }
+            let marked =
+                unseen.isEmpty
+                ? FlagChangeResult()
+                : await store.changeFlagsOffTheLoop(
+                    .add(MessageFlags([MessageFlags.seen])), ids: unseen.map { entries[$0.element].message.id })
             var items: [FetchItem] = []
             for (position, index) in chunk.enumerated() {
                 var views: MessageViews?
@@ -488,7 +507,6 @@ public struct IMAPSession: Sendable {
                 var flagsChanged = false
                 if marksSeen && !entries[index].flags.contains(MessageFlags.seen) {
                     let id = entries[index].message.id
-                    let marked = store.changeFlags(.add(MessageFlags([MessageFlags.seen])), ids: [id])
                     if let flags = marked.changed[id] {
                         entries[index].flags = flags
                         flagsChanged = true
@@ -646,12 +664,14 @@ public struct IMAPSession: Sendable {
 
     mutating func storeFlags(
         _ set: SequenceSet, mode: StoreMode, flags: MessageFlags, silent: Bool, uid: Bool, into out: inout IMAPWriter
-    ) -> String {
+    ) async -> String {
         guard !readOnly else { return "NO [READ-ONLY] mailbox is read-only" }
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
+        if mode != .remove, let refusal = keywordRefusal(flags, in: selected) { return refusal }
         let targets = indexes(set, uid: uid)
         let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
-        let outcome = store.changeFlags(update, ids: targets.map { entries[$0].message.id })
+        // A disk store renames a file per message: on its threads, not the event loop's.
+        let outcome = await store.changeFlagsOffTheLoop(update, ids: targets.map { entries[$0].message.id })
         let changed = outcome.changed
         // Even with .SILENT: a later FETCH may show the keyword (RFC 3501 §7.2.6). Every keyword
         // a FETCH below shows, not only those of this STORE: another session may have set one on
@@ -678,7 +698,7 @@ public struct IMAPSession: Sendable {
     /// returns why some stay (a file that cannot be deleted), if any did. Only the messages that
     /// went are reported and leave the session's view; another session's removal meanwhile is
     /// reported at the next synchronization.
-    mutating func expungeDeleted(uids: SequenceSet?, report: Bool, into out: inout IMAPWriter) -> (
+    mutating func expungeDeleted(uids: SequenceSet?, report: Bool, into out: inout IMAPWriter) async -> (
         kept: Int, failure: StoreError?
     ) {
         // The set resolved once (a client may send 100,000 ranges), and the view rebuilt in one pass.
@@ -686,7 +706,8 @@ public struct IMAPSession: Sendable {
         let doomed = entries.indices.filter { index in
             entries[index].flags.contains(MessageFlags.deleted) && (named?.contains(entries[index].uid) ?? true)
         }
-        let outcome = store.removeEach(ids: doomed.map { entries[$0].message.id })
+        // A disk store unlinks a file per message: on its threads, not the event loop's.
+        let outcome = await store.removeEachOffTheLoop(ids: doomed.map { entries[$0].message.id })
         let removed = Set(outcome.removed)
         // By position, not by id: a message moved away and back (same id, new UID) can be in the
         // view twice until the old entry's EXPUNGE goes out, and only what is reported may leave.

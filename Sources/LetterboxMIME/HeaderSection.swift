@@ -23,9 +23,6 @@ struct HeaderSection {
         var omitted = 0
         var name: String?
         var value: [UInt8] = []
-        var position = bounds.lowerBound
-        var headerEnd = bounds.upperBound
-        var bodyStart = bounds.upperBound
 
         func flush() {
             if let name {
@@ -49,74 +46,37 @@ struct HeaderSection {
             return true
         }
 
-        while position < bounds.upperBound {
-            let line = ByteLine(raw, from: position, before: bounds.upperBound)
-            let content = line.content
-            if content.isEmpty {
-                headerEnd = position
-                bodyStart = line.next
-                break
-            }
-            let first = raw[content.lowerBound]
-            if first == 0x20 || first == 0x09 {
-                // Unfolding removes only the line break; the whitespace stays (RFC 5322 §2.2.3).
-                // A value beyond the budget is not accumulated: flush() will leave it out.
-                if name != nil, value.count <= budget.bytes {
-                    value.append(contentsOf: raw[content].prefix(budget.bytes + 1 - value.count))
+        // Lines are classified by the scanner IMAP's byte-level views use (``HeaderBytes``), so
+        // both end the section at the same line.
+        var headerEnd = bounds.lowerBound
+        let bodyStart = raw.withUnsafeBufferPointer { buffer in
+            HeaderBytes.scan(buffer, from: bounds.lowerBound, upTo: bounds.upperBound) {
+                line, start, contentEnd, next in
+                switch line {
+                case .continuation:
+                    // Unfolding removes only the line break; the whitespace stays (RFC 5322 §2.2.3).
+                    // A value beyond the budget is not accumulated: flush() will leave it out.
+                    if name != nil, value.count <= budget.bytes {
+                        value.append(contentsOf: buffer[start..<contentEnd].prefix(budget.bytes + 1 - value.count))
+                    }
+                case .field(let nameEnd, let colon):
+                    flush()
+                    if admits() {
+                        name = String(decoding: buffer[start..<nameEnd], as: UTF8.self)
+                        value.append(contentsOf: buffer[(colon + 1)..<min(contentEnd, colon + 1 + budget.bytes + 1)])
+                    }
+                case .mboxFrom:
+                    break  // an mbox separator is not part of the message
                 }
-            } else if let colon = Self.fieldNameEnd(raw, in: content) {
-                flush()
-                if admits() {
-                    name = Self.name(raw, content.lowerBound..<colon)
-                    value.append(contentsOf: raw[(colon + 1)..<min(content.upperBound, colon + 1 + budget.bytes + 1)])
-                }
-            } else if position == bounds.lowerBound, Self.isMboxFromLine(raw, content) {
-                // An mbox separator is not part of the message.
-            } else {
-                headerEnd = position
-                bodyStart = position
-                break
+                headerEnd = next
+                return true
             }
-            position = line.next
         }
         flush()
         self.fields = fields
         self.omittedFields = omitted
         self.range = bounds.lowerBound..<headerEnd
         self.bodyStart = bodyStart
-    }
-
-    /// The index of the colon if the line starts with a field name: printable US-ASCII except
-    /// the colon (RFC 5322 §3.6.8), optionally followed by whitespace (obsolete syntax, §4.5).
-    private static func fieldNameEnd(_ raw: [UInt8], in content: Range<Int>) -> Int? {
-        var index = content.lowerBound
-        while index < content.upperBound {
-            let byte = raw[index]
-            if byte == UInt8(ascii: ":") { break }
-            if byte < 33 || byte > 126 {
-                guard byte == 0x20 || byte == 0x09 else { return nil }
-                // Only whitespace may follow until the colon.
-                var cursor = index
-                while cursor < content.upperBound, raw[cursor] == 0x20 || raw[cursor] == 0x09 { cursor += 1 }
-                guard cursor < content.upperBound, raw[cursor] == UInt8(ascii: ":") else { return nil }
-                return index > content.lowerBound ? cursor : nil
-            }
-            index += 1
-        }
-        guard index < content.upperBound, index > content.lowerBound else { return nil }
-        return index
-    }
-
-    private static func name(_ raw: [UInt8], _ range: Range<Int>) -> String {
-        var end = range.upperBound
-        while end > range.lowerBound, raw[end - 1] == 0x20 || raw[end - 1] == 0x09 { end -= 1 }
-        return String(decoding: raw[range.lowerBound..<end], as: UTF8.self)
-    }
-
-    private static func isMboxFromLine(_ raw: [UInt8], _ content: Range<Int>) -> Bool {
-        let prefix: [UInt8] = Array("From ".utf8)
-        return content.count >= prefix.count
-            && raw[content.lowerBound..<(content.lowerBound + prefix.count)].elementsEqual(prefix)
     }
 
     /// Header bytes as text: UTF-8 when valid (RFC 6532), else ISO-8859-1; whitespace trimmed.

@@ -402,7 +402,11 @@ package final class Connection {
     /// For a long poll: a client that gives up frees its connection at once instead of at the
     /// poll's timeout. What the peer sends meanwhile (a pipelined request) stays in the socket for
     /// the next read; a close behind such bytes is only noticed by that read.
+    ///
+    /// Plaintext connections only: it peeks at the socket, where a TLS connection has records,
+    /// not the peer's bytes (HTTP, its only user, has no TLS).
     package func awaitWakeOrHangUp() async throws -> Never {
+        precondition(transport == nil, "awaitWakeOrHangUp reads the socket, not a TLS connection's records")
         while true {
             var byte: UInt8 = 0
             let peeked = recv(registration.fd, &byte, 1, Int32(MSG_PEEK))
@@ -548,7 +552,9 @@ package final class Connection {
         loginDeadline = nil  // the last reply (perhaps the login timeout's) still goes out
         try? await flush()
         if let transport {
-            let deadline = Deadline(at: MonotonicClock.deadline(after: timeouts.line), reason: .lineTimeout)
+            // A peer that does not read gets a few seconds, not the line timeout (nginx's lingering
+            // close waits 5 s for a slow peer the same way).
+            let deadline = Deadline(at: MonotonicClock.deadline(after: Self.closeNotifyWait), reason: .lineTimeout)
             if transport.close() == .writable, (try? await wait(for: .write, until: deadline)) != nil {
                 _ = transport.close()
             }
@@ -567,6 +573,9 @@ package final class Connection {
         }
         release()
     }
+
+    /// How long ``close()`` waits for the socket to take the TLS `close_notify`.
+    static let closeNotifyWait = Duration.seconds(5)
 
     /// Closes at once: what is queued is discarded and nothing is drained, as if the server
     /// crashed. Unread input makes the kernel reset the connection. ``close()`` does nothing afterwards.

@@ -109,7 +109,8 @@ package struct POP3Server: Sendable {
                 try await connection.send(encoded)
             }
         case .commit(let ids, let reply):
-            let outcome = store.removeEach(ids: ids)
+            // A disk store unlinks a file per message: on its threads, not the event loop's.
+            let outcome = await store.removeEachOffTheLoop(ids: ids)
             transcript.note("deleted \(outcome.removed.count) of \(ids.count) messages")
             // RFC 1939 §6: "-ERR some deleted messages not removed"; a file that cannot be deleted
             // keeps its message (RFC 2449 §8.1.2: SYS/TEMP).
@@ -125,8 +126,7 @@ package struct POP3Server: Sendable {
             send(line, on: connection, transcript: transcript)
             return false
         case .delayed(let duration, let next):
-            try await connection.flush()
-            try await Task.sleep(for: duration)
+            try await connection.flushThenWait(duration)
             return try await perform(next, on: connection, transcript: transcript)
         case .openMaildrop, .startTLS:
             break

@@ -85,7 +85,7 @@ package struct SMTPServer: Sendable {
             await drop(connection, transcript: transcript)
             return false
         case .delayed(let duration, let next):
-            try await pause(duration, on: connection)
+            try await connection.flushThenWait(duration)
             return try await performNow(next, session: &session, on: connection, transcript: transcript)
         case .startTLS(let reply):
             try await connection.upgrade(with: tls, goAhead: reply.wire, transcript: transcript)
@@ -130,7 +130,7 @@ package struct SMTPServer: Sendable {
             await drop(connection, transcript: transcript)
             return false
         case .delayed(let duration, let next):
-            try await pause(duration, on: connection)
+            try await connection.flushThenWait(duration)
             return try await complete(next, session: session, on: connection, transcript: transcript)
         case .deliver(let raw, let envelope):
             // The message is stored before the 250 goes out (a test that sees 250 can read it).
@@ -146,16 +146,9 @@ package struct SMTPServer: Sendable {
         return true
     }
 
-    /// Sends what is queued, then waits without holding a thread (a fault's delay, or latency).
-    /// Shutdown cancels the wait.
-    private func pause(_ duration: Duration, on connection: Connection) async throws {
-        try await connection.flush()
-        try await Task.sleep(for: duration)
-    }
-
     /// Waits the configured `--latency`, if any, before a reply.
     private func applyLatency(on connection: Connection) async throws {
-        if let latency = configuration.faults?.latency { try await pause(latency, on: connection) }
+        if let latency = configuration.faults?.latency { try await connection.flushThenWait(latency) }
     }
 
     /// Closes without a reply, as a crashed or cut-off server would. Replies to earlier

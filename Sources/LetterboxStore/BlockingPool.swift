@@ -57,6 +57,14 @@ package final class BlockingPool: Sendable {
         }
     }
 
+    /// Runs `work`, which cannot fail, on a pool thread and returns its result; the calling task is
+    /// suspended, not blocked.
+    func perform<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+        await withCheckedContinuation { continuation in
+            submit { continuation.resume(returning: work()) }
+        }
+    }
+
     /// Runs `work` on a pool thread and returns its result; the calling task is suspended, not blocked.
     func run<Value: Sendable>(_ work: @escaping @Sendable () throws(StoreError) -> Value) async throws(StoreError)
         -> Value

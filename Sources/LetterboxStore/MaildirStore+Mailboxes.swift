@@ -189,6 +189,8 @@ extension MaildirStore {
     @discardableResult
     public func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
         let canonical = Mailbox.canonical(name)
+        // Refused before any folder is touched: INBOX, a missing mailbox, one with mailboxes below.
+        if let refusal = index.deletionRefusal(canonical) { throw refusal }
         let folder = folder(canonical)
         let doomed = layout.tmp + "/deleted-" + MaildirFileName.unique()
         let onDisk = index.mailbox(named: canonical) != nil && POSIXFile.isDirectory(folder.path)
@@ -338,6 +340,25 @@ extension MaildirStore {
         return (folder(entry.mailbox).path(inNew: entry.inNew, entry.name.name), entry.name, entry.keywords)
     }
 
+    /// Hard-links message `id`'s file, planned at `path`, to `target`. A flag change that renamed
+    /// the file meanwhile (another session's STORE, on another store thread) has put its new name
+    /// in the table by the time the link fails: the link is made under that name.
+    private func linkCurrentFile(of id: UInt64, planned path: String, to target: String) throws(StoreError) {
+        var path = path
+        var attempt = 1
+        while true {
+            do throws(StoreError) {
+                return try MaildirFolder.hardLink(path, target)
+            } catch {
+                guard error.isMissingFile, attempt < 10, let current = currentPath(of: id)?.path, current != path else {
+                    throw error
+                }
+                path = current
+                attempt += 1
+            }
+        }
+    }
+
     public func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
         let name = try target(mailbox)
         let folder = folder(name)
@@ -361,7 +382,7 @@ extension MaildirStore {
                 ))
         }
         guard let highest = copies.last?.message.id else { return [] }
-        let links = copies.map { ($0.from, folder.path(inNew: false, $0.entry.name.name)) }
+        let links = copies.map { ($0.source, $0.from, folder.path(inNew: false, $0.entry.name.name)) }
         // A copy keeps the SMTP envelope of what it was copied from across a restart.
         let copyRecords = copies.flatMap { copy -> [EnvelopeLog.Record] in
             let (id, envelope, keywords) = (copy.message.id, copy.message.envelope, copy.entry.keywords)
@@ -369,11 +390,11 @@ extension MaildirStore {
                 Self.carriesEnvelope(envelope) ? [.copied(id: id, base: copy.entry.name.base, envelope: envelope)] : []
             return carried + (keywords.isEmpty ? [] : [.keywords(id: id, keywords)])
         }
-        try await pool.run { [log] () throws(StoreError) in
+        try await pool.run { [log, self] () throws(StoreError) in
             var made: [String] = []
             do throws(StoreError) {
-                for (from, to) in links {
-                    try MaildirFolder.hardLink(from, to)
+                for (source, from, to) in links {
+                    try linkCurrentFile(of: source, planned: from, to: to)
                     made.append(to)
                 }
             } catch {

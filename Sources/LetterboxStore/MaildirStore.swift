@@ -41,8 +41,10 @@ import Synchronization
 /// removed (the Maildir convention); damaged log records are skipped with a warning.
 ///
 /// Thread-safety: every method may be called from any task. `remove(ids:)` and
-/// `updateFlags(_:ids:)` rename or unlink files on the calling thread (metadata-only calls that take
-/// microseconds); everything that fsyncs runs on the store's own threads.
+/// `changeFlags(_:ids:)` rename or unlink files on the calling thread, one call per message (code
+/// on an event loop uses ``MessageStore/changeFlagsOffTheLoop(_:ids:)`` and
+/// ``MessageStore/removeEachOffTheLoop(ids:)``, see ``FileBackedStore``); everything that fsyncs
+/// runs on the store's own threads.
 public final class MaildirStore: IndexedStore {
     /// The Maildir folder.
     public let path: String

@@ -93,6 +93,17 @@ extension MessageIndex.State {
         for name in affected { mailboxes[name]?.members.removeAll { gone.contains($0.id) } }
     }
 
+    /// Why mailbox `name` (canonical) cannot be deleted; nil when it can.
+    func deletionRefusal(_ name: String) -> MailboxError? {
+        guard name != Mailbox.inbox else { return .cannot("INBOX cannot be deleted") }
+        guard mailboxes[name] != nil else { return .nonexistent(name) }
+        guard !mailboxes.keys.contains(where: { Mailbox.isInferior($0, of: name) }) else {
+            return MailboxError(
+                code: "HASCHILDREN", reason: "mailbox \(name) has mailboxes below it; delete them first")
+        }
+        return nil
+    }
+
     /// Removes and returns the waiters `message` satisfies.
     mutating func wakeWaiters(for message: Message) -> [(MessageIndex.Waiter, Message)] {
         guard let placement = placement(of: message.id) else { return [] }
@@ -165,13 +176,9 @@ extension MessageIndex {
     /// INBOX cannot be deleted, nor a mailbox with mailboxes below it (RFC 9051 `HASCHILDREN`).
     package func deleteMailbox(_ requested: String) throws(MailboxError) -> [Message] {
         let name = Mailbox.canonical(requested)
-        guard name != Mailbox.inbox else { throw .cannot("INBOX cannot be deleted") }
         let removed = try state.withLock { state throws(MailboxError) -> [Message] in
+            if let refusal = state.deletionRefusal(name) { throw refusal }
             guard let mailbox = state.mailboxes[name] else { throw .nonexistent(name) }
-            guard !state.mailboxes.keys.contains(where: { Mailbox.isInferior($0, of: name) }) else {
-                throw MailboxError(
-                    code: "HASCHILDREN", reason: "mailbox \(name) has mailboxes below it; delete them first")
-            }
             let gone = Set(mailbox.members.map(\.id))
             let removed = mailbox.members.compactMap { state.byID.removeValue(forKey: $0.id) }
             for message in removed {
@@ -188,6 +195,12 @@ extension MessageIndex {
         if !removed.isEmpty { publish(.removed(removed.map(\.id))) }
         publish(.mailboxesChanged)
         return removed
+    }
+
+    /// Why mailbox `requested` cannot be deleted now (INBOX, a mailbox that does not exist or has
+    /// mailboxes below it); nil when it can. A disk store asks before it touches its folders.
+    package func deletionRefusal(_ requested: String) -> MailboxError? {
+        state.withLock { $0.deletionRefusal(Mailbox.canonical(requested)) }
     }
 
     /// Renames a mailbox and every mailbox below it, keeping their messages, UIDs and

@@ -81,31 +81,3 @@ struct SearchOffTheLoopTests {
         await other.close()
     }
 }
-
-/// A client connection whose other end `server` serves on `loop`.
-private func served(by server: IMAPServer, on loop: EventLoop) throws -> TestClient {
-    let pair = try SocketPair()
-    let serverFD = pair.left
-    Task(executorPreference: loop) {
-        guard let connection = try? Connection(fd: serverFD, loop: loop, idleTimeout: .seconds(60)) else { return }
-        await server.serve(connection)
-        await connection.close()
-    }
-    let clientLoop = try EventLoopGroup.shared.get().next()
-    return TestClient(connection: try Connection(fd: pair.right, loop: clientLoop, idleTimeout: .seconds(30)))
-}
-
-private struct TestClient {
-    let connection: Connection
-
-    func send(_ line: String) async throws {
-        connection.write(line + "\r\n")
-        try await connection.flush()
-    }
-
-    func line() async throws -> String {
-        String(decoding: try await connection.readLine(maxLength: 1 << 20), as: UTF8.self)
-    }
-
-    func close() async { await connection.close() }
-}

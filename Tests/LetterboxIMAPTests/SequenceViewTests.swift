@@ -11,12 +11,12 @@ import Testing
 
 /// A memory store whose next mailbox snapshot is followed at once by a removal, as when retention
 /// trims the store (or another route deletes) while a session answers SELECT.
-private final class RemovingAfterSnapshotStore: MessageStore {
-    let base = MemoryStore()
+// @unchecked: `pending` is a Mutex.
+private final class RemovingAfterSnapshotStore: ForwardingStore, @unchecked Sendable {
     /// Removed right after the next snapshot is taken.
     let pending = Mutex<[UInt64]>([])
 
-    func snapshot(of mailbox: String, matching filter: MessageFilter) -> StoreSnapshot? {
+    override func snapshot(of mailbox: String, matching filter: MessageFilter) -> StoreSnapshot? {
         let snapshot = base.snapshot(of: mailbox, matching: filter)
         let ids = pending.withLock { ids in
             defer { ids = [] }
@@ -24,48 +24,6 @@ private final class RemovingAfterSnapshotStore: MessageStore {
         }
         if !ids.isEmpty { base.remove(ids: ids) }
         return snapshot
-    }
-
-    func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
-        try await base.append(raw, envelope: envelope)
-    }
-    func messages() -> [Message] { base.messages() }
-    func messages(matching filter: MessageFilter) -> [Message] { base.messages(matching: filter) }
-    func message(id: UInt64) -> Message? { base.message(id: id) }
-    func remove(ids: [UInt64]) -> Int { base.remove(ids: ids) }
-    func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
-        await base.waitForMessage(matching: filter, timeout: timeout)
-    }
-    func changes() -> AsyncStream<StoreChange> { base.changes() }
-    func snapshot(matching filter: MessageFilter) -> StoreSnapshot { base.snapshot(matching: filter) }
-    var modificationSequence: UInt64 { base.modificationSequence }
-    func flags(of id: UInt64) -> MessageFlags { base.flags(of: id) }
-    func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult { base.changeFlags(update, ids: ids) }
-    func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { base.claimRecent(ids) }
-    var statistics: StoreStatistics { base.statistics }
-    var uidValidity: UInt32 { base.uidValidity }
-    func mailboxes() -> [Mailbox] { base.mailboxes() }
-    func mailbox(named name: String) -> Mailbox? { base.mailbox(named: name) }
-    var subscriptions: Set<String> { base.subscriptions }
-    func createMailbox(_ name: String) throws(MailboxError) -> Mailbox { try base.createMailbox(name) }
-    func deleteMailbox(_ name: String) throws(MailboxError) -> Int { try base.deleteMailbox(name) }
-    func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
-        try base.renameMailbox(name, to: newName)
-    }
-    func setSubscribed(_ name: String, _ subscribed: Bool) throws(MailboxError) {
-        try base.setSubscribed(name, subscribed)
-    }
-    func location(of id: UInt64) -> MessageLocation? { base.location(of: id) }
-    func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
-        -> (message: Message, uid: UInt64)
-    {
-        try await base.append(raw, to: mailbox, flags: flags, receivedAt: receivedAt)
-    }
-    func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
-        try await base.copy(ids: ids, to: mailbox)
-    }
-    func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
-        try await base.move(ids: ids, to: mailbox)
     }
 }
 

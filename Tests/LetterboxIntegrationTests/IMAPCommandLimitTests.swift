@@ -1,3 +1,4 @@
+import Foundation
 import Letterbox
 import Testing
 
@@ -24,6 +25,25 @@ import Testing
             #expect(try await client.line() == "c OK NOOP completed")
             try await client.send("d LOGIN ana pw\r\n")
             #expect(try await client.line().hasPrefix("d OK"), "a legitimate login still works")
+            await client.close()
+        }
+    }
+
+    @Test func beforeLoginTheSASLResponseOfAuthenticateIsHeldToTheSameBudget() async throws {
+        // A password that fits a 64 KiB line but not the 32 KiB a command may have before login.
+        let password = String(repeating: "p", count: 40_000)
+        try await withCatcher({ $0.credentials = Credentials(users: ["ana": password]) }) { mail in
+            let client = try LineClient(port: mail.ports.imap)
+            _ = try await client.line()
+            try await client.send("a AUTHENTICATE PLAIN\r\n")
+            #expect(try await client.line() == "+ ")
+            let response = Data("\0ana\0\(password)".utf8).base64EncodedString()
+            try await client.send(response + "\r\n")
+            #expect(try await client.line() == "a BAD [TOOBIG] SASL response exceeds 32768 octets")
+            try await client.send("b NOOP\r\n")
+            #expect(try await client.line() == "b OK NOOP completed", "the session goes on, not logged in")
+            try await client.send("c SELECT INBOX\r\n")
+            #expect(try await client.line().hasPrefix("c BAD"))
             await client.close()
         }
     }

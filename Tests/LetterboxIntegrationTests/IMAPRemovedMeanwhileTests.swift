@@ -12,39 +12,29 @@ import Testing
     }
 
     @Test func aFetchOfAMessageDeletedOverHTTPIsExpungeIssuedNotBad() async throws {
-        let folder = try MaildirIntegrationTests.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        var configuration = Configuration()
-        configuration.storage = .maildir(folder)
-        try await MailCatcher.withRunning(configuration) { mail in
-            for subject in ["one", "two"] {
-                #expect(
-                    try await MaildirIntegrationTests.deliver(
-                        sampleMessage(subject: subject), to: ["bo@example.com"], port: mail.ports.smtp) == 250)
+        try await MaildirIntegrationTests.withMaildir { _, configuration in
+            try await MailCatcher.withRunning(configuration) { mail in
+                let session = try await selectedSession(of: mail, delivering: ["one", "two"])
+                let curl = try ExternalTool.path("curl", package: "curl")
+                let first = try #require(mail.messages.first { $0.subject == "one" })
+                let deleted = try await ExternalTool.run(
+                    curl,
+                    [
+                        "--silent", "-X", "DELETE", "--write-out", "%{http_code}",
+                        "http://127.0.0.1:\(mail.ports.http)/messages/\(first.id)",
+                    ]
+                ).stdout
+                #expect(deleted.hasSuffix("200") || deleted.hasSuffix("204"), "\(deleted)")
+                let fetch = try await session.command("FETCH 1:2 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+                #expect(fetch.untagged.contains("Subject: two"), "the message still there is answered: \(fetch)")
+                #expect(fetch.result.hasPrefix("NO [EXPUNGEISSUED]"), "\(fetch)")
+                #expect(!fetch.untagged.contains { $0.hasSuffix(" EXPUNGE") }, "no EXPUNGE during FETCH: \(fetch)")
+                let noop = try await session.command("NOOP")
+                #expect(noop.untagged.first == "* 1 EXPUNGE", "\(noop)")
+                let after = try await session.command("FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+                #expect(after.untagged.contains("Subject: two") && after.result.hasPrefix("OK"), "\(after)")
+                await session.close()
             }
-            let client = try LineClient(port: mail.ports.imap)
-            _ = try await client.line()
-            _ = try await command(client, "a", "LOGIN u p")
-            #expect(try await command(client, "b", "SELECT INBOX").contains("* 2 EXISTS"))
-            let curl = try ExternalTool.path("curl", package: "curl")
-            let first = try #require(mail.messages.first { $0.subject == "one" })
-            let deleted = try await ExternalTool.run(
-                curl,
-                [
-                    "--silent", "-X", "DELETE", "--write-out", "%{http_code}",
-                    "http://127.0.0.1:\(mail.ports.http)/messages/\(first.id)",
-                ]
-            ).stdout
-            #expect(deleted.hasSuffix("200") || deleted.hasSuffix("204"), "\(deleted)")
-            let fetch = try await command(client, "c", "FETCH 1:2 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-            #expect(fetch.contains("Subject: two"), "the message still there is answered: \(fetch)")
-            #expect(fetch.last?.hasPrefix("c NO [EXPUNGEISSUED]") == true, "\(fetch)")
-            #expect(!fetch.contains { $0.hasSuffix(" EXPUNGE") }, "no EXPUNGE during FETCH: \(fetch)")
-            let noop = try await command(client, "d", "NOOP")
-            #expect(noop.first == "* 1 EXPUNGE", "\(noop)")
-            let after = try await command(client, "e", "FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-            #expect(after.contains("Subject: two") && after.last?.hasPrefix("e OK") == true, "\(after)")
-            await client.close()
         }
     }
 
@@ -52,30 +42,22 @@ import Testing
         var configuration = Configuration()
         configuration.retention = RetentionPolicy(maxMessages: 2)
         try await MailCatcher.withRunning(configuration) { mail in
-            for subject in ["one", "two"] {
-                #expect(
-                    try await MaildirIntegrationTests.deliver(
-                        sampleMessage(subject: subject), to: ["bo@example.com"], port: mail.ports.smtp) == 250)
-            }
-            let client = try LineClient(port: mail.ports.imap)
-            _ = try await client.line()
-            _ = try await command(client, "a", "LOGIN u p")
-            #expect(try await command(client, "b", "SELECT INBOX").contains("* 2 EXISTS"))
+            let session = try await selectedSession(of: mail, delivering: ["one", "two"])
             // A third arrival makes retention remove the first message.
             #expect(
                 try await MaildirIntegrationTests.deliver(
                     sampleMessage(subject: "three"), to: ["bo@example.com"], port: mail.ports.smtp) == 250)
             #expect(mail.messages.map(\.subject) == ["two", "three"])
-            let fetch = try await command(client, "c", "FETCH 1:2 (FLAGS)")
-            #expect(fetch.last?.hasPrefix("c OK") == true, "\(fetch)")
-            #expect(!fetch.contains { $0.hasSuffix(" EXPUNGE") }, "no EXPUNGE during FETCH: \(fetch)")
-            let noop = try await command(client, "d", "NOOP")
+            let fetch = try await session.command("FETCH 1:2 (FLAGS)")
+            #expect(fetch.result.hasPrefix("OK"), "\(fetch)")
+            #expect(!fetch.untagged.contains { $0.hasSuffix(" EXPUNGE") }, "no EXPUNGE during FETCH: \(fetch)")
+            let noop = try await session.command("NOOP")
             // The arrival was announced during FETCH (EXISTS may go out there, EXPUNGE may not).
-            #expect(fetch.contains("* 3 EXISTS"), "\(fetch)")
-            #expect(noop.first == "* 1 EXPUNGE", "\(noop)")
-            let after = try await command(client, "e", "FETCH 2 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-            #expect(after.contains("Subject: three") && after.last?.hasPrefix("e OK") == true, "\(after)")
-            await client.close()
+            #expect(fetch.untagged.contains("* 3 EXISTS"), "\(fetch)")
+            #expect(noop.untagged.first == "* 1 EXPUNGE", "\(noop)")
+            let after = try await session.command("FETCH 2 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+            #expect(after.untagged.contains("Subject: three") && after.result.hasPrefix("OK"), "\(after)")
+            await session.close()
         }
     }
 
@@ -174,5 +156,17 @@ import Testing
             await viewer.close()
             await mover.close()
         }
+    }
+
+    /// Delivers messages with these subjects, then returns a session with INBOX selected.
+    private func selectedSession(of mail: MailCatcher, delivering subjects: [String]) async throws -> IMAPTestSession {
+        for subject in subjects {
+            #expect(
+                try await MaildirIntegrationTests.deliver(
+                    sampleMessage(subject: subject), to: ["bo@example.com"], port: mail.ports.smtp) == 250)
+        }
+        let session = try await IMAPTestSession(port: mail.ports.imap)
+        #expect(try await session.command("SELECT INBOX").untagged.contains("* \(subjects.count) EXISTS"))
+        return session
     }
 }

@@ -29,6 +29,33 @@ import Testing
         try await body(folder)
     }
 
+    /// Runs `body` with a fresh folder and a configuration that keeps mail there (a test may
+    /// start several catchers on it, to see what a restart finds); the folder is removed afterwards.
+    static func withMaildir(_ name: String = #function, _ body: (String, Configuration) async throws -> Void)
+        async throws
+    {
+        let folder = try temporaryFolder(name)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var configuration = Configuration()
+        configuration.storage = .maildir(folder)
+        try await body(folder, configuration)
+    }
+
+    /// Runs `body` while the file at `path` is bind-mounted onto itself: a mount point, so
+    /// rename(2) and unlink(2) of it fail with EBUSY, even for root, while its neighbours are
+    /// unaffected. Unmounted afterwards. Mounting needs root: elsewhere the test is skipped with
+    /// that reason (never passed without running).
+    static func whilePinned(_ path: String, _ body: () async throws -> Void) async throws {
+        guard geteuid() == 0, runQuietly("/bin/mount", ["--bind", path, path]) else {
+            try Test.cancel("skipped: bind-mounting a file onto itself needs root")
+        }
+        var mounted = true
+        defer { if mounted { _ = runQuietly("/bin/umount", ["-l", path]) } }
+        try await body()
+        #expect(runQuietly("/bin/umount", [path]), "unmounting \(path)")
+        mounted = false
+    }
+
     static func temporaryFolder(_ name: String = #function) throws -> String {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent(
@@ -271,7 +298,8 @@ import Testing
             kill(server.processIdentifier, SIGTERM)
             server.waitUntilExit()
         }
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let reader = output.fileHandleForReading
+        let line = try await onOwnThread { String(decoding: reader.availableData, as: UTF8.self) }
         let port = try #require(
             line.split(separator: "\n").first?.split(separator: ":").last.flatMap { Int($0) }, "\(line)")
         for index in 0..<3 {

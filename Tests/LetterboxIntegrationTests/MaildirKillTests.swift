@@ -1,6 +1,7 @@
 import Foundation
 import LetterboxStore
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -75,7 +76,8 @@ import Testing
         server.standardOutput = output
         server.standardError = FileHandle.nullDevice
         try server.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let reader = output.fileHandleForReading
+        let line = try await onOwnThread { String(decoding: reader.availableData, as: UTF8.self) }
         let port = try #require(
             line.split(separator: "\n").first?.split(separator: ":").last.flatMap { Int($0) }, "\(line)")
 
@@ -103,7 +105,7 @@ import Testing
             for await subjects in group { all += subjects }
             return all
         }
-        server.waitUntilExit()
+        try await onOwnThread { server.waitUntilExit() }
         #expect(killed.isSet)
         #expect(server.terminationReason == .uncaughtSignal)
         #expect(acknowledged.count >= 200, "too little load to mean anything: \(acknowledged.count) acknowledged")

@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxTesting
+import TestSupport
 import Testing
 
 /// The remote API against a real `letterbox` process, as with docker-compose.
@@ -12,23 +13,31 @@ import Testing
     static func startServer(
         arguments: [String] = [], environment: [String: String] = [:]
     ) async throws -> (Process, smtp: Int, http: Int) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("letterbox")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "letterbox")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0"] + arguments
+        process.arguments =
+            ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var output = ""
-        while output.components(separatedBy: "\n").count < 3 {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            output += String(decoding: chunk, as: UTF8.self)
+        let reader = pipe.fileHandleForReading
+        let output = try await onOwnThread {
+            var output = ""
+            while output.components(separatedBy: "\n").count < 3 {
+                let chunk = reader.availableData
+                guard !chunk.isEmpty else { break }
+                output += String(decoding: chunk, as: UTF8.self)
+            }
+            return output
         }
         func port(_ name: String) -> Int? {
-            output.split(separator: "\n").first { $0.hasPrefix("\(name) listening on ") }.flatMap { Int($0.split(separator: ":").last ?? "") }
+            output.split(separator: "\n").first { $0.hasPrefix("\(name) listening on ") }.flatMap {
+                Int($0.split(separator: ":").last ?? "")
+            }
         }
         guard let smtp = port("smtp"), let http = port("http") else {
             process.terminate()
@@ -48,7 +57,8 @@ import Testing
                 group.addTask {
                     let inbox = remote.scope()
                     try await SMTPTestClient.send(
-                        subject: "Welcome \(index)", body: "Your code is \(5000 + index)", to: [inbox.address("ana")], port: smtp)
+                        subject: "Welcome \(index)", body: "Your code is \(5000 + index)", to: [inbox.address("ana")],
+                        port: smtp)
                     let mail = try await inbox.waitForMail(subject: "Welcome", timeout: .seconds(30))
                     #expect(mail.subject == "Welcome \(index)")
                     #expect(mail.oneTimeCode() == "\(5000 + index)")
@@ -68,7 +78,9 @@ import Testing
             _ = try await remote.waitForMail(to: "nobody@example.com", timeout: .milliseconds(300))
             Issue.record("wait succeeded without a match")
         } catch let failure as MailExpectationFailure {
-            #expect(failure.description.hasPrefix("expected a message to nobody@example.com within 300ms; 9 message(s) captured:"))
+            #expect(
+                failure.description.hasPrefix(
+                    "expected a message to nobody@example.com within 300ms; 9 message(s) captured:"))
         }
         #expect(try await remote.deleteMessages(MailCriteria(subject: "Welcome")) == 8)
         #expect(try await remote.allMail().map(\.subject) == ["Late"])

@@ -4,18 +4,19 @@
     import Darwin
 #endif
 
-/// A message's header section read straight from its bytes, in one pass with no string per
-/// field: where the section ends, and the lines of the fields a view asks for. What IMAP serves
-/// of a header section with two million fields (`BODY[HEADER]`, `HEADER.FIELDS`, ENVELOPE) then
-/// costs a scan of its bytes, not a parse of every field.
+/// The one scanner of a header section's bytes (RFC 5322 §2.2, §3.5): in one pass with `memchr`
+/// and no string per field, it says what each line is and where the section ends. The parsed
+/// header (``HeaderSection``, behind every ``MessageHeaders`` and ``MIMEPart``) and IMAP's views
+/// of a header section with two million fields (`BODY[HEADER]`, `HEADER.FIELDS`, ENVELOPE, which
+/// cost a scan of its bytes, not a parse of every field) both read lines through it, so they
+/// agree on where the body starts.
 ///
-/// The section ends where LetterboxMIME ends it (`HeaderSection`), so that `BODY[HEADER]`,
-/// `BODY[TEXT]` and the sizes in BODYSTRUCTURE agree: at a blank line, or at the first line
-/// that is neither a field (RFC 5322 §3.6.8 field name, then a colon) nor a continuation; an mbox
-/// `From ` line at the very start belongs to it. Lines end in LF or CRLF.
-enum HeaderBytes {
+/// The section ends at a blank line, or at the first line that is neither a field (RFC 5322
+/// §3.6.8 field name, then a colon) nor a continuation; an mbox `From ` line at the very start
+/// belongs to it. Lines end in LF or CRLF.
+package enum HeaderBytes {
     /// What a line of a header section is.
-    enum Line {
+    package enum Line {
         /// A field whose name ends at `nameEnd` (trailing whitespace removed) and whose colon is
         /// at `colon`.
         case field(nameEnd: Int, colon: Int)
@@ -29,7 +30,7 @@ enum HeaderBytes {
     /// latest), stopping where it ends or when `visit` says stop; returns where the body starts
     /// (where the scan stopped, when `visit` stopped it).
     @discardableResult
-    static func scan(
+    package static func scan(
         _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, upTo limit: Int? = nil,
         _ visit: (_ line: Line, _ start: Int, _ contentEnd: Int, _ next: Int) -> Bool = { _, _, _, _ in true }
     ) -> Int {
@@ -62,12 +63,12 @@ enum HeaderBytes {
 
     /// Where the body starts in `bytes`: after the blank line that ends the header section, at
     /// the first line that cannot be part of it, or at the end.
-    static func bodyStart(of bytes: [UInt8]) -> Int {
+    package static func bodyStart(of bytes: [UInt8]) -> Int {
         bytes.withUnsafeBufferPointer { scan($0, from: 0) }
     }
 
     /// Whether the header section of `bytes` runs past its first `limit` octets.
-    static func headerIsLonger(than limit: Int, in bytes: [UInt8]) -> Bool {
+    package static func headerIsLonger(than limit: Int, in bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             var longer = false
             scan(buffer, from: 0) { _, _, _, next in
@@ -76,87 +77,6 @@ enum HeaderBytes {
             }
             return longer
         }
-    }
-
-    /// Names to look for, matched ignoring ASCII case without building a string per field.
-    struct Names {
-        private let names: [[UInt8]]
-        private let lengths: Set<Int>
-
-        init(_ names: [String]) {
-            self.names = names.map { Array($0.utf8).map(HeaderBytes.asciiLowercased) }
-            lengths = Set(self.names.map(\.count))
-        }
-
-        func contains(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
-            guard lengths.contains(range.count) else { return false }
-            return names.contains { name in
-                name.count == range.count
-                    && zip(name, buffer[range]).allSatisfy { $0 == HeaderBytes.asciiLowercased($1) }
-            }
-        }
-    }
-
-    /// The lines (with their continuation lines and line breaks) of the fields of the header
-    /// section in `range` (the message's when nil) whose names are in `names`, or of every other field when
-    /// `excluding`; then a blank line, as `BODY[HEADER.FIELDS (…)]` returns them (RFC 3501
-    /// §6.4.5). Also where the body starts.
-    static func fieldLines(
-        of bytes: [UInt8], in range: Range<Int>? = nil, names: [String], excluding: Bool
-    ) -> (lines: [UInt8], bodyStart: Int) {
-        let wanted = Names(names)
-        var out: [UInt8] = []
-        let bodyStart = bytes.withUnsafeBufferPointer { buffer in
-            var keep = false
-            return scan(buffer, from: range?.lowerBound ?? 0, upTo: range?.upperBound) { line, lineStart, _, next in
-                switch line {
-                case .continuation: break
-                case .field(let nameEnd, _): keep = wanted.contains(buffer, lineStart..<nameEnd) != excluding
-                case .mboxFrom: keep = false
-                }
-                if keep { out.append(contentsOf: buffer[lineStart..<next]) }
-                return true
-            }
-        }
-        if let last = out.last, last != 0x0A { out += [0x0D, 0x0A] }  // a last field without a line break
-        out += [0x0D, 0x0A]
-        return (out, bodyStart)
-    }
-
-    /// Whether a field named `name` in the header section of `bytes` has a value (unfolded, raw)
-    /// for which `matches` holds; stops at the first.
-    static func anyField(named name: String, in bytes: [UInt8], where matches: (ArraySlice<UInt8>) -> Bool) -> Bool {
-        let wanted = Names([name])
-        var value: [UInt8] = []
-        var inField = false
-        var found = false
-        bytes.withUnsafeBufferPointer { buffer in
-            func finish() -> Bool {
-                guard inField else { return true }
-                inField = false
-                found = matches(value[...])
-                return !found
-            }
-            scan(buffer, from: 0) { line, lineStart, contentEnd, _ in
-                switch line {
-                case .continuation:
-                    if inField { value.append(contentsOf: buffer[lineStart..<contentEnd]) }
-                    return true
-                case .field(let nameEnd, let colon):
-                    guard finish() else { return false }
-                    if wanted.contains(buffer, lineStart..<nameEnd) {
-                        inField = true
-                        value.removeAll(keepingCapacity: true)
-                        value.append(contentsOf: buffer[(colon + 1)..<contentEnd])
-                    }
-                    return true
-                case .mboxFrom:
-                    return finish()
-                }
-            }
-            _ = finish()
-        }
-        return found
     }
 
     /// Calls `body(start, contentEnd, next)` for each line of `range`: the line's first byte, the
@@ -209,7 +129,7 @@ enum HeaderBytes {
             && buffer[content.lowerBound..<(content.lowerBound + prefix.count)].elementsEqual(prefix)
     }
 
-    static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+    package static func asciiLowercased(_ byte: UInt8) -> UInt8 {
         (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
     }
 }
