@@ -23,6 +23,7 @@ import LetterboxStore
 /// | `DELETE /faults`, `DELETE /faults/{id}` | the number of rules removed |
 /// | `GET /healthz`, `GET /metrics` | `ok`, Prometheus text exposition |
 /// | `GET /tls/certificate.pem` | the TLS certificate of the mail ports; 404 when TLS is off |
+/// | `GET /openapi.json` | the OpenAPI 3.1 description of every route (``OpenAPIDocument``) |
 ///
 /// Without `mailbox=`, lists, waits and deletes concern the messages captured over SMTP, in
 /// whichever IMAP mailbox a client has since moved them; `mailbox=Sent` means what that mailbox
@@ -102,6 +103,8 @@ package struct HTTPRouter: Sendable {
                 throw HTTPRequestError(.notFound, "TLS is not available (libssl.so.3 not loaded; see the server log)")
             }
             return HTTPResponse(headers: ["Content-Type": "application/x-pem-file"], body: Array(certificatePEM.utf8))
+        case .openAPI:
+            return HTTPResponse(headers: ["Content-Type": "application/json"], body: OpenAPIDocument.json)
         case .metrics:
             let body = MetricsExposition.render(statistics: store.statistics, metrics: metrics())
             return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))
