@@ -7,6 +7,7 @@ import http.server
 import imaplib
 import json
 import os
+import shutil
 import smtplib
 import sys
 import tempfile
@@ -91,7 +92,8 @@ def rows():
 
 
 def row_texts():
-    return [r.text for r in rows()]
+    # One call, so rows re-rendered meanwhile cannot go stale under the reader.
+    return driver.execute_script("return [...document.querySelectorAll('#list .row')].map((r) => r.innerText)")
 
 
 try:
@@ -147,7 +149,8 @@ try:
 
     # The attachment downloads with its exact bytes.
     driver.find_element(By.ID, "tab-attachments").click()
-    link = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".atts a[download]"))
+    link = wait.until(lambda d: next(a for a in d.find_elements(By.CSS_SELECTOR, ".atts a[download]")
+                                      if "data.bin" in a.text))
     link.click()
     target = os.path.join(downloads, "data.bin")
     wait.until(lambda d: os.path.exists(target) and open(target, "rb").read() == ATTACHMENT)
@@ -158,20 +161,9 @@ try:
     assert "482913" in codes, codes
     check("the one-time code is found on the Links tab")
 
-    # Search narrows the list.
-    search = driver.find_element(By.ID, "q")
-    search.send_keys("subject:First")
-    wait.until(lambda d: len(rows()) == 1 and "First message" in rows()[0].text)
-    check("search narrows the list")
-    search.clear()
-    search.send_keys(Keys.ESCAPE)
-    driver.execute_script("document.getElementById('q').dispatchEvent(new Event('input'))")
-    wait.until(lambda d: len(rows()) == 2)
-
     # Keyboard: j/k move, Enter opens, u toggles unread, Delete deletes (for IMAP too).
-    driver.find_element(By.ID, "list").click()
-    body = driver.find_element(By.TAG_NAME, "body")
-    driver.find_element(By.ID, "list").send_keys("j")
+    driver.execute_script("document.getElementById('list').focus()")
+    driver.find_element(By.ID, "list").send_keys("k")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".row[aria-selected=true]"))
     first_selected = driver.find_element(By.CSS_SELECTOR, ".row[aria-selected=true]").get_attribute("id")
     driver.find_element(By.ID, "list").send_keys("j")
@@ -217,6 +209,23 @@ try:
     driver.save_screenshot(os.path.join(shots, "inbox-dark-1280.png"))
     check("dark mode applies")
 
+    # Search narrows the list, negation too, and live arrivals follow the search.
+    send("Other news", "Something else.")
+    wait.until(lambda d: len(rows()) == 2)
+    search = driver.find_element(By.ID, "q")
+    search.send_keys("subject:First")
+    wait.until(lambda d: row_texts() and all("First message" in t for t in row_texts()))
+    check("search narrows the list")
+    search.clear()
+    search.send_keys("-subject:First")
+    wait.until(lambda d: row_texts() and all("Other news" in t for t in row_texts()))
+    check("a negated search narrows the list")
+    send("First again", "Excluded by the search.")
+    send("Later news", "Arrives while searching.")
+    wait.until(lambda d: any("Later news" in t for t in row_texts()))
+    assert not any("First" in t for t in row_texts()), row_texts()
+    check("live arrivals follow the search")
+
     errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"
               and "Content Security Policy" not in e.get("message", "") and "favicon" not in e.get("message", "")]
     assert not errors, errors
@@ -228,3 +237,4 @@ finally:
         pass
     driver.quit()
     remote.shutdown()
+    shutil.rmtree(downloads, ignore_errors=True)

@@ -268,12 +268,12 @@ enum InboxScript {
           $("download").href = "/messages/" + id + "/raw";
           $("download").setAttribute("download", "message-" + id + ".eml");
           const s = $("summary");
-          s.replaceChildren(el("h2", {text: d.subject || "(no subject)"}),
+          s.replaceChildren(...[el("h2", {text: d.subject || "(no subject)"}),
             el("div", {text: "From: " + (d.from || []).map(person).join(", ")}),
             el("div", {text: "To: " + (d.to || []).map(person).join(", ")}),
             (d.cc || []).length ? el("div", {text: "Cc: " + d.cc.map(person).join(", ")}) : null,
             (d.bcc || []).length ? el("div", {class: "bcc", text: "Bcc (envelope only): " + d.bcc.join(", ")}) : null,
-            el("div", {text: (d.date || d.receivedAt) + " · " + size(d.size)}));
+            el("div", {text: (d.date || d.receivedAt) + " · " + size(d.size)})].filter((c) => c));
           tab = d.html ? "HTML" : "Text";
           showTab();
           if (openEntry && !openEntry.seen) setRead(id, true).catch(() => {});
