@@ -148,6 +148,9 @@ enum InboxScript {
           source = new EventSource("/events?" + params());
           source.addEventListener("open", () => {
             status("live");
+            // A reconnection resumes after Last-Event-ID (or gets `reset`): no reload needed.
+            if (ready || buffered.loading) return;
+            buffered.loading = true;
             load().then(() => { ready = true; buffered.forEach((f) => f()); buffered = []; }, (error) => status(error.message));
           });
           source.addEventListener("error", () => status("reconnecting…"));
