@@ -5,6 +5,9 @@ import LetterboxStore
 /// that the request's `/messages` filters admit, resumed after `Last-Event-ID` (or the
 /// `lastEventId` query item, for clients that cannot set the field).
 enum EventStream {
+    /// The least time between two writes to one stream.
+    static let coalescingInterval: Duration = .milliseconds(25)
+
     /// Whether `request` asks for the event stream.
     static func isRequest(_ request: HTTPRequest) -> Bool {
         request.method == "GET" && request.target.pathSegments == ["events"]
@@ -77,6 +80,10 @@ extension HTTPServer {
             if !bytes.isEmpty {
                 connection.write(bytes)
                 try await connection.flush()
+                // Events that arrive meanwhile go out together: during a burst of mail each stream
+                // wakes and writes a few times a second, not once per message, which would take
+                // the event loop from SMTP with many streams open.
+                try? await Task.sleep(for: EventStream.coalescingInterval)
             }
             do {
                 try await connection.awaitWakeOrHangUp(interruptible: true)
