@@ -9,7 +9,7 @@ import LetterboxStore
 ///
 /// | Request | Response |
 /// | --- | --- |
-/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=&mailbox=` | one line (or object) per message, oldest first |
+/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=&mailbox=&q=` | one line (or object) per message, oldest first |
 /// | `GET /messages/{id}[.json]` | headers and text body (or the detailed object) |
 /// | `GET /messages/{id}/raw` | the exact bytes, `message/rfc822` |
 /// | `GET /messages/{id}/html` | the decoded HTML body, `text/html`; 404 when there is none |
@@ -252,8 +252,9 @@ package struct HTTPRouter: Sendable {
         return id
     }
 
-    /// The `to`, `from`, `subject`, `since`, `contains` and `mailbox` query items as a filter;
-    /// empty values are ignored.
+    /// The `to`, `from`, `subject`, `since`, `contains`, `mailbox` and `q` (``SearchQuery``) query
+    /// items as one filter, all of which must hold; empty values are ignored. 400 with the reason
+    /// for a `since` or `q` that cannot be read.
     static func filter(from request: HTTPRequest) throws(HTTPRequestError) -> MessageFilter {
         func text(_ name: String) -> String? { request.query(name).flatMap { $0.isEmpty ? nil : $0 } }
         var since: UInt64?
@@ -263,9 +264,13 @@ package struct HTTPRouter: Sendable {
             }
             since = id
         }
+        var terms: [SearchTerm] = []
+        if let query = text("q") {
+            do { terms = try SearchQuery.parse(query) } catch { throw .badRequest("q: \(error.reason)") }
+        }
         return MessageFilter(
             to: text("to"), from: text("from"), subject: text("subject"), sinceID: since, contains: text("contains"),
-            mailbox: text("mailbox"))
+            mailbox: text("mailbox"), terms: terms)
     }
 
     /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``: a
