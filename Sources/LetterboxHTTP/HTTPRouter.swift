@@ -68,6 +68,7 @@ package struct HTTPRouter: Sendable {
     /// blocking threads, off the caller's event loop.
     package func respond(to request: HTTPRequest) async -> HTTPResponse {
         if let refusal = browserPolicy.refusal(of: request) { return .error(refusal.status, refusal.reason) }
+        if let response = await WebInboxRoutes(router: self).respond(to: request) { return response }
         guard let route = HTTPRoute(segments: request.target.pathSegments) else {
             return .error(.notFound, "no such resource: \(request.path)")
         }
@@ -124,7 +125,8 @@ package struct HTTPRouter: Sendable {
                         .array(
                             read.map {
                                 MessageRendering.json(
-                                    $0, views: $1, detailed: false, location: store.location(of: $0.id))
+                                    $0, views: $1, detailed: false, location: store.location(of: $0.id),
+                                    flags: store.flags(of: $0.id))
                             }))
                 }
                 return .text(MessageRendering.list(read))
@@ -155,7 +157,13 @@ package struct HTTPRouter: Sendable {
             guard let html = MessageBody.html(of: views.raw, root: views.partTree) else {
                 throw HTTPRequestError(.notFound, "message \(id) has no HTML part")
             }
-            return HTTPResponse(headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(html.utf8))
+            // Mail HTML must never run in this origin (where it could read and delete every message).
+            return HTTPResponse(
+                headers: [
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": MessageViewDocument.contentSecurityPolicy(remote: false),
+                    "X-Content-Type-Options": "nosniff",
+                ], body: Array(html.utf8))
         case .headers(let idText, let json):
             let (_, views) = try await message(idText)
             if json || Self.acceptsJSON(request) { return .json(MessageRendering.headersJSON(views.headers)) }
@@ -203,7 +211,8 @@ package struct HTTPRouter: Sendable {
         json
             ? .json(
                 MessageRendering.json(
-                    message, views: .success(views), detailed: true, location: store.location(of: message.id)))
+                    message, views: .success(views), detailed: true, location: store.location(of: message.id),
+                    flags: store.flags(of: message.id)))
             : .text(MessageRendering.detail(message, views: views))
     }
 

@@ -402,7 +402,9 @@ package final class Connection {
     /// For a long poll: a client that gives up frees its connection at once instead of at the
     /// poll's timeout. What the peer sends meanwhile (a pipelined request) stays in the socket for
     /// the next read; a close behind such bytes is only noticed by that read.
-    package func awaitWakeOrHangUp() async throws -> Never {
+    /// - Parameter interruptible: a graceful shutdown ends the wait with ``NetError/shuttingDown``
+    ///   (an endless event stream, which has no answer to finish).
+    package func awaitWakeOrHangUp(interruptible: Bool = false) async throws -> Never {
         while true {
             var byte: UInt8 = 0
             let peeked = recv(registration.fd, &byte, 1, Int32(MSG_PEEK))
@@ -413,7 +415,9 @@ package final class Connection {
                 // A reset, or any failure: the peer is gone as far as this wait is concerned.
                 guard code == EAGAIN || code == EWOULDBLOCK else { throw NetError.closed }
             }
-            try await wait(for: .read, until: Deadline(at: .max, reason: .idleTimeout), wakeable: true)
+            try await wait(
+                for: .read, until: Deadline(at: .max, reason: .idleTimeout), interruptible: interruptible,
+                wakeable: true)
         }
     }
 
