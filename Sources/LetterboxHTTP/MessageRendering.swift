@@ -113,8 +113,9 @@ enum MessageRendering {
             ("flags", .array(flags.sorted.map(JSONValue.string))),
             ("seen", .bool(flags.contains(MessageFlags.seen))),
             ("bcc", .array(blindCopies(envelope.recipients, headers: headers).map(JSONValue.string))),
-            ("attachments", .int(MessageBody.attachments(of: views.partTree).count)),
         ]
+        // The summary counts the attachments; the detail lists them (one member, never both).
+        if !detailed { members.append(("attachments", .int(MessageBody.attachments(of: views.partTree).count))) }
         if detailed {
             members.append(("text", .string(MessageBody.text(of: views.raw, root: views.partTree))))
             members.append(("html", .stringOrNull(MessageBody.html(of: views.raw, root: views.partTree))))

@@ -1379,11 +1379,21 @@ enum OpenAPIDocument {
                     "schema": {
                       "type": "string"
                     }
+                  },
+                  {
+                    "name": "lastEventId",
+                    "in": "query",
+                    "required": false,
+                    "description": "As `Last-Event-ID`, for clients that cannot set the field.",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0
+                    }
                   }
                 ],
                 "responses": {
                   "200": {
-                    "description": "An endless `text/event-stream` (WHATWG HTML §9.2):\n- `event: message`, `id: <message id>`, `data:` one `GET /messages.json` entry (see MessageSummary) — a message arrived that the filters select;\n- `event: deleted`, `data: {\"ids\":[…]}` (see DeletedEvent);\n- `event: flags`, `data: {\"id\":…,\"flags\":[…]}` (see FlagsEvent) — e.g. read/unread;\n- comment lines (`: …`) as heartbeats.\nReconnecting with `Last-Event-ID` resends the matching messages stored after that id. A consumer that falls behind is disconnected, never buffered without limit.",
+                    "description": "An endless `text/event-stream` (WHATWG HTML §9.2):\n- `event: message`, `id: <message id>`, `data:` one `GET /messages.json` entry (see MessageSummary) — a message arrived that the filters select;\n- `event: deleted`, `data: {\"ids\":[…]}` (see DeletedEvent);\n- `event: flags`, `data: {\"id\":…,\"flags\":[…],\"seen\":…}` (see FlagsEvent) — e.g. read/unread;\n- `event: reset`, `data: {}` — a resume asked for events no longer kept: reload the list;\n- `retry: 1000` first, and comment lines (`: keep-alive`) every 15 s as heartbeats.\nReconnecting with `Last-Event-ID` (or `?lastEventId=`) resends the matching events after that id. A consumer that falls behind is disconnected, never buffered without limit. Counts against the long-poll limit (503 beyond it).",
                     "content": {
                       "text/event-stream": {
                         "schema": {
@@ -1398,6 +1408,9 @@ enum OpenAPIDocument {
                           },
                           "flags": {
                             "$ref": "#/components/schemas/FlagsEvent"
+                          },
+                          "reset": {
+                            "type": "object"
                           }
                         }
                       }
@@ -1408,6 +1421,352 @@ enum OpenAPIDocument {
                   },
                   "503": {
                     "$ref": "#/components/responses/Busy"
+                  },
+                  "default": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/inbox.js": {
+              "get": {
+                "summary": "The inbox page's script",
+                "tags": [
+                  "inbox"
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The inbox page's script; `ETag`, revalidate with `If-None-Match`.",
+                    "headers": {
+                      "ETag": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "content": {
+                      "text/javascript": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "304": {
+                    "description": "Not modified."
+                  },
+                  "default": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/inbox.css": {
+              "get": {
+                "summary": "The inbox page's style",
+                "tags": [
+                  "inbox"
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The inbox page's style; `ETag`, revalidate with `If-None-Match`.",
+                    "headers": {
+                      "ETag": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "content": {
+                      "text/css": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "304": {
+                    "description": "Not modified."
+                  },
+                  "default": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/inbox/list.json": {
+              "get": {
+                "summary": "The inbox list: every matching id and the first entries",
+                "tags": [
+                  "inbox"
+                ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/to"
+                  },
+                  {
+                    "$ref": "#/components/parameters/from"
+                  },
+                  {
+                    "$ref": "#/components/parameters/subject"
+                  },
+                  {
+                    "$ref": "#/components/parameters/since"
+                  },
+                  {
+                    "$ref": "#/components/parameters/contains"
+                  },
+                  {
+                    "$ref": "#/components/parameters/mailbox"
+                  },
+                  {
+                    "$ref": "#/components/parameters/q"
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "description": "Entries to render, 100 by default, at most 500.",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "Every matching id, newest first, and the list entries of the first `limit`.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "ids",
+                            "entries"
+                          ],
+                          "properties": {
+                            "ids": {
+                              "type": "array",
+                              "items": {
+                                "type": "integer"
+                              }
+                            },
+                            "entries": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/MessageSummary"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "default": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/inbox/mailboxes.json": {
+              "get": {
+                "summary": "The mailbox names, INBOX first",
+                "tags": [
+                  "inbox"
+                ],
+                "responses": {
+                  "200": {
+                    "description": "Names.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "array",
+                          "items": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/inbox/entries.json": {
+              "get": {
+                "summary": "List entries of some messages",
+                "tags": [
+                  "inbox"
+                ],
+                "parameters": [
+                  {
+                    "name": "ids",
+                    "in": "query",
+                    "description": "Message ids separated by commas, at most 500.",
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[0-9]+(,[0-9]+)*$",
+                      "examples": [
+                        "1,2"
+                      ]
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The entries of those ids still stored, in order.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "entries"
+                          ],
+                          "properties": {
+                            "entries": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/MessageSummary"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "default": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/messages/{id}/view": {
+              "get": {
+                "summary": "The HTML body for the inbox's sandboxed frame",
+                "tags": [
+                  "inbox"
+                ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/id"
+                  },
+                  {
+                    "name": "remote",
+                    "in": "query",
+                    "description": "`1` allows remote images and fonts.",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "0",
+                        "1"
+                      ]
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The HTML body as a document for a sandboxed frame: `cid:` images inlined, remote content blocked by its `Content-Security-Policy` unless `remote=1`.",
+                    "content": {
+                      "text/html": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "500": {
+                    "$ref": "#/components/responses/Unreadable"
+                  },
+                  "default": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              }
+            },
+            "/messages/{id}/seen": {
+              "put": {
+                "summary": "Mark read (IMAP `\\Seen`, for every protocol)",
+                "tags": [
+                  "inbox"
+                ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/id"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The message's new flags.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/FlagsEvent"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "500": {
+                    "$ref": "#/components/responses/Unreadable"
+                  },
+                  "default": {
+                    "$ref": "#/components/responses/Error"
+                  }
+                }
+              },
+              "delete": {
+                "summary": "Mark unread",
+                "tags": [
+                  "inbox"
+                ],
+                "parameters": [
+                  {
+                    "$ref": "#/components/parameters/id"
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The message's new flags.",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/FlagsEvent"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "500": {
+                    "$ref": "#/components/responses/Unreadable"
                   },
                   "default": {
                     "$ref": "#/components/responses/Error"
@@ -1651,8 +2010,26 @@ enum OpenAPIDocument {
                 }
               },
               "MessageSummary": {
-                "type": "object",
                 "description": "One entry of `GET /messages.json`; also the data of an SSE `message` event and the body of a webhook POST. More members may be added.",
+                "allOf": [
+                  {
+                    "$ref": "#/components/schemas/MessageFields"
+                  },
+                  {
+                    "type": "object",
+                    "properties": {
+                      "attachments": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "How many attachments the message has."
+                      }
+                    }
+                  }
+                ]
+              },
+              "MessageFields": {
+                "type": "object",
+                "description": "The members a list entry and a detailed message share.",
                 "required": [
                   "id",
                   "receivedAt",
@@ -1726,6 +2103,31 @@ enum OpenAPIDocument {
                   "captured": {
                     "type": "boolean"
                   },
+                  "uid": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "The message's UID in its mailbox."
+                  },
+                  "flags": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "IMAP flags (`\\Seen`, keywords)."
+                  },
+                  "seen": {
+                    "type": "boolean",
+                    "description": "Whether `\\Seen` is set (read)."
+                  },
+                  "bcc": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Envelope recipients named in neither To nor Cc."
+                  },
                   "unreadable": {
                     "type": "string",
                     "description": "Present when the message's bytes cannot be read: why."
@@ -1733,9 +2135,10 @@ enum OpenAPIDocument {
                 }
               },
               "MessageDetail": {
+                "description": "`GET /messages/{id}.json`: the list entry's members (with `attachments` as a list, not a count) and the message's content.",
                 "allOf": [
                   {
-                    "$ref": "#/components/schemas/MessageSummary"
+                    "$ref": "#/components/schemas/MessageFields"
                   },
                   {
                     "type": "object",
@@ -1928,7 +2331,8 @@ enum OpenAPIDocument {
                 "type": "object",
                 "required": [
                   "id",
-                  "flags"
+                  "flags",
+                  "seen"
                 ],
                 "properties": {
                   "id": {
@@ -1940,6 +2344,9 @@ enum OpenAPIDocument {
                       "type": "string"
                     },
                     "description": "IMAP flags such as `\\Seen`."
+                  },
+                  "seen": {
+                    "type": "boolean"
                   }
                 }
               }

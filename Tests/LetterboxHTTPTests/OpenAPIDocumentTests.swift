@@ -22,11 +22,16 @@ import Testing
         Mirror(reflecting: route).children.first?.label ?? String(describing: route)
     }
 
+    /// The text of a source file of LetterboxHTTP.
+    private func source(_ path: String) throws -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/LetterboxHTTP/" + path)
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
     /// The case names `HTTPRoute.swift` declares, read from the source.
     private func declaredCases() throws -> Set<String> {
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/LetterboxHTTP/HTTPRoute.swift")
-        let text = try String(contentsOf: source, encoding: .utf8)
+        let text = try source("HTTPRoute.swift")
         let body = text.components(separatedBy: "init?(segments:").first ?? ""
         var names: Set<String> = []
         for line in body.split(separator: "\n") {
@@ -45,25 +50,17 @@ import Testing
         let router = HTTPRouter(store: MemoryStore())
         let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         for (template, item) in paths.sorted(by: { $0.key < $1.key }) {
-            // An endless stream: its routing is the web inbox's tests' to check.
+            // An endless stream, served on the connection (EventStreamTests); the router answers 400.
             if template == "/events" { continue }
             let documented = Set(item.keys.map { $0.uppercased() }).intersection(methods)
             let target =
                 "/" + segments(template).joined(separator: "/") + (template.contains("wait") ? "?timeout=0" : "")
-            let inbox =
-                (item.values.compactMap { ($0 as? [String: Any])?["tags"] as? [String] }.first ?? []) == ["inbox"]
             for method in methods {
                 let response = await router.respond(to: try HTTPRequest(method: method, target: target))
                 let unrouted = response.status == .notFound && response.bodyText.hasPrefix("no such resource")
                 if documented.contains(method) {
-                    // The inbox's own routes land with the web inbox branch (s5-webpage).
-                    withKnownIssue("\(template) is routed once the web inbox is merged", isIntermittent: true) {
-                        #expect(
-                            !unrouted && response.status != .methodNotAllowed,
-                            "\(method) \(template): \(response.status)")
-                    } matching: { _ in
-                        inbox
-                    }
+                    #expect(
+                        !unrouted && response.status != .methodNotAllowed, "\(method) \(template): \(response.status)")
                 } else if !unrouted {
                     #expect(response.status == .methodNotAllowed, "\(method) \(template) is served but not documented")
                 }
@@ -79,6 +76,21 @@ import Testing
         #expect(
             declared.subtracting(reached).isEmpty,
             "routes missing from OpenAPIDocument: \(declared.subtracting(reached).sorted())")
+    }
+
+    /// The web inbox answers its routes before ``HTTPRoute`` (``WebInboxRoutes``): every path
+    /// segment its `switch` names appears in a documented path.
+    @Test func everyWebInboxRouteIsDocumented() throws {
+        let paths = try #require(try document()["paths"] as? [String: Any])
+        let documented = Set(paths.keys.flatMap { $0.split(separator: "/").map(String.init) })
+        let text = try source("WebInbox/WebInboxRoutes.swift")
+        var named: Set<String> = []
+        for line in text.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix("case ") {
+            let quoted = line.split(separator: "\"", omittingEmptySubsequences: false)
+            named.formUnion(stride(from: 1, to: quoted.count, by: 2).map { String(quoted[$0]) })
+        }
+        #expect(named.contains("events") && named.contains("seen"), "read the segments: \(named.sorted())")
+        #expect(named.subtracting(documented).isEmpty, "undocumented: \(named.subtracting(documented).sorted())")
     }
 
     @Test func theDocumentIsServedAsJSON() async throws {

@@ -48,10 +48,12 @@ import Testing
                 "letterbox-schemathesis-\(UUID()).txt")
             defer { try? FileManager.default.removeItem(at: report) }
             // Long polls and the event stream are left out: they answer only when mail arrives.
-            // The output goes to a file (a pipe would fill and stall the tool); at most 120 s.
+            // The output goes to a file (a pipe would fill and stall the tool); ~30–90 s, at most 300.
+            // Run in a temporary folder: schemathesis keeps a `.schemathesis` folder where it runs.
             let command = [
-                "timeout", "120", python, "-m", "schemathesis.cli", "run",
-                "http://127.0.0.1:\(mail.ports.http)/openapi.json", "--max-examples", "10", "--seed", "1",
+                "cd", FileManager.default.temporaryDirectory.path, "&&", "timeout", "300", python, "-m",
+                "schemathesis.cli", "run",
+                "http://127.0.0.1:\(mail.ports.http)/openapi.json", "--max-examples", "5", "--seed", "1",
                 "--request-timeout", "20", "--exclude-path-regex", "'^/(events|messages/wait)'", "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
                 ">", report.path, "2>&1",
