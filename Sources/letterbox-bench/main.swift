@@ -25,6 +25,9 @@ let usage = """
       tls          TLS handshakes per server CPU-second, bulk each way, 1 MiB over SMTP STARTTLS vs plaintext,
                    beside openssl s_server with the same certificate, server memory per idle TLS session
                    --handshakes 2000 --bulk 1073741824 --messages 100 --idle-sessions 1000
+      sse          SMTP ingest with and without GET /events subscribers (goal ≥ 90 %), server RSS per
+                   held subscriber (goal ≤ 32 KiB); runs the letterbox executable as a child
+                   --messages 5000 --size 1024 --connections 8 --subscribers 100 --held 1000
       all          every measurement above with the issue's parameters
 
     Robustness (each runs the `letterbox` executable built beside this one as a child process, so a
@@ -142,6 +145,12 @@ do {
     case "memcycle":
         let (messages, size, rounds) = (option("messages", 20_000), option("size", 10_240), option("rounds", 10))
         try await onThread { try MemoryCycle.run(messages: messages, size: size, rounds: rounds) }
+    case "sse":
+        let (messages, size, connections) = (option("messages", 5000), option("size", 1024), option("connections", 8))
+        let (fanOut, held) = (option("subscribers", 100), option("held", 1000))
+        try await onThread {
+            try SSEFanOut.run(messages: messages, size: size, connections: connections, fanOut: fanOut, held: held)
+        }
     case "bighead":
         let lines = option("lines", 2_000_000)
         try await onThread { try BigHeader.run(lines: lines) }
