@@ -83,6 +83,14 @@ private final class LogLines: Sendable {
     private let lines = Mutex<[String]>([])
     var all: [String] { lines.withLock { $0 } }
     var logger: Logger { Logger(level: .debug, sink: { line in self.lines.withLock { $0.append(line) } }) }
+
+    /// Waits (up to 30 s) until `count` lines contain `text`.
+    func waitFor(_ count: Int, containing text: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while all.filter({ $0.contains(text) }).count < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
 }
 
 private func capture(_ store: MemoryStore, subject: String) async throws -> Message {
@@ -92,17 +100,21 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
 }
 
 @Suite struct WebhookTests {
-    private var fast: WebhookNotifier.Policy {
+    /// A store, its log, and a notifier posting what it captures to `url`, retrying after 20 ms.
+    private func notifying(
+        _ url: WebhookURL, _ adjust: (inout WebhookNotifier.Policy) -> Void = { _ in }
+    ) -> (MemoryStore, LogLines, WebhookNotifier) {
         var policy = WebhookNotifier.Policy()
         policy.firstBackoff = .milliseconds(20)
         policy.attemptTimeout = .seconds(20)
-        return policy
+        adjust(&policy)
+        let (store, log) = (MemoryStore(), LogLines())
+        return (store, log, WebhookNotifier(url: url, store: store, logger: log.logger, policy: policy))
     }
 
     @Test func postsTheListEntryOfEachCapturedMessage() async throws {
         let receiver = try Receiver { _ in 204 }
-        let store = MemoryStore()
-        let notifier = WebhookNotifier(url: try receiver.url, store: store, logger: .silent, policy: fast)
+        let (store, _, notifier) = notifying(try receiver.url)
         defer { notifier.stop() }
         _ = try await capture(store, subject: "First")
         _ = try await capture(store, subject: "Second")
@@ -128,9 +140,7 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
     @Test func retriesFailuresWithBackoffButNotRefusals() async throws {
         // Message 1: 503, then 200 on its second attempt. Message 2: 400, never retried. Message 3: 200.
         let receiver = try Receiver { number in [1: 503, 2: 200, 3: 400, 4: 200][number] ?? 200 }
-        let store = MemoryStore()
-        let log = LogLines()
-        let notifier = WebhookNotifier(url: try receiver.url, store: store, logger: log.logger, policy: fast)
+        let (store, log, notifier) = notifying(try receiver.url)
         defer { notifier.stop() }
         for subject in ["a", "b", "c"] { _ = try await capture(store, subject: subject) }
         try await receiver.waitFor(4)
@@ -145,11 +155,7 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
 
     @Test func givesUpAfterTheAttemptsAndGoesOn() async throws {
         let receiver = try Receiver { number in number <= 3 ? 500 : 200 }
-        let store = MemoryStore()
-        let log = LogLines()
-        var policy = fast
-        policy.attempts = 3
-        let notifier = WebhookNotifier(url: try receiver.url, store: store, logger: log.logger, policy: policy)
+        let (store, log, notifier) = notifying(try receiver.url) { $0.attempts = 3 }
         defer { notifier.stop() }
         _ = try await capture(store, subject: "lost")
         _ = try await capture(store, subject: "kept")
@@ -161,20 +167,13 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
 
     @Test func aStuckReceiverNeitherDelaysCaptureNorGrowsTheQueue() async throws {
         let receiver = try Receiver { _ in nil }  // accepts, reads, never answers
-        let store = MemoryStore()
-        let log = LogLines()
-        var policy = fast
-        policy.capacity = 2
-        let notifier = WebhookNotifier(url: try receiver.url, store: store, logger: log.logger, policy: policy)
+        let (store, log, notifier) = notifying(try receiver.url) { $0.capacity = 2 }
         defer { notifier.stop() }
         // Storing (after which SMTP answers 250) finishes while the first post hangs.
         for number in 1...8 { _ = try await capture(store, subject: "m\(number)") }
         try await receiver.waitFor(1)
         // One in flight, two queued: the other five are dropped, each with a log line.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while log.all.filter({ $0.contains("is not posted") }).count < 5, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await log.waitFor(5, containing: "is not posted")
         let dropped = log.all.filter { $0.contains("2 messages already wait") }
         #expect(dropped.count >= 5 && dropped.count <= 6)
         #expect(dropped.last?.contains("message 8 is not posted") == true)
@@ -188,18 +187,10 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
             options: .init(maxConnections: 1, idleTimeout: .seconds(1), overCapacityReply: []))
         let port = closed.port
         await closed.shutdown(gracePeriod: .zero)
-        let store = MemoryStore()
-        let log = LogLines()
-        var policy = fast
-        policy.attempts = 2
-        let notifier = WebhookNotifier(
-            url: try WebhookURL(parsing: "http://127.0.0.1:\(port)"), store: store, logger: log.logger, policy: policy)
+        let (store, log, notifier) = notifying(try WebhookURL(parsing: "http://127.0.0.1:\(port)")) { $0.attempts = 2 }
         defer { notifier.stop() }
         _ = try await capture(store, subject: "x")
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !log.all.contains(where: { $0.contains("not posted") }), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await log.waitFor(1, containing: "not posted")
         #expect(
             log.all.contains {
                 $0.contains("message 1 not posted to http://127.0.0.1:\(port)/ after 2 attempts: cannot connect")
