@@ -53,7 +53,7 @@ import Testing
                 await client.close()
             }
             #expect(mail.messages.count == 3)
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(90)
             while posts.bodies.withLock({ $0.count }) < 1, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
