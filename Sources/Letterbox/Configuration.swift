@@ -58,6 +58,10 @@ public struct Configuration: Sendable {
     public var latency: Duration?
     /// STARTTLS, implicit-TLS ports and the certificate; off by default (see ``TLSConfiguration``).
     public var tls = TLSConfiguration()
+    /// An `http://` URL that receives one JSON POST per captured message (the object
+    /// `GET /messages.json` lists), sent after SMTP has answered 250 and retried with back-off;
+    /// nil (the default) for none. `https://` is refused: see ``MailCatcher/start(_:)``.
+    public var webhookURL: String?
 
     public init() {}
 

@@ -32,12 +32,14 @@ public final class MailCatcher: Sendable {
     /// off (``TLSConfiguration/isEnabled``).
     public let tlsCertificatePEM: String?
     private let servers: [(name: String, server: TCPServer)]
+    private let webhook: WebhookNotifier?
     private let stopped = Mutex(false)
 
     private init(
         configuration: Configuration, store: any MessageStore, faults: FaultInjector, servers: [(String, TCPServer)],
-        tlsCertificatePEM: String?
+        tlsCertificatePEM: String?, webhook: WebhookNotifier?
     ) {
+        self.webhook = webhook
         self.configuration = configuration
         self.store = store
         self.faults = faults
@@ -56,7 +58,13 @@ public final class MailCatcher: Sendable {
     ///   ``NetError`` when a port cannot be bound (already in use, bad host); nothing is
     ///   left listening then. ``StoreError`` when the Maildir of ``Configuration/storage`` cannot be
     ///   used (the message names the folder and the reason), before anything listens.
+    ///   ``WebhookSetupError`` when ``Configuration/webhookURL`` is not an `http://` URL.
     public static func start(_ configuration: Configuration = Configuration()) async throws -> MailCatcher {
+        let webhookURL: WebhookURL?
+        do {
+            webhookURL = try configuration.webhookURL.map { url throws(WebhookURLError) in try WebhookURL(parsing: url)
+            }
+        } catch { throw WebhookSetupError(description: error.description) }
         let group = try EventLoopGroup.shared.get()
         let store = try await configuration.makeStore()
         let events = ProtocolEvents(logger: configuration.logger, transcript: configuration.transcript)
@@ -126,6 +134,8 @@ public final class MailCatcher: Sendable {
                 ("pop3s", configuration.tls.pop3sPort, pop3Budgets, [], overTLS { await pop3.serve($0) }),
                 ("imaps", configuration.tls.imapsPort, imapBudgets, [], overTLS { await imap.serve($0) }),
             ]
+        // Observes the store before SMTP listens, so every captured message is posted.
+        let webhook = webhookURL.map { WebhookNotifier(url: $0, store: store, logger: configuration.logger) }
         do {
             for listener in listeners {
                 guard let port = listener.port else { continue }
@@ -140,11 +150,13 @@ public final class MailCatcher: Sendable {
             }
         } catch {
             for (_, server) in bound.all { await server.shutdown(gracePeriod: .zero) }
+            webhook?.stop()
             throw error
         }
+        if let webhookURL { configuration.logger.log(.info, "posting every captured message to \(webhookURL)") }
         return MailCatcher(
             configuration: configuration, store: store, faults: faults, servers: bound.all,
-            tlsCertificatePEM: tls?.certificatePEM)
+            tlsCertificatePEM: tls?.certificatePEM, webhook: webhook)
     }
 
     /// Starts a catcher, runs `body`, and shuts the catcher down afterwards, even if `body` throws.
@@ -208,6 +220,7 @@ public final class MailCatcher: Sendable {
             return !stopped
         }
         guard first else { return }
+        webhook?.stop()
         await withTaskGroup(of: Void.self) { group in
             for (_, server) in servers {
                 group.addTask { await server.shutdown(gracePeriod: self.configuration.shutdownGracePeriod) }
@@ -215,6 +228,11 @@ public final class MailCatcher: Sendable {
         }
         configuration.logger.log(.info, "shut down")
     }
+}
+
+/// Why ``Configuration/webhookURL`` cannot be used (not `http://`, no host, a bad port).
+public struct WebhookSetupError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// The servers a catcher has bound so far, readable by the metrics endpoint while they start.

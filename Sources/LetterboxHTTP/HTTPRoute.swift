@@ -26,6 +26,8 @@ enum HTTPRoute: Equatable {
     case fault(id: String, json: Bool)
     /// `/tls/certificate.pem`: the certificate the mail ports present.
     case tlsCertificate
+    /// `/openapi.json`: the OpenAPI 3.1 description of every route.
+    case openAPI
 
     /// The route for `segments`, or nil for an unknown path (404).
     init?(segments: [String]) {
@@ -33,6 +35,7 @@ enum HTTPRoute: Equatable {
         case ["healthz"]: self = .health
         case ["tls", "certificate.pem"]: self = .tlsCertificate
         case ["metrics"]: self = .metrics
+        case ["openapi.json"]: self = .openAPI
         case ["messages"]: self = .messages(json: false)
         case ["messages.json"]: self = .messages(json: true)
         case ["messages", "wait"]: self = .wait(json: false)
@@ -68,7 +71,7 @@ enum HTTPRoute: Equatable {
     /// The methods this resource answers; HEAD wherever GET is (RFC 9110 §9.3.2).
     var allowedMethods: [String] {
         switch self {
-        case .health, .metrics, .tlsCertificate, .wait, .raw, .html, .headers, .parts, .part: ["GET", "HEAD"]
+        case .health, .metrics, .tlsCertificate, .openAPI, .wait, .raw, .html, .headers, .parts, .part: ["GET", "HEAD"]
         case .messages, .message, .fault: ["GET", "HEAD", "DELETE"]
         case .faults: ["GET", "HEAD", "POST", "DELETE"]
         }

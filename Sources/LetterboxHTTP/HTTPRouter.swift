@@ -9,7 +9,7 @@ import LetterboxStore
 ///
 /// | Request | Response |
 /// | --- | --- |
-/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=&mailbox=` | one line (or object) per message, oldest first |
+/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=&mailbox=&q=` | one line (or object) per message, oldest first |
 /// | `GET /messages/{id}[.json]` | headers and text body (or the detailed object) |
 /// | `GET /messages/{id}/raw` | the exact bytes, `message/rfc822` |
 /// | `GET /messages/{id}/html` | the decoded HTML body, `text/html`; 404 when there is none |
@@ -23,6 +23,7 @@ import LetterboxStore
 /// | `DELETE /faults`, `DELETE /faults/{id}` | the number of rules removed |
 /// | `GET /healthz`, `GET /metrics` | `ok`, Prometheus text exposition |
 /// | `GET /tls/certificate.pem` | the TLS certificate of the mail ports; 404 when TLS is off |
+/// | `GET /openapi.json` | the OpenAPI 3.1 description of every route (``OpenAPIDocument``) |
 ///
 /// Without `mailbox=`, lists, waits and deletes concern the messages captured over SMTP, in
 /// whichever IMAP mailbox a client has since moved them; `mailbox=Sent` means what that mailbox
@@ -67,6 +68,7 @@ package struct HTTPRouter: Sendable {
     /// blocking threads, off the caller's event loop.
     package func respond(to request: HTTPRequest) async -> HTTPResponse {
         if let refusal = browserPolicy.refusal(of: request) { return .error(refusal.status, refusal.reason) }
+        if let response = await WebInboxRoutes(router: self).respond(to: request) { return response }
         guard let route = HTTPRoute(segments: request.target.pathSegments) else {
             return .error(.notFound, "no such resource: \(request.path)")
         }
@@ -102,6 +104,8 @@ package struct HTTPRouter: Sendable {
                 throw HTTPRequestError(.notFound, "TLS is not available (libssl.so.3 not loaded; see the server log)")
             }
             return HTTPResponse(headers: ["Content-Type": "application/x-pem-file"], body: Array(certificatePEM.utf8))
+        case .openAPI:
+            return HTTPResponse(headers: ["Content-Type": "application/json"], body: OpenAPIDocument.json)
         case .metrics:
             let body = MetricsExposition.render(statistics: store.statistics, metrics: metrics())
             return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))
@@ -121,7 +125,8 @@ package struct HTTPRouter: Sendable {
                         .array(
                             read.map {
                                 MessageRendering.json(
-                                    $0, views: $1, detailed: false, location: store.location(of: $0.id))
+                                    $0, views: $1, detailed: false, location: store.location(of: $0.id),
+                                    flags: store.flags(of: $0.id))
                             }))
                 }
                 return .text(MessageRendering.list(read))
@@ -152,7 +157,13 @@ package struct HTTPRouter: Sendable {
             guard let html = MessageBody.html(of: views.raw, root: views.partTree) else {
                 throw HTTPRequestError(.notFound, "message \(id) has no HTML part")
             }
-            return HTTPResponse(headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(html.utf8))
+            // Mail HTML must never run in this origin (where it could read and delete every message).
+            return HTTPResponse(
+                headers: [
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": MessageViewDocument.contentSecurityPolicy(remote: false),
+                    "X-Content-Type-Options": "nosniff",
+                ], body: Array(html.utf8))
         case .headers(let idText, let json):
             let (_, views) = try await message(idText)
             if json || Self.acceptsJSON(request) { return .json(MessageRendering.headersJSON(views.headers)) }
@@ -200,7 +211,8 @@ package struct HTTPRouter: Sendable {
         json
             ? .json(
                 MessageRendering.json(
-                    message, views: .success(views), detailed: true, location: store.location(of: message.id)))
+                    message, views: .success(views), detailed: true, location: store.location(of: message.id),
+                    flags: store.flags(of: message.id)))
             : .text(MessageRendering.detail(message, views: views))
     }
 
@@ -243,8 +255,9 @@ package struct HTTPRouter: Sendable {
         return id
     }
 
-    /// The `to`, `from`, `subject`, `since`, `contains` and `mailbox` query items as a filter;
-    /// empty values are ignored.
+    /// The `to`, `from`, `subject`, `since`, `contains`, `mailbox` and `q` (``SearchQuery``) query
+    /// items as one filter, all of which must hold; empty values are ignored. 400 with the reason
+    /// for a `since` or `q` that cannot be read.
     static func filter(from request: HTTPRequest) throws(HTTPRequestError) -> MessageFilter {
         func text(_ name: String) -> String? { request.query(name).flatMap { $0.isEmpty ? nil : $0 } }
         var since: UInt64?
@@ -254,10 +267,14 @@ package struct HTTPRouter: Sendable {
             }
             since = id
         }
+        var terms: [SearchTerm] = []
+        if let query = text("q") {
+            do { terms = try SearchQuery.parse(query) } catch { throw .badRequest("q: \(error.reason)") }
+        }
         return MessageFilter(
             to: text("to"), from: text("from"), subject: text("subject"), sinceID: since, contains: text("contains"),
             // Names come in UTF-8 (`mailbox=Entwürfe`); IMAP keeps them in modified UTF-7.
-            mailbox: text("mailbox").map(ModifiedUTF7.encode))
+            mailbox: text("mailbox").map(ModifiedUTF7.encode), terms: terms)
     }
 
     /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``: a

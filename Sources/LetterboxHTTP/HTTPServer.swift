@@ -15,8 +15,10 @@ package struct HTTPServer: Sendable {
     package let events: ProtocolEvents
     /// Bounds on request size.
     package let limits: HTTPRequestParser.Limits
-    /// How many long polls may wait at once.
+    /// How many long polls and event streams may wait at once.
     package let longPolls: LongPollLimit
+    /// The events `GET /events` streams.
+    package let eventHub: EventHub
 
     /// Bodies at least this large go out without being copied into the write buffer.
     private static let directSendThreshold = 16_384
@@ -36,6 +38,7 @@ package struct HTTPServer: Sendable {
         self.events = events
         self.limits = limits
         self.longPolls = LongPollLimit(limit: maxLongPolls)
+        self.eventHub = EventHub(store: store)
     }
 
     /// A complete `503 Service Unavailable` response with `Connection: close`, sent to a
@@ -74,6 +77,10 @@ package struct HTTPServer: Sendable {
                     var response = HTTPResponse.error(.requestTimeout, "request not received in time: \(error.detail)")
                     response.headers["Connection"] = "close"
                     try await send(response, headOnly: false, on: connection, transcript: transcript)
+                    return
+                }
+                if EventStream.isRequest(request), router.browserPolicy.refusal(of: request) == nil {
+                    try await serveEvents(request, on: connection, transcript: transcript)
                     return
                 }
                 var response: HTTPResponse

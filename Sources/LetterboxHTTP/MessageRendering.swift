@@ -60,8 +60,11 @@ enum MessageRendering {
     /// (`GET /messages/{id}.json`). `mailbox` is where the message is now (null once it is gone),
     /// `captured` whether it came in over SMTP (false for what an IMAP client appended or copied).
     /// A message whose bytes cannot be read has null header fields and `unreadable` with the reason.
+    /// `flags` are its IMAP flags (`seen` says whether `\Seen` is among them), `bcc` the envelope
+    /// recipients named in neither `To:` nor `Cc:`, `attachments` how many attachments it has.
     static func json(
-        _ message: Message, views result: Result<MessageViews, StoreError>, detailed: Bool, location: MessageLocation?
+        _ message: Message, views result: Result<MessageViews, StoreError>, detailed: Bool, location: MessageLocation?,
+        flags: MessageFlags
     ) -> JSONValue {
         let envelope = message.envelope
         var members: [(key: String, value: JSONValue)] = [
@@ -89,7 +92,9 @@ enum MessageRendering {
                 members += [
                     ("from", .null), ("to", .null), ("cc", .null), ("subject", .null), ("date", .null),
                     ("size", .int(message.size)), ("mailbox", .stringOrNull(location.map(\.displayName))),
-                    ("captured", .bool(location?.captured ?? true)), ("unreadable", .string(error.reason)),
+                    ("captured", .bool(location?.captured ?? true)),
+                    ("flags", .array(flags.sorted.map(JSONValue.string))),
+                    ("seen", .bool(flags.contains(MessageFlags.seen))), ("unreadable", .string(error.reason)),
                 ]
             }
             return .object(members)
@@ -104,7 +109,13 @@ enum MessageRendering {
             ("size", .int(message.size)),
             ("mailbox", .stringOrNull(location.map(\.displayName))),
             ("captured", .bool(location?.captured ?? true)),
+            ("uid", location.map { .int(Int(clamping: $0.uid)) } ?? .null),
+            ("flags", .array(flags.sorted.map(JSONValue.string))),
+            ("seen", .bool(flags.contains(MessageFlags.seen))),
+            ("bcc", .array(blindCopies(envelope.recipients, headers: headers).map(JSONValue.string))),
         ]
+        // The summary counts the attachments; the detail lists them (one member, never both).
+        if !detailed { members.append(("attachments", .int(MessageBody.attachments(of: views.partTree).count))) }
         if detailed {
             members.append(("text", .string(MessageBody.text(of: views.raw, root: views.partTree))))
             members.append(("html", .stringOrNull(MessageBody.html(of: views.raw, root: views.partTree))))
@@ -209,7 +220,12 @@ enum MessageRendering {
         if let charset = part.contentType.charset, isToken(charset), part.contentType.type == "text" {
             type += "; charset=\(charset)"
         }
-        var headers: HTTPHeaders = ["Content-Type": type]
+        var headers: HTTPHeaders = ["Content-Type": type, "X-Content-Type-Options": "nosniff"]
+        // An HTML or SVG attachment opened in a tab must not run in this origin. (PDF is spared:
+        // Chromium refuses to show a sandboxed PDF, and its viewer runs no page script.)
+        if part.contentType.mimeType.lowercased() != "application/pdf" {
+            headers["Content-Security-Policy"] = MessageViewDocument.contentSecurityPolicy(remote: false)
+        }
         if let filename = part.filename, !filename.isEmpty {
             headers["Content-Disposition"] = "inline; filename*=UTF-8''\(percentEncoded(filename))"
         }
@@ -248,6 +264,12 @@ enum MessageRendering {
             }
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The envelope recipients that `To:` and `Cc:` do not name: the blind copies.
+    static func blindCopies(_ recipients: [String], headers: MessageHeaders) -> [String] {
+        let named = Set((headers.to + headers.cc).map { $0.address.lowercased() })
+        return recipients.filter { !named.contains($0.lowercased()) }
     }
 
     private static func json(_ addresses: [MailAddress]) -> JSONValue {

@@ -405,7 +405,9 @@ package final class Connection {
     ///
     /// Plaintext connections only: it peeks at the socket, where a TLS connection has records,
     /// not the peer's bytes (HTTP, its only user, has no TLS).
-    package func awaitWakeOrHangUp() async throws -> Never {
+    /// - Parameter interruptible: a graceful shutdown ends the wait with ``NetError/shuttingDown``
+    ///   (an endless event stream, which has no answer to finish).
+    package func awaitWakeOrHangUp(interruptible: Bool = false) async throws -> Never {
         precondition(transport == nil, "awaitWakeOrHangUp reads the socket, not a TLS connection's records")
         while true {
             var byte: UInt8 = 0
@@ -417,7 +419,9 @@ package final class Connection {
                 // A reset, or any failure: the peer is gone as far as this wait is concerned.
                 guard code == EAGAIN || code == EWOULDBLOCK else { throw NetError.closed }
             }
-            try await wait(for: .read, until: Deadline(at: .max, reason: .idleTimeout), wakeable: true)
+            try await wait(
+                for: .read, until: Deadline(at: .max, reason: .idleTimeout), interruptible: interruptible,
+                wakeable: true)
         }
     }
 

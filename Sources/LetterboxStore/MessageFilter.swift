@@ -1,4 +1,5 @@
 import LetterboxMIME
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -9,7 +10,9 @@ import LetterboxMIME
 /// captured over SMTP, in whichever mailbox a client has since moved it.
 ///
 /// Text comparisons are case-insensitive substring matches. Shared by the HTTP endpoint, the
-/// embedding API and waiters, so every interface means the same thing by "to".
+/// embedding API and waiters, so every interface means the same thing by "to": the named fields
+/// and the ``terms`` of a search query (``SearchQuery``) are tested by the same
+/// ``MessageCriterion``.
 public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     /// Matches envelope recipients (Bcc included) and the `To:`/`Cc:` headers.
     public var to: String?
@@ -28,6 +31,8 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     /// ``everyMailbox`` (`*`) for every message in every mailbox, including those a client put
     /// there (IMAP APPEND, COPY); a mailbox name (`INBOX` in any case) for what that mailbox holds.
     public var mailbox: String?
+    /// Further criteria, each of which must hold (or, negated, fail): a parsed `q=` search query.
+    public var terms: [SearchTerm]
 
     /// The ``mailbox`` value that selects every message in every mailbox.
     public static let everyMailbox = "*"
@@ -35,7 +40,7 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     public init(
         to: String? = nil, from: String? = nil, subject: String? = nil, sinceID: UInt64? = nil,
         recipient: String? = nil,
-        contains: String? = nil, mailbox: String? = nil
+        contains: String? = nil, mailbox: String? = nil, terms: [SearchTerm] = []
     ) {
         self.to = to
         self.from = from
@@ -44,6 +49,7 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
         self.recipient = recipient
         self.contains = contains
         self.mailbox = mailbox.map(Mailbox.canonical)
+        self.terms = terms
     }
 
     /// The messages a mail client logged in as `login` sees in INBOX (POP3, IMAP): a login that
@@ -60,8 +66,11 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     /// True when no criterion is set: every message captured over SMTP matches.
     public var isEmpty: Bool {
         to == nil && from == nil && subject == nil && sinceID == nil && recipient == nil && contains == nil
-            && mailbox == nil
+            && mailbox == nil && terms.isEmpty
     }
+
+    /// Whether a term reads flags, so the store must pass each message's flags to ``matches(_:flags:)``.
+    public var needsFlags: Bool { terms.contains { $0.criterion.needsFlags } }
 
     /// Whether a message in `mailbox`, captured over SMTP or not, passes the ``mailbox`` criterion.
     package func admits(mailbox name: String, captured: Bool) -> Bool {
@@ -74,35 +83,38 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the message passes every criterion but ``mailbox`` (which only a store can judge,
-    /// knowing where the message is).
-    public func matches(_ message: Message) -> Bool {
+    /// knowing where the message is), taking it to carry no flags (see ``matches(_:flags:)``).
+    public func matches(_ message: Message) -> Bool { matches(message, flags: MessageFlags()) }
+
+    /// Whether the message, carrying `flags` (its flags in the store, which `is:unread` reads),
+    /// passes every criterion but ``mailbox``. Cheap criteria are tested first: the body is decoded
+    /// only when every other criterion has matched.
+    public func matches(_ message: Message, flags: MessageFlags) -> Bool {
         if let sinceID, message.id <= sinceID { return false }
         if let recipient,
             !message.envelope.recipients.contains(where: { $0.equalsIgnoringCase(recipient) })
         {
             return false
         }
-        if let to {
-            let headers = message.headers
-            let candidates = message.envelope.recipients + (headers.to + headers.cc).map(\.description)
-            guard candidates.contains(where: { $0.containsIgnoringCase(to) }) else { return false }
-        }
-        if let from {
-            let candidates = [message.envelope.sender] + message.headers.from.map(\.description)
-            guard candidates.contains(where: { $0.containsIgnoringCase(from) }) else { return false }
-        }
-        if let subject, !message.subject.containsIgnoringCase(subject) { return false }
-        if let contains {
-            // The body is decoded only when every cheaper criterion has matched.
-            guard
-                message.text.containsIgnoringCase(contains)
-                    || (message.html?.containsIgnoringCase(contains) ?? false)
-            else { return false }
-        }
-        return true
+        return tests.allSatisfy { $0.matches(message, flags: flags) }
     }
 
-    /// `to=… from=… subject=… since=… contains=…`, or `any message`.
+    /// The named text fields as terms, then ``terms``, cheapest first (a stable order otherwise).
+    private var tests: [SearchTerm] {
+        var tests: [SearchTerm] = []
+        if let to { tests.append(SearchTerm(.to(to))) }
+        if let from { tests.append(SearchTerm(.from(from))) }
+        if let subject { tests.append(SearchTerm(.subject(subject))) }
+        if let contains { tests.append(SearchTerm(.contains(contains))) }
+        tests += terms
+        guard tests.count > 1 else { return tests }
+        return tests.enumerated().sorted {
+            ($0.element.criterion.cost, $0.offset) < ($1.element.criterion.cost, $1.offset)
+        }
+        .map(\.element)
+    }
+
+    /// `to=… from=… subject=… since=… contains=… mailbox=… q=…`, or `any message`.
     public var description: String {
         var parts: [String] = []
         if let to { parts.append("to=\(to)") }
@@ -112,6 +124,7 @@ public struct MessageFilter: Sendable, Hashable, CustomStringConvertible {
         if let recipient { parts.append("recipient=\(recipient)") }
         if let contains { parts.append("contains=\(contains)") }
         if let mailbox { parts.append("mailbox=\(mailbox)") }
+        if !terms.isEmpty { parts.append("q=\(SearchQuery.text(of: terms))") }
         return parts.isEmpty ? "any message" : parts.joined(separator: " ")
     }
 }

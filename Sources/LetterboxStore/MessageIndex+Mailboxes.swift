@@ -110,7 +110,7 @@ extension MessageIndex.State {
         var woken: [(MessageIndex.Waiter, Message)] = []
         for (id, waiter) in waiters
         where waiter.filter.admits(mailbox: placement.mailbox, captured: placement.captured)
-            && waiter.filter.matches(message)
+            && waiter.filter.matches(message, flags: flags[message.id] ?? MessageFlags())
         {
             woken.append((waiter, message))
             waiters[id] = nil
@@ -284,7 +284,7 @@ extension MessageIndex {
         }
         guard let snapshot, !contentFilter.isEmpty else { return snapshot }
         return StoreSnapshot(
-            entries: snapshot.entries.filter { contentFilter.matches($0.message) },
+            entries: snapshot.entries.filter { contentFilter.matches($0.message, flags: $0.flags) },
             modificationSequence: snapshot.modificationSequence, nextID: snapshot.nextID, mailbox: snapshot.mailbox)
     }
 

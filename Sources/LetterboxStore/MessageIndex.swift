@@ -165,10 +165,14 @@ package final class MessageIndex: Sendable {
 
     /// The messages `filter` selects (its mailbox criterion included), oldest first.
     package func messages(matching filter: MessageFilter) -> [Message] {
-        let candidates = state.withLock { $0.messages(admittedBy: filter) }
+        // Flags are copied with the candidates (a reference to the same dictionary, until changed).
+        let (candidates, flags) = state.withLock { state in
+            (state.messages(admittedBy: filter), filter.needsFlags ? state.flags : [:])
+        }
         var contentFilter = filter
         contentFilter.mailbox = nil
-        return contentFilter.isEmpty ? candidates : candidates.filter(filter.matches)
+        guard !contentFilter.isEmpty else { return candidates }
+        return candidates.filter { filter.matches($0, flags: flags[$0.id] ?? MessageFlags()) }
     }
 
     package func message(id: UInt64) -> Message? { state.withLock { $0.byID[id] } }
@@ -264,18 +268,19 @@ package final class MessageIndex: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Message?, Never>) in
                 // The waiter is registered together with the list of messages already there, so a
                 // message inserted later wakes it; the list is matched outside the lock.
-                let candidates: [Message]? = state.withLock { state in
+                let registered: ([Message], [UInt64: MessageFlags])? = state.withLock { state in
                     if state.cancelledWaiters.remove(waiterID) != nil { return nil }
                     state.waiters[waiterID] = Waiter(filter: filter, continuation: continuation, timer: nil)
-                    return state.messages(admittedBy: filter)
+                    return (state.messages(admittedBy: filter), filter.needsFlags ? state.flags : [:])
                 }
-                guard let candidates else {
+                guard let (candidates, flags) = registered else {
                     continuation.resume(returning: nil)
                     return
                 }
                 // On a reading thread, not the caller's (an event loop): matching reads files.
                 BlockingPool.reading.submit { [self] in
-                    if let found = candidates.first(where: filter.matches) {
+                    if let found = candidates.first(where: { filter.matches($0, flags: flags[$0.id] ?? MessageFlags()) }
+                    ) {
                         // Unless a new message, the timeout or a cancellation ended the wait meanwhile.
                         if state.withLock({ $0.waiters.removeValue(forKey: waiterID) }) != nil {
                             continuation.resume(returning: found)

@@ -29,6 +29,9 @@ let usage = """
                    COPY, MOVE, EXPUNGE, SEARCH, FETCH and IDLE on shared mailboxes, each checking the server's
                    answers against what it was told; exits 1 on any disagreement
                    --sessions 10 --seconds 60 --store memory|maildir|both --seed 1 [--against dovecot]
+      sse          SMTP ingest with and without GET /events subscribers (goal ≥ 90 %), server RSS per
+                   held subscriber (goal ≤ 32 KiB); runs the letterbox executable as a child
+                   --messages 5000 --size 1024 --connections 8 --subscribers 100 --held 1000
       all          every measurement above with the issue's parameters
 
     Robustness (each runs the `letterbox` executable built beside this one as a child process, so a
@@ -153,6 +156,12 @@ do {
     case "memcycle":
         let (messages, size, rounds) = (option("messages", 20_000), option("size", 10_240), option("rounds", 10))
         try await onThread { try MemoryCycle.run(messages: messages, size: size, rounds: rounds) }
+    case "sse":
+        let (messages, size, connections) = (option("messages", 5000), option("size", 1024), option("connections", 8))
+        let (fanOut, held) = (option("subscribers", 100), option("held", 1000))
+        try await onThread {
+            try SSEFanOut.run(messages: messages, size: size, connections: connections, fanOut: fanOut, held: held)
+        }
     case "bighead":
         let lines = option("lines", 2_000_000)
         try await onThread { try BigHeader.run(lines: lines) }

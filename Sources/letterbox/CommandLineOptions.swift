@@ -255,6 +255,12 @@ enum CommandLineOptions {
             settings.configuration.latency = try duration(value, "--latency")
         },
         Option(
+            flag: "--webhook", environment: "LETTERBOX_WEBHOOK", valueName: "URL",
+            help: "POST each captured message as JSON to this http:// URL (retried with back-off)"
+        ) { value, settings in
+            settings.configuration.webhookURL = value.isEmpty ? nil : value
+        },
+        Option(
             flag: "--tls", environment: "LETTERBOX_TLS", valueName: "on|off",
             help: "offer STARTTLS/STLS (default off; on too with --tls-cert, --require-tls or a TLS port)"
         ) { value, settings throws(UsageError) in

@@ -1,0 +1,171 @@
+import LetterboxMIME
+import LetterboxStore
+
+/// The routes of the web inbox, answered before the inspection API's:
+///
+/// | Request | Response |
+/// | --- | --- |
+/// | `GET /` | the inbox page for browsers (`Accept: text/html`), else a plain-text index of the endpoints |
+/// | `GET /inbox.js`, `GET /inbox.css` | the page's script and style (ETag, 304) |
+/// | `GET /inbox/list.json?<filters>&limit=` | `{"ids":[…],"entries":[…]}`: every matching id, newest first, and the first `limit` entries |
+/// | `GET /inbox/mailboxes.json` | the mailbox names, INBOX first |
+/// | `GET /inbox/entries.json?ids=1,2` | `{"entries":[…]}`: the list entries of those ids still stored |
+/// | `GET /messages/{id}/view[?remote=1]` | the HTML body for a sandboxed frame, `cid:` images inlined, remote content blocked unless `remote=1` |
+/// | `PUT /messages/{id}/seen`, `DELETE /messages/{id}/seen` | marks read / unread (IMAP `\Seen`); the new flags |
+/// | `GET /events` | Server-Sent Events (see ``EventHub``; streamed by ``HTTPServer``) |
+struct WebInboxRoutes {
+    let router: HTTPRouter
+
+    /// The most entries `list.json` and `entries.json` render in one response.
+    static let maxEntries = 500
+
+    /// The response when `request` is one of these routes; nil otherwise.
+    func respond(to request: HTTPRequest) async -> HTTPResponse? {
+        let segments = request.target.pathSegments
+        let method = request.method
+        func only(_ methods: [String], _ answer: () async throws(HTTPRequestError) -> HTTPResponse) async
+            -> HTTPResponse
+        {
+            guard methods.contains(method) else {
+                var response = HTTPResponse.error(
+                    .methodNotAllowed,
+                    "method \(method) is not allowed on \(request.path); use \(methods.joined(separator: ", "))")
+                response.headers["Allow"] = methods.joined(separator: ", ")
+                return response
+            }
+            do { return try await answer() } catch { return .error(error.status, error.reason) }
+        }
+        switch segments {
+        case []:
+            return await only(["GET", "HEAD"]) { Self.root(request) }
+        case ["inbox.js"]:
+            return await only(["GET", "HEAD"]) { WebInboxAssets.script.response(to: request) }
+        case ["inbox.css"]:
+            return await only(["GET", "HEAD"]) { WebInboxAssets.style.response(to: request) }
+        case ["inbox", "list.json"]:
+            return await only(["GET", "HEAD"]) { () throws(HTTPRequestError) in try await list(request) }
+        case ["inbox", "mailboxes.json"]:
+            return await only(["GET", "HEAD"]) {
+                .json(.array(router.store.mailboxes().map { .string($0.name) }))
+            }
+        case ["inbox", "entries.json"]:
+            return await only(["GET", "HEAD"]) { () throws(HTTPRequestError) in try await entries(request) }
+        case ["events"]:
+            return await only(["GET", "HEAD"]) {
+                .error(.badRequest, "/events is a stream; it is served on a connection, not through the router")
+            }
+        case let path where path.count == 3 && path[0] == "messages" && path[2] == "view":
+            return await only(["GET", "HEAD"]) { () throws(HTTPRequestError) in
+                try await view(path[1], remote: request.query("remote") == "1")
+            }
+        case let path where path.count == 3 && path[0] == "messages" && path[2] == "seen":
+            return await only(["PUT", "DELETE"]) { () throws(HTTPRequestError) in
+                try markSeen(path[1], seen: method == "PUT")
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// The page for a browser, the endpoint index for everything else.
+    static func root(_ request: HTTPRequest) -> HTTPResponse {
+        let wantsHTML = request.headers.tokens(for: "Accept").contains { range in
+            range.split(separator: ";").first.map { $0.trimmingHTTPWhitespace().lowercased() } == "text/html"
+        }
+        guard wantsHTML else { return .text(EndpointIndex.text) }
+        var response = WebInboxAssets.page.response(to: request)
+        response.headers["Vary"] = "Accept"
+        return response
+    }
+
+    // MARK: List
+
+    private func list(_ request: HTTPRequest) async throws(HTTPRequestError) -> HTTPResponse {
+        let filter = try HTTPRouter.filter(from: request)
+        let limit = try Self.limit(request)
+        let store = router.store
+        let matching = await BlockingPool.offload { store.messages(matching: filter) }
+        let newestFirst = Array(matching.reversed())
+        let entries = await renderEntries(Array(newestFirst.prefix(limit)))
+        return .json(.object([("ids", .array(newestFirst.map { .int(Int(clamping: $0.id)) })), ("entries", entries)]))
+    }
+
+    private func entries(_ request: HTTPRequest) async throws(HTTPRequestError) -> HTTPResponse {
+        let text = request.query("ids") ?? ""
+        var ids: [UInt64] = []
+        for item in text.split(separator: ",") {
+            guard let id = DecimalParameter.unsigned(String(item)) else {
+                throw .badRequest("ids must be message ids separated by commas, got \"\(text.prefix(100))\"")
+            }
+            ids.append(id)
+        }
+        guard ids.count <= Self.maxEntries else {
+            throw .badRequest("at most \(Self.maxEntries) ids at once, got \(ids.count)")
+        }
+        let messages = ids.compactMap { router.store.message(id: $0) }
+        return .json(.object([("entries", await renderEntries(messages))]))
+    }
+
+    /// The `GET /messages.json` entries of `messages`, in order; files read off the event loop.
+    private func renderEntries(_ messages: [Message]) async -> JSONValue {
+        let views = await Message.load(messages)
+        let store = router.store
+        return .array(
+            zip(messages, views).map { message, views in
+                MessageRendering.json(
+                    message, views: views, detailed: false, location: store.location(of: message.id),
+                    flags: store.flags(of: message.id))
+            })
+    }
+
+    private static func limit(_ request: HTTPRequest) throws(HTTPRequestError) -> Int {
+        guard let text = request.query("limit"), !text.isEmpty else { return 100 }
+        guard let value = DecimalParameter.unsigned(text, as: UInt.self) else {
+            throw .badRequest("limit must be a number of entries, got \"\(text.prefix(100))\"")
+        }
+        return Int(min(value, UInt(maxEntries)))
+    }
+
+    // MARK: Message
+
+    private func view(_ idText: String, remote: Bool) async throws(HTTPRequestError) -> HTTPResponse {
+        let id = try HTTPRouter.messageID(idText)
+        guard let message = router.store.message(id: id) else {
+            throw HTTPRequestError(.notFound, "no message with id \(id)")
+        }
+        let views: MessageViews
+        do { views = try await message.load() } catch {
+            throw HTTPRequestError(.internalServerError, "message \(id) cannot be read: \(error.reason)")
+        }
+        guard let html = MessageBody.html(of: views.raw, root: views.partTree) else {
+            throw HTTPRequestError(.notFound, "message \(id) has no HTML part")
+        }
+        let document = await BlockingPool.offload { MessageViewDocument.render(html: html, views: views) }
+        return HTTPResponse(
+            headers: [
+                "Content-Type": "text/html; charset=utf-8",
+                "Content-Security-Policy": MessageViewDocument.contentSecurityPolicy(remote: remote),
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                "Cache-Control": "no-store",
+            ], body: Array(document.utf8))
+    }
+
+    private func markSeen(_ idText: String, seen: Bool) throws(HTTPRequestError) -> HTTPResponse {
+        let id = try HTTPRouter.messageID(idText)
+        let store = router.store
+        guard store.message(id: id) != nil else { throw HTTPRequestError(.notFound, "no message with id \(id)") }
+        let update =
+            seen ? FlagUpdate.add(MessageFlags([MessageFlags.seen])) : .remove(MessageFlags([MessageFlags.seen]))
+        let result = store.changeFlags(update, ids: [id])
+        if let failure = result.failed[id] {
+            throw HTTPRequestError(
+                .internalServerError, "the flags of message \(id) could not be changed: \(failure.reason)")
+        }
+        return .json(EventHub.flagsJSON(id: id, flags: store.flags(of: id)))
+    }
+}
+
+extension HTTPStatus {
+    /// RFC 9110 §15.4.5.
+    static let notModified = HTTPStatus(304, "Not Modified")
+}

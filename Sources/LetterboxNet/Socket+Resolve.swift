@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension Socket {
+    /// Resolves `host` (a name, a numeric IPv4/IPv6 address, `localhost`) and connects a socket to
+    /// the first address that answers, then makes it non-blocking: for outbound clients such as
+    /// webhooks, whose host is a name (`receiver` in docker-compose).
+    ///
+    /// Blocks in `getaddrinfo` and `connect`: call it from a thread that may block (a blocking
+    /// pool), never from an event loop or the cooperative pool.
+    ///
+    /// - Throws: ``NetError`` naming the host when it does not resolve or no address accepts.
+    package static func connect(resolving host: String, port: Int) throws(NetError) -> Int32 {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = streamType
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(bare, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            let reason = status == 0 ? "no address" : String(cString: gai_strerror(status))
+            throw .system("resolve '\(host)': \(reason)", errno: EHOSTUNREACH)
+        }
+        defer { freeaddrinfo(first) }
+        var candidates: [String] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = cursor {
+            var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            if getnameinfo(
+                entry.pointee.ai_addr, entry.pointee.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST)
+                == 0
+            {
+                candidates.append(
+                    String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            cursor = entry.pointee.ai_next
+        }
+        var lastError = NetError.system("resolve '\(host)': no address", errno: EHOSTUNREACH)
+        for address in candidates {
+            do { return try connect(host: address, port: port) } catch { lastError = error }
+        }
+        throw lastError
+    }
+}

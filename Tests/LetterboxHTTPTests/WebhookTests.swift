@@ -1,0 +1,210 @@
+import Foundation
+import LetterboxHTTP
+import LetterboxNet
+import LetterboxStore
+import Synchronization
+import Testing
+
+/// A tiny HTTP receiver on an ephemeral port: records each request and answers with the status
+/// its script gives for that request number (`nil`: never answers, holds the connection).
+private final class Receiver: Sendable {
+    struct Request: Sendable {
+        var head: [String]
+        var body: [UInt8]
+        func header(_ name: String) -> String? {
+            head.first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
+                .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+        }
+    }
+
+    /// The requests so far, shared with the serving closure.
+    private final class Log: Sendable {
+        let requests = Mutex<[Request]>([])
+    }
+
+    let server: TCPServer
+    private let received = Log()
+
+    init(script: @escaping @Sendable (Int) -> Int?) throws {
+        server = try TCPServer(
+            host: "127.0.0.1", port: 0, group: EventLoopGroup.shared.get(),
+            options: .init(maxConnections: 64, idleTimeout: .seconds(60), overCapacityReply: []))
+        try server.start { [received] connection in
+            guard let request = try? await Self.read(connection) else { return }
+            let number = received.requests.withLock { list in
+                list.append(request)
+                return list.count
+            }
+            guard let status = script(number) else {
+                // Holds the connection until the client gives up.
+                _ = try? await connection.readExactly(1)
+                return
+            }
+            try? await connection.send(Array("HTTP/1.1 \(status) X\r\nContent-Length: 0\r\n\r\n".utf8))
+        }
+    }
+
+    private static func read(_ connection: Connection) async throws -> Request {
+        var head: [String] = []
+        while true {
+            let line = String(decoding: try await connection.readLine(maxLength: 8192), as: UTF8.self)
+            if line.isEmpty { break }
+            head.append(line)
+        }
+        let partial = Request(head: head, body: [])
+        let length = Int(partial.header("Content-Length") ?? "0") ?? 0
+        return Request(head: head, body: try await connection.readExactly(length))
+    }
+
+    var requests: [Request] { received.requests.withLock { $0 } }
+
+    /// Waits until `count` requests have arrived (a generous 90 s: the whole suite shares 2 cores).
+    func waitFor(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while requests.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if requests.count < count { throw WaitFailed(wanted: count, got: requests.count) }
+    }
+
+    struct WaitFailed: Error { let wanted: Int, got: Int }
+
+    var url: WebhookURL { get throws { try WebhookURL(parsing: "http://localhost:\(server.port)/hooks/mail?x=1") } }
+}
+
+/// Lines a logger wrote.
+private final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    var logger: Logger { Logger(level: .debug, sink: { line in self.lines.withLock { $0.append(line) } }) }
+
+    /// Waits (up to 90 s) until `count` lines contain `text`.
+    func waitFor(_ count: Int, containing text: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while all.filter({ $0.contains(text) }).count < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+private func capture(_ store: MemoryStore, subject: String) async throws -> Message {
+    try await store.append(
+        Array("From: shop@example.com\r\nTo: ana@example.com\r\nSubject: \(subject)\r\n\r\nHi\r\n".utf8),
+        envelope: Envelope(sender: "shop@example.com", recipients: ["ana@example.com"], helo: "h", peer: "127.0.0.1:1"))
+}
+
+@Suite struct WebhookTests {
+    /// A store, its log, and a notifier posting what it captures to `url`, retrying after 20 ms.
+    private func notifying(
+        _ url: WebhookURL, _ adjust: (inout WebhookNotifier.Policy) -> Void = { _ in }
+    ) -> (MemoryStore, LogLines, WebhookNotifier) {
+        var policy = WebhookNotifier.Policy()
+        policy.firstBackoff = .milliseconds(20)
+        policy.attemptTimeout = .seconds(20)
+        adjust(&policy)
+        let (store, log) = (MemoryStore(), LogLines())
+        return (store, log, WebhookNotifier(url: url, store: store, logger: log.logger, policy: policy))
+    }
+
+    @Test func postsTheListEntryOfEachCapturedMessage() async throws {
+        let receiver = try Receiver { _ in 204 }
+        let (store, _, notifier) = notifying(try receiver.url)
+        defer { notifier.stop() }
+        _ = try await capture(store, subject: "First")
+        _ = try await capture(store, subject: "Second")
+        try await receiver.waitFor(2)
+        let requests = receiver.requests
+        #expect(requests.map(\.head.first) == ["POST /hooks/mail?x=1 HTTP/1.1", "POST /hooks/mail?x=1 HTTP/1.1"])
+        #expect(requests.first?.header("Host") == "localhost:\(receiver.server.port)")
+        #expect(requests.first?.header("Content-Type") == "application/json")
+        #expect(requests.map { $0.header("X-Letterbox-Message-Id") } == ["1", "2"])
+        // The same object GET /messages.json lists for it.
+        let router = HTTPRouter(store: store)
+        let listed = try #require(try await router.get("/messages.json").jsonBody() as? [Any])
+        for (request, entry) in zip(requests, listed) {
+            let posted = try JSONSerialization.jsonObject(with: Data(request.body))
+            #expect((posted as? NSDictionary) == (entry as? NSDictionary))
+        }
+        #expect(
+            (try JSONSerialization.jsonObject(with: Data(requests[1].body)) as? [String: Any])?["subject"] as? String
+                == "Second")
+        await receiver.server.shutdown(gracePeriod: .zero)
+    }
+
+    @Test func retriesFailuresWithBackoffButNotRefusals() async throws {
+        // Message 1: 503, then 200 on its second attempt. Message 2: 400, never retried. Message 3: 200.
+        let receiver = try Receiver { number in [1: 503, 2: 200, 3: 400, 4: 200][number] ?? 200 }
+        let (store, log, notifier) = notifying(try receiver.url)
+        defer { notifier.stop() }
+        for subject in ["a", "b", "c"] { _ = try await capture(store, subject: subject) }
+        try await receiver.waitFor(4)
+        let seen = receiver.requests.map {
+            ($0.header("X-Letterbox-Message-Id") ?? "", $0.header("X-Letterbox-Attempt") ?? "")
+        }
+        #expect(seen.map(\.0) == ["1", "1", "2", "3"])
+        #expect(seen.map(\.1) == ["1", "2", "1", "1"])
+        #expect(log.all.contains { $0.contains("refused message 2 with 400") })
+        await receiver.server.shutdown(gracePeriod: .zero)
+    }
+
+    @Test func givesUpAfterTheAttemptsAndGoesOn() async throws {
+        let receiver = try Receiver { number in number <= 3 ? 500 : 200 }
+        let (store, log, notifier) = notifying(try receiver.url) { $0.attempts = 3 }
+        defer { notifier.stop() }
+        _ = try await capture(store, subject: "lost")
+        _ = try await capture(store, subject: "kept")
+        try await receiver.waitFor(4)
+        #expect(receiver.requests.map { $0.header("X-Letterbox-Message-Id") } == ["1", "1", "1", "2"])
+        #expect(log.all.contains { $0.contains("message 1 not posted") && $0.contains("after 3 attempts") })
+        await receiver.server.shutdown(gracePeriod: .zero)
+    }
+
+    @Test func aStuckReceiverNeitherDelaysCaptureNorGrowsTheQueue() async throws {
+        let receiver = try Receiver { _ in nil }  // accepts, reads, never answers
+        let (store, log, notifier) = notifying(try receiver.url) { $0.capacity = 2 }
+        defer { notifier.stop() }
+        // Storing (after which SMTP answers 250) finishes while the first post hangs.
+        for number in 1...8 { _ = try await capture(store, subject: "m\(number)") }
+        try await receiver.waitFor(1)
+        // One in flight, two queued: the other five are dropped, each with a log line.
+        try await log.waitFor(5, containing: "is not posted")
+        let dropped = log.all.filter { $0.contains("2 messages already wait") }
+        #expect(dropped.count >= 5 && dropped.count <= 6)
+        #expect(dropped.last?.contains("message 8 is not posted") == true)
+        await receiver.server.shutdown(gracePeriod: .zero)
+    }
+
+    @Test func unreachableReceiverIsRetriedThenLogged() async throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let closed = try TCPServer(
+            host: "127.0.0.1", port: 0, group: EventLoopGroup.shared.get(),
+            options: .init(maxConnections: 1, idleTimeout: .seconds(1), overCapacityReply: []))
+        let port = closed.port
+        await closed.shutdown(gracePeriod: .zero)
+        let (store, log, notifier) = notifying(try WebhookURL(parsing: "http://127.0.0.1:\(port)")) { $0.attempts = 2 }
+        defer { notifier.stop() }
+        _ = try await capture(store, subject: "x")
+        try await log.waitFor(1, containing: "not posted")
+        #expect(
+            log.all.contains {
+                $0.contains("message 1 not posted to http://127.0.0.1:\(port)/ after 2 attempts: cannot connect")
+            })
+    }
+
+    @Test func urlsAreHTTPOnlyAndChecked() throws {
+        let url = try WebhookURL(parsing: "http://receiver:9000/hook?a=b#frag")
+        #expect(
+            url.host == "receiver" && url.port == 9000 && url.target == "/hook?a=b" && url.hostField == "receiver:9000")
+        let plain = try WebhookURL(parsing: "HTTP://[::1]")
+        #expect(plain.host == "[::1]" && plain.port == 80 && plain.target == "/" && plain.hostField == "[::1]")
+        func reason(_ text: String) -> String {
+            do {
+                _ = try WebhookURL(parsing: text)
+                return "parsed"
+            } catch { return error.description }
+        }
+        #expect(reason("https://hooks.example.com/x").contains("https, which is not supported: use http://"))
+        #expect(reason("ftp://x").contains("must start with http://"))
+        #expect(reason("http://:80/").contains("names no host"))
+        #expect(reason("http://x:99999/").contains("invalid port '99999'"))
+        #expect(reason("http://u:p@x/").contains("credentials"))
+    }
+}
