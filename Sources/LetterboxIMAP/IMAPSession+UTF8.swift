@@ -1,3 +1,5 @@
+import LetterboxStore
+
 /// UTF8=ACCEPT (RFC 6855) of ``IMAPSession``: after `ENABLE UTF8=ACCEPT` the client names
 /// mailboxes in UTF-8 and is answered in UTF-8, instead of modified UTF-7 (RFC 6855 §3); an
 /// APPEND may carry a message as `UTF8 (~{n}…)` (§4, `IMAPSession+MultiAppend.swift`).
@@ -19,7 +21,7 @@ extension IMAPSession {
 
     /// A mailbox name as this client writes and reads it.
     func wireName(_ name: String) -> String {
-        utf8Accepted ? ModifiedUTF7.decode(name) : name
+        utf8Accepted ? ModifiedUTF7.decode(name) ?? name : name
     }
 
     /// `command` with the mailbox names (and LIST patterns) the client wrote in UTF-8 turned into

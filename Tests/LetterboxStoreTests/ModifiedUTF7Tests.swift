@@ -6,7 +6,7 @@ struct ModifiedUTF7Tests {
     @Test("names round-trip, the RFC's own example included")
     func roundTrip() {
         let pairs = [
-            ("Entwürfe", "Entw&APw-rfe"), ("A&B", "A&-B"), ("INBOX", "INBOX"),
+            ("Entwürfe", "Entw&APw-rfe"), ("A&B", "A&-B"), ("Tom & Jerry", "Tom &- Jerry"), ("INBOX", "INBOX"),
             ("~peter/mail/台北/日本語", "~peter/mail/&U,BTFw-/&ZeVnLIqe-"), ("😀", "&2D3eAA-"),
         ]
         for (utf8, wire) in pairs {
@@ -17,6 +17,6 @@ struct ModifiedUTF7Tests {
 
     @Test("what is not modified UTF-7 decodes to nil")
     func invalid() {
-        for wire in ["&", "&Jjo", "&Jjo!-", "&2D0-"] { #expect(ModifiedUTF7.decode(wire) == nil, "\(wire)") }
+        for wire in ["&", "&Jjo", "&Jjo!-", "&2D0-", "a&b", "&AGE-", "&Jjo!", "&U,BTFw"] { #expect(ModifiedUTF7.decode(wire) == nil, "\(wire)") }
     }
 }
