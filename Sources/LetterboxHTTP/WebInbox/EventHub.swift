@@ -31,8 +31,9 @@ package final class EventHub: Sendable {
     struct Event: Sendable {
         let id: UInt64
         let bytes: [UInt8]
-        /// For `message` events: the message and where it is; nil for events every subscriber gets.
-        let subject: (message: Message, location: MessageLocation?)?
+        /// For `message` events: the message, where it is and its flags (for `is:unread`); nil for
+        /// events every subscriber gets.
+        let subject: (message: Message, location: MessageLocation?, flags: MessageFlags)?
     }
 
     /// One `/events` connection's queue.
@@ -71,9 +72,10 @@ package final class EventHub: Sendable {
         }
 
         func admits(_ event: Event) -> Bool {
-            guard let (message, location) = event.subject else { return true }
+            guard let (message, location, flags) = event.subject else { return true }
             guard let location else { return false }
-            return filter.admits(mailbox: location.mailbox, captured: location.captured) && filter.matches(message)
+            return filter.admits(mailbox: location.mailbox, captured: location.captured)
+                && filter.matches(message, flags: flags)
         }
     }
 
@@ -182,13 +184,15 @@ package final class EventHub: Sendable {
         let views = await Message.load(messages)
         for (message, views) in zip(messages, views) {
             let location = store.location(of: message.id)
-            let entry = MessageRendering.json(
-                message, views: views, detailed: false, location: location, flags: store.flags(of: message.id))
-            emit(kind: "message", data: entry.description, subject: (message, location))
+            let flags = store.flags(of: message.id)
+            let entry = MessageRendering.json(message, views: views, detailed: false, location: location, flags: flags)
+            emit(kind: "message", data: entry.description, subject: (message, location, flags))
         }
     }
 
-    private func emit(kind: String, data: String, subject: (message: Message, location: MessageLocation?)?) {
+    private func emit(
+        kind: String, data: String, subject: (message: Message, location: MessageLocation?, flags: MessageFlags)?
+    ) {
         state.withLock { state in
             let event = Event(
                 id: state.nextID, bytes: Self.encode(id: state.nextID, event: kind, data: data), subject: subject)

@@ -43,7 +43,8 @@ package final class WebhookNotifier: Sendable {
                 guard case .added(let id) = change, let message = store.message(id: id) else { continue }
                 let views = await Message.load([message])[0]
                 let entry = MessageRendering.json(
-                    message, views: views, detailed: false, location: store.location(of: id))
+                    message, views: views, detailed: false, location: store.location(of: id), flags: store.flags(of: id)
+                )
                 if case .dropped = continuation.yield(Delivery(id: id, body: entry.encoded())) {
                     logger.log(
                         .warning,
