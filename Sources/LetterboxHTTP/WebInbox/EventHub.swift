@@ -41,16 +41,19 @@ package final class EventHub: Sendable {
         let filter: MessageFilter
         let handle: ConnectionHandle
         private let queue = Mutex<(bytes: [UInt8], overflowed: Bool)>(([], false))
+        /// Counts the subscribers dropped for falling behind.
+        private let dropped: Counter
 
-        init(filter: MessageFilter, handle: ConnectionHandle) {
+        init(filter: MessageFilter, handle: ConnectionHandle, dropped: Counter) {
             self.filter = filter
             self.handle = handle
+            self.dropped = dropped
         }
 
         /// Queues `bytes` and wakes the connection; past ``maxQueuedBytes`` aborts it instead.
         func deliver(_ bytes: [UInt8]) {
             let overflowed = queue.withLock { queue -> Bool in
-                guard !queue.overflowed else { return true }
+                guard !queue.overflowed else { return false }
                 if queue.bytes.count + bytes.count > EventHub.maxQueuedBytes {
                     queue.overflowed = true
                     queue.bytes = []
@@ -59,7 +62,12 @@ package final class EventHub: Sendable {
                 queue.bytes += bytes
                 return false
             }
-            if overflowed { handle.abort() } else { handle.wake() }
+            if overflowed {
+                dropped.increment()
+                handle.abort()
+            } else {
+                handle.wake()
+            }
         }
 
         /// Takes what is queued; nil once the subscriber has been dropped for falling behind.
@@ -107,8 +115,19 @@ package final class EventHub: Sendable {
         }
     }
 
+    /// A count shared with the subscribers.
+    final class Counter: Sendable {
+        private let value = Atomic<Int>(0)
+        func increment() { value.add(1, ordering: .relaxed) }
+        var count: Int { value.load(ordering: .relaxed) }
+    }
+
     private let store: any MessageStore
     private let state = Mutex(State())
+    private let dropped = Counter()
+
+    /// How many subscribers were disconnected for falling more than ``maxQueuedBytes`` behind.
+    package var droppedSubscribers: Int { dropped.count }
 
     package init(store: any MessageStore) { self.store = store }
 
@@ -118,7 +137,7 @@ package final class EventHub: Sendable {
     /// Adds a subscriber and queues its first bytes: the kept events after `lastEventID` that its
     /// filter admits, or `event: reset` when they are not all kept.
     package func subscribe(filter: MessageFilter, lastEventID: UInt64?, handle: ConnectionHandle) -> Subscriber {
-        let subscriber = Subscriber(filter: filter, handle: handle)
+        let subscriber = Subscriber(filter: filter, handle: handle, dropped: dropped)
         // Delivered under the lock, as live events are, so none is queued before the replay or twice.
         state.withLock { state in
             state.subscribers[ObjectIdentifier(subscriber)] = subscriber
