@@ -4,6 +4,7 @@ Usage: events_bench.py PID HTTP_PORT SMTP_PORT [SUBSCRIBERS] [MESSAGES]
 Prints: RSS per idle subscriber (of SUBSCRIBERS, default 1000; start letterbox with
 --max-connections above twice that), and SMTP ingest rate with 0 and 100 subscribers reading.
 """
+import os
 import resource
 import select
 import smtplib
@@ -24,6 +25,12 @@ def rss_kib():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def cpu_seconds():
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def subscribe():
@@ -71,14 +78,20 @@ stop = multiprocessing.Event()
 counted = multiprocessing.Value("i", 0)
 reader = multiprocessing.Process(target=drain, args=(streams, stop, counted))
 reader.start()
+cpu = cpu_seconds()
 baseline = ingest(messages)
 time.sleep(2)
+cpu_with = cpu_seconds() - cpu
 stop.set()
 reader.join()
 print(f"events received by the 100 subscribers: {counted.value} of {100 * messages}")
 for s in streams:
     s.close()
 time.sleep(1)
+cpu = cpu_seconds()
 without = ingest(messages)
+cpu_without = cpu_seconds() - cpu
+print(f"server CPU for {messages} messages: {cpu_without:.2f} s without subscribers, "
+      f"{cpu_with:.2f} s with 100 (+{1e6 * (cpu_with - cpu_without) / (100 * messages):.1f} us per event per subscriber)")
 print(f"SMTP ingest of {messages} messages (one client): {without:.0f}/s with no subscriber, "
       f"{baseline:.0f}/s with 100 subscribers ({100 * baseline / without:.0f} %)")

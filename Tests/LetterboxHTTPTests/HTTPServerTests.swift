@@ -174,3 +174,36 @@ struct HTTPServerTests {
         #expect(text.hasSuffix("Content-Length: \(body.utf8.count)\r\n\r\n\(body)"))
     }
 }
+
+extension HTTPServerTests {
+    @Test("an event stream whose client stops reading is disconnected, never buffered without bound")
+    func slowEventConsumer() async throws {
+        try await withServedConnection(server) { client in
+            client.write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+            try await client.flush()
+            #expect(String(decoding: try await client.readLine(maxLength: 100), as: UTF8.self) == "HTTP/1.1 200 OK")
+            // The client reads nothing more while ~3 MiB of events (more than the socket buffers
+            // and the stream's queue together) are published.
+            let subject = String(repeating: "s", count: 16_000)
+            for _ in 0..<200 {
+                _ = try await store.append(
+                    Fixtures.raw("From: a@example.com\nSubject: \(subject)\n\nbody\n"),
+                    envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while server.eventHub.subscriberCount > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(server.eventHub.subscriberCount == 0)
+            // Dropped by the stream's own bound, not by the slower transfer timeout.
+            #expect(server.eventHub.droppedSubscribers == 1)
+            var received = 0
+            do {
+                while true { received += try await client.readLine(maxLength: 1 << 20).count }
+            } catch {
+                #expect(error as? NetError == .closed)
+            }
+            #expect(received < 200 * subject.count / 2, "the stream was not cut short: \(received) octets")
+        }
+    }
+}

@@ -103,30 +103,24 @@ struct WebInboxRoutesTests {
 
     @Test("cid: references become data: URLs of the parts they name")
     func contentIDs() async throws {
-        let store = MemoryStore()
-        let raw = Fixtures.raw(
-            """
-            From: a@example.com
-            To: b@example.com
-            Subject: Logo
-            MIME-Version: 1.0
-            Content-Type: multipart/related; boundary="r"
+        let router = try await Self.router(
+            holding: """
+                Content-Type: multipart/related; boundary="r"
 
-            --r
-            Content-Type: text/html
+                --r
+                Content-Type: text/html
 
-            <img src="cid:logo%40x"><img src='CID:missing@x'>
-            --r
-            Content-Type: image/png
-            Content-ID: <logo@x>
-            Content-Transfer-Encoding: base64
+                <img src="cid:logo%40x"><img src='CID:missing@x'>
+                --r
+                Content-Type: image/png
+                Content-ID: <logo@x>
+                Content-Transfer-Encoding: base64
 
-            iVBORw0KGgo=
-            --r--
+                iVBORw0KGgo=
+                --r--
 
-            """)
-        _ = try await store.append(raw, envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
-        let body = try await HTTPRouter(store: store).get("/messages/1/view").bodyText
+                """)
+        let body = try await router.get("/messages/1/view").bodyText
         #expect(body.contains(#"<img src="data:image/png;base64,iVBORw0KGgo="><img src='CID:missing@x'>"#))
     }
 }
@@ -145,30 +139,35 @@ struct MailContentIsolationTests {
 
     @Test("an HTML attachment opened in a tab is sandboxed")
     func htmlPart() async throws {
-        let store = MemoryStore()
-        let raw = Fixtures.raw(
-            """
-            From: a@example.com
-            To: b@example.com
-            Subject: Page
-            MIME-Version: 1.0
-            Content-Type: multipart/mixed; boundary="m"
+        let router = try await WebInboxRoutesTests.router(
+            holding: """
+                Content-Type: multipart/mixed; boundary="m"
 
-            --m
-            Content-Type: text/plain
+                --m
+                Content-Type: text/plain
 
-            See the page.
-            --m
-            Content-Type: text/html
-            Content-Disposition: attachment; filename="page.html"
+                See the page.
+                --m
+                Content-Type: text/html
+                Content-Disposition: attachment; filename="page.html"
 
-            <script>fetch("/messages", {method: "DELETE"})</script>
-            --m--
+                <script>fetch("/messages", {method: "DELETE"})</script>
+                --m--
 
-            """)
-        _ = try await store.append(raw, envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
-        let response = try await HTTPRouter(store: store).get("/messages/1/parts/2")
+                """)
+        let response = try await router.get("/messages/1/parts/2")
         #expect(response.status == .ok)
         #expect(response.headers["Content-Security-Policy"]?.contains("sandbox") == true)
+    }
+}
+
+extension WebInboxRoutesTests {
+    /// A router over a store holding one MIME message whose header section ends with `mime`
+    /// (a `Content-Type` line, an empty line and the body).
+    static func router(holding mime: String) async throws -> HTTPRouter {
+        let store = MemoryStore()
+        let raw = Fixtures.raw("From: a@example.com\nTo: b@example.com\nSubject: Test\nMIME-Version: 1.0\n" + mime)
+        _ = try await store.append(raw, envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
+        return HTTPRouter(store: store)
     }
 }

@@ -31,8 +31,9 @@ package final class EventHub: Sendable {
     struct Event: Sendable {
         let id: UInt64
         let bytes: [UInt8]
-        /// For `message` events: the message and where it is; nil for events every subscriber gets.
-        let subject: (message: Message, location: MessageLocation?)?
+        /// For `message` events: the message, where it is and its flags (for `is:unread`); nil for
+        /// events every subscriber gets.
+        let subject: (message: Message, location: MessageLocation?, flags: MessageFlags)?
     }
 
     /// One `/events` connection's queue.
@@ -40,16 +41,19 @@ package final class EventHub: Sendable {
         let filter: MessageFilter
         let handle: ConnectionHandle
         private let queue = Mutex<(bytes: [UInt8], overflowed: Bool)>(([], false))
+        /// Counts the subscribers dropped for falling behind.
+        private let dropped: Counter
 
-        init(filter: MessageFilter, handle: ConnectionHandle) {
+        init(filter: MessageFilter, handle: ConnectionHandle, dropped: Counter) {
             self.filter = filter
             self.handle = handle
+            self.dropped = dropped
         }
 
         /// Queues `bytes` and wakes the connection; past ``maxQueuedBytes`` aborts it instead.
         func deliver(_ bytes: [UInt8]) {
             let overflowed = queue.withLock { queue -> Bool in
-                guard !queue.overflowed else { return true }
+                guard !queue.overflowed else { return false }
                 if queue.bytes.count + bytes.count > EventHub.maxQueuedBytes {
                     queue.overflowed = true
                     queue.bytes = []
@@ -58,7 +62,12 @@ package final class EventHub: Sendable {
                 queue.bytes += bytes
                 return false
             }
-            if overflowed { handle.abort() } else { handle.wake() }
+            if overflowed {
+                dropped.increment()
+                handle.abort()
+            } else {
+                handle.wake()
+            }
         }
 
         /// Takes what is queued; nil once the subscriber has been dropped for falling behind.
@@ -71,9 +80,10 @@ package final class EventHub: Sendable {
         }
 
         func admits(_ event: Event) -> Bool {
-            guard let (message, location) = event.subject else { return true }
+            guard let (message, location, flags) = event.subject else { return true }
             guard let location else { return false }
-            return filter.admits(mailbox: location.mailbox, captured: location.captured) && filter.matches(message)
+            return filter.admits(mailbox: location.mailbox, captured: location.captured)
+                && filter.matches(message, flags: flags)
         }
     }
 
@@ -105,8 +115,19 @@ package final class EventHub: Sendable {
         }
     }
 
+    /// A count shared with the subscribers.
+    final class Counter: Sendable {
+        private let value = Atomic<Int>(0)
+        func increment() { value.add(1, ordering: .relaxed) }
+        var count: Int { value.load(ordering: .relaxed) }
+    }
+
     private let store: any MessageStore
     private let state = Mutex(State())
+    private let dropped = Counter()
+
+    /// How many subscribers were disconnected for falling more than ``maxQueuedBytes`` behind.
+    package var droppedSubscribers: Int { dropped.count }
 
     package init(store: any MessageStore) { self.store = store }
 
@@ -116,7 +137,7 @@ package final class EventHub: Sendable {
     /// Adds a subscriber and queues its first bytes: the kept events after `lastEventID` that its
     /// filter admits, or `event: reset` when they are not all kept.
     package func subscribe(filter: MessageFilter, lastEventID: UInt64?, handle: ConnectionHandle) -> Subscriber {
-        let subscriber = Subscriber(filter: filter, handle: handle)
+        let subscriber = Subscriber(filter: filter, handle: handle, dropped: dropped)
         // Delivered under the lock, as live events are, so none is queued before the replay or twice.
         state.withLock { state in
             state.subscribers[ObjectIdentifier(subscriber)] = subscriber
@@ -182,13 +203,15 @@ package final class EventHub: Sendable {
         let views = await Message.load(messages)
         for (message, views) in zip(messages, views) {
             let location = store.location(of: message.id)
-            let entry = MessageRendering.json(
-                message, views: views, detailed: false, location: location, flags: store.flags(of: message.id))
-            emit(kind: "message", data: entry.description, subject: (message, location))
+            let flags = store.flags(of: message.id)
+            let entry = MessageRendering.json(message, views: views, detailed: false, location: location, flags: flags)
+            emit(kind: "message", data: entry.description, subject: (message, location, flags))
         }
     }
 
-    private func emit(kind: String, data: String, subject: (message: Message, location: MessageLocation?)?) {
+    private func emit(
+        kind: String, data: String, subject: (message: Message, location: MessageLocation?, flags: MessageFlags)?
+    ) {
         state.withLock { state in
             let event = Event(
                 id: state.nextID, bytes: Self.encode(id: state.nextID, event: kind, data: data), subject: subject)

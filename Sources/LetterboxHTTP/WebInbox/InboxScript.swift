@@ -138,6 +138,7 @@ enum InboxScript {
           $("delete-all").textContent = params() ? "Delete matching" : "Delete all";
           layout();
           document.body.dataset.loaded = "true";
+          if (!document.body.dataset.loadedAt) document.body.dataset.loadedAt = Math.round(performance.now());
         }
 
         // MARK: Live events
@@ -145,14 +146,20 @@ enum InboxScript {
           if (source) source.close();
           let ready = false, buffered = [];
           const apply = (fn) => (event) => { if (ready) fn(event); else buffered.push(() => fn(event)); };
+          // The list loads while the stream connects. Once both are there, what arrived between
+          // the list's moment and the stream's start is fetched (`since` the newest listed id).
+          const listed = load(), gen = generation;
           source = new EventSource("/events?" + params());
-          source.addEventListener("open", () => {
-            status("live");
-            // A reconnection resumes after Last-Event-ID (or gets `reset`): no reload needed.
-            if (ready || buffered.loading) return;
-            buffered.loading = true;
-            load().then(() => { ready = true; buffered.forEach((f) => f()); buffered = []; }, (error) => status(error.message));
-          });
+          const opened = new Promise((resolve) => source.addEventListener("open", resolve, {once: true}));
+          source.addEventListener("open", () => status("live"));
+          Promise.all([listed, opened]).then(async () => {
+            if (gen !== generation) return;
+            ready = true; buffered.forEach((f) => f()); buffered = [];
+            const more = await request("GET", "/inbox/list.json?" + params({since: ids.length ? ids[0] : 0}));
+            if (gen !== generation) return;
+            for (const e of more.entries) entries.set(e.id, e);
+            if (more.ids.map(insertId).some((added) => added)) layout();
+          }).catch((error) => status(error.message));
           source.addEventListener("error", () => status("reconnecting…"));
           source.addEventListener("message", apply((event) => {
             const e = JSON.parse(event.data);
