@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import Testing
 
 /// CONDSTORE and QRESYNC (RFC 7162) over TCP, in the memory and the Maildir store: mod-sequences
@@ -253,6 +254,48 @@ import Testing
             #expect(try await session.run("SELECT Archive").first == "* OK [CLOSED] Previous mailbox closed")
             await idler.close()
             await session.close()
+        }
+    }
+
+    /// Python's imapclient (its CONDSTORE support) caches a mailbox of 50 messages, disconnects,
+    /// and resynchronizes after 2 flag changes and an expunge made elsewhere: CHANGEDSINCE brings
+    /// exactly the 2 changed messages, SEARCH MODSEQ finds the same, and the expunged one is gone.
+    @Test(arguments: [false, true]) func imapclientResyncTransfersOnlyTheChanges(maildir: Bool) async throws {
+        let python = try ExternalTool.python(with: ["imapclient"], pip: "imapclient")
+        try await withStore(maildir) { mail in
+            try await deliver(mail, count: 50)
+            let script = """
+                import sys
+                from imapclient import IMAPClient
+                port, phase = int(sys.argv[1]), sys.argv[2]
+                with IMAPClient("127.0.0.1", port=port, ssl=False) as c:
+                    c.login("bo@example.com", "pw")
+                    assert b"CONDSTORE" in c.capabilities()
+                    c.enable("CONDSTORE")
+                    info = c.select_folder("INBOX")
+                    highest = info[b"HIGHESTMODSEQ"]
+                    if phase == "cache":
+                        flags = c.fetch(c.search(), ["FLAGS"])
+                        print(highest, len(flags))
+                    else:
+                        since = int(sys.argv[3])
+                        changed = c.fetch(c.search(), ["FLAGS"], modifiers=["CHANGEDSINCE %d" % since])
+                        print(highest > since, info[b"EXISTS"],
+                              sorted(changed), sorted(c.search(["MODSEQ", str(since + 1)])),
+                              [sorted(f.decode() for f in d[b"FLAGS"]) for _, d in sorted(changed.items())])
+                """
+            let cached = try await ExternalTool.run(python, ["-c", script, String(mail.ports.imap), "cache"])
+            #expect(cached.status == 0, "\(cached.stderr)")
+            let fields = cached.stdout.split(separator: " ")
+            #expect(fields.last == "50\n")
+            let highest = try #require(fields.first.flatMap { UInt64($0) })
+            let ids = mail.store.messages().map(\.id)
+            mail.store.updateFlags(.add(MessageFlags(["\\Flagged"])), ids: [ids[4], ids[20]])
+            mail.store.remove(ids: [ids[30]])
+            let resync = try await ExternalTool.run(
+                python, ["-c", script, String(mail.ports.imap), "resync", String(highest)])
+            #expect(resync.status == 0, "\(resync.stderr)")
+            #expect(resync.stdout == "True 49 [5, 21] [5, 21] [['\\\\Flagged'], ['\\\\Flagged']]\n")
         }
     }
 
