@@ -17,6 +17,8 @@ struct ModSeqState: Sendable {
     var perMessage: [UInt64: UInt64] = [:]
     /// Whatever makes values up to ``ModSeqReservation/limit`` durable (a disk store); none in memory.
     var reservation: ModSeqReservation?
+    /// Expunged UIDs each mailbox remembers (see ``MailboxModSeq/noteExpunged(uid:modSeq:limit:)``).
+    var historyLimit = MailboxModSeq.defaultHistoryLimit
 }
 
 /// How far a disk store has recorded that mod-sequences may have gone: the index hands out no
@@ -41,17 +43,18 @@ struct MailboxModSeq: Sendable {
     /// `(uid, modSeq)` of expunged messages, ascending by mod-sequence (the order they went).
     var expunged: [(uid: UInt64, modSeq: UInt64)] = []
     /// Expunges with a mod-sequence up to this one are no longer listed: the oldest dropped past
-    /// ``MailboxModSeq/historyLimit``, and every one from before a restart.
+    /// ``ModSeqState/historyLimit``, and every one from before a restart.
     var forgottenThrough: UInt64 = 0
 
-    /// Expunged UIDs a mailbox remembers; past it the oldest half goes (RFC 7162 §3.2.5.2 then
-    /// lets the server report a superset).
-    static let historyLimit = 20_000
+    /// Expunged UIDs a mailbox remembers by default.
+    static let defaultHistoryLimit = 20_000
 
-    mutating func noteExpunged(uid: UInt64, modSeq: UInt64) {
+    /// Records an expunge; past `limit` remembered, the oldest half is forgotten (RFC 7162
+    /// §3.2.5.2 then lets the server report a superset).
+    mutating func noteExpunged(uid: UInt64, modSeq: UInt64, limit: Int) {
         highest = max(highest, modSeq)
         expunged.append((uid, modSeq))
-        guard expunged.count > Self.historyLimit else { return }
+        guard expunged.count > max(limit, 1) else { return }
         let dropped = expunged.count / 2
         forgottenThrough = max(forgottenThrough, expunged[dropped - 1].modSeq)
         expunged.removeFirst(dropped)
@@ -98,7 +101,7 @@ extension MessageIndex.State {
     }
 
     mutating func recordExpunged(uid: UInt64, in mailbox: String, modSeq: UInt64) {
-        mailboxes[mailbox]?.modSeq.noteExpunged(uid: uid, modSeq: modSeq)
+        mailboxes[mailbox]?.modSeq.noteExpunged(uid: uid, modSeq: modSeq, limit: modSeqs.historyLimit)
     }
 }
 
@@ -110,6 +113,12 @@ extension MessageIndex {
     /// The mod-sequence of stored message `id`; nil when it is not stored.
     package func modSeq(of id: UInt64) -> UInt64? {
         state.withLock { state in state.byID[id] == nil ? nil : state.modSeq(of: id) }
+    }
+
+    /// How many expunged UIDs each mailbox remembers for VANISHED (EARLIER) (tests make it small).
+    package var expungeHistoryLimit: Int {
+        get { state.withLock { $0.modSeqs.historyLimit } }
+        set { state.withLock { $0.modSeqs.historyLimit = newValue } }
     }
 
     /// The mod-sequence last handed out, in any mailbox.
