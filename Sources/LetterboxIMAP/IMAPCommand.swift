@@ -17,7 +17,8 @@ public enum IMAPCommand: Sendable, Equatable {
     case login(user: String, password: String)
     /// `AUTHENTICATE mechanism [initial-response]` (RFC 4959 SASL-IR).
     case authenticate(mechanism: String, initialResponse: String?)
-    case select(String), examine(String)
+    /// SELECT or EXAMINE, with RFC 7162 parameters when given.
+    case select(String, SelectParameters = SelectParameters()), examine(String, SelectParameters = SelectParameters())
     case list(reference: String, pattern: String)
     /// `LIST (selection) reference (patterns) RETURN (…)` (RFC 5258, RFC 5819 LIST-STATUS).
     case extendedList(ListOptions)
@@ -33,8 +34,10 @@ public enum IMAPCommand: Sendable, Equatable {
     case extendedSort([SortCriterion], SearchKey, uid: Bool, options: [SearchReturnOption])
     /// `SEARCH RETURN (…) criteria` (RFC 4731 ESEARCH): the options asked for; empty means ALL.
     case extendedSearch(SearchKey, uid: Bool, options: [SearchReturnOption])
-    case fetch(SequenceSet, [FetchAttribute], uid: Bool)
-    case store(SequenceSet, StoreMode, MessageFlags, silent: Bool, uid: Bool)
+    /// FETCH or UID FETCH, with CHANGEDSINCE / VANISHED modifiers (RFC 7162).
+    case fetch(SequenceSet, [FetchAttribute], uid: Bool, modifiers: FetchModifiers = FetchModifiers())
+    /// STORE or UID STORE; `unchangedSince` is the RFC 7162 §3.1.3 conditional.
+    case store(SequenceSet, StoreMode, MessageFlags, silent: Bool, uid: Bool, unchangedSince: UInt64? = nil)
     case uidExpunge(SequenceSet)
     case idle
     case id
@@ -117,6 +120,8 @@ extension SequenceSet.Bound {
 /// A FETCH data item (RFC 3501 §6.4.5).
 public enum FetchAttribute: Sendable, Equatable {
     case envelope, flags, internalDate, uid, bodyStructure, body
+    /// `MODSEQ` (RFC 7162 §3.1.4.2).
+    case modSeq
     case rfc822, rfc822Header, rfc822Size, rfc822Text
     /// `BODY[section]<partial>` or `BODY.PEEK[…]`.
     case bodySection(BodySection, partial: ClosedRange<Int>?, peek: Bool)
@@ -160,6 +165,8 @@ public indirect enum SearchKey: Sendable, Equatable {
     case sentBefore(SearchDate), sentOn(SearchDate), sentSince(SearchDate)
     case sequence(SequenceSet)
     case uid(SequenceSet)
+    /// `MODSEQ [entry-name entry-type] n`: a mod-sequence of at least n (RFC 7162 §3.1.5).
+    case modSeq(UInt64)
 }
 
 /// A calendar day in a SEARCH (`1-Feb-1994`), compared by day only (RFC 3501 §6.4.4).

@@ -74,7 +74,8 @@ public struct IMAPParser {
         case "SELECT", "EXAMINE":
             try space()
             let mailbox = try astring()
-            return name == "SELECT" ? .select(mailbox) : .examine(mailbox)
+            let parameters = peek == UInt8(ascii: " ") ? try selectParameters() : SelectParameters()
+            return name == "SELECT" ? .select(mailbox, parameters) : .examine(mailbox, parameters)
         case "LIST": return try list()
         case "LSUB":
             try space()
@@ -269,7 +270,8 @@ public struct IMAPParser {
             }
         }
         if uid && !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
-        return .fetch(set, attributes, uid: uid)
+        let modifiers = peek == UInt8(ascii: " ") ? try fetchModifiers(uid: uid) : FetchModifiers()
+        return .fetch(set, attributes, uid: uid, modifiers: modifiers)
     }
 
     private mutating func fetchAttribute() throws -> FetchAttribute {
@@ -279,6 +281,7 @@ public struct IMAPParser {
         case "FLAGS": return .flags
         case "INTERNALDATE": return .internalDate
         case "UID": return .uid
+        case "MODSEQ": return .modSeq
         case "BODYSTRUCTURE": return .bodyStructure
         case "RFC822": return .rfc822
         case "RFC822.HEADER": return .rfc822Header
@@ -366,6 +369,7 @@ public struct IMAPParser {
         try space()
         let set = try sequenceSet()
         try space()
+        let unchangedSince = peek == UInt8(ascii: "(") ? try storeModifiers() : nil
         var item = try atom().uppercased()
         var mode = StoreMode.replace
         if item.hasPrefix("+") {
@@ -385,7 +389,7 @@ public struct IMAPParser {
             flags.append(try flag())
             while try optionalSpace() { flags.append(try flag()) }
         }
-        return .store(set, mode, MessageFlags(flags), silent: silent, uid: uid)
+        return .store(set, mode, MessageFlags(flags), silent: silent, uid: uid, unchangedSince: unchangedSince)
     }
 
     private mutating func flag() throws -> String {
@@ -553,6 +557,7 @@ public struct IMAPParser {
         case "UID":
             try space()
             return .uid(try sequenceSet())
+        case "MODSEQ": return try modSeqSearchKey()
         case "NOT":
             try space()
             return .not(try searchKey())
@@ -575,6 +580,108 @@ public struct IMAPParser {
             let month = months.firstIndex(of: parts[1].lowercased()), let year = Int(parts[2]), parts[2].count == 4
         else { throw error("invalid date '\(text.prefix(40))' (expected e.g. 1-Feb-2024)") }
         return SearchDate(year: year, month: month + 1, day: day)
+    }
+
+    // MARK: CONDSTORE and QRESYNC (RFC 7162 §7)
+
+    /// ` (CONDSTORE)` or ` (QRESYNC (uidvalidity modseq [known-uids [(seqs uids)]]))` after a
+    /// SELECT or EXAMINE mailbox name.
+    private mutating func selectParameters() throws -> SelectParameters {
+        try space()
+        var parameters = SelectParameters()
+        _ = try parenthesized { parser in
+            let name = try parser.atom().uppercased()
+            switch name {
+            case "CONDSTORE": parameters.condStore = true
+            case "QRESYNC":
+                try parser.space()
+                parameters.qresync = try parser.qresyncParameters()
+            default: throw parser.error("unknown SELECT parameter \(name.prefix(40))")
+            }
+        }
+        return parameters
+    }
+
+    private mutating func qresyncParameters() throws -> QResyncParameters {
+        try expect("(")
+        let validity = try number()
+        guard validity > 0 else { throw error("UIDVALIDITY is never 0") }
+        try space()
+        var parameters = QResyncParameters(uidValidity: UInt32(validity), modSeq: try modSeqValue(allowZero: false))
+        if consume(" ") {
+            if peek != UInt8(ascii: "(") {
+                parameters.knownUIDs = try sequenceSet()
+                _ = consume(" ")
+            }
+            if consume("(") {
+                let sequences = try sequenceSet()
+                try space()
+                parameters.sequenceMatch = QResyncParameters.SequenceMatch(
+                    sequences: sequences, uids: try sequenceSet())
+                try expect(")")
+            }
+        }
+        try expect(")")
+        return parameters
+    }
+
+    /// ` (CHANGEDSINCE n [VANISHED])` after the FETCH items (RFC 7162 §3.1.4.1, §3.2.6).
+    private mutating func fetchModifiers(uid: Bool) throws -> FetchModifiers {
+        try space()
+        var modifiers = FetchModifiers()
+        _ = try parenthesized { parser in
+            switch try parser.atom().uppercased() {
+            case "CHANGEDSINCE":
+                try parser.space()
+                modifiers.changedSince = try parser.modSeqValue(allowZero: false)
+            case "VANISHED": modifiers.vanished = true
+            case let other: throw parser.error("unknown FETCH modifier \(other.prefix(40))")
+            }
+        }
+        // §3.2.6: VANISHED only in UID FETCH, and only with CHANGEDSINCE.
+        if modifiers.vanished && (!uid || modifiers.changedSince == nil) {
+            throw error("VANISHED needs UID FETCH with CHANGEDSINCE")
+        }
+        return modifiers
+    }
+
+    /// `(UNCHANGEDSINCE n) ` before a STORE's item (RFC 7162 §3.1.3).
+    private mutating func storeModifiers() throws -> UInt64 {
+        var value: UInt64?
+        _ = try parenthesized { parser in
+            let name = try parser.atom().uppercased()
+            guard name == "UNCHANGEDSINCE" else { throw parser.error("unknown STORE modifier \(name.prefix(40))") }
+            try parser.space()
+            value = try parser.modSeqValue(allowZero: true)
+        }
+        try space()
+        guard let value else { throw error("STORE modifiers need UNCHANGEDSINCE") }
+        return value
+    }
+
+    /// `MODSEQ [entry-name SP entry-type-req SP] mod-sequence-valzer` (RFC 7162 §3.1.5); the
+    /// entry (one flag's metadata) is accepted and the message's mod-sequence compared.
+    private mutating func modSeqSearchKey() throws -> SearchKey {
+        try space()
+        if peek == UInt8(ascii: "\"") {
+            _ = try string()
+            try space()
+            let type = try atom().lowercased()
+            guard ["priv", "shared", "all"].contains(type) else { throw error("entry type is priv, shared or all") }
+            try space()
+        }
+        return .modSeq(try modSeqValue(allowZero: true))
+    }
+
+    /// A mod-sequence: up to 63 bits (RFC 7162 §7 `mod-sequence-value`).
+    private mutating func modSeqValue(allowZero: Bool) throws -> UInt64 {
+        let start = position
+        while let byte = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
+        guard position > start, position - start <= 19,
+            let value = UInt64(String(decoding: bytes[start..<position], as: UTF8.self)),
+            value <= UInt64(Int64.max), allowZero || value > 0
+        else { throw error("expected a mod-sequence") }
+        return value
     }
 
     // MARK: Grammar pieces

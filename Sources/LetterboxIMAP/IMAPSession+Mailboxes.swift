@@ -15,13 +15,16 @@ extension IMAPSession {
         store.snapshot(of: mailbox, matching: .view(login: login, mailbox: mailbox))
     }
 
-    mutating func select(_ name: String, readOnly: Bool, into out: inout IMAPWriter) -> String {
+    mutating func select(
+        _ name: String, readOnly: Bool, parameters: SelectParameters = SelectParameters(), into out: inout IMAPWriter
+    ) -> String {
+        if let bad = prepareSelection(parameters, into: &out) { return bad }
         deselect()
         guard let snapshot = view(name), let mailbox = snapshot.mailbox else {
             return "NO [NONEXISTENT] no mailbox \(name)"
         }
         selected = mailbox.name
-        entries = snapshot.entries.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid) }
+        entries = snapshot.entries.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid, modSeq: $0.modSeq) }
         knownModificationSequence = snapshot.modificationSequence
         // EXAMINE claims no \Recent but reports how many messages have it (RFC 3501 §6.3.2).
         recent =
@@ -39,6 +42,7 @@ extension IMAPSession {
         }
         out.raw("* OK [UIDVALIDITY \(mailbox.uidValidity)] UIDs valid\r\n")
         out.raw("* OK [UIDNEXT \(mailbox.nextUID)] predicted next UID\r\n")
+        finishSelection(parameters, mailbox: mailbox, into: &out)
         return "OK [\(readOnly ? "READ-ONLY" : "READ-WRITE")] \(readOnly ? "EXAMINE" : "SELECT") completed"
     }
 
@@ -137,7 +141,7 @@ extension IMAPSession {
         return match(0, 0)
     }
 
-    func status(_ name: String, items: [String], into out: inout IMAPWriter) -> String {
+    mutating func status(_ name: String, items: [String], into out: inout IMAPWriter) -> String {
         guard let snapshot = view(name), let mailbox = snapshot.mailbox else {
             return "NO [NONEXISTENT] no mailbox \(name)"
         }
@@ -153,6 +157,10 @@ extension IMAPSession {
             case "UIDVALIDITY": values.append("UIDVALIDITY \(mailbox.uidValidity)")
             case "UNSEEN": values.append("UNSEEN \(snapshot.entries.count { !$0.flags.contains(MessageFlags.seen) })")
             case "SIZE": values.append("SIZE \(snapshot.entries.reduce(0) { $0 + $1.message.canonicalSize })")
+            case "HIGHESTMODSEQ":
+                // RFC 7162 §3.1.2.2; a CONDSTORE enabling command (§3.1).
+                enableCondStore(into: &out)
+                values.append("HIGHESTMODSEQ \(mailbox.highestModSeq)")
             default: return "BAD unknown STATUS item \(item)"
             }
         }
@@ -279,8 +287,9 @@ extension IMAPSession {
                 )
             }
             let gone = Set(moved.map(\.id))
-            for index in targets.reversed() where gone.contains(entries[index].message.id) {
-                out.raw("* \(index + 1) EXPUNGE\r\n")
+            let leaving = targets.filter { gone.contains(entries[$0].message.id) }
+            writeExpunged(leaving, into: &out)
+            for index in leaving.sorted(by: >) {
                 recent.remove(entries[index].message.id)
                 entries.remove(at: index)
             }

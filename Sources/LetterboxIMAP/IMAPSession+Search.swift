@@ -54,7 +54,7 @@ extension IMAPSession {
         let candidates = entries.enumerated().map { index, entry in
             SearchEvaluator.Candidate(
                 sequence: UInt64(index + 1), uid: entry.uid, message: entry.message, flags: entry.flags,
-                recent: recent.contains(entry.message.id))
+                recent: recent.contains(entry.message.id), modSeq: entry.modSeq)
         }
         let evaluator = SearchEvaluator(largestSequence: UInt64(entries.count), largestUID: entries.last?.uid ?? 0)
         return MailboxScan(candidates: candidates, evaluator: evaluator)
@@ -62,7 +62,9 @@ extension IMAPSession {
 
     /// `* ESEARCH (TAG "a") UID MIN 1 MAX 9 ALL 1,4:5 COUNT 3` (RFC 4731 §3.1): nothing but the
     /// correlator when nothing matched and COUNT was not asked for; no options means ALL.
-    static func esearch(_ found: [UInt64], tag: String, uid: Bool, options: [SearchReturnOption]) -> String {
+    static func esearch(
+        _ found: [UInt64], tag: String, uid: Bool, options: [SearchReturnOption], modSeq: UInt64? = nil
+    ) -> String {
         let wanted = options.isEmpty ? [.all] : options
         var line = "* ESEARCH (TAG \"\(tag)\")" + (uid ? " UID" : "")
         if let first = found.first, let last = found.last {
@@ -72,6 +74,8 @@ extension IMAPSession {
         // ALL before COUNT, as Dovecot writes them (RFC 4731 §3.1 leaves the order free).
         if wanted.contains(.all) && !found.isEmpty { line += " ALL \(uidSet(found))" }
         if wanted.contains(.count) { line += " COUNT \(found.count)" }
+        // RFC 7162 §3.1.5: the highest mod-sequence of the messages found.
+        if let modSeq { line += " MODSEQ \(modSeq)" }
         return line + "\r\n"
     }
 }
@@ -94,7 +98,7 @@ extension SearchKey {
     /// the index (flags, UIDs, sequence numbers, arrival time).
     var readsMessages: Bool {
         switch self {
-        case .all, .flag, .new, .old, .recent, .before, .on, .since, .sequence, .uid: false
+        case .all, .flag, .new, .old, .recent, .before, .on, .since, .sequence, .uid, .modSeq: false
         case .header, .body, .text, .larger, .smaller, .sentBefore, .sentOn, .sentSince: true
         case .and(let keys): keys.contains { $0.readsMessages }
         case .or(let first, let second): first.readsMessages || second.readsMessages

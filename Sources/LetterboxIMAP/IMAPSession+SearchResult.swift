@@ -12,9 +12,17 @@ extension IMAPSession {
     ) async {
         let positions = await matchingPositions(key)
         save(positions, options: options)
+        // RFC 7162 §3.1.5: a search naming MODSEQ reports the highest mod-sequence found.
+        var modSeq: UInt64?
+        if key.usesModSeq {
+            enableCondStore(into: &out)
+            modSeq = positions.map { entries[$0].modSeq }.max()
+        }
         let reported = options.filter { $0 != .save }
         guard !(options.contains(.save) && reported.isEmpty) else { return }
-        out.raw(Self.esearch(positions.map { number(at: $0, uid: uid) }, tag: tag, uid: uid, options: reported))
+        out.raw(
+            Self.esearch(
+                positions.map { number(at: $0, uid: uid) }, tag: tag, uid: uid, options: reported, modSeq: modSeq))
     }
 
     /// `SORT RETURN (…)` (RFC 5267 §3): the sorted result as ESEARCH, ALL in sort order.
@@ -53,9 +61,10 @@ extension IMAPSession {
     /// search key, their current sequence numbers in a command by number.
     func resolvingSavedResult(_ command: IMAPCommand) -> IMAPCommand {
         switch command {
-        case .fetch(let set, let attributes, let uid): .fetch(resolved(set, uid: uid), attributes, uid: uid)
-        case .store(let set, let mode, let flags, let silent, let uid):
-            .store(resolved(set, uid: uid), mode, flags, silent: silent, uid: uid)
+        case .fetch(let set, let attributes, let uid, let modifiers):
+            .fetch(resolved(set, uid: uid), attributes, uid: uid, modifiers: modifiers)
+        case .store(let set, let mode, let flags, let silent, let uid, let unchangedSince):
+            .store(resolved(set, uid: uid), mode, flags, silent: silent, uid: uid, unchangedSince: unchangedSince)
         case .copy(let set, let mailbox, let uid): .copy(resolved(set, uid: uid), mailbox: mailbox, uid: uid)
         case .move(let set, let mailbox, let uid): .move(resolved(set, uid: uid), mailbox: mailbox, uid: uid)
         case .uidExpunge(let set): .uidExpunge(resolved(set, uid: true))

@@ -30,8 +30,8 @@ extension IMAPSession {
         guard utf8Accepted else { return command }
         let name = ModifiedUTF7.encode
         switch command {
-        case .select(let mailbox): return .select(name(mailbox))
-        case .examine(let mailbox): return .examine(name(mailbox))
+        case .select(let mailbox, let parameters): return .select(name(mailbox), parameters)
+        case .examine(let mailbox, let parameters): return .examine(name(mailbox), parameters)
         case .list(let reference, let pattern): return .list(reference: name(reference), pattern: name(pattern))
         case .lsub(let reference, let pattern): return .lsub(reference: name(reference), pattern: name(pattern))
         case .extendedList(var options):

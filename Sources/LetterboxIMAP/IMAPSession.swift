@@ -39,6 +39,8 @@ public struct IMAPSession: Sendable {
         let message: Message
         var flags: MessageFlags
         let uid: UInt64
+        /// Its mod-sequence as this session last heard it (RFC 7162).
+        var modSeq: UInt64
     }
 
     /// What this session accepts: credentials, literal size, whether login needs TLS.
@@ -59,6 +61,8 @@ public struct IMAPSession: Sendable {
     var savedResult: [UInt64] = []
     /// Whether the client enabled UTF8=ACCEPT (RFC 6855), see `IMAPSession+UTF8.swift`.
     var utf8Accepted = false
+    /// CONDSTORE and QRESYNC, see `IMAPSession+CondStore.swift`.
+    var condStore = CondStoreState()
     var pendingAuthenticationTag: String?
     var loginFailures: LoginFailures
     /// Set by a failed login: how long the driver waits before sending the response.
@@ -74,7 +78,7 @@ public struct IMAPSession: Sendable {
         let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
         return
             "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
-            + " SPECIAL-USE ESEARCH SORT" + Self.smallExtensions
+            + " SPECIAL-USE ESEARCH SORT" + Self.smallExtensions + Self.condStoreCapabilities
     }
 
     /// A session in the not-authenticated state (RFC 3501 §3.1). `canStartTLS` offers STARTTLS;
@@ -119,6 +123,7 @@ public struct IMAPSession: Sendable {
         tagged.command = storeNames(tagged.command)
         let tag = tagged.tag
         var outcome = Outcome.proceed
+        condStore.reportedVanished = false
         let result: String
         switch (tagged.command, state) {
         case (.capability, _):
@@ -143,7 +148,7 @@ public struct IMAPSession: Sendable {
                 ? "BAD TLS is already active"
                 : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
         case (.enable(let names), .authenticated), (.enable(let names), .selected):
-            out.raw("* ENABLED" + enableSmallExtensions(names).map { " \($0)" }.joined() + "\r\n")
+            enable(names, into: &out)
             result = "OK ENABLE completed"
         case (.login, .notAuthenticated) where configuration.requireTLS && !secure,
             (.authenticate, .notAuthenticated) where configuration.requireTLS && !secure:
@@ -166,8 +171,9 @@ public struct IMAPSession: Sendable {
             result = "BAD already authenticated"
         case (_, .notAuthenticated):
             result = "BAD command not valid before login (not authenticated state)"
-        case (.select(let name), _), (.examine(let name), _):
-            result = select(name, readOnly: tagged.command == .examine(name), into: &out)
+        case (.select(let name, let parameters), _), (.examine(let name, let parameters), _):
+            result = select(
+                name, readOnly: tagged.command == .examine(name, parameters), parameters: parameters, into: &out)
         case (.list(let reference, let pattern), _), (.lsub(let reference, let pattern), _):
             let verb = tagged.command == .list(reference: reference, pattern: pattern) ? "LIST" : "LSUB"
             list(verb: verb, reference: reference, pattern: pattern, into: &out)
@@ -227,7 +233,8 @@ public struct IMAPSession: Sendable {
                 ?? "OK EXPUNGE completed"
         case (.search(let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            out.raw("* SEARCH" + (await search(key, uid: uid)).map { " \($0)" }.joined() + "\r\n")
+            let (found, modSeq) = await searchWithModSeq(key, uid: uid, into: &out)
+            out.raw("* SEARCH" + found.map { " \($0)" }.joined() + (modSeq.map { " (MODSEQ \($0))" } ?? "") + "\r\n")
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.sort(let criteria, let key, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
@@ -245,12 +252,13 @@ public struct IMAPSession: Sendable {
             synchronize(into: &out, allowExpunge: uid)
             await extendedSort(key, by: criteria, uid: uid, options: options, tag: tag, into: &out)
             result = "OK \(uid ? "UID " : "")SORT completed"
-        case (.fetch(let set, let attributes, let uid), .selected):
+        case (.fetch(let set, let attributes, let uid, let modifiers), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            result = await fetch(set, attributes: attributes, uid: uid, into: &out)
-        case (.store(let set, let mode, let flags, let silent, let uid), .selected):
+            result = await fetch(set, attributes: attributes, uid: uid, modifiers: modifiers, into: &out)
+        case (.store(let set, let mode, let flags, let silent, let uid, let unchangedSince), .selected):
             synchronize(into: &out, allowExpunge: uid)
-            result = await storeFlags(set, mode: mode, flags: flags, silent: silent, uid: uid, into: &out)
+            result = await storeFlags(
+                set, mode: mode, flags: flags, silent: silent, uid: uid, unchangedSince: unchangedSince, into: &out)
         case (.copy(let set, let mailbox, let uid), .selected):
             synchronize(into: &out, allowExpunge: uid)
             result = await copy(set, to: mailbox, uid: uid)
@@ -268,15 +276,16 @@ public struct IMAPSession: Sendable {
         {
             synchronize(into: &out, allowExpunge: true)
         }
-        out.raw("\(tag) \(result)\r\n")
+        out.raw("\(tag) \(completion(result))\r\n")
         return (out.bytes, outcome)
     }
 
     /// FETCH, STORE and SEARCH by sequence number must not see EXPUNGE responses (RFC 3501 §7.4.1).
     func isSequenceSensitive(_ command: IMAPCommand) -> Bool {
         switch command {
-        case .fetch(_, _, let uid), .store(_, _, _, _, let uid), .search(_, let uid), .extendedSearch(_, let uid, _),
-            .sort(_, _, let uid), .extendedSort(_, _, let uid, _), .thread(_, _, let uid):
+        case .fetch(_, _, let uid, _), .store(_, _, _, _, let uid, _), .search(_, let uid),
+            .extendedSearch(_, let uid, _), .sort(_, _, let uid), .extendedSort(_, _, let uid, _),
+            .thread(_, _, let uid):
             return !uid
         default: return false
         }
@@ -372,26 +381,27 @@ public struct IMAPSession: Sendable {
         // Before any FETCH or EXISTS that could bring a keyword the client has not heard of.
         announceKeywords(snapshot?.mailbox?.keywords ?? [], into: &out)
         let current = snapshot?.entries ?? []
-        let present = Dictionary(current.map { ($0.uid, $0.flags) }, uniquingKeysWith: { a, _ in a })
+        let present = Dictionary(current.map { ($0.uid, ($0.flags, $0.modSeq)) }, uniquingKeysWith: { a, _ in a })
         if allowExpunge {
-            for index in entries.indices.reversed() where present[entries[index].uid] == nil {
-                out.raw("* \(index + 1) EXPUNGE\r\n")
+            let gone = entries.indices.filter { present[entries[$0].uid] == nil }
+            writeExpunged(gone, into: &out)
+            for index in gone.reversed() {
                 recent.remove(entries[index].message.id)
                 entries.remove(at: index)
             }
         }
         for (index, entry) in entries.enumerated() {
-            if let flags = present[entry.uid], flags != entry.flags {
+            guard let (flags, modSeq) = present[entry.uid] else { continue }
+            entries[index].modSeq = modSeq
+            if flags != entry.flags || (condStore.enabled && modSeq != entry.modSeq) {
                 entries[index].flags = flags
-                out.raw("* \(index + 1) FETCH (FLAGS ")
-                out.flags(Self.flagNames(flags, recent: recent.contains(entry.message.id)))
-                out.raw(")\r\n")
+                writeFlagUpdate(at: index, uid: false, into: &out)
             }
         }
         let newest = entries.last?.uid ?? 0
         let arrived = current.filter { $0.uid > newest }
         if !arrived.isEmpty {
-            entries += arrived.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid) }
+            entries += arrived.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid, modSeq: $0.modSeq) }
             if readOnly {
                 // EXAMINE claims no \Recent but reports the messages that have it (RFC 3501 §6.3.2).
                 recent.formUnion(arrived.lazy.filter(\.isRecent).map(\.message.id))
@@ -404,6 +414,7 @@ public struct IMAPSession: Sendable {
         // With expunges held back, the session is still behind: check again next time.
         let heldBack = entries.contains { present[$0.uid] == nil }
         knownModificationSequence = heldBack ? 0 : (snapshot?.modificationSequence ?? 0)
+        if !heldBack, let highest = snapshot?.mailbox?.highestModSeq { condStore.highestModSeq = highest }
     }
 
     /// System flags, then `\Recent`, then keywords: the order Dovecot writes them in.
@@ -435,9 +446,15 @@ public struct IMAPSession: Sendable {
     }
 
     mutating func fetch(
-        _ set: SequenceSet, attributes: [FetchAttribute], uid: Bool, into out: inout IMAPWriter
+        _ set: SequenceSet, attributes requested: [FetchAttribute], uid: Bool, modifiers: FetchModifiers,
+        into out: inout IMAPWriter
     ) async -> String {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
+        if let bad = prepareFetch(set, attributes: requested, modifiers: modifiers, into: &out) { return bad }
+        let attributes = fetchAttributes(requested, modifiers: modifiers)
+        var targets = indexes(set, uid: uid)
+        // RFC 7162 §3.1.4.1: only the messages changed since the client's mod-sequence.
+        if let since = modifiers.changedSince { targets.removeAll { entries[$0].modSeq <= since } }
         let marksSeen =
             !readOnly
             && attributes.contains { attribute in
@@ -449,7 +466,7 @@ public struct IMAPSession: Sendable {
             }
         let readsContent = attributes.contains { attribute in
             switch attribute {
-            case .uid, .flags, .internalDate, .rfc822Size: return false
+            case .uid, .flags, .internalDate, .rfc822Size, .modSeq: return false
             default: return true
             }
         }
@@ -458,7 +475,7 @@ public struct IMAPSession: Sendable {
         var unknownEncoding = false
         // Why \Seen could not be set on a message that was read (a file that cannot be renamed).
         var unmarked: StoreError?
-        for (number, chunk) in Self.fetchChunks(indexes(set, uid: uid), size: { [entries] in entries[$0].message.size })
+        for (number, chunk) in Self.fetchChunks(targets, size: { [entries] in entries[$0].message.size })
             .enumerated()
         {
             // Bounded slices: between chunks, what is rendered goes to the connection (which sends
@@ -509,6 +526,7 @@ public struct IMAPSession: Sendable {
                     let id = entries[index].message.id
                     if let flags = marked.changed[id] {
                         entries[index].flags = flags
+                        refreshModSeqs([index])
                         flagsChanged = true
                     } else if let failure = marked.failed[id] {
                         unmarked = failure
@@ -517,7 +535,7 @@ public struct IMAPSession: Sendable {
                 items.append(
                     FetchItem(
                         sequence: index + 1, entry: entries[index], recent: recent.contains(entries[index].message.id),
-                        views: views, includeFlags: flagsChanged))
+                        views: views, includeFlags: flagsChanged, condStore: condStore.enabled))
             }
             // Rendering reads as much as the messages hold (a part tree, a header section of
             // megabytes): a large chunk is rendered on the store's reading threads.
@@ -553,6 +571,8 @@ public struct IMAPSession: Sendable {
         let recent: Bool
         let views: MessageViews?
         let includeFlags: Bool
+        /// CONDSTORE is enabled: a FLAGS added by \Seen comes with MODSEQ (RFC 7162 §3.1).
+        var condStore = false
     }
 
     /// `* n FETCH (…)` for each item.
@@ -561,7 +581,7 @@ public struct IMAPSession: Sendable {
             out.raw("* \(item.sequence) FETCH (")
             writeFetch(
                 attributes, of: item.entry, recent: item.recent, views: item.views, includeFlags: item.includeFlags,
-                into: &out)
+                condStore: item.condStore, into: &out)
             out.raw(")\r\n")
         }
     }
@@ -588,7 +608,7 @@ public struct IMAPSession: Sendable {
     /// `attributes` ask for content.
     static func writeFetch(
         _ attributes: [FetchAttribute], of entry: Entry, recent: Bool, views: MessageViews?, includeFlags: Bool,
-        into out: inout IMAPWriter
+        condStore: Bool = false, into out: inout IMAPWriter
     ) {
         let message = entry.message
         var renderer: MessageRenderer?
@@ -601,10 +621,12 @@ public struct IMAPSession: Sendable {
         }
         var items = attributes
         if includeFlags && !items.contains(.flags) { items.append(.flags) }
+        if includeFlags && condStore && !items.contains(.modSeq) { items.append(.modSeq) }
         for (position, attribute) in items.enumerated() {
             if position > 0 { out.raw(" ") }
             switch attribute {
             case .uid: out.raw("UID \(entry.uid)")
+            case .modSeq: out.raw("MODSEQ (\(entry.modSeq))")
             case .flags:
                 out.raw("FLAGS ")
                 out.flags(Self.flagNames(entry.flags, recent: recent))
@@ -663,12 +685,21 @@ public struct IMAPSession: Sendable {
     }
 
     mutating func storeFlags(
-        _ set: SequenceSet, mode: StoreMode, flags: MessageFlags, silent: Bool, uid: Bool, into out: inout IMAPWriter
+        _ set: SequenceSet, mode: StoreMode, flags: MessageFlags, silent: Bool, uid: Bool, unchangedSince: UInt64?,
+        into out: inout IMAPWriter
     ) async -> String {
         guard !readOnly else { return "NO [READ-ONLY] mailbox is read-only" }
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         if mode != .remove, let refusal = keywordRefusal(flags, in: selected) { return refusal }
-        let targets = indexes(set, uid: uid)
+        var targets = indexes(set, uid: uid)
+        // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE keeps its flags and is named in
+        // MODIFIED; the others are stored.
+        var modified: Set<Int> = []
+        if let unchangedSince {
+            enableCondStore(into: &out)
+            modified = modifiedSince(unchangedSince, targets)
+            targets.removeAll { modified.contains($0) }
+        }
         let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
         // A disk store renames a file per message: on its threads, not the event loop's.
         let outcome = await store.changeFlagsOffTheLoop(update, ids: targets.map { entries[$0].message.id })
@@ -680,16 +711,21 @@ public struct IMAPSession: Sendable {
         for index in targets {
             let id = entries[index].message.id
             guard let flags = changed[id] else { continue }
+            let before = entries[index].modSeq
             entries[index].flags = flags
-            guard !silent else { continue }
-            out.raw("* \(index + 1) FETCH (FLAGS ")
-            out.flags(Self.flagNames(flags, recent: recent.contains(id)))
-            out.raw(uid ? " UID \(entries[index].uid))\r\n" : ")\r\n")
+            refreshModSeqs([index])
+            // With .SILENT, a CONDSTORE client still hears of the new mod-sequence (RFC 7162 §3.1.3).
+            guard !silent || (condStore.enabled && entries[index].modSeq != before) else { continue }
+            writeFlagUpdate(at: index, uid: uid, flags: !silent, into: &out)
         }
         // STORE is per message (RFC 3501 §6.4.6): those changed were answered above; the others
         // keep their flags, and the NO says why.
         if let failure = outcome.failed.min(by: { $0.key < $1.key })?.value {
             return Self.no(failure) + " (\(outcome.failed.count) of \(targets.count) messages keep their flags)"
+        }
+        if !modified.isEmpty {
+            let numbers = modified.sorted().map { uid ? entries[$0].uid : UInt64($0 + 1) }
+            return "OK [MODIFIED \(Self.uidSet(numbers))] Conditional \(uid ? "UID " : "")STORE failed"
         }
         return "OK \(uid ? "UID " : "")STORE completed"
     }
@@ -712,10 +748,8 @@ public struct IMAPSession: Sendable {
         // By position, not by id: a message moved away and back (same id, new UID) can be in the
         // view twice until the old entry's EXPUNGE goes out, and only what is reported may leave.
         let gone = Set(doomed.filter { removed.contains(entries[$0].message.id) })
-        for index in gone.sorted(by: >) {
-            if report { out.raw("* \(index + 1) EXPUNGE\r\n") }
-            recent.remove(entries[index].message.id)
-        }
+        if report { writeExpunged(Array(gone), into: &out) }
+        for index in gone { recent.remove(entries[index].message.id) }
         entries = entries.indices.filter { !gone.contains($0) }.map { entries[$0] }
         return (outcome.kept.count, outcome.kept.min(by: { $0.key < $1.key })?.value)
     }

@@ -22,6 +22,8 @@ struct SearchEvaluator {
         let message: Message
         let flags: MessageFlags
         let recent: Bool
+        /// Its mod-sequence (RFC 7162 §3.1.5 `MODSEQ`).
+        var modSeq: UInt64 = 0
     }
 
     let largestSequence: UInt64
@@ -71,6 +73,7 @@ struct SearchEvaluator {
         case .and, .or, .not, .sequence, .uid: return matches(compile(key), candidate)
         case .flag(let name, let set): return candidate.flags.contains(name) == set
         case .recent: return candidate.recent
+        case .modSeq(let least): return candidate.modSeq >= least
         case .new: return candidate.recent && !candidate.flags.contains(MessageFlags.seen)
         case .old: return !candidate.recent
         case .header(let field, let value): return header(field, of: message, contains: value)

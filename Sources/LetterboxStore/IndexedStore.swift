@@ -42,4 +42,10 @@ extension IndexedStore {
     }
 
     public func location(of id: UInt64) -> MessageLocation? { index.location(of: id) }
+
+    public func modSeq(of id: UInt64) -> UInt64? { index.modSeq(of: id) }
+
+    public func expunged(from mailbox: String, since modSeq: UInt64) -> [UInt64]? {
+        index.expunged(from: mailbox, since: modSeq)
+    }
 }

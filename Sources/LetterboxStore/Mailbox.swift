@@ -18,11 +18,15 @@ public struct Mailbox: Sendable, Hashable {
     /// announces them in FLAGS and PERMANENTFLAGS (RFC 3501 §7.2.6). The set only grows while the
     /// store runs; a disk store restarts with the keywords its messages still carry.
     public let keywords: [String]
+    /// The highest mod-sequence of any change here: arrival, flag change or expunge (RFC 7162
+    /// HIGHESTMODSEQ). It never goes back while the mailbox keeps its UIDVALIDITY, across restarts too.
+    public let highestModSeq: UInt64
 
     public init(
         name: String, uidValidity: UInt32, nextUID: UInt64, specialUse: SpecialUse?, subscribed: Bool,
-        keywords: [String] = []
+        keywords: [String] = [], highestModSeq: UInt64 = 1
     ) {
+        self.highestModSeq = highestModSeq
         self.name = name
         self.uidValidity = uidValidity
         self.nextUID = nextUID

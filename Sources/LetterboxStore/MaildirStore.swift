@@ -145,6 +145,7 @@ public final class MaildirStore: IndexedStore {
 
         index.restore(loaded.messages, flags: loaded.flags, recent: loaded.recent, nextID: loaded.nextID)
         try loadFolders()
+        try MaildirModSeqFile(layout: layout).resume(index, notify: notices)
         // Folder files without ids of their own took fresh ones: deliveries start above them.
         let nextID = index.nextID
         if nextID > loaded.nextID {

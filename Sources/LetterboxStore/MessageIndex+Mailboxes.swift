@@ -14,6 +14,8 @@ struct MailboxState: Sendable {
     var members: [(uid: UInt64, id: UInt64)] = []
     /// The keywords its messages have carried (see ``Mailbox/keywords``).
     var keywords: Set<String> = []
+    /// RFC 7162 HIGHESTMODSEQ and the UIDs expunged lately, see `MessageIndex+ModSeq.swift`.
+    var modSeq = MailboxModSeq()
 
     init(name: String, uidValidity: UInt32, specialUse: SpecialUse?) {
         self.name = name
@@ -122,7 +124,7 @@ extension MessageIndex.State {
         Mailbox(
             name: mailbox.name, uidValidity: mailbox.uidValidity, nextUID: mailbox.nextUID,
             specialUse: mailbox.specialUse, subscribed: subscriptions.contains(mailbox.name),
-            keywords: mailbox.keywords.sorted())
+            keywords: mailbox.keywords.sorted(), highestModSeq: mailbox.modSeq.highest)
     }
 
     /// A UIDVALIDITY never given before by this index, at least the current time (RFC 3501
@@ -184,6 +186,7 @@ extension MessageIndex {
             for message in removed {
                 state.bytes -= message.size
                 state.flags[message.id] = nil
+                state.modSeqs.perMessage[message.id] = nil
                 state.unclaimedRecent.remove(message.id)
             }
             state.ids.removeAll { gone.contains($0) }
@@ -276,7 +279,7 @@ extension MessageIndex {
                 entries.append(
                     StoreSnapshot.Entry(
                         message: message, flags: state.flags[member.id] ?? MessageFlags(), uid: member.uid,
-                        isRecent: state.unclaimedRecent.contains(member.id)))
+                        isRecent: state.unclaimedRecent.contains(member.id), modSeq: state.modSeq(of: member.id)))
             }
             return StoreSnapshot(
                 entries: entries, modificationSequence: state.modificationSequence, nextID: state.nextID,
@@ -297,9 +300,11 @@ extension MessageIndex {
             var uids: [UInt64] = []
             uids.reserveCapacity(messages.count)
             var woken: [(Waiter, Message)] = []
+            let modSeq = state.nextModSeq()
             for (message, flags) in messages {
                 state.add(message)
                 uids.append(state.place(message.id, in: name, captured: false))
+                state.stamp([message.id], modSeq: modSeq)
                 if !flags.isEmpty {
                     state.flags[message.id] = flags
                     state.noteKeywords(of: flags, in: name)
@@ -324,10 +329,14 @@ extension MessageIndex {
             var moved: [(id: UInt64, from: UInt64, to: UInt64)] = []
             moved.reserveCapacity(ids.count)
             var leaving: [String: Set<UInt64>] = [:]
+            let modSeq = state.nextModSeq()
             for id in ids {
                 guard let placement = state.placement(of: id) else { continue }
+                // RFC 7162 §3.2.10: the source reports the old UID as vanished.
+                state.recordExpunged(uid: placement.uid, in: placement.mailbox, modSeq: modSeq)
                 leaving[placement.mailbox, default: []].insert(id)
                 let uid = state.place(id, in: name, captured: placement.captured)
+                state.stamp([id], modSeq: modSeq)
                 if let flags = state.flags[id] { state.noteKeywords(of: flags, in: name) }
                 state.unclaimedRecent.insert(id)
                 moved.append((id, placement.uid, uid))

@@ -42,6 +42,8 @@ package final class MessageIndex: Sendable {
         var subscriptions: Set<String> = []
         /// The UIDVALIDITY most recently given to a mailbox.
         var lastUIDValidity: UInt32
+        /// RFC 7162 mod-sequences, see `MessageIndex+ModSeq.swift`.
+        var modSeqs = ModSeqState()
     }
 
     let state: Mutex<State>
@@ -80,6 +82,7 @@ package final class MessageIndex: Sendable {
         let (woken, observers) = state.withLock { state in
             state.add(message)
             state.place(message.id, in: Mailbox.inbox, captured: true, uid: uid)
+            state.stamp([message.id], modSeq: state.nextModSeq())
             state.received += 1
             return (state.wakeWaiters(for: message), Array(state.observers.values))
         }
@@ -207,6 +210,7 @@ package final class MessageIndex: Sendable {
                 state.modificationSequence += 1
                 let gone = Set(removed.map(\.id))
                 state.ids.removeAll { gone.contains($0) }
+                state.recordExpunged(gone, modSeq: state.nextModSeq())
                 state.unplace(gone)
             }
             return (removed, Array(state.observers.values))
@@ -232,6 +236,7 @@ package final class MessageIndex: Sendable {
     package func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
         let (changed, observers) = state.withLock { state in
             var changed: [UInt64: MessageFlags] = [:]
+            var modified: [UInt64] = []
             for id in ids where state.byID[id] != nil {
                 let old = state.flags[id] ?? MessageFlags()
                 let new = update.applied(to: old)
@@ -239,8 +244,12 @@ package final class MessageIndex: Sendable {
                 if new != old {
                     state.flags[id] = new.isEmpty ? nil : new
                     state.noteKeywords(of: new, in: state.placement(ofStored: id).mailbox)
+                    modified.append(id)
                 }
             }
+            // One mod-sequence for the whole change; a message whose flags stay keeps its own
+            // (RFC 7162 §3.1.3: only a change of metadata moves it).
+            if !modified.isEmpty { state.stamp(modified, modSeq: state.nextModSeq()) }
             if !changed.isEmpty { state.modificationSequence += 1 }
             return (changed, Array(state.observers.values))
         }

@@ -109,6 +109,17 @@ public protocol MessageStore: Sendable {
     /// Moves messages into `mailbox` (IMAP MOVE): same ids (HTTP keeps finding them), new UIDs.
     /// Returns `(id, old UID, new UID)` for each message still stored.
     func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)]
+
+    // MARK: Mod-sequences (RFC 7162, see ``Mailbox/highestModSeq``)
+
+    /// The mod-sequence of message `id` (its last flag change or its arrival in its mailbox);
+    /// nil when it is not stored or the store keeps none.
+    func modSeq(of id: UInt64) -> UInt64?
+
+    /// The UIDs expunged (or moved away) from `mailbox` with a mod-sequence above `modSeq`,
+    /// ascending; nil when the store does not remember that far back (then any UID not in the
+    /// mailbox may have gone).
+    func expunged(from mailbox: String, since modSeq: UInt64) -> [UInt64]?
 }
 
 /// Where a message is: its mailbox and UID there, and whether it was captured over SMTP (as
@@ -168,6 +179,8 @@ public struct StoreSnapshot: Sendable {
         public let uid: UInt64
         /// True while no IMAP session has claimed the message as \Recent (see ``MessageStore/claimRecent(_:)``).
         public let isRecent: Bool
+        /// The message's mod-sequence: the last change of its flags or its arrival here (RFC 7162 §3.1.1).
+        public let modSeq: UInt64
     }
 
     public let entries: [Entry]

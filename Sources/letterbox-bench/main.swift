@@ -20,6 +20,9 @@ let usage = """
                    --messages 10000 --size 10240 --deliveries 200 --sessions 500 (apt-get install dovecot-imapd)
       imap-mailboxes  APPEND over one connection, COPY and MOVE of a whole INBOX, Letterbox and Dovecot
                    --messages 10000 --appends 1000 --size 10240
+      qresync      a QRESYNC client reopening a big mailbox after a few changes made elsewhere: what the
+                   server sends and how long SELECT takes, beside a full UID FETCH 1:* (FLAGS)
+                   --messages 10000 --changes 10 --expunges 10 --repetitions 20 [--dir PATH: Maildir store]
       maildir      Maildir ingest (fsync) vs memory, start-up and RSS with stored mail
                    --messages 4000 --stored 100000 [--dir PATH: a folder on the disk to measure]
       tls          TLS handshakes per server CPU-second, bulk each way, 1 MiB over SMTP STARTTLS vs plaintext,
@@ -121,6 +124,10 @@ do {
             stores: store == "both" ? ["memory", "maildir"] : [store], dovecot: stringOption("against") == "dovecot",
             seed: UInt64(option("seed", 1)))
         if !passed { exit(1) }
+    case "qresync":
+        try await QResyncResync.report(
+            messages: option("messages", 10_000), changes: option("changes", 10), expunges: option("expunges", 10),
+            directory: stringOption("dir"), repetitions: option("repetitions", 20))
     case "mime": MIMEBenchmark.report(iterations: option("iterations", 20))
     case "maildir":
         try await MaildirBenchmark.report(

@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func sequenceSetsWithStarAndReversedRanges() {
-        guard case .fetch(let set, _, _) = command("t FETCH 5:2,7,*:9 FLAGS") else {
+        guard case .fetch(let set, _, _, _) = command("t FETCH 5:2,7,*:9 FLAGS") else {
             Issue.record("not parsed"); return
         }
         #expect(set.contains(3, largest: 20) && set.contains(7, largest: 20) && set.contains(15, largest: 20))
