@@ -121,14 +121,14 @@ struct PeerBacklogTests {
         let appends = 1000
         try await withCatcher({ configuration in
             configuration.credentials = Credentials(
-                users: ["ana": "secret"], loginFailures: LoginFailurePolicy(limit: 10, delay: .seconds(20)))
+                users: ["ana": "secret"], loginFailures: LoginFailurePolicy(limit: 10, delay: .seconds(45)))
             configuration.logger = Logger(level: .debug, sink: { line in log.record(line) })
         }) { mail in
             let client = try LineClient(port: mail.ports.imap)
             _ = try await client.line()
             // The failed login holds the server for its delay: the whole pipeline (some 30 KB) and
-            // the reset arrive before it reads the next command. 20 s, because under the whole
-            // suite's load the client's own waits have taken over 6 s.
+            // the reset arrive before it reads the next command. 45 s, because under the whole
+            // suite's load the client's own waits have taken over 20 s.
             let pipeline =
                 "a LOGIN ana wrong\r\nb LOGIN ana secret\r\n"
                 + (1...appends).map { "c\($0) APPEND INBOX {1+}\r\nx\r\n" }.joined()
