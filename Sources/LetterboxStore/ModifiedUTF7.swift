@@ -77,6 +77,8 @@ package enum ModifiedUTF7 {
             let units = stride(from: 0, to: decoded.count, by: 2).map {
                 UInt16(decoded[$0]) << 8 | UInt16(decoded[$0 + 1])
             }
+            // RFC 3501 §5.1.3: printable US-ASCII represents itself; encoded, it is not this form.
+            guard !units.contains(where: { (0x20...0x7E).contains($0) }) else { return nil }
             var text = ""
             var iterator = units.makeIterator()
             var codec = UTF16()
