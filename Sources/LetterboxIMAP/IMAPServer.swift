@@ -111,6 +111,9 @@ package struct IMAPServer: Sendable {
         var command: [UInt8] = []
         var budget: IMAPCommandBudget?
         var literals = 0
+        // The literals of one command are one transfer for the minimum rate: many small ones
+        // cannot each restart the grace.
+        defer { connection.endSharedTransfer() }
         while true {
             let line: [UInt8]
             do {
@@ -141,6 +144,7 @@ package struct IMAPServer: Sendable {
                 try await connection.flush()
             }
             command += [0x0D, 0x0A]
+            connection.beginSharedTransfer()
             command += try await connection.readExactly(size)
         }
     }

@@ -78,6 +78,37 @@ struct ConnectionDeadlineTests {
         #expect(try await reader.readExactly(50_000).count == 50_000)
     }
 
+    @Test("transfers inside a shared transfer keep one rate: many small ones, each in time, still time out")
+    func sharedTransfer() async throws {
+        let pair = try SocketPair()
+        // 10 bytes every 50 ms: 200 B/s against 1,000 B/s after 300 ms; each 10-byte read alone is quick.
+        let peer = Dribbler(fd: pair.left, interval: .milliseconds(50), bytesPerSend: 10)
+        defer { peer.stop() }
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(grace: .milliseconds(300), rate: 1000))
+        reader.beginSharedTransfer()
+        await #expect(throws: NetError.transferTimeout) {
+            for _ in 0..<400 { _ = try await reader.readExactly(10) }
+        }
+    }
+
+    @Test("inside a shared transfer the waits for the lines between its pieces end at its allowance too")
+    func sharedTransferLines() async throws {
+        let pair = try SocketPair()
+        // A line and its one-byte piece arrive together every 50 ms: no read of a piece ever waits.
+        let peer = Dribbler(fd: pair.left, text: "L\r\nx", interval: .milliseconds(50), bytesPerSend: 4)
+        defer { peer.stop() }
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(grace: .milliseconds(300), rate: 1000))
+        reader.beginSharedTransfer()
+        await #expect(throws: NetError.transferTimeout) {
+            for _ in 0..<400 {
+                _ = try await reader.readLine(maxLength: 10)
+                _ = try await reader.readExactly(1)
+            }
+        }
+    }
+
     @Test("before loggedIn every wait ends at the login deadline; after it only the idle timeout counts")
     func loginPhase() async throws {
         let silent = try SocketPair()
