@@ -131,6 +131,10 @@ package final class Connection {
         for direction: SocketRegistration.Direction, until deadline: Deadline, interruptible: Bool = false,
         wakeable: Bool = false
     ) async throws {
+        // A deadline already past ends the wait before it starts: the loop checks parked waiters
+        // only at its sweeps, after the readiness it just saw, so a peer whose next bytes always
+        // come before a sweep would otherwise never meet a deadline that passed before the wait.
+        if deadline.at <= MonotonicClock.nanoseconds() { throw deadline.reason }
         do {
             try await registration.wait(
                 for: direction, deadline: deadline.at, interruptible: interruptible, wakeable: wakeable)

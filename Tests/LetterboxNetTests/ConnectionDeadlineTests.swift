@@ -109,6 +109,20 @@ struct ConnectionDeadlineTests {
         }
     }
 
+    @Test("a wait whose deadline has already passed ends at once, even if the peer's bytes come right after")
+    func deadlinePassedBeforeTheWait() async throws {
+        let pair = try SocketPair()
+        defer { rawClose(pair.left) }
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(login: .milliseconds(50)))
+        // The login deadline passes while nothing waits; then the bytes come 10 ms into the wait,
+        // before the loop's next sweep of parked waiters (every 250 ms) could expire it.
+        try await Task.sleep(for: .milliseconds(200))
+        let left = pair.left
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(10)) { try? rawSend(left, "NOOP\r\n") }
+        await #expect(throws: NetError.loginTimeout) { try await reader.readLine(maxLength: 100) }
+    }
+
     @Test("before loggedIn every wait ends at the login deadline; after it only the idle timeout counts")
     func loginPhase() async throws {
         let silent = try SocketPair()
