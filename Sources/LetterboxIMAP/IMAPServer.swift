@@ -119,6 +119,9 @@ package struct IMAPServer: Sendable {
         var command: [UInt8] = []
         var budget: IMAPCommandBudget?
         var literals = 0
+        // The literals of one command are one transfer for the minimum rate: many small ones
+        // cannot each restart the grace.
+        defer { connection.endSharedTransfer() }
         while true {
             let line: [UInt8]
             do {
@@ -150,6 +153,7 @@ package struct IMAPServer: Sendable {
                 try await connection.flush()
             }
             command += [0x0D, 0x0A]
+            connection.beginSharedTransfer()
             let literal = try await connection.readExactly(size)
             transcript.receivedLiteral(literal)
             command += literal

@@ -52,6 +52,9 @@ package final class Connection {
     private var sendFailure: NetError?
     /// Lines returned since the event loop last had a turn (see ``linesPerTurn``).
     private var linesThisTurn = 0
+    /// The transfer the reads of one command or transaction share (``beginSharedTransfer()``);
+    /// nil while each transfer keeps its own clock.
+    private var sharedTransfer: Transfer?
     /// Installed by ``startTransport(_:)`` (TLS); nil on the plaintext path.
     package private(set) var transport: (any ConnectionTransport)?
     /// The socket, for a transport that reads it (``ConnectionTransport``).
@@ -128,6 +131,10 @@ package final class Connection {
         for direction: SocketRegistration.Direction, until deadline: Deadline, interruptible: Bool = false,
         wakeable: Bool = false
     ) async throws {
+        // A deadline already past ends the wait before it starts: the loop checks parked waiters
+        // only at its sweeps, after the readiness it just saw, so a peer whose next bytes always
+        // come before a sweep would otherwise never meet a deadline that passed before the wait.
+        if deadline.at <= MonotonicClock.nanoseconds() { throw deadline.reason }
         do {
             try await registration.wait(
                 for: direction, deadline: deadline.at, interruptible: interruptible, wakeable: wakeable)
@@ -144,8 +151,22 @@ package final class Connection {
         package fileprivate(set) var bytes = 0
     }
 
-    /// Starts the clock of a transfer that is about to be received.
-    package func beginTransfer() -> Transfer { Transfer(start: MonotonicClock.nanoseconds()) }
+    /// Starts the clock of a transfer that is about to be received (or, inside a shared transfer,
+    /// carries on with that one).
+    package func beginTransfer() -> Transfer { sharedTransfer ?? Transfer(start: MonotonicClock.nanoseconds()) }
+
+    /// Makes the transfers that follow count as one for the minimum rate, until
+    /// ``endSharedTransfer()``: the literals of one IMAP command, the BDAT chunks of one message.
+    /// Its clock starts now and keeps running between them, and the waits for the lines in
+    /// between end at its allowance too, so a peer cannot restart the grace with every small piece
+    /// (a 10 MB message in 1 KB chunks would otherwise get a grace per chunk). Nothing happens
+    /// while one is already open.
+    package func beginSharedTransfer() {
+        if sharedTransfer == nil { sharedTransfer = Transfer(start: MonotonicClock.nanoseconds()) }
+    }
+
+    /// Ends the shared transfer, if any: the next transfer starts a clock of its own.
+    package func endSharedTransfer() { sharedTransfer = nil }
 
     /// Receives more bytes of `transfer` into the buffer.
     ///
@@ -157,9 +178,11 @@ package final class Connection {
             until: deadline(of: transfer), interruptible: false, wakeable: false, awaitingCommand: false)
     }
 
-    /// A transfer inside a command ended: a line that continues the command is timed from here.
-    private func transferEnded() {
+    /// A transfer inside a command ended: a line that continues the command is timed from here,
+    /// and a shared transfer goes on from where this one left it.
+    private func transferEnded(_ transfer: Transfer) {
         if commandStart != nil { commandStart = MonotonicClock.nanoseconds() }
+        if sharedTransfer != nil { sharedTransfer = transfer }
     }
 
     // MARK: Reading
@@ -293,8 +316,13 @@ package final class Connection {
             if commandStart == nil && (input.count > 0 || discardingLine) {
                 commandStart = MonotonicClock.nanoseconds()
             }
-            let deadline =
+            var deadline =
                 commandStart.map { bounded($0 &+ MonotonicClock.nanoseconds(in: timeouts.line), .lineTimeout) } ?? idle
+            // Inside a shared transfer the lines between its pieces count against its rate too.
+            if let sharedTransfer {
+                let allowance = self.deadline(of: sharedTransfer)
+                if allowance.at < deadline.at { deadline = allowance }
+            }
             try await fill(
                 until: deadline, interruptible: interruptible && input.count == 0, wakeable: wakeable,
                 awaitingCommand: true)
@@ -378,21 +406,22 @@ package final class Connection {
             consume(take)
             remaining -= take
         }
-        transferEnded()
+        transferEnded(transfer)
     }
 
     /// Reads exactly `count` bytes: a transfer, at the minimum rate.
     package func readExactly(_ count: Int) async throws -> [UInt8] {
         var transfer = beginTransfer()
         var result: [UInt8] = []
-        result.reserveCapacity(count)
         while result.count < count {
             if input.count == 0 { try await fill(&transfer) }
             let take = min(count - result.count, input.count)
+            // Room as the bytes arrive, not for the count announced (a peer may send none of it).
+            result.reserveForArrival(of: take, expected: count)
             input.withBytes { result.append(contentsOf: $0[..<take]) }
             consume(take)
         }
-        transferEnded()
+        transferEnded(transfer)
         return result
     }
 
@@ -483,7 +512,7 @@ package final class Connection {
     /// Sends `bytes` through `transport` (TLS), waiting for the socket as it asks.
     private func send(_ bytes: [UInt8], through transport: any ConnectionTransport) async throws {
         var offset = 0
-        var transfer = beginTransfer()
+        var transfer = Transfer(start: MonotonicClock.nanoseconds())  // a send has a clock of its own
         while offset < bytes.count {
             let progress = try bytes.withUnsafeBytes { (raw) throws(NetError) in
                 try transport.encode(UnsafeRawBufferPointer(rebasing: raw[offset...]))
@@ -501,7 +530,7 @@ package final class Connection {
     /// Sends bytes as they are, waiting for the socket to be writable when needed.
     private func sendRaw(_ bytes: [UInt8]) async throws {
         var offset = 0
-        var transfer = beginTransfer()
+        var transfer = Transfer(start: MonotonicClock.nanoseconds())  // a send has a clock of its own
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
                 Socket.send(registration.fd, raw.baseAddress! + offset, raw.count - offset)

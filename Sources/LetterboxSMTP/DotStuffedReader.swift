@@ -28,23 +28,25 @@ enum DotStuffedReader {
         case afterCR
     }
 
-    /// Reads until the terminator. Past `limit` octets the rest is read and discarded. With the
-    /// size MAIL FROM declared, room for it is reserved at once (unstuffing only shrinks a message;
-    /// a little more covers a client's estimate), instead of growing and copying as it arrives.
+    /// Reads until the terminator. Past `limit` octets the rest is read and discarded. Room grows
+    /// with the bytes that arrive (``Swift/Array/reserveForArrival(of:expected:)``) up to the size
+    /// MAIL FROM declared (unstuffing only shrinks a message; a little more covers a client's
+    /// estimate): a client that declares a large size and stalls makes us hold little.
     static func read(from connection: Connection, limit: Int, declaredSize: Int? = nil) async throws
         -> SMTPSession.DataOutcome
     {
         var body: [UInt8] = []
         // Bounded by the limit before adding, so a huge declared size cannot overflow.
         let declared = min(declaredSize ?? 0, limit)
-        body.reserveCapacity(min(limit, max(64 * 1024, declaredSize == nil ? 0 : declared + declared / 64 + 1024)))
+        let expected = declaredSize == nil ? limit : min(limit, declared + declared / 64 + 1024)
         var position = Position.lineStart
         var tooLarge = false
         var transfer = connection.beginTransfer()  // the data must keep the minimum rate
 
         while true {
-            let (consumed, finished) = connection.withBuffered {
-                scan($0, into: &body, position: &position, limit: limit, tooLarge: &tooLarge)
+            let (consumed, finished) = connection.withBuffered { buffered in
+                if !tooLarge { body.reserveForArrival(of: buffered.count, expected: expected) }
+                return scan(buffered, into: &body, position: &position, limit: limit, tooLarge: &tooLarge)
             }
             connection.consume(consumed)
             if finished { break }

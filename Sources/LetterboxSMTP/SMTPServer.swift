@@ -67,7 +67,13 @@ package struct SMTPServer: Sendable {
         _ action: SMTPSession.Action, session: inout SMTPSession, on connection: Connection, transcript: Transcript
     ) async throws -> Bool {
         // A BDAT chunk is read before anything is answered; its reply gets the latency in complete().
-        if case .receiveChunk = action {} else { try await applyLatency(on: connection) }
+        // The chunks of one message are one transfer for the minimum rate (RFC 3030 §2 lets a
+        // client send many small ones): anything but a BDAT ends it.
+        if case .receiveChunk = action {
+        } else {
+            connection.endSharedTransfer()
+            try await applyLatency(on: connection)
+        }
         return try await performNow(action, session: &session, on: connection, transcript: transcript)
     }
 
@@ -110,7 +116,9 @@ package struct SMTPServer: Sendable {
             return try await complete(
                 session.dataReceived(outcome), session: session, on: connection, transcript: transcript)
         case .receiveChunk(let size, let last):
+            connection.beginSharedTransfer()
             let bytes = try await readChunk(size: size, capacity: session.remainingMessageCapacity, from: connection)
+            if last { connection.endSharedTransfer() }
             transcript.note("bdat: \(size) octets\(last ? " (last)" : "")")
             try await applyLatency(on: connection)
             return try await complete(

@@ -308,11 +308,11 @@ public struct SMTPSession: Sendable {
         }
         if received.isEmpty, last || (declaredSize ?? 0) <= bytes.count {
             received = bytes
-        } else if received.isEmpty {
-            // More chunks follow: room for the size MAIL FROM declared, so they are not copied again.
-            received.reserveCapacity(min(declaredSize ?? 0, configuration.maxMessageSize))
-            received.append(contentsOf: bytes)
         } else {
+            // Room in proportion to what arrived, up to the size MAIL FROM declared: not all of it
+            // at once, since a client may declare much and send little.
+            let expected = min(declaredSize ?? configuration.maxMessageSize, configuration.maxMessageSize)
+            received.reserveForArrival(of: bytes.count, expected: expected)
             received.append(contentsOf: bytes)
         }
         guard last else {

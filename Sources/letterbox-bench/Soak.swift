@@ -17,6 +17,27 @@ enum Soak {
         var at: Double
         var resident: Int
         var files: Int
+        /// Octets of raw mail stored (from `/metrics`), so RSS can be read beside what it holds.
+        var stored: Int
+        /// Sessions open, all protocols, besides the one asking (from `/metrics`).
+        var sessions: Int
+    }
+
+    /// What the server's `/metrics` says about its store and sessions: (stored octets, messages
+    /// stored, sessions open besides the one asking); -1 each when it did not answer.
+    static func serverGauges(_ ports: LetterboxChild.Ports) -> (stored: Int, messages: Int, sessions: Int) {
+        guard let response = try? BlockingHTTPClient.request("GET", "/metrics", port: ports.http, timeout: 10),
+            response.status == 200
+        else { return (-1, -1, -1) }
+        var gauges = (stored: 0, messages: 0, sessions: 0)
+        for line in response.text.split(separator: "\n") where !line.hasPrefix("#") {
+            let value = line.split(separator: " ").last.flatMap { Int($0) } ?? 0
+            if line.hasPrefix("letterbox_bytes_stored ") { gauges.stored = value }
+            if line.hasPrefix("letterbox_messages_stored ") { gauges.messages = value }
+            if line.hasPrefix("letterbox_sessions_open{") { gauges.sessions += value }
+        }
+        gauges.sessions -= 1  // the request asking
+        return gauges
     }
 
     /// One well-behaved transaction per protocol, each from connecting to the last reply.
@@ -70,11 +91,18 @@ enum Soak {
     static let message = SMTPLoad.body(size: 2048)
 
     static func run(minutes: Double, hostile: Int, clients: Int, sampleSeconds: Double) throws -> Int32 {
-        // Retention keeps the store's size flat, so a growing RSS means a leak, not more mail.
-        let server = try LetterboxChild(["--max-messages", "2000"])
+        // Retention keeps the store's size flat, and the store is filled to its cap before the
+        // clock starts: a growing RSS then means a leak, not more mail.
+        let cap = 2000
+        let server = try LetterboxChild(["--max-messages", "\(cap)"])
         defer { server.stop() }
         let ports = server.ports
-        _ = SMTPLoad.run(port: server.smtp, connections: 1, messages: 20, size: 2048, reuse: true)
+        _ = SMTPLoad.run(port: server.smtp, connections: 4, messages: cap, size: 2048, reuse: true)
+        let filled = serverGauges(ports)
+        say(
+            String(
+                format: "soak: store filled to its cap before the clock starts: %d messages, %@ stored; server RSS %@",
+                filled.messages, mebibytes(filled.stored), mebibytes(server.residentBytes)))
         let duration = minutes * 60
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
@@ -125,7 +153,11 @@ enum Soak {
         while elapsed() < duration && server.isRunning {
             usleep(useconds_t(min(sampleSeconds, max(0.05, duration - elapsed())) * 1e6))
             guard server.isRunning else { break }
-            samples.append(Sample(at: elapsed(), resident: server.residentBytes, files: server.openFiles))
+            let gauges = serverGauges(ports)
+            samples.append(
+                Sample(
+                    at: elapsed(), resident: server.residentBytes, files: server.openFiles, stored: gauges.stored,
+                    sessions: gauges.sessions))
             let counts = peers.counts
             let done = outcomes.withLock { $0.values.reduce(0) { $0 + $1.seconds.count } }
             let errors = outcomes.withLock { $0.values.reduce(0) { $0 + $1.errors } }
@@ -133,14 +165,28 @@ enum Soak {
                 say(
                     String(
                         format:
-                            "  %6.0f s  RSS %@  fds %5d  well-behaved: %d done, %d errors  hostile: %d dribbling (%d dropped by the server), %d abandoned, %d oversized, %d refused",
-                        last.at, mebibytes(last.resident), last.files, done, errors, counts.dribbling,
+                            "  %6.0f s  RSS %@  stored %@  fds %5d  sessions %4d  well-behaved: %d done, %d errors  hostile: %d dribbling (%d dropped by the server), %d abandoned, %d oversized, %d refused",
+                        last.at, mebibytes(last.resident), mebibytes(last.stored), last.files, last.sessions, done,
+                        errors, counts.dribbling,
                         counts.droppedDribblers, counts.abandoned, counts.oversized, counts.refused))
             }
         }
         stopping.store(true, ordering: .relaxed)
         group.wait()
         peers.stop()
+        // Every session the hostile peers opened must end: what is left open afterwards was not freed.
+        var after = serverGauges(ports)
+        let leaving = elapsed()
+        while after.sessions > 0 && elapsed() - leaving < 30 && server.isRunning {
+            usleep(500_000)
+            after = serverGauges(ports)
+        }
+        say(
+            String(
+                format:
+                    "soak: %.1f s after every client left: %d sessions open (goal 0), fds %d, RSS %@, stored %@ (%d messages)",
+                elapsed() - leaving, after.sessions, server.openFiles, mebibytes(server.residentBytes),
+                mebibytes(after.stored), after.messages))
         let died = server.ending
         let dropped = peers.counts.droppedByKind
         say(
@@ -150,17 +196,18 @@ enum Soak {
         // The trend after the first fifth (start-up and the hostile peers' first connections).
         let settled = Array(samples.drop { $0.at < duration / 5 })
         let residentSlope = slope(settled.map { ($0.at, Double($0.resident)) }) * 60 / 1_048_576
+        let storedSlope = slope(settled.map { ($0.at, Double($0.stored)) }) * 60 / 1_048_576
         let fileSlope = slope(settled.map { ($0.at, Double($0.files)) }) * 60
         let residents = settled.map(\.resident)
         let files = settled.map(\.files)
         say(
             String(
                 format:
-                    "soak: server RSS %@ → %@ (min %@, max %@ after the first fifth), slope %+.2f MiB/min; fds %d → %d (min %d, max %d), slope %+.1f fds/min",
+                    "soak: server RSS %@ → %@ (min %@, max %@ after the first fifth), slope %+.2f MiB/min (stored mail %+.2f MiB/min); fds %d → %d (min %d, max %d), slope %+.1f fds/min",
                 mebibytes(samples.first?.resident ?? 0), mebibytes(samples.last?.resident ?? 0),
                 mebibytes(residents.min() ?? 0),
-                mebibytes(residents.max() ?? 0), residentSlope, samples.first?.files ?? 0, samples.last?.files ?? 0,
-                files.min() ?? 0, files.max() ?? 0, fileSlope))
+                mebibytes(residents.max() ?? 0), residentSlope, storedSlope, samples.first?.files ?? 0,
+                samples.last?.files ?? 0, files.min() ?? 0, files.max() ?? 0, fileSlope))
         let final = outcomes.withLock { $0 }
         var worst = 0.0
         var errors = 0
@@ -183,7 +230,7 @@ enum Soak {
                     "soak figure: %d slow or abandoning peers: worst well-behaved p99 %.2f ms (goal < 50 ms), %d errors (goal 0)%@; load average %@",
                 hostile, worst, errors, died.map { "; SERVER \($0)" } ?? "", loadAverage()))
         if died != nil { say("  server output: \(server.logTail(400))") }
-        return errors == 0 && died == nil && !samples.isEmpty ? 0 : 1
+        return errors == 0 && died == nil && !samples.isEmpty && after.sessions == 0 ? 0 : 1
     }
 
     /// The least-squares slope of y over x (per unit of x), 0 with fewer than two points.

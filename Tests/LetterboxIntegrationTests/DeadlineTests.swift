@@ -98,6 +98,49 @@ struct DeadlineTests {
         }
     }
 
+    @Test("SMTP: many small BDAT chunks share one minimum rate (each does not restart the grace)")
+    func smtpSmallChunks() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.smtp)
+            _ = try await client.reply()
+            for command in ["EHLO x", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>"] {
+                try await client.send(command + "\r\n")
+                #expect(try await client.code() == 250)
+            }
+            // 10 octets every 50 ms (200 B/s against 1,000 B/s), each chunk whole and quick: only
+            // the message as a whole is slow.
+            var last: [String] = []
+            for _ in 0..<300 {
+                try await client.send("BDAT 10\r\n0123456789")
+                last = try await client.reply()
+                guard last.last?.hasPrefix("250") == true else { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(last.last?.hasPrefix("421 4.4.2 ") == true, "the server took every chunk: \(last)")
+            #expect(await client.isClosedByServer())
+            #expect(mail.store.statistics.messages == 0)
+        }
+    }
+
+    @Test("IMAP: many small literals in one command share one minimum rate")
+    func imapSmallLiterals() async throws {
+        try await withCatcher(Self.short) { mail in
+            let client = try LineClient(port: mail.ports.imap)
+            _ = try await client.line()
+            try await client.send("a LOGIN ana secret\r\n")
+            #expect(try await client.line().hasPrefix("a OK"))
+            // Each line with its literal arrives whole, 50 ms after the last: every literal is
+            // quick; the command as a whole keeps 200 B/s against 1,000.
+            let pieces = "b SEARCH TEXT {10+}\r\n" + String(repeating: "0123456789 TEXT {10+}\r\n", count: 300)
+            #expect(
+                await client.dribble(pieces, interval: .milliseconds(50), wholeLines: true),
+                "the server let the literals dribble on")
+            let reply = try await client.line()
+            #expect(reply.hasPrefix("* BYE "), "\(reply)")
+            #expect(await client.isClosedByServer())
+        }
+    }
+
     @Test("HTTP: a request head dribbled line by line gets 408 and is closed")
     func httpDribbledHead() async throws {
         try await withCatcher(Self.short) { mail in

@@ -78,6 +78,51 @@ struct ConnectionDeadlineTests {
         #expect(try await reader.readExactly(50_000).count == 50_000)
     }
 
+    @Test("transfers inside a shared transfer keep one rate: many small ones, each in time, still time out")
+    func sharedTransfer() async throws {
+        let pair = try SocketPair()
+        // 10 bytes every 50 ms: 200 B/s against 1,000 B/s after 300 ms; each 10-byte read alone is quick.
+        let peer = Dribbler(fd: pair.left, interval: .milliseconds(50), bytesPerSend: 10)
+        defer { peer.stop() }
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(grace: .milliseconds(300), rate: 1000))
+        reader.beginSharedTransfer()
+        await #expect(throws: NetError.transferTimeout) {
+            for _ in 0..<400 { _ = try await reader.readExactly(10) }
+        }
+    }
+
+    @Test("inside a shared transfer the waits for the lines between its pieces end at its allowance too")
+    func sharedTransferLines() async throws {
+        let pair = try SocketPair()
+        // A line and its one-byte piece arrive together every 50 ms: no read of a piece ever waits.
+        let peer = Dribbler(fd: pair.left, text: "L\r\nx", interval: .milliseconds(50), bytesPerSend: 4)
+        defer { peer.stop() }
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(grace: .milliseconds(300), rate: 1000))
+        reader.beginSharedTransfer()
+        await #expect(throws: NetError.transferTimeout) {
+            for _ in 0..<400 {
+                _ = try await reader.readLine(maxLength: 10)
+                _ = try await reader.readExactly(1)
+            }
+        }
+    }
+
+    @Test("a wait whose deadline has already passed ends at once, even if the peer's bytes come right after")
+    func deadlinePassedBeforeTheWait() async throws {
+        let pair = try SocketPair()
+        defer { rawClose(pair.left) }
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(login: .milliseconds(50)))
+        // The login deadline passes while nothing waits; then the bytes come 10 ms into the wait,
+        // before the loop's next sweep of parked waiters (every 250 ms) could expire it.
+        try await Task.sleep(for: .milliseconds(200))
+        let left = pair.left
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(10)) { try? rawSend(left, "NOOP\r\n") }
+        await #expect(throws: NetError.loginTimeout) { try await reader.readLine(maxLength: 100) }
+    }
+
     @Test("before loggedIn every wait ends at the login deadline; after it only the idle timeout counts")
     func loginPhase() async throws {
         let silent = try SocketPair()

@@ -55,6 +55,18 @@ static inline int lb_accept(int fd) {
     return accept4(fd, 0, 0, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
+/// Bytes the C heap has handed out and not taken back (arenas and mmapped blocks), or -1 where
+/// glibc's mallinfo2 (2.33+) is missing: for tests and measurements of what a peer makes us hold.
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <malloc.h>
+static inline long long lb_heap_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return (long long)(info.uordblks + info.hblkhd);
+}
+#else
+static inline long long lb_heap_in_use(void) { return -1; }
+#endif
+
 static inline int lb_msg_nosignal(void) { return MSG_NOSIGNAL; }
 static inline int lb_msg_more(void) { return MSG_MORE; }
 #endif

@@ -1,0 +1,91 @@
+import LetterboxNet
+import Testing
+
+@testable import LetterboxSMTP
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A client that declares a large message (MAIL FROM `SIZE=`) and then sends little of it makes
+/// the server hold memory for what arrived, not for what it declared.
+@Suite("SMTP transfer memory", .timeLimit(.minutes(1)))
+struct SMTPTransferMemoryTests {
+    @Test("BDAT chunks after SIZE=<limit> hold what arrived, not the declared size")
+    func declaredSizeWithBDAT() {
+        guard let before = HeapUsage.bytesInUse else { return }  // no mallinfo2 here: nothing to measure
+        let limit = 32 << 20
+        var scripts: [SessionScript] = []
+        for _ in 0..<32 {
+            var script = SessionScript(SMTPConfiguration(hostname: "test.local", maxMessageSize: limit))
+            _ = script.send("EHLO c")
+            _ = script.send("MAIL FROM:<a@x> SIZE=\(limit)")
+            _ = script.send("RCPT TO:<b@x>")
+            #expect(script.send("BDAT 9", chunk: "Subject: ") == ["250 2.0.0 9 octets received"])
+            scripts.append(script)
+        }
+        let held = (HeapUsage.bytesInUse ?? before) - before
+        // 32 × 32 MiB reserved at the first chunk would be 1 GiB, for 288 bytes received (the
+        // margin leaves room for whatever tests running beside this one allocate meanwhile).
+        #expect(held < 256 << 20, "32 sessions hold \(held) bytes for 288 received")
+        #expect(scripts.count == 32)
+    }
+
+    @Test("DATA after SIZE=<limit> holds what arrived while the client stalls, not the declared size")
+    func declaredSizeWithDATA() async throws {
+        guard let before = HeapUsage.bytesInUse else { return }
+        let limit = 32 << 20
+        let loop = try EventLoopGroup.shared.get().next()
+        var peers: [Int32] = []
+        var tasks: [Task<Void, Never>] = []
+        for _ in 0..<32 {
+            var fds: [Int32] = [-1, -1]
+            #if canImport(Glibc)
+                let type = Int32(SOCK_STREAM.rawValue)
+            #else
+                let type = SOCK_STREAM
+            #endif
+            try #require(socketpair(AF_UNIX, type, 0, &fds) == 0)
+            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) }  // as a Connection needs
+            peers.append(fds[0])
+            let sent = Array("Subject: stalled\r\n".utf8).withUnsafeBytes { send(fds[0], $0.baseAddress, $0.count, 0) }
+            try #require(sent == 18)
+            let fd = fds[1]
+            tasks.append(
+                Task {
+                    guard let connection = try? Connection(fd: fd, loop: loop, idleTimeout: .seconds(30)) else {
+                        return
+                    }
+                    _ = try? await DotStuffedReader.read(from: connection, limit: limit, declaredSize: limit)
+                })
+        }
+        defer { for fd in peers { _ = close(fd) } }
+        for fd in peers {
+            var polls = 0
+            while queuedBytes(sentOn: fd) != 0 {
+                polls += 1
+                try #require(polls < 3000, "a reader never took the bytes sent to it")
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let held = (HeapUsage.bytesInUse ?? before) - before
+        // 1 GiB reserved up front before; 576 bytes received.
+        #expect(held < 256 << 20, "32 DATA readers hold \(held) bytes for 576 received")
+        for fd in peers { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+        for task in tasks { await task.value }
+    }
+}
+
+/// Bytes sent on `fd` that the other end has not read yet (`TIOCOUTQ`); -1 if it cannot tell.
+private func queuedBytes(sentOn fd: Int32) -> Int {
+    var count: Int32 = 0
+    #if canImport(Glibc)
+        guard ioctl(fd, UInt(TIOCOUTQ), &count) == 0 else { return -1 }
+    #else
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_NWRITE, &count, &size) == 0 else { return -1 }
+    #endif
+    return Int(count)
+}
