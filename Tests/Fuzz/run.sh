@@ -65,9 +65,12 @@ MAP
         if [ ! -f "$object" ] || [ -n "$(find "Sources/$module" -newer "$object" -name '*.swift' | head -1)" ] \
             || { [ -n "$previous" ] && [ "$previous" -nt "$object" ]; }; then
             echo "fuzz build: $module" >&2
+            # Every source of the module, in its subfolders too (LetterboxHTTP/WebInbox/, …).
+            local sources=()
+            mapfile -t sources < <(find "Sources/$module" -name '*.swift' | sort)
             quiet swiftc "${swift_flags[@]}" -wmo -enable-testing -module-name "$module" \
                 -emit-module -emit-module-path "$out/modules/$module.swiftmodule" \
-                -c "Sources/$module"/*.swift -o "$object.tmp"
+                -c "${sources[@]}" -o "$object.tmp"
             mv "$object.tmp" "$object"
         fi
         previous="$object"
