@@ -11,8 +11,8 @@ import Synchronization
 /// Apart, a dozen HTTP clients listing 100,000 Maildir messages at once cannot hold up an SMTP
 /// delivery: they queue for the few reading threads.
 package final class BlockingPool: Sendable {
-    static let shared = BlockingPool(maxThreads: 16)
-    static let reading = BlockingPool(maxThreads: 4)
+    package static let shared = BlockingPool(maxThreads: 16)
+    package static let reading = BlockingPool(maxThreads: 4)
 
     typealias Job = @Sendable () -> Void
 
@@ -79,6 +79,12 @@ package final class BlockingPool: Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// Whether every job has run and every thread is parked, holding nothing a job captured (a
+    /// thread drops its last job before it parks). For leak checks that run after the work.
+    package var isIdle: Bool {
+        state.withLock { $0.idle == $0.threads && $0.head >= $0.jobs.count }
     }
 
     private func work() {
