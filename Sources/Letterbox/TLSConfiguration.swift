@@ -1,9 +1,10 @@
+import LetterboxTLS
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import LetterboxTLS
 
 /// TLS on the mail ports: STARTTLS/STLS on the plaintext ports, and optional implicit-TLS ports
 /// (RFC 8314). Off by default (see ``enabled``). Needs OpenSSL 3 (`libssl.so.3`, loaded at run

@@ -44,7 +44,9 @@ enum HTTPRoute: Equatable {
         case ["faults.json"]: self = .faults(json: true)
         case let path where path.count == 2 && path[0] == "faults":
             let name = path[1]
-            self = name.hasSuffix(".json") ? .fault(id: String(name.dropLast(5)), json: true) : .fault(id: name, json: false)
+            self =
+                name.hasSuffix(".json")
+                ? .fault(id: String(name.dropLast(5)), json: true) : .fault(id: name, json: false)
         case let path where path.count == 2 && path[0] == "messages":
             let name = path[1]
             self =

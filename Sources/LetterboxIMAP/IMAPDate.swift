@@ -1,3 +1,5 @@
+import LetterboxMIME
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +10,6 @@
 #else
     import Foundation
 #endif
-import LetterboxMIME
 
 /// IMAP dates without Foundation formatters: INTERNALDATE output and SEARCH day comparisons.
 enum IMAPDate {
@@ -26,7 +27,8 @@ enum IMAPDate {
         let parts = utc(date)
         func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let day = parts.tm_mday < 10 ? " \(parts.tm_mday)" : "\(parts.tm_mday)"
-        return "\(day)-\(months[Int(parts.tm_mon)])-\(parts.tm_year + 1900) \(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)) +0000"
+        return
+            "\(day)-\(months[Int(parts.tm_mon)])-\(parts.tm_year + 1900) \(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)) +0000"
     }
 
     /// Parses `21-Nov-1997 09:55:06 -0600` (RFC 3501 `date-time`; the day may be space-padded).

@@ -78,7 +78,6 @@ package struct InputBuffer: ~Copyable {
         start = 0
     }
 
-
     /// Lets `fill` write up to the free room after the buffered bytes (at least ``minimumRoom``) and
     /// keeps the number of bytes it returns; a negative or zero result keeps nothing.
     package mutating func append(_ fill: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {

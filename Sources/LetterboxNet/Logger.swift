@@ -52,8 +52,11 @@ public final class Logger: Sendable {
             let extras = fields.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
             return "\(time) \(level) \(message)\(extras)"
         case .json:
-            var object = "{\"time\":\(Self.quote(time)),\"level\":\(Self.quote("\(level)")),\"msg\":\(Self.quote(message))"
-            for (key, value) in fields.sorted(by: { $0.key < $1.key }) { object += ",\(Self.quote(key)):\(Self.quote(value))" }
+            var object =
+                "{\"time\":\(Self.quote(time)),\"level\":\(Self.quote("\(level)")),\"msg\":\(Self.quote(message))"
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+                object += ",\(Self.quote(key)):\(Self.quote(value))"
+            }
             return object + "}"
         }
     }

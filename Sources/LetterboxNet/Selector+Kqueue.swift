@@ -45,15 +45,21 @@
 
         func deregister(_ fd: Int32) {
             var changes = [
-                kevent(ident: UInt(fd), filter: Int16(EVFILT_READ), flags: UInt16(EV_DELETE), fflags: 0, data: 0, udata: nil),
-                kevent(ident: UInt(fd), filter: Int16(EVFILT_WRITE), flags: UInt16(EV_DELETE), fflags: 0, data: 0, udata: nil),
+                kevent(
+                    ident: UInt(fd), filter: Int16(EVFILT_READ), flags: UInt16(EV_DELETE), fflags: 0, data: 0,
+                    udata: nil),
+                kevent(
+                    ident: UInt(fd), filter: Int16(EVFILT_WRITE), flags: UInt16(EV_DELETE), fflags: 0, data: 0,
+                    udata: nil),
             ]
             _ = kevent(queue, &changes, 2, nil, 0, nil)
         }
 
         func wait(timeoutMilliseconds: Int32, _ body: (ReadinessEvent) -> Void) {
-            var timeout = timespec(tv_sec: Int(timeoutMilliseconds / 1000), tv_nsec: Int(timeoutMilliseconds % 1000) * 1_000_000)
-            let count = timeoutMilliseconds < 0
+            var timeout = timespec(
+                tv_sec: Int(timeoutMilliseconds / 1000), tv_nsec: Int(timeoutMilliseconds % 1000) * 1_000_000)
+            let count =
+                timeoutMilliseconds < 0
                 ? kevent(queue, nil, 0, events, Int32(Self.capacity), nil)
                 : kevent(queue, nil, 0, events, Int32(Self.capacity), &timeout)
             guard count > 0 else { return }

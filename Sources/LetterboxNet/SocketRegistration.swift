@@ -58,13 +58,15 @@ package final class SocketRegistration: Sendable {
                             return .failure(NetError.woken)
                         }
                         state.reader = Waiter(
-                            continuation: continuation, deadline: deadline, interruptible: interruptible, wakeable: wakeable)
+                            continuation: continuation, deadline: deadline, interruptible: interruptible,
+                            wakeable: wakeable)
                     case .write:
                         if state.writable {
                             state.writable = false
                             return .success(())
                         }
-                        state.writer = Waiter(continuation: continuation, deadline: deadline, interruptible: interruptible)
+                        state.writer = Waiter(
+                            continuation: continuation, deadline: deadline, interruptible: interruptible)
                     }
                     return nil
                 }

@@ -1,3 +1,5 @@
+import LetterboxMIME
+
 /// The flags of a message in a mailbox: IMAP system flags and keywords (RFC 3501 §2.3.2).
 ///
 /// System flags are kept in their canonical spelling (`\Seen`); keywords as given. `\Recent` is
@@ -57,7 +59,6 @@ public enum FlagUpdate: Sendable, Equatable {
     }
 }
 
-import LetterboxMIME
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

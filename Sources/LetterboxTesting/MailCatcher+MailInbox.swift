@@ -5,7 +5,9 @@ extension MailCatcher: MailInbox {
         store.messages(matching: criteria.filter).map(CapturedMail.init).filter(criteria.matches)
     }
 
-    public func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws -> [CapturedMail] {
+    public func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws
+        -> [CapturedMail]
+    {
         // Subscribe before looking, so nothing that arrives in between is missed.
         let changes = store.changes()
         var found = try await messages(criteria)
@@ -16,7 +18,8 @@ extension MailCatcher: MailInbox {
                 var found = found
                 var seen = alreadySeen
                 for await change in changes {
-                    guard case .added(let id) = change, !seen.contains(id), let message = self.store.message(id: id) else { continue }
+                    guard case .added(let id) = change, !seen.contains(id), let message = self.store.message(id: id)
+                    else { continue }
                     seen.insert(id)
                     let mail = CapturedMail(message)
                     if criteria.matches(mail) { found.append(mail) }

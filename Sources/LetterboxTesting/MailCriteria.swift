@@ -1,3 +1,4 @@
+import Foundation
 import Letterbox
 
 /// What a test waits for. Every criterion given must hold; text comparisons are case-insensitive
@@ -36,7 +37,9 @@ public struct MailCriteria: Sendable, CustomStringConvertible {
 
     public func matches(_ mail: CapturedMail) -> Bool {
         guard filter.matches(mail.message) else { return false }
-        if let header, !(mail.header(header.name)?.localizedCaseInsensitiveContains(header.value) ?? false) { return false }
+        if let header, !(mail.header(header.name)?.localizedCaseInsensitiveContains(header.value) ?? false) {
+            return false
+        }
         return predicate?(mail) ?? true
     }
 
@@ -51,5 +54,3 @@ public struct MailCriteria: Sendable, CustomStringConvertible {
         return parts.isEmpty ? "any message" : parts.joined(separator: ", ")
     }
 }
-
-import Foundation

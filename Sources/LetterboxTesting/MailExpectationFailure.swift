@@ -8,7 +8,8 @@ public struct MailExpectationFailure: Error, CustomStringConvertible {
     public let seen: [String]
 
     public var description: String {
-        var text = wanted == 1
+        var text =
+            wanted == 1
             ? "expected a message \(expected) within \(waited.formatted)"
             : "expected \(wanted) messages \(expected) within \(waited.formatted), got \(found)"
         if seen.isEmpty {

@@ -29,7 +29,9 @@ public struct RemoteMailCatcher: MailInbox {
 
     public func messages(_ criteria: MailCriteria) async throws -> [CapturedMail] {
         let listing = try await json(path: "/messages.json", query: query(criteria.filter))
-        guard let objects = listing as? [[String: Any]] else { throw Failure(description: "GET /messages.json: not a JSON array") }
+        guard let objects = listing as? [[String: Any]] else {
+            throw Failure(description: "GET /messages.json: not a JSON array")
+        }
         var found: [CapturedMail] = []
         for object in objects {
             let mail = try await capturedMail(object)
@@ -38,7 +40,9 @@ public struct RemoteMailCatcher: MailInbox {
         return found
     }
 
-    public func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws -> [CapturedMail] {
+    public func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws
+        -> [CapturedMail]
+    {
         let deadline = ContinuousClock.now + timeout
         var found: [CapturedMail] = []
         var since: UInt64?
@@ -49,7 +53,8 @@ public struct RemoteMailCatcher: MailInbox {
             if let since { items.append(URLQueryItem(name: "since", value: String(since))) }
             let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
             items.append(URLQueryItem(name: "timeout", value: String(format: "%.3f", seconds)))
-            let (data, status) = try await request("GET", path: "/messages/wait.json", query: items, timeout: seconds + 10)
+            let (data, status) = try await request(
+                "GET", path: "/messages/wait.json", query: items, timeout: seconds + 10)
             if status == 408 { break }
             guard status == 200, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw Failure(description: "GET /messages/wait.json answered \(status)")
@@ -88,7 +93,8 @@ public struct RemoteMailCatcher: MailInbox {
     func request(
         _ method: String, path: String, query: [URLQueryItem], body: Data? = nil, timeout: TimeInterval = 30
     ) async throws -> (Data, Int) {
-        guard var components = URLComponents(url: url.appendingPathComponent(path), resolvingAgainstBaseURL: false) else {
+        guard var components = URLComponents(url: url.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        else {
             throw Failure(description: "bad URL \(url)")
         }
         if !query.isEmpty { components.queryItems = query }
@@ -109,7 +115,9 @@ public struct RemoteMailCatcher: MailInbox {
     /// Builds the message from its JSON summary and its raw bytes, so every typed accessor works
     /// exactly as it does in-process.
     private func capturedMail(_ object: [String: Any]) async throws -> CapturedMail {
-        guard let id = (object["id"] as? NSNumber)?.uint64Value else { throw Failure(description: "message without id") }
+        guard let id = (object["id"] as? NSNumber)?.uint64Value else {
+            throw Failure(description: "message without id")
+        }
         let (raw, status) = try await request("GET", path: "/messages/\(id)/raw", query: [])
         guard status == 200 else { throw Failure(description: "GET /messages/\(id)/raw answered \(status)") }
         let envelope = object["envelope"] as? [String: Any] ?? [:]

@@ -23,7 +23,9 @@ public enum SMTPTestClient {
         }
     }
 
-    private static func transaction(raw: String, from: String, to recipients: [String], on connection: Connection) async throws {
+    private static func transaction(raw: String, from: String, to recipients: [String], on connection: Connection)
+        async throws
+    {
         func expect(_ code: String) async throws {
             while true {
                 let line = String(decoding: try await connection.readLine(maxLength: 4096), as: UTF8.self)
@@ -53,7 +55,8 @@ public enum SMTPTestClient {
         subject: String, body: String = "", from: String = "sender@example.com", to recipients: [String],
         host: String = "127.0.0.1", port: Int
     ) async throws {
-        let raw = "From: \(from)\r\nTo: \(recipients.joined(separator: ", "))\r\nSubject: \(subject)\r\n\r\n"
+        let raw =
+            "From: \(from)\r\nTo: \(recipients.joined(separator: ", "))\r\nSubject: \(subject)\r\n\r\n"
             + body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n") + "\r\n"
         try await send(raw: raw, from: from, to: recipients, host: host, port: port)
     }

@@ -47,7 +47,9 @@ public struct ScopedInbox: MailInbox {
         try await base.messages(scoped(criteria))
     }
 
-    public func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws -> [CapturedMail] {
+    public func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws
+        -> [CapturedMail]
+    {
         try await base.waitForMessages(count, scoped(criteria), timeout: timeout)
     }
 

@@ -200,7 +200,6 @@ final class DovecotReference {
         return (rss, pss, count)
     }
 
-
     private static func output(of executable: String, _ arguments: [String]) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

@@ -19,13 +19,15 @@ enum SMTPSourceComparison {
         var configuration = Configuration()
         configuration.httpPort = nil
         let catcher = try await MailCatcher.start(configuration)
-        let letterboxRate = try time(source, port: catcher.ports.smtp, messages: messages, size: size, sessions: sessions)
+        let letterboxRate = try time(
+            source, port: catcher.ports.smtp, messages: messages, size: size, sessions: sessions)
         let stored = catcher.messages.count
         await catcher.shutdown()
 
         print(
             String(
-                format: "smtp-source -d -s %d -m %d -l %d: smtp-sink %.0f msgs/s, letterbox %.0f msgs/s (%.0f%% of smtp-sink, %d stored)",
+                format:
+                    "smtp-source -d -s %d -m %d -l %d: smtp-sink %.0f msgs/s, letterbox %.0f msgs/s (%.0f%% of smtp-sink, %d stored)",
                 sessions, messages, size, sinkRate, letterboxRate, letterboxRate / sinkRate * 100, stored))
     }
 

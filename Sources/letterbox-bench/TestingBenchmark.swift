@@ -21,8 +21,10 @@ enum TestingBenchmark {
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         samples.sort()
-        print(String(format: "testing: start + send + wait + shutdown in-process: median %.2f ms, p99 %.2f ms (%d cycles)",
-                     samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)], cycles))
+        print(
+            String(
+                format: "testing: start + send + wait + shutdown in-process: median %.2f ms, p99 %.2f ms (%d cycles)",
+                samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)], cycles))
 
         // 2. Many tests at once, each with its own catcher.
         let began = DispatchTime.now().uptimeNanoseconds
@@ -31,7 +33,8 @@ enum TestingBenchmark {
                 group.addTask {
                     do {
                         let mail = try await MailCatcher.start()
-                        try await SMTPTestClient.send(subject: "p\(index)", to: ["p\(index)@example.com"], port: mail.ports.smtp)
+                        try await SMTPTestClient.send(
+                            subject: "p\(index)", to: ["p\(index)@example.com"], port: mail.ports.smtp)
                         let received = try await mail.waitForMail(to: "p\(index)@example.com", timeout: .seconds(60))
                         let stray = try await mail.allMail().count != 1
                         await mail.shutdown()
@@ -43,8 +46,10 @@ enum TestingBenchmark {
             }
             return await group.reduce(0, +)
         }
-        print(String(format: "testing: %d tests in parallel, each with its own catcher: %.0f ms total, %d failures",
-                     parallel, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6, failures))
+        print(
+            String(
+                format: "testing: %d tests in parallel, each with its own catcher: %.0f ms total, %d failures",
+                parallel, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6, failures))
 
         // 3. Remote wait: from SMTP 250 to the long-poll answer.
         var configuration = Configuration()
@@ -64,7 +69,11 @@ enum TestingBenchmark {
         }
         await server.shutdown()
         latencies.sort()
-        print(String(format: "testing: remote wait, SMTP 250 → waitForMail returns: p50 %.2f ms, p99 %.2f ms (%d samples; includes fetching the raw message)",
-                     latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)], remoteSamples))
+        print(
+            String(
+                format:
+                    "testing: remote wait, SMTP 250 → waitForMail returns: p50 %.2f ms, p99 %.2f ms (%d samples; includes fetching the raw message)",
+                latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
+                remoteSamples))
     }
 }

@@ -9,7 +9,8 @@ enum HealthCheck {
             print("unhealthy: the HTTP listener is off, nothing to probe")
             return 1
         }
-        let host = ["0.0.0.0", "::", "*", ""].contains(settings.configuration.host) ? "127.0.0.1" : settings.configuration.host
+        let host =
+            ["0.0.0.0", "::", "*", ""].contains(settings.configuration.host) ? "127.0.0.1" : settings.configuration.host
         do {
             let loop = try EventLoopGroup.shared.get().next()
             let connection = try Connection.connect(host: host, port: port, loop: loop, idleTimeout: .seconds(3))

@@ -186,7 +186,9 @@ import Testing
                     try await compare(search, numbers: numbers, reference, candidate, &comparison)
                 }
                 for (criteria, excluding, _) in Self.sorts {
-                    let key = excluding.isEmpty ? "ALL" : excluding.compactMap { numbers[$0] }.map { "NOT \($0)" }.joined(separator: " ")
+                    let key =
+                        excluding.isEmpty
+                        ? "ALL" : excluding.compactMap { numbers[$0] }.map { "NOT \($0)" }.joined(separator: " ")
                     let sort = "SORT (\(criteria)) UTF-8 \(key)"
                     let expected = try await reference.send(sort)
                     let actual = try await candidate.send(sort)
@@ -196,7 +198,8 @@ import Testing
                             ?? response.completion
                     }
                     if line(expected) != line(actual) {
-                        comparison.differences.append("\(sort):\n  dovecot:   \(line(expected))\n  letterbox: \(line(actual))")
+                        comparison.differences.append(
+                            "\(sort):\n  dovecot:   \(line(expected))\n  letterbox: \(line(actual))")
                     }
                 }
                 for stale in Self.acceptedDifferences.indices where !comparison.usedAcceptances.contains(stale) {

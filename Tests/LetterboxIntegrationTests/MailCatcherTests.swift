@@ -41,8 +41,10 @@ import Testing
 
     @Test func waitMatchesDecodedBodyText() async throws {
         try await withCatcher { mail in
-            try await deliver(sampleMessage(subject: "a", body: "nothing"), to: ["x@example.com"], port: mail.ports.smtp)
-            let quoted = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+            try await deliver(
+                sampleMessage(subject: "a", body: "nothing"), to: ["x@example.com"], port: mail.ports.smtp)
+            let quoted =
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
                 + "Subject: b\r\n\r\nYour code: 12=\r\n34 =C3=A9t=C3=A9\r\n"
             try await deliver(quoted, to: ["x@example.com"], port: mail.ports.smtp)
             #expect(try await mail.waitForMessage(containing: "code: 1234 été", timeout: .seconds(30)).subject == "b")
@@ -52,7 +54,9 @@ import Testing
 
     @Test func bccRecipientsMatchByEnvelope() async throws {
         try await withCatcher { mail in
-            try await deliver(sampleMessage(to: "visible@example.com"), to: ["visible@example.com", "hidden@example.com"], port: mail.ports.smtp)
+            try await deliver(
+                sampleMessage(to: "visible@example.com"), to: ["visible@example.com", "hidden@example.com"],
+                port: mail.ports.smtp)
             #expect(mail.messages(to: "hidden@example.com").count == 1)
         }
     }

@@ -27,7 +27,8 @@ import Testing
 
     @Test func poplibReadsListsAndDeletes() async throws {
         try await withCatcher { mail in
-            let first = try await deliver("Subject: one\r\n\r\n.dotted line\r\nbody one\r\n", to: ["ana@example.com"], mail: mail)
+            let first = try await deliver(
+                "Subject: one\r\n\r\n.dotted line\r\nbody one\r\n", to: ["ana@example.com"], mail: mail)
             let second = try await deliver("Subject: two\r\n\r\nbody two\r\n", to: ["bo@example.com"], mail: mail)
             let script = """
                 import poplib, sys, json
@@ -43,7 +44,8 @@ import Testing
                 """
             let result = try await python(script, [String(mail.ports.pop3)])
             #expect(result.status == 0, "\(result.stderr)")
-            let output = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let output = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             #expect(output["stat"] as? [Int] == [2, first.canonicalSize + second.canonicalSize])
             #expect(output["list"] as? [String] == ["1 \(first.size)", "2 \(second.size)"])
             #expect((output["uidl"] as? [String])?.count == 2)
@@ -58,7 +60,9 @@ import Testing
     @Test func addressLoginSeesOnlyItsOwnMailBccIncluded() async throws {
         try await withCatcher { mail in
             _ = try await deliver("Subject: for ana\r\n\r\nx\r\n", to: ["ana@example.com"], mail: mail)
-            _ = try await deliver("To: team@example.com\r\nSubject: bcc to ana\r\n\r\nx\r\n", to: ["team@example.com", "ANA@example.com"], mail: mail)
+            _ = try await deliver(
+                "To: team@example.com\r\nSubject: bcc to ana\r\n\r\nx\r\n",
+                to: ["team@example.com", "ANA@example.com"], mail: mail)
             _ = try await deliver("Subject: for bo\r\n\r\nx\r\n", to: ["bo@example.com"], mail: mail)
             let script = """
                 import poplib, sys
@@ -95,7 +99,9 @@ import Testing
             mail.store.remove(ids: [message.id])
             try await other.send("RETR 1\r\nSTAT\r\nQUIT\r\n")
             #expect(try await other.line() == "-ERR message 1 no longer exists (deleted through another session)")
-            #expect(try await other.line() == "+OK 1 \(message.canonicalSize)", "sizes and numbers stay fixed for the session")
+            #expect(
+                try await other.line() == "+OK 1 \(message.canonicalSize)",
+                "sizes and numbers stay fixed for the session")
             #expect(try await other.line().hasPrefix("+OK"))
         }
     }
@@ -104,7 +110,8 @@ import Testing
         try await withCatcher { mail in
             let client = try LineClient(port: mail.ports.pop3)
             _ = try await client.line()
-            try await client.send("USER " + String(repeating: "u", count: 10_000) + "\r\nAUTH PLAIN !!!\r\nLIST\r\nCAPA\r\n")
+            try await client.send(
+                "USER " + String(repeating: "u", count: 10_000) + "\r\nAUTH PLAIN !!!\r\nLIST\r\nCAPA\r\n")
             #expect(try await client.line() == "-ERR line too long")
             #expect(try await client.line() == "-ERR Cannot decode base64 response")
             #expect(try await client.line() == "-ERR command not valid before login (AUTHORIZATION state)")
@@ -118,7 +125,8 @@ import Testing
             let message = try await deliver("Subject: via curl\r\n\r\ncurl body\r\n", to: ["c@example.com"], mail: mail)
             let curl = try ExternalTool.path("curl", package: "curl")
             let base = "pop3://someone:pw@127.0.0.1:\(mail.ports.pop3)"
-            let retrieved = try await ExternalTool.run(curl, ["--silent", "--show-error", "--max-time", "30", "\(base)/1"])
+            let retrieved = try await ExternalTool.run(
+                curl, ["--silent", "--show-error", "--max-time", "30", "\(base)/1"])
             #expect(retrieved.status == 0, "\(retrieved.stderr)")
             #expect(retrieved.stdout == String(decoding: message.raw, as: UTF8.self))
             let listed = try await ExternalTool.run(curl, ["--silent", "--show-error", "--max-time", "30", "\(base)/"])
@@ -131,17 +139,18 @@ import Testing
             _ = try await deliver("Subject: fetched one\r\n\r\nfirst\r\n", to: ["f@example.com"], mail: mail)
             _ = try await deliver("Subject: fetched two\r\n\r\nsecond\r\n", to: ["f@example.com"], mail: mail)
             let fetchmail = try ExternalTool.path("fetchmail", package: "fetchmail")
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letterbox-fetchmail-\(UUID())")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "letterbox-fetchmail-\(UUID())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let output = directory.appendingPathComponent("mbox").path
             let rc = directory.appendingPathComponent("fetchmailrc").path
             try """
-                set no syslog
-                poll 127.0.0.1 protocol pop3 port \(mail.ports.pop3) timeout 30
-                  user "f@example.com" password "secret" sslproto "" keep fetchall
-                  mda "/bin/sh -c 'cat >> \(output)'"
-                """.write(toFile: rc, atomically: true, encoding: .utf8)
+            set no syslog
+            poll 127.0.0.1 protocol pop3 port \(mail.ports.pop3) timeout 30
+              user "f@example.com" password "secret" sslproto "" keep fetchall
+              mda "/bin/sh -c 'cat >> \(output)'"
+            """.write(toFile: rc, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: rc)
             let result = try await ExternalTool.run(
                 "/usr/bin/env", ["FETCHMAILHOME=\(directory.path)", fetchmail, "--nodetach", "-f", rc])
@@ -159,7 +168,8 @@ import Testing
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letterbox-getmail-\(UUID())")
             let maildir = directory.appendingPathComponent("Maildir")
             for sub in ["cur", "new", "tmp"] {
-                try FileManager.default.createDirectory(at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true)
             }
             defer { try? FileManager.default.removeItem(at: directory) }
             // As root getmail delivers only as another user, who must be able to write the Maildir.
@@ -171,36 +181,39 @@ import Testing
             }
             let rc = directory.appendingPathComponent("getmailrc").path
             try """
-                [retriever]
-                type = SimplePOP3Retriever
-                server = 127.0.0.1
-                port = \(mail.ports.pop3)
-                username = g@example.com
-                password = secret
+            [retriever]
+            type = SimplePOP3Retriever
+            server = 127.0.0.1
+            port = \(mail.ports.pop3)
+            username = g@example.com
+            password = secret
 
-                [destination]
-                type = Maildir
-                path = \(maildir.path)/
-                \(asRoot ? "user = nobody" : "")
+            [destination]
+            type = Maildir
+            path = \(maildir.path)/
+            \(asRoot ? "user = nobody" : "")
 
-                [options]
-                read_all = true
-                delete = false
-                """.write(toFile: rc, atomically: true, encoding: .utf8)
+            [options]
+            read_all = true
+            delete = false
+            """.write(toFile: rc, atomically: true, encoding: .utf8)
             // getmail waits for its delivery child; restore SIGCHLD in case the test runner ignores it
             // (an ignored SIGCHLD is inherited across exec and makes children vanish unreaped).
             let python = try ExternalTool.path("python3", package: "python3")
             let result = try await ExternalTool.run(
                 python,
                 [
-                    "-c", "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
+                    "-c",
+                    "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
                     getmail, "--getmaildir", directory.path, "--rcfile", rc,
                 ])
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-            let delivered = try FileManager.default.contentsOfDirectory(atPath: maildir.appendingPathComponent("new").path)
+            let delivered = try FileManager.default.contentsOfDirectory(
+                atPath: maildir.appendingPathComponent("new").path)
             #expect(delivered.count == 1)
             if let file = delivered.first {
-                let text = try String(contentsOfFile: maildir.appendingPathComponent("new/\(file)").path, encoding: .utf8)
+                let text = try String(
+                    contentsOfFile: maildir.appendingPathComponent("new/\(file)").path, encoding: .utf8)
                 #expect(text.contains("Subject: got by getmail"))
             }
         }

@@ -11,7 +11,8 @@ import Testing
             let body = "Subject: Pipelined\r\n\r\n..dot line\r\nplain\r\n"
             // Everything in one write: RFC 2920 says the server answers each in order.
             try await client.send(
-                "EHLO client\r\nMAIL FROM:<ana@example.com>\r\nRCPT TO:<bo@example.com>\r\nRCPT TO:<bcc@example.com>\r\nDATA\r\n")
+                "EHLO client\r\nMAIL FROM:<ana@example.com>\r\nRCPT TO:<bo@example.com>\r\nRCPT TO:<bcc@example.com>\r\nDATA\r\n"
+            )
             #expect(try await client.code() == 250)
             #expect(try await client.code() == 250)
             #expect(try await client.code() == 250)
@@ -132,7 +133,8 @@ import Testing
 
             let bdatClient = try LineClient(port: mail.ports.smtp)
             _ = try await bdatClient.reply()
-            try await bdatClient.send("EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\nBDAT 1000 LAST\r\nonly a few")
+            try await bdatClient.send(
+                "EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\nBDAT 1000 LAST\r\nonly a few")
             for _ in 0..<3 { _ = try await bdatClient.reply() }
             await bdatClient.connection.close()
 

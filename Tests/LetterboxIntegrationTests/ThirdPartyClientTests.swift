@@ -37,7 +37,8 @@ import Testing
             let result = try await ExternalTool.run(
                 curl,
                 [
-                    "--silent", "--show-error", "smtp://127.0.0.1:\(mail.ports.smtp)", "--mail-from", "sender@example.com",
+                    "--silent", "--show-error", "smtp://127.0.0.1:\(mail.ports.smtp)", "--mail-from",
+                    "sender@example.com",
                     "--mail-rcpt", "cu@example.com", "--upload-file", "-",
                 ], stdin: body)
             #expect(result.status == 0, "\(result.stderr)")

@@ -1,5 +1,6 @@
-@testable import LetterboxPOP3
 import Testing
+
+@testable import LetterboxPOP3
 
 @Suite struct MessageTransferTests {
     private func encode(_ raw: String, lines: Int? = nil) -> String {

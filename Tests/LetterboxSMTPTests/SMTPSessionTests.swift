@@ -12,7 +12,9 @@ import Testing
         var script = SessionScript()
         let reply = script.send("EHLO client.example")
         #expect(reply.first == "250-test.local greets client.example")
-        for keyword in ["PIPELINING", "SIZE 33554432", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "CHUNKING", "BINARYMIME"] {
+        for keyword in [
+            "PIPELINING", "SIZE 33554432", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "CHUNKING", "BINARYMIME",
+        ] {
             #expect(reply.contains { $0.dropFirst(4) == keyword }, "missing \(keyword)")
         }
         #expect(reply.contains("250-AUTH PLAIN LOGIN CRAM-MD5"))
@@ -26,7 +28,8 @@ import Testing
         #expect(script.send("RCPT TO:<bo@example.com>") == ["250 2.1.5 Recipient <bo@example.com> ok"])
         #expect(script.send("RCPT TO:<hidden@example.com>") == ["250 2.1.5 Recipient <hidden@example.com> ok"])
         let body = "Subject: Hi\r\n\r\nHello\r\n"
-        #expect(script.send("DATA", data: body) == ["354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued as 1"])
+        #expect(
+            script.send("DATA", data: body) == ["354 End data with <CR><LF>.<CR><LF>", "250 2.0.0 Ok: queued as 1"])
         #expect(script.delivered.count == 1)
         #expect(script.delivered[0].raw == Array(body.utf8))
         #expect(script.delivered[0].envelope.sender == "ana@example.com")
@@ -60,7 +63,8 @@ import Testing
     @Test func declaredSizeOverTheLimitIsRefused() {
         var script = SessionScript(SMTPConfiguration(maxMessageSize: 1000))
         _ = script.send("EHLO c")
-        #expect(script.send("MAIL FROM:<a@x> SIZE=1001") == ["552 5.3.4 Message size exceeds fixed limit of 1000 octets"])
+        #expect(
+            script.send("MAIL FROM:<a@x> SIZE=1001") == ["552 5.3.4 Message size exceeds fixed limit of 1000 octets"])
         #expect(script.send("MAIL FROM:<a@x> SIZE=1000").first?.hasPrefix("250") == true)
     }
 
@@ -104,7 +108,8 @@ import Testing
         _ = script.send("RCPT TO:<b@x>")
         #expect(script.session.declaredMessageSize == 30)
         for (index, piece) in ["Subject: ", "x\r\n", "\r\n"].enumerated() {
-            #expect(script.send("BDAT \(piece.utf8.count)", chunk: piece).first?.hasPrefix("250") == true, "chunk \(index)")
+            #expect(
+                script.send("BDAT \(piece.utf8.count)", chunk: piece).first?.hasPrefix("250") == true, "chunk \(index)")
         }
         #expect(script.send("BDAT 6 LAST", chunk: "body\r\n") == ["250 2.0.0 Ok: queued as 1"])
         #expect(script.delivered.first?.raw == Array("Subject: x\r\n\r\nbody\r\n".utf8))
@@ -152,7 +157,8 @@ import Testing
         let challenge = script.send("AUTH CRAM-MD5")
         #expect(challenge.first?.hasPrefix("334 ") == true)
         // "ana 0123456789abcdef0123456789abcdef"
-        #expect(script.send("YW5hIDAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVm") == ["235 2.7.0 Authentication successful"])
+        #expect(
+            script.send("YW5hIDAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVm") == ["235 2.7.0 Authentication successful"])
     }
 
     @Test func authGarbageIsAClearError() {
@@ -160,7 +166,10 @@ import Testing
         _ = script.send("EHLO c")
         _ = script.send("AUTH PLAIN")
         #expect(script.send("not base64!!") == ["501 5.5.2 Cannot decode base64 response"])
-        #expect(script.send("AUTH PLAIN YWJj") == ["501 5.5.2 Malformed PLAIN response (expected authzid NUL authcid NUL password)"])
+        #expect(
+            script.send("AUTH PLAIN YWJj") == [
+                "501 5.5.2 Malformed PLAIN response (expected authzid NUL authcid NUL password)"
+            ])
         #expect(script.send("AUTH XOAUTH9") == ["504 5.5.4 Unrecognized authentication type XOAUTH9"])
         _ = script.send("AUTH LOGIN")
         #expect(script.send("*") == ["501 5.7.0 Authentication cancelled"])

@@ -69,9 +69,11 @@ struct MaildirFolderIDTests {
             first = try await deliver(store, "first")
         }
         for sub in ["cur", "new", "tmp"] {
-            try FileManager.default.createDirectory(atPath: "\(folder.path)/.INBOX/\(sub)", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: "\(folder.path)/.INBOX/\(sub)", withIntermediateDirectories: true)
         }
-        try Data("Subject: stray\r\n\r\nS\r\n".utf8).write(to: URL(fileURLWithPath: "\(folder.path)/.INBOX/cur/1.M1P1.host:2,"))
+        try Data("Subject: stray\r\n\r\nS\r\n".utf8).write(
+            to: URL(fileURLWithPath: "\(folder.path)/.INBOX/cur/1.M1P1.host:2,"))
         let notices = NoticeCollector()
         let reopened = try MaildirStore(path: folder.path, notices: notices.handler)
         #expect(reopened.snapshot(of: "INBOX", matching: MessageFilter())?.entries.map(\.message.id) == [first.id])

@@ -17,6 +17,8 @@ struct ModifiedUTF7Tests {
 
     @Test("what is not modified UTF-7 decodes to nil")
     func invalid() {
-        for wire in ["&", "&Jjo", "&Jjo!-", "&2D0-", "a&b", "&AGE-", "&Jjo!", "&U,BTFw"] { #expect(ModifiedUTF7.decode(wire) == nil, "\(wire)") }
+        for wire in ["&", "&Jjo", "&Jjo!-", "&2D0-", "a&b", "&AGE-", "&Jjo!", "&U,BTFw"] {
+            #expect(ModifiedUTF7.decode(wire) == nil, "\(wire)")
+        }
     }
 }

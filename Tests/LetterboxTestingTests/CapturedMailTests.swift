@@ -36,7 +36,9 @@ import Testing
 
     @Test(.mailCatcher) func typedAccessLinksCodesAttachmentsAndBcc() async throws {
         let mail = try #require(MailCatcher.current)
-        try await SMTPTestClient.send(raw: signUp, from: "noreply@shop.example", to: ["ana@example.com", "audit@shop.example"], port: mail.ports.smtp)
+        try await SMTPTestClient.send(
+            raw: signUp, from: "noreply@shop.example", to: ["ana@example.com", "audit@shop.example"],
+            port: mail.ports.smtp)
         let received = try await mail.waitForMail(to: "ana@example.com")
         #expect(received.subject == "Confirm your addréss")
         #expect(received.from.map(\.address) == ["noreply@shop.example"])
@@ -49,16 +51,23 @@ import Testing
         #expect(received.oneTimeCode(digits: 6...6) == "482913")
         #expect(received.links.map(\.absoluteString) == ["https://shop.example/confirm?token=abc&x=1"])
         #expect(received.link(containing: "/confirm")?.query == "token=abc&x=1")
-        #expect(received.attachments == [Attachment(filename: "terms.pdf", contentType: "application/pdf", contentID: nil, data: Data("%PDF-1.4\n".utf8))])
+        #expect(
+            received.attachments == [
+                Attachment(
+                    filename: "terms.pdf", contentType: "application/pdf", contentID: nil, data: Data("%PDF-1.4\n".utf8)
+                )
+            ])
         #expect(received.raw == Array(signUp.utf8))
     }
 
     @Test(.mailCatcher) func matchingByBodyHeaderAndPredicate() async throws {
         let mail = try #require(MailCatcher.current)
         try await SMTPTestClient.send(raw: signUp, to: ["ana@example.com"], port: mail.ports.smtp)
-        try await SMTPTestClient.send(subject: "Other", body: "nothing here", to: ["bo@example.com"], port: mail.ports.smtp)
+        try await SMTPTestClient.send(
+            subject: "Other", body: "nothing here", to: ["bo@example.com"], port: mail.ports.smtp)
         #expect(try await mail.waitForMail(body: "code is 482913").to.first?.address == "ana@example.com")
-        #expect(try await mail.waitForMail(MailCriteria(header: ("X-Campaign", "WELCOME"))).subject.hasPrefix("Confirm"))
+        #expect(
+            try await mail.waitForMail(MailCriteria(header: ("X-Campaign", "WELCOME"))).subject.hasPrefix("Confirm"))
         #expect(try await mail.waitForMail(where: { $0.attachments.isEmpty }).subject == "Other")
     }
 
@@ -81,7 +90,8 @@ import Testing
         } catch let failure as MailExpectationFailure {
             #expect(
                 failure.description
-                    == "expected a message to bo@example.com, subject containing \"Invoice\" within 200ms; 1 message(s) captured:\n  #1 from sender@example.com to ana@example.com \"Welcome\"")
+                    == "expected a message to bo@example.com, subject containing \"Invoice\" within 200ms; 1 message(s) captured:\n  #1 from sender@example.com to ana@example.com \"Welcome\""
+            )
         }
     }
 
