@@ -1,11 +1,11 @@
 /// The RFC 7162 (CONDSTORE, QRESYNC) parameters of SELECT/EXAMINE (§3.1.8, §3.2.5).
-public struct SelectParameters: Sendable, Equatable {
+package struct SelectParameters: Sendable, Equatable {
     /// `(CONDSTORE)`: a CONDSTORE enabling command (§3.1).
-    public var condStore = false
+    package var condStore = false
     /// `(QRESYNC (…))`: what the client remembers of the mailbox.
-    public var qresync: QResyncParameters?
+    package var qresync: QResyncParameters?
 
-    public init(condStore: Bool = false, qresync: QResyncParameters? = nil) {
+    package init(condStore: Bool = false, qresync: QResyncParameters? = nil) {
         self.condStore = condStore
         self.qresync = qresync
     }
@@ -13,16 +13,16 @@ public struct SelectParameters: Sendable, Equatable {
 
 /// `QRESYNC (uidvalidity mod-sequence [known-uids [(known-sequence-set known-uid-set)]])`
 /// (RFC 7162 §3.2.5): the state a client cached, so SELECT can answer with only what changed.
-public struct QResyncParameters: Sendable, Equatable {
-    public var uidValidity: UInt32
+package struct QResyncParameters: Sendable, Equatable {
+    package var uidValidity: UInt32
     /// The HIGHESTMODSEQ the client last saw.
-    public var modSeq: UInt64
+    package var modSeq: UInt64
     /// The UIDs the client knows; nil for all.
-    public var knownUIDs: SequenceSet?
+    package var knownUIDs: SequenceSet?
     /// Sequence numbers and the UIDs the client has for them (§3.2.5.2), pairwise.
-    public var sequenceMatch: SequenceMatch?
+    package var sequenceMatch: SequenceMatch?
 
-    public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil)
+    package init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil)
     {
         self.uidValidity = uidValidity
         self.modSeq = modSeq
@@ -31,11 +31,11 @@ public struct QResyncParameters: Sendable, Equatable {
     }
 
     /// `(known-sequence-set known-uid-set)`.
-    public struct SequenceMatch: Sendable, Equatable {
-        public var sequences: SequenceSet
-        public var uids: SequenceSet
+    package struct SequenceMatch: Sendable, Equatable {
+        package var sequences: SequenceSet
+        package var uids: SequenceSet
 
-        public init(sequences: SequenceSet, uids: SequenceSet) {
+        package init(sequences: SequenceSet, uids: SequenceSet) {
             self.sequences = sequences
             self.uids = uids
         }
@@ -43,14 +43,14 @@ public struct QResyncParameters: Sendable, Equatable {
 }
 
 /// FETCH modifiers (RFC 7162 §3.1.4.1 CHANGEDSINCE, §3.2.6 VANISHED).
-public struct FetchModifiers: Sendable, Equatable {
+package struct FetchModifiers: Sendable, Equatable {
     /// Only messages whose mod-sequence is above this one.
-    public var changedSince: UInt64?
+    package var changedSince: UInt64?
     /// Also report, as `VANISHED (EARLIER)`, the UIDs in the set expunged since `changedSince`
     /// (UID FETCH only, with QRESYNC enabled).
-    public var vanished = false
+    package var vanished = false
 
-    public init(changedSince: UInt64? = nil, vanished: Bool = false) {
+    package init(changedSince: UInt64? = nil, vanished: Bool = false) {
         self.changedSince = changedSince
         self.vanished = vanished
     }

@@ -7,12 +7,12 @@ import LetterboxStore
 #endif
 
 /// One IMAP command (RFC 3501 §6 and the extensions Letterbox advertises), with its tag.
-public struct TaggedCommand: Sendable, Equatable {
-    public var tag: String
-    public var command: IMAPCommand
+package struct TaggedCommand: Sendable, Equatable {
+    package var tag: String
+    package var command: IMAPCommand
 }
 
-public enum IMAPCommand: Sendable, Equatable {
+package enum IMAPCommand: Sendable, Equatable {
     case capability, noop, logout
     case login(user: String, password: String)
     /// `AUTHENTICATE mechanism [initial-response]` (RFC 4959 SASL-IR).
@@ -64,43 +64,43 @@ public enum IMAPCommand: Sendable, Equatable {
 }
 
 /// What an ESEARCH response reports (RFC 4731 §3.1).
-public enum SearchReturnOption: String, Sendable, Equatable {
+package enum SearchReturnOption: String, Sendable, Equatable {
     case min = "MIN", max = "MAX", all = "ALL", count = "COUNT"
     /// Keeps the result for `$` (RFC 5182 SEARCHRES).
     case save = "SAVE"
 }
 
 /// How STORE changes flags (RFC 3501 §6.4.6).
-public enum StoreMode: Sendable, Equatable { case replace, add, remove }
+package enum StoreMode: Sendable, Equatable { case replace, add, remove }
 
 /// A sequence set: numbers and ranges, `*` meaning the largest (RFC 3501 §9 `sequence-set`).
-public struct SequenceSet: Sendable, Equatable {
-    public enum Bound: Sendable, Equatable {
+package struct SequenceSet: Sendable, Equatable {
+    package enum Bound: Sendable, Equatable {
         case number(UInt64)
         case last
     }
-    public var ranges: [(Bound, Bound)]
+    package var ranges: [(Bound, Bound)]
     /// `$`: the messages the last `SEARCH RETURN (SAVE …)` found (RFC 5182 §2.1); the session
     /// replaces it with their numbers before the command runs (``ranges`` is then unused).
-    public var isSavedResult = false
+    package var isSavedResult = false
 
-    public init(ranges: [(Bound, Bound)]) {
+    package init(ranges: [(Bound, Bound)]) {
         self.ranges = ranges
     }
 
     /// `$` (RFC 5182).
-    public static var savedResult: SequenceSet {
+    package static var savedResult: SequenceSet {
         var set = SequenceSet(ranges: [])
         set.isSavedResult = true
         return set
     }
 
-    public static func == (lhs: SequenceSet, rhs: SequenceSet) -> Bool {
+    package static func == (lhs: SequenceSet, rhs: SequenceSet) -> Bool {
         lhs.isSavedResult == rhs.isSavedResult && lhs.ranges.elementsEqual(rhs.ranges) { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 
     /// Whether `value` is in the set, where `*` stands for `largest`. Ranges may run in either direction.
-    public func contains(_ value: UInt64, largest: UInt64) -> Bool {
+    package func contains(_ value: UInt64, largest: UInt64) -> Bool {
         ranges.contains { low, high in
             let a = low.resolved(largest), b = high.resolved(largest)
             return (min(a, b)...max(a, b)).contains(value)
@@ -118,7 +118,7 @@ extension SequenceSet.Bound {
 }
 
 /// A FETCH data item (RFC 3501 §6.4.5).
-public enum FetchAttribute: Sendable, Equatable {
+package enum FetchAttribute: Sendable, Equatable {
     case envelope, flags, internalDate, uid, bodyStructure, body
     /// `MODSEQ` (RFC 7162 §3.1.4.2).
     case modSeq
@@ -133,25 +133,25 @@ public enum FetchAttribute: Sendable, Equatable {
 }
 
 /// The `section` of `BODY[section]` (RFC 3501 §6.4.5).
-public struct BodySection: Sendable, Equatable {
-    public enum Text: Sendable, Equatable {
+package struct BodySection: Sendable, Equatable {
+    package enum Text: Sendable, Equatable {
         case header
         case headerFields([String], not: Bool)
         case text
         case mime
     }
     /// Part numbers, e.g. `[1, 2]` for `1.2`; empty for the whole message.
-    public var part: [Int]
-    public var text: Text?
+    package var part: [Int]
+    package var text: Text?
 
-    public init(part: [Int] = [], text: Text? = nil) {
+    package init(part: [Int] = [], text: Text? = nil) {
         self.part = part
         self.text = text
     }
 }
 
 /// A SEARCH criterion (RFC 3501 §6.4.4).
-public indirect enum SearchKey: Sendable, Equatable {
+package indirect enum SearchKey: Sendable, Equatable {
     case all
     case and([SearchKey])
     case or(SearchKey, SearchKey)
@@ -170,16 +170,16 @@ public indirect enum SearchKey: Sendable, Equatable {
 }
 
 /// A calendar day in a SEARCH (`1-Feb-1994`), compared by day only (RFC 3501 §6.4.4).
-public struct SearchDate: Sendable, Equatable, Comparable {
-    public var year: Int, month: Int, day: Int
+package struct SearchDate: Sendable, Equatable, Comparable {
+    package var year: Int, month: Int, day: Int
 
-    public init(year: Int, month: Int, day: Int) {
+    package init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
-    public static func < (lhs: SearchDate, rhs: SearchDate) -> Bool {
+    package static func < (lhs: SearchDate, rhs: SearchDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 }

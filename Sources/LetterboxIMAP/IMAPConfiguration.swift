@@ -1,16 +1,16 @@
 import LetterboxStore
 
 /// What an IMAP server accepts.
-public struct IMAPConfiguration: Sendable {
+package struct IMAPConfiguration: Sendable {
     /// Who may log in; anyone by default.
-    public var credentials: Credentials
+    package var credentials: Credentials
     /// Largest literal accepted (an APPEND or a long string); larger ones are refused at once.
-    public var maxLiteralSize: Int
+    package var maxLiteralSize: Int
     /// Refuse LOGIN and AUTHENTICATE until the client has started TLS (advertised as LOGINDISABLED).
-    public var requireTLS = false
+    package var requireTLS = false
 
     /// Anyone may log in, literals up to 32 MiB, no TLS required by default.
-    public init(credentials: Credentials = .anyone, maxLiteralSize: Int = 32 * 1024 * 1024) {
+    package init(credentials: Credentials = .anyone, maxLiteralSize: Int = 32 * 1024 * 1024) {
         self.credentials = credentials
         self.maxLiteralSize = maxLiteralSize
     }

@@ -7,15 +7,15 @@ import LetterboxStore
 #endif
 
 /// Why a command could not be parsed; `reason` goes into the tagged BAD.
-public struct IMAPParseError: Error, Sendable, Equatable {
-    public let reason: String
+package struct IMAPParseError: Error, Sendable, Equatable {
+    package let reason: String
     /// The tag, when it could be read (else the BAD is untagged: `* BAD`).
-    public var tag: String?
+    package var tag: String?
 }
 
 /// Parses one complete IMAP command (RFC 3501 §9), literals included inline as received:
 /// `{n}` CRLF followed by n octets. The driver has already read every literal.
-public struct IMAPParser {
+package struct IMAPParser {
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
@@ -27,7 +27,7 @@ public struct IMAPParser {
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses a whole command line (without the final CRLF).
-    public static func parse(_ bytes: [UInt8]) -> Result<TaggedCommand, IMAPParseError> {
+    package static func parse(_ bytes: [UInt8]) -> Result<TaggedCommand, IMAPParseError> {
         var parser = IMAPParser(bytes)
         var tag: String?
         do {
@@ -686,7 +686,7 @@ public struct IMAPParser {
 
     // MARK: Grammar pieces
 
-    public static let maxSequenceRanges = 100_000
+    package static let maxSequenceRanges = 100_000
 
     private mutating func sequenceSet() throws -> SequenceSet {
         // RFC 5182 §3: `$` stands alone, never inside a list of ranges.

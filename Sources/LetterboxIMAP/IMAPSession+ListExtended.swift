@@ -1,26 +1,26 @@
 import LetterboxStore
 
 /// What an extended LIST asks for (RFC 5258 §3, RFC 5819 LIST-STATUS, RFC 6154 §3 SPECIAL-USE).
-public struct ListOptions: Sendable, Equatable {
+package struct ListOptions: Sendable, Equatable {
     /// Selection `SUBSCRIBED`: list subscribed names (existing or not) instead of mailboxes.
-    public var subscribedOnly = false
+    package var subscribedOnly = false
     /// Selection `RECURSIVEMATCH`: also list a name whose descendant was selected (RFC 5258 §3.5).
-    public var recursiveMatch = false
+    package var recursiveMatch = false
     /// Selection `SPECIAL-USE`: list only mailboxes with a special use (RFC 6154 §3).
-    public var specialUseOnly = false
-    public var reference = ""
+    package var specialUseOnly = false
+    package var reference = ""
     /// One or more patterns; a name is listed when any of them matches it.
-    public var patterns: [String] = []
+    package var patterns: [String] = []
     /// Return `SUBSCRIBED`: `\Subscribed` on subscribed names.
-    public var returnSubscribed = false
+    package var returnSubscribed = false
     /// Return `CHILDREN`: `\HasChildren` / `\HasNoChildren` (RFC 5258 §4).
-    public var returnChildren = false
+    package var returnChildren = false
     /// Return `SPECIAL-USE`: the RFC 6154 attributes.
-    public var returnSpecialUse = false
+    package var returnSpecialUse = false
     /// Return `STATUS (…)`: a STATUS response after each selectable mailbox (RFC 5819 §2).
-    public var status: [String]?
+    package var status: [String]?
 
-    public init() {}
+    package init() {}
 }
 
 /// LIST-EXTENDED (RFC 5258) and LIST-STATUS (RFC 5819) of ``IMAPSession``.

@@ -7,14 +7,14 @@ import LetterboxStore
 #endif
 
 /// One message of an APPEND: its flags, date and octets (RFC 3501 §6.3.11, RFC 3502).
-public struct AppendMessage: Sendable, Equatable {
-    public var flags: MessageFlags
-    public var date: Date?
-    public var message: [UInt8]
+package struct AppendMessage: Sendable, Equatable {
+    package var flags: MessageFlags
+    package var date: Date?
+    package var message: [UInt8]
     /// Sent as `UTF8 (~{n}…)`: allowed once the client enabled UTF8=ACCEPT (RFC 6855 §4).
-    public var utf8: Bool
+    package var utf8: Bool
 
-    public init(flags: MessageFlags, date: Date?, message: [UInt8], utf8: Bool) {
+    package init(flags: MessageFlags, date: Date?, message: [UInt8], utf8: Bool) {
         self.flags = flags
         self.date = date
         self.message = message

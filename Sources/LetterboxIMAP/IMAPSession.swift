@@ -14,9 +14,9 @@ import LetterboxStore
 /// Mailboxes are the store's (see ``Mailbox``): INBOX holds every captured message, or for a login
 /// that is an address, the mail addressed to it; every other mailbox is shared by all logins
 /// (``MessageFilter/view(login:mailbox:)``). UIDs and UIDVALIDITY are per mailbox.
-public struct IMAPSession: Sendable {
+package struct IMAPSession: Sendable {
     /// What the driver does after writing the response.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         case proceed
         case close
         /// Enter IDLE (RFC 2177): the continuation was written; wait for `DONE`, sending updates.
@@ -44,7 +44,7 @@ public struct IMAPSession: Sendable {
     }
 
     /// What this session accepts: credentials, literal size, whether login needs TLS.
-    public let configuration: IMAPConfiguration
+    package let configuration: IMAPConfiguration
     let store: any MessageStore
     var state = State.notAuthenticated
     var login = ""
@@ -66,14 +66,14 @@ public struct IMAPSession: Sendable {
     var pendingAuthenticationTag: String?
     var loginFailures: LoginFailures
     /// Set by a failed login: how long the driver waits before sending the response.
-    public private(set) var loginFailureDelay: Duration?
+    package private(set) var loginFailureDelay: Duration?
     /// Whether STARTTLS is offered, and whether TLS is in use (implicit, or after STARTTLS).
     private let canStartTLS: Bool
     private var secure: Bool
 
     /// The capabilities in the current state: STARTTLS until TLS is up, and LOGINDISABLED while
     /// login waits for it (RFC 3501 §6.2.1, §6.2.3).
-    public var capabilities: String {
+    package var capabilities: String {
         let tls = canStartTLS && !secure ? " STARTTLS" : ""
         let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
         return
@@ -83,7 +83,7 @@ public struct IMAPSession: Sendable {
 
     /// A session in the not-authenticated state (RFC 3501 §3.1). `canStartTLS` offers STARTTLS;
     /// `secure` says the connection is already encrypted (implicit TLS, RFC 8314).
-    public init(
+    package init(
         configuration: IMAPConfiguration, store: any MessageStore, canStartTLS: Bool = false, secure: Bool = false
     ) {
         self.configuration = configuration
@@ -97,17 +97,17 @@ public struct IMAPSession: Sendable {
     package var isAuthenticated: Bool { state != .notAuthenticated }
 
     /// TLS is up; the client asks for capabilities again (RFC 3501 §6.2.1).
-    public mutating func tlsStarted() {
+    package mutating func tlsStarted() {
         secure = true
     }
 
     /// The untagged `OK` greeting with the capabilities, so clients need not ask (RFC 3501 §7.1.1).
-    public var greeting: [UInt8] { Array("* OK [CAPABILITY \(capabilities)] Letterbox IMAP ready\r\n".utf8) }
+    package var greeting: [UInt8] { Array("* OK [CAPABILITY \(capabilities)] Letterbox IMAP ready\r\n".utf8) }
 
     // MARK: Commands
 
     /// Runs one command and returns the octets to send (untagged data, then the tagged result).
-    public mutating func handle(_ tagged: TaggedCommand) async -> (response: [UInt8], outcome: Outcome) {
+    package mutating func handle(_ tagged: TaggedCommand) async -> (response: [UInt8], outcome: Outcome) {
         await handle(tagged, sink: nil)
     }
 
@@ -301,7 +301,7 @@ public struct IMAPSession: Sendable {
 
     /// Answers the SASL response that follows `AUTHENTICATE PLAIN` without an initial response;
     /// the outcome is ``Outcome/close`` after too many failed logins.
-    public mutating func continueAuthentication(_ line: [UInt8]) -> (response: [UInt8], outcome: Outcome) {
+    package mutating func continueAuthentication(_ line: [UInt8]) -> (response: [UInt8], outcome: Outcome) {
         let tag = pendingAuthenticationTag ?? "*"
         pendingAuthenticationTag = nil
         let text = String(decoding: line, as: UTF8.self)
@@ -321,7 +321,7 @@ public struct IMAPSession: Sendable {
     }
 
     /// The updates to send while idling (new mail, expunges, flag changes).
-    public mutating func idleUpdates() -> [UInt8] {
+    package mutating func idleUpdates() -> [UInt8] {
         guard state == .selected else { return [] }
         var out = IMAPWriter()
         synchronize(into: &out, allowExpunge: true)
@@ -365,7 +365,7 @@ public struct IMAPSession: Sendable {
     }
 
     /// The delay a failed login asked for, once: the driver waits it before sending the response.
-    public mutating func takeLoginFailureDelay() -> Duration? {
+    package mutating func takeLoginFailureDelay() -> Duration? {
         defer { loginFailureDelay = nil }
         return loginFailureDelay
     }

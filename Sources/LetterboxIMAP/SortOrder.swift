@@ -8,16 +8,16 @@ import LetterboxStore
 #endif
 
 /// A SORT criterion (RFC 5256 §3), possibly reversed.
-public struct SortCriterion: Sendable, Equatable {
-    public enum Key: String, Sendable, Equatable {
+package struct SortCriterion: Sendable, Equatable {
+    package enum Key: String, Sendable, Equatable {
         case arrival = "ARRIVAL", cc = "CC", date = "DATE", from = "FROM", size = "SIZE", subject = "SUBJECT", to = "TO"
         /// The display name of the first From or To address (RFC 5957 SORT=DISPLAY).
         case displayFrom = "DISPLAYFROM", displayTo = "DISPLAYTO"
     }
-    public var key: Key
-    public var reverse: Bool
+    package var key: Key
+    package var reverse: Bool
 
-    public init(_ key: Key, reverse: Bool = false) {
+    package init(_ key: Key, reverse: Bool = false) {
         self.key = key
         self.reverse = reverse
     }

@@ -1,7 +1,7 @@
 import LetterboxStore
 
 /// A THREAD algorithm (RFC 5256 §3); Letterbox implements ORDEREDSUBJECT.
-public enum ThreadAlgorithm: String, Sendable, Equatable {
+package enum ThreadAlgorithm: String, Sendable, Equatable {
     case orderedSubject = "ORDEREDSUBJECT"
 }
 

@@ -1,7 +1,7 @@
 import LetterboxNet
 
 /// A parsed POP3 command (RFC 1939 §5–7, RFC 2449 CAPA, RFC 5034 AUTH).
-public enum POP3Command: Sendable, Equatable {
+package enum POP3Command: Sendable, Equatable {
     case capa
     case user(String)
     /// The rest of the line: a password may contain spaces (RFC 1939 §7).
@@ -21,12 +21,12 @@ public enum POP3Command: Sendable, Equatable {
     case uidl(Int?)
 
     /// A command that could not be parsed; `reason` follows `-ERR `.
-    public struct Invalid: Error, Sendable, Equatable {
-        public let reason: String
+    package struct Invalid: Error, Sendable, Equatable {
+        package let reason: String
     }
 
     /// Parses one line without its CRLF. Keywords are case-insensitive (RFC 1939 §3).
-    public static func parse(_ line: [UInt8]) -> Result<POP3Command, Invalid> {
+    package static func parse(_ line: [UInt8]) -> Result<POP3Command, Invalid> {
         if line.contains(0) { return .failure(Invalid(reason: "NUL character in command")) }
         let text = String(decoding: line, as: UTF8.self)
         let keywordEnd = text.firstIndex(of: " ") ?? text.endIndex

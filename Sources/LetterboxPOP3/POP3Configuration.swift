@@ -1,15 +1,15 @@
 import LetterboxStore
 
 /// What a POP3 server says and whom it lets in.
-public struct POP3Configuration: Sendable {
+package struct POP3Configuration: Sendable {
     /// The name in the greeting's APOP timestamp.
-    public var hostname: String
+    package var hostname: String
     /// Who may log in; anyone by default.
-    public var credentials: Credentials
+    package var credentials: Credentials
     /// Refuse login until the client has started TLS with STLS (on a port without implicit TLS).
-    public var requireTLS = false
+    package var requireTLS = false
 
-    public init(hostname: String = "letterbox", credentials: Credentials = .anyone) {
+    package init(hostname: String = "letterbox", credentials: Credentials = .anyone) {
         self.hostname = hostname
         self.credentials = credentials
     }

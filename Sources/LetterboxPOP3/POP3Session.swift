@@ -7,9 +7,9 @@ import LetterboxStore
 ///
 /// The maildrop is a snapshot taken at login: message numbers and sizes stay fixed for the
 /// session (RFC 1939 §4) even if mail arrives or is deleted elsewhere.
-public struct POP3Session: Sendable {
+package struct POP3Session: Sendable {
     /// What the driver does next.
-    public enum Action: Sendable {
+    package enum Action: Sendable {
         /// One status line (without CRLF).
         case reply(String)
         /// A status line, then these lines dot-stuffed, then the terminating `.`.
@@ -35,9 +35,9 @@ public struct POP3Session: Sendable {
         case transaction
     }
 
-    public let configuration: POP3Configuration
+    package let configuration: POP3Configuration
     /// The APOP timestamp in the greeting (RFC 1939 §7).
-    public let timestamp: String
+    package let timestamp: String
     private var state = State.authorization(user: nil)
     private var login = ""
     private var maildrop: [Message] = []
@@ -50,7 +50,7 @@ public struct POP3Session: Sendable {
     private let canStartTLS: Bool
     private var secure: Bool
 
-    public init(configuration: POP3Configuration, timestamp: String, canStartTLS: Bool = false, secure: Bool = false) {
+    package init(configuration: POP3Configuration, timestamp: String, canStartTLS: Bool = false, secure: Bool = false) {
         self.configuration = configuration
         self.timestamp = timestamp
         self.canStartTLS = canStartTLS
@@ -59,12 +59,12 @@ public struct POP3Session: Sendable {
     }
 
     /// TLS is up: forget anything the client said before (RFC 2595 §4), such as USER.
-    public mutating func tlsStarted() {
+    package mutating func tlsStarted() {
         secure = true
         state = .authorization(user: nil)
     }
 
-    public var greeting: String { "+OK Letterbox POP3 ready \(timestamp)" }
+    package var greeting: String { "+OK Letterbox POP3 ready \(timestamp)" }
 
     /// The capabilities (RFC 2449 §6); STLS until TLS is in use (RFC 2595 §4).
     private var capabilities: [String] {
@@ -75,7 +75,7 @@ public struct POP3Session: Sendable {
     }
 
     /// Handles one line: a command, or a SASL response during AUTH.
-    public mutating func receive(_ line: [UInt8]) -> Action {
+    package mutating func receive(_ line: [UInt8]) -> Action {
         if case .authenticating = state { return finishPlain(String(decoding: line, as: UTF8.self)) }
         switch POP3Command.parse(line) {
         case .failure(let invalid): return fail(invalid.reason)
@@ -84,7 +84,7 @@ public struct POP3Session: Sendable {
     }
 
     /// The answer to a line over the length limit.
-    public mutating func lineTooLong() -> Action {
+    package mutating func lineTooLong() -> Action {
         if case .authenticating = state { state = .authorization(user: nil) }
         return fail("line too long")
     }
@@ -185,7 +185,7 @@ public struct POP3Session: Sendable {
     }
 
     /// Enters TRANSACTION with the messages the login may see, numbered from 1 in arrival order.
-    public mutating func maildropOpened(_ messages: [Message], uidValidity: UInt32) -> Action {
+    package mutating func maildropOpened(_ messages: [Message], uidValidity: UInt32) -> Action {
         maildrop = messages
         self.uidValidity = uidValidity
         deleted = []

@@ -1,7 +1,7 @@
 import LetterboxMIME
 
 /// A parsed SMTP command line (RFC 5321 §4.1.1, plus the extensions Letterbox advertises).
-public enum SMTPCommand: Sendable, Equatable {
+package enum SMTPCommand: Sendable, Equatable {
     case helo(String)
     case ehlo(String)
     /// `MAIL FROM:<path> [params]`; `path` is empty for the null sender.
@@ -21,7 +21,7 @@ public enum SMTPCommand: Sendable, Equatable {
     case starttls
 
     /// Parses one command line (without CRLF); the error is the reply to send.
-    public static func parse(_ line: [UInt8]) -> Result<SMTPCommand, SMTPReply> {
+    package static func parse(_ line: [UInt8]) -> Result<SMTPCommand, SMTPReply> {
         if line.contains(0) { return .failure(SMTPReply(500, "5.5.2", "Error: NUL character in command")) }
         let text = String(decoding: line, as: UTF8.self)
         let verbEnd = text.firstIndex(of: " ") ?? text.endIndex

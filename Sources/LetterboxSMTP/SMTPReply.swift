@@ -1,24 +1,24 @@
 /// One SMTP reply: a three-digit code, an RFC 3463 enhanced status code, and one or more text lines.
-public struct SMTPReply: Error, Sendable, Equatable, CustomStringConvertible {
-    public var code: Int
+package struct SMTPReply: Error, Sendable, Equatable, CustomStringConvertible {
+    package var code: Int
     /// e.g. `2.0.0`; omitted on the greeting and on EHLO lines (RFC 2034 §3).
-    public var enhanced: String?
-    public var lines: [String]
+    package var enhanced: String?
+    package var lines: [String]
 
-    public init(_ code: Int, _ enhanced: String?, _ lines: String...) {
+    package init(_ code: Int, _ enhanced: String?, _ lines: String...) {
         self.code = code
         self.enhanced = enhanced
         self.lines = lines
     }
 
-    public init(_ code: Int, _ enhanced: String?, lines: [String]) {
+    package init(_ code: Int, _ enhanced: String?, lines: [String]) {
         self.code = code
         self.enhanced = enhanced
         self.lines = lines
     }
 
     /// The reply on the wire: `250-first`, …, `250 last`, each ending in CRLF (RFC 5321 §4.2.1).
-    public var wire: String {
+    package var wire: String {
         var text = ""
         for (index, line) in lines.enumerated() {
             let separator = index == lines.count - 1 ? " " : "-"
@@ -29,10 +29,10 @@ public struct SMTPReply: Error, Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
-    public var description: String { wire.replacing("\r\n", with: "\\r\\n") }
+    package var description: String { wire.replacing("\r\n", with: "\\r\\n") }
 
     /// Whether this reply reports a client mistake (syntax or sequence), counted in metrics.
-    public var isProtocolError: Bool { [500, 501, 503, 504, 555].contains(code) }
+    package var isProtocolError: Bool { [500, 501, 503, 504, 555].contains(code) }
 }
 
 extension SMTPReply {

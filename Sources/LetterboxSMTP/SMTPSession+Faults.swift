@@ -8,7 +8,7 @@ import LetterboxStore
 extension SMTPSession {
     /// The greeting, or what a `connect` rule does instead. A failure greeting closes the
     /// connection (clients such as smtplib give up on a non-220 greeting anyway).
-    public mutating func opening() -> Action {
+    package mutating func opening() -> Action {
         let greeting = Action.reply(greeting)
         guard let decision = configuration.faults?.decide(.connect) else { return greeting }
         return apply(decision, to: greeting, closing: true)

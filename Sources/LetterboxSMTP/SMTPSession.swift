@@ -12,9 +12,9 @@ import LetterboxStore
 ///
 /// The driver reads lines and message data and performs the actions; this type decides every
 /// reply, so it can be tested from transcripts without sockets.
-public struct SMTPSession: Sendable {
+package struct SMTPSession: Sendable {
     /// What the driver does next.
-    public enum Action: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         case reply(SMTPReply)
         /// Reply `354`, read dot-stuffed data up to the limit, then call ``dataReceived(_:)``.
         case receiveData(SMTPReply)
@@ -31,14 +31,14 @@ public struct SMTPSession: Sendable {
     }
 
     /// The result of reading a DATA body.
-    public enum DataOutcome: Sendable, Equatable {
+    package enum DataOutcome: Sendable, Equatable {
         case complete([UInt8])
         /// More than the size limit arrived; it was read and discarded.
         case tooLarge
     }
 
     /// What to do once a message body is complete.
-    public enum Completion: Sendable, Equatable {
+    package enum Completion: Sendable, Equatable {
         /// Store the message, then reply with ``delivered(id:)`` or ``deliveryFailed(_:)``.
         case deliver(raw: [UInt8], envelope: Envelope)
         case reply(SMTPReply)
@@ -57,7 +57,7 @@ public struct SMTPSession: Sendable {
 
     private enum BodyType { case sevenBit, eightBit, binary }
 
-    public let configuration: SMTPConfiguration
+    package let configuration: SMTPConfiguration
     private let peer: String
     private var helo: String?
     private var extended = false
@@ -83,7 +83,7 @@ public struct SMTPSession: Sendable {
     private let canStartTLS: Bool
     private var tls: Envelope.TLS?
 
-    public init(configuration: SMTPConfiguration, peer: String, canStartTLS: Bool = false, tls: Envelope.TLS? = nil) {
+    package init(configuration: SMTPConfiguration, peer: String, canStartTLS: Bool = false, tls: Envelope.TLS? = nil) {
         self.configuration = configuration
         self.peer = peer
         self.canStartTLS = canStartTLS
@@ -93,7 +93,7 @@ public struct SMTPSession: Sendable {
 
     /// TLS is up: the client starts over with EHLO and AUTH (RFC 3207 §4.2 — nothing learnt
     /// before the handshake may be trusted).
-    public mutating func tlsStarted(_ tls: Envelope.TLS) {
+    package mutating func tlsStarted(_ tls: Envelope.TLS) {
         self.tls = tls
         helo = nil
         extended = false
@@ -108,18 +108,18 @@ public struct SMTPSession: Sendable {
     }
 
     /// The `220` greeting (RFC 5321 §4.3.1).
-    public var greeting: SMTPReply { SMTPReply(220, nil, "\(configuration.hostname) ESMTP Letterbox") }
+    package var greeting: SMTPReply { SMTPReply(220, nil, "\(configuration.hostname) ESMTP Letterbox") }
 
     /// Whether the session is between transactions, where a shutdown may interrupt it (the next
     /// command would start nothing that could be lost).
-    public var isIdle: Bool { sender == nil && authStep == nil }
+    package var isIdle: Bool { sender == nil && authStep == nil }
 
     /// Whether the client has greeted (HELO/EHLO): SMTP's end of the login phase, since a
     /// mail catcher never requires AUTH (see ``LetterboxNet/ConnectionTimeouts/login``).
     package var hasGreeted: Bool { helo != nil }
 
     /// Handles one line (without CRLF): a command, or a SASL response during AUTH.
-    public mutating func receive(_ line: [UInt8]) -> Action {
+    package mutating func receive(_ line: [UInt8]) -> Action {
         if let step = authStep { return continueAuth(step, response: line) }
         switch SMTPCommand.parse(line) {
         case .failure(let reply): return fail(reply)
@@ -128,7 +128,7 @@ public struct SMTPSession: Sendable {
     }
 
     /// The reply to a line that exceeded the limit (the session continues).
-    public mutating func lineTooLong() -> Action {
+    package mutating func lineTooLong() -> Action {
         if authStep != nil {
             authStep = nil
             return fail(SMTPReply(500, "5.5.6", "Authentication exchange line is too long"))
@@ -275,7 +275,7 @@ public struct SMTPSession: Sendable {
     }
 
     /// Ends a DATA body: the message to store, or the reply to a failure. The transaction ends either way.
-    public mutating func dataReceived(_ outcome: DataOutcome) -> Completion {
+    package mutating func dataReceived(_ outcome: DataOutcome) -> Completion {
         defer { resetTransaction() }
         junkCommands = 0
         switch outcome {
@@ -289,7 +289,7 @@ public struct SMTPSession: Sendable {
 
     /// Handles one BDAT chunk that the driver read (RFC 3030 §2). Chunks that cannot be used were
     /// still read, so the connection stays in step.
-    public mutating func chunkReceived(_ bytes: [UInt8]?, last: Bool) -> Completion {
+    package mutating func chunkReceived(_ bytes: [UInt8]?, last: Bool) -> Completion {
         guard sender != nil else {
             failures += 1
             return .reply(.badSequenceNeedMail)
@@ -327,20 +327,20 @@ public struct SMTPSession: Sendable {
 
     /// The message size the client declared in MAIL FROM (RFC 1870 `SIZE=`), to reserve room for
     /// the message before it arrives; nil when it declared none.
-    public var declaredMessageSize: Int? { declaredSize }
+    package var declaredMessageSize: Int? { declaredSize }
 
     /// How many more octets a BDAT chunk may add before the transaction exceeds the size limit.
-    public var remainingMessageCapacity: Int { configuration.maxMessageSize - (chunks?.count ?? 0) }
+    package var remainingMessageCapacity: Int { configuration.maxMessageSize - (chunks?.count ?? 0) }
 
     /// The `250` that confirms a stored message.
-    public func delivered(id: UInt64) -> SMTPReply {
+    package func delivered(id: UInt64) -> SMTPReply {
         SMTPReply(250, "2.0.0", "Ok: queued as \(id)")
     }
 
     /// The reply when the store could not keep the message (RFC 5321 §4.2.2): 452 4.3.1 when the
     /// disk is full (RFC 3463 §3.4: mail system full), else 451 local error; the store's reason
     /// without any server path.
-    public func deliveryFailed(_ error: any Error) -> SMTPReply {
+    package func deliveryFailed(_ error: any Error) -> SMTPReply {
         guard let error = error as? StoreError else { return SMTPReply(451, "4.3.0", "Error: message not stored") }
         if error.isOutOfSpace { return SMTPReply(452, "4.3.1", "Insufficient system storage: message not stored") }
         return SMTPReply(451, "4.3.0", "Error: message not stored: \(error.reason)")
