@@ -22,8 +22,9 @@ package struct QResyncParameters: Sendable, Equatable {
     /// Sequence numbers and the UIDs the client has for them (§3.2.5.2), pairwise.
     package var sequenceMatch: SequenceMatch?
 
-    package init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil)
-    {
+    package init(
+        uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil
+    ) {
         self.uidValidity = uidValidity
         self.modSeq = modSeq
         self.knownUIDs = knownUIDs
