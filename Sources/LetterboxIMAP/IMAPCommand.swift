@@ -10,6 +10,8 @@ import LetterboxStore
 public struct TaggedCommand: Sendable, Equatable {
     public var tag: String
     public var command: IMAPCommand
+    /// For SEARCH and SORT: the charset and SAVE option they gave (see ``SearchPreamble``).
+    public var searchPreamble: SearchPreamble? = nil
 }
 
 public enum IMAPCommand: Sendable, Equatable {
