@@ -18,13 +18,7 @@ import Testing
 
     @Test(arguments: [false, true])
     func exactlyOneOfTwoRacingConditionalStoresWins(maildir: Bool) async throws {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("letterbox-unchangedsince-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await withCatcher({
-            $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
-            if maildir { $0.storage = .maildir(folder) }
-        }) { mail in
+        try await withIMAPCatcher(maildir: maildir) { mail in
             let clients = [try LineClient(port: mail.ports.imap), try LineClient(port: mail.ports.imap)]
             let message = sampleMessage()
             for client in clients {

@@ -14,13 +14,7 @@ import Testing
 
     @Test(arguments: [false, true])
     func rev2SessionTranscript(maildir: Bool) async throws {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("letterbox-rev2-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await withCatcher({
-            $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
-            if maildir { $0.storage = .maildir(folder) }
-        }) { mail in
+        try await withIMAPCatcher(maildir: maildir) { mail in
             let (rev1, rev2) = (
                 try IMAPScriptClient(port: mail.ports.imap), try IMAPScriptClient(port: mail.ports.imap)
             )
@@ -71,6 +65,53 @@ import Testing
             #expect(reselected.first == "* OK [CLOSED] Previous mailbox closed", "\(reselected)")
             #expect(reselected.contains("* LIST () \"/\" {9}\r\nEntwürfe"), "\(reselected)")
             for client in [rev1, rev2] { await client.close() }
+        }
+    }
+
+    /// Python's imaplib speaks IMAP4rev1 only, but passes raw commands: it sees IMAP4rev2 beside
+    /// IMAP4rev1, enables it, and reads ESEARCH, the LIST of SELECT and STATUS DELETED.
+    @Test func imaplibEnablesRev2() async throws {
+        try await withIMAPCatcher(maildir: false) { mail in
+            let message = Array("From: a@example.com\r\nSubject: hello\r\n\r\nhi\r\n".utf8)
+            for _ in 0..<3 {
+                _ = try await mail.store.append(
+                    message, envelope: Envelope(sender: "a@example.com", recipients: ["b@example.com"]))
+            }
+            let script = """
+                import imaplib, sys, json
+                m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+                out = {"capabilities": list(m.capabilities)}
+                m.login("x", "y")
+                m._simple_command("ENABLE", "IMAP4rev2")
+                out["enabled"] = [x.decode() for x in m.untagged_responses.pop("ENABLED", [])]
+                out["select"] = m.select("INBOX")[1][0].decode()
+                out["recent"] = "RECENT" in m.untagged_responses
+                out["list"] = [x.decode() for x in m.untagged_responses.pop("LIST", [])]
+                m._simple_command("SEARCH", "ALL")
+                out["esearch"] = [x.decode() for x in m.untagged_responses.pop("ESEARCH", [])]
+                out["search"] = "SEARCH" in m.untagged_responses
+                m._simple_command("STATUS", "INBOX", "(MESSAGES DELETED)")
+                out["status"] = [x.decode() for x in m.untagged_responses.pop("STATUS", [])]
+                out["fetch"] = m.fetch("1", "(FLAGS)")[1][0].decode()
+                m.logout()
+                print(json.dumps(out))
+                """
+            let python = try ExternalTool.path("python3", package: "python3")
+            let result = try await ExternalTool.run(python, ["-c", script, String(mail.ports.imap)])
+            #expect(result.status == 0, "\(result.stderr)")
+            let output = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let capabilities = output["capabilities"] as? [String] ?? []
+            #expect(capabilities.contains("IMAP4REV2") && capabilities.contains("IMAP4REV1"), "\(capabilities)")
+            #expect(output["enabled"] as? [String] == ["IMAP4rev2"])
+            #expect(output["select"] as? String == "3")
+            #expect(output["recent"] as? Bool == false)
+            #expect(output["list"] as? [String] == ["() \"/\" INBOX"])
+            let esearch = output["esearch"] as? [String] ?? []
+            #expect(esearch.count == 1 && esearch[0].hasSuffix(") ALL 1:3"), "\(esearch)")
+            #expect(output["search"] as? Bool == false)
+            #expect(output["status"] as? [String] == ["INBOX (MESSAGES 3 DELETED 0)"])
+            #expect(output["fetch"] as? String == "1 (FLAGS ())")
         }
     }
 }

@@ -7,13 +7,7 @@ import Testing
 /// while one answered BAD leaves it (RFC 5182 §2.1, Example 5; Dovecot 2.3 answers the same).
 @Suite(.timeLimit(.minutes(3))) struct IMAPSearchPreambleTests {
     private func withSession(_ maildir: Bool, _ body: (IMAPScriptClient) async throws -> Void) async throws {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("letterbox-search-preamble-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await withCatcher({
-            $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
-            if maildir { $0.storage = .maildir(folder) }
-        }) { mail in
+        try await withIMAPCatcher(maildir: maildir) { mail in
             let client = try IMAPScriptClient(port: mail.ports.imap)
             _ = try await client.greeting()
             #expect(try await client.send("LOGIN x y").status == "OK")

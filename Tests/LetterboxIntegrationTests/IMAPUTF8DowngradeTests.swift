@@ -22,13 +22,7 @@ import Testing
 
     @Test(arguments: [false, true])
     func envelopeAndBodyStructureAreASCIIUnlessUTF8IsEnabled(maildir: Bool) async throws {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("letterbox-downgrade-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await withCatcher({
-            $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
-            if maildir { $0.storage = .maildir(folder) }
-        }) { mail in
+        try await withIMAPCatcher(maildir: maildir) { mail in
             let client = try IMAPScriptClient(port: mail.ports.imap)
             _ = try await client.greeting()
             #expect(try await client.send("LOGIN x y").status == "OK")
