@@ -10,6 +10,8 @@ import LetterboxStore
 package struct TaggedCommand: Sendable, Equatable {
     package var tag: String
     package var command: IMAPCommand
+    /// For SEARCH and SORT: the charset and SAVE option they gave (see ``SearchPreamble``).
+    package var searchPreamble: SearchPreamble? = nil
 }
 
 package enum IMAPCommand: Sendable, Equatable {

@@ -20,6 +20,8 @@ package struct IMAPParser {
     private var position = 0
     private var depth = 0
     private static let maxDepth = 64
+    /// Filled by SEARCH and SORT for ``TaggedCommand/searchPreamble``.
+    private var searchPreamble: SearchPreamble?
     /// The charsets SEARCH and SORT accept (RFC 3501 §6.4.4 requires US-ASCII and UTF-8); the
     /// list a `NO [BADCHARSET (…)]` names.
     package static let searchCharsets = ["UTF-8", "US-ASCII"]
@@ -36,7 +38,7 @@ package struct IMAPParser {
             try parser.space()
             let command = try parser.command()
             guard parser.atEnd else { throw parser.error("unexpected characters after the command") }
-            return .success(TaggedCommand(tag: parsedTag, command: command))
+            return .success(TaggedCommand(tag: parsedTag, command: command, searchPreamble: parser.searchPreamble))
         } catch var error as IMAPParseError {
             error.tag = tag
             return .failure(error)
@@ -421,6 +423,8 @@ package struct IMAPParser {
         }.compactMap { $0 }
         guard !criteria.isEmpty, !reverse else { throw error("SORT needs a criterion after REVERSE") }
         let (charset, key) = try charsetAndCriteria()
+        // The charset is SORT's syntax, not a choice: only SEARCH's CHARSET is reported.
+        searchPreamble = SearchPreamble(saves: options?.contains(.save) ?? false)
         guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
         if let options { return .extendedSort(criteria, key, uid: uid, options: options) }
         return .sort(criteria, key, uid: uid)
@@ -457,17 +461,19 @@ package struct IMAPParser {
         try space()
         let options = try returnOptions()
         let start = position
-        var charset = "US-ASCII"
+        var named: String?
         if (try? atom())?.uppercased() == "CHARSET" {
             try space()
-            charset = try astring().uppercased()
+            named = try astring().uppercased()
             try space()
         } else {
             position = start
         }
         keys.append(try searchKey())
         while try optionalSpace() { keys.append(try searchKey()) }
+        searchPreamble = SearchPreamble(charset: named, saves: options?.contains(.save) ?? false)
         // Checked once the command parsed: a malformed one is still BAD.
+        let charset = named ?? "US-ASCII"
         guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
         let key = keys.count == 1 ? keys[0] : .and(keys)
         if let options { return .extendedSearch(key, uid: uid, options: options) }

@@ -52,7 +52,10 @@ extension IMAPSession {
             // §3.2.5: QRESYNC before ENABLE QRESYNC is a BAD.
             return "BAD the QRESYNC parameter needs ENABLE QRESYNC first"
         }
-        if state == .selected && condStore.qresync { out.raw("* OK [CLOSED] Previous mailbox closed\r\n") }
+        // Also for IMAP4rev2 (RFC 9051 §6.3.2, Appendix E item 9).
+        if state == .selected && (condStore.qresync || imap4rev2) {
+            out.raw("* OK [CLOSED] Previous mailbox closed\r\n")
+        }
         if parameters.condStore || parameters.qresync != nil { condStore.enabled = true }
         return nil
     }
@@ -215,12 +218,6 @@ extension IMAPSession {
     func fetchAttributes(_ attributes: [FetchAttribute], modifiers: FetchModifiers) -> [FetchAttribute] {
         guard !attributes.contains(.modSeq), modifiers.changedSince != nil else { return attributes }
         return attributes + [.modSeq]
-    }
-
-    /// The messages STORE UNCHANGEDSINCE must leave alone (RFC 7162 §3.1.3): those at `indexes`
-    /// whose mod-sequence in the store is above `unchangedSince` (0 fails every message).
-    func modifiedSince(_ unchangedSince: UInt64, _ indexes: [Int]) -> Set<Int> {
-        Set(indexes.filter { (store.modSeq(of: entries[$0].message.id) ?? .max) > unchangedSince })
     }
 
     /// The mod-sequence of each entry at `indexes` as the store has it now.

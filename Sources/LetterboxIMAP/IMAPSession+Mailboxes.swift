@@ -36,10 +36,16 @@ extension IMAPSession {
         announcedKeywords = []
         announceKeywords(mailbox.keywords, into: &out, always: true)
         out.raw("* \(entries.count) EXISTS\r\n")
-        out.raw("* \(recent.count) RECENT\r\n")
-        if let unseen = entries.firstIndex(where: { !$0.flags.contains(MessageFlags.seen) }) {
-            out.raw("* OK [UNSEEN \(unseen + 1)] first unseen\r\n")
+        // IMAP4rev2 has neither \Recent nor the UNSEEN code (RFC 9051 Appendix E items 11, 12).
+        if reportsRecent {
+            out.raw("* \(recent.count) RECENT\r\n")
+            if let unseen = entries.firstIndex(where: { !$0.flags.contains(MessageFlags.seen) }) {
+                out.raw("* OK [UNSEEN \(unseen + 1)] first unseen\r\n")
+            }
+        } else {
+            recent = []
         }
+        selectionList(mailbox, into: &out)
         out.raw("* OK [UIDVALIDITY \(mailbox.uidValidity)] UIDs valid\r\n")
         out.raw("* OK [UIDNEXT \(mailbox.nextUID)] predicted next UID\r\n")
         finishSelection(parameters, mailbox: mailbox, into: &out)
@@ -155,6 +161,9 @@ extension IMAPSession {
                 values.append("RECENT \(count)")
             case "UIDNEXT": values.append("UIDNEXT \(mailbox.nextUID)")
             case "UIDVALIDITY": values.append("UIDVALIDITY \(mailbox.uidValidity)")
+            // RFC 9051 §6.3.11: the messages flagged \Deleted.
+            case "DELETED":
+                values.append("DELETED \(snapshot.entries.count { $0.flags.contains(MessageFlags.deleted) })")
             case "UNSEEN": values.append("UNSEEN \(snapshot.entries.count { !$0.flags.contains(MessageFlags.seen) })")
             case "SIZE": values.append("SIZE \(snapshot.entries.reduce(0) { $0 + $1.message.canonicalSize })")
             case "HIGHESTMODSEQ":

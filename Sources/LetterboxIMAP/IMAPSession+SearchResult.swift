@@ -57,6 +57,12 @@ extension IMAPSession {
         savedResult = kept.map { entries[$0].uid }.sorted()
     }
 
+    /// RFC 5182 §2.1: a SEARCH (or SORT) with SAVE answered NO empties `$`; one answered BAD
+    /// leaves it as it was (as Dovecot does).
+    mutating func forgetSavedResult(after result: String, _ preamble: SearchPreamble?) {
+        if preamble?.saves == true && result.hasPrefix("NO") { savedResult = [] }
+    }
+
     /// `command` with every `$` replaced by the saved messages: their UIDs in a UID command or a
     /// search key, their current sequence numbers in a command by number.
     func resolvingSavedResult(_ command: IMAPCommand) -> IMAPCommand {

@@ -16,18 +16,24 @@ extension IMAPSession {
             utf8Accepted = true
             enabled.append(name)
         }
-        return enabled
+        return enabled + enableRev2(names)
+    }
+
+    /// Whether a SEARCH names a CHARSET although the client enabled UTF8=ACCEPT: RFC 6855 §3 has
+    /// the server reject it with BAD (the client's strings are UTF-8 whatever it names).
+    func refusesCharset(_ preamble: SearchPreamble?) -> Bool {
+        utf8Accepted && preamble?.charset != nil
     }
 
     /// A mailbox name as this client writes and reads it.
     func wireName(_ name: String) -> String {
-        utf8Accepted ? ModifiedUTF7.decode(name) ?? name : name
+        answersInUTF8 ? ModifiedUTF7.decode(name) ?? name : name
     }
 
     /// `command` with the mailbox names (and LIST patterns) the client wrote in UTF-8 turned into
     /// the store's modified UTF-7; unchanged unless UTF8=ACCEPT is enabled.
     func storeNames(_ command: IMAPCommand) -> IMAPCommand {
-        guard utf8Accepted else { return command }
+        guard answersInUTF8 else { return command }
         let name = ModifiedUTF7.encode
         switch command {
         case .select(let mailbox, let parameters): return .select(name(mailbox), parameters)

@@ -61,6 +61,8 @@ package struct IMAPSession: Sendable {
     var savedResult: [UInt64] = []
     /// Whether the client enabled UTF8=ACCEPT (RFC 6855), see `IMAPSession+UTF8.swift`.
     var utf8Accepted = false
+    /// Whether the client enabled IMAP4rev2 (RFC 9051), see `IMAPSession+Rev2.swift`.
+    var imap4rev2 = false
     /// CONDSTORE and QRESYNC, see `IMAPSession+CondStore.swift`.
     var condStore = CondStoreState()
     var pendingAuthenticationTag: String?
@@ -77,7 +79,7 @@ package struct IMAPSession: Sendable {
         let tls = canStartTLS && !secure ? " STARTTLS" : ""
         let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
         return
-            "IMAP4rev1 LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
+            "IMAP4rev1\(Self.rev2Capability) LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
             + " SPECIAL-USE ESEARCH SORT" + Self.smallExtensions + Self.condStoreCapabilities
     }
 
@@ -119,7 +121,7 @@ package struct IMAPSession: Sendable {
         var out = IMAPWriter()
         out.sink = sink
         var tagged = tagged
-        if state == .selected { tagged.command = resolvingSavedResult(tagged.command) }
+        if state == .selected { tagged.command = resolvingSavedResult(rev2Command(tagged.command)) }
         tagged.command = storeNames(tagged.command)
         let tag = tagged.tag
         var outcome = Outcome.proceed
@@ -206,6 +208,8 @@ package struct IMAPSession: Sendable {
             result = await appendAll(messages, to: mailbox)
         case (.unsupported(let name), _):
             result = "NO [CANNOT] \(name) is not available"
+        case (_, .selected) where refusesCharset(tagged.searchPreamble):
+            result = "BAD CHARSET is not allowed after ENABLE UTF8=ACCEPT (RFC 6855 §3)"
         case (.badCharset(let charset), .selected):
             let supported = IMAPParser.searchCharsets.joined(separator: " ")
             result = "NO [BADCHARSET (\(supported))] unsupported charset \(charset)"
@@ -276,6 +280,7 @@ package struct IMAPSession: Sendable {
         {
             synchronize(into: &out, allowExpunge: true)
         }
+        forgetSavedResult(after: result, tagged.searchPreamble)
         out.raw("\(tag) \(completion(result))\r\n")
         return (out.bytes, outcome)
     }
@@ -395,7 +400,8 @@ package struct IMAPSession: Sendable {
             entries[index].modSeq = modSeq
             if flags != entry.flags || (condStore.enabled && modSeq != entry.modSeq) {
                 entries[index].flags = flags
-                writeFlagUpdate(at: index, uid: false, into: &out)
+                // IMAP4rev2: every unsolicited FETCH carries the UID (RFC 9051 §7.5.2).
+                writeFlagUpdate(at: index, uid: imap4rev2, into: &out)
             }
         }
         let newest = entries.last?.uid ?? 0
@@ -408,8 +414,9 @@ package struct IMAPSession: Sendable {
             } else {
                 recent.formUnion(store.claimRecent(arrived.map(\.message.id)))
             }
+            if !reportsRecent { recent = [] }
             out.raw("* \(entries.count) EXISTS\r\n")
-            out.raw("* \(recent.count) RECENT\r\n")
+            if reportsRecent { out.raw("* \(recent.count) RECENT\r\n") }
         }
         // With expunges held back, the session is still behind: check again next time.
         let heldBack = entries.contains { present[$0.uid] == nil }
@@ -535,7 +542,8 @@ package struct IMAPSession: Sendable {
                 items.append(
                     FetchItem(
                         sequence: index + 1, entry: entries[index], recent: recent.contains(entries[index].message.id),
-                        views: views, includeFlags: flagsChanged, condStore: condStore.enabled))
+                        views: views, includeFlags: flagsChanged, condStore: condStore.enabled,
+                        downgradesUTF8: !answersInUTF8))
             }
             // Rendering reads as much as the messages hold (a part tree, a header section of
             // megabytes): a large chunk is rendered on the store's reading threads.
@@ -573,6 +581,8 @@ package struct IMAPSession: Sendable {
         let includeFlags: Bool
         /// CONDSTORE is enabled: a FLAGS added by \Seen comes with MODSEQ (RFC 7162 §3.1).
         var condStore = false
+        /// The client did not enable UTF8=ACCEPT: header text goes out in ASCII (``HeaderDowngrade``).
+        var downgradesUTF8 = false
     }
 
     /// `* n FETCH (…)` for each item.
@@ -581,7 +591,7 @@ package struct IMAPSession: Sendable {
             out.raw("* \(item.sequence) FETCH (")
             writeFetch(
                 attributes, of: item.entry, recent: item.recent, views: item.views, includeFlags: item.includeFlags,
-                condStore: item.condStore, into: &out)
+                condStore: item.condStore, downgradesUTF8: item.downgradesUTF8, into: &out)
             out.raw(")\r\n")
         }
     }
@@ -608,7 +618,7 @@ package struct IMAPSession: Sendable {
     /// `attributes` ask for content.
     static func writeFetch(
         _ attributes: [FetchAttribute], of entry: Entry, recent: Bool, views: MessageViews?, includeFlags: Bool,
-        condStore: Bool = false, into out: inout IMAPWriter
+        condStore: Bool = false, downgradesUTF8: Bool = false, into out: inout IMAPWriter
     ) {
         let message = entry.message
         var renderer: MessageRenderer?
@@ -616,6 +626,7 @@ package struct IMAPSession: Sendable {
             if let renderer { return renderer }
             // `fetch` reads the views whenever an attribute asks for content.
             let made = MessageRenderer(views ?? .empty, canonicalSize: message.canonicalSize)
+            made.downgradesUTF8 = downgradesUTF8
             renderer = made
             return made
         }
@@ -634,7 +645,8 @@ package struct IMAPSession: Sendable {
             case .rfc822Size: out.raw("RFC822.SIZE \(message.canonicalSize)")
             case .envelope:
                 out.raw("ENVELOPE ")
-                MessageRenderer.envelope(views?.imapEnvelope ?? message.headerEnvelope, into: &out)
+                let envelope = views?.imapEnvelope ?? message.headerEnvelope
+                MessageRenderer.envelope(downgradesUTF8 ? HeaderDowngrade.envelope(envelope) : envelope, into: &out)
             case .bodyStructure:
                 out.raw("BODYSTRUCTURE ")
                 rendered().bodyStructure(extensible: true, into: &out)
@@ -692,17 +704,22 @@ package struct IMAPSession: Sendable {
         guard uid || sequenceSetIsValid(set) else { return "BAD invalid message sequence number" }
         if mode != .remove, let refusal = keywordRefusal(flags, in: selected) { return refusal }
         var targets = indexes(set, uid: uid)
+        let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
+        let ids = targets.map { entries[$0].message.id }
+        // A disk store renames a file per message: on its threads, not the event loop's.
+        let outcome: FlagChangeResult
         // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE keeps its flags and is named in
-        // MODIFIED; the others are stored.
+        // MODIFIED; the others are stored. The store judges and changes in one step, so another
+        // session's change cannot slip in between.
         var modified: Set<Int> = []
         if let unchangedSince {
             enableCondStore(into: &out)
-            modified = modifiedSince(unchangedSince, targets)
+            outcome = await store.changeFlagsOffTheLoop(update, ids: ids, unchangedSince: unchangedSince)
+            modified = Set(targets.filter { outcome.modified.contains(entries[$0].message.id) })
             targets.removeAll { modified.contains($0) }
+        } else {
+            outcome = await store.changeFlagsOffTheLoop(update, ids: ids)
         }
-        let update: FlagUpdate = mode == .replace ? .replace(flags) : mode == .add ? .add(flags) : .remove(flags)
-        // A disk store renames a file per message: on its threads, not the event loop's.
-        let outcome = await store.changeFlagsOffTheLoop(update, ids: targets.map { entries[$0].message.id })
         let changed = outcome.changed
         // Even with .SILENT: a later FETCH may show the keyword (RFC 3501 §7.2.6). Every keyword
         // a FETCH below shows, not only those of this STORE: another session may have set one on

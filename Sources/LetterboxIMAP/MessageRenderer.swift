@@ -19,6 +19,9 @@ final class MessageRenderer {
     let bytes: [UInt8]
     private let views: MessageViews
     private let isCanonical: Bool
+    /// Header text in BODYSTRUCTURE goes out in ASCII (``HeaderDowngrade``): the client did not
+    /// enable UTF8=ACCEPT.
+    var downgradesUTF8 = false
 
     /// The message whose bytes and parts are `views`, `canonicalSize` octets in CRLF form.
     init(_ views: MessageViews, canonicalSize: Int) {
@@ -126,16 +129,16 @@ final class MessageRenderer {
         writer.raw(" ")
         parameters(single.orderedParameters, into: &writer)
         writer.raw(" ")
-        writer.nstring(part.headers.first("Content-ID"))
+        writer.nstring(headerText(part, "Content-ID"))
         writer.raw(" ")
-        writer.nstring(part.headers.first("Content-Description"))
+        writer.nstring(headerText(part, "Content-Description"))
         writer.raw(" ")
         writer.string((part.headers.first("Content-Transfer-Encoding") ?? "7BIT").uppercased())
         writer.raw(" \(part.bodyRange.count)")
         if single.type == "message" && (single.subtype == "rfc822" || single.subtype == "global") {
             writer.raw(" ")
             if let inner = part.encapsulatedMessage {
-                Self.envelope(inner.envelope, into: &writer)
+                Self.envelope(downgradesUTF8 ? HeaderDowngrade.envelope(inner.envelope) : inner.envelope, into: &writer)
                 writer.raw(" ")
                 structure(of: inner, extensible: extensible, into: &writer)
             } else {
@@ -170,9 +173,15 @@ final class MessageRenderer {
             writer.raw("NIL")
         }
         writer.raw(" ")
-        writer.nstring(part.headers.first("Content-Language"))
+        writer.nstring(headerText(part, "Content-Language"))
         writer.raw(" ")
-        writer.nstring(part.headers.first("Content-Location"))
+        writer.nstring(headerText(part, "Content-Location"))
+    }
+
+    /// A header field's value as BODYSTRUCTURE gives it: downgraded when asked to.
+    private func headerText(_ part: MIMEPart, _ name: String) -> String? {
+        let value = part.headers.first(name)
+        return downgradesUTF8 ? HeaderDowngrade.text(value) : value
     }
 
     /// Parameters in the order of the header field. Values come decoded (RFC 2231 continuations

@@ -21,10 +21,17 @@ struct AddressListParser {
     }
 
     private let tokens: [Token]
+    /// The comments, each with the number of tokens before it (see ``commentName(from:to:)``).
+    private let comments: [(after: Int, text: String)]
+    private let namesFromComments: Bool
     private var index = 0
 
-    init(_ value: String) {
-        tokens = Tokenizer.tokens(in: Array(value.unicodeScalars))
+    /// With `namesFromComments`, a bare addr-spec takes its comment as display name (IMAP's
+    /// ENVELOPE, as Dovecot builds it); without, comments are ignored (as Python's `email` with
+    /// the default policy does).
+    init(_ value: String, namesFromComments: Bool = false) {
+        (tokens, comments) = Tokenizer.tokensAndComments(in: Array(value.unicodeScalars))
+        self.namesFromComments = namesFromComments
     }
 
     /// The mailboxes with their names decoded, groups flattened into their members.
@@ -45,6 +52,7 @@ struct AddressListParser {
     /// Parses one mailbox or group and consumes the comma after it. Inside a group it stops at
     /// the `;` that closes the group without consuming it.
     private mutating func parseAddress(into result: inout [Item], inGroup: Bool) {
+        let start = index
         var phrase: [Token] = []
         while index < tokens.count {
             let token = tokens[index]
@@ -56,11 +64,11 @@ struct AddressListParser {
             switch token.text {
             case ",":
                 index += 1
-                appendAddrSpec(phrase, to: &result)
+                appendAddrSpec(phrase, from: start, to: &result)
                 return
             case ";":
                 if !inGroup { index += 1 }
-                appendAddrSpec(phrase, to: &result)
+                appendAddrSpec(phrase, from: start, to: &result)
                 return
             case "<":
                 index += 1
@@ -88,7 +96,7 @@ struct AddressListParser {
                 index += 1
             }
         }
-        appendAddrSpec(phrase, to: &result)
+        appendAddrSpec(phrase, from: start, to: &result)
     }
 
     /// Reads the addr-spec inside `<...>` (the `<` is consumed), dropping an obs-route
@@ -133,9 +141,23 @@ struct AddressListParser {
         }
     }
 
-    private func appendAddrSpec(_ tokens: [Token], to result: inout [Item]) {
+    /// A bare addr-spec (no `<…>`), named by its last comment when asked to: the RFC 822 form
+    /// `user@example.org (Real Name)` (RFC 5322 §3.4 keeps comments out of the address; Dovecot,
+    /// Python's `email.utils` and most clients take such a comment as the display name).
+    private func appendAddrSpec(_ tokens: [Token], from start: Int, to result: inout [Item]) {
         let address = Self.addrSpec(tokens)
-        if !address.isEmpty { result.append(.mailbox(phrase: nil, address: address)) }
+        if !address.isEmpty { result.append(.mailbox(phrase: commentName(from: start, to: index), address: address)) }
+    }
+
+    /// The last comment after the first token at `start` and before the token at `end` (a
+    /// comment before the address names nothing, as in Dovecot); nil when there is none or it is
+    /// empty. Nested comments keep their parentheses; quoted pairs lose their backslash.
+    private func commentName(from start: Int, to end: Int) -> String? {
+        guard namesFromComments, let last = comments.last(where: { $0.after > start && $0.after <= end }) else {
+            return nil
+        }
+        let name = last.text.trimmingWhitespace()
+        return name.isEmpty ? nil : name
     }
 
     /// An addr-spec from its tokens: CFWS between them dropped (RFC 5322 §3.4.1), a quoted local
@@ -195,8 +217,12 @@ extension AddressListParser {
     }
 
     enum Tokenizer {
-        static func tokens(in scalars: [Unicode.Scalar]) -> [Token] {
+        /// The tokens, and the comments between them with the number of tokens before each.
+        static func tokensAndComments(in scalars: [Unicode.Scalar]) -> (
+            tokens: [Token], comments: [(after: Int, text: String)]
+        ) {
             var tokens: [Token] = []
+            var comments: [(after: Int, text: String)] = []
             var index = 0
             var spaceBefore = false
             while index < scalars.count {
@@ -206,7 +232,9 @@ extension AddressListParser {
                     spaceBefore = true
                     index += 1
                 case "(":
-                    index = skipComment(scalars, from: index)
+                    let (text, end) = comment(scalars, from: index)
+                    comments.append((tokens.count, text))
+                    index = end
                     spaceBefore = true
                 case "\"":
                     let (text, end) = quotedString(scalars, from: index)
@@ -236,25 +264,35 @@ extension AddressListParser {
                     spaceBefore = false
                 }
             }
-            return tokens
+            return (tokens, comments)
         }
 
-        /// Skips a comment, nested comments and quoted pairs included; returns the index after it.
-        private static func skipComment(_ scalars: [Unicode.Scalar], from start: Int) -> Int {
+        /// Reads a comment, nested comments and quoted pairs included; returns its text (without
+        /// the outer parentheses, quoted pairs unescaped) and the index after it. An unterminated
+        /// comment runs to the end.
+        private static func comment(_ scalars: [Unicode.Scalar], from start: Int) -> (String, Int) {
+            var text = String.UnicodeScalarView()
             var depth = 0
             var index = start
             while index < scalars.count {
-                switch scalars[index] {
-                case "\\": index += 1
-                case "(": depth += 1
+                let scalar = scalars[index]
+                switch scalar {
+                case "\\":
+                    index += 1
+                    if index < scalars.count { text.append(scalars[index]) }
+                case "(":
+                    if depth > 0 { text.append(scalar) }
+                    depth += 1
                 case ")":
                     depth -= 1
-                    if depth == 0 { return index + 1 }
-                default: break
+                    if depth == 0 { return (String(text), index + 1) }
+                    text.append(scalar)
+                case "\r", "\n": break
+                default: text.append(scalar)
                 }
                 index += 1
             }
-            return scalars.count
+            return (String(text), scalars.count)
         }
 
         /// Reads a quoted-string; returns its unescaped content and the index after it. An

@@ -58,9 +58,11 @@ public enum EnvelopeAddress: Sendable, Hashable {
     /// The `;` that closes a group.
     case groupEnd
 
-    /// Parses an RFC 5322 address-list leniently, keeping groups and raw names. Never fails.
+    /// Parses an RFC 5322 address-list leniently, keeping groups and raw names. A bare address
+    /// with a comment, `user@example.org (Real Name)`, is named by the comment, as Dovecot's
+    /// ENVELOPE names it. Never fails.
     public static func parseList(_ value: String) -> [EnvelopeAddress] {
-        var parser = AddressListParser(value)
+        var parser = AddressListParser(value, namesFromComments: true)
         return parser.parseItems().map { item in
             switch item {
             case .mailbox(let phrase, let address):

@@ -16,6 +16,10 @@ class ForwardingStore: MessageStore, @unchecked Sendable {
         base.snapshot(of: mailbox, matching: filter)
     }
     func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult { base.changeFlags(update, ids: ids) }
+    func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
+        base.changeFlags(update, ids: ids, unchangedSince: unchangedSince)
+    }
+    func modSeq(of id: UInt64) -> UInt64? { base.modSeq(of: id) }
     func removeEach(ids: [UInt64]) -> RemovalResult { base.removeEach(ids: ids) }
     func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
         try await base.append(raw, envelope: envelope)

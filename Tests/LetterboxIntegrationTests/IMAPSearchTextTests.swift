@@ -108,9 +108,9 @@ import Testing
                 [
                     "From: user@domain.example (Real Name)\r\nTo: user-from(comment)@domain.org\r\nSubject: c\r\n\r\nx\r\n"
                 ])
-            // A comment is no display name in ENVELOPE: Dovecot 2.3 writes only the phrase (NIL here).
+            // The comment of a bare address names it in ENVELOPE, as Dovecot 2.3.19 does.
             let fetch = try await command(client, "f", "FETCH 1 (ENVELOPE)")
-            #expect(fetch.first?.contains("((NIL NIL \"user\" \"domain.example\"))") == true, "\(fetch)")
+            #expect(fetch.first?.contains("((\"Real Name\" NIL \"user\" \"domain.example\"))") == true, "\(fetch)")
             #expect(try await search(client, "SEARCH TO user-from@domain.org") == "* SEARCH 1")
             #expect(try await search(client, "SEARCH FROM \"Real Name\"") == "* SEARCH 1")
             await client.close()

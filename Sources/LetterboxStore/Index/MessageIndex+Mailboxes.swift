@@ -380,6 +380,15 @@ extension MessageIndex {
         }
     }
 
+    /// Raises a mailbox's next UID to at least `nextUID` (a disk store reloading a mailbox whose
+    /// last messages were expunged: UIDNEXT must not go back, RFC 3501 §2.3.1.1).
+    package func raiseNextUID(of mailbox: String, to nextUID: UInt64) {
+        state.withLock { state in
+            guard let placed = state.mailboxes[mailbox]?.nextUID, placed < nextUID else { return }
+            state.mailboxes[mailbox]?.nextUID = nextUID
+        }
+    }
+
     /// Replaces the subscriptions (a disk store reloading them).
     package func restoreSubscriptions(_ names: Set<String>) {
         state.withLock { $0.subscriptions = names }

@@ -234,10 +234,24 @@ package final class MessageIndex: Sendable {
 
     /// Changes the flags of the messages that still exist; returns their new flags.
     package func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
-        let (changed, observers) = state.withLock { state in
+        updateFlags(update, ids: ids, unchangedSince: nil).changed
+    }
+
+    /// ``updateFlags(_:ids:)`` for the messages whose mod-sequence is at most `unchangedSince`
+    /// (all when nil), judged under the same lock as the change; returns the new flags and the
+    /// messages left alone for having changed since, or being gone (RFC 7162 §3.1.3).
+    package func updateFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64?) -> (
+        changed: [UInt64: MessageFlags], skipped: Set<UInt64>
+    ) {
+        let (changed, skipped, observers) = state.withLock { state in
             var changed: [UInt64: MessageFlags] = [:]
             var modified: [UInt64] = []
-            for id in ids where state.byID[id] != nil {
+            var skipped: Set<UInt64> = []
+            for id in ids {
+                guard state.byID[id] != nil, unchangedSince.map({ state.modSeq(of: id) <= $0 }) ?? true else {
+                    if unchangedSince != nil { skipped.insert(id) }
+                    continue
+                }
                 let old = state.flags[id] ?? MessageFlags()
                 let new = update.applied(to: old)
                 changed[id] = new
@@ -251,12 +265,12 @@ package final class MessageIndex: Sendable {
             // (RFC 7162 §3.1.3: only a change of metadata moves it).
             if !modified.isEmpty { state.stamp(modified, modSeq: state.nextModSeq()) }
             if !changed.isEmpty { state.modificationSequence += 1 }
-            return (changed, Array(state.observers.values))
+            return (changed, skipped, Array(state.observers.values))
         }
         if !changed.isEmpty {
             for observer in observers { observer.yield(.flagsChanged(changed.keys.sorted())) }
         }
-        return changed
+        return (changed, skipped)
     }
 
     /// Marks the given messages as seen by a session as \Recent; returns those that were still unclaimed.

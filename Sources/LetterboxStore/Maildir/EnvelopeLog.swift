@@ -1,4 +1,5 @@
 import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -55,6 +56,10 @@ final class EnvelopeLog: Sendable {
         case copied(id: UInt64, base: String, envelope: Envelope)
         /// Ids below this may have been handed out; a restarted store never reuses them (RFC 3501 §2.3.1.1).
         case reserved(below: UInt64)
+        /// INBOX's UIDNEXT when the log was compacted: the records of the messages that had the
+        /// highest UIDs may be gone with them, and UIDNEXT must not go back (RFC 3501 §2.3.1.1).
+        /// Versions that do not know it skip it.
+        case inboxNextUID(UInt64)
     }
 
     /// What reading a log found.
@@ -228,6 +233,9 @@ final class EnvelopeLog: Sendable {
         case 3:
             guard let below = payload.u64() else { return .damaged("malformed reservation record") }
             return .record(.reserved(below: below), next: end)
+        case 5:
+            guard let next = payload.u64() else { return .damaged("malformed INBOX UIDNEXT record") }
+            return .record(.inboxNextUID(next), next: end)
         default:
             return .skip(next: end)
         }
@@ -274,6 +282,9 @@ final class EnvelopeLog: Sendable {
         case .reserved(let below):
             payload.append(3)
             put(below, &payload)
+        case .inboxNextUID(let next):
+            payload.append(5)
+            put(next, &payload)
         }
         bytes.append(contentsOf: marker)
         put(UInt32(payload.count), &bytes)

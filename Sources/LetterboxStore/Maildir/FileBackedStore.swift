@@ -18,6 +18,17 @@ extension MessageStore {
         return await BlockingPool.shared.perform { changeFlags(update, ids: ids) }
     }
 
+    /// ``changeFlags(_:ids:unchangedSince:)`` for a caller on an event loop, as
+    /// ``changeFlagsOffTheLoop(_:ids:)``.
+    package func changeFlagsOffTheLoop(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) async
+        -> FlagChangeResult
+    {
+        guard self is any FileBackedStore, !ids.isEmpty else {
+            return changeFlags(update, ids: ids, unchangedSince: unchangedSince)
+        }
+        return await BlockingPool.shared.perform { changeFlags(update, ids: ids, unchangedSince: unchangedSince) }
+    }
+
     /// ``removeEach(ids:)`` for a caller on an event loop, as ``changeFlagsOffTheLoop(_:ids:)``.
     package func removeEachOffTheLoop(ids: [UInt64]) async -> RemovalResult {
         guard self is any FileBackedStore, !ids.isEmpty else { return removeEach(ids: ids) }

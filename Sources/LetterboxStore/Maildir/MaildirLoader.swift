@@ -1,5 +1,6 @@
 import LetterboxMIME
 import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -28,6 +29,9 @@ struct MaildirLoader {
         var recent: Set<UInt64> = []
         /// The next id to hand out: above every id in a name, in the log, or reserved in it.
         var nextID: UInt64 = 1
+        /// INBOX's UIDNEXT as far as the log tells: above every message the log says was captured,
+        /// and at least what a compaction recorded (RFC 3501 §2.3.1.1: it never goes back).
+        var inboxNextUID: UInt64 = 1
         /// Records for files the log did not describe, to append.
         var newRecords: [EnvelopeLog.Record] = []
         /// Records in the log file as read.
@@ -121,6 +125,7 @@ struct MaildirLoader {
                     "\(layout.root): no envelope record for \(found[index].name.base); rebuilt from its headers"))
         }
         var next = max(reservedBelow, highest + 1, (taken.max() ?? 0) + 1, 1)
+        contents.inboxNextUID = max(logIndex.highestCaptured + 1, logIndex.inboxNextUID)
         let strangers = found.indices.filter { found[$0].id == 0 }.sorted { found[$0].name.base < found[$1].name.base }
         for index in strangers {
             found[index].id = next
@@ -231,6 +236,9 @@ private struct LogIndex: Sendable {
     var keywords: [UInt64: [String]] = [:]
     var reservedBelow: UInt64 = 0
     var highest: UInt64 = 0
+    /// The highest id of a message record: every one was captured into INBOX with its id as UID.
+    var highestCaptured: UInt64 = 0
+    var inboxNextUID: UInt64 = 1
 
     init(_ contents: EnvelopeLog.Contents) {
         self.contents = contents
@@ -240,9 +248,11 @@ private struct LogIndex: Sendable {
             case .message(let id, let base, _):
                 known[base] = position
                 highest = max(highest, id)
+                highestCaptured = max(highestCaptured, id)
             case .keywords(let id, let list): keywords[id] = list
             case .reserved(let below): reservedBelow = max(reservedBelow, below)
             case .copied(let id, _, _): highest = max(highest, id)
+            case .inboxNextUID(let next): inboxNextUID = max(inboxNextUID, next)
             }
         }
     }

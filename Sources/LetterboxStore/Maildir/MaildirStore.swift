@@ -144,6 +144,8 @@ public final class MaildirStore: IndexedStore {
         try log.sync()
 
         index.restore(loaded.messages, flags: loaded.flags, recent: loaded.recent, nextID: loaded.nextID)
+        // UIDNEXT as before the restart, though the messages with the highest UIDs are gone.
+        index.raiseNextUID(of: Mailbox.inbox, to: loaded.inboxNextUID)
         try loadFolders()
         try MaildirModSeqFile(layout: layout).resume(index, notify: notices)
         // Folder files without ids of their own took fresh ones: deliveries start above them.
@@ -384,10 +386,14 @@ public final class MaildirStore: IndexedStore {
         try commitState.withLock { state throws(StoreError) in
             let envelopes = index.envelopes()
             let nextID = index.nextID
+            let inboxNextUID = index.mailbox(named: Mailbox.inbox)?.nextUID ?? 1
             try files.table.withLock { files throws(StoreError) in
                 // Folder APPEND and COPY log their own reservations; the index's next id covers them.
-                var records: [EnvelopeLog.Record] = [.reserved(below: max(state.reservedBelow, nextID))]
-                records.reserveCapacity(files.count + state.unpublished.count + 1)
+                var records: [EnvelopeLog.Record] = [
+                    .reserved(below: max(state.reservedBelow, nextID)),
+                    .inboxNextUID(inboxNextUID),
+                ]
+                records.reserveCapacity(files.count + state.unpublished.count + 2)
                 for id in files.ids.sorted() {
                     guard let entry = files[id] else { continue }
                     if let (envelope, _) = envelopes[id] {
@@ -480,8 +486,28 @@ public final class MaildirStore: IndexedStore {
     /// The index is read, then the file table taken, then the index written, never both held at
     /// once (see ``remove(ids:)`` for the lock order).
     public func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
+        applyFlags(update, ids: ids, unchangedSince: nil)
+    }
+
+    /// ``changeFlags(_:ids:)`` for the messages not changed since `unchangedSince`: judged inside
+    /// the serialization of flag changes, the only changes that move a stored message's
+    /// mod-sequence, so none slips between the check and the change (RFC 7162 §3.1.3).
+    public func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
+        applyFlags(update, ids: ids, unchangedSince: unchangedSince)
+    }
+
+    private func applyFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64?) -> FlagChangeResult {
         flagChanges.withLock { _ in
-            let planned = ids.filter { index.message(id: $0) != nil }.map {
+            var modified: Set<UInt64> = []
+            let unchanged = ids.filter { id in
+                guard let since = unchangedSince else { return true }
+                guard let modSeq = index.modSeq(of: id), modSeq <= since else {
+                    modified.insert(id)
+                    return false
+                }
+                return true
+            }
+            let planned = unchanged.filter { index.message(id: $0) != nil }.map {
                 ($0, update.applied(to: index.flags(of: $0)))
             }
             var failed: [UInt64: StoreError] = [:]
@@ -517,7 +543,7 @@ public final class MaildirStore: IndexedStore {
                         .warning, "could not change flags on disk of \(failed.count) messages, kept them: \(failure)"))
             }
             let changed = index.updateFlags(update, ids: planned.map(\.0).filter { failed[$0] == nil })
-            return FlagChangeResult(changed: changed, failed: failed)
+            return FlagChangeResult(changed: changed, failed: failed, modified: modified)
         }
     }
 

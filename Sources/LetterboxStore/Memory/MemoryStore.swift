@@ -79,6 +79,11 @@ public final class MemoryStore: IndexedStore {
         FlagChangeResult(changed: index.updateFlags(update, ids: ids))
     }
 
+    public func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
+        let (changed, skipped) = index.updateFlags(update, ids: ids, unchangedSince: unchangedSince)
+        return FlagChangeResult(changed: changed, modified: skipped)
+    }
+
     // MARK: Mailboxes
 
     @discardableResult

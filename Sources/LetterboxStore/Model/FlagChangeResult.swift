@@ -6,9 +6,15 @@ public struct FlagChangeResult: Sendable, Equatable {
     /// The messages whose flags stayed as they were because the store could not change them, and why.
     /// Messages no longer stored are in neither.
     public var failed: [UInt64: StoreError]
+    /// For a conditional change (``MessageStore/changeFlags(_:ids:unchangedSince:)``): the messages
+    /// left alone because they changed after the given mod-sequence, or are no longer stored.
+    public var modified: Set<UInt64>
 
-    public init(changed: [UInt64: MessageFlags] = [:], failed: [UInt64: StoreError] = [:]) {
+    public init(
+        changed: [UInt64: MessageFlags] = [:], failed: [UInt64: StoreError] = [:], modified: Set<UInt64> = []
+    ) {
         self.changed = changed
         self.failed = failed
+        self.modified = modified
     }
 }

@@ -51,6 +51,12 @@ public protocol MessageStore: Sendable {
     /// renamed), why; those keep their flags, in the index as on disk.
     func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult
 
+    /// ``changeFlags(_:ids:)`` for the messages whose mod-sequence is still at most
+    /// `unchangedSince`, checked and changed as one step, so no change by another session can
+    /// come between the check and the change (RFC 7162 §3.1.3 UNCHANGEDSINCE); the others, and
+    /// those no longer stored, are in ``FlagChangeResult/modified`` and keep their flags.
+    func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult
+
     /// Claims \Recent for a session: returns the messages no session had seen yet (RFC 3501 §2.3.2).
     func claimRecent(_ ids: [UInt64]) -> Set<UInt64>
 
@@ -146,6 +152,12 @@ extension MessageStore {
     @discardableResult
     public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
         changeFlags(update, ids: ids).changed
+    }
+
+    /// For a store that keeps no mod-sequences (``modSeq(of:)`` is nil): every message counts as
+    /// modified, as RFC 7162 §3.1.3 has a server without them answer.
+    public func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
+        FlagChangeResult(modified: Set(ids))
     }
 
     /// For a store whose removals cannot fail: every message still stored is removed.
