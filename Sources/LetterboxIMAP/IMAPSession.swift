@@ -59,6 +59,8 @@ public struct IMAPSession: Sendable {
     var knownModificationSequence: UInt64 = 0
     /// The UIDs `$` stands for (RFC 5182), see `IMAPSession+SearchResult.swift`.
     var savedResult: [UInt64] = []
+    /// Live searches (RFC 5267 CONTEXT=SEARCH/SORT), see `IMAPSession+SearchContext.swift`.
+    var searchContexts = SearchContexts()
     /// Whether the client enabled UTF8=ACCEPT (RFC 6855), see `IMAPSession+UTF8.swift`.
     var utf8Accepted = false
     /// CONDSTORE and QRESYNC, see `IMAPSession+CondStore.swift`.
@@ -204,6 +206,8 @@ public struct IMAPSession: Sendable {
             result = await append(message, to: mailbox, flags: flags, date: date)
         case (.extendedAppend(let mailbox, let messages), _):
             result = await appendAll(messages, to: mailbox)
+        case (.cancelUpdate(let tags), _):
+            result = cancelUpdates(tags)
         case (.unsupported(let name), _):
             result = "NO [CANNOT] \(name) is not available"
         case (.badCharset(let charset), .selected):
@@ -240,6 +244,9 @@ public struct IMAPSession: Sendable {
             synchronize(into: &out, allowExpunge: uid)
             out.raw("* SORT" + (await sort(key, by: criteria, uid: uid)).map { " \($0)" }.joined() + "\r\n")
             result = "OK \(uid ? "UID " : "")SORT completed"
+        case (.extendedSearch(_, _, let options), .selected) where contextRefusal(tag: tag, options: options) != nil,
+            (.extendedSort(_, _, _, let options), .selected) where contextRefusal(tag: tag, options: options) != nil:
+            result = contextRefusal(tag: tag, options: options) ?? ""
         case (.extendedSearch(let key, let uid, let options), .selected):
             synchronize(into: &out, allowExpunge: uid)
             await extendedSearch(key, uid: uid, options: options, tag: tag, into: &out)
@@ -276,6 +283,7 @@ public struct IMAPSession: Sendable {
         {
             synchronize(into: &out, allowExpunge: true)
         }
+        if state == .selected && outcome == .proceed { await updateSearchContexts(into: &out) }
         out.raw("\(tag) \(completion(result))\r\n")
         return (out.bytes, outcome)
     }
