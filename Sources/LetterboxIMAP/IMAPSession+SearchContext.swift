@@ -73,7 +73,8 @@ extension IMAPSession {
             let removed = context.uids.filter { gone[$0] != nil }
             guard !removed.isEmpty else { continue }
             searchContexts.live[position].uids.removeAll { gone[$0] != nil }
-            let numbers = context.uid ? removed.sorted() : removed.compactMap { gone[$0] }.map { UInt64($0 + 1) }.sorted()
+            let numbers =
+                context.uid ? removed.sorted() : removed.compactMap { gone[$0] }.map { UInt64($0 + 1) }.sorted()
             lines += Self.contextUpdate(context, removed: numbers, added: [])
         }
         return lines
@@ -151,7 +152,8 @@ extension IMAPSession {
         if !removed.isEmpty { line += " REMOVEFROM (0 \(uidSet(removed)))" }
         if !additions.isEmpty {
             let pairs = additions.map { position, numbers in
-                "\(position) " + (context.criteria == nil ? uidSet(numbers) : numbers.map(String.init).joined(separator: ","))
+                "\(position) "
+                    + (context.criteria == nil ? uidSet(numbers) : numbers.map(String.init).joined(separator: ","))
             }
             line += " ADDTO (" + pairs.joined(separator: " ") + ")"
         }

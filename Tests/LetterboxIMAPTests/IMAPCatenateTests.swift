@@ -74,7 +74,8 @@ import Testing
         // MULTIAPPEND: the second message's bad URL keeps the first out too (RFC 3502 §3).
         let response = await script.send("d APPEND INBOX CATENATE (URL \";UID=1\") CATENATE (URL \";UID=5\")")
         #expect(response.first?.hasPrefix("d NO [BADURL ;UID=5]") == true)
-        #expect(await script.send("e STATUS INBOX (MESSAGES)") == ["* STATUS INBOX (MESSAGES 2)", "e OK STATUS completed"])
+        #expect(
+            await script.send("e STATUS INBOX (MESSAGES)") == ["* STATUS INBOX (MESSAGES 2)", "e OK STATUS completed"])
         #expect(
             await script.send("f APPEND INBOX CATENATE (URL \";UID=1\") CATENATE (URL \";UID=2/;SECTION=2\")").last
                 == "f OK [APPENDUID \(validity) 3:4] APPEND completed")
@@ -96,8 +97,10 @@ import Testing
         _ = await script.send("c CREATE Entw&APw-rfe")
         _ = await script.send("d COPY 1 Entw&APw-rfe")
         #expect(
-            await script.send("e APPEND INBOX CATENATE (URL \"/Entw%C3%BCrfe/;UID=1/;SECTION=HEADER.FIELDS%20(SUBJECT)\")")
-                .last?.hasPrefix("e OK [APPENDUID") == true)
+            await script.send(
+                "e APPEND INBOX CATENATE (URL \"/Entw%C3%BCrfe/;UID=1/;SECTION=HEADER.FIELDS%20(SUBJECT)\")"
+            )
+            .last?.hasPrefix("e OK [APPENDUID") == true)
         #expect(
             await script.send("f FETCH 3 BODY.PEEK[]") == [
                 "* 3 FETCH (BODY[] {16}", "Subject: one", "", ")", "f OK FETCH completed",

@@ -14,14 +14,9 @@ import Testing
         var first = IMAPScript()
         for subject in subjects { try await first.deliver(Self.message(subject)) }
         var second = IMAPScript(sharing: first.store)
-        for script in [0, 1] {
-            if script == 0 {
-                _ = await first.send("a LOGIN x y")
-                _ = await first.send("b SELECT INBOX")
-            } else {
-                _ = await second.send("a LOGIN x y")
-                _ = await second.send("b SELECT INBOX")
-            }
+        for command in ["a LOGIN x y", "b SELECT INBOX"] {
+            _ = await first.send(command)
+            _ = await second.send(command)
         }
         return (first, second)
     }
@@ -35,7 +30,8 @@ import Testing
         _ = await second.send("d STORE 2 +FLAGS.SILENT (\\Seen)")
         #expect(
             await first.send("e NOOP") == [
-                "* 2 FETCH (FLAGS (\\Seen \\Recent))", "* ESEARCH (TAG \"c\") UID REMOVEFROM (0 2)", "e OK NOOP completed",
+                "* 2 FETCH (FLAGS (\\Seen \\Recent))", "* ESEARCH (TAG \"c\") UID REMOVEFROM (0 2)",
+                "e OK NOOP completed",
             ])
         try await first.deliver(Self.message("four"))
         #expect(

@@ -101,7 +101,8 @@ import Testing
                         _ = try await other.run("SELECT INBOX")
                         for round in 0..<8 {
                             let uid = (worker * 8 + round) % 6 + 1
-                            _ = try await other.run("UID STORE \(uid) \(round % 2 == 0 ? "+" : "-")FLAGS.SILENT (\\Seen)")
+                            _ = try await other.run(
+                                "UID STORE \(uid) \(round % 2 == 0 ? "+" : "-")FLAGS.SILENT (\\Seen)")
                             if round % 3 == worker {
                                 _ = try await other.run(
                                     "APPEND INBOX {\(sampleMessage(subject: "w\(worker)r\(round)").utf8.count)+}\r\n"
@@ -132,7 +133,8 @@ import Testing
             // Built from updates alone: 4 deliveries and 8 appends came, at most 3 messages went.
             #expect(sorted.count > 6)
             #expect(unseen == (try await Self.fresh(watcher, "UID SEARCH RETURN (ALL) UNSEEN")))
-            #expect(sorted == (try await Self.fresh(watcher, "UID SORT RETURN (ALL) (REVERSE SUBJECT) UTF-8 UNDELETED")))
+            #expect(
+                sorted == (try await Self.fresh(watcher, "UID SORT RETURN (ALL) (REVERSE SUBJECT) UTF-8 UNDELETED")))
             await watcher.close()
         }
     }
@@ -151,7 +153,9 @@ import Testing
             try await deliver(mail, "not this one")
             try await deliver(mail, "urgent: this one")
             var lines: [String] = []
-            while !lines.contains(where: { $0.hasPrefix("* ESEARCH") }) { lines.append(try await watcher.client.line()) }
+            while !lines.contains(where: { $0.hasPrefix("* ESEARCH") }) {
+                lines.append(try await watcher.client.line())
+            }
             #expect(lines.last == "* ESEARCH (TAG \"t3\") UID ADDTO (0 3)")
             try await watcher.client.send("DONE\r\n")
             while try await watcher.client.line() != "t4 OK IDLE terminated" {}

@@ -34,7 +34,8 @@ extension IMAPSession {
     /// The octets an IMAP URL names, as `BODY.PEEK[section]<partial>` would give them.
     private func catenatePart(at text: String) async -> Result<[UInt8], CatenateRefusal> {
         // `url-resp-text` holds no `]` (RFC 4469 §6); nor does it carry control characters.
-        let echoed = String(text.unicodeScalars.filter { $0 != "]" && $0.value >= 0x20 && $0.value != 0x7F }.prefix(200))
+        let echoed = String(
+            text.unicodeScalars.filter { $0 != "]" && $0.value >= 0x20 && $0.value != 0x7F }.prefix(200))
         func bad(_ reason: String) -> Result<[UInt8], CatenateRefusal> {
             .failure(CatenateRefusal(response: "NO [BADURL \(echoed)] \(reason)"))
         }
