@@ -65,7 +65,10 @@ struct ReferencesThreading {
         }
     }
 
+    /// Whether `ancestor` is above `node`. Most messages have no children when they are linked:
+    /// then nothing is below them and no walk is needed.
     private func isDescendant(_ node: Int, of ancestor: Int) -> Bool {
+        guard !nodes[ancestor].children.isEmpty else { return false }
         var current = nodes[node].parent
         var steps = 0
         while let next = current, steps <= nodes.count {
