@@ -55,4 +55,19 @@ import Testing
                 "* THREAD (3)(2 1)((4)(5))", "c OK THREAD completed",
             ])
     }
+
+    @Test func onlyTheLastReferencesOfAMessageAreLinked() async throws {
+        // 300 references, the oldest naming message 1: only the last 256 are linked (each link is
+        // checked for loops), so 2 does not reach 1; its parent is still its last reference.
+        let references = (["<root@x>"] + (1..<300).map { "<r\($0)@x>" }).joined(separator: " ")
+        var script = try await selected([
+            Self.message("Message-ID: <root@x>\r\n", subject: "Root", time: "09:00"),
+            Self.message("Message-ID: <long@x>\r\nReferences: \(references)\r\n", subject: "Long", time: "10:00"),
+            Self.message("Message-ID: <next@x>\r\nReferences: <r299@x>\r\n", subject: "Next", time: "11:00"),
+        ])
+        #expect(
+            await script.send("c THREAD REFERENCES UTF-8 ALL") == [
+                "* THREAD (1)((2)(3))", "c OK THREAD completed",
+            ])
+    }
 }
