@@ -58,6 +58,8 @@ package enum IMAPCommand: Sendable, Equatable {
     case copy(SequenceSet, mailbox: String, uid: Bool)
     /// MOVE or UID MOVE (RFC 6851).
     case move(SequenceSet, mailbox: String, uid: Bool)
+    /// `CANCELUPDATE "tag"…`: ends those live searches (RFC 5267 §4.5).
+    case cancelUpdate([String])
     /// A command Letterbox knows but does not offer.
     case unsupported(String)
     /// A well-formed SEARCH or SORT in a charset Letterbox cannot search in: answered with a
@@ -66,10 +68,16 @@ package enum IMAPCommand: Sendable, Equatable {
 }
 
 /// What an ESEARCH response reports (RFC 4731 §3.1).
-package enum SearchReturnOption: String, Sendable, Equatable {
-    case min = "MIN", max = "MAX", all = "ALL", count = "COUNT"
+package enum SearchReturnOption: Sendable, Equatable, Hashable {
+    case min, max, all, count
     /// Keeps the result for `$` (RFC 5182 SEARCHRES).
-    case save = "SAVE"
+    case save
+    /// Keeps the result live: ADDTO and REMOVEFROM as it changes (RFC 5267 §4.3, CONTEXT=SEARCH).
+    case update
+    /// A hint that the result will be used again (RFC 5267 §4.2); changes nothing.
+    case context
+    /// `PARTIAL low:high`: the results at these positions, 1-based (RFC 5267 §4.4).
+    case partial(ClosedRange<UInt32>)
 }
 
 /// How STORE changes flags (RFC 3501 §6.4.6).

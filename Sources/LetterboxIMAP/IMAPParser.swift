@@ -136,6 +136,15 @@ package struct IMAPParser {
             try space()
             return .rename(old, to: try astring())
         case "APPEND": return try append()
+        case "CANCELUPDATE":
+            // RFC 5267 §4.5: `"CANCELUPDATE" 1*(SP quoted)`.
+            var tags: [String] = []
+            while try optionalSpace() {
+                guard peek == UInt8(ascii: "\"") else { throw error("CANCELUPDATE needs quoted tags") }
+                tags.append(try string())
+            }
+            guard !tags.isEmpty else { throw error("CANCELUPDATE needs at least one tag") }
+            return .cancelUpdate(tags)
         case "COPY", "MOVE": return try copyOrMove(name, uid: false)
         default:
             throw error("unknown command \(name.prefix(40))")
@@ -216,7 +225,7 @@ package struct IMAPParser {
             try space()
             messages.append(try appendMessage())
         } while peek == UInt8(ascii: " ")
-        if messages.count == 1, let only = messages.first, !only.utf8 {
+        if messages.count == 1, let only = messages.first, !only.utf8, only.catenate == nil {
             return .append(mailbox: mailbox, flags: only.flags, date: only.date, message: only.message)
         }
         return .extendedAppend(mailbox: mailbox, messages: messages)
@@ -246,10 +255,30 @@ package struct IMAPParser {
             try expect(")")
             return AppendMessage(flags: MessageFlags(flags), date: date, message: message, utf8: true)
         }
+        if peek == UInt8(ascii: "C") || peek == UInt8(ascii: "c") {
+            guard try atom().uppercased() == "CATENATE" else { throw error("APPEND needs the message as a literal") }
+            try space()
+            let parts = try parenthesized { try $0.catenatePart() }
+            return AppendMessage(flags: MessageFlags(flags), date: date, message: [], utf8: false, catenate: parts)
+        }
         // A literal8 (`~{n}`, RFC 3516 §4.3) may hold NUL octets.
         _ = consume("~")
         guard peek == UInt8(ascii: "{") else { throw error("APPEND needs the message as a literal") }
         return AppendMessage(flags: MessageFlags(flags), date: date, message: try literal(), utf8: false)
+    }
+
+    /// `TEXT literal` or `URL astring` (RFC 4469 §5 `cat-part`).
+    private mutating func catenatePart() throws -> CatenatePart {
+        let name = try atom().uppercased()
+        try space()
+        switch name {
+        case "TEXT":
+            _ = consume("~")
+            guard peek == UInt8(ascii: "{") else { throw error("CATENATE TEXT needs a literal") }
+            return .text(try literal())
+        case "URL": return .url(try astring())
+        default: throw error("unknown CATENATE part \(name.prefix(40)) (TEXT, URL)")
+        }
     }
 
     private mutating func fetch(uid: Bool) throws -> IMAPCommand {
@@ -435,7 +464,7 @@ package struct IMAPParser {
         try space()
         let name = try atom().uppercased()
         guard let algorithm = ThreadAlgorithm(rawValue: name) else {
-            throw error("unknown THREAD algorithm \(name.prefix(40)) (ORDEREDSUBJECT)")
+            throw error("unknown THREAD algorithm \(name.prefix(40)) (ORDEREDSUBJECT, REFERENCES)")
         }
         let (charset, key) = try charsetAndCriteria()
         guard Self.searchCharsets.contains(charset) else { return .badCharset(charset) }
@@ -491,11 +520,31 @@ package struct IMAPParser {
         try space()
         let options = try parenthesized(allowEmpty: true) { parser in
             let name = try parser.atom().uppercased()
-            guard let option = SearchReturnOption(rawValue: name) else {
-                throw parser.error("unknown RETURN option \(name.prefix(40)) (MIN, MAX, ALL, COUNT, SAVE)")
+            switch name {
+            case "MIN": return SearchReturnOption.min
+            case "MAX": return .max
+            case "ALL": return .all
+            case "COUNT": return .count
+            case "SAVE": return .save
+            case "UPDATE": return .update
+            case "CONTEXT": return .context
+            case "PARTIAL":
+                // RFC 5267 §4.4: `partial-range = nz-number ":" nz-number`, either way round.
+                try parser.space()
+                let first = try parser.number()
+                try parser.expect(":")
+                let second = try parser.number()
+                guard first > 0, second > 0 else { throw parser.error("PARTIAL positions start at 1") }
+                return .partial(UInt32(min(first, second))...UInt32(max(first, second)))
+            default:
+                throw parser.error(
+                    "unknown RETURN option \(name.prefix(40)) (MIN, MAX, ALL, COUNT, SAVE, UPDATE, CONTEXT, PARTIAL)")
             }
-            return option
         }
+        if options.filter({ $0 == .update }).count > 1 { throw error("RETURN has UPDATE twice") }
+        let partials = options.filter { if case .partial = $0 { return true } else { return false } }
+        if partials.count > 1 { throw error("RETURN has PARTIAL twice") }
+        if !partials.isEmpty && options.contains(.all) { throw error("PARTIAL conflicts with ALL (RFC 5267 §4.4)") }
         try space()
         return options
     }

@@ -188,6 +188,7 @@ extension IMAPSession {
     /// UIDs (RFC 7162 §3.2.10). The caller removes them from ``entries`` afterwards.
     mutating func writeExpunged(_ indexes: [Int], into out: inout IMAPWriter) {
         guard !indexes.isEmpty else { return }
+        out.raw(removeExpungedFromContexts(indexes))
         if condStore.qresync {
             condStore.reportedVanished = true
             out.raw("* VANISHED \(Self.uidSet(indexes.map { entries[$0].uid }.sorted()))\r\n")

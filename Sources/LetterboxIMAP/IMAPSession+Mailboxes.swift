@@ -58,6 +58,7 @@ extension IMAPSession {
         recent = []
         announcedKeywords = []
         savedResult = []
+        searchContexts = SearchContexts()
     }
 
     /// LIST/LSUB (RFC 3501 §6.3.8–9): the mailboxes (or subscribed names) the reference and

@@ -13,12 +13,16 @@ package struct AppendMessage: Sendable, Equatable {
     package var message: [UInt8]
     /// Sent as `UTF8 (~{n}…)`: allowed once the client enabled UTF8=ACCEPT (RFC 6855 §4).
     package var utf8: Bool
+    /// Sent as `CATENATE (…)` (RFC 4469): the message is these parts joined, ``message`` empty
+    /// until then (`Catenate/`).
+    package var catenate: [CatenatePart]?
 
-    package init(flags: MessageFlags, date: Date?, message: [UInt8], utf8: Bool) {
+    package init(flags: MessageFlags, date: Date?, message: [UInt8], utf8: Bool, catenate: [CatenatePart]? = nil) {
         self.flags = flags
         self.date = date
         self.message = message
         self.utf8 = utf8
+        self.catenate = catenate
     }
 }
 
@@ -27,6 +31,15 @@ extension IMAPSession {
     /// Appends every message or none (RFC 3502 §3): when one cannot be stored, those already
     /// stored are removed again and the NO says why. APPENDUID names every new UID (RFC 4315 §3).
     func appendAll(_ messages: [AppendMessage], to mailbox: String) async -> String {
+        // CATENATE parts joined first, so a bad URL leaves nothing to undo (RFC 4469 §5).
+        var messages = messages
+        for index in messages.indices {
+            guard let parts = messages[index].catenate else { continue }
+            switch await catenated(parts) {
+            case .success(let bytes): messages[index].message = bytes
+            case .failure(let refusal): return refusal.response
+            }
+        }
         if messages.contains(where: \.utf8) && !utf8Accepted {
             return "BAD APPEND with UTF8 needs ENABLE UTF8=ACCEPT first (RFC 6855 §4)"
         }

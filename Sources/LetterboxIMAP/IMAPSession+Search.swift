@@ -65,7 +65,9 @@ extension IMAPSession {
     static func esearch(
         _ found: [UInt64], tag: String, uid: Bool, options: [SearchReturnOption], modSeq: UInt64? = nil
     ) -> String {
-        let wanted = options.isEmpty ? [.all] : options
+        // CONTEXT is only a hint (RFC 5267 §4.2): with nothing else asked for, ALL is meant.
+        let meaningful = options.filter { $0 != .context }
+        let wanted = meaningful.isEmpty ? [.all] : meaningful
         var line = "* ESEARCH (TAG \"\(tag)\")" + (uid ? " UID" : "")
         if let first = found.first, let last = found.last {
             if wanted.contains(.min) { line += " MIN \(first)" }
@@ -73,6 +75,7 @@ extension IMAPSession {
         }
         // ALL before COUNT, as Dovecot writes them (RFC 4731 §3.1 leaves the order free).
         if wanted.contains(.all) && !found.isEmpty { line += " ALL \(uidSet(found))" }
+        for case .partial(let range) in wanted { line += partialResult(found, range) }
         if wanted.contains(.count) { line += " COUNT \(found.count)" }
         // RFC 7162 §3.1.5: the highest mod-sequence of the messages found.
         if let modSeq { line += " MODSEQ \(modSeq)" }

@@ -12,6 +12,9 @@ extension IMAPSession {
     ) async {
         let positions = await matchingPositions(key)
         save(positions, options: options)
+        if options.contains(.update) {
+            keepLive(tag: tag, key: key, uid: uid, criteria: nil, positions: positions, into: &out)
+        }
         // RFC 7162 §3.1.5: a search naming MODSEQ reports the highest mod-sequence found.
         var modSeq: UInt64?
         if key.usesModSeq {
@@ -34,6 +37,9 @@ extension IMAPSession {
         let indexOf = Dictionary(entries.indices.map { (entries[$0].uid, $0) }, uniquingKeysWith: { a, _ in a })
         let positions = uids.compactMap { indexOf[$0] }
         save(positions, options: options)
+        if options.contains(.update) {
+            keepLive(tag: tag, key: key, uid: uid, criteria: criteria, positions: positions, into: &out)
+        }
         let reported = options.filter { $0 != .save }
         guard !(options.contains(.save) && reported.isEmpty) else { return }
         out.raw(Self.esearch(positions.map { number(at: $0, uid: uid) }, tag: tag, uid: uid, options: reported))

@@ -8,4 +8,5 @@ extension IMAPSession {
     static let smallExtensions =
         " ESORT SEARCHRES LIST-EXTENDED LIST-STATUS STATUS=SIZE MULTIAPPEND UTF8=ACCEPT SORT=DISPLAY"
         + " THREAD=ORDEREDSUBJECT BINARY"
+        + clientExtensions
 }

@@ -12,6 +12,7 @@ extension IMAPSession {
         }
         switch algorithm {
         case .orderedSubject: return await BlockingPool.offload { ThreadOrder.orderedSubject(items) }
+        case .references: return await BlockingPool.offload { ThreadOrder.references(items) }
         }
     }
 

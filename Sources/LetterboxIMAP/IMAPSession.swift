@@ -59,6 +59,8 @@ package struct IMAPSession: Sendable {
     var knownModificationSequence: UInt64 = 0
     /// The UIDs `$` stands for (RFC 5182), see `IMAPSession+SearchResult.swift`.
     var savedResult: [UInt64] = []
+    /// Live searches (RFC 5267 CONTEXT=SEARCH/SORT), see `IMAPSession+SearchContext.swift`.
+    var searchContexts = SearchContexts()
     /// Whether the client enabled UTF8=ACCEPT (RFC 6855), see `IMAPSession+UTF8.swift`.
     var utf8Accepted = false
     /// Whether the client enabled IMAP4rev2 (RFC 9051), see `IMAPSession+Rev2.swift`.
@@ -206,6 +208,8 @@ package struct IMAPSession: Sendable {
             result = await append(message, to: mailbox, flags: flags, date: date)
         case (.extendedAppend(let mailbox, let messages), _):
             result = await appendAll(messages, to: mailbox)
+        case (.cancelUpdate(let tags), _):
+            result = cancelUpdates(tags)
         case (.unsupported(let name), _):
             result = "NO [CANNOT] \(name) is not available"
         case (_, .selected) where refusesCharset(tagged.searchPreamble):
@@ -244,6 +248,9 @@ package struct IMAPSession: Sendable {
             synchronize(into: &out, allowExpunge: uid)
             out.raw("* SORT" + (await sort(key, by: criteria, uid: uid)).map { " \($0)" }.joined() + "\r\n")
             result = "OK \(uid ? "UID " : "")SORT completed"
+        case (.extendedSearch(_, _, let options), .selected) where contextRefusal(tag: tag, options: options) != nil,
+            (.extendedSort(_, _, _, let options), .selected) where contextRefusal(tag: tag, options: options) != nil:
+            result = contextRefusal(tag: tag, options: options) ?? ""
         case (.extendedSearch(let key, let uid, let options), .selected):
             synchronize(into: &out, allowExpunge: uid)
             await extendedSearch(key, uid: uid, options: options, tag: tag, into: &out)
@@ -281,6 +288,7 @@ package struct IMAPSession: Sendable {
             synchronize(into: &out, allowExpunge: true)
         }
         forgetSavedResult(after: result, tagged.searchPreamble)
+        if state == .selected && outcome == .proceed { await updateSearchContexts(into: &out) }
         out.raw("\(tag) \(completion(result))\r\n")
         return (out.bytes, outcome)
     }

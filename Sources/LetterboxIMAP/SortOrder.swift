@@ -97,13 +97,21 @@ enum SortOrder {
 
     /// i;ascii-casemap (RFC 4790 §9.2), the comparator SORT uses (RFC 5256 §2.1): a–z as A–Z,
     /// every other character, accented letters included, as it is.
-    private static func asciiUppercased(_ text: String) -> String {
+    static func asciiUppercased(_ text: String) -> String {
         String(decoding: text.utf8.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self)
     }
 
     /// The base subject (RFC 5256 §2.1): whitespace collapsed, then trailing `(fwd)`, leading
     /// `Re:`/`Fw:`/`Fwd:` (with `[blob]`s) and a `[Fwd: …]` wrapper removed until nothing changes.
     static func baseSubject(_ subject: String) -> String {
+        baseSubjectAndMark(subject).subject
+    }
+
+    /// ``baseSubject(_:)``, and whether extracting it removed a `Re:`/`Fw:`/`Fwd:` leader, a
+    /// `(fwd)` trailer or a `[Fwd: …]` wrapper: the message is then "a reply or forward", which
+    /// THREAD=REFERENCES weighs when it merges threads by subject (RFC 5256 §4, step 5).
+    static func baseSubjectAndMark(_ subject: String) -> (subject: String, isReplyOrForward: Bool) {
+        var replyOrForward = false
         var text = subject.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
             .joined(separator: " ")
         while true {
@@ -113,6 +121,7 @@ enum SortOrder {
                 let trimmed = text.trimmingWhitespace()
                 if trimmed.lowercased().hasSuffix("(fwd)") {
                     text = String(trimmed.dropLast(5))
+                    replyOrForward = true
                 } else {
                     text = trimmed
                     break
@@ -128,6 +137,7 @@ enum SortOrder {
                     rest = Substring(removingLeadingBlob(String(rest), keepIfEmpty: false)).drop { $0 == " " }
                     if rest.hasPrefix(":") {
                         text = String(rest.dropFirst()).trimmingWhitespace()
+                        replyOrForward = true
                         break
                     }
                 }
@@ -136,8 +146,9 @@ enum SortOrder {
             // (6) "[fwd:" … "]" around the whole subject.
             if text.lowercased().hasPrefix("[fwd:") && text.hasSuffix("]") {
                 text = String(text.dropFirst(5).dropLast()).trimmingWhitespace()
+                replyOrForward = true
             }
-            if text == before { return text }
+            if text == before { return (text, replyOrForward) }
         }
     }
 

@@ -1,18 +1,23 @@
 import LetterboxStore
 
-/// A THREAD algorithm (RFC 5256 §3); Letterbox implements ORDEREDSUBJECT.
-package enum ThreadAlgorithm: String, Sendable, Equatable {
+/// A THREAD algorithm (RFC 5256 §3); Letterbox implements ORDEREDSUBJECT and REFERENCES
+/// (`Threading/ReferencesThreading.swift`).
+package enum ThreadAlgorithm: String, Sendable, Equatable, CaseIterable {
     case orderedSubject = "ORDEREDSUBJECT"
+    case references = "REFERENCES"
 }
 
 /// A thread: a message and the threads below it (RFC 5256 §4 `thread-list`).
 struct MessageThread: Sendable, Equatable {
-    let number: UInt64
+    /// Nil for the dummy that holds the threads REFERENCES merged by subject (RFC 5256 §4).
+    let number: UInt64?
     var children: [MessageThread] = []
 
-    /// `3 5`, `4 (2)(1)`: a single child continues the line, several are each in parentheses.
+    /// `3 5`, `4 (2)(1)`: a single child continues the line, several are each in parentheses; a
+    /// dummy is only its children, `(3)(5)` (`thread-nested`).
     var written: String {
-        switch children.count {
+        guard let number else { return children.map { "(\($0.written))" }.joined() }
+        return switch children.count {
         case 0: "\(number)"
         case 1: "\(number) \(children[0].written)"
         default: "\(number) " + children.map { "(\($0.written))" }.joined()

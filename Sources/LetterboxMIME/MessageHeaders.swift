@@ -57,6 +57,10 @@ public struct MessageHeaders: Sendable {
     /// The raw `Message-ID:` value, angle brackets included.
     public var messageID: String? { first("Message-ID") }
 
+    /// The first `<…>` of `Message-ID:`, angle brackets included; nil when absent or without one
+    /// (RFC 5322 §3.6.4). THREAD=REFERENCES links messages by it.
+    public var messageIdentifier: String? { messageID.flatMap { Self.messageIDs($0).first } }
+
     /// The `Date:` value read as an instant (RFC 5322 §3.3, obsolete forms included); nil when
     /// absent or unreadable.
     public var parsedDate: MessageDate? { date.flatMap(MessageDate.init(parsing:)) }

@@ -36,7 +36,7 @@ import Testing
             ])
         #expect(await script.send("e THREAD ORDEREDSUBJECT UTF-8 NOT ALL") == ["* THREAD", "e OK THREAD completed"])
         #expect(
-            await script.send("f THREAD REFERENCES UTF-8 ALL").first?.hasPrefix("f BAD unknown THREAD algorithm")
+            await script.send("f THREAD BOGUS UTF-8 ALL").first?.hasPrefix("f BAD unknown THREAD algorithm")
                 == true)
         #expect(
             await script.send("g THREAD ORDEREDSUBJECT X-UNKNOWN ALL").first?.hasPrefix("g NO [BADCHARSET") == true)
