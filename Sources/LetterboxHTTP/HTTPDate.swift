@@ -1,18 +1,10 @@
 import LetterboxNet
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The `Date` header field format, IMF-fixdate (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
 package enum HTTPDate {
     /// The current time.
     package static func now() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return format(seconds: Int(ts.tv_sec))
+        format(seconds: Int(Timestamp.now().tv_sec))
     }
 
     /// `seconds` since 1970 in UTC.
