@@ -74,7 +74,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxFaultsTests", dependencies: ["LetterboxFaults"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore", "LetterboxFaults"],
+            name: "LetterboxSMTPTests",
+            dependencies: ["LetterboxSMTP", "LetterboxStore", "LetterboxFaults", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),

@@ -1,4 +1,5 @@
 import LetterboxMIME
+import LetterboxNet
 
 #if canImport(Glibc)
     import Glibc
@@ -13,22 +14,17 @@ import LetterboxMIME
 
 /// IMAP dates without Foundation formatters: INTERNALDATE output and SEARCH day comparisons.
 enum IMAPDate {
-    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let months = CalendarFields.monthNames
 
-    private static func utc(_ date: Date) -> tm {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return parts
+    private static func utc(_ date: Date) -> CalendarFields {
+        CalendarFields(utcSeconds: Int(date.timeIntervalSince1970))
     }
 
     /// `27-Nov-2026 06:12:13 +0000` (RFC 3501 `date-time`, always UTC).
     static func internalDate(_ date: Date) -> String {
-        let parts = utc(date)
-        func pad(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let day = parts.tm_mday < 10 ? " \(parts.tm_mday)" : "\(parts.tm_mday)"
-        return
-            "\(day)-\(months[Int(parts.tm_mon)])-\(parts.tm_year + 1900) \(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)) +0000"
+        let fields = utc(date)
+        let day = fields.day < 10 ? " \(fields.day)" : "\(fields.day)"
+        return "\(day)-\(fields.monthName)-\(fields.year) \(fields.clock) +0000"
     }
 
     /// Parses `21-Nov-1997 09:55:06 -0600` (RFC 3501 `date-time`; the day may be space-padded).
@@ -59,8 +55,8 @@ enum IMAPDate {
 
     /// The UTC calendar day of `date`.
     static func day(of date: Date) -> SearchDate {
-        let parts = utc(date)
-        return SearchDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
+        let fields = utc(date)
+        return SearchDate(year: fields.year, month: fields.month, day: fields.day)
     }
 
     /// The calendar day a `Date:` header names, ignoring time and zone (RFC 3501 §6.4.4 SENT*).

@@ -99,7 +99,7 @@ package final class Connection {
     package var awaitsLogin: Bool { loginDeadline != nil }
 
     /// A point in time and the error its passing means.
-    private struct Deadline {
+    struct Deadline {
         var at: UInt64
         var reason: NetError
     }
@@ -216,7 +216,7 @@ package final class Connection {
 
     /// Receives more bytes into the buffer, waiting until `deadline`; returns how many arrived.
     @discardableResult
-    private func fill(until deadline: Deadline, interruptible: Bool, wakeable: Bool, awaitingCommand: Bool)
+    func fill(until deadline: Deadline, interruptible: Bool, wakeable: Bool, awaitingCommand: Bool)
         async throws -> Int
     {
         if let sendFailure { throw sendFailure }

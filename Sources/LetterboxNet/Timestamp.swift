@@ -20,16 +20,10 @@ package enum Timestamp {
 
     /// `2026-11-27T06:12:13Z`, or with `.mmm` when `milliseconds` is given.
     package static func rfc3339(seconds: Int, milliseconds: Int? = nil) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func pad(_ value: Int32, _ width: Int = 2) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        var text = "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))"
-        text += "T\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec))"
-        if let milliseconds { text += "." + pad(Int32(milliseconds), 3) }
+        let fields = CalendarFields(utcSeconds: seconds)
+        let pad = CalendarFields.padded
+        var text = "\(pad(fields.year, 4))-\(pad(fields.month, 2))-\(pad(fields.day, 2))T\(fields.clock)"
+        if let milliseconds { text += "." + pad(milliseconds, 3) }
         return text + "Z"
     }
 }

@@ -14,7 +14,13 @@ package final class BlockingPool: Sendable {
     package static let shared = BlockingPool(maxThreads: 16)
     package static let reading = BlockingPool(maxThreads: 4)
 
-    typealias Job = @Sendable () -> Void
+    /// What a thread runs: the work, which returns the step to take once the thread has dropped
+    /// the job (resuming the caller), or nil.
+    typealias Job = @Sendable () -> HandOff?
+    /// The last step of a job, run after the job and everything it captured are released: the
+    /// caller that resumes finds nothing of its work still held by the pool (a leak check that
+    /// runs right after the await sees no stray references).
+    typealias HandOff = @Sendable () -> Void
 
     private struct State {
         var jobs: [Job] = []
@@ -32,8 +38,27 @@ package final class BlockingPool: Sendable {
         self.maxThreads = maxThreads
     }
 
-    /// Runs `job` on a pool thread, after the jobs submitted before it.
-    func submit(_ job: @escaping Job) {
+    /// Runs `job` on a pool thread, after the jobs submitted before it. What `job` captures is held
+    /// until it returns: a job that resumes a caller should use ``submit(_:resuming:)``.
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        enqueue {
+            job()
+            return nil
+        }
+    }
+
+    /// Runs `work` on a pool thread, drops it (and what it captured), then resumes `continuation`
+    /// with its result.
+    func submit<Value: Sendable>(
+        _ work: @escaping @Sendable () -> Value, resuming continuation: CheckedContinuation<Value, Never>
+    ) {
+        enqueue {
+            let value = work()
+            return { continuation.resume(returning: value) }
+        }
+    }
+
+    private func enqueue(_ job: @escaping Job) {
         condition.lock()
         let startThread = state.withLock { state -> Bool in
             state.jobs.append(job)
@@ -52,17 +77,13 @@ package final class BlockingPool: Sendable {
     /// Runs `work`, which may read message files of a disk store (rendering a list of subjects,
     /// matching a content filter), on a thread of ``reading``: for callers on an event loop.
     package static func offload<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            reading.submit { continuation.resume(returning: work()) }
-        }
+        await withCheckedContinuation { continuation in reading.submit(work, resuming: continuation) }
     }
 
     /// Runs `work`, which cannot fail, on a pool thread and returns its result; the calling task is
     /// suspended, not blocked.
     func perform<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            submit { continuation.resume(returning: work()) }
-        }
+        await withCheckedContinuation { continuation in submit(work, resuming: continuation) }
     }
 
     /// Runs `work` on a pool thread and returns its result; the calling task is suspended, not blocked.
@@ -70,43 +91,40 @@ package final class BlockingPool: Sendable {
         -> Value
     {
         let result: Result<Value, StoreError> = await withCheckedContinuation { continuation in
-            submit {
-                do throws(StoreError) {
-                    continuation.resume(returning: .success(try work()))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
+            submit(
+                { () -> Result<Value, StoreError> in
+                    do throws(StoreError) { return .success(try work()) } catch { return .failure(error) }
+                }, resuming: continuation)
         }
         return try result.get()
     }
 
-    /// Whether every job has run and every thread is parked, holding nothing a job captured (a
-    /// thread drops its last job before it parks). For leak checks that run after the work.
-    package var isIdle: Bool {
-        state.withLock { $0.idle == $0.threads && $0.head >= $0.jobs.count }
-    }
-
     private func work() {
         while true {
-            condition.lock()
-            var job = takeJob()
-            while job == nil {
-                state.withLock { $0.idle += 1 }
-                condition.wait()
-                state.withLock { $0.idle -= 1 }
-                job = takeJob()
-            }
-            condition.unlock()
-            job?()
+            runNextJob()?()
         }
+    }
+
+    /// Waits for a job and runs it; returns its hand-off, to run once the job is released (when
+    /// this function returns: the job was only ever held here and, until taken, by the queue).
+    private func runNextJob() -> HandOff? {
+        condition.lock()
+        var job = takeJob()
+        while job == nil {
+            state.withLock { $0.idle += 1 }
+            condition.wait()
+            state.withLock { $0.idle -= 1 }
+            job = takeJob()
+        }
+        condition.unlock()
+        return job?()
     }
 
     private func takeJob() -> Job? {
         state.withLock { state in
             guard state.head < state.jobs.count else { return nil }
             let job = state.jobs[state.head]
-            state.jobs[state.head] = {}  // drop what the job captured (message bytes, continuations)
+            state.jobs[state.head] = { nil }  // drop what the job captured (message bytes, continuations)
             state.head += 1
             if state.head > 64 && state.head * 2 > state.jobs.count {
                 state.jobs.removeFirst(state.head)

@@ -11,7 +11,7 @@ import Foundation
 /// skipped by their announced length), so the client stays far faster than the servers it
 /// measures. Not thread-safe; use it from one thread.
 final class BlockingIMAPClient {
-    struct Failure: Error, CustomStringConvertible { let description: String }
+    typealias Failure = BlockingClientFailure
 
     /// A tagged command's reply.
     struct Response {
@@ -34,18 +34,15 @@ final class BlockingIMAPClient {
 
     /// The socket, for a thread that must interrupt a blocked reader (`shutdown`).
     let fd: Int32
-    private var buffer: UnsafeMutableRawBufferPointer
-    private var count = 0
+    private var buffer = ReceiveBuffer(minimumReceive: 64 * 1024, initialSize: 128 * 1024)
     private var counter = 0
     /// When the last `recv` returned: the arrival time of whatever it completed.
     private var lastReceive: UInt64 = 0
-    private static let minimumReceive = 64 * 1024
 
     /// Connects to 127.0.0.1:`port` and reads the greeting. `timeout` bounds every wait for data.
     init(port: Int, timeout: Double = 120) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        buffer = .allocate(byteCount: 2 * Self.minimumReceive, alignment: 16)
-        // Thrown after every property is set, so deinit closes and frees.
+        // Thrown after every property is set, so deinit closes.
         guard LoopbackPort.connect(fd, to: port) else {
             throw Failure(description: "connect to port \(port) failed: errno \(errno)")
         }
@@ -55,10 +52,7 @@ final class BlockingIMAPClient {
         guard greeting.hasPrefix("* OK") else { throw Failure(description: "greeting: \(greeting)") }
     }
 
-    deinit {
-        Glibc.close(fd)
-        buffer.deallocate()
-    }
+    deinit { Glibc.close(fd) }
 
     /// LOGIN (RFC 3501 §6.2.3).
     func logIn(user: String, password: String) throws {
@@ -86,29 +80,29 @@ final class BlockingIMAPClient {
         var lineStart = 0
         var cursor = 0
         while true {
-            guard let newline = firstNewline(from: cursor) else {
+            guard let newline = buffer.firstNewline(from: cursor) else {
                 try receive()
                 continue
             }
             // A line that ends in {n} goes on after n octets (RFC 3501 §4.3).
             if let literal = literalLength(endingAt: newline) {
                 let next = newline + 1 + literal
-                while count < next { try receive() }
+                while buffer.count < next { try receive() }
                 cursor = next
                 continue
             }
-            if starts(at: lineStart, with: tag) {
+            if buffer.starts(at: lineStart, with: tag) {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let completion = self.text(lineStart, newline - lineStart).trimmingCharacters(in: .newlines)
-                let untagged = keep ? Array(buffer[0..<lineStart]) : []
-                discard(upTo: newline + 1)
+                let completion = buffer.text(lineStart, newline - lineStart).trimmingCharacters(in: .newlines)
+                let untagged = keep ? buffer.bytes(0..<lineStart) : []
+                buffer.discard(upTo: newline + 1)
                 guard completion.split(separator: " ").dropFirst().first == "OK" else {
                     throw Failure(description: "\(text.prefix(80)): \(completion)")
                 }
                 return Response(
                     untagged: untagged, untaggedCount: untaggedCount, completion: completion, seconds: seconds)
             }
-            if starts(at: lineStart, with: [UInt8(ascii: "*"), 0x20]) { untaggedCount += 1 }
+            if buffer.starts(at: lineStart, with: [UInt8(ascii: "*"), 0x20]) { untaggedCount += 1 }
             lineStart = newline + 1
             cursor = lineStart
         }
@@ -136,9 +130,9 @@ final class BlockingIMAPClient {
     /// that completed it returned (`DispatchTime` nanoseconds).
     func line() throws -> (text: String, received: UInt64) {
         while true {
-            if let newline = firstNewline(from: 0) {
-                let text = self.text(0, newline).trimmingCharacters(in: .newlines)
-                discard(upTo: newline + 1)
+            if let newline = buffer.firstNewline() {
+                let text = buffer.text(0, newline).trimmingCharacters(in: .newlines)
+                buffer.discard(upTo: newline + 1)
                 return (text, lastReceive)
             }
             try receive()
@@ -152,46 +146,12 @@ final class BlockingIMAPClient {
 
     // MARK: Plumbing
 
-    func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes {
-                Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            guard sent > 0 else { throw Failure(description: "send failed: errno \(errno)") }
-            offset += sent
-        }
-    }
+    func send(_ bytes: [UInt8]) throws { try BlockingSocket.sendAll(fd, bytes) }
 
-    /// One `recv` straight into the buffer, grown (doubled) so at least 64 KiB are free.
+    /// One `recv` into the buffer, noting when it returned.
     private func receive() throws {
-        if buffer.count - count < Self.minimumReceive {
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
-            larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: count)
-            buffer.deallocate()
-            buffer = larger
-        }
-        let received = recv(fd, buffer.baseAddress! + count, buffer.count - count, 0)
-        guard received > 0 else {
-            if received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                throw Failure(description: "timed out waiting for the server")
-            }
-            throw Failure(description: received == 0 ? "connection closed" : "recv failed: errno \(errno)")
-        }
+        try buffer.receive(from: fd)
         lastReceive = DispatchTime.now().uptimeNanoseconds
-        count += received
-    }
-
-    /// Drops the first `end` octets, keeping what follows (a pipelined or early response).
-    private func discard(upTo end: Int) {
-        let rest = count - end
-        if rest > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + end, byteCount: rest) }
-        count = rest
-    }
-
-    private func firstNewline(from start: Int) -> Int? {
-        guard count > start, let found = memchr(buffer.baseAddress! + start, 0x0A, count - start) else { return nil }
-        return buffer.baseAddress!.distance(to: found)
     }
 
     /// The n of a `{n}` (or `{n+}`) just before the CRLF at `newline`.
@@ -209,15 +169,5 @@ final class BlockingIMAPClient {
         }
         guard position >= 0, buffer[position] == UInt8(ascii: "{"), scale > 1 else { return nil }
         return value
-    }
-
-    private func starts(at offset: Int, with prefix: [UInt8]) -> Bool {
-        guard count - offset >= prefix.count else { return false }
-        for (index, byte) in prefix.enumerated() where buffer[offset + index] != byte { return false }
-        return true
-    }
-
-    private func text(_ start: Int, _ length: Int) -> String {
-        String(decoding: buffer[start..<start + length], as: UTF8.self)
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 
 /// A deliberately simple blocking SMTP client for load generation: one per thread.
 struct BlockingSMTPClient {
-    struct Failure: Error, CustomStringConvertible { let description: String }
+    typealias Failure = BlockingClientFailure
 
     private let fd: Int32
     private var buffer: [UInt8] = []
@@ -33,16 +33,7 @@ struct BlockingSMTPClient {
         }
     }
 
-    func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes {
-                Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            guard sent > 0 else { throw Failure(description: "send failed: errno \(errno)") }
-            offset += sent
-        }
-    }
+    func send(_ bytes: [UInt8]) throws { try BlockingSocket.sendAll(fd, bytes) }
 
     /// Reads one (possibly multi-line) reply and checks its code.
     mutating func expect(_ code: Int) throws -> String {

@@ -8,11 +8,7 @@ import Synchronization
 /// run. Blocking clients run on threads of their own, never on the cooperative pool, so an
 /// in-process catcher is not starved of it.
 enum IMAPLoad {
-    /// One server under test.
-    struct Target: Sendable {
-        var name: String
-        var port: Int
-    }
+    typealias Target = LoadTarget
 
     /// Seconds per repetition, each from sending the command to receiving the tagged OK.
     struct Speed: Sendable {
@@ -161,11 +157,9 @@ enum IMAPLoad {
         await catcher.shutdown()
 
         // The report.
-        func median(_ samples: [Double]) -> Double { samples.isEmpty ? .nan : samples.sorted()[samples.count / 2] }
+        let median = LoadTarget.median
         func side(separator: String = ", ", _ value: (Int) -> String) -> String {
-            var parts = targets.indices.map { "\(targets[$0].name) \(value($0))" }
-            if dovecot == nil { parts.append("dovecot n/a") }
-            return parts.joined(separator: separator)
+            LoadTarget.compare(targets, referenceMissing: dovecot == nil, separator: separator, value)
         }
         let note = "median of \(repetitions) after a warm-up"
         if let version {

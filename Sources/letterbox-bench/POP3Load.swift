@@ -5,11 +5,7 @@ import Letterbox
 /// while another client reads. Letterbox and Dovecot (when installed) hold the same messages and
 /// are read by the same blocking client in the same run, repetitions interleaved.
 enum POP3Load {
-    /// One server under test.
-    struct Target: Sendable {
-        var name: String
-        var port: Int
-    }
+    typealias Target = LoadTarget
 
     /// Seconds per repetition, each from sending the command to receiving the final `.`.
     struct Speed: Sendable {
@@ -91,7 +87,7 @@ enum POP3Load {
         var targets = [Target(name: "letterbox", port: catcher.ports.pop3)]
 
         var dovecot: DovecotReference?
-        if let executable = DovecotReference.executable {
+        if let executable = DovecotReference.executable(for: .pop3) {
             do {
                 dovecot = try DovecotReference(executable: executable, messages: stored, sessions: sessions)
             } catch {
@@ -115,11 +111,9 @@ enum POP3Load {
         }
         await catcher.shutdown()
 
-        func median(_ samples: [Double]) -> Double { samples.isEmpty ? .nan : samples.sorted()[samples.count / 2] }
+        let median = LoadTarget.median
         func side(separator: String = ", ", _ value: (Int) -> String) -> String {
-            var parts = targets.indices.map { "\(targets[$0].name) \(value($0))" }
-            if dovecot == nil { parts.append("dovecot n/a") }
-            return parts.joined(separator: separator)
+            LoadTarget.compare(targets, referenceMissing: dovecot == nil, separator: separator, value)
         }
         let size = big % 1_048_576 == 0 ? "\(big / 1_048_576) MiB" : "\(big) B"
         let note = "median of \(repetitions) after a warm-up"

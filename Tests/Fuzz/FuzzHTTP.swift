@@ -1,7 +1,7 @@
 // libFuzzer target: HTTP requests, framed as HTTPServer reads them (lines up to the parser's
 // limit, then a body of Content-Length octets), parsed by HTTPRequestParser and answered by
-// HTTPRouter over a fresh in-memory store holding two messages. Long polls (`/messages/wait`) are
-// parsed but not answered (they would wait for their timeout).
+// HTTPRouter over a fresh in-memory store holding FuzzSupport's seed messages. Long polls
+// (`/messages/wait`) are parsed but not answered (they would wait for their timeout).
 //
 // Invariants: every response is a well-formed HTTP/1.1 message (status line, `name: value`
 // fields without CR, LF or NUL, Content-Length equal to the body), a refused request gets a 4xx
@@ -20,14 +20,7 @@ public func fuzzHTTP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 private func runHTTP(_ raw: [UInt8]) async {
     let options = FuzzOptions(raw)
-    let store = MemoryStore()
-    for text in [
-        "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: hello\r\n\r\nHello <b>world</b>\r\n",
-        "Subject: parts\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>two</p>\r\n--b--\r\n",
-    ] {
-        _ = try? await store.append(
-            Array(text.utf8), envelope: Envelope(sender: "ann@example.com", recipients: ["bob@example.com"]))
-    }
+    let store = await seededStore()
     let router = HTTPRouter(store: store)
     let limits =
         options.has(1)

@@ -1,6 +1,6 @@
 // libFuzzer target: the IMAP session fed a whole transcript, framed as IMAPServer frames it
 // (lines, literals, AUTHENTICATE responses, IDLE … DONE), over a fresh in-memory store holding
-// three messages.
+// FuzzSupport's seed messages.
 //
 // Invariants: every response is CRLF lines of tagged (the command's own tag), untagged or
 // continuation responses, the command's tagged OK/NO/BAD last; after LOGOUT's BYE the session
@@ -9,12 +9,6 @@
 import LetterboxStore
 
 @testable import LetterboxIMAP
-
-private let seedMessages = [
-    "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\nDate: Mon, 7 Dec 2026 01:02:03 +0000\r\nMessage-ID: <1@x>\r\n\r\nHello world\r\n",
-    "Subject: multipart\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>two</p>\r\n--b--\r\n",
-    "Subject: bare\n\nbody\n",
-]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIMAPSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -25,11 +19,7 @@ public func fuzzIMAPSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 private func runIMAPSession(_ raw: [UInt8]) async {
     let options = FuzzOptions(raw)
-    let store = MemoryStore()
-    for text in seedMessages {
-        _ = try? await store.append(
-            Array(text.utf8), envelope: Envelope(sender: "ann@example.com", recipients: ["bob@example.com"]))
-    }
+    let store = await seededStore()
     let configuration = IMAPConfiguration(
         credentials: options.has(4) ? Credentials(users: ["a": "b"]) : .anyone,
         maxLiteralSize: options.has(1) ? 64 : 65536)

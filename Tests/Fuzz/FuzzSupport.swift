@@ -1,6 +1,6 @@
 // Shared by the libFuzzer targets that drive a session (compiled into each target's module by
 // run.sh): a connection stand-in that hands out the fuzz input the way `Connection` does, a way
-// to wait for async store calls, and the checks every target uses. A violated invariant is a
+// to wait for async store calls, a seeded store, and the checks every target uses. A violated invariant is a
 // `fuzzFailure`, which traps, so libFuzzer keeps the input.
 
 import Dispatch
@@ -21,12 +21,27 @@ func fuzzBlocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
         done.signal()
     }
     done.wait()
-    // A store's pool thread may still hold the closure of a job that already resumed the session
-    // (a SEARCH run off the loop keeps its parsed key): LeakSanitizer, which checks right after
-    // the input, would report that as leaked.
-    while !(BlockingPool.reading.isIdle && BlockingPool.shared.isIdle) { usleep(50) }
     guard let value = box.value else { fuzzFailure("async work produced nothing") }
     return value
+}
+
+/// The messages a session target finds in its store: encoded words and a date, multipart
+/// text and HTML, bare LF line ends, and an HTML-ish body.
+let seedMessages = [
+    "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\nDate: Mon, 7 Dec 2026 01:02:03 +0000\r\nMessage-ID: <1@x>\r\n\r\nHello world\r\n",
+    "Subject: multipart\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>two</p>\r\n--b--\r\n",
+    "Subject: bare\n\nbody\n",
+    "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: hello\r\n\r\nHello <b>world</b>\r\n",
+]
+
+/// A fresh in-memory store holding ``seedMessages``, each from ann@ to bob@example.com.
+func seededStore() async -> MemoryStore {
+    let store = MemoryStore()
+    for text in seedMessages {
+        _ = try? await store.append(
+            Array(text.utf8), envelope: Envelope(sender: "ann@example.com", recipients: ["bob@example.com"]))
+    }
+    return store
 }
 
 /// Carries a result out of a task; written before the semaphore is signalled, read after.

@@ -20,28 +20,16 @@ struct DeadlineTests {
     @Test("SMTP: a command line dribbled a byte at a time gets 421 and is closed")
     func smtpDribbledLine() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.smtp)
-            _ = try await client.reply()
-            #expect(await client.dribble("EHLO slow.example"), "the server let the peer dribble on")
-            #expect(try await client.reply().last?.hasPrefix("421 4.4.2 ") == true)
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(.smtp, on: mail, dribbling: "EHLO slow.example")
         }
     }
 
     @Test("SMTP: DATA below the minimum rate gets 421 and is closed")
     func smtpSlowData() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.smtp)
-            _ = try await client.reply()
-            for (command, code) in [
-                ("EHLO x", 250), ("MAIL FROM:<a@example.com>", 250), ("RCPT TO:<b@example.com>", 250), ("DATA", 354),
-            ] {
-                try await client.send(command + "\r\n")
-                #expect(try await client.code() == code)
-            }
-            #expect(await client.dribble("Subject: slow\r\n\r\nbody"), "the server let the data dribble on")
-            #expect(try await client.reply().last?.hasPrefix("421 4.4.2 ") == true)
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(
+                .smtp, on: mail, after: Self.smtpTransaction + [("DATA", "354")],
+                dribbling: "Subject: slow\r\n\r\nbody")
             #expect(mail.store.statistics.messages == 0)
         }
     }
@@ -49,64 +37,39 @@ struct DeadlineTests {
     @Test("SMTP: a BDAT chunk below the minimum rate gets 421 and is closed")
     func smtpSlowChunk() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.smtp)
-            _ = try await client.reply()
-            for command in ["EHLO x", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>"] {
-                try await client.send(command + "\r\n")
-                #expect(try await client.code() == 250)
-            }
-            try await client.send("BDAT 100000 LAST\r\n")
-            #expect(await client.dribble("Subject: slow\r\n\r\n"), "the server let the chunk dribble on")
-            #expect(try await client.reply().last?.hasPrefix("421 4.4.2 ") == true)
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(
+                .smtp, on: mail, after: Self.smtpTransaction + [("BDAT 100000 LAST", nil)],
+                dribbling: "Subject: slow\r\n\r\n")
         }
     }
 
     @Test("POP3: a command line dribbled a byte at a time gets -ERR and is closed")
     func pop3DribbledLine() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.pop3)
-            _ = try await client.line()
-            #expect(await client.dribble("USER ana@example.com"), "the server let the peer dribble on")
-            #expect(try await client.line().hasPrefix("-ERR "))
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(.pop3, on: mail, dribbling: "USER ana@example.com")
         }
     }
 
     @Test("IMAP: a command line dribbled a byte at a time gets BYE and is closed")
     func imapDribbledLine() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.imap)
-            _ = try await client.line()
-            #expect(await client.dribble("a1 LOGIN ana secret"), "the server let the peer dribble on")
-            #expect(try await client.line().hasPrefix("* BYE "))
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(.imap, on: mail, dribbling: "a1 LOGIN ana secret")
         }
     }
 
     @Test("IMAP: a literal below the minimum rate gets BYE and is closed")
     func imapSlowLiteral() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.imap)
-            _ = try await client.line()
-            try await client.send("a LOGIN ana secret\r\n")
-            #expect(try await client.line().hasPrefix("a OK"))
-            try await client.send("b APPEND INBOX {100000+}\r\n")
-            #expect(await client.dribble("Subject: slow\r\n\r\n"), "the server let the literal dribble on")
-            #expect(try await client.line().hasPrefix("* BYE "))
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(
+                .imap, on: mail, after: [("a LOGIN ana secret", "a OK"), ("b APPEND INBOX {100000+}", nil)],
+                dribbling: "Subject: slow\r\n\r\n")
         }
     }
 
     @Test("SMTP: many small BDAT chunks share one minimum rate (each does not restart the grace)")
     func smtpSmallChunks() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.smtp)
-            _ = try await client.reply()
-            for command in ["EHLO x", "MAIL FROM:<a@example.com>", "RCPT TO:<b@example.com>"] {
-                try await client.send(command + "\r\n")
-                #expect(try await client.code() == 250)
-            }
+            let client = try await Self.open(.smtp, on: mail, after: Self.smtpTransaction)
             // 10 octets every 50 ms (200 B/s against 1,000 B/s), each chunk whole and quick: only
             // the message as a whole is slow.
             var last: [String] = []
@@ -125,46 +88,34 @@ struct DeadlineTests {
     @Test("IMAP: many small literals in one command share one minimum rate")
     func imapSmallLiterals() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.imap)
-            _ = try await client.line()
-            try await client.send("a LOGIN ana secret\r\n")
-            #expect(try await client.line().hasPrefix("a OK"))
             // Each line with its literal arrives whole, 50 ms after the last: every literal is
             // quick; the command as a whole keeps 200 B/s against 1,000.
             let pieces = "b SEARCH TEXT {10+}\r\n" + String(repeating: "0123456789 TEXT {10+}\r\n", count: 300)
-            #expect(
-                await client.dribble(pieces, interval: .milliseconds(50), wholeLines: true),
-                "the server let the literals dribble on")
-            let reply = try await client.line()
-            #expect(reply.hasPrefix("* BYE "), "\(reply)")
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(
+                .imap, on: mail, after: [("a LOGIN ana secret", "a OK")], dribbling: pieces,
+                interval: .milliseconds(50), wholeLines: true)
         }
     }
 
     @Test("HTTP: a request head dribbled line by line gets 408 and is closed")
     func httpDribbledHead() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.http)
             // Each line arrives whole, 100 ms after the last: every line is in time; the head as a
             // whole is not (the command deadline is 300 ms).
-            #expect(
-                await client.dribble(
-                    "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n",
-                    interval: .milliseconds(100), wholeLines: true),
-                "the server let the peer dribble on")
-            #expect(try await client.line() == "HTTP/1.1 408 Request Timeout")
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(
+                .http, on: mail,
+                dribbling: "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n",
+                interval: .milliseconds(100), wholeLines: true)
         }
     }
 
     @Test("HTTP: a request body below the minimum rate gets 408 and is closed")
     func httpSlowBody() async throws {
         try await withCatcher(Self.short) { mail in
-            let client = try LineClient(port: mail.ports.http)
-            try await client.send("POST /faults HTTP/1.1\r\nHost: localhost\r\nContent-Length: 60000\r\n\r\n")
-            #expect(await client.dribble("smtp"), "the server let the body dribble on")
-            #expect(try await client.line() == "HTTP/1.1 408 Request Timeout")
-            #expect(await client.isClosedByServer())
+            try await Self.expectCutOff(
+                .http, on: mail,
+                after: [("POST /faults HTTP/1.1\r\nHost: localhost\r\nContent-Length: 60000\r\n", nil)],
+                dribbling: "smtp")
         }
     }
 
@@ -178,43 +129,23 @@ struct DeadlineTests {
             #expect(try await client.reply().last?.hasPrefix("421 4.4.2 ") == true)
             #expect(await client.isClosedByServer())
         }
-        try await withCatcher({ $0.timeouts.login = .seconds(3) }) { mail in
-            let client = try LineClient(port: mail.ports.smtp)
-            _ = try await client.reply()
-            try await client.send("EHLO x\r\n")
-            #expect(try await client.code() == 250)
-            try await Task.sleep(for: .seconds(5))
-            try await client.send("NOOP\r\n")
-            #expect(try await client.code() == 250)
-        }
+        try await Self.expectLoginPhaseEnds(.smtp, after: [("EHLO x", "250")], probe: ("NOOP", "250"))
     }
 
     @Test("POP3: no login within the login timeout gets -ERR; after login the POP3 timeout applies")
     func pop3LoginPhase() async throws {
-        // Long enough for CAPA to be answered on a loaded machine before the login time runs out
-        // (2 s was not, once, with the whole suite running on CI's two cores).
-        try await withCatcher({ $0.timeouts.login = .seconds(10) }) { mail in
+        try await withCatcher({ $0.timeouts.login = .seconds(1) }) { mail in
             let client = try LineClient(port: mail.ports.pop3)
             _ = try await client.line()
-            try await client.send("CAPA\r\n")  // commands before login do not extend it
-            #expect(try await client.line().hasPrefix("+OK"))
-            var line = try await client.line()
-            while line != "." { line = try await client.line() }
-            #expect(try await client.line() == "-ERR autologout: no login in time")
+            // Commands before login do not extend it: a client that keeps asking CAPA is still
+            // logged out (however slowly the machine answers: no window to meet).
+            #expect(
+                await Self.keepSending("CAPA", on: client, until: "-ERR autologout: no login in time"),
+                "commands before login kept the session open")
             #expect(await client.isClosedByServer())
         }
-        try await withCatcher({ $0.timeouts.login = .seconds(3) }) { mail in
-            let client = try LineClient(port: mail.ports.pop3)
-            _ = try await client.line()
-            try await client.send("USER ana@example.com\r\nPASS secret\r\n")
-            for reply in ["USER", "PASS"] {
-                let line = try await client.line()
-                #expect(line.hasPrefix("+OK"), "\(reply): \(line)")
-            }
-            try await Task.sleep(for: .seconds(5))
-            try await client.send("STAT\r\n")
-            #expect(try await client.line().hasPrefix("+OK"))
-        }
+        try await Self.expectLoginPhaseEnds(
+            .pop3, after: [("USER ana@example.com", "+OK"), ("PASS secret", "+OK")], probe: ("STAT", "+OK"))
     }
 
     @Test("IMAP: no login within the login timeout gets BYE; after login the IMAP timeout applies")
@@ -225,17 +156,7 @@ struct DeadlineTests {
             #expect(try await client.line() == "* BYE autologout: no login in time")
             #expect(await client.isClosedByServer())
         }
-        try await withCatcher({ $0.timeouts.login = .seconds(3) }) { mail in
-            let client = try LineClient(port: mail.ports.imap)
-            _ = try await client.line()
-            try await client.send("a LOGIN ana secret\r\n")
-            #expect(try await client.line().hasPrefix("a OK"))
-            try await Task.sleep(for: .seconds(5))
-            try await client.send("b NOOP\r\n")
-            var line = try await client.line()
-            while line.hasPrefix("* ") { line = try await client.line() }
-            #expect(line.hasPrefix("b OK"))
-        }
+        try await Self.expectLoginPhaseEnds(.imap, after: [("a LOGIN ana secret", "a OK")], probe: ("b NOOP", "b OK"))
     }
 
     @Test("the defaults follow the RFCs: SMTP 5 minutes, POP3 10, IMAP 30; 60 s before login")
@@ -246,6 +167,107 @@ struct DeadlineTests {
         #expect(timeouts.imap >= .seconds(1800))
         #expect(timeouts.login == .seconds(60))
         #expect(Configuration().idleTimeout == nil)
+    }
+
+    // MARK: Helpers
+
+    /// A protocol as these tests drive it: where it listens, how its replies read, and how it
+    /// answers a deadline that passed.
+    struct Wire: Sendable {
+        let port: @Sendable (Ports) -> Int
+        /// Whether it greets a new connection.
+        let greets: Bool
+        /// Whether replies are SMTP's (several lines, the last one after the code with a space).
+        let multilineReplies: Bool
+        /// How the answer to a passed deadline begins.
+        let timeoutReply: String
+
+        static let smtp = Wire(port: { $0.smtp }, greets: true, multilineReplies: true, timeoutReply: "421 4.4.2 ")
+        static let pop3 = Wire(port: { $0.pop3 }, greets: true, multilineReplies: false, timeoutReply: "-ERR ")
+        static let imap = Wire(port: { $0.imap }, greets: true, multilineReplies: false, timeoutReply: "* BYE ")
+        static let http = Wire(
+            port: { $0.http }, greets: false, multilineReplies: false, timeoutReply: "HTTP/1.1 408 Request Timeout")
+    }
+
+    /// The commands that open an SMTP transaction, each answered 250.
+    static let smtpTransaction: [(String, String?)] = [
+        ("EHLO x", "250"), ("MAIL FROM:<a@example.com>", "250"), ("RCPT TO:<b@example.com>", "250"),
+    ]
+
+    /// The next reply's (last) line; untagged IMAP lines are skipped unless `expected` is one.
+    static func reply(on client: LineClient, _ wire: Wire, expected: String) async throws -> String {
+        if wire.multilineReplies { return try await client.reply().last ?? "" }
+        var line = try await client.line()
+        while line.hasPrefix("* ") && !expected.hasPrefix("* ") { line = try await client.line() }
+        return line
+    }
+
+    /// Connects over `wire`, reads the greeting, and sends each of `setup` with CRLF, checking
+    /// that its reply begins as given (nil: sent without waiting for a reply).
+    static func open(_ wire: Wire, on mail: MailCatcher, after setup: [(String, String?)] = []) async throws
+        -> LineClient
+    {
+        let client = try LineClient(port: wire.port(mail.ports))
+        if wire.greets { _ = try await wire.multilineReplies ? client.reply().last : client.line() }
+        for (command, expected) in setup {
+            try await client.send(command + "\r\n")
+            guard let expected else { continue }
+            let line = try await reply(on: client, wire, expected: expected)
+            #expect(line.hasPrefix(expected), "\(command): \(line)")
+        }
+        return client
+    }
+
+    /// After `setup`, the peer dribbles `text` (see ``LineClient/dribble(_:interval:limit:wholeLines:)``):
+    /// the server answers its timeout reply and closes.
+    static func expectCutOff(
+        _ wire: Wire, on mail: MailCatcher, after setup: [(String, String?)] = [], dribbling text: String,
+        interval: Duration = .milliseconds(30), wholeLines: Bool = false
+    ) async throws {
+        let client = try await open(wire, on: mail, after: setup)
+        #expect(
+            await client.dribble(text, interval: interval, wholeLines: wholeLines), "the server let the peer dribble on"
+        )
+        let line = try await reply(on: client, wire, expected: wire.timeoutReply)
+        #expect(line.hasPrefix(wire.timeoutReply), "\(line)")
+        #expect(await client.isClosedByServer())
+    }
+
+    /// Sends `command` every 200 ms and reads what comes back, until a line equal to `expected`
+    /// (true), the end of the connection, or 20 s (false).
+    static func keepSending(_ command: String, on client: LineClient, until expected: String) async -> Bool {
+        let saved = client.connection.timeouts
+        client.connection.timeouts = ConnectionTimeouts(idle: .milliseconds(200))
+        defer { client.connection.timeouts = saved }
+        let end = ContinuousClock.now + .seconds(20)
+        var sending = true
+        while ContinuousClock.now < end {
+            if sending { sending = (try? await client.send(command + "\r\n")) != nil }
+            while true {
+                do {
+                    if try await client.line() == expected { return true }
+                } catch let error as NetError where error == .idleTimeout {
+                    break
+                } catch {
+                    return false
+                }
+            }
+        }
+        return false
+    }
+
+    /// With 3 s to log in, a session that logged in (`login`) still answers `probe` after 5 s:
+    /// from then on the protocol's own, longer timeout applies.
+    static func expectLoginPhaseEnds(
+        _ wire: Wire, after login: [(String, String?)], probe: (command: String, reply: String)
+    ) async throws {
+        try await withCatcher({ $0.timeouts.login = .seconds(3) }) { mail in
+            let client = try await open(wire, on: mail, after: login)
+            try await Task.sleep(for: .seconds(5))
+            try await client.send(probe.command + "\r\n")
+            let line = try await reply(on: client, wire, expected: probe.reply)
+            #expect(line.hasPrefix(probe.reply), "\(probe.command): \(line)")
+        }
     }
 
     // MARK: Long polls

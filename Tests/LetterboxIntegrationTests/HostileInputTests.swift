@@ -105,4 +105,30 @@ import Testing
             #expect(await imap.isClosedByServer())
         }
     }
+
+    /// A guesser that hangs up during a failed login's delay frees its connection at once, not
+    /// when the delay ends (as a long poll does): its session ends although the delay is 10 minutes.
+    /// The failed login is followed by a pipelined command, so the close comes behind bytes.
+    @Test(
+        arguments: [
+            ("smtp", "EHLO c\r\nAUTH PLAIN AGEAd3Jvbmc=\r\nNOOP\r\n"),
+            ("pop3", "USER a\r\nPASS wrong\r\nNOOP\r\n"),
+            ("imap", "t1 LOGIN a wrong\r\nt2 NOOP\r\n"),
+        ])
+    func hangingUpEndsTheFailedLoginDelay(protocolName: String, failedLogin: String) async throws {
+        let log = SessionLog()
+        try await withCatcher({
+            $0.credentials = Credentials(users: ["a": "b"])
+            $0.credentials.loginFailures.delay = .seconds(600)
+            $0.logger = Logger(level: .debug, sink: { line in log.record(line) })
+        }) { mail in
+            let ports = ["smtp": mail.ports.smtp, "pop3": mail.ports.pop3, "imap": mail.ports.imap]
+            let client = try LineClient(port: ports[protocolName] ?? 0)
+            _ = try await client.line()
+            try await client.send(failedLogin)
+            #expect(await client.waitUntilAcknowledged(), "the login did not reach the server")
+            await client.close()
+            #expect(await log.waitForClose(of: protocolName), "the session outlived its peer")
+        }
+    }
 }

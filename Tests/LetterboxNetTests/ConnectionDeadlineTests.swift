@@ -162,6 +162,32 @@ struct ConnectionDeadlineTests {
         await #expect(throws: NetError.woken) { try await waiter.awaitWakeOrHangUp() }
         #expect(try await waiter.readLine(maxLength: 100) == .ascii("next"))
     }
+
+    @Test("a pause (a failed login's delay) ends with closed when the peer closes, even behind pipelined bytes")
+    func hangUpEndsThePause() async throws {
+        let pair = try SocketPair()
+        let pausing = try connection(pair.right)
+        let left = pair.left
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) {
+            try? rawSend(left, "a NOOP\r\n")
+            rawClose(left)
+        }
+        await #expect(throws: NetError.closed) { try await pausing.flushThenWait(.seconds(600)) }
+    }
+
+    @Test("what the peer pipelines during a pause is read after it, in order")
+    func pauseKeepsPipelinedBytes() async throws {
+        let pair = try SocketPair()
+        defer { rawClose(pair.left) }
+        let pausing = try connection(pair.right)
+        let left = pair.left
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) {
+            try? rawSend(left, "next\r\nlast\r\n")
+        }
+        try await pausing.flushThenWait(.milliseconds(300))
+        #expect(try await pausing.readLine(maxLength: 100) == .ascii("next"))
+        #expect(try await pausing.readLine(maxLength: 100) == .ascii("last"))
+    }
 }
 
 /// A slow peer: sends `text` one byte at a time, then `x` for ever, `interval` apart, from a

@@ -35,14 +35,7 @@ struct TransferMemoryTests {
         defer { for fd in peers { rawClose(fd) } }
         // Every reader has taken its 100 bytes from the socket and waits for the rest (an event,
         // not a time: polled, with a deadline far beyond need).
-        for fd in peers {
-            var polls = 0
-            while unreadBytes(sentOn: fd) != 0 {
-                polls += 1
-                try #require(polls < 3000, "a reader never took the bytes sent to it")
-                try await Task.sleep(for: .milliseconds(10))
-            }
-        }
+        try #require(await waitUntilTaken(sentOn: peers), "a reader never took the bytes sent to it")
         let held = (HeapUsage.bytesInUse ?? before) - before
         // 16 × 64 MiB reserved up front would be 1 GiB; what arrived is 1,600 bytes (plus the
         // input blocks and the tasks; the margin is for tests running beside this one).
@@ -63,17 +56,4 @@ struct TransferMemoryTests {
         bytes.reserveForArrival(of: 100_000, expected: 150_000)
         #expect(bytes.capacity >= 200_010)
     }
-}
-
-/// Whether bytes sent on `fd` still wait for the other end to read them (`TIOCOUTQ` on Linux:
-/// the send queue, which empties as the reader takes them), as a count; -1 if it cannot tell.
-private func unreadBytes(sentOn fd: Int32) -> Int {
-    var count: Int32 = 0
-    #if canImport(Glibc)
-        guard ioctl(fd, UInt(TIOCOUTQ), &count) == 0 else { return -1 }
-    #else
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_NWRITE, &count, &size) == 0 else { return -1 }
-    #endif
-    return Int(count)
 }

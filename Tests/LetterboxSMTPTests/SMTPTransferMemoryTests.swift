@@ -1,4 +1,5 @@
 import LetterboxNet
+import TestSupport
 import Testing
 
 @testable import LetterboxSMTP
@@ -62,30 +63,11 @@ struct SMTPTransferMemoryTests {
                 })
         }
         defer { for fd in peers { _ = close(fd) } }
-        for fd in peers {
-            var polls = 0
-            while queuedBytes(sentOn: fd) != 0 {
-                polls += 1
-                try #require(polls < 3000, "a reader never took the bytes sent to it")
-                try await Task.sleep(for: .milliseconds(10))
-            }
-        }
+        try #require(await waitUntilTaken(sentOn: peers), "a reader never took the bytes sent to it")
         let held = (HeapUsage.bytesInUse ?? before) - before
         // 1 GiB reserved up front before; 576 bytes received.
         #expect(held < 256 << 20, "32 DATA readers hold \(held) bytes for 576 received")
         for fd in peers { _ = shutdown(fd, Int32(SHUT_RDWR)) }
         for task in tasks { await task.value }
     }
-}
-
-/// Bytes sent on `fd` that the other end has not read yet (`TIOCOUTQ`); -1 if it cannot tell.
-private func queuedBytes(sentOn fd: Int32) -> Int {
-    var count: Int32 = 0
-    #if canImport(Glibc)
-        guard ioctl(fd, UInt(TIOCOUTQ), &count) == 0 else { return -1 }
-    #else
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_NWRITE, &count, &size) == 0 else { return -1 }
-    #endif
-    return Int(count)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -13,12 +14,14 @@ import Foundation
 /// Foundation's `Process` passes on the spawning thread's signal mask, and a Dispatch worker
 /// blocks most signals: a Dovecot master started that way never sees SIGCHLD or SIGTERM, and an
 /// `smtp-sink` outlives the bench, holding its output pipe open.
-public final class ChildProcess {
+public final class ChildProcess: Sendable {
     public let pid: pid_t
-    /// Set once it has been reaped: its pid may then belong to another process.
-    private var exited = false
+    /// The wait status (`waitpid`) once it has been reaped (its pid may then belong to another
+    /// process); nil while it runs.
+    private let reaped = Mutex<Int32?>(nil)
+
     /// The wait status (`waitpid`) once it has been reaped: how it ended, e.g. by which signal.
-    public private(set) var waitStatus: Int32?
+    public var waitStatus: Int32? { reaped.withLock { $0 } }
 
     /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `output`.
     public init(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws {
@@ -49,12 +52,11 @@ public final class ChildProcess {
 
     /// Whether it has not exited yet (reaping it if it has).
     public var isRunning: Bool {
-        var status: Int32 = 0
-        if !exited && waitpid(pid, &status, WNOHANG) != 0 {
-            exited = true
-            waitStatus = status
+        reaped.withLock { reaped in
+            var status: Int32 = 0
+            if reaped == nil && waitpid(pid, &status, WNOHANG) != 0 { reaped = status }
+            return reaped == nil
         }
-        return !exited
     }
 
     /// SIGTERM, SIGKILL after `grace` seconds, and waits until it has exited.

@@ -102,32 +102,7 @@ enum POSIXFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system("fstat", path: path, errno: errno) }
-        var failure: Int32?
-        var bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, initialized in
-            var filled = 0
-            while filled < buffer.count {
-                let count = Glibc_read(fd, buffer.baseAddress! + filled, buffer.count - filled)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    break
-                }
-                if count == 0 { break }
-                filled += count
-            }
-            initialized = filled
-        }
-        if let failure { throw .system("read", path: path, errno: failure) }
-        // A file that grew since fstat (another program still writing): read the rest too.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk in
-            while true {
-                let count = Glibc_read(fd, chunk.baseAddress!, chunk.count)
-                if count < 0, errno == EINTR { continue }
-                if count <= 0 { break }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count]))
-            }
-        }
-        return bytes
+        return try readToEnd(fd, expectedSize: Int(info.st_size), path: path)
     }
 
     /// The file `name` in the open directory `directory` (openat(2): no path lookup from the root),
@@ -155,13 +130,20 @@ enum POSIXFile {
                 modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
             #endif
         }
-        // One byte more than expected: a short read then means the whole file was read.
-        let capacity = (size ?? 0) + 1
+        return (try readToEnd(fd, expectedSize: size ?? 0, path: path), modified)
+    }
+
+    /// Reads `fd` from where it is to its end. The first read asks for one byte more than
+    /// `expectedSize`, so a file of that size costs one read (a short read is its end); a file
+    /// that is larger (still being written by another program, or a Maildir name whose `,S=`
+    /// undersells it) is read on to its end.
+    private static func readToEnd(_ fd: Int32, expectedSize: Int, path: String) throws(StoreError) -> [UInt8] {
+        let capacity = max(0, expectedSize) + 1
         var failure: Int32?
         var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             var filled = 0
-            while filled < buffer.count {
-                let count = Glibc_read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            while filled < buffer.count, let base = buffer.baseAddress {
+                let count = Glibc_read(fd, base + filled, buffer.count - filled)
                 if count < 0 {
                     if errno == EINTR { continue }
                     failure = errno
@@ -173,20 +155,21 @@ enum POSIXFile {
             initialized = filled
         }
         if let failure { throw .system("read", path: path, errno: failure) }
-        if bytes.count == capacity {
-            // Larger than its name says: read the rest.
-            var more = true
-            while more {
-                more = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65536) { chunk -> Bool in
-                    let count = Glibc_read(fd, chunk.baseAddress!, chunk.count)
-                    if count < 0 && errno == EINTR { return true }
-                    guard count > 0 else { return false }
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count]))
-                    return true
+        guard bytes.count == capacity else { return bytes }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65536) { chunk in
+            while let base = chunk.baseAddress {
+                let count = Glibc_read(fd, base, chunk.count)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
                 }
+                if count == 0 { return }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count]))
             }
         }
-        return (bytes, modified)
+        if let failure { throw .system("read", path: path, errno: failure) }
+        return bytes
     }
 
     /// The size of the file `name` in the open directory `directory` (fstatat(2), no read), or nil
