@@ -77,7 +77,9 @@ let package = Package(
             name: "LetterboxSMTPTests", dependencies: ["LetterboxSMTP", "LetterboxStore", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxPOP3Tests",
+            dependencies: ["LetterboxPOP3", "LetterboxStore", "LetterboxNet", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxIMAPTests",
             dependencies: ["LetterboxIMAP", "LetterboxStore", "LetterboxNet", "TestSupport"],

@@ -183,7 +183,7 @@ package struct IMAPServer: Sendable {
         }
         defer { watcher.cancel() }
         // Anything that changed between the IDLE command and the subscription.
-        connection.write(session.idleUpdates())
+        connection.write(await session.idleUpdatesOffTheLoop())
         while true {
             do {
                 let line = try await connection.readLine(
@@ -196,7 +196,7 @@ package struct IMAPServer: Sendable {
                 send("\(tag) OK IDLE terminated\r\n", on: connection, transcript: transcript)
                 return
             } catch let error as NetError where error == .woken {
-                let updates = session.idleUpdates()
+                let updates = await session.idleUpdatesOffTheLoop()
                 guard !updates.isEmpty else { continue }
                 transcript.sent(String(decoding: updates, as: UTF8.self))
                 connection.write(updates)

@@ -24,7 +24,7 @@ func fuzzBlocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
     // A store's pool thread may still hold the closure of a job that already resumed the session
     // (a SEARCH run off the loop keeps its parsed key): LeakSanitizer, which checks right after
     // the input, would report that as leaked.
-    while !(BlockingPool.reading.isIdle && BlockingPool.shared.isIdle) { usleep(50) }
+    while !BlockingPool.everyPoolIsIdle { usleep(50) }
     guard let value = box.value else { fuzzFailure("async work produced nothing") }
     return value
 }
