@@ -390,9 +390,11 @@ public struct IMAPSession: Sendable {
         if allowExpunge {
             let gone = entries.indices.filter { present[entries[$0].uid] == nil }
             writeExpunged(gone, into: &out)
-            for index in gone.reversed() {
-                recent.remove(entries[index].message.id)
-                entries.remove(at: index)
+            if !gone.isEmpty {
+                // One pass, not a removal (and a move of every later entry) per message gone.
+                for index in gone { recent.remove(entries[index].message.id) }
+                let goneIndexes = Set(gone)
+                entries = entries.indices.filter { !goneIndexes.contains($0) }.map { entries[$0] }
             }
         }
         for (index, entry) in entries.enumerated() {
