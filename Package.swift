@@ -78,7 +78,9 @@ let package = Package(
             dependencies: ["LetterboxSMTP", "LetterboxStore", "LetterboxFaults", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxPOP3Tests", dependencies: ["LetterboxPOP3", "LetterboxStore"], swiftSettings: swiftSettings),
+            name: "LetterboxPOP3Tests",
+            dependencies: ["LetterboxPOP3", "LetterboxStore", "LetterboxNet", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxIMAPTests",
             dependencies: ["LetterboxIMAP", "LetterboxStore", "LetterboxNet", "TestSupport"],

@@ -135,7 +135,8 @@ package struct HTTPRouter: Sendable {
             let id = try Self.messageID(idText)
             guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
             if deleting {
-                let removed = store.remove(ids: [id])
+                // A disk store unlinks the file: on its threads, not the event loop's.
+                let removed = await store.removeEachOffTheLoop(ids: [id]).removed.count
                 guard removed > 0 else {
                     // Still stored: its file could not be removed (a read-only disk); the log says why.
                     guard store.message(id: id) == nil else {

@@ -181,7 +181,11 @@ package struct IMAPServer: Sendable {
         let watcher = Task {
             for await _ in changes { handle.wake() }
         }
-        defer { watcher.cancel() }
+        var pacing = IdleUpdatePacing()
+        defer {
+            watcher.cancel()
+            pacing.cancel()
+        }
         // Anything that changed between the IDLE command and the subscription.
         connection.write(await session.idleAndSearchUpdates())
         while true {
@@ -196,6 +200,7 @@ package struct IMAPServer: Sendable {
                 send("\(tag) OK IDLE terminated\r\n", on: connection, transcript: transcript)
                 return
             } catch let error as NetError where error == .woken {
+                guard pacing.mayWalkNow(waking: handle) else { continue }
                 let updates = await session.idleAndSearchUpdates()
                 guard !updates.isEmpty else { continue }
                 transcript.sent(String(decoding: updates, as: UTF8.self))

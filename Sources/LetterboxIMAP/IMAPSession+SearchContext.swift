@@ -174,7 +174,7 @@ extension IMAPSession {
     /// ``idleUpdates()`` and what changed in the live searches meanwhile (RFC 5267 §4.3).
     package mutating func idleAndSearchUpdates() async -> [UInt8] {
         var out = IMAPWriter()
-        out.raw(idleUpdates())
+        out.raw(await idleUpdatesOffTheLoop())
         await updateSearchContexts(into: &out)
         return out.bytes
     }

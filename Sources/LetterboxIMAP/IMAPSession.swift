@@ -176,21 +176,26 @@ package struct IMAPSession: Sendable {
         case (_, .notAuthenticated):
             result = "BAD command not valid before login (not authenticated state)"
         case (.select(let name, let parameters), _), (.examine(let name, let parameters), _):
-            result = select(
-                name, readOnly: tagged.command == .examine(name, parameters), parameters: parameters, into: &out)
+            let readOnly = tagged.command == .examine(name, parameters)
+            result = await offTheLoop(into: &out) {
+                $0.select(name, readOnly: readOnly, parameters: parameters, into: &$1)
+            }
         case (.list(let reference, let pattern), _), (.lsub(let reference, let pattern), _):
             let verb = tagged.command == .list(reference: reference, pattern: pattern) ? "LIST" : "LSUB"
             list(verb: verb, reference: reference, pattern: pattern, into: &out)
             result = "OK \(verb) completed"
         case (.extendedList(let options), _):
-            result = extendedList(options, into: &out)
+            result =
+                options.status == nil
+                ? extendedList(options, into: &out)
+                : await offTheLoop(into: &out) { $0.extendedList(options, into: &$1) }
         case (.status(let name, let items), _):
-            result = status(name, items: items, into: &out)
+            result = await offTheLoop(into: &out) { $0.status(name, items: items, into: &$1) }
         case (.namespace, _):
             out.raw("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n")
             result = "OK NAMESPACE completed"
         case (.idle, _):
-            if state == .selected { synchronize(into: &out, allowExpunge: true) }
+            await synchronizeOffTheLoop(into: &out, allowExpunge: true)
             out.raw("+ idling\r\n")
             return (out.bytes, .idle(tag: tag))
         case (.create(let name), _):
@@ -240,41 +245,41 @@ package struct IMAPSession: Sendable {
                 failure.map { Self.no($0) + " (\(kept) of the messages could not be expunged and stay)" }
                 ?? "OK EXPUNGE completed"
         case (.search(let key, let uid), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             let (found, modSeq) = await searchWithModSeq(key, uid: uid, into: &out)
             out.raw("* SEARCH" + found.map { " \($0)" }.joined() + (modSeq.map { " (MODSEQ \($0))" } ?? "") + "\r\n")
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.sort(let criteria, let key, let uid), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             out.raw("* SORT" + (await sort(key, by: criteria, uid: uid)).map { " \($0)" }.joined() + "\r\n")
             result = "OK \(uid ? "UID " : "")SORT completed"
         case (.extendedSearch(_, _, let options), .selected) where contextRefusal(tag: tag, options: options) != nil,
             (.extendedSort(_, _, _, let options), .selected) where contextRefusal(tag: tag, options: options) != nil:
             result = contextRefusal(tag: tag, options: options) ?? ""
         case (.extendedSearch(let key, let uid, let options), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             await extendedSearch(key, uid: uid, options: options, tag: tag, into: &out)
             result = "OK \(uid ? "UID " : "")SEARCH completed"
         case (.thread(let algorithm, let key, let uid), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             out.raw(Self.threadResponse(await thread(key, algorithm: algorithm, uid: uid)))
             result = "OK \(uid ? "UID " : "")THREAD completed"
         case (.extendedSort(let criteria, let key, let uid, let options), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             await extendedSort(key, by: criteria, uid: uid, options: options, tag: tag, into: &out)
             result = "OK \(uid ? "UID " : "")SORT completed"
         case (.fetch(let set, let attributes, let uid, let modifiers), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             result = await fetch(set, attributes: attributes, uid: uid, modifiers: modifiers, into: &out)
         case (.store(let set, let mode, let flags, let silent, let uid, let unchangedSince), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             result = await storeFlags(
                 set, mode: mode, flags: flags, silent: silent, uid: uid, unchangedSince: unchangedSince, into: &out)
         case (.copy(let set, let mailbox, let uid), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             result = await copy(set, to: mailbox, uid: uid)
         case (.move(let set, let mailbox, let uid), .selected):
-            synchronize(into: &out, allowExpunge: uid)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
             result = await move(set, to: mailbox, uid: uid, into: &out)
         default:
             result = "BAD command not valid in this state"
@@ -285,7 +290,7 @@ package struct IMAPSession: Sendable {
         if state == .selected && outcome == .proceed && !isSequenceSensitive(tagged.command)
             && !isSelection(tagged.command)
         {
-            synchronize(into: &out, allowExpunge: true)
+            await synchronizeOffTheLoop(into: &out, allowExpunge: true)
         }
         forgetSavedResult(after: result, tagged.searchPreamble)
         if state == .selected && outcome == .proceed { await updateSearchContexts(into: &out) }
@@ -398,9 +403,11 @@ package struct IMAPSession: Sendable {
         if allowExpunge {
             let gone = entries.indices.filter { present[entries[$0].uid] == nil }
             writeExpunged(gone, into: &out)
-            for index in gone.reversed() {
-                recent.remove(entries[index].message.id)
-                entries.remove(at: index)
+            if !gone.isEmpty {
+                // One pass, not a removal (and a move of every later entry) per message gone.
+                for index in gone { recent.remove(entries[index].message.id) }
+                let goneIndexes = Set(gone)
+                entries = entries.indices.filter { !goneIndexes.contains($0) }.map { entries[$0] }
             }
         }
         for (index, entry) in entries.enumerated() {

@@ -54,8 +54,9 @@ package struct POP3Server: Sendable {
                 }
                 if case .openMaildrop(let login) = action {
                     connection.loggedIn()
-                    action = session.maildropOpened(
-                        store.messages(matching: .mailbox(login: login)), uidValidity: store.uidValidity)
+                    // A walk of every message the login may see: off the event loop.
+                    let maildrop = await store.messagesOffTheLoop(matching: .mailbox(login: login))
+                    action = session.maildropOpened(maildrop, uidValidity: store.uidValidity)
                 }
                 if case .startTLS(let reply) = action {
                     try await connection.upgrade(with: tls, goAhead: reply + "\r\n", transcript: transcript)

@@ -6,13 +6,16 @@ import Synchronization
 /// core and does not grow.
 ///
 /// Threads start on demand up to ``maxThreads`` and then stay, parked on a condition variable.
-/// Two pools serve every disk store in the process: ``shared`` writes (deliveries, their fsyncs,
-/// start-up), ``reading`` reads message files for the interfaces and renders what needs them.
+/// Three pools serve every store in the process: ``shared`` writes (deliveries, their fsyncs,
+/// start-up), ``reading`` reads message files for the interfaces and renders what needs them,
+/// ``indexing`` walks the in-memory index (a mailbox's snapshot for SELECT or a POP3 maildrop).
 /// Apart, a dozen HTTP clients listing 100,000 Maildir messages at once cannot hold up an SMTP
-/// delivery: they queue for the few reading threads.
+/// delivery or a login: they queue for the few reading threads.
 package final class BlockingPool: Sendable {
     package static let shared = BlockingPool(maxThreads: 16)
     package static let reading = BlockingPool(maxThreads: 4)
+    /// Walks of the index that read no file: each is short, so they never queue behind reads.
+    package static let indexing = BlockingPool(maxThreads: 2)
 
     /// What a thread runs: the work, which returns the step to take once the thread has dropped
     /// the job (resuming the caller), or nil.
@@ -82,7 +85,7 @@ package final class BlockingPool: Sendable {
 
     /// Runs `work`, which cannot fail, on a pool thread and returns its result; the calling task is
     /// suspended, not blocked.
-    func perform<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+    package func perform<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
         await withCheckedContinuation { continuation in submit(work, resuming: continuation) }
     }
 

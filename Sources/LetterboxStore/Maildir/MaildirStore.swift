@@ -234,7 +234,10 @@ public final class MaildirStore: IndexedStore {
             pool.submit { self.deliver(raw, envelope: envelope, continuation) }
         }
         let message = try result.get()
-        removeExcess()
+        // The caller may be an event loop (SMTP): unlinking the oldest files waits for the disk,
+        // so it happens on the store's threads, and the delivery returns once it is done.
+        let excess = retention.excess()
+        if !excess.isEmpty { _ = await pool.perform { self.remove(ids: excess) } }
         return message
     }
 

@@ -80,6 +80,9 @@ public final class Message: Sendable, Identifiable {
     /// The decoded `Subject:` header ("" when absent).
     public var subject: String { headers.subject }
 
+    /// The header fields list filters compare against, decoded once (see ``MessageViews/HeaderSearchFields``).
+    package var searchFields: MessageViews.HeaderSearchFields { views.searchFields }
+
     /// The text a person would read: the text/plain part, or a rendering of the HTML one.
     public var text: String {
         let views = views

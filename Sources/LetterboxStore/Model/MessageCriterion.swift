@@ -37,13 +37,12 @@ public enum MessageCriterion: Sendable, Hashable {
         switch self {
         case .to(let text):
             if message.envelope.recipients.contains(where: { $0.containsIgnoringCase(text) }) { return true }
-            let headers = message.headers
-            return (headers.to + headers.cc).contains { $0.description.containsIgnoringCase(text) }
+            return message.searchFields.recipients.contains { $0.containsIgnoringCase(text) }
         case .from(let text):
             return message.envelope.sender.containsIgnoringCase(text)
-                || message.headers.from.contains { $0.description.containsIgnoringCase(text) }
+                || message.searchFields.senders.contains { $0.containsIgnoringCase(text) }
         case .subject(let text):
-            return message.subject.containsIgnoringCase(text)
+            return message.searchFields.subject.containsIgnoringCase(text)
         case .contains(let text):
             return message.text.containsIgnoringCase(text) || (message.html?.containsIgnoringCase(text) ?? false)
         case .hasAttachment:

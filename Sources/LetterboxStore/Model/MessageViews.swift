@@ -15,6 +15,19 @@ package final class MessageViews: Sendable {
         var headers: MessageHeaders?
         var tree: MIMEPart?
         var envelope: MessageEnvelope?
+        var searchFields: HeaderSearchFields?
+    }
+
+    /// The header fields list filters compare against (`to:`, `from:`, `subject:`), decoded once:
+    /// a filter over the whole store (an HTTP list, a long poll) would otherwise parse every
+    /// message's address lists again at each request.
+    package struct HeaderSearchFields: Sendable {
+        /// The `To:` and `Cc:` addresses, as written back (`Ana <ana@example.com>`).
+        package let recipients: [String]
+        /// The `From:` addresses.
+        package let senders: [String]
+        /// The decoded `Subject:`.
+        package let subject: String
     }
 
     package init(raw: [UInt8]) {
@@ -46,6 +59,17 @@ package final class MessageViews: Sendable {
         let envelope = MessageEnvelope(headers: headers)
         cache.withLock { $0.envelope = envelope }
         return envelope
+    }
+
+    /// See ``HeaderSearchFields``; parsed once.
+    package var searchFields: HeaderSearchFields {
+        if let cached = cache.withLock({ $0.searchFields }) { return cached }
+        let headers = headers
+        let fields = HeaderSearchFields(
+            recipients: (headers.to + headers.cc).map(\.description), senders: headers.from.map(\.description),
+            subject: headers.subject)
+        cache.withLock { $0.searchFields = fields }
+        return fields
     }
 
     package static let empty = MessageViews(raw: [])
