@@ -177,11 +177,14 @@ public final class MailCatcher: Sendable {
     /// Every message captured over SMTP, oldest first, whichever IMAP mailbox it is in now.
     public var messages: [Message] { store.messages(matching: MessageFilter()) }
 
+    /// The captured messages `filter` selects, oldest first.
+    public func messages(matching filter: MessageFilter) -> [Message] { store.messages(matching: filter) }
+
     /// The captured messages that match, oldest first. Text matches are case-insensitive substrings.
     public func messages(to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil)
         -> [Message]
     {
-        store.messages(matching: MessageFilter(to: to, from: from, subject: subject, contains: text))
+        messages(matching: MessageFilter(to: to, from: from, subject: subject, contains: text))
     }
 
     /// Returns the first message that matches, waiting up to `timeout` for it to arrive. Mail
@@ -189,22 +192,56 @@ public final class MailCatcher: Sendable {
     ///
     /// - Parameters: `to` matches envelope recipients (Bcc included) and To/Cc; `from` the
     ///   envelope sender and From; `subject` the decoded subject; `containing` the decoded text or
-    ///   HTML body. All case-insensitive substrings.
+    ///   HTML body. All case-insensitive substrings. `predicate`, when given, must accept it too.
     /// - Throws: ``WaitTimeout`` describing what was awaited and what was there instead.
     public func waitForMessage(
         to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil,
-        timeout: Duration = .seconds(10)
+        timeout: Duration = .seconds(10), where predicate: (@Sendable (Message) -> Bool)? = nil
     ) async throws -> Message {
         try await waitForMessage(
-            matching: MessageFilter(to: to, from: from, subject: subject, contains: text), timeout: timeout)
+            matching: MessageFilter(to: to, from: from, subject: subject, contains: text), timeout: timeout,
+            where: predicate)
     }
 
-    /// Returns the first message matching `filter`, waiting up to `timeout`.
-    public func waitForMessage(matching filter: MessageFilter, timeout: Duration = .seconds(10)) async throws -> Message
-    {
-        if let message = await store.waitForMessage(matching: filter, timeout: timeout) { return message }
-        throw WaitTimeout(
-            filter: filter, timeout: timeout, seen: store.messages(matching: MessageFilter()).map(\.summary))
+    /// Returns the first message `filter` selects and `predicate` accepts, waiting up to `timeout`.
+    ///
+    /// - Throws: ``WaitTimeout``.
+    public func waitForMessage(
+        matching filter: MessageFilter, timeout: Duration = .seconds(10),
+        where predicate: (@Sendable (Message) -> Bool)? = nil
+    ) async throws -> Message {
+        let wait = MessageWait(filter, timeout: timeout, where: predicate)
+        guard let message = try await waitForMessages(wait).first else {
+            throw WaitTimeout(wait, found: [], stored: [])
+        }
+        return message
+    }
+
+    /// Returns the first `count` messages `filter` selects and `predicate` accepts, oldest first,
+    /// waiting up to `timeout` for them to arrive.
+    ///
+    /// - Throws: ``WaitTimeout``, which also says how many arrived.
+    public func waitForMessages(
+        _ count: Int, matching filter: MessageFilter = .any, timeout: Duration = .seconds(10),
+        where predicate: (@Sendable (Message) -> Bool)? = nil
+    ) async throws -> [Message] {
+        try await waitForMessages(MessageWait(filter, count: count, timeout: timeout, where: predicate))
+    }
+
+    /// Returns the messages `wait` awaits, oldest first, once they are all there. Woken by
+    /// arrivals, never by polling; cancelling the task ends the wait.
+    ///
+    /// - Throws: ``WaitTimeout`` when fewer arrived within its timeout (or the task was cancelled).
+    public func waitForMessages(_ wait: MessageWait) async throws -> [Message] {
+        let found = await store.waitForMessages(wait)
+        guard found.count < wait.count else { return found }
+        throw WaitTimeout(wait, found: found, stored: messages)
+    }
+
+    /// Deletes the captured messages `filter` selects; returns how many.
+    @discardableResult
+    public func deleteMessages(matching filter: MessageFilter) -> Int {
+        store.remove(ids: messages(matching: filter).map(\.id))
     }
 
     /// Deletes every captured message; listeners keep running.

@@ -1,37 +1,66 @@
 import Letterbox
 
-/// Captured mail a test can list, wait for and clear: an in-process ``MailCatcher``, a
-/// ``RemoteMailCatcher``, or a ``ScopedInbox`` of either.
+/// Captured mail a test can list, wait for and clear, in the words of ``MailCatcher``: an
+/// in-process ``MailCatcher``, a ``RemoteMailCatcher``, or a ``ScopedInbox`` of either.
 public protocol MailInbox: Sendable {
-    /// Captured messages that match, oldest first.
-    func messages(_ criteria: MailCriteria) async throws -> [CapturedMail]
+    /// The captured messages `filter` selects, oldest first.
+    func messages(matching filter: MessageFilter) async throws -> [Message]
 
-    /// The first `count` messages that match, waiting up to `timeout` for them to arrive. Mail
-    /// that arrived before the call counts. Never polls.
+    /// The first `wait.count` messages `wait` selects, oldest first, waiting up to `wait.timeout`
+    /// for them to arrive. Mail that arrived before the call counts. Never polls.
     ///
-    /// - Throws: ``MailExpectationFailure`` describing what was expected and what was there.
-    func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws -> [CapturedMail]
+    /// - Throws: ``WaitTimeout`` saying what was awaited, how long, and what was there instead.
+    func waitForMessages(_ wait: MessageWait) async throws -> [Message]
 
-    /// Deletes the messages that match; returns how many.
+    /// Deletes the captured messages `filter` selects; returns how many.
     @discardableResult
-    func deleteMessages(_ criteria: MailCriteria) async throws -> Int
+    func deleteMessages(matching filter: MessageFilter) async throws -> Int
 }
 
+// The same conveniences as ``MailCatcher``'s, for every inbox.
 extension MailInbox {
-    /// The first message that matches, waiting up to `timeout`.
-    public func waitForMail(
-        to: String? = nil, from: String? = nil, subject: String? = nil, body: String? = nil,
-        timeout: Duration = .seconds(10), where predicate: (@Sendable (CapturedMail) -> Bool)? = nil
-    ) async throws -> CapturedMail {
-        let criteria = MailCriteria(to: to, from: from, subject: subject, body: body, where: predicate)
-        return try await waitForMessages(1, criteria, timeout: timeout)[0]
+    /// The captured messages that match, oldest first (every one without arguments). Text
+    /// matches are case-insensitive substrings.
+    public func messages(
+        to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil
+    ) async throws -> [Message] {
+        try await messages(matching: MessageFilter(to: to, from: from, subject: subject, contains: text))
     }
 
-    /// The first message matching `criteria`, waiting up to `timeout`.
-    public func waitForMail(_ criteria: MailCriteria, timeout: Duration = .seconds(10)) async throws -> CapturedMail {
-        try await waitForMessages(1, criteria, timeout: timeout)[0]
+    /// The first message that matches, waiting up to `timeout`; see
+    /// ``MailCatcher/waitForMessage(to:from:subject:containing:timeout:where:)``.
+    ///
+    /// - Throws: ``WaitTimeout``.
+    public func waitForMessage(
+        to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil,
+        timeout: Duration = .seconds(10), where predicate: (@Sendable (Message) -> Bool)? = nil
+    ) async throws -> Message {
+        try await waitForMessage(
+            matching: MessageFilter(to: to, from: from, subject: subject, contains: text), timeout: timeout,
+            where: predicate)
     }
 
-    /// Every captured message, oldest first.
-    public func allMail() async throws -> [CapturedMail] { try await messages(.any) }
+    /// The first message `filter` selects and `predicate` accepts, waiting up to `timeout`.
+    ///
+    /// - Throws: ``WaitTimeout``.
+    public func waitForMessage(
+        matching filter: MessageFilter, timeout: Duration = .seconds(10),
+        where predicate: (@Sendable (Message) -> Bool)? = nil
+    ) async throws -> Message {
+        let wait = MessageWait(filter, timeout: timeout, where: predicate)
+        guard let message = try await waitForMessages(wait).first else {
+            throw WaitTimeout(wait, found: [], stored: [])
+        }
+        return message
+    }
+
+    /// The first `count` messages `filter` selects and `predicate` accepts, waiting up to `timeout`.
+    ///
+    /// - Throws: ``WaitTimeout``.
+    public func waitForMessages(
+        _ count: Int, matching filter: MessageFilter = .any, timeout: Duration = .seconds(10),
+        where predicate: (@Sendable (Message) -> Bool)? = nil
+    ) async throws -> [Message] {
+        try await waitForMessages(MessageWait(filter, count: count, timeout: timeout, where: predicate))
+    }
 }

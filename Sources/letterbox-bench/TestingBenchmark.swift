@@ -16,13 +16,15 @@ enum TestingBenchmark {
             let start = DispatchTime.now().uptimeNanoseconds
             let mail = try await MailCatcher.start()
             try await SMTPTestClient.send(subject: "cycle \(index)", to: ["a@example.com"], port: mail.ports.smtp)
-            _ = try await mail.waitForMail(to: "a@example.com", timeout: .seconds(10))
+            _ = try await mail.waitForMessage(to: "a@example.com", timeout: .seconds(10))
             await mail.shutdown()
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         samples.sort()
-        print(String(format: "testing: start + send + wait + shutdown in-process: median %.2f ms, p99 %.2f ms (%d cycles)",
-                     samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)], cycles))
+        print(
+            String(
+                format: "testing: start + send + wait + shutdown in-process: median %.2f ms, p99 %.2f ms (%d cycles)",
+                samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)], cycles))
 
         // 2. Many tests at once, each with its own catcher.
         let began = DispatchTime.now().uptimeNanoseconds
@@ -31,9 +33,10 @@ enum TestingBenchmark {
                 group.addTask {
                     do {
                         let mail = try await MailCatcher.start()
-                        try await SMTPTestClient.send(subject: "p\(index)", to: ["p\(index)@example.com"], port: mail.ports.smtp)
-                        let received = try await mail.waitForMail(to: "p\(index)@example.com", timeout: .seconds(60))
-                        let stray = try await mail.allMail().count != 1
+                        try await SMTPTestClient.send(
+                            subject: "p\(index)", to: ["p\(index)@example.com"], port: mail.ports.smtp)
+                        let received = try await mail.waitForMessage(to: "p\(index)@example.com", timeout: .seconds(60))
+                        let stray = mail.messages.count != 1
                         await mail.shutdown()
                         return received.subject == "p\(index)" && !stray ? 0 : 1
                     } catch {
@@ -43,8 +46,10 @@ enum TestingBenchmark {
             }
             return await group.reduce(0, +)
         }
-        print(String(format: "testing: %d tests in parallel, each with its own catcher: %.0f ms total, %d failures",
-                     parallel, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6, failures))
+        print(
+            String(
+                format: "testing: %d tests in parallel, each with its own catcher: %.0f ms total, %d failures",
+                parallel, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6, failures))
 
         // 3. Remote wait: from SMTP 250 to the long-poll answer.
         var configuration = Configuration()
@@ -55,7 +60,7 @@ enum TestingBenchmark {
         var latencies: [Double] = []
         for index in 0..<remoteSamples {
             let address = "r\(index)@example.com"
-            let waiting = Task { try await remote.waitForMessages(1, MailCriteria(to: address), timeout: .seconds(30)) }
+            let waiting = Task { try await remote.waitForMessage(to: address, timeout: .seconds(30)) }
             try await Task.sleep(for: .milliseconds(2))  // let the long-poll reach the server first
             try await SMTPTestClient.send(subject: "remote", to: [address], port: server.ports.smtp)
             let accepted = DispatchTime.now().uptimeNanoseconds
@@ -64,7 +69,11 @@ enum TestingBenchmark {
         }
         await server.shutdown()
         latencies.sort()
-        print(String(format: "testing: remote wait, SMTP 250 → waitForMail returns: p50 %.2f ms, p99 %.2f ms (%d samples; includes fetching the raw message)",
-                     latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)], remoteSamples))
+        print(
+            String(
+                format:
+                    "testing: remote wait, SMTP 250 → waitForMessage returns: p50 %.2f ms, p99 %.2f ms (%d samples; includes fetching the raw message)",
+                latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
+                remoteSamples))
     }
 }

@@ -3,7 +3,7 @@ import Letterbox
 import LetterboxTesting
 import Testing
 
-@Suite struct CapturedMailTests {
+@Suite struct MessageTestingTests {
     private let signUp = """
         From: Shop <noreply@shop.example>\r
         To: Ana <ana@example.com>\r
@@ -36,8 +36,10 @@ import Testing
 
     @Test(.mailCatcher) func typedAccessLinksCodesAttachmentsAndBcc() async throws {
         let mail = try #require(MailCatcher.current)
-        try await SMTPTestClient.send(raw: signUp, from: "noreply@shop.example", to: ["ana@example.com", "audit@shop.example"], port: mail.ports.smtp)
-        let received = try await mail.waitForMail(to: "ana@example.com")
+        try await SMTPTestClient.send(
+            raw: signUp, from: "noreply@shop.example", to: ["ana@example.com", "audit@shop.example"],
+            port: mail.ports.smtp)
+        let received = try await mail.waitForMessage(to: "ana@example.com")
         #expect(received.subject == "Confirm your addréss")
         #expect(received.from.map(\.address) == ["noreply@shop.example"])
         #expect(received.to.first?.name == "Ana")
@@ -49,23 +51,33 @@ import Testing
         #expect(received.oneTimeCode(digits: 6...6) == "482913")
         #expect(received.links.map(\.absoluteString) == ["https://shop.example/confirm?token=abc&x=1"])
         #expect(received.link(containing: "/confirm")?.query == "token=abc&x=1")
-        #expect(received.attachments == [Attachment(filename: "terms.pdf", contentType: "application/pdf", contentID: nil, data: Data("%PDF-1.4\n".utf8))])
+        #expect(
+            received.attachments == [
+                Attachment(
+                    filename: "terms.pdf", contentType: "application/pdf", contentID: nil, data: Data("%PDF-1.4\n".utf8)
+                )
+            ])
         #expect(received.raw == Array(signUp.utf8))
     }
 
     @Test(.mailCatcher) func matchingByBodyHeaderAndPredicate() async throws {
         let mail = try #require(MailCatcher.current)
         try await SMTPTestClient.send(raw: signUp, to: ["ana@example.com"], port: mail.ports.smtp)
-        try await SMTPTestClient.send(subject: "Other", body: "nothing here", to: ["bo@example.com"], port: mail.ports.smtp)
-        #expect(try await mail.waitForMail(body: "code is 482913").to.first?.address == "ana@example.com")
-        #expect(try await mail.waitForMail(MailCriteria(header: ("X-Campaign", "WELCOME"))).subject.hasPrefix("Confirm"))
-        #expect(try await mail.waitForMail(where: { $0.attachments.isEmpty }).subject == "Other")
+        try await SMTPTestClient.send(
+            subject: "Other", body: "nothing here", to: ["bo@example.com"], port: mail.ports.smtp)
+        #expect(try await mail.waitForMessage(containing: "code is 482913").to.first?.address == "ana@example.com")
+        #expect(
+            try await mail.waitForMessage(where: {
+                $0.header("X-Campaign")?.localizedCaseInsensitiveContains("WELCOME") == true
+            }).subject.hasPrefix("Confirm"))
+        #expect(try await mail.waitForMessage(where: { $0.attachments.isEmpty }).subject == "Other")
     }
 
     @Test(.mailCatcher) func waitsForNMessagesIncludingOnesThatArriveLater() async throws {
         let mail = try #require(MailCatcher.current)
         try await SMTPTestClient.send(subject: "early", to: ["team@example.com"], port: mail.ports.smtp)
-        async let three = mail.waitForMessages(3, MailCriteria(to: "team@example.com"), timeout: .seconds(30))
+        async let three = mail.waitForMessages(
+            3, matching: MessageFilter(to: "team@example.com"), timeout: .seconds(30))
         for index in 0..<2 {
             try await SMTPTestClient.send(subject: "late \(index)", to: ["team@example.com"], port: mail.ports.smtp)
         }
@@ -76,12 +88,13 @@ import Testing
         let mail = try #require(MailCatcher.current)
         try await SMTPTestClient.send(subject: "Welcome", to: ["ana@example.com"], port: mail.ports.smtp)
         do {
-            _ = try await mail.waitForMail(to: "bo@example.com", subject: "Invoice", timeout: .milliseconds(200))
+            _ = try await mail.waitForMessage(to: "bo@example.com", subject: "Invoice", timeout: .milliseconds(200))
             Issue.record("the wait succeeded without a matching message")
-        } catch let failure as MailExpectationFailure {
+        } catch let failure as WaitTimeout {
             #expect(
                 failure.description
-                    == "expected a message to bo@example.com, subject containing \"Invoice\" within 200ms; 1 message(s) captured:\n  #1 from sender@example.com to ana@example.com \"Welcome\"")
+                    == "no message matching to=bo@example.com subject=Invoice arrived within 200ms; 1 message(s) there instead:\n  #1 from sender@example.com to ana@example.com \"Welcome\""
+            )
         }
     }
 
@@ -90,9 +103,9 @@ import Testing
         let first = mail.scope(), second = mail.scope()
         try await SMTPTestClient.send(subject: "for first", to: [first.address("ana")], port: mail.ports.smtp)
         try await SMTPTestClient.send(subject: "for second", to: [second.address("ana")], port: mail.ports.smtp)
-        #expect(try await first.waitForMail(to: "ana").subject == "for first")
-        #expect(try await second.allMail().map(\.subject) == ["for second"])
-        #expect(try await first.deleteMessages(.any) == 1)
-        #expect(try await mail.allMail().map(\.subject) == ["for second"])
+        #expect(try await first.waitForMessage(to: "ana").subject == "for first")
+        #expect(try await second.messages().map(\.subject) == ["for second"])
+        #expect(try await first.deleteMessages(matching: MessageFilter()) == 1)
+        #expect(mail.messages.map(\.subject) == ["for second"])
     }
 }
