@@ -188,6 +188,9 @@ extension MessageIndex {
 
     /// Waits not yet ended (queued for their scan, scanning, or watching arrivals).
     package var waiterCount: Int { state.withLock { $0.waits.waiters.count } }
+
+    /// Scans handed to the wait pool and not yet finished (at most ``maxConcurrentWaitScans``).
+    package var waitScansInFlight: Int { state.withLock { $0.waits.scansRunning } }
 }
 
 extension MessageIndex.WaitState {

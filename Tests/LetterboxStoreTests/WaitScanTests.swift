@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -74,5 +75,53 @@ struct WaitScanTests {
         let found = try await finishing("the wait woken by its arrival") { await wait.value }
         #expect(found.map(\.id) == [late.id])
         #expect(index.waitScans == 1)
+    }
+
+    @Test("no more than two waits scan the store at once; the others queue and scan in turn")
+    func scansAreBounded() async throws {
+        let pool = BlockingPool(maxThreads: 1)
+        let index = index(holding: 100, pool: pool)
+        let gate = Gate()
+        gate.hold(pool)
+        let waits = (0..<6).map { number in
+            Task {
+                await index.waitForMessages(
+                    MessageWait(MessageFilter(to: "nobody\(number)@example.com"), timeout: .seconds(60)))
+            }
+        }
+        try await eventually("6 waits registered") { index.waiterCount == 6 }
+        #expect(index.waitScansInFlight == MessageIndex.maxConcurrentWaitScans)
+        gate.release()
+        try await eventually("every wait scanned once") { index.waitScans == 6 }
+        #expect(index.waitScansInFlight == 0)
+        for wait in waits { wait.cancel() }
+        for wait in waits { #expect(await wait.value.isEmpty) }
+    }
+
+    @Test("a scan running when its client leaves stops at the next slice instead of matching every message")
+    func runningScanStops() async throws {
+        let pool = BlockingPool(maxThreads: 1)
+        let index = index(holding: 1000, pool: pool)
+        let checked = Mutex(0)
+        let started = DispatchSemaphore(value: 0)
+        let resume = DispatchSemaphore(value: 0)
+        let predicate: @Sendable (Message) -> Bool = { _ in
+            let first = checked.withLock { count in
+                count += 1
+                return count == 1
+            }
+            if first {
+                started.signal()
+                resume.wait()
+            }
+            return false
+        }
+        let wait = Task { await index.waitForMessages(MessageWait(timeout: .seconds(60), where: predicate)) }
+        try await onOwnThread { started.wait() }
+        wait.cancel()
+        #expect(await wait.value.isEmpty)
+        resume.signal()
+        await drain(pool)
+        #expect(checked.withLock { $0 } <= MessageIndex.scanSlice)
     }
 }
