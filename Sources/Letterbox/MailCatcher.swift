@@ -16,8 +16,9 @@ import Synchronization
 /// let message = try await mail.waitForMessage(to: "ana@example.com")
 /// await mail.shutdown()
 /// ```
-/// Safe to use from any task.
-public final class MailCatcher: Sendable {
+/// Its waits (``MailInbox/waitForMessage(to:from:subject:containing:timeout:where:)`` and the
+/// others) are those of every ``MailInbox``. Safe to use from any task.
+public final class MailCatcher: MailInbox {
     /// The ports actually bound.
     public let ports: Ports
     /// The configuration it was started with.
@@ -185,47 +186,6 @@ public final class MailCatcher: Sendable {
         -> [Message]
     {
         messages(matching: MessageFilter(to: to, from: from, subject: subject, contains: text))
-    }
-
-    /// Returns the first message that matches, waiting up to `timeout` for it to arrive. Mail
-    /// that arrived before the call counts, so there is no race between sending and waiting.
-    ///
-    /// - Parameters: `to` matches envelope recipients (Bcc included) and To/Cc; `from` the
-    ///   envelope sender and From; `subject` the decoded subject; `containing` the decoded text or
-    ///   HTML body. All case-insensitive substrings. `predicate`, when given, must accept it too.
-    /// - Throws: ``WaitTimeout`` describing what was awaited and what was there instead.
-    public func waitForMessage(
-        to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil,
-        timeout: Duration = .seconds(10), where predicate: (@Sendable (Message) -> Bool)? = nil
-    ) async throws -> Message {
-        try await waitForMessage(
-            matching: MessageFilter(to: to, from: from, subject: subject, contains: text), timeout: timeout,
-            where: predicate)
-    }
-
-    /// Returns the first message `filter` selects and `predicate` accepts, waiting up to `timeout`.
-    ///
-    /// - Throws: ``WaitTimeout``.
-    public func waitForMessage(
-        matching filter: MessageFilter, timeout: Duration = .seconds(10),
-        where predicate: (@Sendable (Message) -> Bool)? = nil
-    ) async throws -> Message {
-        let wait = MessageWait(filter, timeout: timeout, where: predicate)
-        guard let message = try await waitForMessages(wait).first else {
-            throw WaitTimeout(wait, found: [], stored: [])
-        }
-        return message
-    }
-
-    /// Returns the first `count` messages `filter` selects and `predicate` accepts, oldest first,
-    /// waiting up to `timeout` for them to arrive.
-    ///
-    /// - Throws: ``WaitTimeout``, which also says how many arrived.
-    public func waitForMessages(
-        _ count: Int, matching filter: MessageFilter = .any, timeout: Duration = .seconds(10),
-        where predicate: (@Sendable (Message) -> Bool)? = nil
-    ) async throws -> [Message] {
-        try await waitForMessages(MessageWait(filter, count: count, timeout: timeout, where: predicate))
     }
 
     /// Returns the messages `wait` awaits, oldest first, once they are all there. Woken by

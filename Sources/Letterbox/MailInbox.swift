@@ -1,7 +1,5 @@
-import Letterbox
-
-/// Captured mail a test can list, wait for and clear, in the words of ``MailCatcher``: an
-/// in-process ``MailCatcher``, a ``RemoteMailCatcher``, or a ``ScopedInbox`` of either.
+/// Captured mail that can be listed, waited for and cleared, in one vocabulary: an in-process
+/// ``MailCatcher``, and in `LetterboxTesting` a `RemoteMailCatcher` or a `ScopedInbox` of either.
 public protocol MailInbox: Sendable {
     /// The captured messages `filter` selects, oldest first.
     func messages(matching filter: MessageFilter) async throws -> [Message]
@@ -17,20 +15,15 @@ public protocol MailInbox: Sendable {
     func deleteMessages(matching filter: MessageFilter) async throws -> Int
 }
 
-// The same conveniences as ``MailCatcher``'s, for every inbox.
+// The waits every inbox offers, all through ``waitForMessages(_:)``.
 extension MailInbox {
-    /// The captured messages that match, oldest first (every one without arguments). Text
-    /// matches are case-insensitive substrings.
-    public func messages(
-        to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil
-    ) async throws -> [Message] {
-        try await messages(matching: MessageFilter(to: to, from: from, subject: subject, contains: text))
-    }
-
-    /// The first message that matches, waiting up to `timeout`; see
-    /// ``MailCatcher/waitForMessage(to:from:subject:containing:timeout:where:)``.
+    /// Returns the first message that matches, waiting up to `timeout` for it to arrive. Mail
+    /// that arrived before the call counts, so there is no race between sending and waiting.
     ///
-    /// - Throws: ``WaitTimeout``.
+    /// - Parameters: `to` matches envelope recipients (Bcc included) and To/Cc; `from` the
+    ///   envelope sender and From; `subject` the decoded subject; `containing` the decoded text or
+    ///   HTML body. All case-insensitive substrings. `predicate`, when given, must accept it too.
+    /// - Throws: ``WaitTimeout`` describing what was awaited and what was there instead.
     public func waitForMessage(
         to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil,
         timeout: Duration = .seconds(10), where predicate: (@Sendable (Message) -> Bool)? = nil
