@@ -29,14 +29,10 @@ public struct WaitTimeout: Error, CustomStringConvertible {
     }
 
     public var description: String {
-        let condition =
-            wait.predicate == nil
-            ? "matching \(wait.filter)"
-            : wait.filter.isEmpty ? "matching the predicate" : "matching \(wait.filter) and the predicate"
         var text =
             wait.count == 1
-            ? "no message \(condition) arrived within \(wait.timeout.shortDescription)"
-            : "expected \(wait.count) messages \(condition) within \(wait.timeout.shortDescription), \(found.count) arrived"
+            ? "no message\(wait.condition) arrived within \(wait.timeout.shortDescription)"
+            : "expected \(wait.count) messages\(wait.condition) within \(wait.timeout.shortDescription), \(found.count) arrived"
         if seen.isEmpty {
             text += "; the catcher holds no messages"
         } else {

@@ -31,11 +31,17 @@ public struct MessageWait: Sendable, CustomStringConvertible {
         filter.matches(message, flags: flags) && (predicate?(message) ?? true)
     }
 
-    /// `a message matching to=ana@example.com`, `3 messages matching any message and a predicate`.
-    public var description: String {
-        let what = count == 1 ? "a message" : "\(count) messages"
-        let condition = filter.isEmpty && predicate == nil ? "" : " matching \(filter)"
-        return what + condition
-            + (predicate == nil ? "" : (filter.isEmpty ? " matching a predicate" : " and a predicate"))
+    /// ` matching to=ana@example.com`, ` matching to=ana@example.com and a predicate`, ` matching
+    /// a predicate`, or empty when every message counts: what follows "a message" in a sentence.
+    public var condition: String {
+        switch (filter.isEmpty, predicate == nil) {
+        case (true, true): ""
+        case (true, false): " matching a predicate"
+        case (false, true): " matching \(filter)"
+        case (false, false): " matching \(filter) and a predicate"
+        }
     }
+
+    /// `a message matching to=ana@example.com`, `3 messages matching a predicate`.
+    public var description: String { (count == 1 ? "a message" : "\(count) messages") + condition }
 }

@@ -98,6 +98,23 @@ import Testing
         }
     }
 
+    @Test(.mailCatcher) func aTimeoutForSeveralSaysHowManyArrived() async throws {
+        let mail = try #require(MailCatcher.current)
+        try await SMTPTestClient.send(subject: "one", to: ["team@example.com"], port: mail.ports.smtp)
+        do {
+            _ = try await mail.waitForMessages(
+                2, matching: MessageFilter(to: "team@example.com"), timeout: .milliseconds(200),
+                where: { !$0.subject.isEmpty })
+            Issue.record("the wait succeeded with one matching message")
+        } catch let failure as WaitTimeout {
+            #expect(failure.found.map(\.subject) == ["one"])
+            #expect(
+                failure.description.hasPrefix(
+                    "expected 2 messages matching to=team@example.com and a predicate within 200ms, 1 arrived; "
+                        + "1 message(s) there instead:"))
+        }
+    }
+
     @Test(.mailCatcher) func scopesSeparateParallelTestsOnOneCatcher() async throws {
         let mail = try #require(MailCatcher.current)
         let first = mail.scope(), second = mail.scope()
