@@ -16,8 +16,9 @@ import Synchronization
 /// let message = try await mail.waitForMessage(to: "ana@example.com")
 /// await mail.shutdown()
 /// ```
-/// Safe to use from any task.
-public final class MailCatcher: Sendable {
+/// Its waits (``MailInbox/waitForMessage(to:from:subject:containing:timeout:where:)`` and the
+/// others) are those of every ``MailInbox``. Safe to use from any task.
+public final class MailCatcher: MailInbox {
     /// The ports actually bound.
     public let ports: Ports
     /// The configuration it was started with.
@@ -177,34 +178,30 @@ public final class MailCatcher: Sendable {
     /// Every message captured over SMTP, oldest first, whichever IMAP mailbox it is in now.
     public var messages: [Message] { store.messages(matching: MessageFilter()) }
 
+    /// The captured messages `filter` selects, oldest first.
+    public func messages(matching filter: MessageFilter) -> [Message] { store.messages(matching: filter) }
+
     /// The captured messages that match, oldest first. Text matches are case-insensitive substrings.
     public func messages(to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil)
         -> [Message]
     {
-        store.messages(matching: MessageFilter(to: to, from: from, subject: subject, contains: text))
+        messages(matching: MessageFilter(to: to, from: from, subject: subject, contains: text))
     }
 
-    /// Returns the first message that matches, waiting up to `timeout` for it to arrive. Mail
-    /// that arrived before the call counts, so there is no race between sending and waiting.
+    /// Returns the messages `wait` awaits, oldest first, once they are all there. Woken by
+    /// arrivals, never by polling; cancelling the task ends the wait.
     ///
-    /// - Parameters: `to` matches envelope recipients (Bcc included) and To/Cc; `from` the
-    ///   envelope sender and From; `subject` the decoded subject; `containing` the decoded text or
-    ///   HTML body. All case-insensitive substrings.
-    /// - Throws: ``WaitTimeout`` describing what was awaited and what was there instead.
-    public func waitForMessage(
-        to: String? = nil, from: String? = nil, subject: String? = nil, containing text: String? = nil,
-        timeout: Duration = .seconds(10)
-    ) async throws -> Message {
-        try await waitForMessage(
-            matching: MessageFilter(to: to, from: from, subject: subject, contains: text), timeout: timeout)
+    /// - Throws: ``WaitTimeout`` when fewer arrived within its timeout (or the task was cancelled).
+    public func waitForMessages(_ wait: MessageWait) async throws -> [Message] {
+        let found = await store.waitForMessages(wait)
+        guard found.count < wait.count else { return found }
+        throw WaitTimeout(wait, found: found, stored: messages)
     }
 
-    /// Returns the first message matching `filter`, waiting up to `timeout`.
-    public func waitForMessage(matching filter: MessageFilter, timeout: Duration = .seconds(10)) async throws -> Message
-    {
-        if let message = await store.waitForMessage(matching: filter, timeout: timeout) { return message }
-        throw WaitTimeout(
-            filter: filter, timeout: timeout, seen: store.messages(matching: MessageFilter()).map(\.summary))
+    /// Deletes the captured messages `filter` selects; returns how many.
+    @discardableResult
+    public func deleteMessages(matching filter: MessageFilter) -> Int {
+        store.remove(ids: messages(matching: filter).map(\.id))
     }
 
     /// Deletes every captured message; listeners keep running.

@@ -12,6 +12,14 @@ public typealias Message = LetterboxStore.Message
 public typealias Envelope = LetterboxStore.Envelope
 /// Criteria that select messages.
 public typealias MessageFilter = LetterboxStore.MessageFilter
+/// What a wait is for: a filter, how many messages, a predicate, a timeout.
+public typealias MessageWait = LetterboxStore.MessageWait
+/// One criterion of a ``MessageFilter``'s search terms, or its negation.
+public typealias SearchTerm = LetterboxStore.SearchTerm
+/// The tests a search term can make (to, from, subject, body, attachment, read, dates, size).
+public typealias MessageCriterion = LetterboxStore.MessageCriterion
+/// The `q=` search syntax: parses and writes a ``MessageFilter``'s terms.
+public typealias SearchQuery = LetterboxStore.SearchQuery
 /// Where captured messages live.
 public typealias MessageStore = LetterboxStore.MessageStore
 /// The default, in-memory store.
@@ -42,3 +50,8 @@ public typealias FaultInjector = LetterboxFaults.FaultInjector
 public typealias FaultStatus = LetterboxFaults.FaultStatus
 /// Why rule text could not be read.
 public typealias FaultRuleSyntaxError = LetterboxFaults.FaultRuleSyntaxError
+
+extension MessageFilter {
+    /// The filter that selects every message captured over SMTP.
+    public static var any: MessageFilter { MessageFilter() }
+}

@@ -1,15 +1,38 @@
 import LetterboxStore
 
-/// Thrown when no message matching a filter arrived in time. Its description says what was
-/// awaited, for how long, and summarises every message that was there instead.
+/// Thrown when a wait ends without the messages it awaited: by ``MailCatcher``'s waits, and by
+/// `LetterboxTesting`'s inboxes and `RemoteMailCatcher` alike. Its description says what was
+/// awaited, for how long, how many arrived, and summarises every message that was there instead:
+///
+/// ```
+/// no message matching to=bo@example.com subject=Invoice arrived within 200ms; 1 message(s) there instead:
+///   #1 from sender@example.com to ana@example.com "Welcome"
+/// ```
 public struct WaitTimeout: Error, CustomStringConvertible {
-    public let filter: MessageFilter
-    public let timeout: Duration
+    /// What was awaited.
+    public let wait: MessageWait
+    /// The matching messages that did arrive, fewer than ``MessageWait/count``.
+    public let found: [Message]
     /// One line per message stored when the wait ended.
     public let seen: [String]
 
+    /// The criteria awaited.
+    public var filter: MessageFilter { wait.filter }
+    /// How long the wait lasted.
+    public var timeout: Duration { wait.timeout }
+
+    /// A timeout of `wait`, which found `found`, while the catcher held `stored`.
+    public init(_ wait: MessageWait, found: [Message], stored: [Message]) {
+        self.wait = wait
+        self.found = found
+        self.seen = stored.map(\.summary)
+    }
+
     public var description: String {
-        var text = "no message matching \(filter) arrived within \(timeout)"
+        var text =
+            wait.count == 1
+            ? "no message\(wait.condition) arrived within \(wait.timeout.shortDescription)"
+            : "expected \(wait.count) messages\(wait.condition) within \(wait.timeout.shortDescription), \(found.count) arrived"
         if seen.isEmpty {
             text += "; the catcher holds no messages"
         } else {
@@ -25,5 +48,14 @@ extension Message {
     /// `#3 from a@example.com to b@example.com "Subject"`.
     var summary: String {
         "#\(id) from \(envelope.sender.isEmpty ? "<>" : envelope.sender) to \(envelope.recipients.joined(separator: ", ")) \"\(subject)\""
+    }
+}
+
+extension Duration {
+    /// `5s`, `250ms`.
+    var shortDescription: String {
+        let (seconds, attoseconds) = components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 }

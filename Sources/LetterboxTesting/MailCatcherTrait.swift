@@ -8,7 +8,7 @@ import Testing
 /// @Test(.mailCatcher) func welcomeMail() async throws {
 ///     let mail = try #require(MailCatcher.current)
 ///     try await app.signUp(smtpPort: mail.ports.smtp)
-///     #expect(try await mail.waitForMail(to: "ana@example.com").subject == "Welcome")
+///     #expect(try await mail.waitForMessage(to: "ana@example.com").subject == "Welcome")
 /// }
 /// ```
 public struct MailCatcherTrait: TestTrait, SuiteTrait, TestScoping {

@@ -6,7 +6,8 @@ import Letterbox
 #endif
 
 /// The testing API against a `letterbox` running elsewhere (docker-compose, another process),
-/// over its HTTP endpoint. Waits use the server's long-poll, so they never poll.
+/// over its HTTP endpoint, in the same words as ``MailCatcher``. Waits use the server's long
+/// poll (`GET /messages/wait`), so they never poll.
 ///
 /// ```swift
 /// let mail = RemoteMailCatcher(url: URL(string: "http://letterbox:8025")!)
@@ -27,30 +28,31 @@ public struct RemoteMailCatcher: MailInbox {
         self.session = session
     }
 
-    public func messages(_ criteria: MailCriteria) async throws -> [CapturedMail] {
-        let listing = try await json(path: "/messages.json", query: query(criteria.filter))
-        guard let objects = listing as? [[String: Any]] else {
+    public func messages(matching filter: MessageFilter) async throws -> [Message] {
+        let (data, status) = try await request("GET", path: "/messages.json", query: query(filter))
+        guard status == 200 else { throw Failure(description: "GET /messages.json answered \(status)") }
+        guard let objects = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
             throw Failure(description: "GET /messages.json: not a JSON array")
         }
-        var found: [CapturedMail] = []
+        var found: [Message] = []
         for object in objects {
-            let mail = try await capturedMail(object)
-            if criteria.matches(mail) { found.append(mail) }
+            let message = try await message(object)
+            if Self.locally(filter).matches(message) { found.append(message) }
         }
         return found
     }
 
-    public func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws
-        -> [CapturedMail]
-    {
-        let deadline = ContinuousClock.now + timeout
-        var found: [CapturedMail] = []
-        var since: UInt64?
-        while found.count < count {
+    /// Asks the server's long poll for one matching message after another (each after the last
+    /// one seen) until `wait.count` are there or its timeout has passed.
+    public func waitForMessages(_ wait: MessageWait) async throws -> [Message] {
+        let deadline = ContinuousClock.now + wait.timeout
+        let local = Self.locally(wait.filter)
+        var found: [Message] = []
+        var filter = wait.filter
+        while found.count < wait.count {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { break }
-            var items = query(criteria.filter)
-            if let since { items.append(URLQueryItem(name: "since", value: String(since))) }
+            var items = query(filter)
             let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
             items.append(URLQueryItem(name: "timeout", value: String(format: "%.3f", seconds)))
             let (data, status) = try await request(
@@ -59,21 +61,19 @@ public struct RemoteMailCatcher: MailInbox {
             guard status == 200, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw Failure(description: "GET /messages/wait.json answered \(status)")
             }
-            let mail = try await capturedMail(object)
-            since = mail.id
-            if criteria.matches(mail) { found.append(mail) }
+            let message = try await message(object)
+            filter.sinceID = message.id
+            if local.matches(message) && (wait.predicate?(message) ?? true) { found.append(message) }
         }
-        guard found.count < count else { return found }
-        let everything = (try? await messages(.any))?.map(\.description) ?? []
-        throw MailExpectationFailure(
-            expected: criteria.description, waited: timeout, found: found.count, wanted: count, seen: everything)
+        guard found.count < wait.count else { return found }
+        throw WaitTimeout(wait, found: found, stored: (try? await messages(matching: MessageFilter())) ?? [])
     }
 
     @discardableResult
-    public func deleteMessages(_ criteria: MailCriteria) async throws -> Int {
+    public func deleteMessages(matching filter: MessageFilter) async throws -> Int {
         var deleted = 0
-        for mail in try await messages(criteria) {
-            let (_, status) = try await request("DELETE", path: "/messages/\(mail.id)", query: [])
+        for message in try await messages(matching: filter) {
+            let (_, status) = try await request("DELETE", path: "/messages/\(message.id)", query: [])
             if status == 200 { deleted += 1 }
         }
         return deleted
@@ -81,12 +81,24 @@ public struct RemoteMailCatcher: MailInbox {
 
     // MARK: HTTP
 
+    /// The criteria of `filter` the HTTP endpoint cannot take (``MessageFilter/recipient``), tested here.
+    private static func locally(_ filter: MessageFilter) -> MessageFilter {
+        MessageFilter(recipient: filter.recipient)
+    }
+
+    /// `filter` as the query items of `GET /messages` and `/messages/wait`.
     private func query(_ filter: MessageFilter) -> [URLQueryItem] {
         var items: [URLQueryItem] = []
-        if let to = filter.to { items.append(URLQueryItem(name: "to", value: to)) }
-        if let from = filter.from { items.append(URLQueryItem(name: "from", value: from)) }
-        if let subject = filter.subject { items.append(URLQueryItem(name: "subject", value: subject)) }
-        if let contains = filter.contains { items.append(URLQueryItem(name: "contains", value: contains)) }
+        func add(_ name: String, _ value: String?) {
+            if let value { items.append(URLQueryItem(name: name, value: value)) }
+        }
+        add("to", filter.to)
+        add("from", filter.from)
+        add("subject", filter.subject)
+        add("contains", filter.contains)
+        add("since", filter.sinceID.map(String.init))
+        add("mailbox", filter.mailbox)
+        add("q", filter.terms.isEmpty ? nil : SearchQuery.text(of: filter.terms))
         return items
     }
 
@@ -106,15 +118,9 @@ public struct RemoteMailCatcher: MailInbox {
         return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
     }
 
-    private func json(path: String, query: [URLQueryItem]) async throws -> Any {
-        let (data, status) = try await request("GET", path: path, query: query)
-        guard status == 200 else { throw Failure(description: "GET \(path) answered \(status)") }
-        return try JSONSerialization.jsonObject(with: data)
-    }
-
     /// Builds the message from its JSON summary and its raw bytes, so every typed accessor works
     /// exactly as it does in-process.
-    private func capturedMail(_ object: [String: Any]) async throws -> CapturedMail {
+    private func message(_ object: [String: Any]) async throws -> Message {
         guard let id = (object["id"] as? NSNumber)?.uint64Value else {
             throw Failure(description: "message without id")
         }
@@ -122,12 +128,11 @@ public struct RemoteMailCatcher: MailInbox {
         guard status == 200 else { throw Failure(description: "GET /messages/\(id)/raw answered \(status)") }
         let envelope = object["envelope"] as? [String: Any] ?? [:]
         let received = (object["receivedAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date()
-        let message = Message(
+        return Message(
             id: id, raw: [UInt8](raw),
             envelope: Envelope(
                 sender: envelope["from"] as? String ?? "", recipients: envelope["recipients"] as? [String] ?? [],
                 helo: envelope["helo"] as? String ?? "", authenticatedAs: envelope["auth"] as? String,
                 peer: envelope["peer"] as? String ?? "", receivedAt: received))
-        return CapturedMail(message)
     }
 }

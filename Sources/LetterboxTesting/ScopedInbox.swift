@@ -1,4 +1,5 @@
 import Foundation
+import Letterbox
 
 /// A private corner of a shared catcher: it hands out recipient addresses that carry a unique
 /// tag, and lists, waits for and deletes only mail sent to them. Tests running in parallel
@@ -7,7 +8,7 @@ import Foundation
 /// ```swift
 /// let inbox = remote.scope()
 /// try await signUp(email: inbox.address("ana"))      // ana+lbx-1f3a9c@example.com
-/// let mail = try await inbox.waitForMail(subject: "Welcome")
+/// let mail = try await inbox.waitForMessage(subject: "Welcome")
 /// ```
 public struct ScopedInbox: MailInbox {
     /// The tag every address of this scope carries.
@@ -26,36 +27,27 @@ public struct ScopedInbox: MailInbox {
     /// which mail libraries accept as an ordinary address).
     public func address(_ localPart: String = "user") -> String { "\(localPart)+\(tag)@\(domain)" }
 
-    private func scoped(_ criteria: MailCriteria) -> MailCriteria {
-        var scoped = criteria
-        let tag = self.tag
-        if let to = criteria.to {
-            // Both must hold: the caller's recipient and this scope's tag.
-            scoped.to = tag
-            let previous = criteria.predicate
-            scoped.predicate = { mail in
-                let recipients = mail.envelope.recipients + (mail.to + mail.cc).map(\.address)
-                return recipients.contains { $0.localizedCaseInsensitiveContains(to) } && (previous?(mail) ?? true)
-            }
-        } else {
-            scoped.to = tag
-        }
+    /// `filter` narrowed to this scope's mail: its `to` becomes a search term, so both must hold.
+    private func scoped(_ filter: MessageFilter) -> MessageFilter {
+        var scoped = filter
+        if let to = filter.to { scoped.terms.append(SearchTerm(.to(to))) }
+        scoped.to = tag
         return scoped
     }
 
-    public func messages(_ criteria: MailCriteria) async throws -> [CapturedMail] {
-        try await base.messages(scoped(criteria))
+    public func messages(matching filter: MessageFilter) async throws -> [Message] {
+        try await base.messages(matching: scoped(filter))
     }
 
-    public func waitForMessages(_ count: Int, _ criteria: MailCriteria, timeout: Duration) async throws
-        -> [CapturedMail]
-    {
-        try await base.waitForMessages(count, scoped(criteria), timeout: timeout)
+    public func waitForMessages(_ wait: MessageWait) async throws -> [Message] {
+        var scopedWait = wait
+        scopedWait.filter = scoped(wait.filter)
+        return try await base.waitForMessages(scopedWait)
     }
 
     @discardableResult
-    public func deleteMessages(_ criteria: MailCriteria) async throws -> Int {
-        try await base.deleteMessages(scoped(criteria))
+    public func deleteMessages(matching filter: MessageFilter) async throws -> Int {
+        try await base.deleteMessages(matching: scoped(filter))
     }
 }
 

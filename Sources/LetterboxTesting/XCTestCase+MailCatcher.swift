@@ -11,29 +11,28 @@ extension XCTestCase {
     }
 }
 
-/// Waits for a message and fails the test with what was expected, how long it waited, and every
-/// message that was there instead. Returns the message, or nil after recording the failure.
+/// Waits for a message `filter` selects and `predicate` accepts, and fails the test with the
+/// ``WaitTimeout``'s account (what was awaited, how long, every message there instead) when none
+/// comes. Returns the message, or nil after recording the failure.
 @discardableResult
-public func XCTAssertReceivesMail(
-    _ inbox: some MailInbox, _ criteria: MailCriteria, timeout: Duration = .seconds(10),
-    file: StaticString = #filePath, line: UInt = #line
-) async -> CapturedMail? {
-    do {
-        return try await inbox.waitForMail(criteria, timeout: timeout)
-    } catch {
-        XCTFail("\(error)", file: file, line: line)
-        return nil
-    }
+public func XCTAssertReceivesMessage(
+    _ inbox: some MailInbox, _ filter: MessageFilter = .any, timeout: Duration = .seconds(10),
+    where predicate: (@Sendable (Message) -> Bool)? = nil, file: StaticString = #filePath, line: UInt = #line
+) async -> Message? {
+    await XCTAssertReceivesMessages(inbox, count: 1, filter, timeout: timeout, where: predicate, file: file, line: line)
+        .first
 }
 
-/// Waits for `count` messages; fails the test like ``XCTAssertReceivesMail(_:_:timeout:file:line:)``.
+/// Waits for `count` messages; fails the test like
+/// ``XCTAssertReceivesMessage(_:_:timeout:where:file:line:)``. Returns them, or none after
+/// recording the failure.
 @discardableResult
-public func XCTAssertReceivesMail(
-    _ inbox: some MailInbox, count: Int, _ criteria: MailCriteria = .any, timeout: Duration = .seconds(10),
-    file: StaticString = #filePath, line: UInt = #line
-) async -> [CapturedMail] {
+public func XCTAssertReceivesMessages(
+    _ inbox: some MailInbox, count: Int, _ filter: MessageFilter = .any, timeout: Duration = .seconds(10),
+    where predicate: (@Sendable (Message) -> Bool)? = nil, file: StaticString = #filePath, line: UInt = #line
+) async -> [Message] {
     do {
-        return try await inbox.waitForMessages(count, criteria, timeout: timeout)
+        return try await inbox.waitForMessages(MessageWait(filter, count: count, timeout: timeout, where: predicate))
     } catch {
         XCTFail("\(error)", file: file, line: line)
         return []

@@ -16,7 +16,7 @@ enum TestingBenchmark {
             let start = DispatchTime.now().uptimeNanoseconds
             let mail = try await MailCatcher.start()
             try await SMTPTestClient.send(subject: "cycle \(index)", to: ["a@example.com"], port: mail.ports.smtp)
-            _ = try await mail.waitForMail(to: "a@example.com", timeout: .seconds(10))
+            _ = try await mail.waitForMessage(to: "a@example.com", timeout: .seconds(10))
             await mail.shutdown()
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
@@ -35,8 +35,8 @@ enum TestingBenchmark {
                         let mail = try await MailCatcher.start()
                         try await SMTPTestClient.send(
                             subject: "p\(index)", to: ["p\(index)@example.com"], port: mail.ports.smtp)
-                        let received = try await mail.waitForMail(to: "p\(index)@example.com", timeout: .seconds(60))
-                        let stray = try await mail.allMail().count != 1
+                        let received = try await mail.waitForMessage(to: "p\(index)@example.com", timeout: .seconds(60))
+                        let stray = mail.messages.count != 1
                         await mail.shutdown()
                         return received.subject == "p\(index)" && !stray ? 0 : 1
                     } catch {
@@ -60,7 +60,7 @@ enum TestingBenchmark {
         var latencies: [Double] = []
         for index in 0..<remoteSamples {
             let address = "r\(index)@example.com"
-            let waiting = Task { try await remote.waitForMessages(1, MailCriteria(to: address), timeout: .seconds(30)) }
+            let waiting = Task { try await remote.waitForMessage(to: address, timeout: .seconds(30)) }
             try await Task.sleep(for: .milliseconds(2))  // let the long-poll reach the server first
             try await SMTPTestClient.send(subject: "remote", to: [address], port: server.ports.smtp)
             let accepted = DispatchTime.now().uptimeNanoseconds
@@ -72,7 +72,7 @@ enum TestingBenchmark {
         print(
             String(
                 format:
-                    "testing: remote wait, SMTP 250 → waitForMail returns: p50 %.2f ms, p99 %.2f ms (%d samples; includes fetching the raw message)",
+                    "testing: remote wait, SMTP 250 → waitForMessage returns: p50 %.2f ms, p99 %.2f ms (%d samples; includes fetching the raw message)",
                 latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
                 remoteSamples))
     }

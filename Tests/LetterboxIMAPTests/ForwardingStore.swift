@@ -28,9 +28,7 @@ class ForwardingStore: MessageStore, @unchecked Sendable {
     func messages(matching filter: MessageFilter) -> [Message] { base.messages(matching: filter) }
     func message(id: UInt64) -> Message? { base.message(id: id) }
     func remove(ids: [UInt64]) -> Int { base.remove(ids: ids) }
-    func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
-        await base.waitForMessage(matching: filter, timeout: timeout)
-    }
+    func waitForMessages(_ wait: MessageWait) async -> [Message] { await base.waitForMessages(wait) }
     func changes() -> AsyncStream<StoreChange> { base.changes() }
     func snapshot(matching filter: MessageFilter) -> StoreSnapshot { base.snapshot(matching: filter) }
     var modificationSequence: UInt64 { base.modificationSequence }

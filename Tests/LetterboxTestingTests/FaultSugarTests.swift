@@ -20,7 +20,7 @@ import Testing
                 }
             }
             try await SMTPTestClient.send(subject: "Hi", to: ["bounce@example.com"], port: mail.ports.smtp)
-            #expect(try await mail.waitForMail(to: "bounce@example.com").subject == "Hi")
+            #expect(try await mail.waitForMessage(to: "bounce@example.com").subject == "Hi")
             #expect(mail.faults.rule(id: id)?.isExpired == true)
             mail.removeFault(id)
             #expect(mail.faults.rules.isEmpty)
@@ -72,7 +72,7 @@ import Testing
             try await SMTPTestClient.send(subject: "Hi", to: ["x@example.com"], port: smtp)
         } throws: { "\($0)".contains("451 4.3.0") }
         try await SMTPTestClient.send(subject: "Second try", to: ["x@example.com"], port: smtp)
-        #expect(try await remote.waitForMail(to: "x@example.com").subject == "Second try")
+        #expect(try await remote.waitForMessage(to: "x@example.com").subject == "Second try")
 
         try await remote.removeFault(id)
         try await remote.removeAllFaults()

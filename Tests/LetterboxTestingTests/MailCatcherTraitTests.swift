@@ -10,10 +10,10 @@ import Testing
         try await SMTPTestClient.send(
             subject: "test \(index)", body: "code \(1000 + index)", to: ["t\(index)@example.com"], port: mail.ports.smtp
         )
-        let received = try await mail.waitForMail(to: "t\(index)@example.com", timeout: .seconds(30))
+        let received = try await mail.waitForMessage(to: "t\(index)@example.com", timeout: .seconds(30))
         #expect(received.subject == "test \(index)")
         #expect(received.oneTimeCode() == "\(1000 + index)")
-        #expect(try await mail.allMail().count == 1, "another test's mail leaked into this catcher")
+        #expect(mail.messages.count == 1, "another test's mail leaked into this catcher")
     }
 
     @Test(.mailCatcher { $0.smtp.maxMessageSize = 1234 })

@@ -59,30 +59,30 @@ import Testing
                     try await SMTPTestClient.send(
                         subject: "Welcome \(index)", body: "Your code is \(5000 + index)", to: [inbox.address("ana")],
                         port: smtp)
-                    let mail = try await inbox.waitForMail(subject: "Welcome", timeout: .seconds(30))
+                    let mail = try await inbox.waitForMessage(subject: "Welcome", timeout: .seconds(30))
                     #expect(mail.subject == "Welcome \(index)")
                     #expect(mail.oneTimeCode() == "\(5000 + index)")
-                    #expect(try await inbox.allMail().count == 1)
+                    #expect(try await inbox.messages(matching: .any).count == 1)
                 }
             }
             try await group.waitForAll()
         }
-        #expect(try await remote.allMail().count == 8)
+        #expect(try await remote.messages(matching: .any).count == 8)
 
         // A wait that begins before the mail arrives is woken by it (server long-poll).
-        async let later = remote.waitForMail(to: "late@example.com", timeout: .seconds(30))
+        async let later = remote.waitForMessage(to: "late@example.com", timeout: .seconds(30))
         try await SMTPTestClient.send(subject: "Late", to: ["late@example.com"], port: smtp)
         #expect(try await later.subject == "Late")
 
         do {
-            _ = try await remote.waitForMail(to: "nobody@example.com", timeout: .milliseconds(300))
+            _ = try await remote.waitForMessage(to: "nobody@example.com", timeout: .milliseconds(300))
             Issue.record("wait succeeded without a match")
-        } catch let failure as MailExpectationFailure {
+        } catch let failure as WaitTimeout {
             #expect(
                 failure.description.hasPrefix(
-                    "expected a message to nobody@example.com within 300ms; 9 message(s) captured:"))
+                    "no message matching to=nobody@example.com arrived within 300ms; 9 message(s) there instead:"))
         }
-        #expect(try await remote.deleteMessages(MailCriteria(subject: "Welcome")) == 8)
-        #expect(try await remote.allMail().map(\.subject) == ["Late"])
+        #expect(try await remote.deleteMessages(matching: MessageFilter(subject: "Welcome")) == 8)
+        #expect(try await remote.messages(matching: .any).map(\.subject) == ["Late"])
     }
 }

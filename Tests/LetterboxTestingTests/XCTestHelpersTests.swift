@@ -12,7 +12,7 @@ final class XCTestHelpersTests: XCTestCase {
 
     func testAssertionReturnsTheMessage() async throws {
         try await SMTPTestClient.send(subject: "Hello XCTest", to: ["x@example.com"], port: mail.ports.smtp)
-        let received = await XCTAssertReceivesMail(mail, MailCriteria(to: "x@example.com"))
+        let received = await XCTAssertReceivesMessage(mail, MessageFilter(to: "x@example.com"))
         XCTAssertEqual(received?.subject, "Hello XCTest")
     }
 
@@ -20,7 +20,7 @@ final class XCTestHelpersTests: XCTestCase {
         for index in 0..<3 {
             try await SMTPTestClient.send(subject: "n\(index)", to: ["many@example.com"], port: mail.ports.smtp)
         }
-        let received = await XCTAssertReceivesMail(mail, count: 3, MailCriteria(to: "many@example.com"))
+        let received = await XCTAssertReceivesMessages(mail, count: 3, MessageFilter(to: "many@example.com"))
         XCTAssertEqual(received.map(\.subject), ["n0", "n1", "n2"])
     }
 }

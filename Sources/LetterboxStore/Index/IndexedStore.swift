@@ -11,9 +11,7 @@ extension IndexedStore {
 
     public func message(id: UInt64) -> Message? { index.message(id: id) }
 
-    public func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
-        await index.waitForMessage(matching: filter, timeout: timeout)
-    }
+    public func waitForMessages(_ wait: MessageWait) async -> [Message] { await index.waitForMessages(wait) }
 
     public func changes() -> AsyncStream<StoreChange> { index.changes() }
 

@@ -106,20 +106,6 @@ extension MessageIndex.State {
         return nil
     }
 
-    /// Removes and returns the waiters `message` satisfies.
-    mutating func wakeWaiters(for message: Message) -> [(MessageIndex.Waiter, Message)] {
-        guard let placement = placement(of: message.id) else { return [] }
-        var woken: [(MessageIndex.Waiter, Message)] = []
-        for (id, waiter) in waiters
-        where waiter.filter.admits(mailbox: placement.mailbox, captured: placement.captured)
-            && waiter.filter.matches(message, flags: flags[message.id] ?? MessageFlags())
-        {
-            woken.append((waiter, message))
-            waiters[id] = nil
-        }
-        return woken
-    }
-
     func info(_ mailbox: MailboxState) -> Mailbox {
         Mailbox(
             name: mailbox.name, uidValidity: mailbox.uidValidity, nextUID: mailbox.nextUID,
@@ -295,11 +281,11 @@ extension MessageIndex {
     /// their UIDs in order. Throws ``MailboxError/tryCreate(_:)`` when the mailbox does not exist.
     package func place(_ messages: [(Message, MessageFlags)], in requested: String) throws(MailboxError) -> [UInt64] {
         let name = Mailbox.canonical(requested)
-        let (uids, woken, observers) = try state.withLock { state throws(MailboxError) in
+        let (uids, waiters, observers) = try state.withLock { state throws(MailboxError) in
             guard state.mailboxes[name] != nil else { throw .tryCreate(name) }
             var uids: [UInt64] = []
             uids.reserveCapacity(messages.count)
-            var woken: [(Waiter, Message)] = []
+            var waiters: Set<UInt64> = []
             let modSeq = state.nextModSeq()
             for (message, flags) in messages {
                 state.add(message)
@@ -309,11 +295,11 @@ extension MessageIndex {
                     state.flags[message.id] = flags
                     state.noteKeywords(of: flags, in: name)
                 }
-                woken += state.wakeWaiters(for: message)
+                waiters.formUnion(state.noteArrival(message))
             }
-            return (uids, woken, Array(state.observers.values))
+            return (uids, Array(waiters), Array(state.observers.values))
         }
-        finish(woken, observers, .appended(messages.map(\.0.id)))
+        finish(waiters, observers, .appended(messages.map(\.0.id)))
         return uids
     }
 

@@ -10,21 +10,14 @@ import Synchronization
 /// mailboxes and where each message is (see `MessageIndex+Mailboxes.swift`), waiters and
 /// observers. Stores wrap it and add their own persistence.
 package final class MessageIndex: Sendable {
-    struct Waiter {
-        var filter: MessageFilter
-        var continuation: CheckedContinuation<Message?, Never>
-        var timer: Task<Void, Never>?
-    }
-
     struct State {
         var ids: [UInt64] = []
         var byID: [UInt64: Message] = [:]
         var nextID: UInt64
         var bytes = 0
         var received = 0
-        var nextWaiterID: UInt64 = 0
-        var waiters: [UInt64: Waiter] = [:]
-        var cancelledWaiters: Set<UInt64> = []
+        /// Waits in progress, see `MessageIndex+Waiting.swift`.
+        var waits = WaitState()
         var observers: [UInt64: AsyncStream<StoreChange>.Continuation] = [:]
         var nextObserverID: UInt64 = 0
         /// Flags per message (IMAP system flags and keywords); absent means none.
@@ -47,10 +40,16 @@ package final class MessageIndex: Sendable {
     }
 
     let state: Mutex<State>
+    /// Where waits match messages (they may read files): off the caller's event loop.
+    let waitPool: BlockingPool
 
     /// An index with INBOX (UIDVALIDITY `uidValidity`) and, with `defaultFolders`, the RFC 6154
     /// folders Sent, Drafts, Trash, Junk and Archive, subscribed, with the same UIDVALIDITY.
-    package init(nextID: UInt64 = 1, uidValidity: UInt32 = 1, defaultFolders: Bool = true) {
+    package init(
+        nextID: UInt64 = 1, uidValidity: UInt32 = 1, defaultFolders: Bool = true,
+        waitPool: BlockingPool = .reading
+    ) {
+        self.waitPool = waitPool
         var initial = State(nextID: nextID, lastUIDValidity: uidValidity)
         initial.mailboxes[Mailbox.inbox] = MailboxState(name: Mailbox.inbox, uidValidity: uidValidity, specialUse: nil)
         initial.subscriptions.insert(Mailbox.inbox)
@@ -79,24 +78,22 @@ package final class MessageIndex: Sendable {
     /// Its INBOX UID is the next one, or `uid` (never below the next one) when the store fixes it:
     /// a Maildir store's INBOX UIDs are the message ids, as its restart restores them.
     package func insert(_ message: Message, uid: UInt64? = nil) {
-        let (woken, observers) = state.withLock { state in
+        let (waiters, observers) = state.withLock { state in
             state.add(message)
             state.place(message.id, in: Mailbox.inbox, captured: true, uid: uid)
             state.stamp([message.id], modSeq: state.nextModSeq())
             state.received += 1
-            return (state.wakeWaiters(for: message), Array(state.observers.values))
+            return (state.noteArrival(message), Array(state.observers.values))
         }
-        finish(woken, observers, .added(message.id))
+        finish(waiters, observers, .added(message.id))
     }
 
-    /// Resumes woken waiters and tells observers; called without the lock.
+    /// Starts the checks of the waiters arrivals were noted for and tells observers; called
+    /// without the lock.
     func finish(
-        _ woken: [(Waiter, Message)], _ observers: [AsyncStream<StoreChange>.Continuation], _ change: StoreChange
+        _ waiters: [UInt64], _ observers: [AsyncStream<StoreChange>.Continuation], _ change: StoreChange
     ) {
-        for (waiter, message) in woken {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(returning: message)
-        }
+        startChecks(waiters)
         for observer in observers { observer.yield(change) }
     }
 
@@ -280,64 +277,6 @@ package final class MessageIndex: Sendable {
             for id in ids where state.unclaimedRecent.remove(id) != nil { claimed.insert(id) }
             return claimed
         }
-    }
-
-    package func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
-        let waiterID = state.withLock { state in
-            defer { state.nextWaiterID += 1 }
-            return state.nextWaiterID
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Message?, Never>) in
-                // The waiter is registered together with the list of messages already there, so a
-                // message inserted later wakes it; the list is matched outside the lock.
-                let registered: ([Message], [UInt64: MessageFlags])? = state.withLock { state in
-                    if state.cancelledWaiters.remove(waiterID) != nil { return nil }
-                    state.waiters[waiterID] = Waiter(filter: filter, continuation: continuation, timer: nil)
-                    return (state.messages(admittedBy: filter), filter.needsFlags ? state.flags : [:])
-                }
-                guard let (candidates, flags) = registered else {
-                    continuation.resume(returning: nil)
-                    return
-                }
-                // On a reading thread, not the caller's (an event loop): matching reads files.
-                BlockingPool.reading.submit { [self] in
-                    if let found = candidates.first(where: { filter.matches($0, flags: flags[$0.id] ?? MessageFlags()) }
-                    ) {
-                        // Unless a new message, the timeout or a cancellation ended the wait meanwhile.
-                        if state.withLock({ $0.waiters.removeValue(forKey: waiterID) }) != nil {
-                            continuation.resume(returning: found)
-                        }
-                        return
-                    }
-                    let timer = Task { [weak self] in
-                        // Cancelled when the waiter was woken: nothing left to end.
-                        guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                        self?.endWait(waiterID)
-                    }
-                    let stillWaiting = state.withLock { state -> Bool in
-                        guard state.waiters[waiterID] != nil else { return false }
-                        state.waiters[waiterID]?.timer = timer
-                        return true
-                    }
-                    if !stillWaiting { timer.cancel() }
-                }
-            }
-        } onCancel: {
-            endWait(waiterID)
-        }
-    }
-
-    /// Resumes a waiter with nil (timeout or cancellation); remembers a cancellation that came first.
-    private func endWait(_ waiterID: UInt64) {
-        let waiter = state.withLock { state -> Waiter? in
-            if let waiter = state.waiters.removeValue(forKey: waiterID) { return waiter }
-            state.cancelledWaiters.insert(waiterID)
-            return nil
-        }
-        guard let waiter else { return }
-        waiter.timer?.cancel()
-        waiter.continuation.resume(returning: nil)
     }
 
     package func changes() -> AsyncStream<StoreChange> {

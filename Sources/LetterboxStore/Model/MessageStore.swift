@@ -29,10 +29,11 @@ public protocol MessageStore: Sendable {
     /// store keeps a message whose file it cannot delete.
     func removeEach(ids: [UInt64]) -> RemovalResult
 
-    /// Returns the first message matching `filter`, waiting up to `timeout` for one to arrive.
-    /// Messages stored before the call count. Woken by arrival, never by polling; nil on timeout
-    /// or cancellation.
-    func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message?
+    /// The first `wait.count` messages `wait` selects (its filter's mailbox criterion included),
+    /// oldest first, waiting up to `wait.timeout` for them to arrive. Messages stored before the
+    /// call count. Woken by arrivals, never by polling; fewer (possibly none) when the timeout
+    /// passes or the task is cancelled.
+    func waitForMessages(_ wait: MessageWait) async -> [Message]
 
     /// Every change, from now on, until the stream is dropped.
     func changes() -> AsyncStream<StoreChange>
@@ -146,6 +147,12 @@ extension MessageStore {
     /// Removes every message; returns how many were removed.
     @discardableResult
     public func removeAll() -> Int { remove(ids: messages().map(\.id)) }
+
+    /// The first message `filter` selects, waiting up to `timeout` for one to arrive; nil when the
+    /// timeout passes or the task is cancelled (see ``waitForMessages(_:)``).
+    public func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
+        await waitForMessages(MessageWait(filter, timeout: timeout)).first
+    }
 
     /// Changes the flags of the messages that still exist and could be changed; returns their new
     /// flags (see ``changeFlags(_:ids:)``, which also says which could not be changed).

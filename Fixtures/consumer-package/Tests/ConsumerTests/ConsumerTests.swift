@@ -8,7 +8,7 @@ import Testing
     try await SMTPTestClient.send(
         subject: "Welcome", body: "Your code is 123456: https://app.example/confirm?t=1", to: ["ana@example.com"],
         port: mail.ports.smtp)
-    let received = try await mail.waitForMail(to: "ana@example.com", timeout: .seconds(30))
+    let received = try await mail.waitForMessage(to: "ana@example.com", timeout: .seconds(30))
     #expect(received.subject == "Welcome")
     #expect(received.oneTimeCode() == "123456")
     #expect(received.link(containing: "confirm")?.absoluteString == "https://app.example/confirm?t=1")

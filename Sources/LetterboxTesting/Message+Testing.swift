@@ -2,51 +2,32 @@ import Foundation
 import Letterbox
 import LetterboxMIME
 
-/// A captured message as a test sees it: decoded subject, addresses, text, HTML, attachments,
-/// headers and the exact raw bytes, plus helpers for the links and one-time codes tests look for.
-///
-/// The same type comes back from an in-process ``MailCatcher`` and from a ``RemoteMailCatcher``.
-public struct CapturedMail: Sendable, Identifiable, CustomStringConvertible {
-    /// The stored message behind this view.
-    public let message: Message
-
-    public init(_ message: Message) {
-        self.message = message
-    }
-
-    /// The catcher's id for the message (also its IMAP UID).
-    public var id: UInt64 { message.id }
-    /// The decoded `Subject:`.
-    public var subject: String { message.subject }
+// Test sugar on a captured message: its addresses, blind copies, attachments, and the links and
+// one-time codes tests look for. The same `Message` comes back from an in-process `MailCatcher`
+// and from a `RemoteMailCatcher`.
+extension Message {
     /// The `From:` addresses.
-    public var from: [MailAddress] { message.headers.from }
+    public var from: [MailAddress] { headers.from }
+
     /// The `To:` addresses.
-    public var to: [MailAddress] { message.headers.to }
+    public var to: [MailAddress] { headers.to }
+
     /// The `Cc:` addresses.
-    public var cc: [MailAddress] { message.headers.cc }
+    public var cc: [MailAddress] { headers.cc }
+
     /// Envelope recipients that appear in no `To:`/`Cc:` header: the blind copies.
     public var bcc: [String] {
         let visible = Set((to + cc).map { $0.address.lowercased() })
-        return message.envelope.recipients.filter { !visible.contains($0.lowercased()) }
+        return envelope.recipients.filter { !visible.contains($0.lowercased()) }
     }
-    /// What the SMTP transaction said: sender, every recipient, HELO, AUTH, peer, time.
-    public var envelope: Envelope { message.envelope }
-    /// The text a person reads (text/plain, or a rendering of the HTML).
-    public var text: String { message.text }
-    /// The decoded HTML part, if there is one.
-    public var html: String? { MessageBody.html(of: message.raw) }
-    /// Every header field in order, values decoded (RFC 2047).
-    public var headers: [(name: String, value: String)] {
-        message.headers.fields.map { ($0.name, EncodedWords.decode($0.value)) }
-    }
-    /// The first value of a header, decoded; nil when absent.
-    public func header(_ name: String) -> String? { message.headers.first(name).map(EncodedWords.decode) }
-    /// Exactly the bytes received.
-    public var raw: [UInt8] { message.raw }
+
+    /// The first value of a header, decoded (RFC 2047); nil when absent.
+    public func header(_ name: String) -> String? { headers.first(name).map(EncodedWords.decode) }
 
     /// Parts with a file name or an attachment disposition, in order.
     public var attachments: [Attachment] {
         var found: [Attachment] = []
+        let raw = raw
         func walk(_ part: MIMEPart) {
             if part.contentType.isMultipart {
                 part.children.forEach(walk)
@@ -56,9 +37,9 @@ public struct CapturedMail: Sendable, Identifiable, CustomStringConvertible {
             found.append(
                 Attachment(
                     filename: part.filename, contentType: part.contentType.mimeType, contentID: part.contentID,
-                    data: Data(part.decodedBody(in: message.raw))))
+                    data: Data(part.decodedBody(in: raw))))
         }
-        walk(message.partTree)
+        walk(partTree)
         return found
     }
 
@@ -97,14 +78,9 @@ public struct CapturedMail: Sendable, Identifiable, CustomStringConvertible {
         }
         return nil
     }
-
-    /// `#3 from a@example.com to b@example.com "Subject"`.
-    public var description: String {
-        "#\(id) from \(envelope.sender.isEmpty ? "<>" : envelope.sender) to \(envelope.recipients.joined(separator: ", ")) \"\(subject)\""
-    }
 }
 
-/// One attachment of a ``CapturedMail``.
+/// One attachment of a captured ``Message``.
 public struct Attachment: Sendable, Equatable {
     public let filename: String?
     /// e.g. `application/pdf`.

@@ -3,7 +3,7 @@ import Letterbox
 import LetterboxTesting
 import Testing
 
-@Suite struct CapturedMailTests {
+@Suite struct MessageTestingTests {
     private let signUp = """
         From: Shop <noreply@shop.example>\r
         To: Ana <ana@example.com>\r
@@ -39,7 +39,7 @@ import Testing
         try await SMTPTestClient.send(
             raw: signUp, from: "noreply@shop.example", to: ["ana@example.com", "audit@shop.example"],
             port: mail.ports.smtp)
-        let received = try await mail.waitForMail(to: "ana@example.com")
+        let received = try await mail.waitForMessage(to: "ana@example.com")
         #expect(received.subject == "Confirm your addréss")
         #expect(received.from.map(\.address) == ["noreply@shop.example"])
         #expect(received.to.first?.name == "Ana")
@@ -65,16 +65,19 @@ import Testing
         try await SMTPTestClient.send(raw: signUp, to: ["ana@example.com"], port: mail.ports.smtp)
         try await SMTPTestClient.send(
             subject: "Other", body: "nothing here", to: ["bo@example.com"], port: mail.ports.smtp)
-        #expect(try await mail.waitForMail(body: "code is 482913").to.first?.address == "ana@example.com")
+        #expect(try await mail.waitForMessage(containing: "code is 482913").to.first?.address == "ana@example.com")
         #expect(
-            try await mail.waitForMail(MailCriteria(header: ("X-Campaign", "WELCOME"))).subject.hasPrefix("Confirm"))
-        #expect(try await mail.waitForMail(where: { $0.attachments.isEmpty }).subject == "Other")
+            try await mail.waitForMessage(where: {
+                $0.header("X-Campaign")?.localizedCaseInsensitiveContains("WELCOME") == true
+            }).subject.hasPrefix("Confirm"))
+        #expect(try await mail.waitForMessage(where: { $0.attachments.isEmpty }).subject == "Other")
     }
 
     @Test(.mailCatcher) func waitsForNMessagesIncludingOnesThatArriveLater() async throws {
         let mail = try #require(MailCatcher.current)
         try await SMTPTestClient.send(subject: "early", to: ["team@example.com"], port: mail.ports.smtp)
-        async let three = mail.waitForMessages(3, MailCriteria(to: "team@example.com"), timeout: .seconds(30))
+        async let three = mail.waitForMessages(
+            3, matching: MessageFilter(to: "team@example.com"), timeout: .seconds(30))
         for index in 0..<2 {
             try await SMTPTestClient.send(subject: "late \(index)", to: ["team@example.com"], port: mail.ports.smtp)
         }
@@ -85,13 +88,30 @@ import Testing
         let mail = try #require(MailCatcher.current)
         try await SMTPTestClient.send(subject: "Welcome", to: ["ana@example.com"], port: mail.ports.smtp)
         do {
-            _ = try await mail.waitForMail(to: "bo@example.com", subject: "Invoice", timeout: .milliseconds(200))
+            _ = try await mail.waitForMessage(to: "bo@example.com", subject: "Invoice", timeout: .milliseconds(200))
             Issue.record("the wait succeeded without a matching message")
-        } catch let failure as MailExpectationFailure {
+        } catch let failure as WaitTimeout {
             #expect(
                 failure.description
-                    == "expected a message to bo@example.com, subject containing \"Invoice\" within 200ms; 1 message(s) captured:\n  #1 from sender@example.com to ana@example.com \"Welcome\""
+                    == "no message matching to=bo@example.com subject=Invoice arrived within 200ms; 1 message(s) there instead:\n  #1 from sender@example.com to ana@example.com \"Welcome\""
             )
+        }
+    }
+
+    @Test(.mailCatcher) func aTimeoutForSeveralSaysHowManyArrived() async throws {
+        let mail = try #require(MailCatcher.current)
+        try await SMTPTestClient.send(subject: "one", to: ["team@example.com"], port: mail.ports.smtp)
+        do {
+            _ = try await mail.waitForMessages(
+                2, matching: MessageFilter(to: "team@example.com"), timeout: .milliseconds(200),
+                where: { !$0.subject.isEmpty })
+            Issue.record("the wait succeeded with one matching message")
+        } catch let failure as WaitTimeout {
+            #expect(failure.found.map(\.subject) == ["one"])
+            #expect(
+                failure.description.hasPrefix(
+                    "expected 2 messages matching to=team@example.com and a predicate within 200ms, 1 arrived; "
+                        + "1 message(s) there instead:"))
         }
     }
 
@@ -100,9 +120,9 @@ import Testing
         let first = mail.scope(), second = mail.scope()
         try await SMTPTestClient.send(subject: "for first", to: [first.address("ana")], port: mail.ports.smtp)
         try await SMTPTestClient.send(subject: "for second", to: [second.address("ana")], port: mail.ports.smtp)
-        #expect(try await first.waitForMail(to: "ana").subject == "for first")
-        #expect(try await second.allMail().map(\.subject) == ["for second"])
-        #expect(try await first.deleteMessages(.any) == 1)
-        #expect(try await mail.allMail().map(\.subject) == ["for second"])
+        #expect(try await first.waitForMessage(to: "ana").subject == "for first")
+        #expect(try await second.messages(matching: .any).map(\.subject) == ["for second"])
+        #expect(try await first.deleteMessages(matching: MessageFilter()) == 1)
+        #expect(mail.messages.map(\.subject) == ["for second"])
     }
 }
