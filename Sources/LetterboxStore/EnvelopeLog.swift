@@ -1,4 +1,5 @@
 import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -55,6 +56,11 @@ final class EnvelopeLog: Sendable {
         case copied(id: UInt64, base: String, envelope: Envelope)
         /// Ids below this may have been handed out; a restarted store never reuses them (RFC 3501 §2.3.1.1).
         case reserved(below: UInt64)
+        /// A delivery's file still in `tmp/` under `temporary`, to be renamed to `base` in `new/`,
+        /// with the size and CRC-32 of its bytes: written with its message record, so a restart can
+        /// finish a rename that a crash cut off, once the bytes prove complete (see ``MaildirStore``).
+        /// Versions that do not know it skip it.
+        case staged(base: String, temporary: String, size: UInt64, checksum: UInt32)
     }
 
     /// What reading a log found.
@@ -104,6 +110,11 @@ final class EnvelopeLog: Sendable {
         for record in records { Self.encode(record, into: &bytes) }
         try fd.withLock { fd throws(StoreError) in try POSIXFile.writeAll(fd, bytes, path: path) }
         recordCount.add(records.count, ordering: .relaxed)
+    }
+
+    /// Starts writing appended records to the disk without waiting (see ``POSIXFile/startWriteback(_:)``).
+    func startWriteback() {
+        POSIXFile.startWriteback(fd.withLock { $0 })
     }
 
     /// Makes every appended record durable (fdatasync(2)).
@@ -228,6 +239,11 @@ final class EnvelopeLog: Sendable {
         case 3:
             guard let below = payload.u64() else { return .damaged("malformed reservation record") }
             return .record(.reserved(below: below), next: end)
+        case 5:
+            guard let base = payload.string(), let temporary = payload.string(), let size = payload.u64(),
+                let checksum = payload.u32()
+            else { return .damaged("malformed staged-file record") }
+            return .record(.staged(base: base, temporary: temporary, size: size, checksum: checksum), next: end)
         default:
             return .skip(next: end)
         }
@@ -274,6 +290,12 @@ final class EnvelopeLog: Sendable {
         case .reserved(let below):
             payload.append(3)
             put(below, &payload)
+        case .staged(let base, let temporary, let size, let checksum):
+            payload.append(5)
+            put(base, &payload)
+            put(temporary, &payload)
+            put(size, &payload)
+            put(checksum, &payload)
         }
         bytes.append(contentsOf: marker)
         put(UInt32(payload.count), &bytes)
