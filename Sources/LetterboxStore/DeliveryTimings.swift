@@ -12,7 +12,7 @@ package final class DeliveryTimings: Sendable {
         package var writing = 0.0
         /// Waiting for the commit lock, then id and log append.
         package var staging = 0.0
-        /// Waiting for a group-commit round that flushes the file and the log (always only).
+        /// The file's own fdatasync, then waiting for a group-commit round of the log (always only).
         package var syncing = 0.0
         /// The rename into `new/`.
         package var renaming = 0.0

@@ -112,11 +112,6 @@ final class EnvelopeLog: Sendable {
         recordCount.add(records.count, ordering: .relaxed)
     }
 
-    /// Starts writing appended records to the disk without waiting (see ``POSIXFile/startWriteback(_:)``).
-    func startWriteback() {
-        POSIXFile.startWriteback(fd.withLock { $0 })
-    }
-
     /// Makes every appended record durable (fdatasync(2)).
     func sync() throws(StoreError) {
         try POSIXFile.syncData(fd.withLock { $0 }, path: path)

@@ -1,12 +1,6 @@
 import LetterboxThreads
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Lets concurrent deliveries share one sync, as databases share one flush of their write-ahead
 /// log ("group commit").
 ///
@@ -22,46 +16,10 @@ import Synchronization
 /// fsync Linux may drop the dirty pages and report the next fsync clean, so a later success
 /// proves nothing about the records the failed one was meant to cover.
 ///
-/// A ticket may also bring a file written without a sync (``enter(flushing:)``): the leader flushes
-/// every such file of its batch (``flushFiles``: by default it starts the writeback of all of them
-/// with `sync_file_range(2)`, then fdatasyncs each) before the shared sync, and a ticket returns
-/// only once its own file *and* the shared sync succeeded. So the files of a batch reach the disk
-/// in about one journal commit instead of one fsync each. A file that fails to flush fails only
-/// its own ticket.
-///
 /// Thread-safety: every method may be called from any thread; ``wait(for:)`` blocks the calling
 /// thread (call it on a ``BlockingPool`` thread, never on the cooperative pool).
 package final class GroupCommit: Sendable {
     package typealias Sync = @Sendable () throws(StoreError) -> Void
-    /// Flushes the files of a batch to stable storage; returns, in the same order, nil for a file
-    /// now durable or why it is not.
-    package typealias FlushFiles = @Sendable ([PendingFile]) -> [StoreError?]
-
-    /// A file written without a sync, open until its ticket's wait returns.
-    package struct PendingFile: Sendable {
-        package let descriptor: Int32
-        package let path: String
-
-        package init(descriptor: Int32, path: String) {
-            self.descriptor = descriptor
-            self.path = path
-        }
-    }
-
-    /// Starts the writeback of every file at once, then waits for each (fdatasync): the first wait
-    /// commits the journal transaction that allocated all of their blocks, the others find their
-    /// data written and their metadata committed.
-    package static let flushEach: FlushFiles = { files in
-        for file in files { POSIXFile.startWriteback(file.descriptor) }
-        return files.map { file in
-            do throws(StoreError) {
-                try POSIXFile.syncData(file.descriptor, path: file.path)
-                return nil
-            } catch {
-                return error
-            }
-        }
-    }
 
     /// Tickets `from + 1 ... through` whose sync failed, and why.
     private struct Failure {
@@ -82,13 +40,8 @@ package final class GroupCommit: Sendable {
         /// Ranges of tickets whose sync failed; contiguous failures are merged, so a disk that
         /// keeps failing leaves one entry.
         var failures: [Failure] = []
-        /// Files waiting for the next sync, with their tickets, in ticket order.
-        var files: [(ticket: UInt64, file: PendingFile)] = []
-        /// Tickets whose own file could not be flushed, and why; removed when their waiter reads them.
-        var fileFailures: [UInt64: StoreError] = [:]
-        /// Syncs run so far, the files they flushed, and the seconds they took together.
+        /// Syncs run so far, and the seconds they took together.
         var syncs = 0
-        var filesFlushed = 0
         var syncSeconds = 0.0
 
         mutating func record(_ failure: Failure) {
@@ -103,25 +56,14 @@ package final class GroupCommit: Sendable {
     }
 
     private let sync: Sync
-    private let flushFiles: FlushFiles
     private let state = Mutex(State())
     // Parks the waiters; `state` is only changed while this lock is held.
     private let condition = Condition()
 
-    /// - Parameters:
-    ///   - flushFiles: makes the files of ``enter(flushing:)`` durable, run by the leader before `sync`.
-    ///   - sync: makes durable everything done before it was called (for the Maildir: the
-    ///     envelope log's fdatasync).
-    package init(flushFiles: @escaping FlushFiles = GroupCommit.flushEach, sync: @escaping Sync) {
-        self.flushFiles = flushFiles
+    /// - Parameter sync: makes durable everything done before it was called (for the Maildir: the
+    ///   envelope log's fdatasync; each delivery fdatasyncs its own file).
+    package init(sync: @escaping Sync) {
         self.sync = sync
-    }
-
-    /// How many files syncs flushed (``enter(flushing:)``).
-    package var filesFlushed: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return state.withLock { $0.filesFlushed }
     }
 
     /// How many syncs ran: fewer than the tickets when deliveries shared them.
@@ -138,15 +80,12 @@ package final class GroupCommit: Sendable {
         return state.withLock { $0.syncSeconds }
     }
 
-    /// A ticket for the work done so far; call once that work (append, rename) is complete. With
-    /// `file`, the sync that covers the ticket also flushes that file (the caller keeps it open
-    /// until ``wait(for:)`` returns).
-    package func enter(flushing file: PendingFile? = nil) -> UInt64 {
+    /// A ticket for the work done so far; call once that work (a log append) is complete.
+    package func enter() -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
         return state.withLock { state in
             state.issued += 1
-            if let file { state.files.append((state.issued, file)) }
             return state.issued
         }
     }
@@ -160,43 +99,30 @@ package final class GroupCommit: Sendable {
             enum Next {
                 case done
                 case failed(StoreError)
-                case lead(from: UInt64, goal: UInt64, files: [(ticket: UInt64, file: PendingFile)])
+                case lead(from: UInt64, goal: UInt64)
                 case wait
             }
             let next = state.withLock { state -> Next in
-                if let failure = state.fileFailures.removeValue(forKey: ticket) { return .failed(failure) }
                 if let failure = state.failures.last(where: { $0.covers(ticket) }) { return .failed(failure.error) }
                 if state.durable >= ticket { return .done }
                 guard !state.busy else { return .wait }
                 state.busy = true
-                let files = state.files
-                state.files = []
-                return .lead(from: state.durable, goal: state.issued, files: files)
+                return .lead(from: state.durable, goal: state.issued)
             }
             switch next {
             case .done: return
             case .failed(let error): throw error
             case .wait: condition.wait()
-            case .lead(let from, let goal, let files):
+            case .lead(let from, let goal):
                 condition.unlock()
                 let started = ContinuousClock.now
-                // The files first: the shared sync then finds their blocks allocated and committed.
-                let flushed = files.isEmpty ? [] : flushFiles(files.map(\.file))
                 let result = Result { () throws(StoreError) in try sync() }
                 let took = (ContinuousClock.now - started).components
                 condition.lock()
                 state.withLock { state in
                     state.busy = false
                     state.syncs += 1
-                    state.filesFlushed += files.count
                     state.syncSeconds += Double(took.seconds) + Double(took.attoseconds) / 1e18
-                    for (index, entry) in files.enumerated() {
-                        // A missing answer counts as a failure: never acknowledge an unflushed file.
-                        let failure =
-                            index < flushed.count
-                            ? flushed[index] : .some(.system("fdatasync", path: entry.file.path, errno: EIO))
-                        if let failure { state.fileFailures[entry.ticket] = failure }
-                    }
                     switch result {
                     case .success: state.durable = max(state.durable, goal)
                     case .failure(let error): state.record(Failure(from: from, through: goal, error: error))

@@ -19,18 +19,18 @@ import Synchronization
 /// the bytes received.
 ///
 /// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on
-/// disk, on a ``BlockingPool`` thread per message:
+/// disk, on a ``BlockingPool`` thread per message (with ``MaildirFsync/never``, a message up to
+/// ``inlineDeliveryLimit`` bytes on the calling thread):
 /// 1. the message is written to `tmp/` with open/write, without a sync of its own, and its
 ///    writeback started (`sync_file_range`);
 /// 2. under a short lock: the next id is assigned and its records appended to the ``EnvelopeLog``
 ///    (one write(2)): the envelope, and with ``MaildirFsync/always`` the *staged* record (the
 ///    `tmp/` name, the final name, the size and CRC-32 of the bytes);
-/// 3. with ``MaildirFsync/always``, one round of a ``GroupCommit`` makes the file and the log
-///    durable: the round's leader starts the writeback of the log, fdatasyncs the file of every
-///    delivery that reached this step before the round began, then the log. The first
-///    fdatasync commits the journal transaction holding all of their block allocations and log
-///    appends, so the others only wait for data already in flight: a round costs about one
-///    journal commit, whatever its size, and no delivery sleeps to gather a batch;
+/// 3. with ``MaildirFsync/always``, the file and the log are made durable: the delivery
+///    fdatasyncs its own file, side by side with the other deliveries (the kernel carries their
+///    block allocations in one journal commit), then waits for a round of a ``GroupCommit`` that
+///    fdatasyncs the log for every delivery whose records were appended before the round began
+///    (no delivery sleeps to gather a batch; the round often ran during the file's fdatasync);
 /// 4. the file is renamed into `new/` under its final name (with `,S=` and `,W=` sizes and the id,
 ///    `,U=`), without a sync;
 /// 5. the message enters the index in id order (a delivery waits for the ones with lower ids), so
@@ -45,13 +45,16 @@ import Synchronization
 ///   ``MaildirLoader``). Like Postfix's queue file or a database's write-ahead log, the log record
 ///   is the commit point, and the rename is replayed from it.
 /// - *Visible means complete.* Readers (this store after a restart, Dovecot, mutt) see only `new/`
-///   and `cur/`. Step 4 renames only a file whose round succeeded, so a name there always points
+///   and `cur/`. Step 4 renames only a file whose step 3 succeeded, so a name there always points
 ///   at durable bytes. The restart's replay renames a staged file only if its size and CRC-32
-///   match the record, so a delivery cut short before its round finished (its record may be on
+///   match the record, so a delivery cut short before step 3 finished (its record may be on
 ///   disk before its bytes) is removed, never shown; it was never acknowledged.
 /// - *Failures* of any sync that covers a delivery fail that delivery (the client gets a 4xx and
 ///   retries), and its `tmp/` file is removed, never someone else's; a file whose flush failed
 ///   fails only its own delivery. A record whose file never arrives is ignored on loading.
+/// - Measured alternative: the round's leader flushing every file of the round (start all
+///   writebacks, then fdatasync each) was slower here, each fdatasync adding one device flush
+///   in sequence where the deliveries' own fdatasyncs overlap.
 /// - Log compaction first fsyncs `new/`, so the staged records it drops (those of published
 ///   deliveries) are no longer needed.
 /// - Removals and flag renames are not synced (as before): after a power loss a message removed
@@ -164,13 +167,7 @@ public final class MaildirStore: IndexedStore {
         let loaded = try MaildirLoader(layout: layout, files: files, pool: pool, notify: notices).load()
         let log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
         self.log = log
-        commits = GroupCommit(
-            flushFiles: { pending in
-                // The log's new records start out with the files, so one journal commit carries all.
-                log.startWriteback()
-                return GroupCommit.flushEach(pending)
-            },
-            sync: { () throws(StoreError) in try log.sync() })
+        commits = GroupCommit { () throws(StoreError) in try log.sync() }
         commitState = Mutex(CommitState(reservedBelow: loaded.nextID + Self.reservationBlock))
         publication = Mutex(Publication(next: loaded.nextID))
         self.retention = Retention(policy: retention, index: index)
@@ -335,11 +332,16 @@ public final class MaildirStore: IndexedStore {
         }
         let logged = clock.now
 
-        // Step 3: the file's bytes and both records durable, by one round of the group commit
-        // shared with every delivery that got here before it started.
+        // Step 3: the file's bytes durable by its own fdatasync, run side by side with the other
+        // deliveries' (the kernel commits their metadata in one journal transaction; a leader
+        // flushing every file of a round in turn measured slower, each fdatasync being one more
+        // device flush in sequence), and both records by a group-commit round of the log that
+        // started after they were appended: often one that ran during the file's fdatasync.
         if durable {
+            let ticket = commits.enter()
             do throws(StoreError) {
-                try commits.wait(for: commits.enter(flushing: .init(descriptor: fd, path: temporary)))
+                try POSIXFile.syncData(fd, path: temporary)
+                try commits.wait(for: ticket)
             } catch {
                 // Not known to be durable: no name in new/, so a client that retries makes no duplicate.
                 POSIXFile.close(fd)

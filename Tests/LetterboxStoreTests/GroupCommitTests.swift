@@ -113,31 +113,6 @@ struct GroupCommitTests {
         #expect(throws: error) { try commits.wait(for: first) }
     }
 
-    @Test(
-        "files entered with their tickets are flushed before the shared sync; one that fails fails only its own ticket")
-    func fileFlushFailureIsItsOwn() throws {
-        let order = Mutex<[String]>([])
-        let failure = StoreError.system("fdatasync", path: "/bad", errno: EIO)
-        let commits = GroupCommit(
-            flushFiles: { files in
-                order.withLock { $0 += files.map(\.path) }
-                return files.map { $0.path == "/bad" ? failure : nil }
-            },
-            sync: { order.withLock { $0.append("sync") } })
-        let good = commits.enter(flushing: .init(descriptor: -1, path: "/good"))
-        let bad = commits.enter(flushing: .init(descriptor: -1, path: "/bad"))
-        let plain = commits.enter()
-        try commits.wait(for: good)
-        #expect(throws: failure) { try commits.wait(for: bad) }
-        try commits.wait(for: plain)
-        #expect(order.withLock { $0 } == ["/good", "/bad", "sync"])
-        #expect(commits.syncCount == 1)
-        #expect(commits.filesFlushed == 2)
-        // A later round flushes only the files entered since.
-        try commits.wait(for: commits.enter(flushing: .init(descriptor: -1, path: "/later")))
-        #expect(order.withLock { $0 } == ["/good", "/bad", "sync", "/later", "sync"])
-    }
-
     @Test("exclusive work waits for a running sync and holds the next one back")
     func exclusiveWorkDoesNotOverlapASync() throws {
         let inside = Atomic<Int>(0)
