@@ -19,8 +19,7 @@ import Synchronization
 /// the bytes received.
 ///
 /// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on
-/// disk, on a ``BlockingPool`` thread per message (with ``MaildirFsync/never``, a message up to
-/// ``inlineDeliveryLimit`` bytes on the calling thread):
+/// disk, on a ``BlockingPool`` thread per message:
 /// 1. the message is written to `tmp/` with open/write, without a sync of its own, and its
 ///    writeback started (`sync_file_range`);
 /// 2. under a short lock: the next id is assigned and its records appended to the ``EnvelopeLog``
@@ -98,11 +97,6 @@ public final class MaildirStore: IndexedStore {
         /// The message and its waiting `append`, or nil for an id whose delivery failed.
         var ready: [UInt64: (Message, CheckedContinuation<Result<Message, StoreError>, Never>)?] = [:]
     }
-
-    /// With ``MaildirFsync/never``, messages up to this size are written on the calling thread
-    /// (create, one write(2) into the page cache, rename: tens of microseconds), not on a store
-    /// thread. Larger ones, and every delivery that syncs, go to the ``BlockingPool``.
-    static let inlineDeliveryLimit = 16 * 1024
 
     /// Ids reserved in the log at a time; a restart skips at most this many.
     private static let reservationBlock: UInt64 = 128
@@ -264,13 +258,7 @@ public final class MaildirStore: IndexedStore {
         let clock = ContinuousClock()
         let called = clock.now
         let result = await withCheckedContinuation { continuation in
-            if fsync == .never && raw.count <= Self.inlineDeliveryLimit {
-                // Nothing to wait for but a write into the page cache and a rename: cheaper here
-                // than two thread hand-offs (to a store thread and back).
-                deliver(raw, envelope: envelope, called: called, continuation)
-            } else {
-                pool.submit { self.deliver(raw, envelope: envelope, called: called, continuation) }
-            }
+            pool.submit { self.deliver(raw, envelope: envelope, called: called, continuation) }
         }
         timings.recordRoundTrip(clock.now - called)
         let message = try result.get()
@@ -434,20 +422,12 @@ public final class MaildirStore: IndexedStore {
     /// Rewrites the log when most of its records describe messages that are gone. Messages in
     /// folders count too: their envelopes and keywords stay in a compacted log, and leaving them
     /// out would compact again on every delivery once there are many.
-    /// The rewrite runs on a store thread: a delivery may have run on an event loop.
     private func compactIfWorthwhile() {
-        guard compactionWorthwhile else { return }
-        pool.submit { [self] in
-            guard compactionWorthwhile else { return }
-            do throws(StoreError) { try compactLog() } catch {
-                notify(StoreNotice(.warning, "could not compact the envelope log: \(error)"))
-            }
-        }
-    }
-
-    private var compactionWorthwhile: Bool {
         let live = files.table.withLock { $0.count } + folders.withLock { $0.count }
-        return log.count > 2 * live + 10_000
+        guard log.count > 2 * live + 10_000 else { return }
+        do throws(StoreError) { try compactLog() } catch {
+            notify(StoreNotice(.warning, "could not compact the envelope log: \(error)"))
+        }
     }
 
     /// Replaces the log with the records of the messages stored now and of deliveries under way.
