@@ -13,10 +13,11 @@ import Letterbox
 /// messages (< 2 s) and RSS after start (≤ 64 MiB + 200 bytes per message), measured in a child
 /// process so nothing else is in its memory.
 ///
-/// The Maildir lives under `--dir` (default the system's temporary directory), which should be on
+/// `--rounds N` (default 3) repeats the runs, interleaved with the ceiling, and reports medians.
+/// `--stored 0` skips the start-up measurement. The Maildir lives under `--dir` (default the system's temporary directory), which should be on
 /// the disk whose fsync is to be measured.
 enum MaildirBenchmark {
-    static func report(messages: Int, storedMessages: Int, directory: String?) async throws {
+    static func report(messages: Int, storedMessages: Int, rounds: Int, directory: String?) async throws {
         let base = directory ?? FileManager.default.temporaryDirectory.path
         let root = "\(base)/letterbox-bench-maildir-\(getpid())"
         try? FileManager.default.removeItem(atPath: root)
@@ -24,47 +25,70 @@ enum MaildirBenchmark {
 
         for size in [1024, 102_400] {
             let count = size > 10_000 ? max(messages / 2, 1) : messages
-            // The disk's ceiling is measured just before and just after the Maildir run: other load on
-            // the machine changes a journal commit from a fraction of a millisecond to several.
-            let memory = try await ingest(storage: .memory, size: size, messages: count)
-            let before = try FileSystemCeiling.measure(
-                in: "\(root)/ceiling-\(size)", connections: 8, size: size, perConnection: max(count / 16, 20))
-            let disk = try await ingest(
-                storage: .maildir("\(root)/ingest-\(size)", fsync: .always), size: size, messages: count)
-            let after = try FileSystemCeiling.measure(
-                in: "\(root)/ceiling-\(size)", connections: 8, size: size, perConnection: max(count / 16, 20))
-            let unsynced = try await ingest(
-                storage: .maildir("\(root)/ingest-never-\(size)", fsync: .never), size: size, messages: count)
-            let unsyncedCeiling = try FileSystemCeiling.measure(
-                in: "\(root)/ceiling-never-\(size)", connections: 8, size: size, perConnection: max(count / 8, 20),
-                sync: false)
-            let ceiling = (before.rate + after.rate) / 2
+            let perConnection = max(count / 16, 20)
+            // Rounds interleave the disk's ceiling with the Letterbox runs (ceiling, always, ceiling,
+            // never, ceiling without fsync): other load on the machine changes a journal commit from
+            // a fraction of a millisecond to several, so each ratio uses the ceilings measured on
+            // either side of its own run, and the spread of every ceiling sample is reported.
+            var lines: [String] = []
+            var alwaysRatios: [Double] = []
+            var neverRatios: [Double] = []
+            var ceilings: [Double] = []
+            var unsyncedCeilings: [Double] = []
+            var memoryRates: [Double] = []
+            var breakdowns: [(String, String)] = []
+            var previous = try FileSystemCeiling.measure(
+                in: "\(root)/ceiling-\(size)", connections: 8, size: size, perConnection: perConnection)
+            ceilings.append(previous.rate)
+            for round in 1...rounds {
+                let memory = try await ingest(storage: .memory, size: size, messages: count)
+                let disk = try await ingest(
+                    storage: .maildir("\(root)/ingest-\(size)-\(round)", fsync: .always), size: size, messages: count)
+                let after = try FileSystemCeiling.measure(
+                    in: "\(root)/ceiling-\(size)", connections: 8, size: size, perConnection: perConnection)
+                let unsynced = try await ingest(
+                    storage: .maildir("\(root)/ingest-never-\(size)-\(round)", fsync: .never), size: size,
+                    messages: count)
+                let unsyncedCeiling = try FileSystemCeiling.measure(
+                    in: "\(root)/ceiling-never-\(size)", connections: 8, size: size, perConnection: perConnection * 2,
+                    sync: false)
+                let ceiling = (previous.rate + after.rate) / 2
+                previous = after
+                ceilings.append(after.rate)
+                unsyncedCeilings.append(unsyncedCeiling.rate)
+                memoryRates.append(memory.rate)
+                alwaysRatios.append(disk.rate / ceiling * 100)
+                neverRatios.append(unsynced.rate / memory.rate * 100)
+                breakdowns.append((disk.breakdown, unsynced.breakdown))
+                lines.append(
+                    String(
+                        format:
+                            "  round %d: memory %.0f/s; always %.0f/s = %.0f%% of the ceiling around it (%.0f/s; p50 %.2f ms, p99 %.2f ms, %.1f deliveries per sync); never %.0f/s = %.0f%% of memory (p50 %.2f ms; no-fsync ceiling %.0f/s); journal commit p50 %.2f ms; load %@",
+                        round, memory.rate, disk.rate, disk.rate / ceiling * 100, ceiling, disk.p50, disk.p99,
+                        disk.deliveriesPerSync, unsynced.rate, unsynced.rate / memory.rate * 100, unsynced.p50,
+                        unsyncedCeiling.rate, after.commitLatency, loadAverage()))
+            }
             print(
                 String(
                     format:
-                        "maildir ingest: 8 conns, %d × %d B: memory %.0f msgs/s; maildir fsync always %.0f msgs/s = %.0f%% of the disk's ceiling (mean of before/after, goal ≥ 80%%), %.0f%% of memory; p50 %.2f ms, p99 %.2f ms; %.1f deliveries per log sync",
-                    count, size, memory.rate, disk.rate, disk.rate / ceiling * 100, disk.rate / memory.rate * 100,
-                    disk.p50, disk.p99, disk.deliveriesPerSync))
-            print("    always: \(disk.breakdown)")
+                        "maildir ingest: 8 conns, %d × %d B, %d rounds (medians): fsync always %.0f%% of the disk's ceiling (goal ≥ 80%%; rounds %@); fsync never %.0f%% of memory (goal ≥ 50%%; rounds %@); memory %.0f msgs/s",
+                    count, size, rounds, median(alwaysRatios), list(alwaysRatios), median(neverRatios),
+                    list(neverRatios), median(memoryRates)))
             print(
                 String(
                     format:
-                        "  maildir fsync never %.0f msgs/s = %.0f%% of memory (goal ≥ 50%%); p50 %.2f ms, p99 %.2f ms; the file system's ceiling without fsync (8 threads: create in tmp, write, rename into new/; nothing else) %.0f files/s = %.0f%% of memory, never reaches %.0f%% of it",
-                    unsynced.rate, unsynced.rate / memory.rate * 100, unsynced.p50, unsynced.p99,
-                    unsyncedCeiling.rate, unsyncedCeiling.rate / memory.rate * 100,
-                    unsynced.rate / unsyncedCeiling.rate * 100))
-            print("    never: \(unsynced.breakdown)")
-            for (when, ceiling) in [("before", before), ("after", after)] {
-                print(
-                    "  file-system ceiling \(when) "
-                        + String(
-                            format:
-                                "(8 threads: write tmp, fsync, rename, fsync new/; nothing else): %.0f files/s = %.0f%% of memory; maildir always reaches %.0f%% of it; one journal commit (append + fdatasync) p50 %.2f ms",
-                            ceiling.rate, ceiling.rate / memory.rate * 100, disk.rate / ceiling.rate * 100,
-                            ceiling.commitLatency))
+                        "  disk ceiling (8 threads: write tmp, fsync, rename, fsync new/; nothing else), %d samples: median %.0f files/s, min %.0f, max %.0f (max/min %.2f); without fsync: median %.0f, min %.0f, max %.0f",
+                    ceilings.count, median(ceilings), ceilings.min() ?? 0, ceilings.max() ?? 0,
+                    (ceilings.max() ?? 0) / max(ceilings.min() ?? 1, 1), median(unsyncedCeilings),
+                    unsyncedCeilings.min() ?? 0, unsyncedCeilings.max() ?? 0))
+            for line in lines { print(line) }
+            if let (always, never) = breakdowns.last {
+                print("    always (last round): \(always)")
+                print("    never (last round): \(never)")
             }
         }
 
+        guard storedMessages > 0 else { return }
         let folder = "\(root)/startup"
         let written = try populate(folder, count: storedMessages, size: 1024)
         // The first start adopts the files (they were written as another program would) and logs
@@ -111,11 +135,16 @@ enum MaildirBenchmark {
         var breakdown = ""
         if let maildir, case let totals = maildir.timings.current, totals.deliveries > 0 {
             let count = Double(totals.deliveries)
+            let phases =
+                totals.queued + totals.writing + totals.staging + totals.syncing + totals.renaming
+                + totals.publishing
+            let handBack = totals.roundTripCount > 0 ? (totals.roundTrips - phases) / count * 1000 : 0
             breakdown = String(
                 format:
-                    "per delivery (ms, mean): tmp/ file %.2f, commit lock + log + rename %.2f, waiting for its group sync %.2f, publishing %.2f; one group sync (fdatasync log + fsync new/) %.2f ms",
-                totals.writing / count * 1000, totals.staging / count * 1000, totals.syncing / count * 1000,
-                totals.publishing / count * 1000, syncs > 0 ? maildir.commits.syncSeconds / Double(syncs) * 1000 : 0)
+                    "per delivery (ms, mean): hand-off to a store thread %.2f, tmp/ file write %.2f, commit lock + log %.2f, own fdatasync + waiting for the group sync of the log %.2f, rename %.2f, publishing %.2f, back to the session %.2f; one group sync (fdatasync of the log) %.2f ms",
+                totals.queued / count * 1000, totals.writing / count * 1000, totals.staging / count * 1000,
+                totals.syncing / count * 1000, totals.renaming / count * 1000, totals.publishing / count * 1000,
+                handBack, syncs > 0 ? maildir.commits.syncSeconds / Double(syncs) * 1000 : 0)
         }
         await catcher.shutdown()
         if result.failures > 0 || stored != result.latencies.count + 64 {
@@ -130,6 +159,21 @@ enum MaildirBenchmark {
         return Ingest(
             rate: Double(result.latencies.count) / result.seconds, p50: percentile(0.5), p99: percentile(0.99),
             deliveriesPerSync: syncs > 0 ? Double(stored) / Double(syncs) : 0, breakdown: breakdown)
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    }
+
+    private static func list(_ values: [Double]) -> String {
+        values.map { String(format: "%.0f", $0) }.joined(separator: ", ")
+    }
+
+    /// The 1-minute load average, to say how busy the machine was.
+    private static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return String(text.split(separator: " ").first ?? "?")
     }
 
     /// Writes `count` messages into `new/` the way a delivery agent would (no fsync: this is set-up).

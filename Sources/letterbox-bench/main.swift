@@ -24,7 +24,7 @@ let usage = """
                    server sends and how long SELECT takes, beside a full UID FETCH 1:* (FLAGS)
                    --messages 10000 --changes 10 --expunges 10 --repetitions 20 [--dir PATH: Maildir store]
       maildir      Maildir ingest (fsync) vs memory, start-up and RSS with stored mail
-                   --messages 4000 --stored 100000 [--dir PATH: a folder on the disk to measure]
+                   --messages 4000 --stored 100000 (0: skip) --rounds 3 [--dir PATH: a folder on the disk to measure]
       tls          TLS handshakes per server CPU-second, bulk each way, 1 MiB over SMTP STARTTLS vs plaintext,
                    beside openssl s_server with the same certificate, server memory per idle TLS session
                    --handshakes 2000 --bulk 1073741824 --messages 100 --idle-sessions 1000
@@ -132,6 +132,7 @@ do {
     case "maildir":
         try await MaildirBenchmark.report(
             messages: option("messages", 4000), storedMessages: option("stored", 100_000),
+            rounds: max(option("rounds", 3), 1),
             directory: arguments.firstIndex(of: "--dir").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil })
     case "maildir-open": try await MaildirBenchmark.measureStart(arguments.count > 1 ? arguments[1] : "maildir")
     case "netfuzz":

@@ -60,6 +60,11 @@ final class EnvelopeLog: Sendable {
         /// highest UIDs may be gone with them, and UIDNEXT must not go back (RFC 3501 §2.3.1.1).
         /// Versions that do not know it skip it.
         case inboxNextUID(UInt64)
+        /// A delivery's file still in `tmp/` under `temporary`, to be renamed to `base` in `new/`,
+        /// with the size and CRC-32 of its bytes: written with its message record, so a restart can
+        /// finish a rename that a crash cut off, once the bytes prove complete (see ``MaildirStore``).
+        /// Versions that do not know it skip it.
+        case staged(base: String, temporary: String, size: UInt64, checksum: UInt32)
     }
 
     /// What reading a log found.
@@ -236,6 +241,11 @@ final class EnvelopeLog: Sendable {
         case 5:
             guard let next = payload.u64() else { return .damaged("malformed INBOX UIDNEXT record") }
             return .record(.inboxNextUID(next), next: end)
+        case 6:
+            guard let base = payload.string(), let temporary = payload.string(), let size = payload.u64(),
+                let checksum = payload.u32()
+            else { return .damaged("malformed staged-file record") }
+            return .record(.staged(base: base, temporary: temporary, size: size, checksum: checksum), next: end)
         default:
             return .skip(next: end)
         }
@@ -285,6 +295,12 @@ final class EnvelopeLog: Sendable {
         case .inboxNextUID(let next):
             payload.append(5)
             put(next, &payload)
+        case .staged(let base, let temporary, let size, let checksum):
+            payload.append(6)
+            put(base, &payload)
+            put(temporary, &payload)
+            put(size, &payload)
+            put(checksum, &payload)
         }
         bytes.append(contentsOf: marker)
         put(UInt32(payload.count), &bytes)

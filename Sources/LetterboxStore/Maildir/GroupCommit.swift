@@ -61,7 +61,7 @@ package final class GroupCommit: Sendable {
     private let condition = Condition()
 
     /// - Parameter sync: makes durable everything done before it was called (for the Maildir: the
-    ///   envelope log's fdatasync and `new/`'s fsync).
+    ///   envelope log's fdatasync; each delivery fdatasyncs its own file).
     package init(sync: @escaping Sync) {
         self.sync = sync
     }
@@ -80,7 +80,7 @@ package final class GroupCommit: Sendable {
         return state.withLock { $0.syncSeconds }
     }
 
-    /// A ticket for the work done so far; call once that work (append, rename) is complete.
+    /// A ticket for the work done so far; call once that work (a log append) is complete.
     package func enter() -> UInt64 {
         condition.lock()
         defer { condition.unlock() }

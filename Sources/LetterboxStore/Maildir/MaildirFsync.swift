@@ -5,10 +5,10 @@
 /// dying. The choice is only about the machine dying, and only about SMTP delivery: IMAP APPEND,
 /// COPY and MOVE into folders, start-up and log compaction sync in either mode.
 public enum MaildirFsync: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    /// The message file (fsync), its envelope record (fdatasync of the log, shared by concurrent
-    /// deliveries) and its name in `new/` (fsync of the folder) are on stable storage before the
-    /// 250: acknowledged mail survives `kill -9`, an OOM kill, `docker kill`, a kernel crash and a
-    /// power loss (on a disk that honours flushes). The default.
+    /// The message file and its envelope record (fdatasyncs shared by concurrent deliveries) are
+    /// on stable storage before the 250, and a restart finishes a rename into `new/` that a crash
+    /// cut off: acknowledged mail survives `kill -9`, an OOM kill, `docker kill`, a kernel crash
+    /// and a power loss (on a disk that honours flushes). The default.
     case always
     /// No fsync on the way to the 250: acknowledged mail survives `kill -9`, an OOM kill and
     /// `docker kill` (the kernel still writes the page cache out), but a kernel crash or a power

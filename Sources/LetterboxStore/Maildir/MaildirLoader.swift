@@ -88,6 +88,8 @@ struct MaildirLoader {
         }
         var logIndex = try logRead.wait().get()
         if let listed { throw listed }
+        found += try finishStagedRenames(logIndex.staged, present: found)
+        logIndex.staged = [:]
         phase("names and log")
 
         let log = logIndex.contents
@@ -212,6 +214,45 @@ struct MaildirLoader {
         return results.withLock { $0 }
     }
 
+    /// Finishes the renames a crash cut off: a delivery acknowledged with `--maildir-fsync always`
+    /// has its bytes and its records (message and ``EnvelopeLog/Record/staged(base:temporary:size:checksum:)``)
+    /// on disk, but its rename into `new/` may not be. A staged file whose final name is in neither
+    /// folder is renamed into `new/` if it is still in `tmp/` with exactly the size and CRC-32 its
+    /// record gives; otherwise it is an unacknowledged delivery whose bytes did not all reach the
+    /// disk, and it is removed, never shown. The renames are made durable before loading goes on.
+    private func finishStagedRenames(
+        _ staged: [String: (temporary: String, size: UInt64, checksum: UInt32)], present: [Found]
+    ) throws(StoreError) -> [Found] {
+        guard !staged.isEmpty else { return [] }
+        let bases = Set(present.map(\.name.base))
+        var finished: [Found] = []
+        var discarded = 0
+        for (base, file) in staged where !bases.contains(base) {
+            let temporary = layout.tmp + "/" + file.temporary
+            guard let bytes = try? POSIXFile.read(temporary) else { continue }
+            guard UInt64(bytes.count) == file.size, CRC32.checksum(bytes) == file.checksum else {
+                POSIXFile.remove(temporary)
+                discarded += 1
+                continue
+            }
+            let name = MaildirFileName(base: base, flagLetters: nil)
+            do throws(StoreError) { try POSIXFile.rename(temporary, layout.path(inNew: true, name.name)) } catch {
+                notify(StoreNotice(.warning, "could not finish a delivery left in tmp/: \(error)"))
+                continue
+            }
+            finished.append(Found(name: name, inNew: true))
+        }
+        if !finished.isEmpty { try POSIXFile.sync(files.newDirectory, path: layout.new) }
+        if !finished.isEmpty || discarded > 0 {
+            notify(
+                StoreNotice(
+                    .info,
+                    "\(layout.root): finished \(finished.count) deliveries a crash left in tmp/"
+                        + (discarded > 0 ? "; removed \(discarded) incomplete unacknowledged ones" : "")))
+        }
+        return finished
+    }
+
     /// Removes `tmp/` files older than 36 hours: deliveries that never finished (Maildir convention;
     /// younger ones may belong to another program still writing).
     private func removeOrphans() -> Int {
@@ -239,6 +280,8 @@ private struct LogIndex: Sendable {
     /// The highest id of a message record: every one was captured into INBOX with its id as UID.
     var highestCaptured: UInt64 = 0
     var inboxNextUID: UInt64 = 1
+    /// Base name → the `tmp/` file, size and CRC-32 of a delivery that may not have been renamed.
+    var staged: [String: (temporary: String, size: UInt64, checksum: UInt32)] = [:]
 
     init(_ contents: EnvelopeLog.Contents) {
         self.contents = contents
@@ -253,6 +296,8 @@ private struct LogIndex: Sendable {
             case .reserved(let below): reservedBelow = max(reservedBelow, below)
             case .copied(let id, _, _): highest = max(highest, id)
             case .inboxNextUID(let next): inboxNextUID = max(inboxNextUID, next)
+            case .staged(let base, let temporary, let size, let checksum):
+                staged[base] = (temporary, size, checksum)
             }
         }
     }

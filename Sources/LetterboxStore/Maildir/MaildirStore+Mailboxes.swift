@@ -593,7 +593,7 @@ private struct FolderLoadContext {
             case .message(let id, let base, let envelope): envelopes[base] = (id, envelope)
             case .copied(let id, let base, let envelope): copied[base] = (id, envelope)
             case .keywords(let id, let words): keywords[id] = words
-            case .reserved, .inboxNextUID: break
+            case .reserved, .inboxNextUID, .staged: break
             }
         }
     }

@@ -20,18 +20,48 @@ import Synchronization
 ///
 /// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on
 /// disk, on a ``BlockingPool`` thread per message:
-/// 1. the message is written to `tmp/` with open/write and fsynced;
-/// 2. under a short lock: the next id is assigned and its envelope record appended to the
-///    ``EnvelopeLog`` (one write(2)); then the file is renamed into `new/` under its final name
-///    (with `,S=` and `,W=` sizes and the id, `,U=`);
-/// 3. the log (fdatasync) and the rename (fsync of `new/`) are made durable by a ``GroupCommit``:
-///    one delivery syncs both for every delivery that reached this step before its sync began,
-///    the others wait for it (no delivery sleeps to gather a batch);
-/// 4. the message enters the index in id order (a delivery waits for the ones with lower ids), so
+/// 1. the message is written to `tmp/` with open/write, without a sync of its own, and its
+///    writeback started (`sync_file_range`);
+/// 2. under a short lock: the next id is assigned and its records appended to the ``EnvelopeLog``
+///    (one write(2)): the envelope, and with ``MaildirFsync/always`` the *staged* record (the
+///    `tmp/` name, the final name, the size and CRC-32 of the bytes);
+/// 3. with ``MaildirFsync/always``, the file and the log are made durable: the delivery
+///    fdatasyncs its own file, side by side with the other deliveries (the kernel carries their
+///    block allocations in one journal commit), then waits for a round of a ``GroupCommit`` that
+///    fdatasyncs the log for every delivery whose records were appended before the round began
+///    (no delivery sleeps to gather a batch; the round often ran during the file's fdatasync);
+/// 4. the file is renamed into `new/` under its final name (with `,S=` and `,W=` sizes and the id,
+///    `,U=`), without a sync;
+/// 5. the message enters the index in id order (a delivery waits for the ones with lower ids), so
 ///    IMAP never sees a UID below one it already saw.
 ///
-/// With ``MaildirFsync/never`` steps 1 and 3 skip their syncs: the file, its record and its name
-/// in `new/` are still in place before the 250, in the page cache (see ``MaildirFsync``).
+/// Why, with ``MaildirFsync/always``, nothing acknowledged is lost and nothing partial becomes
+/// visible, whatever the moment of a power loss (on a disk that honours flushes):
+/// - *Acknowledged means durable.* The 250 follows step 3: the bytes and size of the file in
+///   `tmp/` are on stable storage (its own fdatasync succeeded), and so are both records (the
+///   log's fdatasync, after they were appended). The rename of step 4 may not be: a restart then
+///   finishes it, renaming the `tmp/` file its staged record names into `new/` (see
+///   ``MaildirLoader``). Like Postfix's queue file or a database's write-ahead log, the log record
+///   is the commit point, and the rename is replayed from it.
+/// - *Visible means complete.* Readers (this store after a restart, Dovecot, mutt) see only `new/`
+///   and `cur/`. Step 4 renames only a file whose step 3 succeeded, so a name there always points
+///   at durable bytes. The restart's replay renames a staged file only if its size and CRC-32
+///   match the record, so a delivery cut short before step 3 finished (its record may be on
+///   disk before its bytes) is removed, never shown; it was never acknowledged.
+/// - *Failures* of any sync that covers a delivery fail that delivery (the client gets a 4xx and
+///   retries), and its `tmp/` file is removed, never someone else's; a file whose flush failed
+///   fails only its own delivery. A record whose file never arrives is ignored on loading.
+/// - Measured alternative: the round's leader flushing every file of the round (start all
+///   writebacks, then fdatasync each) was slower here, each fdatasync adding one device flush
+///   in sequence where the deliveries' own fdatasyncs overlap.
+/// - Log compaction first fsyncs `new/`, so the staged records it drops (those of published
+///   deliveries) are no longer needed.
+/// - Removals and flag renames are not synced (as before): after a power loss a message removed
+///   within the last seconds can come back, in either mode.
+///
+/// With ``MaildirFsync/never`` step 3 is skipped and no staged record is written; the rename of
+/// step 4 follows the complete write(2), so a kill of the process loses nothing acknowledged and
+/// shows nothing partial (see ``MaildirFsync`` for what a power loss can do).
 ///
 /// Messages hold no bytes: a ``Message`` of this store reads its file when asked (through
 /// ``MaildirFiles``, with a bounded cache of recent messages), so memory does not grow with the
@@ -57,8 +87,8 @@ public final class MaildirStore: IndexedStore {
     private struct CommitState {
         /// Ids below this are recorded as possibly used (``EnvelopeLog/Record/reserved(below:)``).
         var reservedBelow: UInt64
-        /// Records of messages renamed into `new/` but not yet published, for compaction.
-        var unpublished: [UInt64: EnvelopeLog.Record] = [:]
+        /// Records of deliveries logged but not yet published (message, and staged file), for compaction.
+        var unpublished: [UInt64: [EnvelopeLog.Record]] = [:]
     }
 
     /// Deliveries whose files are durable, waiting for every lower id to be published first.
@@ -79,7 +109,7 @@ public final class MaildirStore: IndexedStore {
     let log: EnvelopeLog
     /// Whether deliveries sync before they are acknowledged.
     public let fsync: MaildirFsync
-    /// Shares the log's fdatasync and `new/`'s fsync among concurrent deliveries.
+    /// Shares the fdatasync of delivered files and of the log among concurrent deliveries.
     package let commits: GroupCommit
     /// Where deliveries spend their time (for `letterbox-bench`).
     package let timings = DeliveryTimings()
@@ -131,10 +161,7 @@ public final class MaildirStore: IndexedStore {
         let loaded = try MaildirLoader(layout: layout, files: files, pool: pool, notify: notices).load()
         let log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
         self.log = log
-        commits = GroupCommit { () throws(StoreError) in
-            try log.sync()
-            try POSIXFile.sync(files.newDirectory, path: layout.new)
-        }
+        commits = GroupCommit { () throws(StoreError) in try log.sync() }
         commitState = Mutex(CommitState(reservedBelow: loaded.nextID + Self.reservationBlock))
         publication = Mutex(Publication(next: loaded.nextID))
         self.retention = Retention(policy: retention, index: index)
@@ -230,9 +257,12 @@ public final class MaildirStore: IndexedStore {
     // MARK: Delivery
 
     public func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
+        let clock = ContinuousClock()
+        let called = clock.now
         let result = await withCheckedContinuation { continuation in
-            pool.submit { self.deliver(raw, envelope: envelope, continuation) }
+            pool.submit { self.deliver(raw, envelope: envelope, called: called, continuation) }
         }
+        timings.recordRoundTrip(clock.now - called)
         let message = try result.get()
         // The caller may be an event loop (SMTP): unlinking the oldest files waits for the disk,
         // so it happens on the store's threads, and the delivery returns once it is done.
@@ -242,30 +272,40 @@ public final class MaildirStore: IndexedStore {
     }
 
     /// One delivery, on a store thread, from `tmp/` to published; concurrent deliveries run side
-    /// by side and share the syncs of step 3 (see the type's documentation).
+    /// by side and share the sync of step 3 (see the type's documentation).
     private func deliver(
-        _ raw: [UInt8], envelope: Envelope, _ continuation: CheckedContinuation<Result<Message, StoreError>, Never>
+        _ raw: [UInt8], envelope: Envelope, called: ContinuousClock.Instant,
+        _ continuation: CheckedContinuation<Result<Message, StoreError>, Never>
     ) {
         let clock = ContinuousClock()
         let started = clock.now
+        let durable = fsync == .always
         let unique = MaildirFileName.unique()
         let temporary = layout.tmp + "/" + unique
-        do throws(StoreError) { try Self.write(raw, to: temporary, sync: fsync == .always) } catch {
+        let fd: Int32
+        do throws(StoreError) { fd = try Self.create(raw, at: temporary) } catch {
             continuation.resume(returning: .failure(error))
             return
         }
+        // The disk starts on the bytes while this delivery takes its id and waits for its round.
+        if durable { POSIXFile.startWriteback(fd) }
         let canonicalSize = LineEndings.canonicalSize(of: raw)
+        let checksum = durable ? raw.withUnsafeBytes { CRC32.checksum($0) } : 0
         let written = clock.now
 
-        // Id and log record in id order, under the lock; the rename after it, outside (the lock is
-        // held by every delivery in turn: the shorter the better). The record is written before
-        // the rename, so every file in new/ has its record once the page cache has both (kill -9
-        // loses neither); a record whose file never arrives is ignored on loading.
+        // Step 2: id and log records in id order, under the lock (held by every delivery in turn:
+        // the shorter the better). The records are written before the rename, so every file in
+        // new/ has its record once the page cache has both (kill -9 loses neither); a record whose
+        // file never arrives is ignored on loading.
         let staged = commitState.withLock { state -> Result<(UInt64, MaildirFileName), StoreError> in
             let id = index.reserveID()
             let name = MaildirFileName.delivered(unique: unique, size: raw.count, canonicalSize: canonicalSize, id: id)
-            let record = EnvelopeLog.Record.message(id: id, base: name.base, envelope: envelope)
-            var records = [record]
+            var records: [EnvelopeLog.Record] = [.message(id: id, base: name.base, envelope: envelope)]
+            if durable {
+                records.append(
+                    .staged(base: name.base, temporary: unique, size: UInt64(raw.count), checksum: checksum))
+            }
+            let stagedRecords = records
             if id >= state.reservedBelow { records.append(.reserved(below: id + Self.reservationBlock)) }
             do throws(StoreError) {
                 try log.append(records)
@@ -274,14 +314,41 @@ public final class MaildirStore: IndexedStore {
                 publish(id, nil)
                 return .failure(error)
             }
-            state.unpublished[id] = record
+            state.unpublished[id] = stagedRecords
             return .success((id, name))
         }
         guard case .success(let (id, name)) = staged else {
+            POSIXFile.close(fd)
             POSIXFile.remove(temporary)
             if case .failure(let error) = staged { continuation.resume(returning: .failure(error)) }
             return
         }
+        let logged = clock.now
+
+        // Step 3: the file's bytes durable by its own fdatasync, run side by side with the other
+        // deliveries' (the kernel commits their metadata in one journal transaction; a leader
+        // flushing every file of a round in turn measured slower, each fdatasync being one more
+        // device flush in sequence), and both records by a group-commit round of the log that
+        // started after they were appended: often one that ran during the file's fdatasync.
+        if durable {
+            let ticket = commits.enter()
+            do throws(StoreError) {
+                try POSIXFile.syncData(fd, path: temporary)
+                try commits.wait(for: ticket)
+            } catch {
+                // Not known to be durable: no name in new/, so a client that retries makes no duplicate.
+                POSIXFile.close(fd)
+                POSIXFile.remove(temporary)
+                commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
+                publish(id, nil)
+                continuation.resume(returning: .failure(error))
+                return
+            }
+        }
+        POSIXFile.close(fd)
+        let synced = clock.now
+
+        // Step 4: the rename, of a file whose bytes are durable (always) or complete in the page cache (never).
         do throws(StoreError) { try POSIXFile.rename(temporary, layout.path(inNew: true, name.name)) } catch {
             POSIXFile.remove(temporary)
             commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
@@ -289,53 +356,41 @@ public final class MaildirStore: IndexedStore {
             continuation.resume(returning: .failure(error))
             return
         }
-        // Taken after the append and the rename: a sync that starts later covers both.
-        let ticket = commits.enter()
         let renamed = clock.now
 
-        // The record (fdatasync of the log) and the rename (fsync of new/) made durable, by one
-        // sync shared with the deliveries that got here before it started.
-        do throws(StoreError) {
-            if fsync == .always { try commits.wait(for: ticket) }
-        } catch {
-            // Not known to be durable: take the file back, so a client that retries makes no duplicate.
-            POSIXFile.remove(layout.path(inNew: true, name.name))
-            commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
-            publish(id, nil)
-            continuation.resume(returning: .failure(error))
-            return
-        }
-
-        let synced = clock.now
         files.table.withLock { $0[id] = MaildirEntry(name: name, inNew: true, keywords: []) }
         files.cache.insert(MessageViews(raw: raw), id: id)
         let message = Message(
             id: id, envelope: envelope, size: raw.count, canonicalSize: canonicalSize, source: files)
         publish(id, (message, continuation))
         timings.record(
-            writing: written - started, staging: renamed - written, syncing: synced - renamed,
-            publishing: clock.now - synced)
+            queued: started - called, writing: written - started, staging: logged - written,
+            syncing: synced - logged, renaming: renamed - synced, publishing: clock.now - renamed)
         commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
         compactIfWorthwhile()
     }
 
-    /// Step 1: the bytes in `tmp/`, fsynced; the file is removed again if anything fails.
+    /// The bytes in a new file at `path`, fsynced; the file is removed again if anything fails
+    /// (IMAP APPEND and COPY into folders, which sync on their own).
     static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
-        try write(raw, to: path, sync: true)
+        let fd = try create(raw, at: path)
+        defer { POSIXFile.close(fd) }
+        do throws(StoreError) { try POSIXFile.sync(fd, path: path) } catch {
+            POSIXFile.remove(path)
+            throw error
+        }
     }
 
-    /// The bytes in a new file at `path`, fsynced when `sync`; the file is removed again if anything fails.
-    static func write(_ raw: [UInt8], to path: String, sync: Bool) throws(StoreError) {
+    /// Step 1: the bytes in a new file at `path`, not synced, left open for the caller to flush
+    /// and close; the file is removed again if writing fails.
+    static func create(_ raw: [UInt8], at path: String) throws(StoreError) -> Int32 {
         let fd = try POSIXFile.createExclusive(path)
-        do throws(StoreError) {
-            try POSIXFile.writeAll(fd, raw, path: path)
-            if sync { try POSIXFile.sync(fd, path: path) }
-            POSIXFile.close(fd)
-        } catch {
+        do throws(StoreError) { try POSIXFile.writeAll(fd, raw, path: path) } catch {
             POSIXFile.close(fd)
             POSIXFile.remove(path)
             throw error
         }
+        return fd
     }
 
     /// An id for a message a client puts into a folder (APPEND, COPY), published at once as one
@@ -401,19 +456,23 @@ public final class MaildirStore: IndexedStore {
                     guard let entry = files[id] else { continue }
                     if let (envelope, _) = envelopes[id] {
                         records.append(.message(id: id, base: entry.name.base, envelope: envelope))
-                    } else if let record = state.unpublished[id] {
-                        records.append(record)
+                    } else if let staged = state.unpublished[id] {
+                        records += staged
                     } else {
                         continue
                     }
                     if !entry.keywords.isEmpty { records.append(.keywords(id: id, entry.keywords)) }
                 }
                 for id in state.unpublished.keys.sorted() where files[id] == nil {
-                    if let record = state.unpublished[id] { records.append(record) }
+                    if let staged = state.unpublished[id] { records += staged }
                 }
                 records += folderRecords(envelopes: envelopes)
-                // Not while a delivery's sync flushes the log file this replaces.
-                try commits.exclusively { () throws(StoreError) in try log.compact(records, folder: layout.root) }
+                // Not while a delivery's sync flushes the log file this replaces. The renames of
+                // published deliveries are made durable first: their staged records are left out.
+                try commits.exclusively { () throws(StoreError) in
+                    try POSIXFile.sync(self.files.newDirectory, path: layout.new)
+                    try log.compact(records, folder: layout.root)
+                }
             }
         }
     }

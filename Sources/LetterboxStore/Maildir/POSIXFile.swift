@@ -67,6 +67,15 @@ enum POSIXFile {
         #endif
     }
 
+    /// Starts writing the file's dirty pages to the disk and returns without waiting
+    /// (`sync_file_range(SYNC_FILE_RANGE_WRITE)`, Linux): a later fdatasync only waits for them.
+    /// Durability still needs that fdatasync. Elsewhere (or if libc lacks the call) it does nothing.
+    static func startWriteback(_ fd: Int32) {
+        #if os(Linux)
+            _ = SyncFileRange.function?(fd, 0, 0, SyncFileRange.write)
+        #endif
+    }
+
     static func close(_ fd: Int32) { _ = Glibc_close(fd) }
 
     /// Renames atomically (rename(2)); the caller fsyncs the target directory for durability.
@@ -271,3 +280,17 @@ private func Glibc_close(_ fd: Int32) -> Int32 { close(fd) }
 private func Glibc_rename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
 private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
 private func Glibc_truncate(_ path: String, _ length: off_t) -> Int32 { truncate(path, length) }
+
+#if os(Linux)
+    /// `sync_file_range(2)`, looked up in libc at run time: the Glibc module does not export it
+    /// (it is declared only for `_GNU_SOURCE`).
+    private enum SyncFileRange {
+        typealias Function = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
+        /// `SYNC_FILE_RANGE_WRITE`: start writeback of dirty pages, do not wait.
+        static let write: UInt32 = 2
+        static let function: Function? = {
+            guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "sync_file_range") else { return nil }
+            return unsafeBitCast(symbol, to: Function.self)
+        }()
+    }
+#endif
