@@ -24,8 +24,15 @@ import Synchronization
 package final class EventHub: Sendable {
     /// Events kept for resumption.
     package static let ringCapacity = 1024
-    /// Bytes a subscriber may fall behind before it is disconnected.
-    package static let maxQueuedBytes = 1 << 20
+    /// Bytes a subscriber may fall behind before it is disconnected. The queued buffers are the
+    /// hub's, shared by every subscriber (a queue holds references), so this bounds the memory
+    /// all the streams hold together, not each one: 4 MiB rides out a server busy with a burst
+    /// of mail (1 MiB was ~100 ms of events at 20,000 messages/s, and a stream whose task had
+    /// not run for that long was dropped though its client read at once).
+    package static let maxQueuedBytes = 4 << 20
+    /// The most one ``Subscriber/take()`` joins into one write: a bound on the copies of
+    /// streams that wake together.
+    static let maxWriteBytes = 256 << 10
     /// Seconds between heartbeat comments (`: keep-alive`), which keep proxies from closing an
     /// idle stream and reveal a peer that has gone.
     package static let heartbeatInterval: Duration = .seconds(15)
@@ -95,23 +102,30 @@ package final class EventHub: Sendable {
             }
         }
 
-        /// Takes what is queued, as one buffer (shared with other subscribers when it is one
-        /// event); nil once the subscriber has been dropped for falling behind.
-        package func take() -> [UInt8]? {
-            let (buffers, count) = queue.withLock { queue -> ([[UInt8]]?, Int) in
-                if queue.overflowed { return (nil, 0) }
-                defer {
-                    queue.buffers = []
-                    queue.bytes = 0
+        /// Takes what is queued, up to ``maxWriteBytes`` (and at least one event), as one buffer
+        /// (the hub's own when it is one event); `more` when events remain queued, which no wake
+        /// announces. Nil once the subscriber has been dropped for falling behind.
+        package func take() -> (bytes: [UInt8], more: Bool)? {
+            let taken = queue.withLock { queue -> (buffers: ArraySlice<[UInt8]>, count: Int, more: Bool)? in
+                if queue.overflowed { return nil }
+                var end = 0
+                var count = 0
+                while end < queue.buffers.count, end == 0 || count + queue.buffers[end].count <= EventHub.maxWriteBytes
+                {
+                    count += queue.buffers[end].count
+                    end += 1
                 }
-                return (queue.buffers, queue.bytes)
+                let taken = queue.buffers[..<end]
+                queue.buffers.removeFirst(end)
+                queue.bytes -= count
+                return (taken, count, !queue.buffers.isEmpty)
             }
-            guard let buffers else { return nil }
-            guard buffers.count > 1 else { return buffers.first ?? [] }
+            guard let taken else { return nil }
+            guard taken.buffers.count > 1 else { return (taken.buffers.first ?? [], taken.more) }
             var joined: [UInt8] = []
-            joined.reserveCapacity(count)
-            for buffer in buffers { joined += buffer }
-            return joined
+            joined.reserveCapacity(taken.count)
+            for buffer in taken.buffers { joined += buffer }
+            return (joined, taken.more)
         }
 
         /// Whether the subscriber gets an event about `subject` (nil: every subscriber does).
