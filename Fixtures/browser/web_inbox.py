@@ -226,6 +226,36 @@ try:
     assert not any("First" in t for t in row_texts()), row_texts()
     check("live arrivals follow the search")
 
+    # A message deleted after the page's list but before its stream subscribed leaves no row: the
+    # stream is held back (EventSource wrapped) while the message is deleted, then let go.
+    send("Deleted early", "Gone before the stream starts.")
+    early = next(m["id"] for m in api("/messages.json") if m["subject"] == "Deleted early")
+    held = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        const Real = window.EventSource;
+        window.EventSource = class {
+          constructor(url) {
+            this.pending = [];
+            window.__openStream = () => {
+              if (this.closed) return;
+              this.real = new Real(url);
+              for (const args of this.pending) this.real.addEventListener(...args);
+            };
+          }
+          addEventListener(...args) { this.real ? this.real.addEventListener(...args) : this.pending.push(args); }
+          close() { this.closed = true; if (this.real) this.real.close(); }
+        };"""})
+    driver.get(base + "/")
+    wait.until(lambda d: d.execute_script("return typeof window.__openStream === 'function'"))
+    time.sleep(1)  # the list would load meanwhile if it did not wait for the stream
+    urllib.request.urlopen(urllib.request.Request(f"{base}/messages/{early}", method="DELETE")).read()
+    driver.execute_script("window.__openStream()")
+    wait.until(lambda d: d.execute_script("return document.body.dataset.loaded === 'true'"))
+    wait.until(lambda d: any("Later news" in t for t in row_texts()))
+    time.sleep(0.5)
+    assert not any("Deleted early" in t for t in row_texts()), row_texts()
+    driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": held["identifier"]})
+    check("a message deleted before the stream started leaves no stale row")
+
     errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"
               and "Content Security Policy" not in e.get("message", "") and "favicon" not in e.get("message", "")]
     assert not errors, errors

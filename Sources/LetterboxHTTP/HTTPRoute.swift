@@ -70,6 +70,38 @@ enum HTTPRoute: Equatable {
         }
     }
 
+    /// The path template ``OpenAPIDocument`` describes this route under (`/messages/{id}.json`).
+    var template: String {
+        func json(_ path: String, _ json: Bool) -> String { json ? path + ".json" : path }
+        switch self {
+        case .health: return "/healthz"
+        case .metrics: return "/metrics"
+        case .messages(let isJSON): return json("/messages", isJSON)
+        case .wait(let isJSON): return json("/messages/wait", isJSON)
+        case .message(_, let isJSON): return json("/messages/{id}", isJSON)
+        case .raw: return "/messages/{id}/raw"
+        case .html: return "/messages/{id}/html"
+        case .headers(_, let isJSON): return json("/messages/{id}/headers", isJSON)
+        case .parts(_, let isJSON): return json("/messages/{id}/parts", isJSON)
+        case .part: return "/messages/{id}/parts/{path}"
+        case .faults(let isJSON): return json("/faults", isJSON)
+        case .fault(_, let isJSON): return json("/faults/{id}", isJSON)
+        case .tlsCertificate: return "/tls/certificate.pem"
+        case .openAPI: return "/openapi.json"
+        }
+    }
+
+    /// One route of every case, in each of its forms (plain text and JSON): what
+    /// `OpenAPIDocumentTests` checks the document against. Add a new case here and to ``template``.
+    static let every: [HTTPRoute] =
+        [.health, .metrics, .raw(id: "1"), .html(id: "1"), .part(id: "1", path: "1"), .tlsCertificate, .openAPI]
+        + [false, true].flatMap { json in
+            [
+                .messages(json: json), .wait(json: json), .message(id: "1", json: json), .headers(id: "1", json: json),
+                .parts(id: "1", json: json), .faults(json: json), .fault(id: "1", json: json),
+            ]
+        }
+
     /// The methods this resource answers; HEAD wherever GET is (RFC 9110 §9.3.2).
     var allowedMethods: [String] {
         switch self {

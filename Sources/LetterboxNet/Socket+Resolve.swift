@@ -10,10 +10,12 @@ extension Socket {
     /// webhooks, whose host is a name (`receiver` in docker-compose).
     ///
     /// Blocks in `getaddrinfo` and `connect`: call it from a thread that may block (a blocking
-    /// pool), never from an event loop or the cooperative pool.
+    /// pool), never from an event loop or the cooperative pool. `timeout` bounds the connecting
+    /// (to all the addresses together), not the resolving.
     ///
-    /// - Throws: ``NetError`` naming the host when it does not resolve or no address accepts.
-    package static func connect(resolving host: String, port: Int) throws(NetError) -> Int32 {
+    /// - Throws: ``NetError`` naming the host when it does not resolve or no address accepts
+    ///   (`ETIMEDOUT` when `timeout` ran out).
+    package static func connect(resolving host: String, port: Int, timeout: Duration? = nil) throws(NetError) -> Int32 {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -39,8 +41,18 @@ extension Socket {
             cursor = entry.pointee.ai_next
         }
         var lastError = NetError.system("resolve '\(host)': no address", errno: EHOSTUNREACH)
+        let deadline = timeout.map { MonotonicClock.deadline(after: $0) }
         for address in candidates {
-            do { return try connect(host: address, port: port) } catch { lastError = error }
+            var remaining: Duration?
+            if let deadline {
+                let now = MonotonicClock.nanoseconds()
+                guard now < deadline else {
+                    lastError = .system("connect '\(host)':\(port)", errno: ETIMEDOUT)
+                    break
+                }
+                remaining = .nanoseconds(Int64(clamping: deadline - now))
+            }
+            do { return try connect(host: address, port: port, timeout: remaining) } catch { lastError = error }
         }
         throw lastError
     }

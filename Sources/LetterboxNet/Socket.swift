@@ -80,14 +80,21 @@ package enum Socket {
         return client
     }
 
-    /// Connects a blocking socket, then makes it non-blocking (clients and tests).
-    static func connect(host: String, port: Int) throws(NetError) -> Int32 {
+    /// Connects a socket, then makes it non-blocking (clients and tests). Blocks the calling
+    /// thread until the peer answers, or at most `timeout` (then throws `ETIMEDOUT`): without one,
+    /// a peer that never answers the SYN (a full backlog, a firewall that drops) holds the thread
+    /// until the kernel gives up, about two minutes on Linux (`tcp_syn_retries`).
+    static func connect(host: String, port: Int, timeout: Duration? = nil) throws(NetError) -> Int32 {
         let address = try SocketAddress(host: host, port: port)
         let fd = socket(address.family, streamType, 0)
         guard fd >= 0 else { throw .system("socket", errno: errno) }
-        let result = address.withSockAddr { systemConnect(fd, $0, $1) }
-        guard result == 0 else {
-            let code = errno
+        if timeout != nil { setNonBlocking(fd) }
+        var code: Int32 = 0
+        if address.withSockAddr({ systemConnect(fd, $0, $1) }) != 0 {
+            code = errno
+            if let timeout, code == EINPROGRESS || code == EINTR { code = awaitConnection(fd, within: timeout) }
+        }
+        guard code == 0 else {
             close(fd)
             throw .system("connect \(host):\(port)", errno: code)
         }
@@ -97,6 +104,28 @@ package enum Socket {
         setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY)
         setNonBlocking(fd)
         return fd
+    }
+
+    /// Waits for a non-blocking connect on `fd` to finish; its outcome as an `errno` value (0 when
+    /// connected, `ETIMEDOUT` when `timeout` passed first).
+    private static func awaitConnection(_ fd: Int32, within timeout: Duration) -> Int32 {
+        let deadline = MonotonicClock.deadline(after: timeout)
+        var polled = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        while true {
+            let now = MonotonicClock.nanoseconds()
+            guard now < deadline else { return ETIMEDOUT }
+            let milliseconds = Int32(clamping: (deadline - now + 999_999) / 1_000_000)
+            let ready = poll(&polled, 1, milliseconds)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            if ready == 0 { continue }
+            var failure: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length) == 0 else { return errno }
+            return failure
+        }
     }
 }
 

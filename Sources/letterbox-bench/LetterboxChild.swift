@@ -136,6 +136,18 @@ final class LetterboxChild {
 
     /// Resident memory now.
     var residentBytes: Int { statusBytes("VmRSS") }
+
+    /// CPU time the child has used so far (user and system, from /proc/<pid>/stat), in seconds:
+    /// a measure of the server's work that a loaded machine does not distort as it does rates.
+    var cpuSeconds: Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return 0 }
+        // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
     /// The resident peak since start or since the last ``resetPeak()``.
     var peakBytes: Int { statusBytes("VmHWM") }
 

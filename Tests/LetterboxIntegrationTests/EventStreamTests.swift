@@ -89,6 +89,54 @@ struct EventStreamTests {
         }
     }
 
+    /// The `ids` of a `deleted` event's data.
+    private func deletedIDs(_ data: String) throws -> [Int] {
+        let object = try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]
+        return try #require(object?["ids"] as? [Int])
+    }
+
+    @Test("deleted and flags events go only to the streams whose filter admitted the message")
+    func filteredDeletionsAndFlags() async throws {
+        try await withCatcher { mail in
+            // Message 1 is stored before any stream opens: judged from the store's list.
+            _ = try await MaildirIntegrationTests.deliver(
+                sampleMessage(subject: "For Ana", to: "ana@example.com"), to: ["ana@example.com"], port: mail.ports.smtp
+            )
+            let ana = try await subscribe(port: mail.ports.http, query: "?to=ana%40example.com")
+            let bo = try await subscribe(port: mail.ports.http, query: "?to=bo%40example.com")
+            let unread = try await subscribe(port: mail.ports.http, query: "?q=is%3Aunread")
+            _ = try await MaildirIntegrationTests.deliver(
+                sampleMessage(subject: "For Bo"), to: ["bo@example.com"], port: mail.ports.smtp)
+            #expect(try await event(bo).event == "message")
+            #expect(try await event(unread).event == "message")
+
+            #expect(try await http("PUT /messages/1/seen", port: mail.ports.http) == "HTTP/1.1 200 OK")
+            let read = try await event(ana)
+            #expect(read.event == "flags" && read.data.hasPrefix(#"{"id":1,"#))
+            // An is:unread stream hears that its message was read (it no longer matches).
+            let readUnread = try await event(unread)
+            #expect(readUnread.event == "flags" && readUnread.data.hasPrefix(#"{"id":1,"#))
+
+            #expect(try await http("DELETE /messages", port: mail.ports.http) == "HTTP/1.1 200 OK")
+            // Bo's stream never heard of message 1: its next event is the deletion of message 2 alone.
+            let boDeleted = try await event(bo)
+            #expect(boDeleted.event == "deleted")
+            #expect(try deletedIDs(boDeleted.data) == [2])
+            let anaDeleted = try await event(ana)
+            #expect(anaDeleted.event == "deleted")
+            #expect(try deletedIDs(anaDeleted.data) == [1])
+            // Either \Seen state: both were unread at some point.
+            var gone: [Int] = []
+            while gone.count < 2 {
+                let next = try await event(unread)
+                #expect(next.event == "deleted")
+                gone += try deletedIDs(next.data)
+            }
+            #expect(gone.sorted() == [1, 2])
+            for stream in [ana, bo, unread] { await stream.close() }
+        }
+    }
+
     @Test("a stream counts against the long-poll limit: beyond it, 503 at once")
     func limit() async throws {
         try await withCatcher({ $0.maxLongPolls = 1 }) { mail in

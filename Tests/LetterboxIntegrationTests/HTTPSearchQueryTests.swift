@@ -80,6 +80,12 @@ import Testing
             #expect(try await ids(request("GET", base, ["q=smaller:1k"]).body) == [1, 2])
             #expect(try await ids(request("GET", base, ["q=after:1h"]).body) == [1, 2, 3])
             #expect(try await ids(request("GET", base, ["q=before:2000-01-01"]).body) == [])
+            // OR binds tighter than the implicit AND (Gmail's precedence).
+            #expect(try await ids(request("GET", base, ["q=from:billing OR from:news"]).body) == [2, 3])
+            #expect(try await ids(request("GET", base, ["q=to:ana from:billing OR from:news"]).body) == [3])
+            #expect(try await ids(request("GET", base, ["q=is:unread has:attachment OR code"]).body) == [1, 2])
+            let dangling = try await request("GET", base, ["q=from:billing OR"])
+            #expect(dangling.status == 400 && dangling.body.hasPrefix("q: OR needs a term on each side"))
             // Combined with the query-item filters (AND), and in the JSON form.
             #expect(try await ids(request("GET", base, ["to=ana", "q=-is:read"]).body) == [1])
             let listed = try await ExternalTool.run(

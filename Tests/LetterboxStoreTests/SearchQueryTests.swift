@@ -79,6 +79,54 @@ import Testing
         #expect(reason("\"\"").contains("empty phrase"))
     }
 
+    @Test func orJoinsAlternativesAndBindsTighterThanAnd() throws {
+        #expect(
+            try parse("from:a OR from:b") == [SearchTerm(.anyOf([SearchTerm(.from("a")), SearchTerm(.from("b"))]))])
+        #expect(
+            try parse("to:ana from:a OR -is:read OR \"x y\" larger:5") == [
+                SearchTerm(.to("ana")),
+                SearchTerm(
+                    .anyOf([SearchTerm(.from("a")), SearchTerm(.seen, negated: true), SearchTerm(.contains("x y"))])),
+                SearchTerm(.larger(5)),
+            ])
+        // Only a bare, capital OR is the keyword.
+        #expect(try parse("a or b") == ["a", "or", "b"].map { SearchTerm(.contains($0)) })
+        #expect(
+            try parse("\"OR\" ORANGE -OR") == [
+                SearchTerm(.contains("OR")), SearchTerm(.contains("ORANGE")),
+                SearchTerm(.contains("OR"), negated: true),
+            ])
+        for text in ["OR a", "a OR", "a OR OR b", "OR", "a OR  "] {
+            #expect(reason(text).hasPrefix("OR needs a term on each side"), "\(text)")
+        }
+        #expect(reason("a OR to:") == "to: needs a value, as in to:ana@example.com (in \"to:\")")
+        // Written back as it was read; a negated group (only the API can build one) as De Morgan's AND.
+        let text = "to:ana from:a OR is:unread OR \"x y\" \"OR\""
+        #expect(SearchQuery.text(of: try parse(text)) == text)
+        let negated = SearchTerm(.anyOf([SearchTerm(.from("a")), SearchTerm(.to("b"), negated: true)]), negated: true)
+        #expect(SearchQuery.text(of: [negated]) == "-from:a to:b")
+
+        let ana = message(
+            raw: "From: alice@example.com\nTo: ana@example.com\nSubject: Hi\n\nbody\n", sender: "alice@example.com")
+        let bo = message(
+            id: 2, raw: "From: bob@example.com\nTo: bo@example.com\nSubject: Yo\n\nbody\n", sender: "bob@example.com",
+            to: ["bo@example.com"])
+        func matching(_ query: String, flags: MessageFlags = MessageFlags()) throws -> [UInt64] {
+            let filter = MessageFilter(terms: try parse(query))
+            return [ana, bo].filter { filter.matches($0, flags: flags) }.map(\.id)
+        }
+        #expect(try matching("from:alice OR from:bob") == [1, 2])
+        #expect(try matching("to:bo from:alice OR from:bob") == [2])
+        #expect(try matching("from:alice OR from:bob to:bo") == [2])
+        #expect(try matching("from:nobody OR subject:yo") == [2])
+        #expect(try matching("-from:alice OR subject:hi") == [1, 2])
+        #expect(try matching("-from:alice OR subject:yo") == [2])
+        #expect(try matching("is:read OR from:bob") == [2])
+        #expect(try matching("is:read OR from:bob", flags: MessageFlags([MessageFlags.seen])) == [1, 2])
+        #expect(MessageFilter(terms: try parse("from:a OR is:unread")).needsFlags)
+        #expect(!MessageFilter(terms: try parse("from:a OR to:b")).needsFlags)
+    }
+
     @Test func termsRenderBackToTheQuery() throws {
         let text =
             "to:ana -subject:\"two words\" has:attachment is:unread is:read \"a:b\" after:2026-12-07T00:00:00Z larger:5"

@@ -67,19 +67,19 @@ extension HTTPServer {
             while !Task.isCancelled {
                 try? await Task.sleep(for: EventHub.heartbeatInterval)
                 guard let subscriber, !Task.isCancelled else { return }
-                subscriber.deliver(Array(": keep-alive\n\n".utf8))
+                subscriber.deliver(EventHub.keepAlive)
             }
         }
         defer { heartbeat.cancel() }
 
         while true {
-            guard let bytes = subscriber.take() else {
+            guard let (bytes, more) = subscriber.take() else {
                 transcript.note("event stream closed: the client fell \(EventHub.maxQueuedBytes) octets behind")
                 return
             }
             if !bytes.isEmpty {
-                connection.write(bytes)
-                try await connection.flush()
+                try await connection.send(bytes)  // the hub's buffer as it is: no copy
+                if more { continue }
                 // Events that arrive meanwhile go out together: during a burst of mail each stream
                 // wakes and writes a few times a second, not once per message, which would take
                 // the event loop from SMTP with many streams open.

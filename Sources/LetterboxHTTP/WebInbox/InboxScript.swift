@@ -146,19 +146,20 @@ enum InboxScript {
           if (source) source.close();
           let ready = false, buffered = [];
           const apply = (fn) => (event) => { if (ready) fn(event); else buffered.push(() => fn(event)); };
-          // The list loads while the stream connects. Once both are there, what arrived between
-          // the list's moment and the stream's start is fetched (`since` the newest listed id).
-          const listed = load(), gen = generation;
-          source = new EventSource("/events?" + params());
-          const opened = new Promise((resolve) => source.addEventListener("open", resolve, {once: true}));
+          // The stream opens first, the list loads then: the server subscribes a stream before it
+          // answers, so whatever changes after the list's moment (mail added, deleted, flagged)
+          // comes as an event, held until the list is there. (Loading both at once left a message
+          // deleted between the list and the subscription on the page until a reload.) A stream
+          // that cannot open (503 beyond the limit) still gets its list.
+          const stream = source = new EventSource("/events?" + params());
+          const opened = new Promise((resolve) => {
+            stream.addEventListener("open", resolve, {once: true});
+            stream.addEventListener("error", resolve, {once: true});
+          });
           source.addEventListener("open", () => status("live"));
-          Promise.all([listed, opened]).then(async () => {
-            if (gen !== generation) return;
+          opened.then(() => load()).then(() => {
+            if (stream !== source) return;
             ready = true; buffered.forEach((f) => f()); buffered = [];
-            const more = await request("GET", "/inbox/list.json?" + params({since: ids.length ? ids[0] : 0}));
-            if (gen !== generation) return;
-            for (const e of more.entries) entries.set(e.id, e);
-            if (more.ids.map(insertId).some((added) => added)) layout();
           }).catch((error) => status(error.message));
           source.addEventListener("error", () => status("reconnecting…"));
           source.addEventListener("message", apply((event) => {

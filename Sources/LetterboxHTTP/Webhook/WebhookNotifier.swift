@@ -7,7 +7,7 @@ import LetterboxStore
 ///
 /// Bounded in memory and time: at most ``Policy/capacity`` messages wait (more are dropped with
 /// a log line), each is tried ``Policy/attempts`` times, each attempt lasts at most
-/// ``Policy/attemptTimeout``. A 2xx answer is success; a connection failure, a timeout, a 5xx,
+/// ``Policy/attemptTimeout`` (connecting at most ``Policy/connectTimeout``). A 2xx answer is success; a connection failure, a timeout, a 5xx,
 /// 408 or 429 is retried; any other status is logged and not retried (the receiver refused it).
 package final class WebhookNotifier: Sendable {
     /// Limits of the queue and of the retries.
@@ -21,6 +21,9 @@ package final class WebhookNotifier: Sendable {
         package var maxBackoff: Duration = .seconds(30)
         /// How long one try may take, from connecting to the status line.
         package var attemptTimeout: Duration = .seconds(10)
+        /// How long connecting may take (within ``attemptTimeout``): a receiver that never answers
+        /// (a full backlog, a firewall that drops packets) is retried after this.
+        package var connectTimeout: Duration = .seconds(5)
 
         package init() {}
     }
@@ -73,7 +76,8 @@ package final class WebhookNotifier: Sendable {
         var backoff = policy.firstBackoff
         for attempt in 1...max(1, policy.attempts) {
             let outcome = await WebhookPost.send(
-                delivery.body, messageID: delivery.id, attempt: attempt, to: url, timeout: policy.attemptTimeout)
+                delivery.body, messageID: delivery.id, attempt: attempt, to: url,
+                connectTimeout: policy.connectTimeout, timeout: policy.attemptTimeout)
             switch outcome {
             case .delivered:
                 logger.log(.debug, "webhook: message \(delivery.id) posted to \(url)")

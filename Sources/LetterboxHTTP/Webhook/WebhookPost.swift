@@ -1,5 +1,6 @@
 import LetterboxNet
 import LetterboxStore
+import Synchronization
 
 /// One HTTP/1.1 POST of a JSON body to a webhook, judged by its status line.
 enum WebhookPost {
@@ -14,26 +15,43 @@ enum WebhookPost {
 
     /// Posts `body`; `attempt` (1 for the first) goes in `X-Letterbox-Attempt` and the message id
     /// in `X-Letterbox-Message-Id`, so a receiver can tell a retry from a new message.
+    ///
+    /// The whole attempt, connecting included, ends within `timeout`; connecting alone within
+    /// `connectTimeout` (at most `timeout`): a receiver that never answers the SYN or the request
+    /// holds the sender no longer than that, however it trickles.
     static func send(
-        _ body: [UInt8], messageID: UInt64, attempt: Int, to url: WebhookURL, timeout: Duration
+        _ body: [UInt8], messageID: UInt64, attempt: Int, to url: WebhookURL, connectTimeout: Duration,
+        timeout: Duration
     ) async -> Outcome {
+        let start = ContinuousClock.now
         // Resolving and connecting block: on a pool thread, never on the caller's.
         let connected = await BlockingPool.offload { () -> Result<Int32, NetError> in
-            Result { () throws(NetError) in try Socket.connect(resolving: url.host, port: url.port) }
+            Result { () throws(NetError) in
+                try Socket.connect(resolving: url.host, port: url.port, timeout: min(connectTimeout, timeout))
+            }
         }
         let connection: Connection
         do {
             let fd = try connected.get()
             let loop = try EventLoopGroup.shared.get().next()
-            connection = try Connection(fd: fd, loop: loop, idleTimeout: timeout)
+            // The watchdog below ends the attempt; the connection's own timeouts (per wait, per
+            // line) are only a backstop, longer so they never pre-empt it with another reason.
+            connection = try Connection(fd: fd, loop: loop, idleTimeout: timeout * 2)
         } catch {
             return .failed("cannot connect: \(error)")
+        }
+        // The deadline of the whole attempt: past it, the connection is aborted, which ends any wait.
+        let expired = Expiry()
+        let watchdog = Task { [handle = connection.handle] in
+            guard (try? await Task.sleep(until: start + timeout)) != nil else { return }
+            expired.fire()
+            handle.abort()
         }
         let head =
             "POST \(url.target) HTTP/1.1\r\nHost: \(url.hostField)\r\nUser-Agent: letterbox\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
             + "X-Letterbox-Message-Id: \(messageID)\r\nX-Letterbox-Attempt: \(attempt)\r\n\r\n"
-        let outcome: Outcome
+        var outcome: Outcome
         do {
             try await connection.send(Array(head.utf8) + body)
             let line = String(decoding: try await connection.readLine(maxLength: 8192), as: UTF8.self)
@@ -41,8 +59,17 @@ enum WebhookPost {
         } catch {
             outcome = .failed("\(error)")
         }
+        watchdog.cancel()
+        if expired.fired, case .failed = outcome { outcome = .failed("no answer within \(timeout)") }
         await connection.close()
         return outcome
+    }
+
+    /// Set once an attempt's deadline has passed.
+    private final class Expiry: Sendable {
+        private let flag = Atomic<Bool>(false)
+        func fire() { flag.store(true, ordering: .relaxed) }
+        var fired: Bool { flag.load(ordering: .relaxed) }
     }
 
     /// The outcome a status line means (RFC 9112 §4: `HTTP/1.1 200 OK`).

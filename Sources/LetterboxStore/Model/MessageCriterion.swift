@@ -31,6 +31,8 @@ public enum MessageCriterion: Sendable, Hashable {
     case larger(Int)
     /// The raw message is smaller than this many octets (IMAP `SMALLER`).
     case smaller(Int)
+    /// At least one of the terms holds (`from:a OR from:b`, IMAP `OR`).
+    case anyOf([SearchTerm])
 
     /// Whether `message`, carrying `flags`, passes.
     public func matches(_ message: Message, flags: MessageFlags) -> Bool {
@@ -57,11 +59,20 @@ public enum MessageCriterion: Sendable, Hashable {
             return message.size > octets
         case .smaller(let octets):
             return message.size < octets
+        case .anyOf(let terms):
+            // Cheapest first: the body is decoded only when nothing cheaper has matched.
+            return terms.sorted { $0.criterion.cost < $1.criterion.cost }.contains { $0.matches(message, flags: flags) }
         }
     }
 
     /// Whether the criterion reads the message's flags (the store must then supply them).
-    var needsFlags: Bool { self == .seen }
+    var needsFlags: Bool {
+        switch self {
+        case .seen: true
+        case .anyOf(let terms): terms.contains { $0.criterion.needsFlags }
+        default: false
+        }
+    }
 
     /// How much testing costs, so a filter tests cheap criteria first: what the index holds, then
     /// the parsed header section, then the part tree, then the decoded body.
@@ -71,6 +82,7 @@ public enum MessageCriterion: Sendable, Hashable {
         case .to, .from, .subject: 1
         case .hasAttachment: 2
         case .contains: 3
+        case .anyOf(let terms): terms.map(\.criterion.cost).max() ?? 0
         }
     }
 }

@@ -7,7 +7,21 @@ import LetterboxMIME
 #endif
 
 /// The search syntax of `GET /messages?q=` and of the web inbox's search box: whitespace-separated
-/// tokens, all of which must hold.
+/// tokens, all of which must hold, or alternatives joined by `OR`.
+///
+/// Grammar (ABNF, RFC 5234; `WSP` is any run of Unicode whitespace):
+///
+///     query       = [group *(WSP group)]           ; every group must hold (AND)
+///     group       = term *(WSP "OR" WSP term)      ; at least one term must hold
+///     term        = ["-"] (phrase / key ":" value / word)
+///     phrase      = DQUOTE *(%x20-21 / %x23-5B / %x5D-10FFFF / "\" DQUOTE / "\\") DQUOTE
+///     value       = phrase / 1*non-WSP
+///     word        = 1*non-WSP                      ; not "OR"; searched as text
+///
+/// As in Gmail, `OR` binds tighter than the implicit AND: `to:ana from:a OR from:b` is
+/// `to:ana AND (from:a OR from:b)`, and `a OR b OR c` is one group. `OR` is a keyword only in
+/// capitals and unquoted (`or` and `"OR"` are text to search for); there are no parentheses,
+/// and `-` negates the one term it precedes, not a group.
 ///
 /// | Token | Matches |
 /// | --- | --- |
@@ -32,34 +46,60 @@ public enum SearchQuery {
     public static func parse(_ text: String, now: Date = Date()) throws(SearchQueryError) -> [SearchTerm] {
         var scanner = Scanner(text: Array(text.unicodeScalars))
         var terms: [SearchTerm] = []
-        while let term = try scanner.nextTerm(now: now) { terms.append(term) }
+        while true {
+            if scanner.atOr() {
+                throw orError
+            }
+            guard let term = try scanner.nextTerm(now: now) else { break }
+            var alternatives = [term]
+            while scanner.takeOr() {
+                guard !scanner.atOr(), let next = try scanner.nextTerm(now: now) else {
+                    throw orError
+                }
+                alternatives.append(next)
+            }
+            terms.append(alternatives.count == 1 ? term : SearchTerm(.anyOf(alternatives)))
+        }
         return terms
     }
 
     /// The query that parses back to `terms` (dates as RFC 3339 UTC instants).
+    /// A negated ``MessageCriterion/anyOf(_:)`` (which the syntax cannot write: it has no
+    /// parentheses) is written as the equivalent AND of its negated terms.
     public static func text(of terms: [SearchTerm]) -> String {
-        terms.map { term in
-            var negated = term.negated
-            let body: String
-            switch term.criterion {
-            case .to(let value): body = "to:" + quotedIfNeeded(value)
-            case .from(let value): body = "from:" + quotedIfNeeded(value)
-            case .subject(let value): body = "subject:" + quotedIfNeeded(value)
-            case .contains(let value):
-                let needsQuotes = value.first == "-" || value.contains(":")
-                body = needsQuotes ? quoted(value) : quotedIfNeeded(value)
-            case .hasAttachment: body = "has:attachment"
-            case .seen:
-                body = negated ? "is:unread" : "is:read"
-                negated = false
-            case .receivedBefore(let instant): body = "before:" + rfc3339(instant)
-            case .receivedSince(let instant): body = "after:" + rfc3339(instant)
-            case .larger(let octets): body = "larger:\(octets)"
-            case .smaller(let octets): body = "smaller:\(octets)"
-            }
-            return (negated ? "-" : "") + body
-        }.joined(separator: " ")
+        terms.map(token).joined(separator: " ")
     }
+
+    /// The text of one term (an `OR` group for ``MessageCriterion/anyOf(_:)``).
+    private static func token(_ term: SearchTerm) -> String {
+        var negated = term.negated
+        let body: String
+        switch term.criterion {
+        case .anyOf(let alternatives):
+            if negated {
+                return text(of: alternatives.map { SearchTerm($0.criterion, negated: !$0.negated) })
+            }
+            return alternatives.map(token).joined(separator: " OR ")
+        case .to(let value): body = "to:" + quotedIfNeeded(value)
+        case .from(let value): body = "from:" + quotedIfNeeded(value)
+        case .subject(let value): body = "subject:" + quotedIfNeeded(value)
+        case .contains(let value):
+            let needsQuotes = value.first == "-" || value.contains(":") || value == "OR"
+            body = needsQuotes ? quoted(value) : quotedIfNeeded(value)
+        case .hasAttachment: body = "has:attachment"
+        case .seen:
+            body = negated ? "is:unread" : "is:read"
+            negated = false
+        case .receivedBefore(let instant): body = "before:" + rfc3339(instant)
+        case .receivedSince(let instant): body = "after:" + rfc3339(instant)
+        case .larger(let octets): body = "larger:\(octets)"
+        case .smaller(let octets): body = "smaller:\(octets)"
+        }
+        return (negated ? "-" : "") + body
+    }
+
+    private static let orError = SearchQueryError(
+        "OR needs a term on each side, as in from:a OR from:b; to search for the word, quote it: \"OR\"")
 
     /// The keys a token may start with, for error messages.
     static let keys = "to:, from:, subject:, has:attachment, is:unread, is:read, before:, after:, larger:, smaller:"
@@ -259,6 +299,20 @@ public enum SearchQuery {
             case "larger", "smaller": "\(key):10k"
             default: "\(key):ana@example.com"
             }
+        }
+
+        /// Whether the next token is the keyword `OR` (without consuming it).
+        mutating func atOr() -> Bool {
+            while position < text.count, text[position].properties.isWhitespace { position += 1 }
+            guard position + 2 <= text.count, text[position] == "O", text[position + 1] == "R" else { return false }
+            return position + 2 == text.count || text[position + 2].properties.isWhitespace
+        }
+
+        /// Consumes the keyword `OR` if it comes next.
+        mutating func takeOr() -> Bool {
+            guard atOr() else { return false }
+            position += 2
+            return true
         }
 
         /// The run of non-whitespace from here.
