@@ -233,7 +233,7 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
             #expect(
                 log.all.contains {
                     $0.contains("message 1 not posted") && $0.contains("no answer within 0.5 seconds")
-                })
+                }, "\(log.all)")
             await server.shutdown(gracePeriod: .zero)
         }
     #endif

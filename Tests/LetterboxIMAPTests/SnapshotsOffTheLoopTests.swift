@@ -48,7 +48,9 @@ private final class GatedSnapshotStore: ForwardingStore, @unchecked Sendable {
 /// with the store: they run off the event loop, so while one is held, another session on the
 /// same loop is still answered, and the held command ends with the response it would have had
 /// (issue 16: no work whose cost grows with the store on the loop).
-@Suite(.timeLimit(.minutes(2)))
+// Serialized: each case holds a thread of the process-wide indexing pool (two threads) at its
+// gate; cases side by side would hold them all and stall every other test's SELECT and login.
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct SnapshotsOffTheLoopTests {
     /// A loop no other test uses (its thread lives as long as the process, like every loop).
     static let serverLoop = Result { try EventLoop() }

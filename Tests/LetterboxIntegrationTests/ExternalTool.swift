@@ -36,7 +36,7 @@ enum ExternalTool {
 
     /// Runs the program without blocking a thread of the cooperative pool.
     static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> Output {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let out = Pipe()

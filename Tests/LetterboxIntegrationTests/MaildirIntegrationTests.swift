@@ -283,7 +283,7 @@ import Testing
         // Environment only: a Maildir keeping two messages.
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let server = Process()
+        let server = SpawnedProcess()
         server.executableURL = URL(fileURLWithPath: binary)
         server.arguments = ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "off"]
         server.environment = ProcessInfo.processInfo.environment.merging([

@@ -65,7 +65,7 @@ import Testing
     func everyAcknowledgedMessageSurvivesKillDashNine(fsync: String) async throws {
         let folder = try MaildirIntegrationTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let server = Process()
+        let server = SpawnedProcess()
         server.executableURL = URL(fileURLWithPath: Self.binary)
         server.arguments = [
             "--storage", "maildir", "--maildir", folder, "--maildir-fsync", fsync, "--smtp-port", "0", "--pop3-port",

@@ -24,14 +24,14 @@ struct PeerBacklogTests {
     static let messages = 400
     static let messageSize = 64 * 1024
 
-    /// A catcher whose IMAP sessions give up on a peer that does not read within a second, with
+    /// A catcher whose IMAP sessions give up on a peer that does not read within its 8 s timeout, with
     /// its session log kept, and `messages` messages of `messageSize` octets in the store.
     private func withFilledCatcher(_ body: (MailCatcher, SessionLog) async throws -> Void) async throws {
         let log = SessionLog()
         try await withCatcher({ configuration in
             // Ends the session whose peer reads nothing; long enough that a loaded machine still
             // gets from the greeting through LOGIN and SELECT.
-            configuration.timeouts.imap = .seconds(3)
+            configuration.timeouts.imap = .seconds(8)
             configuration.logger = Logger(level: .debug, sink: { line in log.record(line) })
         }) { mail in
             let filler = String(repeating: "0123456789abcde\n", count: Self.messageSize / 16)
@@ -67,7 +67,9 @@ struct PeerBacklogTests {
             // Each FETCH that ran marked its message \Seen: once its answers filled the socket
             // buffers, the server waited for the peer instead of running (and holding) the rest.
             let seen = seenCount(mail)
-            #expect(seen > 0 && seen < Self.messages, "\(seen) FETCH commands ran for a peer that read nothing")
+            #expect(
+                seen > 0 && seen < Self.messages,
+                "\(seen) FETCH commands ran for a peer that read nothing; log: \(log.all.suffix(8))")
             await client.close()
         }
     }
@@ -81,7 +83,7 @@ struct PeerBacklogTests {
             let seen = seenCount(mail)
             #expect(
                 seen > 0 && seen < Self.messages,
-                "the whole \(seen)-message answer was built for a peer that read nothing")
+                "the whole \(seen)-message answer was built for a peer that read nothing; log: \(log.all.suffix(8))")
             await client.close()
         }
     }

@@ -76,7 +76,7 @@ enum PythonOracle {
     static let script = Fixture.directory.appendingPathComponent("oracle.py")
 
     static let isAvailable: Bool = {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import email.policy"]
         process.standardOutput = FileHandle.nullDevice
@@ -154,7 +154,7 @@ enum PythonOracle {
     }
 
     private static func describeNow(_ paths: [String]) throws -> [Description] {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path] + paths
         let output = Pipe()

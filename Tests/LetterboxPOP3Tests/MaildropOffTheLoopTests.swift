@@ -65,7 +65,9 @@ private final class GatedListStore: IndexedStore, @unchecked Sendable {
 /// Opening the maildrop at login walks every message the login may see, which grows with the
 /// store: it runs off the event loop, so while one login's walk is held, another session on the
 /// same loop is still answered (issue 16: no work whose cost grows with the store on the loop).
-@Suite(.timeLimit(.minutes(2)))
+// Serialized: each case holds a thread of the process-wide indexing pool (two threads) at its
+// gate; cases side by side would hold them all and stall every other test's SELECT and login.
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct MaildropOffTheLoopTests {
     /// A loop no other test uses (its thread lives as long as the process, like every loop).
     static let serverLoop = Result { try EventLoop() }

@@ -37,7 +37,7 @@ import Testing
 
     /// Runs a program without blocking a thread of the cooperative pool; its stdout and stderr.
     private func run(_ executable: String, _ arguments: [String], input: String) async throws -> String {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let stdin = Pipe()

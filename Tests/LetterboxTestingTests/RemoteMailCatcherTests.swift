@@ -12,10 +12,10 @@ import Testing
     /// `environment`, and returns it with its ports.
     static func startServer(
         arguments: [String] = [], environment: [String: String] = [:]
-    ) async throws -> (Process, smtp: Int, http: Int) {
+    ) async throws -> (SpawnedProcess, smtp: Int, http: Int) {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
             "letterbox")
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = binary
         process.arguments =
             ["--smtp-port", "0", "--pop3-port", "off", "--imap-port", "off", "--http-port", "0"] + arguments

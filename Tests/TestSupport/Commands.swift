@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs a command with its output discarded; true if it exited 0.
 public func runQuietly(_ executable: String, _ arguments: [String]) -> Bool {
-    let process = Process()
+    let process = SpawnedProcess()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.standardOutput = FileHandle.nullDevice

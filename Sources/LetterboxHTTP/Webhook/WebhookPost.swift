@@ -60,7 +60,11 @@ enum WebhookPost {
             outcome = .failed("\(error)")
         }
         watchdog.cancel()
-        if expired.fired, case .failed = outcome { outcome = .failed("no answer within \(timeout)") }
+        // Past the deadline, whichever wait noticed first (the watchdog's task may run late on a
+        // busy machine, after a connection timeout ended the read), the attempt ran out of time.
+        if expired.fired || ContinuousClock.now >= start + timeout, case .failed = outcome {
+            outcome = .failed("no answer within \(timeout)")
+        }
         await connection.close()
         return outcome
     }
