@@ -56,7 +56,8 @@ let package = Package(
         .executableTarget(
             name: "letterbox-bench",
             dependencies: [
-                "Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS", "LetterboxFaults", "TestSupport",
+                "Letterbox", "LetterboxTesting", "LetterboxNet", "LetterboxTLS", "LetterboxFaults", "LetterboxStore",
+                "TestSupport",
             ],
             swiftSettings: swiftSettings),
         // Helpers the test targets and the benchmark share (fixtures, a guard time, reference

@@ -44,8 +44,10 @@ public struct Configuration: Sendable {
     public var logger: Logger = .silent
     /// Log every protocol line in and out (the executable's `--verbose`).
     public var transcript = false
-    /// The store to use; when nil, one made from ``storage`` and ``retention``.
-    public var store: (any MessageStore)?
+    /// The store to use (tests inside the package); when nil, one made from ``storage`` and
+    /// ``retention``. Users choose a store through ``storage``: the store protocol carries the
+    /// mailbox machinery of IMAP and is not API.
+    package var store: (any MessageStore)?
     /// Where mail is kept when ``store`` is nil: in memory (the default) or in a Maildir.
     public var storage: Storage = .memory
     /// Limits on what is kept, oldest removed first; nil means the storage's default:
@@ -122,8 +124,6 @@ extension Configuration {
 
 /// Limits on what a store keeps (count, age, bytes), oldest removed first.
 public typealias RetentionPolicy = LetterboxStore.RetentionPolicy
-/// The store that keeps mail in a Maildir on disk.
-public typealias MaildirStore = LetterboxStore.MaildirStore
 /// Whether a Maildir store syncs each message to stable storage before SMTP answers 250.
 public typealias MaildirFsync = LetterboxStore.MaildirFsync
 /// Why a store could not open or keep a message.

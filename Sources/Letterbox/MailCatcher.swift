@@ -23,8 +23,8 @@ public final class MailCatcher: MailInbox {
     public let ports: Ports
     /// The configuration it was started with.
     public let configuration: Configuration
-    /// Where captured mail is kept.
-    public let store: any MessageStore
+    /// Where captured mail is kept (read it through ``messages`` and the waits).
+    package let store: any MessageStore
     /// The SMTP fault rules in force: add, list and remove them while sessions run. Shared with
     /// the HTTP `/faults` endpoint.
     public let faults: FaultInjector

@@ -20,10 +20,6 @@ public typealias SearchTerm = LetterboxStore.SearchTerm
 public typealias MessageCriterion = LetterboxStore.MessageCriterion
 /// The `q=` search syntax: parses and writes a ``MessageFilter``'s terms.
 public typealias SearchQuery = LetterboxStore.SearchQuery
-/// Where captured messages live.
-public typealias MessageStore = LetterboxStore.MessageStore
-/// The default, in-memory store.
-public typealias MemoryStore = LetterboxStore.MemoryStore
 /// Who may log in.
 public typealias Credentials = LetterboxStore.Credentials
 /// SMTP limits and greeting name.

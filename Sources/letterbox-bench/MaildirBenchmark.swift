@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 
 #if canImport(Glibc)
     import Glibc

@@ -7,27 +7,27 @@ import LetterboxMIME
 #endif
 
 /// The SASL PLAIN mechanism (RFC 4616), shared by SMTP AUTH, POP3 AUTH and IMAP AUTHENTICATE.
-public enum SASLPlain {
+package enum SASLPlain {
     /// The identities in a PLAIN response.
-    public struct Response: Sendable, Equatable {
-        public var authorizationID: String
-        public var user: String
-        public var password: String
+    package struct Response: Sendable, Equatable {
+        package var authorizationID: String
+        package var user: String
+        package var password: String
     }
 
     /// Why a response could not be used; `description` is a one-line reason for the client.
-    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        public let description: String
-        public static let base64 = Failure(description: "Cannot decode base64 response")
-        public static let shape = Failure(
+    package struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        package let description: String
+        package static let base64 = Failure(description: "Cannot decode base64 response")
+        package static let shape = Failure(
             description: "Malformed PLAIN response (expected authzid NUL authcid NUL password)")
         /// A failed login, not a malformed response: sessions answer it as a wrong password.
-        public static let authorization = Failure(
+        package static let authorization = Failure(
             description: "Authorization identity must be empty or the authentication identity (RFC 4616 §2)")
     }
 
     /// Decodes a base64 response (`=` stands for an empty one, RFC 4954 §4).
-    public static func decode(_ base64: String) -> Result<Response, Failure> {
+    package static func decode(_ base64: String) -> Result<Response, Failure> {
         guard let bytes = decodeBase64(base64) else { return .failure(.base64) }
         return decode(bytes: bytes)
     }
@@ -36,7 +36,7 @@ public enum SASLPlain {
     /// the authentication identity may act as the authorization identity; Letterbox lets nobody
     /// act as someone else, so an authzid that is not empty and differs from the authcid is
     /// refused (``Failure/authorization``) rather than logging in as the authcid.
-    public static func decode(bytes: [UInt8]) -> Result<Response, Failure> {
+    package static func decode(bytes: [UInt8]) -> Result<Response, Failure> {
         guard let response = parse(bytes) else { return .failure(.shape) }
         guard response.authorizationID.isEmpty || response.authorizationID == response.user else {
             return .failure(.authorization)
@@ -45,7 +45,7 @@ public enum SASLPlain {
     }
 
     /// Splits decoded octets: `[authzid] NUL authcid NUL passwd` (RFC 4616 §2).
-    public static func parse(_ bytes: [UInt8]) -> Response? {
+    package static func parse(_ bytes: [UInt8]) -> Response? {
         let parts = bytes.split(separator: 0, omittingEmptySubsequences: false)
         guard parts.count == 3 else { return nil }
         return Response(
@@ -54,7 +54,7 @@ public enum SASLPlain {
     }
 
     /// Base64 of a SASL exchange line; `=` is the empty response. Nil if not base64.
-    public static func decodeBase64(_ text: String) -> [UInt8]? {
+    package static func decodeBase64(_ text: String) -> [UInt8]? {
         let trimmed = text.trimmingWhitespace()
         if trimmed == "=" { return [] }
         return Data(base64Encoded: trimmed).map { [UInt8]($0) }

@@ -5,45 +5,45 @@ protocol IndexedStore: MessageStore {
 }
 
 extension IndexedStore {
-    public func messages() -> [Message] { index.all }
+    package func messages() -> [Message] { index.all }
 
-    public func messages(matching filter: MessageFilter) -> [Message] { index.messages(matching: filter) }
+    package func messages(matching filter: MessageFilter) -> [Message] { index.messages(matching: filter) }
 
-    public func message(id: UInt64) -> Message? { index.message(id: id) }
+    package func message(id: UInt64) -> Message? { index.message(id: id) }
 
-    public func waitForMessages(_ wait: MessageWait) async -> [Message] { await index.waitForMessages(wait) }
+    package func waitForMessages(_ wait: MessageWait) async -> [Message] { await index.waitForMessages(wait) }
 
-    public func changes() -> AsyncStream<StoreChange> { index.changes() }
+    package func changes() -> AsyncStream<StoreChange> { index.changes() }
 
-    public var statistics: StoreStatistics { index.statistics }
+    package var statistics: StoreStatistics { index.statistics }
 
-    public func snapshot(matching filter: MessageFilter) -> StoreSnapshot { index.snapshot(matching: filter) }
+    package func snapshot(matching filter: MessageFilter) -> StoreSnapshot { index.snapshot(matching: filter) }
 
-    public var modificationSequence: UInt64 { index.modificationSequence }
+    package var modificationSequence: UInt64 { index.modificationSequence }
 
-    public func flags(of id: UInt64) -> MessageFlags { index.flags(of: id) }
+    package func flags(of id: UInt64) -> MessageFlags { index.flags(of: id) }
 
-    public func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { index.claimRecent(ids) }
+    package func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { index.claimRecent(ids) }
 
-    public func mailboxes() -> [Mailbox] { index.mailboxes() }
+    package func mailboxes() -> [Mailbox] { index.mailboxes() }
 
-    public func mailbox(named name: String) -> Mailbox? { index.mailbox(named: name) }
+    package func mailbox(named name: String) -> Mailbox? { index.mailbox(named: name) }
 
-    public var subscriptions: Set<String> { index.subscriptions }
+    package var subscriptions: Set<String> { index.subscriptions }
 
-    public func setSubscribed(_ name: String, _ subscribed: Bool) throws(MailboxError) {
+    package func setSubscribed(_ name: String, _ subscribed: Bool) throws(MailboxError) {
         try index.setSubscribed(name, subscribed)
     }
 
-    public func snapshot(of mailbox: String, matching filter: MessageFilter) -> StoreSnapshot? {
+    package func snapshot(of mailbox: String, matching filter: MessageFilter) -> StoreSnapshot? {
         index.snapshot(of: mailbox, matching: filter)
     }
 
-    public func location(of id: UInt64) -> MessageLocation? { index.location(of: id) }
+    package func location(of id: UInt64) -> MessageLocation? { index.location(of: id) }
 
-    public func modSeq(of id: UInt64) -> UInt64? { index.modSeq(of: id) }
+    package func modSeq(of id: UInt64) -> UInt64? { index.modSeq(of: id) }
 
-    public func expunged(from mailbox: String, since modSeq: UInt64) -> [UInt64]? {
+    package func expunged(from mailbox: String, since modSeq: UInt64) -> [UInt64]? {
         index.expunged(from: mailbox, since: modSeq)
     }
 }

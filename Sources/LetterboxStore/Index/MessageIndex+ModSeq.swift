@@ -161,8 +161,8 @@ extension MessageIndex {
 
 extension MessageStore {
     /// A store that keeps no mod-sequences.
-    public func modSeq(of id: UInt64) -> UInt64? { nil }
+    package func modSeq(of id: UInt64) -> UInt64? { nil }
 
     /// A store that keeps no history of expunges.
-    public func expunged(from mailbox: String, since modSeq: UInt64) -> [UInt64]? { nil }
+    package func expunged(from mailbox: String, since modSeq: UInt64) -> [UInt64]? { nil }
 }

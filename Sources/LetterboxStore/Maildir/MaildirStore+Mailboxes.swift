@@ -170,7 +170,7 @@ extension MaildirStore {
     // MARK: Mailboxes
 
     @discardableResult
-    public func createMailbox(_ name: String) throws(MailboxError) -> Mailbox {
+    package func createMailbox(_ name: String) throws(MailboxError) -> Mailbox {
         if let problem = MaildirFolder.problem(with: name) { throw .cannot(problem) }
         let before = Set(index.mailboxes().map(\.name))
         let created = try index.createMailbox(name)
@@ -187,7 +187,7 @@ extension MaildirStore {
     /// folder that cannot be removed leaves the mailbox as it was and answers NO; its files are
     /// unlinked afterwards.
     @discardableResult
-    public func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
+    package func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
         let canonical = Mailbox.canonical(name)
         // Refused before any folder is touched: INBOX, a missing mailbox, one with mailboxes below.
         if let refusal = index.deletionRefusal(canonical) { throw refusal }
@@ -214,7 +214,7 @@ extension MaildirStore {
     /// The folders are renamed on disk before the index changes hands: a rename(2) that fails
     /// (a name too long for the file system, a permission) undoes those done, leaves the index as
     /// it was and answers NO, so a restart finds the names the clients were told.
-    public func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
+    package func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
         if let problem = MaildirFolder.problem(with: newName) { throw .cannot(problem) }
         let old = Mailbox.canonical(name)
         let moving = index.mailboxes().map(\.name).filter { $0 == old || Mailbox.isInferior($0, of: old) }
@@ -263,7 +263,7 @@ extension MaildirStore {
         try? MaildirFolder.syncDirectory(layout.root)
     }
 
-    public func setSubscribed(_ name: String, _ subscribed: Bool) throws(MailboxError) {
+    package func setSubscribed(_ name: String, _ subscribed: Bool) throws(MailboxError) {
         try index.setSubscribed(name, subscribed)
         do throws(StoreError) { try writeSubscriptions(Array(index.subscriptions)) } catch { throw Self.cannot(error) }
     }
@@ -278,7 +278,7 @@ extension MaildirStore {
 
     // MARK: Messages
 
-    public func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
+    package func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
         -> (message: Message, uid: UInt64)
     {
         let name = try target(mailbox)
@@ -359,7 +359,7 @@ extension MaildirStore {
         }
     }
 
-    public func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
+    package func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
         let name = try target(mailbox)
         let folder = folder(name)
         var copies: [(source: UInt64, message: Message, flags: MessageFlags, entry: MaildirFolderEntry, from: String)] =
@@ -430,7 +430,7 @@ extension MaildirStore {
     /// Renames each file into the target folder under both tables' locks (as ``updateFlags(_:ids:)``
     /// renames), so no reader, removal or flag change ever sees a table that disagrees with the
     /// disk; the directories are fsynced on a store thread afterwards.
-    public func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
+    package func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
         let name = try target(mailbox)
         let folder = folder(name)
         var touched: Set<String> = [folder.path + "/cur", folder.path + "/new"]

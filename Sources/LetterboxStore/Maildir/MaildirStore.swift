@@ -75,12 +75,12 @@ import Synchronization
 /// on an event loop uses ``MessageStore/changeFlagsOffTheLoop(_:ids:)`` and
 /// ``MessageStore/removeEachOffTheLoop(ids:)``, see ``FileBackedStore``); everything that fsyncs
 /// runs on the store's own threads.
-public final class MaildirStore: IndexedStore {
+package final class MaildirStore: IndexedStore {
     /// The Maildir folder.
-    public let path: String
-    public let uidValidity: UInt32
+    package let path: String
+    package let uidValidity: UInt32
     /// The limits this store keeps to.
-    public var retentionPolicy: RetentionPolicy { retention.policy }
+    package var retentionPolicy: RetentionPolicy { retention.policy }
 
     /// What id assignment, log appends and compaction share; held only for in-memory work, one
     /// write(2) and renames, never across an fsync.
@@ -108,7 +108,7 @@ public final class MaildirStore: IndexedStore {
     private let retention: Retention
     let log: EnvelopeLog
     /// Whether deliveries sync before they are acknowledged.
-    public let fsync: MaildirFsync
+    package let fsync: MaildirFsync
     /// Shares the fdatasync of delivered files and of the log among concurrent deliveries.
     package let commits: GroupCommit
     /// Where deliveries spend their time (for `letterbox-bench`).
@@ -132,7 +132,7 @@ public final class MaildirStore: IndexedStore {
     ///   - notices: what start-up found (info) and what it had to skip (warnings).
     /// - Throws: ``StoreError/unusableFolder(_:_:)`` with the path and the system's reason when
     ///   the folder cannot be created, read or written (missing permission, read-only file system).
-    public static func open(
+    package static func open(
         at path: String, retention: RetentionPolicy = .unlimited, fsync: MaildirFsync = .always,
         notices: @escaping @Sendable (StoreNotice) -> Void = { _ in }
     ) async throws -> MaildirStore {
@@ -142,7 +142,7 @@ public final class MaildirStore: IndexedStore {
     }
 
     /// Like ``open(at:retention:fsync:notices:)``, on the calling thread: it blocks while it reads the folder.
-    public init(
+    package init(
         path: String, retention: RetentionPolicy = .unlimited, fsync: MaildirFsync = .always,
         notices: @escaping @Sendable (StoreNotice) -> Void = { _ in }
     ) throws(StoreError) {
@@ -256,7 +256,7 @@ public final class MaildirStore: IndexedStore {
 
     // MARK: Delivery
 
-    public func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
+    package func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
         let clock = ContinuousClock()
         let called = clock.now
         let result = await withCheckedContinuation { continuation in
@@ -489,10 +489,10 @@ public final class MaildirStore: IndexedStore {
     /// content filter reads files, so it takes the table while holding the index); the file table
     /// before the folder table.
     @discardableResult
-    public func remove(ids: [UInt64]) -> Int { removeEach(ids: ids).removed.count }
+    package func remove(ids: [UInt64]) -> Int { removeEach(ids: ids).removed.count }
 
     /// Like ``remove(ids:)``, saying which messages stay because their file could not be unlinked.
-    public func removeEach(ids: [UInt64]) -> RemovalResult {
+    package func removeEach(ids: [UInt64]) -> RemovalResult {
         // Only published messages: a delivery under way has its file in the table already.
         let stored = ids.filter { index.message(id: $0) != nil }
         let kept = unlinkFiles(of: stored)
@@ -547,14 +547,14 @@ public final class MaildirStore: IndexedStore {
     /// changes. Flag changes are serialized, so the files end with the flags the index ends with.
     /// The index is read, then the file table taken, then the index written, never both held at
     /// once (see ``remove(ids:)`` for the lock order).
-    public func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
+    package func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
         applyFlags(update, ids: ids, unchangedSince: nil)
     }
 
     /// ``changeFlags(_:ids:)`` for the messages not changed since `unchangedSince`: judged inside
     /// the serialization of flag changes, the only changes that move a stored message's
     /// mod-sequence, so none slips between the check and the change (RFC 7162 §3.1.3).
-    public func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
+    package func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
         applyFlags(update, ids: ids, unchangedSince: unchangedSince)
     }
 

@@ -10,24 +10,24 @@ import Synchronization
 ///
 /// Bounded by ``RetentionPolicy/memoryDefault`` (50,000 messages or 1 GiB) unless made with
 /// another policy; the oldest messages go first.
-public final class MemoryStore: IndexedStore {
+package final class MemoryStore: IndexedStore {
     let index: MessageIndex
     private let retention: Retention
-    public let uidValidity: UInt32
+    package let uidValidity: UInt32
     /// Told how much every removal freed, so the memory goes back to the system.
     private let trimmer: HeapTrimmer
 
     private static let lastUIDValidity = Atomic<UInt32>(0)
 
     /// An empty store with the default limits, ``RetentionPolicy/memoryDefault``.
-    public convenience init() {
+    package convenience init() {
         self.init(retention: .memoryDefault)
     }
 
     /// An empty store that keeps at most what `retention` allows. Its UIDVALIDITY is the creation
     /// time (and increases for every store made in one process), so ids of an earlier store are
     /// never confused with these.
-    public convenience init(retention: RetentionPolicy) {
+    package convenience init(retention: RetentionPolicy) {
         self.init(retention: retention, trimmer: .shared)
     }
 
@@ -54,14 +54,14 @@ public final class MemoryStore: IndexedStore {
     }
 
     /// The limits this store keeps to.
-    public var retentionPolicy: RetentionPolicy { retention.policy }
+    package var retentionPolicy: RetentionPolicy { retention.policy }
 
     private func removeExcess(everyAge: Bool = false) {
         let excess = retention.excess(everyAge: everyAge)
         if !excess.isEmpty { remove(ids: excess) }
     }
 
-    public func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
+    package func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
         let message = Message(id: index.reserveID(), raw: raw, envelope: envelope)
         index.insert(message)
         removeExcess()
@@ -69,17 +69,17 @@ public final class MemoryStore: IndexedStore {
     }
 
     @discardableResult
-    public func remove(ids: [UInt64]) -> Int {
+    package func remove(ids: [UInt64]) -> Int {
         let removed = index.remove(ids: ids)
         trimmer.noteFreed(bytes: removed.reduce(0) { $0 + $1.size })
         return removed.count
     }
 
-    public func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
+    package func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
         FlagChangeResult(changed: index.updateFlags(update, ids: ids))
     }
 
-    public func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
+    package func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
         let (changed, skipped) = index.updateFlags(update, ids: ids, unchangedSince: unchangedSince)
         return FlagChangeResult(changed: changed, modified: skipped)
     }
@@ -87,20 +87,20 @@ public final class MemoryStore: IndexedStore {
     // MARK: Mailboxes
 
     @discardableResult
-    public func createMailbox(_ name: String) throws(MailboxError) -> Mailbox { try index.createMailbox(name) }
+    package func createMailbox(_ name: String) throws(MailboxError) -> Mailbox { try index.createMailbox(name) }
 
     @discardableResult
-    public func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
+    package func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
         let removed = try index.deleteMailbox(name)
         trimmer.noteFreed(bytes: removed.reduce(0) { $0 + $1.size })
         return removed.count
     }
 
-    public func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
+    package func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
         try index.renameMailbox(name, to: newName)
     }
 
-    public func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
+    package func append(_ raw: [UInt8], to mailbox: String, flags: MessageFlags, receivedAt: Date) async throws
         -> (message: Message, uid: UInt64)
     {
         let message = Message(
@@ -110,7 +110,7 @@ public final class MemoryStore: IndexedStore {
         return (message, uid)
     }
 
-    public func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
+    package func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
         guard index.mailbox(named: mailbox) != nil else { throw MailboxError.tryCreate(Mailbox.canonical(mailbox)) }
         var sources: [UInt64] = []
         var copies: [(Message, MessageFlags)] = []
@@ -125,7 +125,7 @@ public final class MemoryStore: IndexedStore {
         return Array(zip(sources, uids))
     }
 
-    public func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
+    package func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
         try index.move(ids: ids, to: mailbox)
     }
 }

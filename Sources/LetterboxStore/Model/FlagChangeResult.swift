@@ -1,16 +1,16 @@
 /// What a flag change did, message by message: a change is all or nothing per message (the index
 /// changes only when the message's file, if any, took its new name).
-public struct FlagChangeResult: Sendable, Equatable {
+package struct FlagChangeResult: Sendable, Equatable {
     /// The new flags of the messages that were changed (or already had them).
-    public var changed: [UInt64: MessageFlags]
+    package var changed: [UInt64: MessageFlags]
     /// The messages whose flags stayed as they were because the store could not change them, and why.
     /// Messages no longer stored are in neither.
-    public var failed: [UInt64: StoreError]
+    package var failed: [UInt64: StoreError]
     /// For a conditional change (``MessageStore/changeFlags(_:ids:unchangedSince:)``): the messages
     /// left alone because they changed after the given mod-sequence, or are no longer stored.
-    public var modified: Set<UInt64>
+    package var modified: Set<UInt64>
 
-    public init(
+    package init(
         changed: [UInt64: MessageFlags] = [:], failed: [UInt64: StoreError] = [:], modified: Set<UInt64> = []
     ) {
         self.changed = changed

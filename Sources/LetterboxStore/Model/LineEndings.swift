@@ -6,9 +6,9 @@
 
 /// Mail on the wire has CRLF line endings; captured mail may not (a bare LF is kept as received).
 /// POP3 and IMAP serve the canonical form, so their sizes are counted in it.
-public enum LineEndings {
+package enum LineEndings {
     /// Octets of `raw` once every bare LF is CRLF and it ends with CRLF.
-    public static func canonicalSize(of raw: [UInt8]) -> Int {
+    package static func canonicalSize(of raw: [UInt8]) -> Int {
         var size = raw.count
         forEachLine(in: raw) { range, hasCR, hasLF in
             if hasLF && !hasCR { size += 1 }
@@ -19,7 +19,7 @@ public enum LineEndings {
 
     /// `raw` with every bare LF made CRLF and a final CRLF added if missing; `raw` itself when it
     /// already is in that form (no copy).
-    public static func canonical(_ raw: [UInt8]) -> [UInt8] {
+    package static func canonical(_ raw: [UInt8]) -> [UInt8] {
         guard canonicalSize(of: raw) != raw.count else { return raw }
         var out: [UInt8] = []
         out.reserveCapacity(canonicalSize(of: raw))
@@ -34,7 +34,7 @@ public enum LineEndings {
 
     /// Calls `body` with each line's content range (without its terminator), whether it ended with
     /// CRLF, and whether it ended at all (the last line may not). Uses `memchr`, one call per line.
-    public static func forEachLine(in raw: [UInt8], _ body: (Range<Int>, _ hasCR: Bool, _ hasLF: Bool) -> Void) {
+    package static func forEachLine(in raw: [UInt8], _ body: (Range<Int>, _ hasCR: Bool, _ hasLF: Bool) -> Void) {
         raw.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             var start = 0

@@ -8,7 +8,7 @@
 ///
 /// Implementations are safe to call from any task. A message is visible to readers only once
 /// ``append(_:envelope:)`` has returned it, and never half-written.
-public protocol MessageStore: Sendable {
+package protocol MessageStore: Sendable {
     /// Stores a message durably (as durable as the store promises) and returns it with its new id.
     func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message
 
@@ -131,12 +131,12 @@ public protocol MessageStore: Sendable {
 
 /// Where a message is: its mailbox and UID there, and whether it was captured over SMTP (as
 /// opposed to put there by an IMAP client with APPEND or COPY).
-public struct MessageLocation: Sendable, Hashable {
-    public let mailbox: String
-    public let uid: UInt64
-    public let captured: Bool
+package struct MessageLocation: Sendable, Hashable {
+    package let mailbox: String
+    package let uid: UInt64
+    package let captured: Bool
 
-    public init(mailbox: String, uid: UInt64, captured: Bool) {
+    package init(mailbox: String, uid: UInt64, captured: Bool) {
         self.mailbox = mailbox
         self.uid = uid
         self.captured = captured
@@ -146,29 +146,29 @@ public struct MessageLocation: Sendable, Hashable {
 extension MessageStore {
     /// Removes every message; returns how many were removed.
     @discardableResult
-    public func removeAll() -> Int { remove(ids: messages().map(\.id)) }
+    package func removeAll() -> Int { remove(ids: messages().map(\.id)) }
 
     /// The first message `filter` selects, waiting up to `timeout` for one to arrive; nil when the
     /// timeout passes or the task is cancelled (see ``waitForMessages(_:)``).
-    public func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
+    package func waitForMessage(matching filter: MessageFilter, timeout: Duration) async -> Message? {
         await waitForMessages(MessageWait(filter, timeout: timeout)).first
     }
 
     /// Changes the flags of the messages that still exist and could be changed; returns their new
     /// flags (see ``changeFlags(_:ids:)``, which also says which could not be changed).
     @discardableResult
-    public func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
+    package func updateFlags(_ update: FlagUpdate, ids: [UInt64]) -> [UInt64: MessageFlags] {
         changeFlags(update, ids: ids).changed
     }
 
     /// For a store that keeps no mod-sequences (``modSeq(of:)`` is nil): every message counts as
     /// modified, as RFC 7162 §3.1.3 has a server without them answer.
-    public func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
+    package func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
         FlagChangeResult(modified: Set(ids))
     }
 
     /// For a store whose removals cannot fail: every message still stored is removed.
-    public func removeEach(ids: [UInt64]) -> RemovalResult {
+    package func removeEach(ids: [UInt64]) -> RemovalResult {
         let stored = ids.filter { message(id: $0) != nil }
         remove(ids: stored)
         return RemovalResult(removed: stored.filter { message(id: $0) == nil })
@@ -176,7 +176,7 @@ extension MessageStore {
 }
 
 /// One change to a store, published once to every observer.
-public enum StoreChange: Sendable, Equatable {
+package enum StoreChange: Sendable, Equatable {
     /// A message was captured over SMTP (into INBOX).
     case added(UInt64)
     case removed([UInt64])
@@ -190,33 +190,33 @@ public enum StoreChange: Sendable, Equatable {
 }
 
 /// Messages with their flags as of one modification sequence.
-public struct StoreSnapshot: Sendable {
-    public struct Entry: Sendable {
-        public let message: Message
-        public let flags: MessageFlags
+package struct StoreSnapshot: Sendable {
+    package struct Entry: Sendable {
+        package let message: Message
+        package let flags: MessageFlags
         /// The message's UID in the mailbox.
-        public let uid: UInt64
+        package let uid: UInt64
         /// True while no IMAP session has claimed the message as \Recent (see ``MessageStore/claimRecent(_:)``).
-        public let isRecent: Bool
+        package let isRecent: Bool
         /// The message's mod-sequence: the last change of its flags or its arrival here (RFC 7162 §3.1.1).
-        public let modSeq: UInt64
+        package let modSeq: UInt64
     }
 
-    public let entries: [Entry]
-    public let modificationSequence: UInt64
+    package let entries: [Entry]
+    package let modificationSequence: UInt64
     /// The id the next stored message will get.
-    public let nextID: UInt64
+    package let nextID: UInt64
     /// The mailbox, with its UIDVALIDITY and UIDNEXT as of this snapshot.
-    public let mailbox: Mailbox?
+    package let mailbox: Mailbox?
 }
 
 /// Counts a store keeps for `/metrics`.
-public struct StoreStatistics: Sendable, Equatable {
-    public var messages: Int
-    public var bytes: Int
-    public var received: Int
+package struct StoreStatistics: Sendable, Equatable {
+    package var messages: Int
+    package var bytes: Int
+    package var received: Int
 
-    public init(messages: Int, bytes: Int, received: Int) {
+    package init(messages: Int, bytes: Int, received: Int) {
         self.messages = messages
         self.bytes = bytes
         self.received = received

@@ -1,12 +1,12 @@
 /// What a removal did, message by message: the messages that went, and those that stay because
 /// the store could not delete them (a file that cannot be unlinked), with why.
-public struct RemovalResult: Sendable, Equatable {
+package struct RemovalResult: Sendable, Equatable {
     /// The ids removed, in the order asked for. Messages no longer stored are in neither list.
-    public var removed: [UInt64]
+    package var removed: [UInt64]
     /// The messages still stored, and why they could not be removed.
-    public var kept: [UInt64: StoreError]
+    package var kept: [UInt64: StoreError]
 
-    public init(removed: [UInt64] = [], kept: [UInt64: StoreError] = [:]) {
+    package init(removed: [UInt64] = [], kept: [UInt64: StoreError] = [:]) {
         self.removed = removed
         self.kept = kept
     }
