@@ -201,7 +201,9 @@ package struct IMAPServer: Sendable {
                 return
             } catch let error as NetError where error == .woken {
                 guard pacing.mayWalkNow(waking: handle) else { continue }
+                let start = ContinuousClock.now
                 let updates = await session.idleAndSearchUpdates()
+                pacing.walked(from: start)
                 guard !updates.isEmpty else { continue }
                 transcript.sent(String(decoding: updates, as: UTF8.self))
                 connection.write(updates)

@@ -3,11 +3,17 @@ import LetterboxNet
 /// How often an idling session (RFC 2177) walks its mailbox to send updates: at every change of
 /// the store would be once per delivery for every idling client, each walk as long as the
 /// mailbox, so a steady stream of mail to a large INBOX watched by many clients would keep the
-/// machine busy with walks. Changes that arrive within ``interval`` of a walk are sent together,
-/// by one walk at the end of the interval; the first change after a quiet spell goes out at once.
+/// machine busy with walks. After a walk the session waits ``costFactor`` times as long as the
+/// walk took (at most ``maximumInterval``) before the next one; changes inside that pause are
+/// sent together at its end. A cheap walk is followed at once, so new mail in a small mailbox
+/// reaches an idling client without delay; a costly one spends at most about 1/``costFactor``
+/// of the time walking.
 struct IdleUpdatePacing {
-    /// At most five walks a second per idling session; RFC 2177 asks for no particular delay.
-    static let interval = Duration.milliseconds(200)
+    /// The pause after a walk, in multiples of the walk's own time.
+    static let costFactor = 20
+    /// The longest pause: at least five walks a second per idling session (RFC 2177 asks for no
+    /// particular delay).
+    static let maximumInterval = Duration.milliseconds(200)
 
     private var nextWalk = ContinuousClock.now
     private var wakeUp: Task<Void, Never>?
@@ -27,8 +33,13 @@ struct IdleUpdatePacing {
         }
         wakeUp?.cancel()
         wakeUp = nil
-        nextWalk = now + Self.interval
         return true
+    }
+
+    /// Records a walk that started at `start` and has just ended.
+    mutating func walked(from start: ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        nextWalk = now + min(Self.maximumInterval, (now - start) * Self.costFactor)
     }
 
     /// Ends a pending wake-up (the session leaves IDLE).
