@@ -39,7 +39,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(
             name: "LetterboxHTTP",
-            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME", "LetterboxFaults"],
+            dependencies: ["LetterboxNet", "LetterboxThreads", "LetterboxStore", "LetterboxMIME", "LetterboxFaults"],
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",

@@ -68,11 +68,10 @@ package struct HTTPRouter: Sendable {
     /// blocking threads, off the caller's event loop.
     package func respond(to request: HTTPRequest) async -> HTTPResponse {
         if let refusal = browserPolicy.refusal(of: request) { return .error(refusal.status, refusal.reason) }
-        if let response = await WebInboxRoutes(router: self).respond(to: request) { return response }
-        guard let route = HTTPRoute(segments: request.target.pathSegments) else {
+        guard let (entry, route) = HTTPRouteTable.resolve(request.target.pathSegments) else {
             return .error(.notFound, "no such resource: \(request.path)")
         }
-        let allowed = route.allowedMethods
+        let allowed = entry.allowedMethods
         guard allowed.contains(request.method) else {
             var response = HTTPResponse.error(
                 .methodNotAllowed,
@@ -97,6 +96,8 @@ package struct HTTPRouter: Sendable {
     private func respond(to request: HTTPRequest, route: HTTPRoute) async throws(HTTPRequestError) -> HTTPResponse {
         let deleting = request.method == "DELETE"
         switch route {
+        case .inboxPage, .inboxScript, .inboxStyle, .inboxList, .inboxMailboxes, .inboxEntries, .events, .view, .seen:
+            return try await WebInboxRoutes(router: self).respond(to: request, route: route)
         case .health:
             return .text("ok\n")
         case .tlsCertificate:

@@ -21,9 +21,12 @@ enum SMTPLoad {
 
     /// Sends `messages` messages over `connections` parallel connections: each the same message
     /// of `size` octets, or message `n` (0-based) from `message` (CRLF lines, no line starting with
-    /// ".", without the terminating dot).
+    /// ".", without the terminating dot). With a `rate`, the messages start at that many a second
+    /// in all (each connection sends its share on a fixed schedule, catching up when late) instead
+    /// of as fast as the server answers.
     static func run(
-        port: Int, connections: Int, messages: Int, size: Int, reuse: Bool, message: (@Sendable (Int) -> [UInt8])? = nil
+        port: Int, connections: Int, messages: Int, size: Int, reuse: Bool, rate: Double? = nil,
+        message: (@Sendable (Int) -> [UInt8])? = nil
     ) -> Result {
         let payload = body(size: size)
         let remaining = Atomic<Int>(messages)
@@ -38,6 +41,12 @@ enum SMTPLoad {
                 var failures = 0
                 var client: BlockingSMTPClient?
                 while case let left = remaining.subtract(1, ordering: .relaxed).oldValue, left > 0 {
+                    if let rate {
+                        // Message n (0-based) is due n / rate seconds after the start.
+                        let due = start + UInt64(Double(messages - left) / rate * 1e9)
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if due > now { usleep(useconds_t((due - now) / 1000)) }
+                    }
                     do {
                         if client == nil { client = try BlockingSMTPClient(port: port) }
                         let body = message.map { $0(messages - left) + Array(".\r\n".utf8) } ?? payload

@@ -26,6 +26,8 @@ enum SSEFanOut {
         private final class Shared: Sendable {
             let messages = Atomic<Int>(0)
             let stop = Atomic<Bool>(false)
+            /// CPU time the reader threads used, in nanoseconds, added as each ends.
+            let cpu = Atomic<Int>(0)
         }
         private let shared = Shared()
         private var readers = 0
@@ -57,6 +59,9 @@ enum SSEFanOut {
                 let slice = Array(fds[start..<min(fds.count, start + share)])
                 Thread { [shared, finished] in
                     Self.drain(slice, shared: shared)
+                    var used = timespec()
+                    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
+                    shared.cpu.add(used.tv_sec * 1_000_000_000 + used.tv_nsec, ordering: .relaxed)
                     finished.signal()
                 }.start()
                 readers += 1
@@ -65,6 +70,9 @@ enum SSEFanOut {
 
         /// `event: message` records received by all subscribers so far.
         var messageEvents: Int { shared.messages.load(ordering: .relaxed) }
+
+        /// CPU seconds the reader threads used, once ``close()`` has stopped them.
+        var readerCPUSeconds: Double { Double(shared.cpu.load(ordering: .relaxed)) / 1e9 }
 
         /// Stops the reader and closes every stream.
         func close() {
@@ -131,55 +139,101 @@ enum SSEFanOut {
         }
     }
 
-    static func run(messages: Int, size: Int, connections: Int, fanOut: Int, held: Int) throws {
+    static func run(messages: Int, size: Int, connections: Int, fanOut: Int, held: Int, rate: Int) throws {
         say("SSE: letterbox executable as a child; SMTP \(messages) × \(size) B over \(connections) connections")
         let server = try LetterboxChild(["--max-connections", String(held + 1000)])
         defer { server.stop() }
-        func ingest(_ label: String) -> Double {
-            let result = SMTPLoad.run(
-                port: server.smtp, connections: connections, messages: messages, size: size, reuse: true)
-            let rate = Double(result.latencies.count) / result.seconds
-            say(String(format: "  %@: %.0f messages/s (%d failures)", label, rate, result.failures))
-            return rate
+        /// One ingest: its rate, the server's CPU seconds until `fanOut` subscribers (if any) have
+        /// read every message event, and the subscribers' reader threads' CPU seconds.
+        struct Round {
+            var rate: Double
+            var serverCPU: Double
+            var readerCPU = 0.0
+            var delivered = 0
+            var seconds: Double
         }
-        _ = ingest("warm-up")
+        func round(_ label: String, subscribed: Int, rate: Double? = nil) throws -> Round {
+            _ = try? PeerSocket(port: server.http, timeout: 10).send(
+                Array("DELETE /messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+            let subscribers = subscribed > 0 ? try Subscribers(count: subscribed, httpPort: server.http) : nil
+            let cpu = server.cpuSeconds
+            let result = SMTPLoad.run(
+                port: server.smtp, connections: connections, messages: messages, size: size, reuse: true, rate: rate)
+            var outcome = Round(
+                rate: Double(result.latencies.count) / result.seconds, serverCPU: 0, seconds: result.seconds)
+            if let subscribers {
+                let deadline = Date().addingTimeInterval(30)
+                while subscribers.messageEvents < subscribed * messages, Date() < deadline { usleep(20_000) }
+                outcome.delivered = subscribers.messageEvents
+            }
+            outcome.serverCPU = server.cpuSeconds - cpu
+            subscribers?.close()
+            outcome.readerCPU = subscribers?.readerCPUSeconds ?? 0
+            say(
+                String(
+                    format: "  %@: %.0f messages/s (%d failures); server CPU %.0f ms (%.1f µs per message)%@", label,
+                    outcome.rate, result.failures, outcome.serverCPU * 1000,
+                    outcome.serverCPU / Double(messages) * 1e6,
+                    subscribers == nil
+                        ? ""
+                        : String(
+                            format: "; bench readers' CPU %.0f ms; %d of %d events read", outcome.readerCPU * 1000,
+                            outcome.delivered, subscribed * messages)))
+            return outcome
+        }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        _ = try round("warm-up", subscribed: 0)
         // Rounds alternate, and the medians are compared: a shared machine's noise hits both.
-        var alone: [Double] = []
-        var with: [Double] = []
-        var delivered = 0
+        var alone: [Round] = []
+        var with: [Round] = []
+        for _ in 0..<3 {
+            alone.append(try round("no subscribers", subscribed: 0))
+            with.append(try round("\(fanOut) subscribers", subscribed: fanOut))
+        }
         // Server CPU per delivered event per subscriber: the CPU of a round with subscribers (until
         // its events are read) less that of the round without, over the events delivered. CPU time,
         // unlike a rate, is not bent by other processes on a loaded machine.
-        var fanOutCost: [Double] = []
-        for _ in 0..<3 {
-            _ = try? PeerSocket(port: server.http, timeout: 10).send(
-                Array("DELETE /messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
-            var cpu = server.cpuSeconds
-            alone.append(ingest("no subscribers"))
-            let cpuAlone = server.cpuSeconds - cpu
-            let subscribers = try Subscribers(count: fanOut, httpPort: server.http)
-            cpu = server.cpuSeconds
-            with.append(ingest("\(fanOut) subscribers"))
-            let deadline = Date().addingTimeInterval(30)
-            while subscribers.messageEvents < fanOut * messages, Date() < deadline { usleep(50_000) }
-            delivered = subscribers.messageEvents
-            let cpuWith = server.cpuSeconds - cpu
-            subscribers.close()
-            if delivered > 0 { fanOutCost.append((cpuWith - cpuAlone) / Double(delivered) * 1e6) }
+        let fanOutCost = zip(alone, with).compactMap { alone, with in
+            with.delivered > 0 ? (with.serverCPU - alone.serverCPU) / Double(with.delivered) * 1e6 : nil
         }
         if !fanOutCost.isEmpty {
             say(
                 String(
-                    format: "  server CPU per delivered event per subscriber: %.2f µs (median of %d rounds; %@)",
-                    fanOutCost.sorted()[fanOutCost.count / 2], fanOutCost.count,
-                    fanOutCost.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+                    format: "  server CPU per delivered event per subscriber: %.3f µs (median of %d rounds; %@)",
+                    median(fanOutCost), fanOutCost.count,
+                    fanOutCost.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
         }
-        let ratio = with.sorted()[1] / alone.sorted()[1]
+        let readers = median(with.map { $0.readerCPU / ($0.seconds * 2) })
+        say(
+            String(
+                format: "  the bench's %d stream readers used %.0f %% of the 2 cores during a round with subscribers "
+                    + "(median): CPU the server and the SMTP senders did not have", fanOut, readers * 100))
+        let ratio = median(with.map(\.rate)) / median(alone.map(\.rate))
         say(
             String(
                 format: "  ingest with %d subscribers: %.1f %% of the rate without, medians of 3 (goal ≥ 90 %%) %@; "
                     + "%d of %d message events delivered in the last round",
-                fanOut, ratio * 100, ratio >= 0.9 ? "PASS" : "FAIL", delivered, fanOut * messages))
+                fanOut, ratio * 100, ratio >= 0.9 ? "PASS" : "FAIL", with.last?.delivered ?? 0, fanOut * messages))
+        if rate > 0 {
+            // At a set rate both rounds should keep up; what the subscribers cost shows in the
+            // server's CPU, not in a rate bent by the readers sharing the cores.
+            var fixedAlone: [Round] = []
+            var fixedWith: [Round] = []
+            for _ in 0..<3 {
+                fixedAlone.append(try round("\(rate)/s, no subscribers", subscribed: 0, rate: Double(rate)))
+                fixedWith.append(try round("\(rate)/s, \(fanOut) subscribers", subscribed: fanOut, rate: Double(rate)))
+            }
+            let achieved = median(fixedWith.map(\.rate)) / median(fixedAlone.map(\.rate))
+            let cpuAlone = median(fixedAlone.map(\.serverCPU))
+            let cpuWith = median(fixedWith.map(\.serverCPU))
+            say(
+                String(
+                    format: "  at %d messages/s: %.1f %% of the rate without achieved with %d subscribers; server CPU "
+                        + "%.0f → %.0f ms a round (%.0f %% → %.0f %% of one core), medians of 3",
+                    rate, achieved * 100, fanOut, cpuAlone * 1000, cpuWith * 1000,
+                    cpuAlone / median(fixedAlone.map(\.seconds)) * 100, cpuWith / median(fixedWith.map(\.seconds)) * 100
+                ))
+        }
 
         usleep(500_000)
         let before = server.residentBytes

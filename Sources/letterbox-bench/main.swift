@@ -32,9 +32,11 @@ let usage = """
                    COPY, MOVE, EXPUNGE, SEARCH, FETCH and IDLE on shared mailboxes, each checking the server's
                    answers against what it was told; exits 1 on any disagreement
                    --sessions 10 --seconds 60 --store memory|maildir|both --seed 1 [--against dovecot]
-      sse          SMTP ingest with and without GET /events subscribers (goal ≥ 90 %), server RSS per
-                   held subscriber (goal ≤ 32 KiB); runs the letterbox executable as a child
-                   --messages 5000 --size 1024 --connections 8 --subscribers 100 --held 1000
+      sse          SMTP ingest with and without GET /events subscribers (goal ≥ 90 %), server CPU per event
+                   per subscriber, the bench readers' share of the cores, then the same at a set rate
+                   (--rate messages/s, 0 skips; compares server CPU), and server RSS per held subscriber
+                   (goal ≤ 32 KiB); runs the letterbox executable as a child
+                   --messages 5000 --size 1024 --connections 8 --subscribers 100 --held 1000 --rate 5000
       all          every measurement above with the issue's parameters
 
     Robustness (each runs the `letterbox` executable built beside this one as a child process, so a
@@ -166,9 +168,10 @@ do {
         try await onThread { try MemoryCycle.run(messages: messages, size: size, rounds: rounds) }
     case "sse":
         let (messages, size, connections) = (option("messages", 5000), option("size", 1024), option("connections", 8))
-        let (fanOut, held) = (option("subscribers", 100), option("held", 1000))
+        let (fanOut, held, rate) = (option("subscribers", 100), option("held", 1000), option("rate", 5000))
         try await onThread {
-            try SSEFanOut.run(messages: messages, size: size, connections: connections, fanOut: fanOut, held: held)
+            try SSEFanOut.run(
+                messages: messages, size: size, connections: connections, fanOut: fanOut, held: held, rate: rate)
         }
     case "bighead":
         let lines = option("lines", 2_000_000)

@@ -17,19 +17,6 @@ import Testing
         }
     }
 
-    /// The text of a source file of LetterboxHTTP.
-    private func source(_ path: String) throws -> String {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/LetterboxHTTP/" + path)
-        return try String(contentsOf: url, encoding: .utf8)
-    }
-
-    /// The paths the web inbox serves before ``HTTPRoute`` (``WebInboxRoutes``).
-    private let webInboxPaths: Set<String> = [
-        "/", "/events", "/inbox.js", "/inbox.css", "/inbox/list.json", "/inbox/mailboxes.json", "/inbox/entries.json",
-        "/messages/{id}/view", "/messages/{id}/seen",
-    ]
-
     /// Each documented operation is answered (not 404 "no such resource", not 405), and every other
     /// method gets 405: asked of the router itself, however a route is implemented.
     @Test func everyDocumentedPathIsRoutedWithExactlyItsMethods() async throws {
@@ -55,58 +42,35 @@ import Testing
         }
     }
 
-    /// Checked against ``HTTPRoute`` itself: every route, in each form, is documented under its
-    /// template; every documented path is a route (or one of the web inbox's), which parses back
-    /// to a route with that template.
-    @Test func theDocumentedPathsAreExactlyTheRoutes() throws {
-        let paths = Set(try #require(try document()["paths"] as? [String: Any]).keys)
-        let templates = Set(HTTPRoute.every.map(\.template))
-        #expect(templates.count == HTTPRoute.every.count, "two routes share a template")
-        #expect(templates.subtracting(paths).isEmpty, "undocumented routes: \(templates.subtracting(paths).sorted())")
-        let unknown = paths.subtracting(templates).subtracting(webInboxPaths)
-        #expect(unknown.isEmpty, "documented but not routed: \(unknown.sorted())")
-        for template in templates {
-            #expect(HTTPRoute(segments: segments(template))?.template == template, "\(template) does not parse back")
-        }
-        for path in webInboxPaths { #expect(paths.contains(path), "\(path) is not documented") }
-        // Every case has a sample (a case added to HTTPRoute but not to `every` is missed above).
-        #expect(Set(HTTPRoute.every.map(caseNumber)) == Set(0..<14), "HTTPRoute.every lacks a case")
-    }
-
-    /// A number per case. The switch is exhaustive: a case added to ``HTTPRoute`` stops this file
-    /// compiling until it is numbered here, and then the test fails until it is in `every`.
-    private func caseNumber(_ route: HTTPRoute) -> Int {
-        switch route {
-        case .health: 0
-        case .metrics: 1
-        case .messages: 2
-        case .wait: 3
-        case .message: 4
-        case .raw: 5
-        case .html: 6
-        case .headers: 7
-        case .parts: 8
-        case .part: 9
-        case .faults: 10
-        case .fault: 11
-        case .tlsCertificate: 12
-        case .openAPI: 13
+    /// The router and the document are made from one table (``HTTPRouteTable``): the document
+    /// lists exactly its templates, each with a description per method, and each template's sample
+    /// path resolves to that template (none is shadowed by another).
+    @Test func theDocumentedPathsAreTheRouteTable() throws {
+        let paths = try #require(try document()["paths"] as? [String: [String: Any]])
+        let templates = HTTPRouteTable.entries.map(\.template)
+        #expect(Set(templates).count == templates.count, "two entries share a template")
+        #expect(Set(paths.keys) == Set(templates))
+        for entry in HTTPRouteTable.entries {
+            #expect(!entry.operations.isEmpty, "\(entry.template) describes no method")
+            for (method, description) in entry.operations {
+                let operation = try JSONSerialization.jsonObject(with: Data(description.utf8)) as? [String: Any]
+                #expect(operation?["summary"] is String, "\(method) \(entry.template) has no summary")
+                #expect(operation?["responses"] is [String: Any], "\(method) \(entry.template) has no responses")
+            }
+            #expect(
+                Set(paths[entry.template]?.keys.map { $0.uppercased() } ?? [])
+                    == Set(entry.operations.map(\.method)))
+            #expect(HTTPRouteTable.resolve(segments(entry.template))?.entry.template == entry.template)
         }
     }
 
-    /// The web inbox answers its routes before ``HTTPRoute`` (``WebInboxRoutes``): every path
-    /// segment its `switch` names appears in a documented path.
-    @Test func everyWebInboxRouteIsDocumented() throws {
-        let paths = try #require(try document()["paths"] as? [String: Any])
-        let documented = Set(paths.keys.flatMap { $0.split(separator: "/").map(String.init) })
-        let text = try source("WebInbox/WebInboxRoutes.swift")
-        var named: Set<String> = []
-        for line in text.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix("case ") {
-            let quoted = line.split(separator: "\"", omittingEmptySubsequences: false)
-            named.formUnion(stride(from: 1, to: quoted.count, by: 2).map { String(quoted[$0]) })
+    /// A path that is not a template of the table is not served, however close it is to one.
+    @Test func pathsOutsideTheTableAreNotFound() async throws {
+        let router = HTTPRouter(store: MemoryStore())
+        for target in ["/messages/7/nonsense", "/inbox/other.json", "/healthz/x", "/inbox", "/messages/7/parts/1/2"] {
+            let response = await router.respond(to: try HTTPRequest(method: "GET", target: target))
+            #expect(response.status == .notFound && response.bodyText.hasPrefix("no such resource"), "\(target)")
         }
-        #expect(named.contains("events") && named.contains("seen"), "read the segments: \(named.sorted())")
-        #expect(named.subtracting(documented).isEmpty, "undocumented: \(named.subtracting(documented).sorted())")
     }
 
     @Test func theDocumentIsServedAsJSON() async throws {

@@ -192,6 +192,57 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
             })
     }
 
+    @Test func aLookupThatNeverAnswersIsAbandonedAtTheConnectTimeoutAndRetried() async throws {
+        // A resolver that never answers (until the test ends): getaddrinfo has no timeout of its own.
+        let release = DispatchSemaphore(value: 0)
+        let lookups = Mutex(0)
+        let resolver = WebhookResolver { _, _ in
+            lookups.withLock { $0 += 1 }
+            release.wait()
+            return .success(["127.0.0.1"])
+        }
+        defer { release.signal() }
+        let (store, log, notifier) = notifying(try WebhookURL(parsing: "http://receiver.invalid:9000/hook")) {
+            $0.attempts = 3
+            $0.connectTimeout = .milliseconds(200)
+            $0.resolver = resolver
+        }
+        defer { notifier.stop() }
+        _ = try await capture(store, subject: "x")
+        try await log.waitFor(1, containing: "not posted")
+        let line = log.all.first { $0.contains("message 1 not posted") }
+        #expect(line?.contains("after 3 attempts: cannot resolve") == true, "\(log.all)")
+        #expect(line?.contains("no answer within 0.2 seconds") == true, "\(log.all)")
+        #expect(log.all.filter { $0.contains("attempt") && $0.contains("failed (cannot resolve") }.count == 2)
+        // The retries wait for the lookup still running instead of starting one each.
+        #expect(lookups.withLock { $0 } == 1)
+    }
+
+    @Test func aNumericHostIsNotLookedUpAndANameUsesTheResolver() async throws {
+        let receiver = try Receiver { _ in 204 }
+        let lookups = Mutex<[String]>([])
+        let resolver = WebhookResolver { host, _ in
+            lookups.withLock { $0.append(host) }
+            return .success(["127.0.0.1"])
+        }
+        let (store, _, notifier) = notifying(try WebhookURL(parsing: "http://127.0.0.1:\(receiver.server.port)/")) {
+            $0.resolver = resolver
+        }
+        _ = try await capture(store, subject: "numeric")
+        try await receiver.waitFor(1)
+        notifier.stop()
+        #expect(lookups.withLock { $0 }.isEmpty)
+        let (named, _, byName) = notifying(try WebhookURL(parsing: "http://receiver.test:\(receiver.server.port)/")) {
+            $0.resolver = resolver
+        }
+        defer { byName.stop() }
+        _ = try await capture(named, subject: "named")
+        try await receiver.waitFor(2)
+        #expect(lookups.withLock { $0 } == ["receiver.test"])
+        #expect(receiver.requests.last?.header("Host") == "receiver.test:\(receiver.server.port)")
+        await receiver.server.shutdown(gracePeriod: .zero)
+    }
+
     #if os(Linux)
         @Test func aReceiverThatNeverAnswersTheConnectIsGivenUpOnInTime() async throws {
             let hole = try BlackHole()

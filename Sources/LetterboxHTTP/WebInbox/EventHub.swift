@@ -3,8 +3,7 @@ import LetterboxStore
 import Synchronization
 
 /// The source of `GET /events` (Server-Sent Events): turns the store's changes into numbered
-/// events, keeps the most recent ones for `Last-Event-ID` resumption, and hands each to the
-/// subscribers whose filter admits it.
+/// events, keeps them in one shared log, and lets each subscriber take the ones its filter admits.
 ///
 /// Events (the WHATWG HTML "server-sent events" format):
 /// - `message`: a message was captured, appended or moved; `data` is its entry of
@@ -17,21 +16,24 @@ import Synchronization
 /// - `reset`: sent instead of a replay when `Last-Event-ID` is older than what is kept; the
 ///   client should reload its list.
 ///
+/// Fan-out costs one append per event, whatever the number of subscribers: each event is encoded
+/// once into the log, and a subscriber is only a cursor into it. A subscriber's stream takes what
+/// its cursor has not reached yet (up to ``maxWriteBytes``) when it is ready to write, judging
+/// each event by its filter then; only a subscriber that found nothing to take (parked) is woken
+/// by a new event. The log is bounded (``maxQueuedBytes``): a subscriber whose cursor falls out
+/// of it is disconnected, so a slow reader can never make the server hold more.
+///
 /// The store is watched only while someone subscribes; a resumption across a time without
-/// subscribers gets `reset` (the events of that time were not recorded). Each subscriber's queue
-/// is bounded (``maxQueuedBytes``): a consumer that falls that far behind is disconnected, so a
-/// slow reader can never make the server hold more. Safe to share between tasks.
+/// subscribers gets `reset` (the events of that time were not recorded). Safe to share between tasks.
 package final class EventHub: Sendable {
-    /// Events kept for resumption.
+    /// Events kept for resumption at least, while the log is within ``maxQueuedBytes``.
     package static let ringCapacity = 1024
-    /// Bytes a subscriber may fall behind before it is disconnected. The queued buffers are the
-    /// hub's, shared by every subscriber (a queue holds references), so this bounds the memory
-    /// all the streams hold together, not each one: 4 MiB rides out a server busy with a burst
-    /// of mail (1 MiB was ~100 ms of events at 20,000 messages/s, and a stream whose task had
-    /// not run for that long was dropped though its client read at once).
+    /// The most octets of events the log holds, shared by every subscriber: one that falls this
+    /// far behind is disconnected. 4 MiB rides out a server busy with a burst of mail (1 MiB was
+    /// ~100 ms of events at 20,000 messages/s, and a stream whose task had not run for that long
+    /// was dropped though its client read at once).
     package static let maxQueuedBytes = 4 << 20
-    /// The most one ``Subscriber/take()`` joins into one write: a bound on the copies of
-    /// streams that wake together.
+    /// The most one ``take(for:)`` gathers for one write (at least one event).
     static let maxWriteBytes = 256 << 10
     /// Seconds between heartbeat comments (`: keep-alive`), which keep proxies from closing an
     /// idle stream and reveal a peer that has gone.
@@ -47,85 +49,40 @@ package final class EventHub: Sendable {
         let eitherSeen: Bool
     }
 
-    /// One numbered event, encoded once: every subscriber queues this same buffer.
+    /// One numbered event, encoded once into the shared log.
     struct Event: Sendable {
         let id: UInt64
+        /// The event as every subscriber that admits all of it gets it.
         let bytes: [UInt8]
         /// The message the event is about; nil for events every subscriber gets.
         let subject: Subject?
+        /// For `deleted`: each id with the message it was (nil: unknown, admitted by every
+        /// filter); a subscriber gets the ids its filter admitted, none if it admitted none.
+        var removed: [(id: UInt64, subject: Subject?)]? = nil
     }
 
-    /// One `/events` connection's queue: the shared buffers of the events it admitted, in order.
+    /// One `/events` connection: its filter and the connection to wake. Its place in the log is
+    /// the hub's (``Cursor``).
     package final class Subscriber: Sendable {
         let filter: MessageFilter
         /// An empty filter admits every message captured over SMTP: judged without testing it.
         private let unfiltered: Bool
         let handle: ConnectionHandle
-        private struct Queue {
-            var buffers: [[UInt8]] = []
-            var bytes = 0
-            var overflowed = false
-        }
-        private let queue = Mutex(Queue())
-        /// Counts the subscribers dropped for falling behind.
-        private let dropped: Counter
 
-        init(filter: MessageFilter, handle: ConnectionHandle, dropped: Counter) {
+        init(filter: MessageFilter, handle: ConnectionHandle) {
             self.filter = filter
             self.unfiltered = filter.isEmpty
             self.handle = handle
-            self.dropped = dropped
         }
 
-        /// Queues `bytes` (the buffer itself, not a copy) and wakes the connection if it had
-        /// nothing queued (otherwise a wake is already pending); past ``maxQueuedBytes`` aborts it
-        /// instead.
-        func deliver(_ bytes: [UInt8]) {
-            enum Outcome { case queued, wake, overflowed }
-            let outcome = queue.withLock { queue -> Outcome in
-                guard !queue.overflowed else { return .queued }
-                if queue.bytes + bytes.count > EventHub.maxQueuedBytes {
-                    queue.overflowed = true
-                    queue.buffers = []
-                    return .overflowed
-                }
-                queue.buffers.append(bytes)
-                queue.bytes += bytes.count
-                return queue.buffers.count == 1 ? .wake : .queued
-            }
-            switch outcome {
-            case .queued: break
-            case .wake: handle.wake()
-            case .overflowed:
-                dropped.increment()
-                handle.abort()
-            }
-        }
-
-        /// Takes what is queued, up to ``maxWriteBytes`` (and at least one event), as one buffer
-        /// (the hub's own when it is one event); `more` when events remain queued, which no wake
-        /// announces. Nil once the subscriber has been dropped for falling behind.
-        package func take() -> (bytes: [UInt8], more: Bool)? {
-            let taken = queue.withLock { queue -> (buffers: ArraySlice<[UInt8]>, count: Int, more: Bool)? in
-                if queue.overflowed { return nil }
-                var end = 0
-                var count = 0
-                while end < queue.buffers.count, end == 0 || count + queue.buffers[end].count <= EventHub.maxWriteBytes
-                {
-                    count += queue.buffers[end].count
-                    end += 1
-                }
-                let taken = queue.buffers[..<end]
-                queue.buffers.removeFirst(end)
-                queue.bytes -= count
-                return (taken, count, !queue.buffers.isEmpty)
-            }
-            guard let taken else { return nil }
-            guard taken.buffers.count > 1 else { return (taken.buffers.first ?? [], taken.more) }
-            var joined: [UInt8] = []
-            joined.reserveCapacity(taken.count)
-            for buffer in taken.buffers { joined += buffer }
-            return (joined, taken.more)
+        /// What this subscriber gets of `event`: the shared bytes, a `deleted` event with only the
+        /// ids its filter admitted, or nil.
+        func bytes(of event: Event) -> [UInt8]? {
+            guard let removed = event.removed else { return admits(event.subject) ? event.bytes : nil }
+            let admitted = removed.filter { admits($0.subject) }.map(\.id)
+            if admitted.count == removed.count { return event.bytes }
+            if admitted.isEmpty { return nil }
+            return EventHub.encode(id: event.id, event: "deleted", data: EventHub.deletedJSON(admitted).description)
         }
 
         /// Whether the subscriber gets an event about `subject` (nil: every subscriber does).
@@ -145,35 +102,72 @@ package final class EventHub: Sendable {
         }
     }
 
+    /// A subscriber's place: the id of the next event it has to judge, and bytes of its own
+    /// (the retry line, a `reset`, heartbeats) that go before them.
+    private struct Cursor {
+        let subscriber: Subscriber
+        var next: UInt64
+        var own: [UInt8]
+        /// Found nothing to take: the next event or own bytes wake it.
+        var parked = false
+    }
+
     private struct State {
-        var ring: [Event] = []
-        var ringStart = 0
+        /// The kept events, consecutive ids, oldest first.
+        var log: [Event] = []
+        var logBytes = 0
         var nextID: UInt64 = 1
         /// The id of the first event since the store has been watched without interruption.
         var runStart: UInt64 = 1
-        var subscribers: [ObjectIdentifier: Subscriber] = [:]
+        var cursors: [ObjectIdentifier: Cursor] = [:]
+        /// The subscribers that found nothing to take, woken by the next event.
+        var parked: [Subscriber] = []
         var pump: Task<Void, Never>?
         /// Every stored message and where it is, while the store is watched: what a `deleted`
         /// event is judged by once the store no longer has the message. References to messages
         /// the store holds anyway, about 80 octets each.
         var known: [UInt64: (message: Message, location: MessageLocation?)] = [:]
 
-        mutating func record(_ event: Event) {
-            if ring.count < EventHub.ringCapacity {
-                ring.append(event)
-            } else {
-                ring[ringStart] = event
-                ringStart = (ringStart + 1) % ring.count
+        /// The id of the oldest kept event (`nextID` when none is kept).
+        var firstID: UInt64 { log.first?.id ?? nextID }
+
+        /// Appends `event`, trims the log, and returns the subscribers to wake and those dropped
+        /// for falling out of the log (no longer subscribed).
+        mutating func append(_ event: Event) -> (woken: [Subscriber], dropped: [Subscriber]) {
+            log.append(event)
+            logBytes += event.bytes.count
+            var dropped: [Subscriber] = []
+            if logBytes > EventHub.maxQueuedBytes {
+                // Trimmed by an eighth at a time, so the subscribers are looked over once per
+                // eighth of the log, not once per event.
+                var cut = 0
+                var bytes = logBytes
+                while cut < log.count - 1, bytes > EventHub.maxQueuedBytes - EventHub.maxQueuedBytes / 8 {
+                    bytes -= log[cut].bytes.count
+                    cut += 1
+                }
+                trim(cut, bytes: bytes)
+                let first = firstID
+                for (key, cursor) in cursors where cursor.next < first {
+                    cursors[key] = nil
+                    dropped.append(cursor.subscriber)
+                }
+            } else if log.count >= 2 * EventHub.ringCapacity {
+                // Beyond what resumption keeps: only what a subscriber has not taken yet.
+                let needed = cursors.values.map(\.next).min() ?? nextID
+                let keep = max(UInt64(EventHub.ringCapacity), nextID - min(needed, nextID))
+                let cut = log.count - Int(min(UInt64(log.count), keep))
+                if cut > 0 { trim(cut, bytes: logBytes - log[..<cut].reduce(0) { $0 + $1.bytes.count }) }
             }
+            let woken = parked
+            parked = []
+            for subscriber in woken { cursors[ObjectIdentifier(subscriber)]?.parked = false }
+            return (woken, dropped)
         }
 
-        /// The kept events after `id`, oldest first; nil when some of them are no longer kept.
-        func events(after id: UInt64) -> [Event]? {
-            guard id < nextID, id + 1 >= runStart else { return nil }
-            let ordered = Array(ring[ringStart...] + ring[..<ringStart])
-            guard let first = ordered.first else { return id + 1 == nextID ? [] : nil }
-            guard first.id <= id + 1 else { return nil }
-            return ordered.filter { $0.id > id }
+        private mutating func trim(_ count: Int, bytes: Int) {
+            log.removeFirst(count)
+            logBytes = bytes
         }
     }
 
@@ -194,15 +188,13 @@ package final class EventHub: Sendable {
     package init(store: any MessageStore) { self.store = store }
 
     /// How many subscribers are connected.
-    package var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    package var subscriberCount: Int { state.withLock { $0.cursors.count } }
 
-    /// Adds a subscriber and queues its first bytes: the kept events after `lastEventID` that its
-    /// filter admits, or `event: reset` when they are not all kept.
+    /// Adds a subscriber whose first bytes are a retry interval, then the kept events after
+    /// `lastEventID` that its filter admits, or `event: reset` when they are not all kept.
     package func subscribe(filter: MessageFilter, lastEventID: UInt64?, handle: ConnectionHandle) -> Subscriber {
-        let subscriber = Subscriber(filter: filter, handle: handle, dropped: dropped)
-        // Delivered under the lock, as live events are, so none is queued before the replay or twice.
+        let subscriber = Subscriber(filter: filter, handle: handle)
         state.withLock { state in
-            state.subscribers[ObjectIdentifier(subscriber)] = subscriber
             if state.pump == nil {
                 state.runStart = state.nextID
                 state.pump = Task { [weak self, store, changes = store.changes()] in
@@ -217,16 +209,18 @@ package final class EventHub: Sendable {
                     }
                 }
             }
-            // A retry interval (ms) for EventSource reconnection, then any replay.
-            var bytes = Array("retry: 1000\n\n".utf8)
+            // A retry interval (ms) for EventSource reconnection, then any replay: the cursor
+            // starts after `lastEventID` when every event since is kept.
+            var own = Array("retry: 1000\n\n".utf8)
+            var next = state.nextID
             if let lastEventID {
-                if let events = state.events(after: lastEventID) {
-                    for event in events where subscriber.admits(event.subject) { bytes += event.bytes }
+                if lastEventID < state.nextID, lastEventID + 1 >= state.runStart, lastEventID + 1 >= state.firstID {
+                    next = lastEventID + 1
                 } else {
-                    bytes += Self.encode(id: state.nextID - 1, event: "reset", data: "{}")
+                    own += Self.encode(id: state.nextID - 1, event: "reset", data: "{}")
                 }
             }
-            subscriber.deliver(bytes)
+            state.cursors[ObjectIdentifier(subscriber)] = Cursor(subscriber: subscriber, next: next, own: own)
         }
         return subscriber
     }
@@ -234,22 +228,84 @@ package final class EventHub: Sendable {
     /// Removes a subscriber; the last one stops the watching of the store.
     package func unsubscribe(_ subscriber: Subscriber) {
         let pump = state.withLock { state -> Task<Void, Never>? in
-            state.subscribers[ObjectIdentifier(subscriber)] = nil
-            guard state.subscribers.isEmpty else { return nil }
+            state.cursors[ObjectIdentifier(subscriber)] = nil
+            state.parked.removeAll { $0 === subscriber }
+            guard state.cursors.isEmpty else { return nil }
+            // Nothing recorded from now on can be resumed across (see ``subscribe``).
             state.known = [:]
+            state.log = []
+            state.logBytes = 0
             defer { state.pump = nil }
             return state.pump
         }
         pump?.cancel()
     }
 
-    /// The heartbeat comment, one buffer shared by every subscriber.
+    /// The heartbeat comment.
     static let keepAlive = Array(": keep-alive\n\n".utf8)
 
-    /// Queues a heartbeat comment for every subscriber.
-    package func heartbeat() {
-        let subscribers = state.withLock { Array($0.subscribers.values) }
-        for subscriber in subscribers { subscriber.deliver(Self.keepAlive) }
+    /// Queues `bytes` of the subscriber's own (a heartbeat comment) before its next events, and
+    /// wakes it if it is parked.
+    package func queue(_ bytes: [UInt8], for subscriber: Subscriber) {
+        let wake = state.withLock { state -> Bool in
+            let key = ObjectIdentifier(subscriber)
+            guard var cursor = state.cursors[key] else { return false }
+            cursor.own += bytes
+            let wake = cursor.parked
+            cursor.parked = false
+            state.cursors[key] = cursor
+            if wake { state.parked.removeAll { $0 === subscriber } }
+            return wake
+        }
+        if wake { subscriber.handle.wake() }
+    }
+
+    /// What ``take(for:)`` found.
+    package enum Taken {
+        /// Bytes to write, in order (the log's own buffers: no copy); `more` when further events
+        /// wait, which no wake announces.
+        case bytes([[UInt8]], count: Int, more: Bool)
+        /// Nothing yet: the subscriber is parked, and the next event wakes its connection.
+        case nothing
+        /// The subscriber fell out of the log and was disconnected.
+        case dropped
+    }
+
+    /// Takes the subscriber's own bytes and the events after its cursor that its filter admits,
+    /// up to ``maxWriteBytes`` (at least one event), and moves the cursor past them.
+    package func take(for subscriber: Subscriber) -> Taken {
+        state.withLock { state -> Taken in
+            let key = ObjectIdentifier(subscriber)
+            guard var cursor = state.cursors[key] else { return .dropped }
+            var buffers: [[UInt8]] = []
+            var count = 0
+            if !cursor.own.isEmpty {
+                buffers.append(cursor.own)
+                count = cursor.own.count
+                cursor.own = []
+            }
+            let first = state.firstID
+            guard cursor.next >= first else {  // never: the trim disconnects such a cursor
+                state.cursors[key] = nil
+                return .dropped
+            }
+            var index = Int(cursor.next - first)
+            while index < state.log.count, count < EventHub.maxWriteBytes {
+                if let bytes = subscriber.bytes(of: state.log[index]) {
+                    if count + bytes.count > EventHub.maxWriteBytes, !buffers.isEmpty { break }
+                    buffers.append(bytes)
+                    count += bytes.count
+                }
+                index += 1
+            }
+            cursor.next = first + UInt64(index)
+            if buffers.isEmpty {
+                cursor.parked = true
+                state.parked.append(subscriber)
+            }
+            state.cursors[key] = cursor
+            return buffers.isEmpty ? .nothing : .bytes(buffers, count: count, more: index < state.log.count)
+        }
     }
 
     /// Turns one change into events, records and delivers them.
@@ -285,45 +341,39 @@ package final class EventHub: Sendable {
     }
 
     private func emit(kind: String, data: String, subject: Subject?) {
-        state.withLock { state in
-            let event = Event(
-                id: state.nextID, bytes: Self.encode(id: state.nextID, event: kind, data: data), subject: subject)
+        record { id in Event(id: id, bytes: Self.encode(id: id, event: kind, data: data), subject: subject) }
+    }
+
+    /// Appends the event `make` builds with the next id to the log, wakes the parked subscribers,
+    /// and disconnects those it left behind.
+    private func record(_ make: (UInt64) -> Event) {
+        let (woken, dropped) = state.withLock { state in
+            let event = make(state.nextID)
             state.nextID += 1
-            state.record(event)
-            for subscriber in state.subscribers.values where subscriber.admits(subject) {
-                subscriber.deliver(event.bytes)
-            }
+            return state.append(event)
+        }
+        for subscriber in woken { subscriber.handle.wake() }
+        for subscriber in dropped {
+            self.dropped.increment()
+            subscriber.handle.abort()
         }
     }
 
     /// One `deleted` event; each subscriber gets the ids of the messages its filter admitted as
     /// they were (with `\Seen` either way: their last flags are not kept), none if it admitted
-    /// none. Subscribers that get the same ids share one encoding. The recorded event, which a
-    /// resumption replays, names every id: the messages are gone by then, and a client ignores
-    /// ids it does not list.
+    /// none.
     private func publishRemoval(_ ids: [UInt64]) {
-        state.withLock { state in
-            let subjects = ids.map { id in
+        let subjects = state.withLock { state in
+            ids.map { id in
                 state.known.removeValue(forKey: id).map {
                     Subject(message: $0.message, location: $0.location, flags: MessageFlags(), eitherSeen: true)
                 }
             }
-            let id = state.nextID
-            state.nextID += 1
-            let all = Self.encode(id: id, event: "deleted", data: Self.deletedJSON(ids).description)
-            state.record(Event(id: id, bytes: all, subject: nil))
-            var encoded: [[UInt64]: [UInt8]] = [ids: all]
-            for subscriber in state.subscribers.values {
-                let admitted = zip(ids, subjects).filter { subscriber.admits($0.1) }.map(\.0)
-                guard !admitted.isEmpty else { continue }
-                if let bytes = encoded[admitted] {
-                    subscriber.deliver(bytes)
-                } else {
-                    let bytes = Self.encode(id: id, event: "deleted", data: Self.deletedJSON(admitted).description)
-                    encoded[admitted] = bytes
-                    subscriber.deliver(bytes)
-                }
-            }
+        }
+        record { id in
+            Event(
+                id: id, bytes: Self.encode(id: id, event: "deleted", data: Self.deletedJSON(ids).description),
+                subject: nil, removed: Array(zip(ids, subjects)))
         }
     }
 

@@ -63,32 +63,41 @@ extension HTTPServer {
         try await connection.flush()
         connection.releaseInput()
         transcript.note("event stream opened (\(filter))")
-        let heartbeat = Task { [weak subscriber] in
+        let heartbeat = Task { [eventHub, weak subscriber] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: EventHub.heartbeatInterval)
                 guard let subscriber, !Task.isCancelled else { return }
-                subscriber.deliver(EventHub.keepAlive)
+                eventHub.queue(EventHub.keepAlive, for: subscriber)
             }
         }
         defer { heartbeat.cancel() }
 
         while true {
-            guard let (bytes, more) = subscriber.take() else {
+            switch eventHub.take(for: subscriber) {
+            case .dropped:
                 transcript.note("event stream closed: the client fell \(EventHub.maxQueuedBytes) octets behind")
                 return
-            }
-            if !bytes.isEmpty {
-                try await connection.send(bytes)  // the hub's buffer as it is: no copy
+            case .bytes(let buffers, let count, let more):
+                if buffers.count == 1, let only = buffers.first {
+                    try await connection.send(only)  // the hub's buffer as it is: no copy
+                } else {
+                    var joined: [UInt8] = []
+                    joined.reserveCapacity(count)
+                    for buffer in buffers { joined += buffer }
+                    try await connection.send(joined)
+                }
                 if more { continue }
                 // Events that arrive meanwhile go out together: during a burst of mail each stream
-                // wakes and writes a few times a second, not once per message, which would take
-                // the event loop from SMTP with many streams open.
+                // writes a few times a second, not once per message, and is not woken at all (it
+                // takes what arrived when it looks again); only a stream that found nothing waits
+                // for a wake.
                 try? await Task.sleep(for: EventStream.coalescingInterval)
-            }
-            do {
-                try await connection.awaitWakeOrHangUp(interruptible: true)
-            } catch let error as NetError where error == .woken {
-                continue
+            case .nothing:
+                do {
+                    try await connection.awaitWakeOrHangUp(interruptible: true)
+                } catch let error as NetError where error == .woken {
+                    continue
+                }
             }
         }
     }

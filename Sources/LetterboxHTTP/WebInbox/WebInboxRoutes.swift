@@ -1,7 +1,7 @@
 import LetterboxMIME
 import LetterboxStore
 
-/// The routes of the web inbox, answered before the inspection API's:
+/// The routes of the web inbox (their paths and methods are in ``HTTPRouteTable/inbox``):
 ///
 /// | Request | Response |
 /// | --- | --- |
@@ -19,51 +19,20 @@ struct WebInboxRoutes {
     /// The most entries `list.json` and `entries.json` render in one response.
     static let maxEntries = 500
 
-    /// The response when `request` is one of these routes; nil otherwise.
-    func respond(to request: HTTPRequest) async -> HTTPResponse? {
-        let segments = request.target.pathSegments
-        let method = request.method
-        func only(_ methods: [String], _ answer: () async throws(HTTPRequestError) -> HTTPResponse) async
-            -> HTTPResponse
-        {
-            guard methods.contains(method) else {
-                var response = HTTPResponse.error(
-                    .methodNotAllowed,
-                    "method \(method) is not allowed on \(request.path); use \(methods.joined(separator: ", "))")
-                response.headers["Allow"] = methods.joined(separator: ", ")
-                return response
-            }
-            do { return try await answer() } catch { return .error(error.status, error.reason) }
-        }
-        switch segments {
-        case []:
-            return await only(["GET", "HEAD"]) { Self.root(request) }
-        case ["inbox.js"]:
-            return await only(["GET", "HEAD"]) { WebInboxAssets.script.response(to: request) }
-        case ["inbox.css"]:
-            return await only(["GET", "HEAD"]) { WebInboxAssets.style.response(to: request) }
-        case ["inbox", "list.json"]:
-            return await only(["GET", "HEAD"]) { () throws(HTTPRequestError) in try await list(request) }
-        case ["inbox", "mailboxes.json"]:
-            return await only(["GET", "HEAD"]) {
-                .json(.array(router.store.mailboxes().map { .string($0.name) }))
-            }
-        case ["inbox", "entries.json"]:
-            return await only(["GET", "HEAD"]) { () throws(HTTPRequestError) in try await entries(request) }
-        case ["events"]:
-            return await only(["GET", "HEAD"]) {
-                .error(.badRequest, "/events is a stream; it is served on a connection, not through the router")
-            }
-        case let path where path.count == 3 && path[0] == "messages" && path[2] == "view":
-            return await only(["GET", "HEAD"]) { () throws(HTTPRequestError) in
-                try await view(path[1], remote: request.query("remote") == "1")
-            }
-        case let path where path.count == 3 && path[0] == "messages" && path[2] == "seen":
-            return await only(["PUT", "DELETE"]) { () throws(HTTPRequestError) in
-                try markSeen(path[1], seen: method == "PUT")
-            }
-        default:
-            return nil
+    /// The response to `request` for `route`, one of these routes (``HTTPRouter`` resolved it
+    /// and checked its method against ``HTTPRouteTable``).
+    func respond(to request: HTTPRequest, route: HTTPRoute) async throws(HTTPRequestError) -> HTTPResponse {
+        switch route {
+        case .inboxPage: return Self.root(request)
+        case .inboxScript: return WebInboxAssets.script.response(to: request)
+        case .inboxStyle: return WebInboxAssets.style.response(to: request)
+        case .inboxList: return try await list(request)
+        case .inboxMailboxes: return .json(.array(router.store.mailboxes().map { .string($0.name) }))
+        case .inboxEntries: return try await entries(request)
+        case .events: throw .badRequest("/events is a stream; it is served on a connection, not through the router")
+        case .view(let id): return try await view(id, remote: request.query("remote") == "1")
+        case .seen(let id): return try markSeen(id, seen: request.method == "PUT")
+        default: throw HTTPRequestError(.notFound, "no such resource: \(request.path)")
         }
     }
 

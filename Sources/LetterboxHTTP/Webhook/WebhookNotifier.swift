@@ -7,7 +7,7 @@ import LetterboxStore
 ///
 /// Bounded in memory and time: at most ``Policy/capacity`` messages wait (more are dropped with
 /// a log line), each is tried ``Policy/attempts`` times, each attempt lasts at most
-/// ``Policy/attemptTimeout`` (connecting at most ``Policy/connectTimeout``). A 2xx answer is success; a connection failure, a timeout, a 5xx,
+/// ``Policy/attemptTimeout`` (resolving the host and connecting at most ``Policy/connectTimeout``). A 2xx answer is success; a connection failure, a timeout, a 5xx,
 /// 408 or 429 is retried; any other status is logged and not retried (the receiver refused it).
 package final class WebhookNotifier: Sendable {
     /// Limits of the queue and of the retries.
@@ -24,6 +24,9 @@ package final class WebhookNotifier: Sendable {
         /// How long connecting may take (within ``attemptTimeout``): a receiver that never answers
         /// (a full backlog, a firewall that drops packets) is retried after this.
         package var connectTimeout: Duration = .seconds(5)
+        /// Looks the receiver's host name up, within ``connectTimeout`` (a lookup that outlives
+        /// it is abandoned and the attempt retried).
+        package var resolver = WebhookResolver()
 
         package init() {}
     }
@@ -76,7 +79,7 @@ package final class WebhookNotifier: Sendable {
         var backoff = policy.firstBackoff
         for attempt in 1...max(1, policy.attempts) {
             let outcome = await WebhookPost.send(
-                delivery.body, messageID: delivery.id, attempt: attempt, to: url,
+                delivery.body, messageID: delivery.id, attempt: attempt, to: url, resolver: policy.resolver,
                 connectTimeout: policy.connectTimeout, timeout: policy.attemptTimeout)
             switch outcome {
             case .delivered:

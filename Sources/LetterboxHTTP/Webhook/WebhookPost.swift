@@ -16,18 +16,28 @@ enum WebhookPost {
     /// Posts `body`; `attempt` (1 for the first) goes in `X-Letterbox-Attempt` and the message id
     /// in `X-Letterbox-Message-Id`, so a receiver can tell a retry from a new message.
     ///
-    /// The whole attempt, connecting included, ends within `timeout`; connecting alone within
-    /// `connectTimeout` (at most `timeout`): a receiver that never answers the SYN or the request
+    /// The whole attempt, connecting included, ends within `timeout`; resolving the host and
+    /// connecting within `connectTimeout` (at most `timeout`): a receiver that never answers the SYN or the request
     /// holds the sender no longer than that, however it trickles.
     static func send(
-        _ body: [UInt8], messageID: UInt64, attempt: Int, to url: WebhookURL, connectTimeout: Duration,
-        timeout: Duration
+        _ body: [UInt8], messageID: UInt64, attempt: Int, to url: WebhookURL, resolver: WebhookResolver,
+        connectTimeout: Duration, timeout: Duration
     ) async -> Outcome {
         let start = ContinuousClock.now
-        // Resolving and connecting block: on a pool thread, never on the caller's.
+        let connectTimeout = min(connectTimeout, timeout)
+        let connectDeadline = start + connectTimeout
+        // Resolving and connecting block; both within the connect timeout. The lookup runs on a
+        // thread the attempt may abandon (``WebhookResolver``), connecting on a pool thread.
+        let addresses: [String]
+        switch await resolver.addresses(of: url.host, port: url.port, timeout: connectTimeout) {
+        case .success(let found): addresses = found
+        case .failure(let error): return .failed("cannot resolve: \(error)")
+        }
         let connected = await BlockingPool.offload { () -> Result<Int32, NetError> in
             Result { () throws(NetError) in
-                try Socket.connect(resolving: url.host, port: url.port, timeout: min(connectTimeout, timeout))
+                try Socket.connect(
+                    host: url.host, addresses: addresses, port: url.port,
+                    timeout: max(.zero, connectDeadline - .now))
             }
         }
         let connection: Connection

@@ -1,0 +1,126 @@
+import LetterboxNet
+import LetterboxStore
+import Testing
+
+@testable import LetterboxHTTP
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The hub's shared log, taken from directly (no stream): what each subscriber gets, in what order,
+/// and when one is left behind.
+@Suite struct EventHubTests {
+    /// A connection for a subscriber's wake and abort: one end of a socket pair nobody reads.
+    private final class Peer {
+        let connection: Connection
+        let other: Int32
+        init() throws {
+            var fds: [Int32] = [0, 0]
+            #if canImport(Glibc)
+                let streamType = Int32(SOCK_STREAM.rawValue)
+            #else
+                let streamType = SOCK_STREAM
+            #endif
+            try #require(socketpair(AF_UNIX, streamType, 0, &fds) == 0)
+            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) }
+            connection = try Connection(fd: fds[0], loop: EventLoopGroup.shared.get().next(), idleTimeout: .seconds(60))
+            other = fds[1]
+        }
+        func close() async {
+            await connection.close()
+            #if canImport(Glibc)
+                _ = Glibc.close(other)
+            #else
+                _ = Darwin.close(other)
+            #endif
+        }
+    }
+
+    /// The `id:` of each `event: message` in what `take` gave, with everything it took in `text`.
+    private func take(_ hub: EventHub, _ subscriber: EventHub.Subscriber, into text: inout String) -> Bool? {
+        switch hub.take(for: subscriber) {
+        case .dropped: return nil
+        case .nothing: return false
+        case .bytes(let buffers, let count, _):
+            #expect(buffers.reduce(0) { $0 + $1.count } == count)
+            #expect(count <= EventHub.maxWriteBytes || buffers.count == 1)
+            for buffer in buffers { text += String(decoding: buffer, as: UTF8.self) }
+            return true
+        }
+    }
+
+    private func messageIDs(_ text: String) -> [Int] {
+        text.components(separatedBy: "\n\n").compactMap { record in
+            guard record.contains("event: message") else { return nil }
+            return record.split(separator: "\n").first { $0.hasPrefix("id: ") }.flatMap { Int($0.dropFirst(4)) }
+        }
+    }
+
+    private func append(_ store: MemoryStore, subject: String, to recipient: String = "b@example.com") async throws {
+        _ = try await store.append(
+            Array("From: a@example.com\r\nTo: \(recipient)\r\nSubject: \(subject)\r\n\r\nbody\r\n".utf8),
+            envelope: Envelope(sender: "a@example.com", recipients: [recipient]))
+    }
+
+    @Test("a subscriber that falls out of the shared log is dropped; one that keeps up gets every event in order")
+    func laggingSubscriberIsDropped() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let (slowPeer, fastPeer) = (try Peer(), try Peer())
+        let slow = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: slowPeer.connection.handle)
+        let fast = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: fastPeer.connection.handle)
+        var fastText = ""
+        // ~6 MiB of events (more than the log holds); the fast one takes each before the next.
+        let subject = String(repeating: "s", count: 20_000)
+        for number in 1...300 {
+            try await append(store, subject: subject + "\(number)")
+            let deadline = ContinuousClock.now + .seconds(30)
+            while messageIDs(fastText).last != number, ContinuousClock.now < deadline {
+                if try #require(take(hub, fast, into: &fastText)) == false {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+            }
+        }
+        #expect(messageIDs(fastText) == Array(1...300))
+        var slowText = ""
+        #expect(take(hub, slow, into: &slowText) == nil)
+        #expect(hub.droppedSubscribers == 1)
+        #expect(hub.subscriberCount == 1)
+        hub.unsubscribe(fast)
+        await slowPeer.close()
+        await fastPeer.close()
+    }
+
+    @Test("a resumption replays the kept events after Last-Event-ID through the filter, a write's worth at a time")
+    func resumptionThroughTheFilter() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let (watcherPeer, resumedPeer) = (try Peer(), try Peer())
+        // Someone watches, so the events are recorded.
+        let watcher = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: watcherPeer.connection.handle)
+        let subject = String(repeating: "s", count: 2_000)
+        for number in 1...400 {
+            try await append(store, subject: subject, to: number % 2 == 0 ? "even@example.com" : "odd@example.com")
+        }
+        var watched = ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        while messageIDs(watched).count < 400, ContinuousClock.now < deadline {
+            if try #require(take(hub, watcher, into: &watched)) == false { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let resumed = hub.subscribe(
+            filter: MessageFilter(to: "even@example.com"), lastEventID: 100, handle: resumedPeer.connection.handle)
+        var replayed = ""
+        var takes = 0
+        while try #require(take(hub, resumed, into: &replayed)) { takes += 1 }
+        #expect(replayed.hasPrefix("retry: 1000\n\n"))
+        #expect(messageIDs(replayed) == Array(stride(from: 102, through: 400, by: 2)))
+        #expect(takes > 1, "\(replayed.utf8.count) octets in one take")
+        hub.unsubscribe(watcher)
+        hub.unsubscribe(resumed)
+        await watcherPeer.close()
+        await resumedPeer.close()
+    }
+}
