@@ -100,10 +100,13 @@ enum MessageRendering {
             return .object(members)
         }
         let headers = views.headers
+        // Each list parsed once: the entry is rendered for every captured message while an event
+        // stream or a webhook is open.
+        let (to, cc) = (headers.to, headers.cc)
         members += [
             ("from", json(headers.from)),
-            ("to", json(headers.to)),
-            ("cc", json(headers.cc)),
+            ("to", json(to)),
+            ("cc", json(cc)),
             ("subject", .string(headers.subject)),
             ("date", .stringOrNull(headers.date)),
             ("size", .int(message.size)),
@@ -112,7 +115,7 @@ enum MessageRendering {
             ("uid", location.map { .int(Int(clamping: $0.uid)) } ?? .null),
             ("flags", .array(flags.sorted.map(JSONValue.string))),
             ("seen", .bool(flags.contains(MessageFlags.seen))),
-            ("bcc", .array(blindCopies(envelope.recipients, headers: headers).map(JSONValue.string))),
+            ("bcc", .array(blindCopies(envelope.recipients, named: to + cc).map(JSONValue.string))),
         ]
         // The summary counts the attachments; the detail lists them (one member, never both).
         if !detailed { members.append(("attachments", .int(MessageBody.attachments(of: views.partTree).count))) }
@@ -266,9 +269,9 @@ enum MessageRendering {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The envelope recipients that `To:` and `Cc:` do not name: the blind copies.
-    static func blindCopies(_ recipients: [String], headers: MessageHeaders) -> [String] {
-        let named = Set((headers.to + headers.cc).map { $0.address.lowercased() })
+    /// The envelope recipients that `addresses` (the `To:` and `Cc:` lists) do not name: the blind copies.
+    static func blindCopies(_ recipients: [String], named addresses: [MailAddress]) -> [String] {
+        let named = Set(addresses.map { $0.address.lowercased() })
         return recipients.filter { !named.contains($0.lowercased()) }
     }
 

@@ -39,16 +39,18 @@ import Testing
         }
     }
 
-    /// The `id:` of each `event: message` in what `take` gave, with everything it took in `text`.
-    private func take(_ hub: EventHub, _ subscriber: EventHub.Subscriber, into text: inout String) -> Bool? {
+    private enum Took { case bytes, nothing, dropped }
+
+    /// Takes for `subscriber`, appending what it got to `text`.
+    private func take(_ hub: EventHub, _ subscriber: EventHub.Subscriber, into text: inout String) -> Took {
         switch hub.take(for: subscriber) {
-        case .dropped: return nil
-        case .nothing: return false
+        case .dropped: return .dropped
+        case .nothing: return .nothing
         case .bytes(let buffers, let count, _):
             #expect(buffers.reduce(0) { $0 + $1.count } == count)
             #expect(count <= EventHub.maxWriteBytes || buffers.count == 1)
             for buffer in buffers { text += String(decoding: buffer, as: UTF8.self) }
-            return true
+            return .bytes
         }
     }
 
@@ -72,21 +74,23 @@ import Testing
         let (slowPeer, fastPeer) = (try Peer(), try Peer())
         let slow = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: slowPeer.connection.handle)
         let fast = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: fastPeer.connection.handle)
-        var fastText = ""
+        var fastIDs: [Int] = []
         // ~6 MiB of events (more than the log holds); the fast one takes each before the next.
         let subject = String(repeating: "s", count: 20_000)
         for number in 1...300 {
             try await append(store, subject: subject + "\(number)")
             let deadline = ContinuousClock.now + .seconds(30)
-            while messageIDs(fastText).last != number, ContinuousClock.now < deadline {
-                if try #require(take(hub, fast, into: &fastText)) == false {
-                    try await Task.sleep(for: .milliseconds(2))
-                }
+            while fastIDs.last != number, ContinuousClock.now < deadline {
+                var taken = ""
+                let took = take(hub, fast, into: &taken)
+                try #require(took != .dropped)
+                fastIDs += messageIDs(taken)
+                if took == .nothing { try await Task.sleep(for: .milliseconds(2)) }
             }
         }
-        #expect(messageIDs(fastText) == Array(1...300))
+        #expect(fastIDs == Array(1...300))
         var slowText = ""
-        #expect(take(hub, slow, into: &slowText) == nil)
+        #expect(take(hub, slow, into: &slowText) == .dropped)
         #expect(hub.droppedSubscribers == 1)
         #expect(hub.subscriberCount == 1)
         hub.unsubscribe(fast)
@@ -108,13 +112,15 @@ import Testing
         var watched = ""
         let deadline = ContinuousClock.now + .seconds(30)
         while messageIDs(watched).count < 400, ContinuousClock.now < deadline {
-            if try #require(take(hub, watcher, into: &watched)) == false { try await Task.sleep(for: .milliseconds(5)) }
+            let took = take(hub, watcher, into: &watched)
+            try #require(took != .dropped)
+            if took == .nothing { try await Task.sleep(for: .milliseconds(5)) }
         }
         let resumed = hub.subscribe(
             filter: MessageFilter(to: "even@example.com"), lastEventID: 100, handle: resumedPeer.connection.handle)
         var replayed = ""
         var takes = 0
-        while try #require(take(hub, resumed, into: &replayed)) { takes += 1 }
+        while take(hub, resumed, into: &replayed) == .bytes { takes += 1 }
         #expect(replayed.hasPrefix("retry: 1000\n\n"))
         #expect(messageIDs(replayed) == Array(stride(from: 102, through: 400, by: 2)))
         #expect(takes > 1, "\(replayed.utf8.count) octets in one take")

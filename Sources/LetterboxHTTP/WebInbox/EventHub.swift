@@ -35,6 +35,9 @@ package final class EventHub: Sendable {
     package static let maxQueuedBytes = 4 << 20
     /// The most one ``take(for:)`` gathers for one write (at least one event).
     static let maxWriteBytes = 256 << 10
+    /// How long the store's changes gather before the pump, woken by one, turns them into
+    /// events: a few milliseconds on the way from SMTP `250` to an open page.
+    static let publishCoalescing: Duration = .milliseconds(5)
     /// Seconds between heartbeat comments (`: keep-alive`), which keep proxies from closing an
     /// idle stream and reveal a peer that has gone.
     package static let heartbeatInterval: Duration = .seconds(15)
@@ -203,9 +206,16 @@ package final class EventHub: Sendable {
                     var known: [UInt64: (message: Message, location: MessageLocation?)] = [:]
                     for message in store.messages() { known[message.id] = (message, store.location(of: message.id)) }
                     self?.state.withLock { $0.known = known }
+                    var idleSince = ContinuousClock.now
                     for await change in changes {
                         guard let self else { return }
+                        // A change that found the pump waiting: a burst gathers for a moment, so
+                        // the pump wakes once per few milliseconds of mail, not once per message.
+                        if ContinuousClock.now - idleSince > .microseconds(500) {
+                            try? await Task.sleep(for: Self.publishCoalescing)
+                        }
                         await self.publish(change)
+                        idleSince = .now
                     }
                 }
             }
