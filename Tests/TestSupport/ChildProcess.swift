@@ -26,15 +26,8 @@ public final class ChildProcess: Sendable {
     /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `output`.
     public init(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws {
         var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        startingWithDefaultSignals(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        var all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -74,6 +67,20 @@ public final class ChildProcess: Sendable {
     }
 
     public struct Failure: Error, CustomStringConvertible { public let description: String }
+}
+
+/// Initializes `attributes` so the child starts with every signal unblocked and at its default:
+/// the spawning thread's mask is passed on otherwise, and a Dispatch worker blocks most signals.
+/// The caller destroys them (`posix_spawnattr_destroy`).
+func startingWithDefaultSignals(_ attributes: inout posix_spawnattr_t) {
+    posix_spawnattr_init(&attributes)
+    var none = sigset_t()
+    var all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 }
 
 /// A loopback port nobody listens on right now, for a server that cannot pick its own and report it.
