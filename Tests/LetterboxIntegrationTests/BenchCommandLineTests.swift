@@ -4,7 +4,9 @@ import Testing
 
 /// `letterbox-bench` as a user runs it: every mode answers `--help` and a mistyped option with
 /// its usage instead of starting a run, and the servers it starts end with it.
-@Suite(.timeLimit(.minutes(2))) struct BenchCommandLineTests {
+// Serialized: each case starts a process (the last one a server too); side by side they would
+// load the machine that every other test shares.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct BenchCommandLineTests {
     /// The binary SwiftPM built next to this test bundle (the test target depends on it).
     private static var binary: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
