@@ -95,7 +95,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxIntegrationTests",
-            dependencies: ["Letterbox", "LetterboxNet", "LetterboxStore", "letterbox", "TestSupport"],
+            dependencies: [
+                "Letterbox", "LetterboxNet", "LetterboxStore", "letterbox", "letterbox-bench", "TestSupport",
+            ],
             swiftSettings: swiftSettings),
     ]
 )

@@ -126,6 +126,13 @@ package final class Connection {
         return allowance < idle ? bounded(allowance, .transferTimeout) : bounded(idle, .idleTimeout)
     }
 
+    /// Throws the deadline's reason once it has passed: before every read of the socket, so the
+    /// bytes a peer sends after its deadline are never read, whether they are already waiting in
+    /// the socket or come while the read waits (and however late the task runs after the deadline).
+    private func check(_ deadline: Deadline) throws(NetError) {
+        if deadline.at <= MonotonicClock.nanoseconds() { throw deadline.reason }
+    }
+
     /// Waits for the socket; a deadline that passes throws its reason.
     private func wait(
         for direction: SocketRegistration.Direction, until deadline: Deadline, interruptible: Bool = false,
@@ -134,7 +141,7 @@ package final class Connection {
         // A deadline already past ends the wait before it starts: the loop checks parked waiters
         // only at its sweeps, after the readiness it just saw, so a peer whose next bytes always
         // come before a sweep would otherwise never meet a deadline that passed before the wait.
-        if deadline.at <= MonotonicClock.nanoseconds() { throw deadline.reason }
+        try check(deadline)
         do {
             try await registration.wait(
                 for: direction, deadline: deadline.at, interruptible: interruptible, wakeable: wakeable)
@@ -226,6 +233,7 @@ package final class Connection {
                 awaitingCommand: awaitingCommand)
         }
         while true {
+            try check(deadline)
             let received = input.append { room in recv(registration.fd, room.baseAddress, room.count, 0) }
             if received > 0 { return received }
             if received == 0 { throw NetError.closed }
@@ -252,6 +260,7 @@ package final class Connection {
         awaitingCommand: Bool
     ) async throws -> Int {
         while true {
+            try check(deadline)
             var progress = TransportProgress.moved(0)
             _ = try input.append { (room) throws(NetError) -> Int in
                 progress = try transport.decode(into: room)
@@ -326,6 +335,9 @@ package final class Connection {
             try await fill(
                 until: deadline, interruptible: interruptible && input.count == 0, wakeable: wakeable,
                 awaitingCommand: true)
+            // The command's first bytes have arrived: a whole line in one read starts its clock too,
+            // so the lines that continue it share the deadline from here.
+            if commandStart == nil { commandStart = MonotonicClock.nanoseconds() }
         }
     }
 

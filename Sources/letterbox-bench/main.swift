@@ -1,67 +1,22 @@
 import Foundation
 import Letterbox
+import TestSupport
 
 /// letterbox-bench: measurements for the figures the issues name. Build with `-c release`.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = """
-    Usage: letterbox-bench <measurement> [options]   (build with: swift build -c release)
-
-      smtp         SMTP ingest with Letterbox's own load generator
-                   --connections 8 --messages 5000 --size 1024 [--no-reuse] [--port P: an external server]
-      smtp-source  postfix's smtp-source against smtp-sink and against Letterbox, in one run
-                   --messages 5000 --size 1024 --sessions 8
-      startup      in-process MailCatcher.start() with every listener on port 0 --iterations 200
-      idle         1,000 idle SMTP sessions held while another client sends --sessions 1000
-      memory       RSS after storing messages --messages 2000 --size 102400
-      testing      LetterboxTesting: in-process cycle, parallel catchers, remote wait latency
-      pop3         RETR, LIST, UIDL and held sessions, Letterbox and Dovecot side by side
-                   --messages 10000 --big 10485760 --sessions 200 (apt-get install dovecot-pop3d)
-      imap         UID FETCH, UID SEARCH, IDLE latency and held IDLE sessions, Letterbox and Dovecot side by side
-                   --messages 10000 --size 10240 --deliveries 200 --sessions 500 (apt-get install dovecot-imapd)
-      imap-mailboxes  APPEND over one connection, COPY and MOVE of a whole INBOX, Letterbox and Dovecot
-                   --messages 10000 --appends 1000 --size 10240
-      qresync      a QRESYNC client reopening a big mailbox after a few changes made elsewhere: what the
-                   server sends and how long SELECT takes, beside a full UID FETCH 1:* (FLAGS)
-                   --messages 10000 --changes 10 --expunges 10 --repetitions 20 [--dir PATH: Maildir store]
-      maildir      Maildir ingest (fsync) vs memory, start-up and RSS with stored mail
-                   --messages 4000 --stored 100000 (0: skip) --rounds 3 [--dir PATH: a folder on the disk to measure]
-      tls          TLS handshakes per server CPU-second, bulk each way, 1 MiB over SMTP STARTTLS vs plaintext,
-                   beside openssl s_server with the same certificate, server memory per idle TLS session
-                   --handshakes 2000 --bulk 1073741824 --messages 100 --idle-sessions 1000
-      imapcheck    randomized multi-session IMAP checker: concurrent sessions doing random APPEND, STORE,
-                   COPY, MOVE, EXPUNGE, SEARCH, FETCH and IDLE on shared mailboxes, each checking the server's
-                   answers against what it was told; exits 1 on any disagreement
-                   --sessions 10 --seconds 60 --store memory|maildir|both --seed 1 [--against dovecot]
-      sse          SMTP ingest with and without GET /events subscribers (goal ≥ 90 %), server CPU per event
-                   per subscriber, the bench readers' share of the cores, then the same at a set rate
-                   (--rate messages/s, 0 skips; compares server CPU), and server RSS per held subscriber
-                   (goal ≤ 32 KiB); runs the letterbox executable as a child
-                   --messages 5000 --size 1024 --connections 8 --subscribers 100 --held 1000 --rate 5000
-      all          every measurement above with the issue's parameters
-
-    Robustness (each runs the `letterbox` executable built beside this one as a child process, so a
-    crash is seen as the child dying and its memory is measured apart from the bench's):
-      netfuzz      mutated SMTP (DATA, BDAT), POP3, IMAP (literals, IDLE) and HTTP (long polls) transcripts
-                   in parallel sessions, health probe (/healthz + SMTP, POP3, IMAP greetings) after each batch;
-                   inputs that kill the server or fail the probe are replayed alone and saved as
-                   <fixtures>/<protocol>-seed<seed>-<session>-p<pieces>-e<ending>.bin; a probe that needs > 5 s
-                   counts as a stall; exits 1 if the server died or stayed unhealthy
-                   --sessions 100000 (total) --seconds 3600 --seed 1 --parallel 16 --fixtures Fixtures/netfuzz
-                   [--replay DIR: send every saved .bin input again, probe after each]
-      soak         well-behaved SMTP/POP3/IMAP/HTTP clients beside hostile peers (slowloris dribblers;
-                   peers vanishing mid-command, mid-DATA, mid-literal, mid-long-poll; oversized lines and
-                   literals); server RSS and fds over time with their slope, p99 per protocol, errors
-                   --minutes 30 --hostile 1000 --clients 1 (per protocol) --sample 10 (seconds between samples)
-                   [--ci: 0.5 minutes, samples every 2 s];
-                   exits 1 if a well-behaved client saw an error or the server died
-      stall        SMTP greeting and /healthz latency while one client runs IMAP SEARCH TEXT over a big
-                   store of HTML-ish mail (goal p99 < 20 ms) --messages 20000 --size 10240 --searches 5
-      memcycle     fill, DELETE /messages, repeat: server RSS after each delete vs baseline (goal ≤ +32 MiB)
-                   and peak per round (must not grow) --messages 20000 --size 10240 --rounds 10
-      bighead      one message of 2,000,000 `X-H: v` header lines: every HTTP, IMAP and POP3 view timed
-                   (goal < 500 ms each) and the server's peak RSS (goal < 200 MiB) --lines 2000000
-
-    """
+switch BenchCommandLine.check(arguments) {
+case .run: break
+case .exit(let text, let status):
+    if status == 0 {
+        print(text, terminator: "")
+    } else {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+    exit(status)
+}
+// The servers the bench starts (letterbox, Dovecot, smtp-sink) end with it, also when it is
+// interrupted or its reader goes away (`| head`), instead of running on as orphans.
+ChildProcess.endWithThisProcess()
 
 func option(_ name: String, _ fallback: Int) -> Int {
     guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count,
@@ -191,8 +146,9 @@ do {
         try await IMAPMailboxLoad.report(messages: 10_000, appends: 1000, size: 10_240)
         try await TestingBenchmark.report(cycles: 200, parallel: 200, remoteSamples: 200)
     default:
-        print(usage, terminator: "")
-        exit(arguments.isEmpty || arguments.first == "--help" ? 0 : 2)
+        // Every mode BenchCommandLine accepts has a case above.
+        FileHandle.standardError.write(Data("letterbox-bench: no case for \(arguments[0])\n".utf8))
+        exit(2)
     }
 } catch {
     FileHandle.standardError.write(Data("letterbox-bench: \(error)\n".utf8))

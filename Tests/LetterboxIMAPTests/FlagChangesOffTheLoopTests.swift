@@ -1,46 +1,24 @@
 import Foundation
 import LetterboxIMAP
 import LetterboxNet
-import Synchronization
+import TestSupport
 import Testing
 
 @testable import LetterboxStore
 
 /// A store that renames and unlinks files, as a Maildir does, but whose flag changes and removals
 /// wait for the test to open a gate once it is armed: where such a call is held shows where it runs.
-// @unchecked: the semaphore, the atomic and the stream continuation are thread-safe.
+// @unchecked: as its superclass; the gate is Sendable.
 private final class GatedDiskStore: ForwardingStore, FileBackedStore, @unchecked Sendable {
-    private let gate = DispatchSemaphore(value: 0)
-    private let armed = Atomic(false)
-    private let enteredContinuation: AsyncStream<Void>.Continuation
-    let entered: AsyncStream<Void>
-
-    override init() {
-        (entered, enteredContinuation) = AsyncStream.makeStream()
-        super.init()
-    }
-
-    func arm() { armed.store(true, ordering: .sequentiallyConsistent) }
-
-    func open() {
-        armed.store(false, ordering: .sequentiallyConsistent)
-        for _ in 0..<16 { gate.signal() }
-    }
-
-    private func hold() {
-        guard armed.load(ordering: .sequentiallyConsistent) else { return }
-        enteredContinuation.yield()
-        // Generous: only reached when the test failed and never opened the gate.
-        _ = gate.wait(timeout: .now() + 60)
-    }
+    let gate = StoreGate()
 
     override func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
-        hold()
+        gate.hold()
         return super.changeFlags(update, ids: ids)
     }
 
     override func removeEach(ids: [UInt64]) -> RemovalResult {
-        hold()
+        gate.hold()
         return super.removeEach(ids: ids)
     }
 }
@@ -67,7 +45,7 @@ struct FlagChangesOffTheLoopTests {
             Array("Subject: held\r\n\r\nbody\r\n".utf8),
             envelope: Envelope(sender: "s@example.com", recipients: ["bo@example.com"]))
         _ = store.changeFlags(.add(MessageFlags([MessageFlags.deleted])), ids: [message.id])
-        defer { store.open() }
+        defer { store.gate.open() }
 
         let server = IMAPServer(
             configuration: IMAPConfiguration(), store: store, events: ProtocolEvents(logger: .silent, transcript: false)
@@ -81,13 +59,13 @@ struct FlagChangesOffTheLoopTests {
         try await changing.send("b SELECT INBOX")
         _ = try await changing.response(tag: "b")
 
-        store.arm()
+        store.gate.arm()
         try await changing.send("c \(command)")
-        var entered = store.entered.makeAsyncIterator()
+        var entered = store.gate.entered.makeAsyncIterator()
         await entered.next()  // the change is now in the "file system", and waits for the gate
         try await other.send("d NOOP")
         #expect(try await other.line() == "d OK NOOP completed", "answered while the files are still changing")
-        store.open()
+        store.gate.open()
         let lines = try await changing.response(tag: "c")
         #expect(lines.last?.hasPrefix("c OK") == true, "\(lines)")
         if let expected { #expect(lines.contains { $0.contains(expected) }, "\(lines)") }

@@ -9,29 +9,18 @@ import Testing
 /// Message bytes that cannot be read until the test opens the gate: a scan that reads them is
 /// held in the middle, and where it is held shows where it runs.
 private final class GatedSource: MessageBodySource, @unchecked Sendable {
-    // @unchecked: `raw` is immutable; the semaphore and the stream continuation are thread-safe.
+    // @unchecked: `raw` and `gate` are immutable and Sendable.
     let raw: [UInt8]
-    private let gate = DispatchSemaphore(value: 0)
-    private let enteredContinuation: AsyncStream<Void>.Continuation
-    let entered: AsyncStream<Void>
+    let gate = StoreGate(armed: true)
 
-    init(raw: String) {
-        self.raw = Array(raw.utf8)
-        (entered, enteredContinuation) = AsyncStream.makeStream()
-    }
+    init(raw: String) { self.raw = Array(raw.utf8) }
 
     func views(of id: UInt64, size: Int) throws(StoreError) -> MessageViews {
-        enteredContinuation.yield()
-        // Generous: only reached when the test failed and never opened the gate.
-        _ = gate.wait(timeout: .now() + 60)
+        gate.hold()
         return MessageViews(raw: raw)
     }
 
     func cachedViews(of id: UInt64) -> MessageViews? { nil }
-
-    func open() {
-        for _ in 0..<16 { gate.signal() }
-    }
 }
 
 /// SEARCH and SORT that read messages run off the event loop: while one is held reading a
@@ -52,7 +41,7 @@ struct SearchOffTheLoopTests {
             id: store.index.reserveID(), envelope: Envelope(sender: "s@example.com", recipients: ["bo@example.com"]),
             size: source.raw.count, canonicalSize: source.raw.count, source: source)
         store.index.insert(message)
-        defer { source.open() }
+        defer { source.gate.open() }
 
         let server = IMAPServer(
             configuration: IMAPConfiguration(), store: store, events: ProtocolEvents(logger: .silent, transcript: false)
@@ -69,11 +58,11 @@ struct SearchOffTheLoopTests {
         while !(try await scanning.line().hasPrefix("b OK")) {}
 
         try await scanning.send("c \(command)")
-        var entered = source.entered.makeAsyncIterator()
+        var entered = source.gate.entered.makeAsyncIterator()
         await entered.next()  // the scan is now reading the message, and waits for the gate
         try await other.send("d NOOP")
         #expect(try await other.line() == "d OK NOOP completed", "answered while the scan is still running")
-        source.open()
+        source.gate.open()
         var lines: [String] = []
         repeat { lines.append(try await scanning.line()) } while lines.last?.hasPrefix("c ") == false
         #expect(lines.last?.hasPrefix("c OK") == true, "\(lines)")

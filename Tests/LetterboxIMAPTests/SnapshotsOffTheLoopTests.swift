@@ -1,38 +1,19 @@
 import Foundation
 import LetterboxIMAP
 import LetterboxNet
-import Synchronization
+import TestSupport
 import Testing
 
 @testable import LetterboxStore
 
 /// A store whose mailbox snapshots wait for the test to open a gate once it is armed: where such
 /// a walk of every message is held shows where it runs.
-// @unchecked: the semaphore, the atomic and the stream continuation are thread-safe.
+// @unchecked: as its superclass; the gate is Sendable.
 private final class GatedSnapshotStore: ForwardingStore, @unchecked Sendable {
-    private let gate = DispatchSemaphore(value: 0)
-    private let armed = Atomic(false)
-    private let enteredContinuation: AsyncStream<Void>.Continuation
-    let entered: AsyncStream<Void>
-
-    override init() {
-        (entered, enteredContinuation) = AsyncStream.makeStream()
-        super.init()
-    }
-
-    func arm() { armed.store(true, ordering: .sequentiallyConsistent) }
-
-    func open() {
-        armed.store(false, ordering: .sequentiallyConsistent)
-        for _ in 0..<16 { gate.signal() }
-    }
+    let gate = StoreGate()
 
     override func snapshot(of mailbox: String, matching filter: MessageFilter) -> StoreSnapshot? {
-        if armed.load(ordering: .sequentiallyConsistent) {
-            enteredContinuation.yield()
-            // Generous: only reached when the test failed and never opened the gate.
-            _ = gate.wait(timeout: .now() + 60)
-        }
+        gate.hold()
         return super.snapshot(of: mailbox, matching: filter)
     }
 
@@ -75,7 +56,7 @@ struct SnapshotsOffTheLoopTests {
 
     /// Waits until the store is held in a snapshot, then checks the other session is answered.
     private func otherIsAnswered(_ store: GatedSnapshotStore, _ other: SameLoopClient) async throws {
-        var entered = store.entered.makeAsyncIterator()
+        var entered = store.gate.entered.makeAsyncIterator()
         await entered.next()  // the walk is now held, and waits for the gate
         try await other.send("d NOOP")
         #expect(try await other.line() == "d OK NOOP completed", "answered while the walk is still held")
@@ -89,13 +70,13 @@ struct SnapshotsOffTheLoopTests {
     func aMailboxWalkDoesNotHoldTheLoop(_ command: String, _ expected: String) async throws {
         let store = GatedSnapshotStore()
         try await store.deliver("one")
-        defer { store.open() }
+        defer { store.gate.open() }
         let (held, other) = try await sessions(store, select: false)
 
-        store.arm()
+        store.gate.arm()
         try await held.send("c \(command)")
         try await otherIsAnswered(store, other)
-        store.open()
+        store.gate.open()
         let lines = try await held.response(tag: "c")
         #expect(lines.last?.hasPrefix("c OK") == true, "\(lines)")
         #expect(lines.contains(expected), "\(lines)")
@@ -107,14 +88,14 @@ struct SnapshotsOffTheLoopTests {
     func bringingTheSelectedMailboxUpToDateDoesNotHoldTheLoop(_ command: String) async throws {
         let store = GatedSnapshotStore()
         try await store.deliver("one")
-        defer { store.open() }
+        defer { store.gate.open() }
         let (held, other) = try await sessions(store, select: true)
 
         try await store.deliver("two")
-        store.arm()
+        store.gate.arm()
         try await held.send("c \(command)")
         try await otherIsAnswered(store, other)
-        store.open()
+        store.gate.open()
         let lines = try await held.response(tag: "c")
         #expect(lines.last?.hasPrefix("c OK") == true, "\(lines)")
         #expect(lines.contains("* 2 EXISTS"), "\(lines)")
@@ -125,15 +106,15 @@ struct SnapshotsOffTheLoopTests {
     @Test func anUpdateDuringIdleDoesNotHoldTheLoop() async throws {
         let store = GatedSnapshotStore()
         try await store.deliver("one")
-        defer { store.open() }
+        defer { store.gate.open() }
         let (held, other) = try await sessions(store, select: true)
         try await held.send("c IDLE")
         #expect(try await held.line() == "+ idling")
 
-        store.arm()
+        store.gate.arm()
         try await store.deliver("two")
         try await otherIsAnswered(store, other)
-        store.open()
+        store.gate.open()
         #expect(try await held.line() == "* 2 EXISTS")
         try await held.send("DONE")
         let lines = try await held.response(tag: "c")

@@ -75,26 +75,7 @@ import Testing
     static let header = "From: b@example.com\r\nSubject: joined\r\n\r\n"
 
     @Test(arguments: ["memory", "maildir"]) func contextsAndCatenateLikeDovecot(store: String) async throws {
-        _ = try DovecotIMAPServer.executable()
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("letterbox-context-\(getpid())-\(UUID().uuidString.prefix(8))").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await DovecotIMAPServer.withRunning(messages: []) { dovecot in
-            try await withCatcher({
-                $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
-                if store == "maildir" { $0.storage = .maildir(folder) }
-            }) { catcher in
-                let reference = try await DovecotMailboxDifferentialTests.loggedIn(port: dovecot.port)
-                let candidate = try await DovecotMailboxDifferentialTests.loggedIn(port: catcher.ports.imap)
-                let differences = try await DovecotMailboxDifferentialTests.differences(
-                    running: Self.script, on: reference, and: candidate, accepted: Self.acceptedDifferences)
-                await reference.close()
-                await candidate.close()
-                if !differences.isEmpty {
-                    Issue.record(
-                        "\(differences.count) differences from Dovecot:\n\n\(differences.joined(separator: "\n\n"))")
-                }
-            }
-        }
+        try await DovecotMailboxDifferentialTests.compareWithDovecot(
+            Self.script, accepted: Self.acceptedDifferences, messages: [], store: store)
     }
 }

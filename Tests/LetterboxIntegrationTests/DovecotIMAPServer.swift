@@ -37,12 +37,13 @@ enum DovecotIMAPServer {
         let server = try await onOwnThread {
             try DovecotServer(executable: executable, service: .imap, messages: messages, options: options)
         }
+        // Stopping waits for Dovecot to exit: on a thread of its own, as starting does.
         do {
             let result = try await body(server)
-            server.stop()
+            try await onOwnThread { server.stop() }
             return result
         } catch {
-            server.stop()
+            _ = try? await onOwnThread { server.stop() }
             throw error
         }
     }

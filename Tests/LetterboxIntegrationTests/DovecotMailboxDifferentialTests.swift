@@ -134,14 +134,19 @@ import Testing
 
     /// Runs `script` on a Dovecot and a Letterbox that both hold `messages` in INBOX, and records
     /// an issue listing the differences `accepted` does not explain (see ``differences(running:on:and:accepted:)``).
+    /// - Parameter store: Letterbox's store: `memory`, or `maildir` (in a temporary folder).
     static func compareWithDovecot(
         _ script: [String], accepted: [(command: String, dovecot: String, letterbox: String, reason: String)],
-        messages: [[UInt8]]
+        messages: [[UInt8]], store: String = "memory"
     ) async throws {
         _ = try DovecotIMAPServer.executable()
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("letterbox-differential-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try await DovecotIMAPServer.withRunning(messages: messages) { dovecot in
             try await withCatcher({
                 $0.smtpPort = nil; $0.pop3Port = nil; $0.httpPort = nil
+                if store == "maildir" { $0.storage = .maildir(folder) }
             }) { catcher in
                 for message in messages {
                     _ = try await catcher.store.append(
@@ -150,8 +155,13 @@ import Testing
                 }
                 let reference = try await loggedIn(port: dovecot.port)
                 let candidate = try await loggedIn(port: catcher.ports.imap)
-                let differences = try await differences(
-                    running: script, on: reference, and: candidate, accepted: accepted)
+                let differences: [String]
+                do {
+                    differences = try await self.differences(
+                        running: script, on: reference, and: candidate, accepted: accepted)
+                } catch {
+                    throw ExchangeFailure(description: "\(error)\nDovecot's log:\n\(dovecot.log.suffix(3000))")
+                }
                 await reference.close()
                 await candidate.close()
                 if !differences.isEmpty {
@@ -182,8 +192,8 @@ import Testing
         var differences: [String] = []
         var used: Set<Int> = []
         for command in script {
-            var expected = normalized(try await reference.send(command), command: command)
-            let actual = normalized(try await candidate.send(command), command: command)
+            var expected = normalized(try await answer(from: reference, "Dovecot", to: command), command: command)
+            let actual = normalized(try await answer(from: candidate, "Letterbox", to: command), command: command)
             for (index, difference) in accepted.enumerated() where difference.command == command {
                 let replaced = expected.replacingOccurrences(of: difference.dovecot, with: difference.letterbox)
                 if replaced != expected { used.insert(index) }
@@ -197,6 +207,22 @@ import Testing
             differences.append("accepted difference no longer seen: \(accepted[index])")
         }
         return differences
+    }
+
+    /// Which server failed to answer which command, and how.
+    struct ExchangeFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// `client`'s answer to `command`; a failure names the server and the command.
+    private static func answer(
+        from client: IMAPScriptClient, _ server: String, to command: String
+    ) async throws -> IMAPScriptClient.Response {
+        do {
+            return try await client.send(command)
+        } catch {
+            throw ExchangeFailure(description: "\(server) did not answer \(command.prefix(80)): \(error)")
+        }
     }
 
     /// The response as comparable text: untagged lines (sorted for LIST/LSUB) with UIDVALIDITY

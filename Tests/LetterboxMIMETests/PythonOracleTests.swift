@@ -146,11 +146,9 @@ enum PythonOracle {
     }
 
     /// Runs the oracle on a thread of its own: waiting for Python must not hold one of the
-    /// cooperative pool's few threads, which every other test running meanwhile needs.
+    /// cooperative pool's few threads, nor one of Dispatch's (``onOwnThread(_:)``).
     static func describe(_ paths: [String]) async throws -> [Description] {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try describeNow(paths) }) }
-        }
+        try await onOwnThread { try describeNow(paths) }
     }
 
     private static func describeNow(_ paths: [String]) throws -> [Description] {

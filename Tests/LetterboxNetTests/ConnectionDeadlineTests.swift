@@ -38,23 +38,25 @@ struct ConnectionDeadlineTests {
 
     @Test("lines that continue a command share the deadline of its first byte (an HTTP head)")
     func continuingLines() async throws {
-        let pair = try SocketPair()
-        // Whole lines, each in one send, 100 ms apart: every line alone is far inside 400 ms.
-        let line = "Header: value\r\n"
-        let peer = Dribbler(fd: pair.left, text: line, interval: .milliseconds(100), bytesPerSend: line.utf8.count)
-        defer { peer.stop() }
-        let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(line: .milliseconds(400)))
-        var linesRead = 0
-        await #expect(throws: NetError.lineTimeout) {
-            _ = try await reader.readLine(maxLength: 100)
-            linesRead += 1
-            while true {
-                _ = try await reader.readLine(maxLength: 100, continuing: true)
-                linesRead += 1
+        // The same exchange twice: a line, a pause past the line budget, then a second line sent
+        // whole, which alone is read at once. Only as a continuation of the first does it time out.
+        for continuing in [false, true] {
+            let pair = try SocketPair()
+            defer { rawClose(pair.left) }
+            let reader = try Connection(
+                fd: pair.right, loop: testLoop(), timeouts: Self.budgets(line: .milliseconds(300)))
+            try rawSend(pair.left, "Header: one\r\n")
+            #expect(try await reader.readLine(maxLength: 100) == .ascii("Header: one"))
+            try await Task.sleep(for: .milliseconds(500))
+            try rawSend(pair.left, "Header: two\r\n")
+            if continuing {
+                await #expect(throws: NetError.lineTimeout) {
+                    try await reader.readLine(maxLength: 100, continuing: true)
+                }
+            } else {
+                #expect(try await reader.readLine(maxLength: 100) == .ascii("Header: two"))
             }
         }
-        // Lines were read, so it was their sum, not one slow line, that ran out of time.
-        #expect(linesRead >= 2)
     }
 
     @Test("a transfer below the minimum rate ends in transferTimeout")
@@ -120,6 +122,19 @@ struct ConnectionDeadlineTests {
         try await Task.sleep(for: .milliseconds(200))
         let left = pair.left
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(10)) { try? rawSend(left, "NOOP\r\n") }
+        await #expect(throws: NetError.loginTimeout) { try await reader.readLine(maxLength: 100) }
+    }
+
+    @Test("bytes sent after the deadline are not read, even when they are already waiting as the read starts")
+    func bytesAfterTheDeadlineAreNotRead() async throws {
+        let pair = try SocketPair()
+        defer { rawClose(pair.left) }
+        let reader = try Connection(
+            fd: pair.right, loop: testLoop(), timeouts: Self.budgets(login: .milliseconds(50)))
+        // The login deadline passes, then the peer sends: the read starts late (as a task on a
+        // loaded loop does) and finds the bytes in the socket.
+        try await Task.sleep(for: .milliseconds(200))
+        try rawSend(pair.left, "NOOP\r\n")
         await #expect(throws: NetError.loginTimeout) { try await reader.readLine(maxLength: 100) }
     }
 

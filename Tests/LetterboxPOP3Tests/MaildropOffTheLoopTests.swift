@@ -1,7 +1,6 @@
 import Foundation
 import LetterboxNet
 import LetterboxPOP3
-import Synchronization
 import TestSupport
 import Testing
 
@@ -9,32 +8,15 @@ import Testing
 
 /// A memory store whose message lists wait for the test to open a gate once it is armed: where
 /// such a walk is held shows where it runs.
-// @unchecked: `base` is a Sendable `let`; the semaphore, the atomic and the stream continuation
-// are thread-safe.
+// @unchecked: `base` and `gate` are Sendable `let`s.
 private final class GatedListStore: IndexedStore, @unchecked Sendable {
     let base = MemoryStore()
-    private let gate = DispatchSemaphore(value: 0)
-    private let armed = Atomic(false)
-    private let enteredContinuation: AsyncStream<Void>.Continuation
-    let entered: AsyncStream<Void>
-
-    init() { (entered, enteredContinuation) = AsyncStream.makeStream() }
+    let gate = StoreGate()
 
     var index: MessageIndex { base.index }
 
-    func arm() { armed.store(true, ordering: .sequentiallyConsistent) }
-
-    func open() {
-        armed.store(false, ordering: .sequentiallyConsistent)
-        for _ in 0..<16 { gate.signal() }
-    }
-
     func messages(matching filter: MessageFilter) -> [Message] {
-        if armed.load(ordering: .sequentiallyConsistent) {
-            enteredContinuation.yield()
-            // Generous: only reached when the test failed and never opened the gate.
-            _ = gate.wait(timeout: .now() + 60)
-        }
+        gate.hold()
         return base.messages(matching: filter)
     }
 
@@ -78,7 +60,7 @@ struct MaildropOffTheLoopTests {
         _ = try await store.append(
             Array("Subject: held\r\n\r\nbody\r\n".utf8),
             envelope: Envelope(sender: "s@example.com", recipients: ["ana@example.com"]))
-        defer { store.open() }
+        defer { store.gate.open() }
         let server = POP3Server(
             configuration: POP3Configuration(), store: store, events: ProtocolEvents(logger: .silent, transcript: false)
         )
@@ -90,13 +72,13 @@ struct MaildropOffTheLoopTests {
         try await loggingIn.send("USER ana")
         #expect(try await loggingIn.line() == "+OK send PASS")
 
-        store.arm()
+        store.gate.arm()
         try await loggingIn.send(login)
-        var entered = store.entered.makeAsyncIterator()
+        var entered = store.gate.entered.makeAsyncIterator()
         await entered.next()  // the maildrop is being listed, and waits for the gate
         try await other.send("CAPA")
         #expect(try await other.line() == "+OK Capability list follows", "answered while the maildrop is still opening")
-        store.open()
+        store.gate.open()
         let opened = try await loggingIn.line()
         #expect(opened.hasPrefix("+OK") && opened.hasSuffix("has 1 messages (23 octets)"), "\(opened)")
         try await loggingIn.send("QUIT")

@@ -42,18 +42,13 @@ struct SMTPTransferMemoryTests {
         var peers: [Int32] = []
         var tasks: [Task<Void, Never>] = []
         for _ in 0..<32 {
-            var fds: [Int32] = [-1, -1]
-            #if canImport(Glibc)
-                let type = Int32(SOCK_STREAM.rawValue)
-            #else
-                let type = SOCK_STREAM
-            #endif
-            try #require(socketpair(AF_UNIX, type, 0, &fds) == 0)
-            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK) }  // as a Connection needs
-            peers.append(fds[0])
-            let sent = Array("Subject: stalled\r\n".utf8).withUnsafeBytes { send(fds[0], $0.baseAddress, $0.count, 0) }
+            let pair = try SocketPair()
+            peers.append(pair.left)
+            let sent = Array("Subject: stalled\r\n".utf8).withUnsafeBytes {
+                send(pair.left, $0.baseAddress, $0.count, 0)
+            }
             try #require(sent == 18)
-            let fd = fds[1]
+            let fd = pair.right
             tasks.append(
                 Task {
                     guard let connection = try? Connection(fd: fd, loop: loop, idleTimeout: .seconds(30)) else {

@@ -16,22 +16,20 @@ struct MaildirLockOrderTests {
         let store = try MaildirStore(path: folder.path)
         let ids = store.messages().map(\.id)
         #expect(ids.count == 300)
-        // Plain threads: a deadlock there must not take the test's own executor with it.
+        // Threads of their own: a deadlock there must take neither the test's executor nor
+        // Dispatch's few shared threads with it.
         try await finishing("filters beside flag changes and removals", within: .seconds(120)) {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let group = DispatchGroup()
-                DispatchQueue.global().async(group: group) {
-                    for _ in 0..<4 { _ = store.snapshot(matching: MessageFilter(subject: "no such subject")) }
-                }
-                DispatchQueue.global().async(group: group) {
-                    for round in 0..<400 {
-                        let flags = MessageFlags(["\\Seen"])
-                        store.updateFlags(round % 2 == 0 ? .add(flags) : .remove(flags), ids: [ids[round % 250]])
-                        if round % 8 == 0 { store.remove(ids: [ids[250 + round / 8]]) }
-                    }
-                }
-                group.notify(queue: .global()) { continuation.resume() }
+            async let filters: Void = onOwnThread {
+                for _ in 0..<4 { _ = store.snapshot(matching: MessageFilter(subject: "no such subject")) }
             }
+            async let changes: Void = onOwnThread {
+                for round in 0..<400 {
+                    let flags = MessageFlags(["\\Seen"])
+                    store.updateFlags(round % 2 == 0 ? .add(flags) : .remove(flags), ids: [ids[round % 250]])
+                    if round % 8 == 0 { store.remove(ids: [ids[250 + round / 8]]) }
+                }
+            }
+            _ = try await (filters, changes)
         }
         #expect(store.messages().count == 250)
     }

@@ -26,15 +26,8 @@ public final class ChildProcess: Sendable {
     /// Starts `executable` with stdin from /dev/null and stdout and stderr appended to `output`.
     public init(_ executable: String, _ arguments: [String], output: String = "/dev/null") throws {
         var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        startingWithDefaultSignals(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        var all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -48,15 +41,27 @@ public final class ChildProcess: Sendable {
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard result == 0 else { throw Failure(description: "posix_spawn \(executable) failed: errno \(result)") }
         self.pid = pid
+        RunningChildren.add(pid)
     }
 
     /// Whether it has not exited yet (reaping it if it has).
     public var isRunning: Bool {
         reaped.withLock { reaped in
             var status: Int32 = 0
-            if reaped == nil && waitpid(pid, &status, WNOHANG) != 0 { reaped = status }
+            if reaped == nil && waitpid(pid, &status, WNOHANG) != 0 {
+                reaped = status
+                RunningChildren.remove(pid)
+            }
             return reaped == nil
         }
+    }
+
+    /// Makes every child still running end with this process: when it exits, or when SIGINT,
+    /// SIGTERM, SIGHUP or SIGPIPE (a reader such as `| head` that stopped reading) ends it, each
+    /// gets SIGTERM first. For a program that starts servers (the bench): they would otherwise
+    /// keep running as orphans. Call it once, early; a SIGKILL cannot be caught, so it cannot help then.
+    public static func endWithThisProcess() {
+        RunningChildren.install()
     }
 
     /// SIGTERM, SIGKILL after `grace` seconds, and waits until it has exited.
@@ -74,6 +79,63 @@ public final class ChildProcess: Sendable {
     }
 
     public struct Failure: Error, CustomStringConvertible { public let description: String }
+}
+
+/// The pids of the ``ChildProcess``es not yet reaped, in a fixed table a signal handler can read
+/// without a lock (it may interrupt the thread that holds it); writers take the lock.
+private enum RunningChildren {
+    static let capacity = 64
+    nonisolated(unsafe) static let pids: UnsafeMutablePointer<pid_t> = {
+        let pids = UnsafeMutablePointer<pid_t>.allocate(capacity: capacity)
+        pids.initialize(repeating: 0, count: capacity)
+        return pids
+    }()
+    static let writers = Mutex(())
+
+    static func add(_ pid: pid_t) {
+        writers.withLock { _ in
+            if let free = (0..<capacity).first(where: { pids[$0] == 0 }) { pids[free] = pid }
+        }
+    }
+
+    static func remove(_ pid: pid_t) {
+        writers.withLock { _ in
+            for slot in 0..<capacity where pids[slot] == pid { pids[slot] = 0 }
+        }
+    }
+
+    /// SIGTERM to every child in the table (async-signal-safe: loads and `kill`).
+    static func terminateAll() {
+        for slot in 0..<capacity where pids[slot] > 0 { kill(pids[slot], SIGTERM) }
+    }
+
+    /// The exit hook and the signal handlers: each handler ends the children, then lets the
+    /// signal do what it does by default (the process ends by it, as its parent expects).
+    static func install() {
+        _ = pids  // a global is initialized on first use: before any handler can run
+        atexit { RunningChildren.terminateAll() }
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
+            _ = signal(number) { number in
+                RunningChildren.terminateAll()
+                _ = signal(number, SIG_DFL)
+                _ = raise(number)
+            }
+        }
+    }
+}
+
+/// Initializes `attributes` so the child starts with every signal unblocked and at its default:
+/// the spawning thread's mask is passed on otherwise, and a Dispatch worker blocks most signals.
+/// The caller destroys them (`posix_spawnattr_destroy`).
+func startingWithDefaultSignals(_ attributes: inout posix_spawnattr_t) {
+    posix_spawnattr_init(&attributes)
+    var none = sigset_t()
+    var all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 }
 
 /// A loopback port nobody listens on right now, for a server that cannot pick its own and report it.

@@ -84,16 +84,8 @@ import Synchronization
             }
             _ = closeFrom(&actions, 3)
             var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
+            startingWithDefaultSignals(&attributes)
             defer { posix_spawnattr_destroy(&attributes) }
-            // Every signal unblocked and at its default: a Dispatch worker blocks most of them.
-            var none = sigset_t()
-            var all = sigset_t()
-            sigemptyset(&none)
-            sigfillset(&all)
-            posix_spawnattr_setsigmask(&attributes, &none)
-            posix_spawnattr_setsigdefault(&attributes, &all)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
             let argv = ([executable] + (arguments ?? [])).map { strdup($0) } + [nil]
             defer { for argument in argv { free(argument) } }

@@ -33,8 +33,9 @@ final class CheckerConnection {
             fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw Failure(description: "socket failed: errno \(errno)") }
+        // A throw from here on releases the connection, fully initialized, so its deinit closes
+        // the socket: closing it here too would close whatever descriptor took its number meanwhile.
         guard connectToLoopback(fd, port: port) else {
-            close(fd)
             throw Failure(description: "connect to port \(port) failed: errno \(errno)")
         }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
@@ -43,12 +44,11 @@ final class CheckerConnection {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let greeting = try line()
         guard greeting.hasPrefix("* OK") else {
-            close(fd)
             throw Failure(description: "greeting: \(greeting)")
         }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Sends `text` as a tagged command and reads every response up to its tagged completion.
     /// `literal`, when given, follows the command line as a non-synchronizing literal when
