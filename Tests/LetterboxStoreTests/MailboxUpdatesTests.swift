@@ -9,7 +9,8 @@ import Testing
 @Suite struct MailboxUpdatesTests {
     private func deliver(_ store: MemoryStore, to recipient: String = "bo@example.com") async throws -> Message {
         try await store.append(
-            Array("Subject: s\r\n\r\nbody\r\n".utf8), envelope: Envelope(sender: "s@example.com", recipients: [recipient]))
+            Array("Subject: s\r\n\r\nbody\r\n".utf8),
+            envelope: Envelope(sender: "s@example.com", recipients: [recipient]))
     }
 
     @Test func arrivalsFlagChangesAndExpungesSinceAModificationSequence() async throws {
@@ -18,7 +19,8 @@ import Testing
         let second = try await deliver(store)
         let third = try await deliver(store)
         let since = store.modificationSequence
-        let updatesNow = try #require(store.updates(of: "INBOX", since: since, matching: MessageFilter(mailbox: "INBOX")))
+        let updatesNow = try #require(
+            store.updates(of: "INBOX", since: since, matching: MessageFilter(mailbox: "INBOX")))
         // The last change may be listed again (a UID may be listed more often than it changed).
         #expect(updatesNow.present.allSatisfy { $0.uid == third.id } && updatesNow.absent.isEmpty)
 
@@ -56,7 +58,8 @@ import Testing
         let message = try await deliver(store)
         let since = store.modificationSequence
         let moved = try await store.move(ids: [message.id], to: "Archive")
-        #expect(store.updates(of: "INBOX", since: since, matching: MessageFilter(mailbox: "INBOX"))?.absent == [message.id])
+        #expect(
+            store.updates(of: "INBOX", since: since, matching: MessageFilter(mailbox: "INBOX"))?.absent == [message.id])
         #expect(
             store.updates(of: "Archive", since: since, matching: MessageFilter(mailbox: "Archive"))?.present.map(\.uid)
                 == moved.map(\.to))
@@ -102,8 +105,13 @@ import Testing
         #expect(store.remove(ids: doomed + [ids[7], 9999]) == doomed.count)
         let kept = ids.filter { !doomed.contains($0) }
         #expect(store.messages(matching: MessageFilter(mailbox: MessageFilter.everyMailbox)).map(\.id) == kept)
-        #expect(store.snapshot(of: "INBOX", matching: MessageFilter(mailbox: "INBOX"))?.entries.map(\.uid) == Array(kept.prefix(26)))
-        #expect(store.snapshot(of: "Archive", matching: MessageFilter(mailbox: "Archive"))?.entries.map(\.uid) == [1, 3, 4, 5, 6, 7, 8, 9])
+        #expect(
+            store.snapshot(of: "INBOX", matching: MessageFilter(mailbox: "INBOX"))?.entries.map(\.uid)
+                == Array(kept.prefix(26)))
+        #expect(
+            store.snapshot(of: "Archive", matching: MessageFilter(mailbox: "Archive"))?.entries.map(\.uid) == [
+                1, 3, 4, 5, 6, 7, 8, 9,
+            ])
         #expect(store.statistics.messages == kept.count)
     }
 }

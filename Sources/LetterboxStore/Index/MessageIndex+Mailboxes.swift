@@ -99,7 +99,8 @@ extension MessageIndex.State {
         for id in gone {
             // Without an entry of its own, a message was in INBOX with its id as UID (see `placement(of:)`).
             let location =
-                otherPlacements.removeValue(forKey: id) ?? MessageLocation(mailbox: Mailbox.inbox, uid: id, captured: true)
+                otherPlacements.removeValue(forKey: id)
+                ?? MessageLocation(mailbox: Mailbox.inbox, uid: id, captured: true)
             guard let members = mailboxes[location.mailbox]?.members,
                 let position = members.firstPosition(ofUID: location.uid), members[position].id == id
             else {
