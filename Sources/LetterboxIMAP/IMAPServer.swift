@@ -203,7 +203,8 @@ package struct IMAPServer: Sendable {
                 guard pacing.mayWalkNow(waking: handle) else { continue }
                 let start = ContinuousClock.now
                 let updates = await session.idleAndSearchUpdates()
-                pacing.walked(from: start)
+                // Updates from the store's change log cost what changed: only a walk is paced.
+                if session.lastUpdateWalkedMailbox { pacing.walked(from: start) }
                 guard !updates.isEmpty else { continue }
                 transcript.sent(String(decoding: updates, as: UTF8.self))
                 connection.write(updates)

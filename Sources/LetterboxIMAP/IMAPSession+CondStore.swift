@@ -109,9 +109,9 @@ extension IMAPSession {
         if let exact = store.expunged(from: selected, since: modSeq) {
             return Self.uidSet(within.map { set in exact.filter(set.contains) } ?? exact)
         }
-        let snapshot = view(selected)
-        let lastUID = max(snapshot?.mailbox?.nextUID ?? 1, snapshot?.nextID ?? 1, 2) - 1
-        let present = entries.map(\.uid)
+        // UIDNEXT and the next id, not a walk of the mailbox: this answers FETCH on the event loop.
+        let lastUID = max(store.mailbox(named: selected)?.nextUID ?? 1, store.nextMessageID, 2) - 1
+        let present = entries.lazy.map(\.uid)
         var missing: [ClosedRange<UInt64>] = []
         for range in within?.ranges ?? [1...lastUID] {
             let low = max(range.lowerBound, agreedThrough + 1)
@@ -130,14 +130,11 @@ extension IMAPSession {
     }
 
     /// The parts of `range` that hold none of `present` (ascending).
-    static func gaps(in range: ClosedRange<UInt64>, around present: [UInt64]) -> [ClosedRange<UInt64>] {
+    static func gaps<UIDs: RandomAccessCollection<UInt64>>(in range: ClosedRange<UInt64>, around present: UIDs)
+        -> [ClosedRange<UInt64>]
+    {
         // The first present UID at or above the range's start, by binary search.
-        var low = 0
-        var high = present.count
-        while low < high {
-            let middle = (low + high) / 2
-            if present[middle] < range.lowerBound { low = middle + 1 } else { high = middle }
-        }
+        let low = present.partitioningIndex { $0 >= range.lowerBound }
         var gaps: [ClosedRange<UInt64>] = []
         var start = range.lowerBound
         for uid in present[low...] {

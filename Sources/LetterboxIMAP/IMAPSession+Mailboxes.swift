@@ -206,7 +206,10 @@ extension IMAPSession {
         }
         do {
             try store.createMailbox(new)
-            let ids = view(Mailbox.inbox)?.entries.map(\.message.id) ?? []
+            // Every message of INBOX, in UID order: a walk, off the event loop.
+            let inbox = await store.snapshotOffTheLoop(
+                of: Mailbox.inbox, matching: .view(login: login, mailbox: Mailbox.inbox))
+            let ids = inbox?.entries.map(\.message.id) ?? []
             _ = try await store.move(ids: ids, to: new)
             return "OK RENAME completed"
         } catch {

@@ -2,8 +2,8 @@ import LetterboxStore
 
 /// The steps of ``IMAPSession`` that walk every message of a mailbox: SELECT and EXAMINE take a
 /// snapshot of it, STATUS (and LIST-STATUS, per mailbox) counts it, and bringing the selected
-/// mailbox up to date after a change (before and after most commands, and in IDLE at every
-/// change of the store) compares all of it. Their cost grows with the store, so they run on the
+/// mailbox up to date after a change compares all of it when the store cannot list what changed
+/// (see `IMAPSession+Sync.swift`). Their cost grows with the store, so they run on the
 /// store's indexing threads while the session's task is suspended, not on the event loop that
 /// serves every other connection. The session is a value: the step runs on a copy, which then
 /// replaces it; nothing else touches the session meanwhile (its driver awaits the command).
@@ -29,11 +29,13 @@ extension IMAPSession {
         return value
     }
 
-    /// ``synchronize(into:allowExpunge:)`` off the event loop, when the store changed since the
-    /// session last looked (otherwise there is nothing to walk).
+    /// ``synchronize(into:allowExpunge:)`` when the store changed since the session last looked:
+    /// from the changes on the event loop (their cost does not grow with the mailbox), or when the
+    /// store cannot list them, by walking the mailbox off the loop.
     mutating func synchronizeOffTheLoop(into out: inout IMAPWriter, allowExpunge: Bool) async {
         guard state == .selected, store.modificationSequence != knownModificationSequence else { return }
-        await offTheLoop(into: &out) { $0.synchronize(into: &$1, allowExpunge: allowExpunge) }
+        if synchronizeFromChanges(into: &out, allowExpunge: allowExpunge) { return }
+        await offTheLoop(into: &out) { $0.synchronizeByWalking(into: &$1, allowExpunge: allowExpunge) }
     }
 
     /// ``idleUpdates()`` for a driver on an event loop.

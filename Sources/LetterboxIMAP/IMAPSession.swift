@@ -57,6 +57,8 @@ package struct IMAPSession: Sendable {
     /// `IMAPSession+Keywords.swift`.
     var announcedKeywords: Set<String> = []
     var knownModificationSequence: UInt64 = 0
+    /// Whether the last update walked the whole mailbox (see `IMAPSession+Sync.swift`).
+    package internal(set) var lastUpdateWalkedMailbox = false
     /// The UIDs `$` stands for (RFC 5182), see `IMAPSession+SearchResult.swift`.
     var savedResult: [UInt64] = []
     /// Live searches (RFC 5267 CONTEXT=SEARCH/SORT), see `IMAPSession+SearchContext.swift`.
@@ -386,57 +388,6 @@ package struct IMAPSession: Sendable {
     package mutating func takeLoginFailureDelay() -> Duration? {
         defer { loginFailureDelay = nil }
         return loginFailureDelay
-    }
-
-    // MARK: Updates (RFC 3501 §7.3.1, §7.4.1, §7.4.2)
-
-    /// Brings the session's view up to date with the store: EXPUNGE for removed messages (only
-    /// where allowed), EXISTS/RECENT for new ones, FETCH FLAGS for flags changed elsewhere.
-    mutating func synchronize(into out: inout IMAPWriter, allowExpunge: Bool) {
-        guard state == .selected else { return }
-        guard store.modificationSequence != knownModificationSequence else { return }
-        let snapshot = view(selected)
-        // Before any FETCH or EXISTS that could bring a keyword the client has not heard of.
-        announceKeywords(snapshot?.mailbox?.keywords ?? [], into: &out)
-        let current = snapshot?.entries ?? []
-        let present = Dictionary(current.map { ($0.uid, ($0.flags, $0.modSeq)) }, uniquingKeysWith: { a, _ in a })
-        if allowExpunge {
-            let gone = entries.indices.filter { present[entries[$0].uid] == nil }
-            writeExpunged(gone, into: &out)
-            if !gone.isEmpty {
-                // One pass, not a removal (and a move of every later entry) per message gone.
-                for index in gone { recent.remove(entries[index].message.id) }
-                let goneIndexes = Set(gone)
-                entries = entries.indices.filter { !goneIndexes.contains($0) }.map { entries[$0] }
-            }
-        }
-        for (index, entry) in entries.enumerated() {
-            guard let (flags, modSeq) = present[entry.uid] else { continue }
-            entries[index].modSeq = modSeq
-            if flags != entry.flags || (condStore.enabled && modSeq != entry.modSeq) {
-                entries[index].flags = flags
-                // IMAP4rev2: every unsolicited FETCH carries the UID (RFC 9051 §7.5.2).
-                writeFlagUpdate(at: index, uid: imap4rev2, into: &out)
-            }
-        }
-        let newest = entries.last?.uid ?? 0
-        let arrived = current.filter { $0.uid > newest }
-        if !arrived.isEmpty {
-            entries += arrived.map { Entry(message: $0.message, flags: $0.flags, uid: $0.uid, modSeq: $0.modSeq) }
-            if readOnly {
-                // EXAMINE claims no \Recent but reports the messages that have it (RFC 3501 §6.3.2).
-                recent.formUnion(arrived.lazy.filter(\.isRecent).map(\.message.id))
-            } else {
-                recent.formUnion(store.claimRecent(arrived.map(\.message.id)))
-            }
-            if !reportsRecent { recent = [] }
-            out.raw("* \(entries.count) EXISTS\r\n")
-            if reportsRecent { out.raw("* \(recent.count) RECENT\r\n") }
-        }
-        // With expunges held back, the session is still behind: check again next time.
-        let heldBack = entries.contains { present[$0.uid] == nil }
-        knownModificationSequence = heldBack ? 0 : (snapshot?.modificationSequence ?? 0)
-        if !heldBack, let highest = snapshot?.mailbox?.highestModSeq { condStore.highestModSeq = highest }
     }
 
     /// System flags, then `\Recent`, then keywords: the order Dovecot writes them in.

@@ -1,9 +1,11 @@
 import LetterboxNet
 
-/// How often an idling session (RFC 2177) walks its mailbox to send updates: at every change of
-/// the store would be once per delivery for every idling client, each walk as long as the
-/// mailbox, so a steady stream of mail to a large INBOX watched by many clients would keep the
-/// machine busy with walks. After a walk the session waits ``costFactor`` times as long as the
+/// How often an idling session (RFC 2177) walks its mailbox to send updates. Updates usually
+/// come from the store's change log and cost what changed (`IMAPSession+Sync.swift`): those are
+/// not paced. A walk happens when the log cannot answer (a bulk change, a renamed mailbox); at
+/// every change of the store that would be once per change for every idling client, each walk
+/// as long as the mailbox, so a steady stream of bulk changes to a large INBOX watched by many
+/// clients would keep the machine busy with walks. After a walk the session waits ``costFactor`` times as long as the
 /// walk took (at most ``maximumInterval``) before the next one; changes inside that pause are
 /// sent together at its end. A cheap walk is followed at once, so new mail in a small mailbox
 /// reaches an idling client without delay; a costly one spends at most about 1/``costFactor``

@@ -28,6 +28,9 @@ package struct POP3Server: Sendable {
     }
 
     /// Sent to a connection over the server's limit (RFC 2449 §8.1.2: SYS/TEMP).
+    /// Lines of a multi-line reply written between two turns of the event loop.
+    static let linesPerSlice = 512
+
     package static var overCapacityReply: [UInt8] {
         Array("-ERR [SYS/TEMP] too many connections, try again later\r\n".utf8)
     }
@@ -83,8 +86,18 @@ package struct POP3Server: Sendable {
             send(line, on: connection, transcript: transcript)
         case .multiline(let status, let lines):
             send(status, on: connection, transcript: transcript)
-            transcript.sentBlock(lines)
-            for line in lines { connection.write(line.hasPrefix(".") ? ".\(line)\r\n" : "\(line)\r\n") }
+            if events.transcriptEnabled { transcript.sentBlock(Array(lines)) }
+            // Made as they are sent, in bounded slices: between them what was written goes out
+            // and the other connections of this event loop get a turn (LIST of 10,000 messages).
+            var written = 0
+            for line in lines {
+                connection.write(line.hasPrefix(".") ? ".\(line)\r\n" : "\(line)\r\n")
+                written += 1
+                if written.isMultiple(of: Self.linesPerSlice) {
+                    try await connection.flush()
+                    await Task.yield()
+                }
+            }
             connection.write(".\r\n")
         case .retrieve(let status, let message, let number, let bodyLines):
             guard store.message(id: message.id) != nil else {

@@ -13,7 +13,7 @@ package struct POP3Session: Sendable {
         /// One status line (without CRLF).
         case reply(String)
         /// A status line, then these lines dot-stuffed, then the terminating `.`.
-        case multiline(String, [String])
+        case multiline(String, POP3Lines)
         /// Load the maildrop `MessageFilter.mailbox(login:)` selects, then call ``maildropOpened(_:)``.
         case openMaildrop(login: String)
         /// Send the status line and the message (or its headers and `bodyLines` lines) if it is
@@ -42,6 +42,10 @@ package struct POP3Session: Sendable {
     private var login = ""
     private var maildrop: [Message] = []
     private var deleted: Set<Int> = []
+    /// Octets of the whole maildrop, and of the messages marked deleted: STAT, LIST and RSET
+    /// answer without adding up the maildrop again.
+    private var octets = 0
+    private var deletedOctets = 0
     private var uidValidity: UInt32 = 0
     private var failures = 0
     private static let maxFailures = 20
@@ -98,7 +102,7 @@ package struct POP3Session: Sendable {
     private mutating func handle(_ command: POP3Command) -> Action {
         switch (command, state) {
         case (.capa, _):
-            return .multiline("+OK Capability list follows", capabilities)
+            return .multiline("+OK Capability list follows", POP3Lines(capabilities))
         case (.noop, .transaction):
             return .reply("+OK")
         case (.quit, .transaction):
@@ -142,7 +146,7 @@ package struct POP3Session: Sendable {
             }
             return logIn(user, password: nil)
         case .auth(nil, _):
-            return .multiline("+OK SASL mechanisms follow", ["PLAIN"])
+            return .multiline("+OK SASL mechanisms follow", POP3Lines(["PLAIN"]))
         case .auth("PLAIN", let initial?):
             return finishPlain(initial)
         case .auth("PLAIN", nil):
@@ -189,8 +193,9 @@ package struct POP3Session: Sendable {
         maildrop = messages
         self.uidValidity = uidValidity
         deleted = []
+        deletedOctets = 0
         state = .transaction
-        let octets = messages.reduce(0) { $0 + $1.canonicalSize }
+        octets = messages.reduce(0) { $0 + $1.canonicalSize }
         return .reply("+OK \(PeerText.quoted(login)) has \(messages.count) messages (\(octets) octets)")
     }
 
@@ -204,12 +209,14 @@ package struct POP3Session: Sendable {
         case .list(nil):
             let (count, octets) = totals
             return .multiline(
-                "+OK \(count) messages (\(octets) octets)", liveIndexes.map { "\($0 + 1) \(size(of: $0))" })
+                "+OK \(count) messages (\(octets) octets)", POP3Lines(sizesOf: maildrop, deleted: deleted))
         case .list(let number?):
             guard let index = index(of: number) else { return noSuchMessage(number) }
             return .reply("+OK \(number) \(size(of: index))")
         case .uidl(nil):
-            return .multiline("+OK unique-id listing follows", liveIndexes.map { "\($0 + 1) \(uid(of: $0))" })
+            return .multiline(
+                "+OK unique-id listing follows",
+                POP3Lines(uniqueIDsOf: maildrop, deleted: deleted, uidValidity: uidValidity))
         case .uidl(let number?):
             guard let index = index(of: number) else { return noSuchMessage(number) }
             return .reply("+OK \(number) \(uid(of: index))")
@@ -224,9 +231,11 @@ package struct POP3Session: Sendable {
         case .dele(let number):
             guard let index = index(of: number) else { return noSuchMessage(number) }
             deleted.insert(index)
+            deletedOctets += size(of: index)
             return .reply("+OK message \(number) deleted")
         case .rset:
             deleted = []
+            deletedOctets = 0
             let (count, octets) = totals
             return .reply("+OK maildrop has \(count) messages (\(octets) octets)")
         default:
@@ -250,13 +259,8 @@ package struct POP3Session: Sendable {
     /// Octets of the message in CRLF form; cached on the message, so fixed for the session.
     private func size(of index: Int) -> Int { maildrop[index].canonicalSize }
 
-    private var liveIndexes: [Int] { maildrop.indices.filter { !deleted.contains($0) } }
-
-    private var totals: (count: Int, octets: Int) {
-        let live = liveIndexes
-        return (live.count, live.reduce(0) { $0 + size(of: $1) })
-    }
+    private var totals: (count: Int, octets: Int) { (maildrop.count - deleted.count, octets - deletedOctets) }
 
     /// Unique and stable across sessions and restarts of a disk store: UIDVALIDITY and id (RFC 1939 §7).
-    private func uid(of index: Int) -> String { "\(uidValidity)-\(maildrop[index].id)" }
+    private func uid(of index: Int) -> String { POP3Lines.uniqueID(of: maildrop[index], uidValidity: uidValidity) }
 }

@@ -20,6 +20,9 @@ class ForwardingStore: MessageStore, @unchecked Sendable {
         base.changeFlags(update, ids: ids, unchangedSince: unchangedSince)
     }
     func modSeq(of id: UInt64) -> UInt64? { base.modSeq(of: id) }
+    /// None by default: sessions bring their view up to date by walking the mailbox
+    /// (``snapshot(of:matching:)``), where the gated tests hold them.
+    func updates(of mailbox: String, since: UInt64, matching filter: MessageFilter) -> MailboxUpdates? { nil }
     func removeEach(ids: [UInt64]) -> RemovalResult { base.removeEach(ids: ids) }
     func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
         try await base.append(raw, envelope: envelope)

@@ -10,4 +10,9 @@ extension MessageStore {
     package func messagesOffTheLoop(matching filter: MessageFilter) async -> [Message] {
         await BlockingPool.indexing.perform { messages(matching: filter) }
     }
+
+    /// ``snapshot(of:matching:)`` for a caller on an event loop (the same caveat on `filter`).
+    package func snapshotOffTheLoop(of mailbox: String, matching filter: MessageFilter) async -> StoreSnapshot? {
+        await BlockingPool.indexing.perform { snapshot(of: mailbox, matching: filter) }
+    }
 }

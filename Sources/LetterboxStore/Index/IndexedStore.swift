@@ -21,6 +21,8 @@ extension IndexedStore {
 
     package var modificationSequence: UInt64 { index.modificationSequence }
 
+    package var nextMessageID: UInt64 { index.nextID }
+
     package func flags(of id: UInt64) -> MessageFlags { index.flags(of: id) }
 
     package func claimRecent(_ ids: [UInt64]) -> Set<UInt64> { index.claimRecent(ids) }
@@ -45,5 +47,9 @@ extension IndexedStore {
 
     package func expunged(from mailbox: String, since modSeq: UInt64) -> [UInt64]? {
         index.expunged(from: mailbox, since: modSeq)
+    }
+
+    package func updates(of mailbox: String, since: UInt64, matching filter: MessageFilter) -> MailboxUpdates? {
+        index.updates(of: mailbox, since: since, matching: filter)
     }
 }

@@ -16,11 +16,17 @@ struct MailboxState: Sendable {
     var keywords: Set<String> = []
     /// RFC 7162 HIGHESTMODSEQ and the UIDs expunged lately, see `MessageIndex+ModSeq.swift`.
     var modSeq = MailboxModSeq()
+    /// The UIDs changed lately, for sessions that bring their view up to date
+    /// (see `MessageIndex+Updates.swift`).
+    var changes: MailboxChangeLog
 
-    init(name: String, uidValidity: UInt32, specialUse: SpecialUse?) {
+    /// A mailbox whose change log starts after modification sequence `forgottenThrough` (nothing
+    /// from before it is listed: a session that looked at a mailbox of the same name then walks it).
+    init(name: String, uidValidity: UInt32, specialUse: SpecialUse?, forgottenThrough: UInt64) {
         self.name = name
         self.uidValidity = uidValidity
         self.specialUse = specialUse
+        changes = MailboxChangeLog(forgottenThrough: forgottenThrough)
     }
 }
 
@@ -85,14 +91,37 @@ extension MessageIndex.State {
         }
     }
 
-    /// Takes messages out of their mailboxes once they are no longer stored (gone from `byID`).
+    /// Takes messages out of their mailboxes once they are no longer stored (gone from `byID`):
+    /// each found by binary search on its UID, and each mailbox's members moved once.
     mutating func unplace(_ gone: Set<UInt64>) {
-        var affected: Set<String> = []
+        var positions: [String: [Int]] = [:]
+        var unfound: Set<String> = []
         for id in gone {
-            // Without an entry of its own, a message was in INBOX (see `placement(of:)`).
-            affected.insert(otherPlacements.removeValue(forKey: id)?.mailbox ?? Mailbox.inbox)
+            // Without an entry of its own, a message was in INBOX with its id as UID (see `placement(of:)`).
+            let location =
+                otherPlacements.removeValue(forKey: id)
+                ?? MessageLocation(mailbox: Mailbox.inbox, uid: id, captured: true)
+            guard let members = mailboxes[location.mailbox]?.members,
+                let position = members.firstPosition(ofUID: location.uid), members[position].id == id
+            else {
+                unfound.insert(location.mailbox)
+                continue
+            }
+            positions[location.mailbox, default: []].append(position)
         }
-        for name in affected { mailboxes[name]?.members.removeAll { gone.contains($0.id) } }
+        for (name, found) in positions { mailboxes[name]?.members.remove(atAscending: found.sorted()) }
+        // Not where its placement says (never expected): a pass over that mailbox finds it.
+        for name in unfound { mailboxes[name]?.members.removeAll { gone.contains($0.id) } }
+    }
+
+    /// Takes `removed` (no longer in `byID`) out of the id order: each found by binary search,
+    /// the order moved once.
+    mutating func removeFromIDOrder(_ removed: [UInt64]) {
+        let positions = removed.compactMap { id -> Int? in
+            let position = ids.partitioningIndex { $0 >= id }
+            return position < ids.endIndex && ids[position] == id ? position : nil
+        }
+        ids.remove(atAscending: Array(Set(positions)).sorted())
     }
 
     /// Why mailbox `name` (canonical) cannot be deleted; nil when it can.
@@ -149,7 +178,8 @@ extension MessageIndex {
             guard state.mailboxes[name] == nil else { throw .alreadyExists(name) }
             for level in Mailbox.ancestors(of: name) + [name] where state.mailboxes[level] == nil {
                 state.mailboxes[level] = MailboxState(
-                    name: level, uidValidity: state.freshUIDValidity(), specialUse: nil)
+                    name: level, uidValidity: state.freshUIDValidity(), specialUse: nil,
+                    forgottenThrough: state.modificationSequence + 1)
             }
             state.modificationSequence += 1
             return Mailbox(
@@ -175,7 +205,7 @@ extension MessageIndex {
                 state.modSeqs.perMessage[message.id] = nil
                 state.unclaimedRecent.remove(message.id)
             }
-            state.ids.removeAll { gone.contains($0) }
+            state.removeFromIDOrder(removed.map(\.id))
             state.unplace(gone)
             state.mailboxes[name] = nil
             state.modificationSequence += 1
@@ -210,6 +240,8 @@ extension MessageIndex {
                 guard var mailbox = state.mailboxes.removeValue(forKey: name) else { continue }
                 let renamed = new + name.dropFirst(old.count)
                 mailbox.name = renamed
+                // A session that selected another mailbox of this name must walk this one.
+                mailbox.changes = MailboxChangeLog(forgottenThrough: state.modificationSequence + 1)
                 // Never INBOX (not renamed here), so every member has an entry of its own.
                 for member in mailbox.members {
                     guard let old = state.otherPlacements[member.id] else { continue }
@@ -221,7 +253,8 @@ extension MessageIndex {
             }
             for level in Mailbox.ancestors(of: new) where state.mailboxes[level] == nil {
                 state.mailboxes[level] = MailboxState(
-                    name: level, uidValidity: state.freshUIDValidity(), specialUse: nil)
+                    name: level, uidValidity: state.freshUIDValidity(), specialUse: nil,
+                    forgottenThrough: state.modificationSequence + 1)
             }
             state.modificationSequence += 1
         }
@@ -348,9 +381,13 @@ extension MessageIndex {
     ) {
         state.withLock { state in
             for level in Mailbox.ancestors(of: name) where state.mailboxes[level] == nil {
-                state.mailboxes[level] = MailboxState(name: level, uidValidity: uidValidity, specialUse: nil)
+                state.mailboxes[level] = MailboxState(
+                    name: level, uidValidity: uidValidity, specialUse: nil,
+                    forgottenThrough: state.modificationSequence + 1)
             }
-            state.mailboxes[name] = MailboxState(name: name, uidValidity: uidValidity, specialUse: specialUse)
+            state.mailboxes[name] = MailboxState(
+                name: name, uidValidity: uidValidity, specialUse: specialUse,
+                forgottenThrough: state.modificationSequence + 1)
             state.lastUIDValidity = max(state.lastUIDValidity, uidValidity)
             for entry in messages.sorted(by: { $0.uid < $1.uid }) where state.byID[entry.message.id] == nil {
                 state.add(entry.message)

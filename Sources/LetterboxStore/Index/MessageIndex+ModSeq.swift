@@ -80,13 +80,15 @@ extension MessageIndex.State {
     /// The mod-sequence of stored message `id`.
     func modSeq(of id: UInt64) -> UInt64 { modSeqs.perMessage[id] ?? modSeqs.base }
 
-    /// Gives stored messages `ids` the mod-sequence `modSeq`, in the mailboxes they are in.
+    /// Gives stored messages `ids` the mod-sequence `modSeq`, in the mailboxes they are in, and
+    /// notes them in those mailboxes' change logs (every arrival and flag change comes here).
     mutating func stamp(_ ids: [UInt64], modSeq: UInt64) {
         for id in ids {
             modSeqs.perMessage[id] = modSeq
-            let mailbox = placement(ofStored: id).mailbox
-            if let highest = mailboxes[mailbox]?.modSeq.highest, highest < modSeq {
-                mailboxes[mailbox]?.modSeq.highest = modSeq
+            let placement = placement(ofStored: id)
+            mailboxes[placement.mailbox]?.changes.note(uid: placement.uid, current: modificationSequence)
+            if let highest = mailboxes[placement.mailbox]?.modSeq.highest, highest < modSeq {
+                mailboxes[placement.mailbox]?.modSeq.highest = modSeq
             }
         }
     }
@@ -102,6 +104,7 @@ extension MessageIndex.State {
 
     mutating func recordExpunged(uid: UInt64, in mailbox: String, modSeq: UInt64) {
         mailboxes[mailbox]?.modSeq.noteExpunged(uid: uid, modSeq: modSeq, limit: modSeqs.historyLimit)
+        mailboxes[mailbox]?.changes.note(uid: uid, current: modificationSequence)
     }
 }
 
@@ -154,6 +157,8 @@ extension MessageIndex {
             for name in state.mailboxes.keys {
                 state.mailboxes[name]?.modSeq = MailboxModSeq(
                     highest: state.modSeqs.base, expunged: [], forgottenThrough: state.modSeqs.base)
+                // Every message's mod-sequence changed: a session that looked before walks.
+                state.mailboxes[name]?.changes = MailboxChangeLog(forgottenThrough: state.modificationSequence + 1)
             }
         }
     }

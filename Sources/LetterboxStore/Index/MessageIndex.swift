@@ -51,12 +51,13 @@ package final class MessageIndex: Sendable {
     ) {
         self.waitPool = waitPool
         var initial = State(nextID: nextID, lastUIDValidity: uidValidity)
-        initial.mailboxes[Mailbox.inbox] = MailboxState(name: Mailbox.inbox, uidValidity: uidValidity, specialUse: nil)
+        initial.mailboxes[Mailbox.inbox] = MailboxState(
+            name: Mailbox.inbox, uidValidity: uidValidity, specialUse: nil, forgottenThrough: 0)
         initial.subscriptions.insert(Mailbox.inbox)
         if defaultFolders {
             for use in SpecialUse.allCases {
                 initial.mailboxes[use.defaultName] = MailboxState(
-                    name: use.defaultName, uidValidity: uidValidity, specialUse: use)
+                    name: use.defaultName, uidValidity: uidValidity, specialUse: use, forgottenThrough: 0)
                 initial.subscriptions.insert(use.defaultName)
             }
         }
@@ -119,6 +120,8 @@ package final class MessageIndex: Sendable {
             state.unclaimedRecent.formUnion(recent.filter { state.byID[$0] != nil })
             state.nextID = max(state.nextID, nextID)
             state.modificationSequence += 1
+            // Reloaded without noting each message: a session that looked before walks INBOX.
+            state.mailboxes[Mailbox.inbox]?.changes = MailboxChangeLog(forgottenThrough: state.modificationSequence)
         }
     }
 
@@ -206,7 +209,7 @@ package final class MessageIndex: Sendable {
             if !removed.isEmpty {
                 state.modificationSequence += 1
                 let gone = Set(removed.map(\.id))
-                state.ids.removeAll { gone.contains($0) }
+                state.removeFromIDOrder(removed.map(\.id))
                 state.recordExpunged(gone, modSeq: state.nextModSeq())
                 state.unplace(gone)
             }
@@ -293,6 +296,6 @@ package final class MessageIndex: Sendable {
     }
 
     package var statistics: StoreStatistics {
-        state.withLock { StoreStatistics(messages: $0.ids.count, bytes: $0.bytes, received: $0.received) }
+        state.withLock { StoreStatistics(messages: $0.byID.count, bytes: $0.bytes, received: $0.received) }
     }
 }

@@ -44,6 +44,9 @@ package protocol MessageStore: Sendable {
     /// Increases with every change (arrival, removal, flags); cheap to read.
     var modificationSequence: UInt64 { get }
 
+    /// The id the next stored message will get (``StoreSnapshot/nextID``); cheap to read.
+    var nextMessageID: UInt64 { get }
+
     /// A message's flags (IMAP system flags such as `\Seen`, and keywords).
     func flags(of id: UInt64) -> MessageFlags
 
@@ -127,6 +130,11 @@ package protocol MessageStore: Sendable {
     /// ascending; nil when the store does not remember that far back (then any UID not in the
     /// mailbox may have gone).
     func expunged(from mailbox: String, since modSeq: UInt64) -> [UInt64]?
+
+    /// The messages of `mailbox` that `filter` selects and that changed after modification
+    /// sequence `since` (``modificationSequence``), as they are now, at a cost that grows with the
+    /// changes; nil when the store cannot say: the reader then takes a ``snapshot(of:matching:)``.
+    func updates(of mailbox: String, since: UInt64, matching filter: MessageFilter) -> MailboxUpdates?
 }
 
 /// Where a message is: its mailbox and UID there, and whether it was captured over SMTP (as
@@ -166,6 +174,9 @@ extension MessageStore {
     package func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
         FlagChangeResult(modified: Set(ids))
     }
+
+    /// For a store that keeps no cheaper count: from a snapshot of INBOX.
+    package var nextMessageID: UInt64 { snapshot(matching: MessageFilter()).nextID }
 
     /// For a store whose removals cannot fail: every message still stored is removed.
     package func removeEach(ids: [UInt64]) -> RemovalResult {

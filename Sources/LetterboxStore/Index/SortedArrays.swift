@@ -1,0 +1,35 @@
+/// Binary search and batch removal on arrays kept in ascending order (message ids, a mailbox's
+/// members by UID, an IMAP session's view): finding or removing a few of n elements costs
+/// O(log n) each and one move of the elements after them, not a pass that tests every element.
+extension RandomAccessCollection {
+    /// The first index whose element satisfies `isAtOrAbove`, which must hold for a suffix of the
+    /// collection (false, then true); `endIndex` when none does.
+    package func partitioningIndex(where isAtOrAbove: (Element) -> Bool) -> Index {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = index(low, offsetBy: distance(from: low, to: high) / 2)
+            if isAtOrAbove(self[middle]) { high = middle } else { low = index(after: middle) }
+        }
+        return low
+    }
+}
+
+extension Array {
+    /// Removes the elements at `positions` (ascending, each once) in one pass from the first of
+    /// them: every later element moves once, however many go.
+    package mutating func remove(atAscending positions: [Int]) {
+        guard let first = positions.first else { return }
+        var next = 0
+        var write = first
+        for read in first..<endIndex {
+            if next < positions.count && positions[next] == read {
+                next += 1
+                continue
+            }
+            swapAt(write, read)
+            write += 1
+        }
+        removeLast(endIndex - write)
+    }
+}
