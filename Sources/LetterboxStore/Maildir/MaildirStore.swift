@@ -19,7 +19,8 @@ import Synchronization
 /// the bytes received.
 ///
 /// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on
-/// disk, on a ``BlockingPool`` thread per message:
+/// disk, on a ``BlockingPool`` thread per message (with ``MaildirFsync/never``, a message up to
+/// 256 KiB on the caller's thread: it meets only the page cache):
 /// 1. the message is written to `tmp/` with open/write, without a sync of its own, and its
 ///    writeback started (`sync_file_range`);
 /// 2. under a short lock: the next id is assigned and its records appended to the ``EnvelopeLog``
@@ -29,7 +30,9 @@ import Synchronization
 ///    fdatasyncs its own file, side by side with the other deliveries (the kernel carries their
 ///    block allocations in one journal commit), then waits for a round of a ``GroupCommit`` that
 ///    fdatasyncs the log for every delivery whose records were appended before the round began
-///    (no delivery sleeps to gather a batch; the round often ran during the file's fdatasync);
+///    (no delivery sleeps to gather a batch). The round starts when the delivery takes its ticket
+///    if none is running, on a store thread that runs rounds back to back while deliveries wait,
+///    so the log's fdatasync overlaps the file's instead of following it;
 /// 4. the file is renamed into `new/` under its final name (with `,S=` and `,W=` sizes and the id,
 ///    `,U=`), without a sync;
 /// 5. the message enters the index in id order (a delivery waits for the ones with lower ids), so
@@ -98,6 +101,10 @@ package final class MaildirStore: IndexedStore {
         var ready: [UInt64: (Message, CheckedContinuation<Result<Message, StoreError>, Never>)?] = [:]
     }
 
+    /// The largest message a ``MaildirFsync/never`` delivery writes on the caller's thread (an
+    /// event loop) rather than a store thread: writing it into the page cache takes well under a
+    /// millisecond.
+    static let inlineDeliveryLimit = 256 * 1024
     /// Ids reserved in the log at a time; a restart skips at most this many.
     private static let reservationBlock: UInt64 = 128
     /// `tmp/` files older than this are abandoned deliveries (the Maildir convention: 36 hours).
@@ -150,7 +157,8 @@ package final class MaildirStore: IndexedStore {
         self.path = path
         self.fsync = fsync
         self.notify = notices
-        let layout = MaildirLayout(root: path)
+        var layout = MaildirLayout(root: path)
+        layout.permissions = MaildirPermissions.forRoot(layout.root)
         self.layout = layout
         try Self.prepare(layout)
         uidValidity = try Self.loadUIDValidity(layout)
@@ -159,7 +167,8 @@ package final class MaildirStore: IndexedStore {
         let files = try MaildirFiles(layout: layout)
         self.files = files
         let loaded = try MaildirLoader(layout: layout, files: files, pool: pool, notify: notices).load()
-        let log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
+        let log = try EnvelopeLog(
+            path: layout.log, existingRecords: loaded.logRecords, mode: layout.permissions.file)
         self.log = log
         commits = GroupCommit { () throws(StoreError) in try log.sync() }
         commitState = Mutex(CommitState(reservedBelow: loaded.nextID + Self.reservationBlock))
@@ -214,9 +223,11 @@ package final class MaildirStore: IndexedStore {
         var prefix = layout.root.hasPrefix("/") ? "" : "."
         for component in layout.root.split(separator: "/") {
             prefix += "/" + component
-            try POSIXFile.makeDirectory(prefix, mode: 0o700)
+            try POSIXFile.makeDirectory(prefix, mode: layout.permissions.directory)
         }
-        for directory in [layout.tmp, layout.new, layout.cur] { try POSIXFile.makeDirectory(directory) }
+        for directory in [layout.tmp, layout.new, layout.cur] {
+            try POSIXFile.makeDirectory(directory, mode: layout.permissions.directory)
+        }
         // access(2) is not enough: root passes it on a read-only file system. Create and remove a file.
         let probe = layout.tmp + "/" + MaildirFileName.unique() + ".probe"
         do throws(StoreError) {
@@ -243,7 +254,7 @@ package final class MaildirStore: IndexedStore {
         }
         let value = UInt32(truncatingIfNeeded: max(1, Int(Date().timeIntervalSince1970)))
         let temporary = layout.tmp + "/" + MaildirFileName.unique()
-        let fd = try POSIXFile.createExclusive(temporary)
+        let fd = try POSIXFile.createExclusive(temporary, mode: layout.permissions.file)
         defer { POSIXFile.close(fd) }
         try POSIXFile.writeAll(fd, Array("\(value)\n".utf8), path: temporary)
         try POSIXFile.sync(fd, path: temporary)
@@ -259,8 +270,13 @@ package final class MaildirStore: IndexedStore {
     package func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
         let clock = ContinuousClock()
         let called = clock.now
+        let inline = fsync == .never && raw.count <= Self.inlineDeliveryLimit
         let result = await withCheckedContinuation { continuation in
-            pool.submit { self.deliver(raw, envelope: envelope, called: called, continuation) }
+            if inline {
+                deliver(raw, envelope: envelope, called: called, inline: true, continuation)
+            } else {
+                pool.submit { self.deliver(raw, envelope: envelope, called: called, inline: false, continuation) }
+            }
         }
         timings.recordRoundTrip(clock.now - called)
         let message = try result.get()
@@ -271,10 +287,14 @@ package final class MaildirStore: IndexedStore {
         return message
     }
 
-    /// One delivery, on a store thread, from `tmp/` to published; concurrent deliveries run side
-    /// by side and share the sync of step 3 (see the type's documentation).
+    /// One delivery, from `tmp/` to published; concurrent deliveries run side by side and share
+    /// the sync of step 3 (see the type's documentation). On a store thread, or `inline` on the
+    /// caller's: with ``MaildirFsync/never`` a message up to ``inlineDeliveryLimit`` only meets
+    /// the page cache (create, write, one log write, rename: tens of microseconds), less than the
+    /// two thread hand-offs a store thread costs; a log compaction it triggers still runs on a
+    /// store thread.
     private func deliver(
-        _ raw: [UInt8], envelope: Envelope, called: ContinuousClock.Instant,
+        _ raw: [UInt8], envelope: Envelope, called: ContinuousClock.Instant, inline: Bool,
         _ continuation: CheckedContinuation<Result<Message, StoreError>, Never>
     ) {
         let clock = ContinuousClock()
@@ -283,7 +303,7 @@ package final class MaildirStore: IndexedStore {
         let unique = MaildirFileName.unique()
         let temporary = layout.tmp + "/" + unique
         let fd: Int32
-        do throws(StoreError) { fd = try Self.create(raw, at: temporary) } catch {
+        do throws(StoreError) { fd = try Self.create(raw, at: temporary, mode: layout.permissions.file) } catch {
             continuation.resume(returning: .failure(error))
             return
         }
@@ -331,7 +351,7 @@ package final class MaildirStore: IndexedStore {
         // device flush in sequence), and both records by a group-commit round of the log that
         // started after they were appended: often one that ran during the file's fdatasync.
         if durable {
-            let ticket = commits.enter()
+            let ticket = commits.enter(startingSyncOn: pool)
             do throws(StoreError) {
                 try POSIXFile.syncData(fd, path: temporary)
                 try commits.wait(for: ticket)
@@ -367,13 +387,17 @@ package final class MaildirStore: IndexedStore {
             queued: started - called, writing: written - started, staging: logged - written,
             syncing: synced - logged, renaming: renamed - synced, publishing: clock.now - renamed)
         commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
-        compactIfWorthwhile()
+        if !inline {
+            compactIfWorthwhile()
+        } else if compactionIsWorthwhile {
+            pool.submit { self.compactIfWorthwhile() }
+        }
     }
 
     /// The bytes in a new file at `path`, fsynced; the file is removed again if anything fails
     /// (IMAP APPEND and COPY into folders, which sync on their own).
-    static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
-        let fd = try create(raw, at: path)
+    static func writeDurably(_ raw: [UInt8], to path: String, mode: mode_t) throws(StoreError) {
+        let fd = try create(raw, at: path, mode: mode)
         defer { POSIXFile.close(fd) }
         do throws(StoreError) { try POSIXFile.sync(fd, path: path) } catch {
             POSIXFile.remove(path)
@@ -383,8 +407,8 @@ package final class MaildirStore: IndexedStore {
 
     /// Step 1: the bytes in a new file at `path`, not synced, left open for the caller to flush
     /// and close; the file is removed again if writing fails.
-    static func create(_ raw: [UInt8], at path: String) throws(StoreError) -> Int32 {
-        let fd = try POSIXFile.createExclusive(path)
+    static func create(_ raw: [UInt8], at path: String, mode: mode_t) throws(StoreError) -> Int32 {
+        let fd = try POSIXFile.createExclusive(path, mode: mode)
         do throws(StoreError) { try POSIXFile.writeAll(fd, raw, path: path) } catch {
             POSIXFile.close(fd)
             POSIXFile.remove(path)
@@ -424,12 +448,16 @@ package final class MaildirStore: IndexedStore {
 
     // MARK: Log compaction
 
+    private var compactionIsWorthwhile: Bool {
+        let live = files.table.withLock { $0.count } + folders.withLock { $0.count }
+        return log.count > 2 * live + 10_000
+    }
+
     /// Rewrites the log when most of its records describe messages that are gone. Messages in
     /// folders count too: their envelopes and keywords stay in a compacted log, and leaving them
     /// out would compact again on every delivery once there are many.
     private func compactIfWorthwhile() {
-        let live = files.table.withLock { $0.count } + folders.withLock { $0.count }
-        guard log.count > 2 * live + 10_000 else { return }
+        guard compactionIsWorthwhile else { return }
         do throws(StoreError) { try compactLog() } catch {
             notify(StoreNotice(.warning, "could not compact the envelope log: \(error)"))
         }
