@@ -19,8 +19,7 @@ import Synchronization
 /// the bytes received.
 ///
 /// Delivery (``append(_:envelope:)``), all before it returns, so SMTP answers 250 only for mail on
-/// disk, on a ``BlockingPool`` thread per message (with ``MaildirFsync/never``, a message up to
-/// 256 KiB on the caller's thread: it meets only the page cache):
+/// disk, on a ``BlockingPool`` thread per message:
 /// 1. the message is written to `tmp/` with open/write, without a sync of its own, and its
 ///    writeback started (`sync_file_range`);
 /// 2. under a short lock: the next id is assigned and its records appended to the ``EnvelopeLog``
@@ -101,10 +100,6 @@ package final class MaildirStore: IndexedStore {
         var ready: [UInt64: (Message, CheckedContinuation<Result<Message, StoreError>, Never>)?] = [:]
     }
 
-    /// The largest message a ``MaildirFsync/never`` delivery writes on the caller's thread (an
-    /// event loop) rather than a store thread: writing it into the page cache takes well under a
-    /// millisecond.
-    static let inlineDeliveryLimit = 256 * 1024
     /// Ids reserved in the log at a time; a restart skips at most this many.
     private static let reservationBlock: UInt64 = 128
     /// `tmp/` files older than this are abandoned deliveries (the Maildir convention: 36 hours).
@@ -270,13 +265,8 @@ package final class MaildirStore: IndexedStore {
     package func append(_ raw: [UInt8], envelope: Envelope) async throws -> Message {
         let clock = ContinuousClock()
         let called = clock.now
-        let inline = fsync == .never && raw.count <= Self.inlineDeliveryLimit
         let result = await withCheckedContinuation { continuation in
-            if inline {
-                deliver(raw, envelope: envelope, called: called, inline: true, continuation)
-            } else {
-                pool.submit { self.deliver(raw, envelope: envelope, called: called, inline: false, continuation) }
-            }
+            pool.submit { self.deliver(raw, envelope: envelope, called: called, continuation) }
         }
         timings.recordRoundTrip(clock.now - called)
         let message = try result.get()
@@ -287,14 +277,10 @@ package final class MaildirStore: IndexedStore {
         return message
     }
 
-    /// One delivery, from `tmp/` to published; concurrent deliveries run side by side and share
-    /// the sync of step 3 (see the type's documentation). On a store thread, or `inline` on the
-    /// caller's: with ``MaildirFsync/never`` a message up to ``inlineDeliveryLimit`` only meets
-    /// the page cache (create, write, one log write, rename: tens of microseconds), less than the
-    /// two thread hand-offs a store thread costs; a log compaction it triggers still runs on a
-    /// store thread.
+    /// One delivery, on a store thread, from `tmp/` to published; concurrent deliveries run side
+    /// by side and share the sync of step 3 (see the type's documentation).
     private func deliver(
-        _ raw: [UInt8], envelope: Envelope, called: ContinuousClock.Instant, inline: Bool,
+        _ raw: [UInt8], envelope: Envelope, called: ContinuousClock.Instant,
         _ continuation: CheckedContinuation<Result<Message, StoreError>, Never>
     ) {
         let clock = ContinuousClock()
@@ -387,11 +373,7 @@ package final class MaildirStore: IndexedStore {
             queued: started - called, writing: written - started, staging: logged - written,
             syncing: synced - logged, renaming: renamed - synced, publishing: clock.now - renamed)
         commitState.withLock { _ = $0.unpublished.removeValue(forKey: id) }
-        if !inline {
-            compactIfWorthwhile()
-        } else if compactionIsWorthwhile {
-            pool.submit { self.compactIfWorthwhile() }
-        }
+        compactIfWorthwhile()
     }
 
     /// The bytes in a new file at `path`, fsynced; the file is removed again if anything fails

@@ -11,8 +11,7 @@
 ///
 /// Every call blocks the calling thread; the store runs them on ``BlockingPool`` threads, never on
 /// Swift's cooperative pool, except for single metadata operations (`rename`, `unlink`) that
-/// finish in microseconds, and the page-cache writes of a small unsynced delivery (see
-/// ``MaildirStore/inlineDeliveryLimit``).
+/// finish in microseconds.
 enum POSIXFile {
     /// Creates `path` for writing; fails if it exists (`O_EXCL`, so two writers never share a file).
     /// A `mode` with bits for group or others is set with fchmod(2) too, so the umask cannot take them away.
