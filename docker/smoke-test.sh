@@ -4,8 +4,8 @@
 # written but for the tag; BIN_STAGE=prebuilt, so the Swift toolchain image is never pulled), runs
 # it with --network host, sends mail with curl, reads it back over HTTP, POP3 and (when something
 # answers on its port) IMAP, waits for `healthy`, and times `docker stop`. Then the Maildir store
-# on /data as an arbitrary uid (group 0, as OpenShift runs images) and on a bind mount chowned
-# as the README says.
+# on /data as an arbitrary uid (group 0, as OpenShift runs images), on a volume that a second
+# arbitrary uid of group 0 reopens, and on a bind mount chowned as the README says.
 #
 # Engine: the one DOCKER_HOST (or the default socket) reaches; otherwise, as root with dockerd
 # installed, a private dockerd (vfs storage, no bridge, no iptables) in a temporary directory that
@@ -24,6 +24,7 @@ readonly image=letterbox:smoke
 readonly container=letterbox-smoke-$$
 readonly maildir_container=letterbox-smoke-maildir-$$
 readonly bind_container=letterbox-smoke-bind-$$
+readonly shared_volume=letterbox-smoke-shared-$$
 readonly base_image=debian:bookworm-slim
 readonly scratch=.build-docker
 read -r smtp_port pop3_port imap_port http_port <<<"${LETTERBOX_SMOKE_PORTS:-41025 41110 41143 48025}"
@@ -53,6 +54,7 @@ cleanup() {
   if [ -n "${compose_started:-}" ]; then run_compose down >/dev/null 2>&1; fi
   if [ -n "${docker:-}" ]; then
     "$docker" rm -f "$container" "$maildir_container" "$bind_container" >/dev/null 2>&1
+    "$docker" volume rm -f "$shared_volume" >/dev/null 2>&1
     "$docker" rmi -f "$image" >/dev/null 2>&1
   fi
   if [ -n "$private_engine" ]; then
@@ -349,6 +351,21 @@ if start_serving "$maildir_container" --user 12345 && round_trip anyuid@example.
   pass "--user 12345 (group 0) keeps mail in the Maildir on the image's /data (uid $uid)"
 else
   fail "--user 12345 with LETTERBOX_STORAGE=maildir on /data"
+  "$docker" logs "$maildir_container" 2>&1 | tail -5 | sed 's/^/    /'
+fi
+"$docker" rm -f "$maildir_container" >/dev/null 2>&1 || true
+
+# The next pod of an OpenShift deployment runs as another arbitrary uid in group 0 on the same
+# volume: the Maildir one uid made (0770 folders, 0660 files: the group bits of /data) must serve
+# the next. A named volume starts as a copy of the image's /data (uid 1025, group 0, 0775).
+if start_serving "$maildir_container" --user 12345 -v "$shared_volume:/data" && round_trip first-uid@example.com &&
+  "$docker" rm -f "$maildir_container" >/dev/null 2>&1 &&
+  start_serving "$maildir_container" --user 23456 -v "$shared_volume:/data" &&
+  curl -fsS "http://127.0.0.1:$http_port/messages/wait?to=first-uid@example.com&timeout=10" |
+  grep -qx "Subject: Maildir first-uid@example.com $$" && round_trip second-uid@example.com; then
+  pass "a volume's Maildir made by --user 12345 serves --user 23456 (both group 0): old mail read, new mail kept"
+else
+  fail "a volume's Maildir made by --user 12345 and reopened by --user 23456 (both group 0)"
   "$docker" logs "$maildir_container" 2>&1 | tail -5 | sed 's/^/    /'
 fi
 "$docker" rm -f "$maildir_container" >/dev/null 2>&1 || true

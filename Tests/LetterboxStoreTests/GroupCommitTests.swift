@@ -34,8 +34,10 @@ struct GroupCommitTests {
         group.wait()
     }
 
-    @Test("16 concurrent deliveries share the syncs, and each returns only after a sync that covered its record")
-    func concurrentDeliveriesShareSyncs() throws {
+    @Test(
+        "16 concurrent deliveries share the syncs, and each returns only after a sync that covered its record",
+        arguments: [false, true])
+    func concurrentDeliveriesShareSyncs(startingSyncAtEnter: Bool) throws {
         let journal = Journal()
         let threads = 16
         let commits = GroupCommit {
@@ -61,7 +63,7 @@ struct GroupCommitTests {
         Self.onThreads(threads) { thread in
             // The record first, then the ticket, as MaildirStore does (append and rename, then enter).
             let record = journal.written.add(1, ordering: .sequentiallyConsistent).newValue
-            let ticket = commits.enter()
+            let ticket = startingSyncAtEnter ? commits.enter(startingSyncOn: .shared) : commits.enter()
             journal.tickets.add(1, ordering: .sequentiallyConsistent)
             do throws(StoreError) {
                 try commits.wait(for: ticket)
@@ -92,29 +94,45 @@ struct GroupCommitTests {
         #expect(syncs.load(ordering: .relaxed) == 2)
     }
 
-    @Test("a failed sync fails every delivery it covered, even after a later sync succeeds")
-    func failedSyncFailsItsDeliveries() throws {
+    @Test(
+        "a ticket taken with enter(startingSyncOn:) starts its sync at once, before the caller waits, so the caller's own flush overlaps it"
+    )
+    func syncStartsAtEnter() throws {
+        let syncs = Atomic<Int>(0)
+        let commits = GroupCommit { syncs.add(1, ordering: .sequentiallyConsistent) }
+        let ticket = commits.enter(startingSyncOn: .shared)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while syncs.load(ordering: .sequentiallyConsistent) == 0, ContinuousClock.now < deadline { usleep(1000) }
+        #expect(syncs.load(ordering: .sequentiallyConsistent) == 1)
+        try commits.wait(for: ticket)
+        // The wait found its ticket covered: no sync of its own.
+        #expect(commits.syncCount == 1)
+    }
+
+    @Test("a failed sync fails every delivery it covered, even after a later sync succeeds", arguments: [false, true])
+    func failedSyncFailsItsDeliveries(startingSyncAtEnter: Bool) throws {
         let failing = Atomic<Bool>(true)
         let error = StoreError.system("fdatasync", path: "/log", errno: EIO)
         let commits = GroupCommit { () throws(StoreError) in
             if failing.load(ordering: .relaxed) { throw error }
         }
-        let first = commits.enter()
-        let second = commits.enter()
+        let enter = { startingSyncAtEnter ? commits.enter(startingSyncOn: .shared) : commits.enter() }
+        let first = enter()
+        let second = enter()
         #expect(throws: error) { try commits.wait(for: first) }
-        // The same sync covered the second ticket: it fails without another sync.
+        // The same sync covered the second ticket (or, started at enter, a second failing one).
         #expect(throws: error) { try commits.wait(for: second) }
-        #expect(commits.syncCount == 1)
+        if !startingSyncAtEnter { #expect(commits.syncCount == 1) }
 
         failing.store(false, ordering: .relaxed)
-        let third = commits.enter()
+        let third = enter()
         try commits.wait(for: third)
         // fsync after a failed fsync may report success for pages the kernel dropped.
         #expect(throws: error) { try commits.wait(for: first) }
     }
 
-    @Test("exclusive work waits for a running sync and holds the next one back")
-    func exclusiveWorkDoesNotOverlapASync() throws {
+    @Test("exclusive work waits for a running sync and holds the next one back", arguments: [false, true])
+    func exclusiveWorkDoesNotOverlapASync(startingSyncAtEnter: Bool) throws {
         let inside = Atomic<Int>(0)
         let overlaps = Atomic<Int>(0)
         @Sendable func enterAndLeave() {
@@ -130,7 +148,8 @@ struct GroupCommitTests {
                 if thread == 0 {
                     try? commits.exclusively { () throws(StoreError) in enterAndLeave() }
                 } else {
-                    try? commits.wait(for: commits.enter())
+                    try? commits.wait(
+                        for: startingSyncAtEnter ? commits.enter(startingSyncOn: .shared) : commits.enter())
                 }
             }
         }

@@ -84,14 +84,17 @@ final class EnvelopeLog: Sendable {
     private static let maxPayload = 64 << 20
 
     let path: String
+    /// The mode a new or compacted log file gets.
+    private let mode: mode_t
     private let fd: Mutex<Int32>
     /// Records in the file now, for deciding when to compact.
     private let recordCount: Atomic<Int>
 
     /// Opens `path` for appending; writes the header if the file is new or empty.
-    init(path: String, existingRecords: Int) throws(StoreError) {
+    init(path: String, existingRecords: Int, mode: mode_t = 0o600) throws(StoreError) {
         self.path = path
-        let descriptor = try POSIXFile.openForAppending(path)
+        self.mode = mode
+        let descriptor = try POSIXFile.openForAppending(path, mode: mode)
         var info = stat()
         if fstat(descriptor, &info) == 0, info.st_size == 0 {
             do throws(StoreError) { try POSIXFile.writeAll(descriptor, Self.header, path: path) } catch {
@@ -126,7 +129,7 @@ final class EnvelopeLog: Sendable {
     func compact(_ records: [Record], folder: String) throws(StoreError) {
         let temporary = path + ".compacting"
         POSIXFile.remove(temporary)
-        let newFD = try POSIXFile.createExclusive(temporary)
+        let newFD = try POSIXFile.createExclusive(temporary, mode: mode)
         var bytes = Self.header
         for record in records { Self.encode(record, into: &bytes) }
         do throws(StoreError) {

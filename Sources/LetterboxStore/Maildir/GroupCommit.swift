@@ -12,6 +12,13 @@ import Synchronization
 /// and one of those it did not cover leads the next sync. Nobody sleeps to gather a batch: a lone
 /// delivery syncs at once, and under load the batch is whatever queued during the previous sync.
 ///
+/// A caller with other work to make durable meanwhile (a delivery's own file) takes its ticket
+/// with ``enter(startingSyncOn:)``: when no sync runs, one is asked of a pool thread, which runs
+/// syncs back to back for as long as tickets are left uncovered, so the log's sync overlaps the
+/// callers' own fdatasyncs (the file system often commits them together) instead of following
+/// them. The pool thread only takes the sync role if it is free when it gets there: waiters still
+/// lead when no sync runs, so deliveries that occupy every pool thread never wait for it.
+///
 /// A failed sync fails every ticket it covered, even if a later sync succeeds: after a failed
 /// fsync Linux may drop the dirty pages and report the next fsync clean, so a later success
 /// proves nothing about the records the failed one was meant to cover.
@@ -35,8 +42,12 @@ package final class GroupCommit: Sendable {
         var issued: UInt64 = 0
         /// Every ticket up to this one is covered by a sync that succeeded (unless it failed earlier).
         var durable: UInt64 = 0
+        /// Every ticket up to this one was covered by a sync that finished, whether it succeeded or failed.
+        var attempted: UInt64 = 0
         /// A leader is syncing, or ``exclusively(_:)`` holds the sync role.
         var busy = false
+        /// A pool thread was asked to sync (``enter(startingSyncOn:)``) and has not started yet.
+        var requested = false
         /// Ranges of tickets whose sync failed; contiguous failures are merged, so a disk that
         /// keeps failing leaves one entry.
         var failures: [Failure] = []
@@ -90,6 +101,72 @@ package final class GroupCommit: Sendable {
         }
     }
 
+    /// A ticket, as ``enter()``; when no sync is running, one covering it starts at once on a
+    /// thread of `pool`, which goes on syncing while tickets are left uncovered. The caller can do
+    /// its own flushing meanwhile, then ``wait(for:)``.
+    package func enter(startingSyncOn pool: BlockingPool) -> UInt64 {
+        condition.lock()
+        let (ticket, start) = state.withLock { state -> (UInt64, Bool) in
+            state.issued += 1
+            guard !state.busy, !state.requested else { return (state.issued, false) }
+            state.requested = true
+            return (state.issued, true)
+        }
+        condition.unlock()
+        if start { pool.submit { self.syncWhileBehind() } }
+        return ticket
+    }
+
+    /// Takes the sync role if it is free and tickets are uncovered, syncs until every ticket taken
+    /// is covered, then gives the role up.
+    private func syncWhileBehind() {
+        condition.lock()
+        defer { condition.unlock() }
+        let claimed = state.withLock { state -> Bool in
+            state.requested = false
+            guard !state.busy, state.issued > state.attempted else { return false }
+            state.busy = true
+            return true
+        }
+        guard claimed else { return }
+        while true {
+            let range = state.withLock { state -> (from: UInt64, goal: UInt64)? in
+                guard state.issued > state.attempted else {
+                    state.busy = false
+                    return nil
+                }
+                return (state.durable, state.issued)
+            }
+            guard let (from, goal) = range else {
+                condition.broadcast()
+                return
+            }
+            runSync(from: from, goal: goal, keepingRole: true)
+        }
+    }
+
+    /// Runs one sync for tickets `from + 1 ... goal`, with `condition` locked on entry and on
+    /// return (unlocked during the sync), holding the sync role; records the outcome, wakes the
+    /// waiters, and gives the role up unless `keepingRole`.
+    private func runSync(from: UInt64, goal: UInt64, keepingRole: Bool) {
+        condition.unlock()
+        let started = ContinuousClock.now
+        let result = Result { () throws(StoreError) in try sync() }
+        let took = (ContinuousClock.now - started).components
+        condition.lock()
+        state.withLock { state in
+            if !keepingRole { state.busy = false }
+            state.syncs += 1
+            state.syncSeconds += Double(took.seconds) + Double(took.attoseconds) / 1e18
+            state.attempted = max(state.attempted, goal)
+            switch result {
+            case .success: state.durable = max(state.durable, goal)
+            case .failure(let error): state.record(Failure(from: from, through: goal, error: error))
+            }
+        }
+        condition.broadcast()
+    }
+
     /// Returns once a sync that started after `ticket` was taken has succeeded; leads that sync
     /// when none is running. Throws the sync's error when the sync that covered `ticket` failed.
     package func wait(for ticket: UInt64) throws(StoreError) {
@@ -113,22 +190,7 @@ package final class GroupCommit: Sendable {
             case .done: return
             case .failed(let error): throw error
             case .wait: condition.wait()
-            case .lead(let from, let goal):
-                condition.unlock()
-                let started = ContinuousClock.now
-                let result = Result { () throws(StoreError) in try sync() }
-                let took = (ContinuousClock.now - started).components
-                condition.lock()
-                state.withLock { state in
-                    state.busy = false
-                    state.syncs += 1
-                    state.syncSeconds += Double(took.seconds) + Double(took.attoseconds) / 1e18
-                    switch result {
-                    case .success: state.durable = max(state.durable, goal)
-                    case .failure(let error): state.record(Failure(from: from, through: goal, error: error))
-                    }
-                }
-                condition.broadcast()
+            case .lead(let from, let goal): runSync(from: from, goal: goal, keepingRole: false)
             }
         }
     }

@@ -26,6 +26,14 @@ struct MaildirFolderEntry: Sendable {
 struct MaildirFolder: Sendable {
     let root: String
     let mailbox: String
+    /// The modes its folders and files get: the store root's (see ``MaildirPermissions``).
+    var permissions = MaildirPermissions.ownerOnly
+
+    init(root: String, mailbox: String, permissions: MaildirPermissions = .ownerOnly) {
+        self.root = root
+        self.mailbox = mailbox
+        self.permissions = permissions
+    }
 
     /// Why `mailbox` cannot be a Maildir++ folder name (`.` separates levels on disk), or nil.
     static func problem(with mailbox: String) -> String? {
@@ -58,11 +66,11 @@ struct MaildirFolder: Sendable {
 
     /// Creates the folder, its `cur/ new/ tmp/` and its UID file (if missing), durably.
     func create(uidValidity: UInt32) throws(StoreError) {
-        try POSIXFile.makeDirectory(path)
-        for sub in ["cur", "new", "tmp"] { try POSIXFile.makeDirectory(path + "/" + sub) }
+        try POSIXFile.makeDirectory(path, mode: permissions.directory)
+        for sub in ["cur", "new", "tmp"] { try POSIXFile.makeDirectory(path + "/" + sub, mode: permissions.directory) }
         if (try POSIXFile.read(uidsPath)) == nil {
             let temporary = path + "/tmp/" + MaildirFileName.unique()
-            let fd = try POSIXFile.createExclusive(temporary)
+            let fd = try POSIXFile.createExclusive(temporary, mode: permissions.file)
             defer { POSIXFile.close(fd) }
             try POSIXFile.writeAll(fd, Array("letterbox-uids 1 \(uidValidity)\n".utf8), path: temporary)
             try POSIXFile.sync(fd, path: temporary)

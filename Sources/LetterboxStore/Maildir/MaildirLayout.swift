@@ -23,6 +23,8 @@ import Synchronization
 /// live only in `cur/` and `new/`).
 struct MaildirLayout: Sendable {
     let root: String
+    /// The modes of the folders and files the store creates (see ``MaildirPermissions``).
+    var permissions = MaildirPermissions.ownerOnly
 
     init(root: String) {
         var root = root

@@ -28,7 +28,7 @@ struct MaildirModSeqFile: Sendable {
     /// Records `limit` durably.
     func store(_ limit: UInt64) throws(StoreError) {
         let temporary = layout.tmp + "/" + MaildirFileName.unique()
-        let fd = try POSIXFile.createExclusive(temporary)
+        let fd = try POSIXFile.createExclusive(temporary, mode: layout.permissions.file)
         do throws(StoreError) {
             defer { POSIXFile.close(fd) }
             try POSIXFile.writeAll(fd, Array("\(limit)\n".utf8), path: temporary)

@@ -19,7 +19,9 @@
 extension MaildirStore {
     private var subscriptionsPath: String { layout.root + "/letterbox-subscriptions" }
 
-    private func folder(_ mailbox: String) -> MaildirFolder { MaildirFolder(root: layout.root, mailbox: mailbox) }
+    private func folder(_ mailbox: String) -> MaildirFolder {
+        MaildirFolder(root: layout.root, mailbox: mailbox, permissions: layout.permissions)
+    }
 
     private static var intoInbox: MailboxError {
         .cannot(
@@ -160,7 +162,7 @@ extension MaildirStore {
 
     private func writeSubscriptions(_ names: [String]) throws(StoreError) {
         let temporary = layout.tmp + "/" + MaildirFileName.unique()
-        let fd = try POSIXFile.createExclusive(temporary)
+        let fd = try POSIXFile.createExclusive(temporary, mode: layout.permissions.file)
         defer { POSIXFile.close(fd) }
         try POSIXFile.writeAll(fd, Array(names.sorted().map { $0 + "\n" }.joined().utf8), path: temporary)
         try POSIXFile.sync(fd, path: temporary)
@@ -292,7 +294,7 @@ extension MaildirStore {
         // Every failure takes the file back: a NO leaves nothing a restart would find.
         try await pool.run { [log] () throws(StoreError) in
             let temporary = folder.path + "/tmp/" + unique
-            try Self.writeDurably(raw, to: temporary)
+            try Self.writeDurably(raw, to: temporary, mode: self.layout.permissions.file)
             MaildirFolder.setModificationTime(temporary, receivedAt)
             do throws(StoreError) { try POSIXFile.rename(temporary, path) } catch {
                 POSIXFile.remove(temporary)

@@ -29,7 +29,9 @@ import Synchronization
 ///    fdatasyncs its own file, side by side with the other deliveries (the kernel carries their
 ///    block allocations in one journal commit), then waits for a round of a ``GroupCommit`` that
 ///    fdatasyncs the log for every delivery whose records were appended before the round began
-///    (no delivery sleeps to gather a batch; the round often ran during the file's fdatasync);
+///    (no delivery sleeps to gather a batch). The round starts when the delivery takes its ticket
+///    if none is running, on a store thread that runs rounds back to back while deliveries wait,
+///    so the log's fdatasync overlaps the file's instead of following it;
 /// 4. the file is renamed into `new/` under its final name (with `,S=` and `,W=` sizes and the id,
 ///    `,U=`), without a sync;
 /// 5. the message enters the index in id order (a delivery waits for the ones with lower ids), so
@@ -150,7 +152,8 @@ package final class MaildirStore: IndexedStore {
         self.path = path
         self.fsync = fsync
         self.notify = notices
-        let layout = MaildirLayout(root: path)
+        var layout = MaildirLayout(root: path)
+        layout.permissions = MaildirPermissions.forRoot(layout.root)
         self.layout = layout
         try Self.prepare(layout)
         uidValidity = try Self.loadUIDValidity(layout)
@@ -159,7 +162,8 @@ package final class MaildirStore: IndexedStore {
         let files = try MaildirFiles(layout: layout)
         self.files = files
         let loaded = try MaildirLoader(layout: layout, files: files, pool: pool, notify: notices).load()
-        let log = try EnvelopeLog(path: layout.log, existingRecords: loaded.logRecords)
+        let log = try EnvelopeLog(
+            path: layout.log, existingRecords: loaded.logRecords, mode: layout.permissions.file)
         self.log = log
         commits = GroupCommit { () throws(StoreError) in try log.sync() }
         commitState = Mutex(CommitState(reservedBelow: loaded.nextID + Self.reservationBlock))
@@ -214,9 +218,11 @@ package final class MaildirStore: IndexedStore {
         var prefix = layout.root.hasPrefix("/") ? "" : "."
         for component in layout.root.split(separator: "/") {
             prefix += "/" + component
-            try POSIXFile.makeDirectory(prefix, mode: 0o700)
+            try POSIXFile.makeDirectory(prefix, mode: layout.permissions.directory)
         }
-        for directory in [layout.tmp, layout.new, layout.cur] { try POSIXFile.makeDirectory(directory) }
+        for directory in [layout.tmp, layout.new, layout.cur] {
+            try POSIXFile.makeDirectory(directory, mode: layout.permissions.directory)
+        }
         // access(2) is not enough: root passes it on a read-only file system. Create and remove a file.
         let probe = layout.tmp + "/" + MaildirFileName.unique() + ".probe"
         do throws(StoreError) {
@@ -243,7 +249,7 @@ package final class MaildirStore: IndexedStore {
         }
         let value = UInt32(truncatingIfNeeded: max(1, Int(Date().timeIntervalSince1970)))
         let temporary = layout.tmp + "/" + MaildirFileName.unique()
-        let fd = try POSIXFile.createExclusive(temporary)
+        let fd = try POSIXFile.createExclusive(temporary, mode: layout.permissions.file)
         defer { POSIXFile.close(fd) }
         try POSIXFile.writeAll(fd, Array("\(value)\n".utf8), path: temporary)
         try POSIXFile.sync(fd, path: temporary)
@@ -283,7 +289,7 @@ package final class MaildirStore: IndexedStore {
         let unique = MaildirFileName.unique()
         let temporary = layout.tmp + "/" + unique
         let fd: Int32
-        do throws(StoreError) { fd = try Self.create(raw, at: temporary) } catch {
+        do throws(StoreError) { fd = try Self.create(raw, at: temporary, mode: layout.permissions.file) } catch {
             continuation.resume(returning: .failure(error))
             return
         }
@@ -331,7 +337,7 @@ package final class MaildirStore: IndexedStore {
         // device flush in sequence), and both records by a group-commit round of the log that
         // started after they were appended: often one that ran during the file's fdatasync.
         if durable {
-            let ticket = commits.enter()
+            let ticket = commits.enter(startingSyncOn: pool)
             do throws(StoreError) {
                 try POSIXFile.syncData(fd, path: temporary)
                 try commits.wait(for: ticket)
@@ -372,8 +378,8 @@ package final class MaildirStore: IndexedStore {
 
     /// The bytes in a new file at `path`, fsynced; the file is removed again if anything fails
     /// (IMAP APPEND and COPY into folders, which sync on their own).
-    static func writeDurably(_ raw: [UInt8], to path: String) throws(StoreError) {
-        let fd = try create(raw, at: path)
+    static func writeDurably(_ raw: [UInt8], to path: String, mode: mode_t) throws(StoreError) {
+        let fd = try create(raw, at: path, mode: mode)
         defer { POSIXFile.close(fd) }
         do throws(StoreError) { try POSIXFile.sync(fd, path: path) } catch {
             POSIXFile.remove(path)
@@ -383,8 +389,8 @@ package final class MaildirStore: IndexedStore {
 
     /// Step 1: the bytes in a new file at `path`, not synced, left open for the caller to flush
     /// and close; the file is removed again if writing fails.
-    static func create(_ raw: [UInt8], at path: String) throws(StoreError) -> Int32 {
-        let fd = try POSIXFile.createExclusive(path)
+    static func create(_ raw: [UInt8], at path: String, mode: mode_t) throws(StoreError) -> Int32 {
+        let fd = try POSIXFile.createExclusive(path, mode: mode)
         do throws(StoreError) { try POSIXFile.writeAll(fd, raw, path: path) } catch {
             POSIXFile.close(fd)
             POSIXFile.remove(path)
@@ -424,12 +430,16 @@ package final class MaildirStore: IndexedStore {
 
     // MARK: Log compaction
 
+    private var compactionIsWorthwhile: Bool {
+        let live = files.table.withLock { $0.count } + folders.withLock { $0.count }
+        return log.count > 2 * live + 10_000
+    }
+
     /// Rewrites the log when most of its records describe messages that are gone. Messages in
     /// folders count too: their envelopes and keywords stay in a compacted log, and leaving them
     /// out would compact again on every delivery once there are many.
     private func compactIfWorthwhile() {
-        let live = files.table.withLock { $0.count } + folders.withLock { $0.count }
-        guard log.count > 2 * live + 10_000 else { return }
+        guard compactionIsWorthwhile else { return }
         do throws(StoreError) { try compactLog() } catch {
             notify(StoreNotice(.warning, "could not compact the envelope log: \(error)"))
         }

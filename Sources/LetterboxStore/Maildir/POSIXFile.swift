@@ -14,16 +14,22 @@
 /// finish in microseconds.
 enum POSIXFile {
     /// Creates `path` for writing; fails if it exists (`O_EXCL`, so two writers never share a file).
+    /// A `mode` with bits for group or others is set with fchmod(2) too, so the umask cannot take them away.
     static func createExclusive(_ path: String, mode: mode_t = 0o600) throws(StoreError) -> Int32 {
         let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
         guard fd >= 0 else { throw .system("open", path: path, errno: errno) }
+        if mode & 0o077 != 0 { _ = fchmod(fd, mode) }
         return fd
     }
 
-    /// Opens `path` for appending, creating it if missing.
-    static func openForAppending(_ path: String) throws(StoreError) -> Int32 {
-        let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600) }
+    /// Opens `path` for appending, creating it if missing (with `mode`, as ``createExclusive(_:mode:)``).
+    static func openForAppending(_ path: String, mode: mode_t = 0o600) throws(StoreError) -> Int32 {
+        let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode) }
         guard fd >= 0 else { throw .system("open", path: path, errno: errno) }
+        var info = stat()
+        if mode & 0o077 != 0, fstat(fd, &info) == 0, info.st_size == 0, info.st_mode & 0o777 != mode {
+            _ = fchmod(fd, mode)
+        }
         return fd
     }
 
@@ -88,8 +94,13 @@ enum POSIXFile {
     static func remove(_ path: String) -> Bool { unlink(path) == 0 }
 
     /// Creates the directory if missing; fails if `path` exists but is not a directory.
+    /// A new directory gets `mode` whatever the umask (chmod(2) after mkdir(2) when it has bits
+    /// for group or others); an existing one is left as it is.
     static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(StoreError) {
-        if mkdir(path, mode) == 0 { return }
+        if mkdir(path, mode) == 0 {
+            if mode & 0o077 != 0 { _ = chmod(path, mode) }
+            return
+        }
         let code = errno
         var info = stat()
         if code == EEXIST, stat(path, &info) == 0 {
