@@ -35,11 +35,12 @@ let package = Package(
             name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore"],
             swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxIMAP", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxMIME"],
+            name: "LetterboxIMAP",
+            dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxMIME", "LetterboxThreads"],
             swiftSettings: swiftSettings),
         .target(
             name: "LetterboxHTTP",
-            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME", "LetterboxFaults"],
+            dependencies: ["LetterboxNet", "LetterboxStore", "LetterboxMIME", "LetterboxFaults", "LetterboxThreads"],
             swiftSettings: swiftSettings),
         .target(
             name: "Letterbox",
@@ -71,7 +72,8 @@ let package = Package(
         .testTarget(
             name: "LetterboxMIMETests", dependencies: ["LetterboxMIME", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "LetterboxStoreTests", dependencies: ["LetterboxStore", "LetterboxMIME", "TestSupport"],
+            name: "LetterboxStoreTests",
+            dependencies: ["LetterboxStore", "LetterboxMIME", "LetterboxThreads", "TestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "LetterboxFaultsTests", dependencies: ["LetterboxFaults"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,6 +1,7 @@
 import LetterboxFaults
 import LetterboxMIME
 import LetterboxStore
+import LetterboxThreads
 
 /// The inspection API: maps a request to a response against a store, without sockets.
 ///

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+import LetterboxThreads
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

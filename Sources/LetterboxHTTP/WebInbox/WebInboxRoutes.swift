@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+import LetterboxThreads
 
 /// The routes of the web inbox, answered before the inspection API's:
 ///

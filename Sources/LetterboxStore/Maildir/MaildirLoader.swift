@@ -1,4 +1,5 @@
 import LetterboxMIME
+import LetterboxThreads
 import Synchronization
 
 #if canImport(FoundationEssentials)

@@ -1,3 +1,5 @@
+import LetterboxThreads
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
