@@ -1,4 +1,4 @@
-import LetterboxMIME
+public import LetterboxMIME
 import LetterboxThreads
 import Synchronization
 
