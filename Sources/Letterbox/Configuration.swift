@@ -1,6 +1,6 @@
-import LetterboxNet
-import LetterboxSMTP
-import LetterboxStore
+public import LetterboxNet
+public import LetterboxSMTP
+public import LetterboxStore
 
 /// How a ``MailCatcher`` listens, what it accepts and where it keeps mail.
 ///

@@ -1,10 +1,10 @@
-import LetterboxFaults
+public import LetterboxFaults
 import LetterboxHTTP
 import LetterboxIMAP
 import LetterboxNet
 import LetterboxPOP3
 import LetterboxSMTP
-import LetterboxStore
+public import LetterboxStore
 import LetterboxTLS
 import Synchronization
 

@@ -1,3 +1,5 @@
+public import LetterboxStore
+
 /// Captured mail that can be listed, waited for and cleared, in one vocabulary: an in-process
 /// ``MailCatcher``, and in `LetterboxTesting` a `RemoteMailCatcher` or a `ScopedInbox` of either.
 public protocol MailInbox: Sendable {

@@ -1,8 +1,8 @@
-import LetterboxFaults
-import LetterboxMIME
-import LetterboxNet
-import LetterboxSMTP
-import LetterboxStore
+public import LetterboxFaults
+public import LetterboxMIME
+public import LetterboxNet
+public import LetterboxSMTP
+public import LetterboxStore
 
 // The types a user of `Letterbox` names, re-exported so `import Letterbox` is enough.
 

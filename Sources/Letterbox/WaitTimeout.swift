@@ -1,4 +1,4 @@
-import LetterboxStore
+public import LetterboxStore
 
 /// Thrown when a wait ends without the messages it awaited: by ``MailCatcher``'s waits, and by
 /// `LetterboxTesting`'s inboxes and `RemoteMailCatcher` alike. Its description says what was

@@ -1,6 +1,7 @@
-import LetterboxFaults
+package import LetterboxFaults
 import LetterboxMIME
-import LetterboxStore
+package import LetterboxStore
+import LetterboxThreads
 
 /// The inspection API: maps a request to a response against a store, without sockets.
 ///

@@ -1,6 +1,6 @@
-import LetterboxFaults
-import LetterboxNet
-import LetterboxStore
+package import LetterboxFaults
+package import LetterboxNet
+package import LetterboxStore
 
 /// Drives one HTTP/1.1 connection: reads requests, answers them through ``HTTPRouter``, and keeps
 /// the connection open between requests unless the client or a shutdown asks otherwise.

@@ -1,4 +1,4 @@
-import LetterboxStore
+package import LetterboxStore
 
 /// Renders the Prometheus text exposition format, version 0.0.4, for `GET /metrics`.
 package enum MetricsExposition {

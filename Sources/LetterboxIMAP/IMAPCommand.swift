@@ -1,9 +1,9 @@
-import LetterboxStore
+package import LetterboxStore
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    package import FoundationEssentials
 #else
-    import Foundation
+    package import Foundation
 #endif
 
 /// One IMAP command (RFC 3501 §6 and the extensions Letterbox advertises), with its tag.

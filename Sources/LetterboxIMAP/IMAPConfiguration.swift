@@ -1,4 +1,4 @@
-import LetterboxStore
+package import LetterboxStore
 
 /// What an IMAP server accepts.
 package struct IMAPConfiguration: Sendable {

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxNet
+import LetterboxText
 
 #if canImport(Glibc)
     import Glibc

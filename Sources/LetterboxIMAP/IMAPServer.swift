@@ -1,6 +1,6 @@
-import LetterboxNet
-import LetterboxStore
-import LetterboxTLS
+package import LetterboxNet
+package import LetterboxStore
+package import LetterboxTLS
 
 /// Drives one IMAP connection: reads commands with their literals (RFC 3501 §7.5, RFC 7888
 /// LITERAL+), runs them through ``IMAPSession``, and during IDLE sends updates as soon as the

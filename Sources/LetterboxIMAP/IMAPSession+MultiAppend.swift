@@ -1,9 +1,9 @@
-import LetterboxStore
+package import LetterboxStore
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    package import FoundationEssentials
 #else
-    import Foundation
+    package import Foundation
 #endif
 
 /// One message of an APPEND: its flags, date and octets (RFC 3501 §6.3.11, RFC 3502).

@@ -1,4 +1,5 @@
 import LetterboxStore
+import LetterboxThreads
 
 /// The steps of ``IMAPSession`` that walk every message of a mailbox: SELECT and EXAMINE take a
 /// snapshot of it, STATUS (and LIST-STATUS, per mailbox) counts it, and bringing the selected

@@ -1,4 +1,5 @@
 import LetterboxStore
+import LetterboxThreads
 
 /// SEARCH, SORT and ESEARCH of ``IMAPSession`` (RFC 3501 §6.4.4, RFC 5256, RFC 4731).
 ///

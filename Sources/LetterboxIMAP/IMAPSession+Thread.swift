@@ -1,4 +1,5 @@
 import LetterboxStore
+import LetterboxThreads
 
 /// THREAD (RFC 5256 §4) of ``IMAPSession``: `* THREAD (…)(…)` for the messages that match.
 extension IMAPSession {

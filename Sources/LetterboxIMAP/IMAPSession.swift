@@ -1,5 +1,7 @@
 import LetterboxMIME
-import LetterboxStore
+package import LetterboxStore
+import LetterboxText
+import LetterboxThreads
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+import LetterboxText
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

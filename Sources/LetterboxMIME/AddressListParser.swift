@@ -1,3 +1,5 @@
+import LetterboxText
+
 /// A lenient recursive-descent parser for RFC 5322 §3.4 `address-list`, over lexical tokens.
 ///
 /// Grammar (with the obsolete forms of §4.4 tolerated):

@@ -1,3 +1,5 @@
+import LetterboxText
+
 /// Turns bytes labelled with a MIME charset name (RFC 2045 §5.1, RFC 2046 §4.1.2) into text.
 ///
 /// Never fails: a charset this module cannot decode falls back to UTF-8 when the bytes are valid

@@ -1,3 +1,5 @@
+import LetterboxText
+
 /// A `Content-Transfer-Encoding` (RFC 2045 §6) and how to undo it.
 public enum ContentTransferEncoding: Sendable, Equatable {
     /// `7bit` (also the default): short lines of US-ASCII, no decoding needed.

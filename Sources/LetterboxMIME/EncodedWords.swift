@@ -1,5 +1,5 @@
 /// Decoding of RFC 2047 encoded words (`=?charset?B?...?=`, `=?charset?Q?...?=`) in header text.
-public enum EncodedWords {
+package enum EncodedWords {
     /// Decodes every encoded word in `value` and returns the text a person reads.
     ///
     /// - The charset and encoding letter are case-insensitive; an RFC 2231 §5 language suffix
@@ -9,7 +9,7 @@ public enum EncodedWords {
     /// - In Q encoding `_` is a space and `=XX` a byte (§4.2).
     /// - A malformed word (bad Base64, unknown encoding letter, no `?=`) is left as written.
     /// - An unknown charset decodes as UTF-8 when valid, else ISO-8859-1. Never fails.
-    public static func decode(_ value: String) -> String {
+    package static func decode(_ value: String) -> String {
         let bytes = Array(value.utf8)
         guard bytes.count >= 8, containsWordStart(bytes) else { return value }
 

@@ -99,11 +99,11 @@ struct HeaderSection {
 /// fields and ``maximumBytes`` octets of field values. Fields beyond are counted
 /// (``MessageHeaders/omittedFields``), not parsed; the raw bytes are untouched, so byte-level
 /// views (a message's source, its header section as bytes) still have them all.
-public struct HeaderBudget: Sendable {
+package struct HeaderBudget: Sendable {
     /// Fields parsed from one message, every part included.
-    public static let maximumFields = 10_000
+    package static let maximumFields = 10_000
     /// Octets of field values parsed from one message.
-    public static let maximumBytes = 1 << 20
+    package static let maximumBytes = 1 << 20
 
     var fields = HeaderBudget.maximumFields
     var bytes = HeaderBudget.maximumBytes

@@ -1,3 +1,5 @@
+import LetterboxText
+
 /// One MIME entity (RFC 2045 §2.4) located in a message's raw bytes: its header section, its
 /// body, and, for multipart and encapsulated-message types, the entities inside.
 ///

@@ -1,5 +1,5 @@
 /// The readable content of a message, whatever its MIME structure.
-public enum MessageBody {
+package enum MessageBody {
     /// The text a person reads, with line breaks as `\n`:
     ///
     /// - the first `text/plain` part that is not an attachment, searching depth-first through
@@ -9,12 +9,12 @@ public enum MessageBody {
     /// - else "".
     ///
     /// Transfer encodings and charsets are decoded. Never fails on malformed input.
-    public static func text(of raw: [UInt8]) -> String {
+    package static func text(of raw: [UInt8]) -> String {
         text(of: raw, root: MIMEPart(parsing: raw))
     }
 
     /// ``text(of:)`` for a message already parsed into `root` (from the same `raw`).
-    public static func text(of raw: [UInt8], root: MIMEPart) -> String {
+    package static func text(of raw: [UInt8], root: MIMEPart) -> String {
         if let plain = firstReadablePart(in: root, subtype: "plain") {
             return normalizingLineBreaks(plain.text(in: raw))
         }
@@ -26,12 +26,12 @@ public enum MessageBody {
 
     /// The decoded source of the first `text/html` part that is not an attachment, with line
     /// breaks as `\n`; nil when there is none.
-    public static func html(of raw: [UInt8]) -> String? {
+    package static func html(of raw: [UInt8]) -> String? {
         html(of: raw, root: MIMEPart(parsing: raw))
     }
 
     /// ``html(of:)`` for a message already parsed into `root` (from the same `raw`).
-    public static func html(of raw: [UInt8], root: MIMEPart) -> String? {
+    package static func html(of raw: [UInt8], root: MIMEPart) -> String? {
         firstReadablePart(in: root, subtype: "html").map { normalizingLineBreaks($0.text(in: raw)) }
     }
 
@@ -39,7 +39,7 @@ public enum MessageBody {
     /// `text/*` part with no parts below it, whatever its disposition: the plain and HTML
     /// alternatives, text attachments, and the text parts of attached messages
     /// (`message/rfc822`), as Dovecot searches. Read each with ``searchableText(of:in:)``.
-    public static func searchableParts(of root: MIMEPart) -> [MIMEPart] {
+    package static func searchableParts(of root: MIMEPart) -> [MIMEPart] {
         // Most mail is one part: no walk.
         if root.sectionChildren.isEmpty { return root.contentType.type == "text" ? [root] : [] }
         return root.numberedParts().map(\.part).filter { $0.contentType.type == "text" && $0.sectionChildren.isEmpty }
@@ -48,7 +48,7 @@ public enum MessageBody {
     /// The text of one of the ``searchableParts(of:)`` as a person reads it: transfer encoding
     /// and charset decoded; for `text/html`, the markup rendered as text (tags and scripts
     /// left out, entities decoded), so a search for `div` does not find every HTML message.
-    public static func searchableText(of part: MIMEPart, in raw: [UInt8]) -> String {
+    package static func searchableText(of part: MIMEPart, in raw: [UInt8]) -> String {
         let text = part.text(in: raw)
         return part.contentType.subtype == "html" ? HTMLText.render(text) : text
     }
@@ -97,7 +97,7 @@ extension MessageBody {
     /// - an attached message (`message/rfc822`) as one file, without looking inside it.
     ///
     /// Multipart containers are never listed. Never fails.
-    public static func attachments(of root: MIMEPart) -> [(path: [Int], part: MIMEPart)] {
+    package static func attachments(of root: MIMEPart) -> [(path: [Int], part: MIMEPart)] {
         var result: [(path: [Int], part: MIMEPart)] = []
         var skippedPrefix: [Int]?
         for (path, part) in root.numberedParts() {

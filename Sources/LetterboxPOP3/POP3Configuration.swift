@@ -1,4 +1,4 @@
-import LetterboxStore
+package import LetterboxStore
 
 /// What a POP3 server says and whom it lets in.
 package struct POP3Configuration: Sendable {

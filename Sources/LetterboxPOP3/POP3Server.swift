@@ -1,6 +1,6 @@
-import LetterboxNet
-import LetterboxStore
-import LetterboxTLS
+package import LetterboxNet
+package import LetterboxStore
+package import LetterboxTLS
 
 #if canImport(Glibc)
     import Glibc

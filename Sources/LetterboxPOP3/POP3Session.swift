@@ -1,6 +1,6 @@
-import LetterboxMIME
 import LetterboxNet
-import LetterboxStore
+package import LetterboxStore
+import LetterboxText
 
 /// The POP3 conversation as a state machine (RFC 1939 §3: AUTHORIZATION, TRANSACTION, UPDATE).
 /// A command line in, what to do out; no I/O.

@@ -1,4 +1,4 @@
-import LetterboxMIME
+import LetterboxText
 
 /// A parsed SMTP command line (RFC 5321 §4.1.1, plus the extensions Letterbox advertises).
 package enum SMTPCommand: Sendable, Equatable {

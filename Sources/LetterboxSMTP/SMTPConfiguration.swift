@@ -1,5 +1,5 @@
-import LetterboxFaults
-import LetterboxStore
+package import LetterboxFaults
+public import LetterboxStore
 
 /// What an SMTP server advertises and enforces.
 public struct SMTPConfiguration: Sendable {

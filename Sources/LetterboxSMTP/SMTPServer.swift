@@ -1,7 +1,7 @@
 import LetterboxFaults
-import LetterboxNet
-import LetterboxStore
-import LetterboxTLS
+package import LetterboxNet
+package import LetterboxStore
+package import LetterboxTLS
 
 /// Drives one SMTP connection: reads commands and data, runs them through ``SMTPSession``,
 /// stores complete messages, and batches replies so pipelined commands (RFC 2920) are answered

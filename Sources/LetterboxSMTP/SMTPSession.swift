@@ -1,6 +1,6 @@
-import LetterboxMIME
 import LetterboxNet
-import LetterboxStore
+package import LetterboxStore
+import LetterboxText
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

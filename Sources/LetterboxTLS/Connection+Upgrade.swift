@@ -1,4 +1,4 @@
-import LetterboxNet
+package import LetterboxNet
 
 extension Connection {
     /// Accepts an in-band upgrade to TLS the same way for every protocol: STARTTLS (SMTP,

@@ -1,4 +1,4 @@
-import LetterboxNet
+package import LetterboxNet
 
 #if canImport(Glibc)
     import Glibc

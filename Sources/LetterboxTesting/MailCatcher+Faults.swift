@@ -1,5 +1,6 @@
 import Foundation
-import Letterbox
+public import Letterbox
+public import LetterboxFaults
 
 extension MailCatcher {
     /// Makes matching SMTP attempts fail, stall or drop the connection; returns the rule's id.

@@ -1,5 +1,5 @@
-import Letterbox
-import Testing
+public import Letterbox
+public import Testing
 
 /// A Swift Testing trait that gives each test its own catcher on ephemeral ports, reachable as
 /// ``MailCatcher/current`` in the test body, and shuts it down afterwards, even when the test throws.

@@ -1,6 +1,7 @@
-import Foundation
-import Letterbox
-import LetterboxMIME
+public import Foundation
+public import Letterbox
+public import LetterboxMIME
+public import LetterboxStore
 
 // Test sugar on a captured message: its addresses, blind copies, attachments, and the links and
 // one-time codes tests look for. The same `Message` comes back from an in-process `MailCatcher`

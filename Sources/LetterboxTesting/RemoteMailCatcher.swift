@@ -1,8 +1,9 @@
-import Foundation
-import Letterbox
+public import Foundation
+public import Letterbox
+public import LetterboxStore
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+    public import FoundationNetworking
 #endif
 
 /// The testing API against a `letterbox` running elsewhere (docker-compose, another process),

@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxNet
 
 /// A small SMTP client for tests that only need "some mail arrived": sends a message (or raw

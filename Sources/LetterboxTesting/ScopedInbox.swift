@@ -1,5 +1,6 @@
 import Foundation
-import Letterbox
+public import Letterbox
+public import LetterboxStore
 
 /// A private corner of a shared catcher: it hands out recipient addresses that carry a unique
 /// tag, and lists, waits for and deletes only mail sent to them. Tests running in parallel

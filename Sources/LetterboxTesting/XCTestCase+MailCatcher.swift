@@ -1,5 +1,6 @@
-import Letterbox
-import XCTest
+public import Letterbox
+public import LetterboxStore
+public import XCTest
 
 extension XCTestCase {
     /// Starts a catcher for this test on ephemeral ports and shuts it down in tear-down.

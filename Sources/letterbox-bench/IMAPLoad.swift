@@ -1,6 +1,8 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import Synchronization
+import TestSupport
 
 /// IMAP out: UID FETCH of a large mailbox, UID SEARCH TEXT through it, new-mail latency at an
 /// IDLE client, and many IDLE sessions held while another client reads. Letterbox and Dovecot

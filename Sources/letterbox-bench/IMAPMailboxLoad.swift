@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxStore
+import TestSupport
 
 /// IMAP mailbox operations: APPEND of many messages over one connection (one round trip each,
 /// LITERAL+), then COPY and MOVE of a whole large INBOX into other mailboxes. Letterbox (memory and

@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxMIME
+import LetterboxStore
 
 /// The MIME figures of issue 3: structure of a 10 MiB message with 20 attachments (< 20 ms), of a
 /// message with 10,000 parts (< 200 ms), and base64 decoding throughput (≥ 300 MB/s).

@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxStore
+import TestSupport
 
 /// POP3 out: RETR of one large message, LIST and UIDL of a large maildrop, and many sessions held
 /// while another client reads. Letterbox and Dovecot (when installed) hold the same messages and

@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 
 /// `letterbox-bench qresync`: a QRESYNC client (RFC 7162 §3.2.5) reopening a large mailbox it
 /// cached, after a few flag changes and expunges made by another session. Reports what the

@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 
 /// Resident set size of this process, from /proc/self/statm.
 func residentBytes() -> Int {

@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxNet
+import LetterboxStore
 import LetterboxTLS
 import TestSupport
 

@@ -1,6 +1,9 @@
 import Letterbox
-import LetterboxMIME
+import LetterboxFaults
 import LetterboxNet
+import LetterboxSMTP
+import LetterboxStore
+import LetterboxText
 
 /// One setting of the executable: a flag, its environment variable, and how it changes the configuration.
 struct Option: Sendable {

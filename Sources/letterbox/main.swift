@@ -1,6 +1,8 @@
 import Dispatch
 import Letterbox
 import LetterboxNet
+import LetterboxSMTP
+import LetterboxStore
 
 #if canImport(Glibc)
     import Glibc

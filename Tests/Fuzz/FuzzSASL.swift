@@ -8,6 +8,7 @@
 import Foundation
 import LetterboxMIME
 import LetterboxStore
+import LetterboxText
 
 @testable import LetterboxIMAP
 @testable import LetterboxPOP3

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 export SWIFT_BACKTRACE=enable=no
 out=.build-fuzz
 targets=(headers tree smtp-command smtp-session pop3 imap-parser imap-session http sasl fault-rules maildir-names envelope-log)
-modules=(LetterboxThreads LetterboxNet LetterboxTLS LetterboxMIME LetterboxStore LetterboxFaults LetterboxSMTP LetterboxPOP3
+modules=(LetterboxThreads LetterboxText LetterboxNet LetterboxTLS LetterboxMIME LetterboxStore LetterboxFaults LetterboxSMTP LetterboxPOP3
     LetterboxIMAP LetterboxHTTP)
 
 # The entry file and the shared files of each target.

@@ -1,5 +1,6 @@
 import Foundation
 import LetterboxHTTP
+import LetterboxMIME
 import LetterboxStore
 import Testing
 

@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxHTTP
 import LetterboxNet
 import LetterboxStore

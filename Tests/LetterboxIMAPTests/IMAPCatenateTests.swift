@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxIMAP
 import LetterboxStore
 import Testing

@@ -1,5 +1,6 @@
 import Letterbox
 import LetterboxNet
+import LetterboxStore
 import Testing
 
 /// Time budgets over TCP, for every protocol: a peer that dribbles a command line (slowloris) or a

@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxStore
+import TestSupport
 import Testing
 
 /// CONDSTORE and QRESYNC (RFC 7162) answered by Letterbox and by Dovecot, compared: ENABLE,

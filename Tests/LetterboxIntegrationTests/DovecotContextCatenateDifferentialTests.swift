@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import TestSupport
 import Testing
 
 /// CONTEXT=SEARCH (RFC 5267 §4: UPDATE, ADDTO/REMOVEFROM, CANCELUPDATE, PARTIAL, the bound on

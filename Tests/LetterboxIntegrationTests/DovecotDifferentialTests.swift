@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxStore
+import TestSupport
 import Testing
 
 /// Letterbox's IMAP answers compared with Dovecot's: both servers hold every message of

@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxStore
+import TestSupport
 import Testing
 
 /// Mailbox commands answered by Letterbox and by Dovecot, compared: LIST/LSUB with CHILDREN and

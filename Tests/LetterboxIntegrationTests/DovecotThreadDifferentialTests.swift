@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import TestSupport
 import Testing
 
 /// THREAD=REFERENCES (RFC 5256 §4) answered by Letterbox, with the memory and the Maildir store,

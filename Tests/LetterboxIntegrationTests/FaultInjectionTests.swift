@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxFaults
+import LetterboxStore
 import Testing
 
 /// Injected SMTP faults as an application sees them: Python's smtplib raising the error it would

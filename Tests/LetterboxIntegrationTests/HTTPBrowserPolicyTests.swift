@@ -1,5 +1,8 @@
 import Foundation
 import Letterbox
+import LetterboxFaults
+import LetterboxSMTP
+import LetterboxStore
 import TestSupport
 import Testing
 

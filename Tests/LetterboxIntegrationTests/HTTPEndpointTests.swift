@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import Testing
 
 /// The HTTP endpoint over real sockets, read by curl as a user would.

@@ -1,5 +1,6 @@
 import Letterbox
 import LetterboxNet
+import LetterboxStore
 import Testing
 
 /// Issue 16 over real sockets: lines a hostile peer sends before any login end in a reply, never

@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxSMTP
+import LetterboxStore
 import Testing
 
 /// The octets one IMAP command may bring (lines and literals together): 32 KiB before login,

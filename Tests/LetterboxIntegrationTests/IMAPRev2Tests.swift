@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import Testing
 
 /// IMAP4rev2 (RFC 9051) as a raw transcript over TCP, in both stores: advertised beside

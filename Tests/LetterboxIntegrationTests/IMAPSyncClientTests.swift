@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import Testing
 
 /// Mailboxes, APPEND, COPY, MOVE and UIDPLUS against a live catcher holding Fixtures mail, driven

@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import Testing
 
 /// INBOX's UIDNEXT is greater than every UID it ever gave, and changes only when mail arrives

@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxFaults
 import Testing
 
 /// `GET /openapi.json` checked by third-party tools over TCP: PyPI `openapi-spec-validator` reads it

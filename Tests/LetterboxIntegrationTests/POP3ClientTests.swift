@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import Testing
 
 /// POP3 against a live catcher, read by clients we did not write: Python's poplib, curl,

@@ -1,5 +1,7 @@
 import Letterbox
 import LetterboxNet
+import LetterboxSMTP
+import LetterboxStore
 import Testing
 
 /// SMTP over real sockets against a running catcher.

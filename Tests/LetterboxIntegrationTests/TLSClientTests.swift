@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Letterbox
+import LetterboxStore
 import Testing
 
 /// SMTP clients we did not write, talking to a live catcher: Python's smtplib, curl and swaks.

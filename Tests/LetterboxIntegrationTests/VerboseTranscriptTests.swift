@@ -1,3 +1,4 @@
+import Foundation
 import Letterbox
 import LetterboxNet
 import Testing

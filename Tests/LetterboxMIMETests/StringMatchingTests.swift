@@ -1,3 +1,4 @@
+import LetterboxText
 import Testing
 
 @testable import LetterboxMIME

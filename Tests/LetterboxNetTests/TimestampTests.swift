@@ -1,6 +1,12 @@
 import LetterboxNet
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 @Suite("Timestamp")
 struct TimestampTests {
     @Test(

@@ -1,5 +1,6 @@
 import LetterboxFaults
 import LetterboxSMTP
+import LetterboxStore
 import Testing
 
 /// Fault rules seen from the session: which replies they replace and what state they leave.

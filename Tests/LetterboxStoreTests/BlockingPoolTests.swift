@@ -1,4 +1,5 @@
 import LetterboxStore
+import LetterboxThreads
 import Synchronization
 import Testing
 

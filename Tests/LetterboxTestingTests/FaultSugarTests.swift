@@ -1,6 +1,9 @@
 import Foundation
 import Letterbox
+import LetterboxFaults
+import LetterboxStore
 import LetterboxTesting
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)

@@ -1,4 +1,6 @@
 import Letterbox
+import LetterboxSMTP
+import LetterboxStore
 import LetterboxTesting
 import Testing
 

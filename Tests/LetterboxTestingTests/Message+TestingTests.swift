@@ -1,5 +1,7 @@
 import Foundation
 import Letterbox
+import LetterboxMIME
+import LetterboxStore
 import LetterboxTesting
 import Testing
 

@@ -1,4 +1,5 @@
 import Letterbox
+import LetterboxStore
 import LetterboxTesting
 import XCTest
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The sample messages in `Fixtures/messages/` at the package root.
 public enum Fixture {

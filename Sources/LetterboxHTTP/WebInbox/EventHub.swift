@@ -1,5 +1,5 @@
-import LetterboxNet
-import LetterboxStore
+package import LetterboxNet
+package import LetterboxStore
 import Synchronization
 
 /// The source of `GET /events` (Server-Sent Events): turns the store's changes into numbered

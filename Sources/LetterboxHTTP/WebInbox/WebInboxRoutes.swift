@@ -1,5 +1,6 @@
 import LetterboxMIME
 import LetterboxStore
+import LetterboxThreads
 
 /// The routes of the web inbox (their paths and methods are in ``HTTPRouteTable/inbox``):
 ///

@@ -1,5 +1,5 @@
-import LetterboxNet
-import LetterboxStore
+package import LetterboxNet
+package import LetterboxStore
 
 /// Posts one JSON object per captured message (the entry `GET /messages.json` lists) to a
 /// webhook, without ever holding up SMTP: the store's change stream hands each new message to a

@@ -1,5 +1,6 @@
 import LetterboxNet
 import LetterboxStore
+import LetterboxThreads
 import Synchronization
 
 /// One HTTP/1.1 POST of a JSON body to a webhook, judged by its status line.

@@ -1,4 +1,5 @@
 import LetterboxStore
+import LetterboxThreads
 
 /// Why CATENATE could not build its message: the tagged response (RFC 4469 §5).
 struct CatenateRefusal: Error {

@@ -1,4 +1,5 @@
 import LetterboxMIME
+import LetterboxText
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

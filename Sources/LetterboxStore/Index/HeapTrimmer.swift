@@ -1,3 +1,4 @@
+import LetterboxThreads
 import Synchronization
 
 /// Gives the memory of freed mail back to the system after bulk frees: glibc keeps freed heap

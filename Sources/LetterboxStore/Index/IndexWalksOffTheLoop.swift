@@ -1,3 +1,5 @@
+import LetterboxThreads
+
 /// Reads of a store whose cost grows with the number of messages it holds, for a caller on an
 /// event loop: a POP3 maildrop taken at login or an IMAP mailbox's snapshot walks every message
 /// of the index (2,000 entries take a millisecond or more on a busy machine), and on the loop that

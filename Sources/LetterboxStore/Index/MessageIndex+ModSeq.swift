@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Mod-sequences (RFC 7162 CONDSTORE and QRESYNC) kept by a ``MessageIndex``.
 ///
 /// One counter serves every mailbox: each change (an arrival, a flag change, an expunge or a move)

@@ -1,3 +1,4 @@
+import LetterboxThreads
 import Synchronization
 
 /// Waits on the index (issue #16): each wait scans the stored messages once, on ``waitPool``, then

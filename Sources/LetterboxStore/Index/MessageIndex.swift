@@ -1,9 +1,10 @@
+package import LetterboxThreads
 import Synchronization
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    package import FoundationEssentials
 #else
-    import Foundation
+    package import Foundation
 #endif
 
 /// The in-memory part every store shares: messages by id in arrival order, id allocation,

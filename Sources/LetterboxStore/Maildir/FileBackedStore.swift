@@ -1,3 +1,5 @@
+import LetterboxThreads
+
 /// A store whose flag changes and removals call the file system once per message (a Maildir
 /// renames a file to change its `:2,` letters and unlinks it to remove it). On a slow or busy
 /// disk, `STORE 1:* +FLAGS` over a large mailbox would hold the event loop, and with it every

@@ -1,4 +1,6 @@
 import LetterboxMIME
+import LetterboxText
+import LetterboxThreads
 import Synchronization
 
 #if canImport(FoundationEssentials)

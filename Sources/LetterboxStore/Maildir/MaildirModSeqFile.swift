@@ -1,3 +1,5 @@
+import LetterboxText
+
 /// Where a ``MaildirStore`` records how far RFC 7162 mod-sequences may have gone, so HIGHESTMODSEQ
 /// never goes back across restarts (§3.1.1): `letterbox-modseq` at the root, one decimal number,
 /// replaced atomically (written to `tmp/`, fsynced, renamed over the old one, the folder fsynced).

@@ -1,7 +1,10 @@
+import LetterboxThreads
+import Synchronization
+
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    package import FoundationEssentials
 #else
-    import Foundation
+    package import Foundation
 #endif
 
 /// Mailboxes in a Maildir store. INBOX is the root folder and holds what SMTP delivered; its UIDs

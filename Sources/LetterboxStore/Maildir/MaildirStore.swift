@@ -1,4 +1,5 @@
 import LetterboxMIME
+import LetterboxText
 import LetterboxThreads
 import Synchronization
 

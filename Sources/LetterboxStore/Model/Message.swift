@@ -1,4 +1,5 @@
-import LetterboxMIME
+public import LetterboxMIME
+import LetterboxThreads
 import Synchronization
 
 /// One captured message: the exact bytes received, the envelope, and a store-assigned id.

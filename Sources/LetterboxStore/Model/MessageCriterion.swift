@@ -1,9 +1,9 @@
 import LetterboxMIME
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// One test a message passes or fails: the single implementation behind every ``MessageFilter``

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    package import FoundationEssentials
 #else
-    import Foundation
+    package import Foundation
 #endif
 
 /// Where captured messages live. Every interface (SMTP in; HTTP, POP3, IMAP out) shares one store.

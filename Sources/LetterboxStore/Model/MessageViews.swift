@@ -1,4 +1,4 @@
-import LetterboxMIME
+package import LetterboxMIME
 import Synchronization
 
 /// A message's bytes with the views parsed from them, each parsed on first use and kept as long

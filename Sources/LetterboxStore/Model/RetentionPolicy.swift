@@ -1,3 +1,4 @@
+import LetterboxThreads
 import Synchronization
 
 #if canImport(FoundationEssentials)

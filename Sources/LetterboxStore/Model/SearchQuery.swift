@@ -1,9 +1,9 @@
 import LetterboxMIME
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// The search syntax of `GET /messages?q=` and of the web inbox's search box: whitespace-separated

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One session of the randomized checker: random commands on shared mailboxes, each reply
 /// checked against the ``MailboxModel`` of what this session was told.
 ///

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one IMAP session has been told about its selected mailbox, and only that: the messages
 /// by sequence number (their UIDs once a FETCH said them), their flags once a FETCH said them,
 /// and the flags announced by `* FLAGS`. Every untagged response is checked against it before

@@ -1,4 +1,3 @@
-import LetterboxThreads
 import Synchronization
 
 /// A few dedicated threads for file system calls that block (write, fsync, reading a folder at
@@ -32,18 +31,18 @@ package final class BlockingPool: Sendable {
         var idle = 0
     }
 
-    let maxThreads: Int
+    package let maxThreads: Int
     private let state = Mutex(State())
     // Only parks and wakes the pool threads.
     private let condition = Condition()
 
-    init(maxThreads: Int) {
+    package init(maxThreads: Int) {
         self.maxThreads = maxThreads
     }
 
     /// Runs `job` on a pool thread, after the jobs submitted before it. What `job` captures is held
     /// until it returns: a job that resumes a caller should use ``submit(_:resuming:)``.
-    func submit(_ job: @escaping @Sendable () -> Void) {
+    package func submit(_ job: @escaping @Sendable () -> Void) {
         enqueue {
             job()
             return nil
@@ -52,7 +51,7 @@ package final class BlockingPool: Sendable {
 
     /// Runs `work` on a pool thread, drops it (and what it captured), then resumes `continuation`
     /// with its result.
-    func submit<Value: Sendable>(
+    package func submit<Value: Sendable>(
         _ work: @escaping @Sendable () -> Value, resuming continuation: CheckedContinuation<Value, Never>
     ) {
         enqueue {
@@ -89,14 +88,15 @@ package final class BlockingPool: Sendable {
         await withCheckedContinuation { continuation in submit(work, resuming: continuation) }
     }
 
-    /// Runs `work` on a pool thread and returns its result; the calling task is suspended, not blocked.
-    func run<Value: Sendable>(_ work: @escaping @Sendable () throws(StoreError) -> Value) async throws(StoreError)
-        -> Value
-    {
-        let result: Result<Value, StoreError> = await withCheckedContinuation { continuation in
+    /// Runs `work` on a pool thread and returns its result, or throws what it threw; the calling
+    /// task is suspended, not blocked.
+    package func run<Value: Sendable, Failure: Error>(
+        _ work: @escaping @Sendable () throws(Failure) -> Value
+    ) async throws(Failure) -> Value {
+        let result: Result<Value, Failure> = await withCheckedContinuation { continuation in
             submit(
-                { () -> Result<Value, StoreError> in
-                    do throws(StoreError) { return .success(try work()) } catch { return .failure(error) }
+                { () -> Result<Value, Failure> in
+                    do throws(Failure) { return .success(try work()) } catch { return .failure(error) }
                 }, resuming: continuation)
         }
         return try result.get()

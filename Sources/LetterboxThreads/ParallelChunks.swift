@@ -1,4 +1,3 @@
-import LetterboxThreads
 import Synchronization
 
 extension BlockingPool {
@@ -7,7 +6,9 @@ extension BlockingPool {
     ///
     /// The caller takes chunks too and only ever waits for chunks a helper has already started, so
     /// this cannot deadlock even when called from a pool thread while every other one is busy.
-    func forEachChunk(count: Int, chunkSize: Int, helpers: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+    package func forEachChunk(
+        count: Int, chunkSize: Int, helpers: Int, _ body: @escaping @Sendable (Range<Int>) -> Void
+    ) {
         guard count > 0 else { return }
         let chunks = (count + chunkSize - 1) / chunkSize
         let next = Atomic<Int>(0)
