@@ -59,9 +59,8 @@ package struct IMAPServer: Sendable {
                 case .success(let command):
                     let (response, result) = await session.handle(command) { piece in
                         transcript.sent(String(decoding: piece.prefix(512), as: UTF8.self))
-                        connection.write(piece)
                         // A failure is kept by the connection: the next read ends the session.
-                        return (try? await connection.flushIfFull()) != nil
+                        return (try? await connection.writePiece(piece)) != nil
                     }
                     try await waitAfterFailedLogin(&session, on: connection)
                     if session.state != .notAuthenticated { connection.loggedIn() }

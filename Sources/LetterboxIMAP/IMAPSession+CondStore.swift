@@ -19,18 +19,23 @@ struct CondStoreState: Sendable {
 /// with their resynchronization, MODSEQ in FETCH and SEARCH, `CHANGEDSINCE`, `UNCHANGEDSINCE`,
 /// and `VANISHED` in place of `EXPUNGE`.
 extension IMAPSession {
-    /// The extensions this file adds to CAPABILITY.
-    static let condStoreCapabilities = " CONDSTORE QRESYNC"
-
-    /// ENABLE (RFC 5161 §3.1): `* ENABLED` with those of `names` this server knows (UTF8=ACCEPT
-    /// too, see `IMAPSession+UTF8.swift`); ENABLE QRESYNC enables CONDSTORE too (RFC 7162 §3.2.3).
+    /// ENABLE (RFC 5161 §3.1): `* ENABLED` with those of `names` that ``IMAPCapability/all`` marks
+    /// enable-able, in the client's order; ENABLE QRESYNC enables CONDSTORE too (RFC 7162 §3.2.3).
     mutating func enable(_ names: [String], into out: inout IMAPWriter) {
-        var enabled = enableSmallExtensions(names)
-        for name in names where (name == "CONDSTORE" || name == "QRESYNC") && !enabled.contains(name) {
-            enabled.append(name)
+        var enabled: [String] = []
+        for name in names {
+            guard let capability = IMAPCapability.enableable(name), !enabled.contains(capability.name) else {
+                continue
+            }
+            enabled.append(capability.name)
+            switch capability.name {
+            case "UTF8=ACCEPT": utf8Accepted = true
+            case "IMAP4rev2": imap4rev2 = true
+            case "QRESYNC": condStore.qresync = true
+            default: break
+            }
         }
         out.raw("* ENABLED" + enabled.map { " \($0)" }.joined() + "\r\n")
-        if enabled.contains("QRESYNC") { condStore.qresync = true }
         if enabled.contains("CONDSTORE") || enabled.contains("QRESYNC") { enableCondStore(into: &out) }
     }
 

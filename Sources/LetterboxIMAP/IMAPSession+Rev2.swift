@@ -1,7 +1,7 @@
 import LetterboxStore
 
 /// IMAP4rev2 (RFC 9051) of ``IMAPSession``, advertised beside IMAP4rev1 and switched on per
-/// session by `ENABLE IMAP4rev2` (§6.3.1); a client that does not enable it is answered as
+/// session by `ENABLE IMAP4rev2` (§6.3.1, ``enable(_:into:)``); a client that does not enable it is answered as
 /// before. What the revision changes (Appendix E), and where it is done:
 ///
 /// - folded-in extensions (NAMESPACE, UNSELECT, UIDPLUS, ESEARCH, SEARCHRES, ENABLE, IDLE,
@@ -16,16 +16,6 @@ import LetterboxStore
 /// - UTF-8 mailbox names and header text (item 16, 24): ``answersInUTF8``;
 /// - UID in every unsolicited FETCH (item 21): ``synchronize(into:allowExpunge:)``.
 extension IMAPSession {
-    /// The capability, after IMAP4rev1.
-    static let rev2Capability = " IMAP4rev2"
-
-    /// Enables IMAP4rev2 when `names` ask for it; returns the names enabled, for `* ENABLED`.
-    mutating func enableRev2(_ names: [String]) -> [String] {
-        guard names.contains("IMAP4REV2") else { return [] }
-        imap4rev2 = true
-        return ["IMAP4rev2"]
-    }
-
     /// Whether mailbox names and header text go out as UTF-8 (UTF8=ACCEPT or IMAP4rev2 enabled),
     /// rather than modified UTF-7 and RFC 2047 words.
     var answersInUTF8: Bool { utf8Accepted || imap4rev2 }

@@ -8,17 +8,6 @@ import LetterboxStore
 /// client sends is encoded before it reaches the store, and a name the store gives is decoded
 /// before it goes to such a client; clients that did not enable it see no change.
 extension IMAPSession {
-    /// Enables what `names` ask for of the extensions here (RFC 5161 §3.1); returns the names
-    /// enabled, for `* ENABLED`.
-    mutating func enableSmallExtensions(_ names: [String]) -> [String] {
-        var enabled: [String] = []
-        for name in names where name == "UTF8=ACCEPT" && !enabled.contains(name) {
-            utf8Accepted = true
-            enabled.append(name)
-        }
-        return enabled + enableRev2(names)
-    }
-
     /// Whether a SEARCH names a CHARSET although the client enabled UTF8=ACCEPT: RFC 6855 §3 has
     /// the server reject it with BAD (the client's strings are UTF-8 whatever it names).
     func refusesCharset(_ preamble: SearchPreamble?) -> Bool {

@@ -79,14 +79,12 @@ package struct IMAPSession: Sendable {
     private let canStartTLS: Bool
     private var secure: Bool
 
-    /// The capabilities in the current state: STARTTLS until TLS is up, and LOGINDISABLED while
-    /// login waits for it (RFC 3501 §6.2.1, §6.2.3).
+    /// The capabilities in the current state, from ``IMAPCapability/all``: STARTTLS until TLS is
+    /// up and only before login, LOGINDISABLED while login waits for TLS (RFC 3501 §6.2.1, §6.2.3).
     package var capabilities: String {
-        let tls = canStartTLS && !secure ? " STARTTLS" : ""
-        let loginDisabled = configuration.requireTLS && !secure ? " LOGINDISABLED" : " AUTH=PLAIN"
-        return
-            "IMAP4rev1\(Self.rev2Capability) LITERAL+ SASL-IR\(loginDisabled)\(tls) IDLE ID ENABLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN"
-            + " SPECIAL-USE ESEARCH SORT" + Self.smallExtensions + Self.condStoreCapabilities
+        IMAPCapability.list(
+            authenticated: state != .notAuthenticated, startTLSAvailable: canStartTLS && !secure,
+            loginDisabled: configuration.requireTLS && !secure)
     }
 
     /// A session in the not-authenticated state (RFC 3501 §3.1). `canStartTLS` offers STARTTLS;
@@ -107,6 +105,14 @@ package struct IMAPSession: Sendable {
     /// TLS is up; the client asks for capabilities again (RFC 3501 §6.2.1).
     package mutating func tlsStarted() {
         secure = true
+    }
+
+    /// Why STARTTLS cannot start now, or nil when it can (RFC 3501 §6.2.1: only before login,
+    /// only once, only when offered).
+    var startTLSRefusal: String? {
+        if secure { return "BAD TLS is already active" }
+        guard canStartTLS else { return "NO STARTTLS is not available" }
+        return state == .notAuthenticated ? nil : "BAD STARTTLS is only valid before login"
     }
 
     /// The untagged `OK` greeting with the capabilities, so clients need not ask (RFC 3501 §7.1.1).
@@ -133,160 +139,159 @@ package struct IMAPSession: Sendable {
         var outcome = Outcome.proceed
         condStore.reportedVanished = false
         let result: String
-        switch (tagged.command, state) {
-        case (.capability, _):
-            out.raw("* CAPABILITY \(capabilities)\r\n")
-            result = "OK CAPABILITY completed"
-        case (.noop, _), (.check, .selected):
-            result = "OK \(tagged.command == .noop ? "NOOP" : "CHECK") completed"
-        case (.logout, _):
-            out.raw("* BYE Letterbox IMAP signing off\r\n")
-            state = .logout
-            outcome = .close
-            result = "OK LOGOUT completed"
-        case (.id, _):
-            out.raw("* ID (\"name\" \"Letterbox\" \"vendor\" \"Letterbox\")\r\n")
-            result = "OK ID completed"
-        case (.starttls, .notAuthenticated) where canStartTLS && !secure:
-            // The tagged OK goes out in plaintext; the handshake starts right after it.
-            return (Array("\(tag) OK Begin TLS negotiation now\r\n".utf8), .startTLS)
-        case (.starttls, _):
-            result =
-                secure
-                ? "BAD TLS is already active"
-                : canStartTLS ? "BAD STARTTLS is only valid before login" : "NO STARTTLS is not available"
-        case (.enable(let names), .authenticated), (.enable(let names), .selected):
-            enable(names, into: &out)
-            result = "OK ENABLE completed"
-        case (.login, .notAuthenticated) where configuration.requireTLS && !secure,
-            (.authenticate, .notAuthenticated) where configuration.requireTLS && !secure:
-            result = "NO [PRIVACYREQUIRED] TLS is required: use STARTTLS first"
-        case (.login(let user, let password), .notAuthenticated):
-            result = logIn(user: user, password: password)
-            outcome = afterLogin(into: &out)
-        case (.authenticate(let mechanism, let initial), .notAuthenticated):
-            guard mechanism == "PLAIN" else {
-                result = "NO [CANNOT] unsupported mechanism \(mechanism), use PLAIN"
-                break
-            }
-            guard let initial else {
-                pendingAuthenticationTag = tag
-                return (Array("+ \r\n".utf8), .authenticate)
-            }
-            result = authenticatePlain(initial)
-            outcome = afterLogin(into: &out)
-        case (.login, _), (.authenticate, _):
-            result = "BAD already authenticated"
-        case (_, .notAuthenticated):
-            result = "BAD command not valid before login (not authenticated state)"
-        case (.select(let name, let parameters), _), (.examine(let name, let parameters), _):
-            let readOnly = tagged.command == .examine(name, parameters)
-            result = await offTheLoop(into: &out) {
-                $0.select(name, readOnly: readOnly, parameters: parameters, into: &$1)
-            }
-        case (.list(let reference, let pattern), _), (.lsub(let reference, let pattern), _):
-            let verb = tagged.command == .list(reference: reference, pattern: pattern) ? "LIST" : "LSUB"
-            list(verb: verb, reference: reference, pattern: pattern, into: &out)
-            result = "OK \(verb) completed"
-        case (.extendedList(let options), _):
-            result =
-                options.status == nil
-                ? extendedList(options, into: &out)
-                : await offTheLoop(into: &out) { $0.extendedList(options, into: &$1) }
-        case (.status(let name, let items), _):
-            result = await offTheLoop(into: &out) { $0.status(name, items: items, into: &$1) }
-        case (.namespace, _):
-            out.raw("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n")
-            result = "OK NAMESPACE completed"
-        case (.idle, _):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: true)
-            out.raw("+ idling\r\n")
-            return (out.bytes, .idle(tag: tag))
-        case (.create(let name), _):
-            result = completion(of: { () throws(MailboxError) in try store.createMailbox(name) }, "CREATE")
-        case (.delete(let name), _):
-            result = completion(of: { () throws(MailboxError) in try store.deleteMailbox(name) }, "DELETE")
-        case (.rename(let old, let new), _):
-            result = await rename(old, to: new)
-        case (.subscribe(let name), _), (.unsubscribe(let name), _):
-            let subscribe = tagged.command == .subscribe(name)
-            result = completion(
-                of: { () throws(MailboxError) in try store.setSubscribed(name, subscribe) },
-                subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE")
-        case (.append(let mailbox, let flags, let date, let message), _):
-            result = await append(message, to: mailbox, flags: flags, date: date)
-        case (.extendedAppend(let mailbox, let messages), _):
-            result = await appendAll(messages, to: mailbox)
-        case (.cancelUpdate(let tags), _):
-            result = cancelUpdates(tags)
-        case (.unsupported(let name), _):
-            result = "NO [CANNOT] \(name) is not available"
-        case (_, .selected) where refusesCharset(tagged.searchPreamble):
+        if let refusal = stateRefusal(tagged.command) {
+            result = refusal
+        } else if state == .selected && refusesCharset(tagged.searchPreamble) {
             result = "BAD CHARSET is not allowed after ENABLE UTF8=ACCEPT (RFC 6855 §3)"
-        case (.badCharset(let charset), .selected):
-            let supported = IMAPParser.searchCharsets.joined(separator: " ")
-            result = "NO [BADCHARSET (\(supported))] unsupported charset \(charset)"
-        case (_, .authenticated):
-            result = "BAD command not valid without a selected mailbox (SELECT INBOX first)"
-        case (.close, .selected):
-            if !readOnly { _ = await expungeDeleted(uids: nil, report: false, into: &out) }
-            deselect()
-            result = "OK CLOSE completed"
-        case (.unselect, .selected):
-            deselect()
-            result = "OK UNSELECT completed"
-        case (.expunge, .selected), (.uidExpunge, .selected):
-            guard !readOnly else {
-                result = "NO [READ-ONLY] mailbox is read-only"
-                break
+        } else {
+            // Each command runs only in the state it needs (``IMAPCommand/requiredState``).
+            switch tagged.command {
+            case .capability:
+                out.raw("* CAPABILITY \(capabilities)\r\n")
+                result = "OK CAPABILITY completed"
+            case .noop:
+                result = "OK NOOP completed"
+            case .check:
+                result = "OK CHECK completed"
+            case .logout:
+                out.raw("* BYE Letterbox IMAP signing off\r\n")
+                state = .logout
+                outcome = .close
+                result = "OK LOGOUT completed"
+            case .id:
+                out.raw("* ID (\"name\" \"Letterbox\" \"vendor\" \"Letterbox\")\r\n")
+                result = "OK ID completed"
+            case .starttls:
+                guard let refusal = startTLSRefusal else {
+                    // The tagged OK goes out in plaintext; the handshake starts right after it.
+                    return (Array("\(tag) OK Begin TLS negotiation now\r\n".utf8), .startTLS)
+                }
+                result = refusal
+            case .enable(let names):
+                enable(names, into: &out)
+                result = "OK ENABLE completed"
+            case .login where configuration.requireTLS && !secure,
+                .authenticate where configuration.requireTLS && !secure:
+                result = "NO [PRIVACYREQUIRED] TLS is required: use STARTTLS first"
+            case .login(let user, let password):
+                result = logIn(user: user, password: password)
+                outcome = afterLogin(into: &out)
+            case .authenticate(let mechanism, let initial):
+                guard mechanism == "PLAIN" else {
+                    result = "NO [CANNOT] unsupported mechanism \(mechanism), use PLAIN"
+                    break
+                }
+                guard let initial else {
+                    pendingAuthenticationTag = tag
+                    return (Array("+ \r\n".utf8), .authenticate)
+                }
+                result = authenticatePlain(initial)
+                outcome = afterLogin(into: &out)
+            case .select(let name, let parameters), .examine(let name, let parameters):
+                let readOnly = tagged.command == .examine(name, parameters)
+                result = await offTheLoop(into: &out) {
+                    $0.select(name, readOnly: readOnly, parameters: parameters, into: &$1)
+                }
+            case .list(let reference, let pattern), .lsub(let reference, let pattern):
+                let verb = tagged.command == .list(reference: reference, pattern: pattern) ? "LIST" : "LSUB"
+                list(verb: verb, reference: reference, pattern: pattern, into: &out)
+                result = "OK \(verb) completed"
+            case .extendedList(let options):
+                result =
+                    options.status == nil
+                    ? extendedList(options, into: &out)
+                    : await offTheLoop(into: &out) { $0.extendedList(options, into: &$1) }
+            case .status(let name, let items):
+                result = await offTheLoop(into: &out) { $0.status(name, items: items, into: &$1) }
+            case .namespace:
+                out.raw("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n")
+                result = "OK NAMESPACE completed"
+            case .idle:
+                await synchronizeOffTheLoop(into: &out, allowExpunge: true)
+                out.raw("+ idling\r\n")
+                return (out.bytes, .idle(tag: tag))
+            case .create(let name):
+                result = completion(of: { () throws(MailboxError) in try store.createMailbox(name) }, "CREATE")
+            case .delete(let name):
+                result = completion(of: { () throws(MailboxError) in try store.deleteMailbox(name) }, "DELETE")
+            case .rename(let old, let new):
+                result = await rename(old, to: new)
+            case .subscribe(let name), .unsubscribe(let name):
+                let subscribe = tagged.command == .subscribe(name)
+                result = completion(
+                    of: { () throws(MailboxError) in try store.setSubscribed(name, subscribe) },
+                    subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE")
+            case .append(let mailbox, let flags, let date, let message):
+                result = await append(message, to: mailbox, flags: flags, date: date)
+            case .extendedAppend(let mailbox, let messages):
+                result = await appendAll(messages, to: mailbox)
+            case .cancelUpdate(let tags):
+                result = cancelUpdates(tags)
+            case .unsupported(let name):
+                result = "NO [CANNOT] \(name) is not available"
+            case .badCharset(let charset):
+                let supported = IMAPParser.searchCharsets.joined(separator: " ")
+                result = "NO [BADCHARSET (\(supported))] unsupported charset \(charset)"
+            case .close:
+                if !readOnly { _ = await expungeDeleted(uids: nil, report: false, into: &out) }
+                deselect()
+                result = "OK CLOSE completed"
+            case .unselect:
+                deselect()
+                result = "OK UNSELECT completed"
+            case .expunge, .uidExpunge:
+                guard !readOnly else {
+                    result = "NO [READ-ONLY] mailbox is read-only"
+                    break
+                }
+                var uids: SequenceSet?
+                if case .uidExpunge(let set) = tagged.command { uids = set }
+                let (kept, failure) = await expungeDeleted(uids: uids, report: true, into: &out)
+                // The messages that went were reported; those that stay make it a NO (RFC 3501
+                // §6.4.3), with the code Dovecot gives a failed unlink.
+                result =
+                    failure.map { Self.no($0) + " (\(kept) of the messages could not be expunged and stay)" }
+                    ?? "OK EXPUNGE completed"
+            case .search(let key, let uid):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                let (found, modSeq) = await searchWithModSeq(key, uid: uid, into: &out)
+                out.raw(
+                    "* SEARCH" + found.map { " \($0)" }.joined() + (modSeq.map { " (MODSEQ \($0))" } ?? "") + "\r\n")
+                result = "OK \(uid ? "UID " : "")SEARCH completed"
+            case .sort(let criteria, let key, let uid):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                out.raw("* SORT" + (await sort(key, by: criteria, uid: uid)).map { " \($0)" }.joined() + "\r\n")
+                result = "OK \(uid ? "UID " : "")SORT completed"
+            case .extendedSearch(_, _, let options) where contextRefusal(tag: tag, options: options) != nil,
+                .extendedSort(_, _, _, let options) where contextRefusal(tag: tag, options: options) != nil:
+                result = contextRefusal(tag: tag, options: options) ?? ""
+            case .extendedSearch(let key, let uid, let options):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                await extendedSearch(key, uid: uid, options: options, tag: tag, into: &out)
+                result = "OK \(uid ? "UID " : "")SEARCH completed"
+            case .thread(let algorithm, let key, let uid):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                out.raw(Self.threadResponse(await thread(key, algorithm: algorithm, uid: uid)))
+                result = "OK \(uid ? "UID " : "")THREAD completed"
+            case .extendedSort(let criteria, let key, let uid, let options):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                await extendedSort(key, by: criteria, uid: uid, options: options, tag: tag, into: &out)
+                result = "OK \(uid ? "UID " : "")SORT completed"
+            case .fetch(let set, let attributes, let uid, let modifiers):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                result = await fetch(set, attributes: attributes, uid: uid, modifiers: modifiers, into: &out)
+            case .store(let set, let mode, let flags, let silent, let uid, let unchangedSince):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                result = await storeFlags(
+                    set, mode: mode, flags: flags, silent: silent, uid: uid, unchangedSince: unchangedSince,
+                    into: &out)
+            case .copy(let set, let mailbox, let uid):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                result = await copy(set, to: mailbox, uid: uid)
+            case .move(let set, let mailbox, let uid):
+                await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
+                result = await move(set, to: mailbox, uid: uid, into: &out)
             }
-            var uids: SequenceSet?
-            if case .uidExpunge(let set) = tagged.command { uids = set }
-            let (kept, failure) = await expungeDeleted(uids: uids, report: true, into: &out)
-            // The messages that went were reported; those that stay make it a NO (RFC 3501 §6.4.3),
-            // with the code Dovecot gives a failed unlink.
-            result =
-                failure.map { Self.no($0) + " (\(kept) of the messages could not be expunged and stay)" }
-                ?? "OK EXPUNGE completed"
-        case (.search(let key, let uid), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            let (found, modSeq) = await searchWithModSeq(key, uid: uid, into: &out)
-            out.raw("* SEARCH" + found.map { " \($0)" }.joined() + (modSeq.map { " (MODSEQ \($0))" } ?? "") + "\r\n")
-            result = "OK \(uid ? "UID " : "")SEARCH completed"
-        case (.sort(let criteria, let key, let uid), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            out.raw("* SORT" + (await sort(key, by: criteria, uid: uid)).map { " \($0)" }.joined() + "\r\n")
-            result = "OK \(uid ? "UID " : "")SORT completed"
-        case (.extendedSearch(_, _, let options), .selected) where contextRefusal(tag: tag, options: options) != nil,
-            (.extendedSort(_, _, _, let options), .selected) where contextRefusal(tag: tag, options: options) != nil:
-            result = contextRefusal(tag: tag, options: options) ?? ""
-        case (.extendedSearch(let key, let uid, let options), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            await extendedSearch(key, uid: uid, options: options, tag: tag, into: &out)
-            result = "OK \(uid ? "UID " : "")SEARCH completed"
-        case (.thread(let algorithm, let key, let uid), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            out.raw(Self.threadResponse(await thread(key, algorithm: algorithm, uid: uid)))
-            result = "OK \(uid ? "UID " : "")THREAD completed"
-        case (.extendedSort(let criteria, let key, let uid, let options), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            await extendedSort(key, by: criteria, uid: uid, options: options, tag: tag, into: &out)
-            result = "OK \(uid ? "UID " : "")SORT completed"
-        case (.fetch(let set, let attributes, let uid, let modifiers), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            result = await fetch(set, attributes: attributes, uid: uid, modifiers: modifiers, into: &out)
-        case (.store(let set, let mode, let flags, let silent, let uid, let unchangedSince), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            result = await storeFlags(
-                set, mode: mode, flags: flags, silent: silent, uid: uid, unchangedSince: unchangedSince, into: &out)
-        case (.copy(let set, let mailbox, let uid), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            result = await copy(set, to: mailbox, uid: uid)
-        case (.move(let set, let mailbox, let uid), .selected):
-            await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-            result = await move(set, to: mailbox, uid: uid, into: &out)
-        default:
-            result = "BAD command not valid in this state"
         }
         // SELECT and EXAMINE answer with one snapshot: an EXPUNGE after their EXISTS would make a
         // client that takes the count from the response address a number that no longer exists;
@@ -453,13 +458,8 @@ package struct IMAPSession: Sendable {
         for (number, chunk) in Self.fetchChunks(targets, size: { [entries] in entries[$0].message.size })
             .enumerated()
         {
-            // Bounded slices: between chunks, what is rendered goes to the connection (which sends
-            // it once enough is queued, waiting for the peer to read), and the other connections of
-            // this event loop get a turn.
-            if number > 0 {
-                guard await out.handOff() else { return "NO [UNAVAILABLE] FETCH stopped: the connection failed" }
-                await Task.yield()
-            }
+            // Bounded slices: between chunks, the other connections of this event loop get a turn.
+            if number > 0 { await Task.yield() }
             // A disk store's files are read off the event loop, a chunk at a time, and rendered
             // from what was read.
             let contents = readsContent ? await Message.load(chunk.map { entries[$0].message }) : nil
@@ -513,18 +513,24 @@ package struct IMAPSession: Sendable {
                         views: views, includeFlags: flagsChanged, condStore: condStore.enabled,
                         downgradesUTF8: !answersInUTF8))
             }
-            // Rendering reads as much as the messages hold (a part tree, a header section of
-            // megabytes): a large chunk is rendered on the store's reading threads.
-            if contents != nil && items.contains(where: { $0.entry.message.size > Self.renderOnLoopLimit }) {
-                let chunkItems = items
-                out.raw(
-                    await BlockingPool.offload {
-                        var rendered = IMAPWriter()
-                        Self.render(chunkItems, attributes: attributes, into: &rendered)
-                        return rendered.bytes
-                    })
-            } else {
-                Self.render(items, attributes: attributes, into: &out)
+            for item in items {
+                // Rendering reads as much as the message holds (a part tree, a header section of
+                // megabytes): a large message is rendered on the store's reading threads.
+                if contents != nil && item.entry.message.size > Self.renderOnLoopLimit {
+                    out.raw(
+                        await BlockingPool.offload {
+                            var rendered = IMAPWriter()
+                            Self.render(item, attributes: attributes, into: &rendered)
+                            return rendered.bytes
+                        })
+                } else {
+                    Self.render(item, attributes: attributes, into: &out)
+                }
+                // What is built goes to the connection once it passes ``IMAPWriter/handOffSize``,
+                // and the command waits while the peer is slow to read it.
+                guard await out.handOffIfFull() else {
+                    return "NO [UNAVAILABLE] FETCH stopped: the connection failed"
+                }
             }
         }
         // The store error's reason, never its description: that names server paths.
@@ -553,15 +559,13 @@ package struct IMAPSession: Sendable {
         var downgradesUTF8 = false
     }
 
-    /// `* n FETCH (…)` for each item.
-    static func render(_ items: [FetchItem], attributes: [FetchAttribute], into out: inout IMAPWriter) {
-        for item in items {
-            out.raw("* \(item.sequence) FETCH (")
-            writeFetch(
-                attributes, of: item.entry, recent: item.recent, views: item.views, includeFlags: item.includeFlags,
-                condStore: item.condStore, downgradesUTF8: item.downgradesUTF8, into: &out)
-            out.raw(")\r\n")
-        }
+    /// `* n FETCH (…)` for one item.
+    static func render(_ item: FetchItem, attributes: [FetchAttribute], into out: inout IMAPWriter) {
+        out.raw("* \(item.sequence) FETCH (")
+        writeFetch(
+            attributes, of: item.entry, recent: item.recent, views: item.views, includeFlags: item.includeFlags,
+            condStore: item.condStore, downgradesUTF8: item.downgradesUTF8, into: &out)
+        out.raw(")\r\n")
     }
 
     /// Consecutive runs of `indexes` of at most 64 messages and 8 MiB by `size` (a run holds one

@@ -1,10 +1,15 @@
 /// Takes the part of a response built so far, while a long one is still being built (a FETCH of
-/// many messages): the driver queues it on the connection and sends once enough is queued, so a
-/// response is never held whole. Returns false when the connection has failed: the command stops.
+/// many messages), and returns once the connection has taken it (``Connection/writePiece(_:)``:
+/// sent, or queued below the connection's limit), so a response is never held whole and a slow
+/// reader slows the command down. Returns false when the connection has failed: the command stops.
 package typealias IMAPResponseSink = ([UInt8]) async -> Bool
 
 /// Builds IMAP response data (RFC 3501 §9): atoms, quoted strings, literals, NIL, lists.
 struct IMAPWriter {
+    /// What a writer with a ``sink`` holds before ``handOffIfFull()`` passes it on: a few socket
+    /// buffers' worth (one message's response may take it past this once).
+    static let handOffSize = 256 * 1024
+
     private(set) var bytes: [UInt8] = []
     /// Where ``handOff()`` passes what is built; nil keeps the whole response in ``bytes``.
     var sink: IMAPResponseSink?
@@ -16,6 +21,12 @@ struct IMAPWriter {
         let built = bytes
         bytes = []
         return await sink(built)
+    }
+
+    /// ``handOff()`` once ``handOffSize`` octets or more are built.
+    mutating func handOffIfFull() async -> Bool {
+        guard bytes.count >= Self.handOffSize else { return true }
+        return await handOff()
     }
 
     mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }

@@ -489,6 +489,17 @@ package final class Connection {
         if output.count >= Self.outputLimit { try await flush() }
     }
 
+    /// Takes a piece of a long answer built piece by piece (an IMAP FETCH of many messages): a
+    /// piece of ``outputLimit`` or more is sent at once, after what is queued and without being
+    /// copied; a smaller one is queued, and the queue sent once it passes ``outputLimit``. Either
+    /// way it returns once the peer has taken what had to be sent, so the builder is held back by
+    /// a slow reader and nothing grows without bound.
+    package func writePiece(_ piece: [UInt8]) async throws {
+        guard piece.count < Self.outputLimit else { return try await send(piece) }
+        write(piece)
+        try await flushIfFull()
+    }
+
     /// Sends everything queued, waiting for the peer to read if needed.
     package func flush() async throws {
         guard !output.isEmpty else { return }
