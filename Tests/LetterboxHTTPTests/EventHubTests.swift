@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxNet
 import LetterboxStore
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import LetterboxStore
+import LetterboxThreads
 import Synchronization
 import Testing
 

@@ -1,4 +1,4 @@
-import LetterboxNet
+package import LetterboxNet
 import LetterboxThreads
 import Synchronization
 

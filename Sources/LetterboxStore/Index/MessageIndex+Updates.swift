@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What changed in one mailbox since a reader last looked, at a cost that grows with the changes,
 /// not with the mailbox (see ``MailboxChangeLog``): an IMAP session brings its view up to date
 /// from it after every delivery, instead of walking every message of the mailbox.

@@ -1,4 +1,4 @@
-import LetterboxThreads
+package import LetterboxThreads
 import Synchronization
 
 /// Lets concurrent deliveries share one sync, as databases share one flush of their write-ahead
