@@ -2,6 +2,7 @@ import Foundation
 import LetterboxHTTP
 import LetterboxNet
 import LetterboxStore
+import LetterboxThreads
 import Synchronization
 import Testing
 
@@ -142,6 +143,23 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
         #expect(seen.map(\.0) == ["1", "1", "2", "3"])
         #expect(seen.map(\.1) == ["1", "2", "1", "1"])
         #expect(log.all.contains { $0.contains("refused message 2 with 400") })
+        await receiver.server.shutdown(gracePeriod: .zero)
+    }
+
+    @Test func aWaitForAConnectThreadDoesNotCountAgainstTheConnectTimeout() async throws {
+        // The connect pool's one thread is busy for 1.5 s, longer than the 300 ms a connect may
+        // take: the receiver is not to blame for that wait, so the first attempt still connects.
+        let receiver = try Receiver { _ in 200 }
+        let pool = BlockingPool(maxThreads: 1)
+        let (store, log, notifier) = notifying(try receiver.url) {
+            $0.connectPool = pool
+            $0.connectTimeout = .milliseconds(300)
+        }
+        defer { notifier.stop() }
+        pool.submit { usleep(1_500_000) }
+        _ = try await capture(store, subject: "queued")
+        try await receiver.waitFor(1)
+        #expect(receiver.requests.map { $0.header("X-Letterbox-Attempt") } == ["1"], "\(log.all)")
         await receiver.server.shutdown(gracePeriod: .zero)
     }
 

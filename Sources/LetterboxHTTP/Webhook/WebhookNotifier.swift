@@ -1,5 +1,6 @@
 package import LetterboxNet
 package import LetterboxStore
+package import LetterboxThreads
 
 /// Posts one JSON object per captured message (the entry `GET /messages.json` lists) to a
 /// webhook, without ever holding up SMTP: the store's change stream hands each new message to a
@@ -27,6 +28,8 @@ package final class WebhookNotifier: Sendable {
         /// Looks the receiver's host name up, within ``connectTimeout`` (a lookup that outlives
         /// it is abandoned and the attempt retried).
         package var resolver = WebhookResolver()
+        /// The threads that connect (a blocking call); tests give a pool of their own.
+        package var connectPool = BlockingPool.shared
 
         package init() {}
     }
@@ -80,7 +83,7 @@ package final class WebhookNotifier: Sendable {
         for attempt in 1...max(1, policy.attempts) {
             let outcome = await WebhookPost.send(
                 delivery.body, messageID: delivery.id, attempt: attempt, to: url, resolver: policy.resolver,
-                connectTimeout: policy.connectTimeout, timeout: policy.attemptTimeout)
+                connectPool: policy.connectPool, connectTimeout: policy.connectTimeout, timeout: policy.attemptTimeout)
             switch outcome {
             case .delivered:
                 logger.log(.debug, "webhook: message \(delivery.id) posted to \(url)")

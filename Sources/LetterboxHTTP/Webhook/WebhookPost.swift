@@ -22,23 +22,23 @@ enum WebhookPost {
     /// holds the sender no longer than that, however it trickles.
     static func send(
         _ body: [UInt8], messageID: UInt64, attempt: Int, to url: WebhookURL, resolver: WebhookResolver,
-        connectTimeout: Duration, timeout: Duration
+        connectPool: BlockingPool, connectTimeout: Duration, timeout: Duration
     ) async -> Outcome {
         let start = ContinuousClock.now
         let connectTimeout = min(connectTimeout, timeout)
-        let connectDeadline = start + connectTimeout
         // Resolving and connecting block; both within the connect timeout. The lookup runs on a
-        // thread the attempt may abandon (``WebhookResolver``), connecting on a pool thread.
+        // thread the attempt may abandon (``WebhookResolver``), connecting on a pool thread. What
+        // is left of the timeout after the lookup is the connect's own: a wait for a free pool
+        // thread is this process's delay, not the receiver's, and does not count against it.
         let addresses: [String]
         switch await resolver.addresses(of: url.host, port: url.port, timeout: connectTimeout) {
         case .success(let found): addresses = found
         case .failure(let error): return .failed("cannot resolve: \(error)")
         }
-        let connected = await BlockingPool.offload { () -> Result<Int32, NetError> in
+        let connectBudget = max(.zero, connectTimeout - (ContinuousClock.now - start))
+        let connected = await connectPool.perform { () -> Result<Int32, NetError> in
             Result { () throws(NetError) in
-                try Socket.connect(
-                    host: url.host, addresses: addresses, port: url.port,
-                    timeout: max(.zero, connectDeadline - .now))
+                try Socket.connect(host: url.host, addresses: addresses, port: url.port, timeout: connectBudget)
             }
         }
         let connection: Connection
