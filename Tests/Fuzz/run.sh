@@ -43,6 +43,7 @@ files() {
 }
 
 swift_flags=(-parse-as-library -package-name letterbox -swift-version 6 -enable-upcoming-feature ExistentialAny
+    -enable-upcoming-feature InternalImportsByDefault -enable-upcoming-feature MemberImportVisibility
     -O -g -sanitize=fuzzer,address -I "$out/modules" -I "$out/include")
 # The linker's complaint about local symbols in instrumented Swift objects is noise.
 quiet() { "$@" 2> >(grep -v "Cannot export local symbol" >&2); }
