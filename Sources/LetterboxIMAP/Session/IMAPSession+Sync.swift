@@ -29,7 +29,7 @@ extension IMAPSession {
         lastUpdateWalkedMailbox = false
         // Before any FETCH or EXISTS that could bring a keyword the client has not heard of.
         announceKeywords(updates.mailbox.keywords, into: &out)
-        let gone = updates.absent.compactMap { entries.position(ofUID: $0) }
+        let gone = updates.absent.compactMap { entries.position(of: $0, by: \.uid) }
         let heldBack = !allowExpunge && !gone.isEmpty
         if allowExpunge && !gone.isEmpty {
             writeExpunged(gone, into: &out)
@@ -39,7 +39,7 @@ extension IMAPSession {
         let newest = entries.last?.uid ?? 0
         var arrived: [StoreSnapshot.Entry] = []
         for current in updates.present {
-            guard let index = entries.position(ofUID: current.uid) else {
+            guard let index = entries.position(of: current.uid, by: \.uid) else {
                 if current.uid > newest { arrived.append(current) }
                 continue
             }
@@ -105,13 +105,5 @@ extension IMAPSession {
         if !reportsRecent { recent = [] }
         out.raw("* \(entries.count) EXISTS\r\n")
         if reportsRecent { out.raw("* \(recent.count) RECENT\r\n") }
-    }
-}
-
-extension [IMAPSession.Entry] {
-    /// The index of the entry with `uid`, by binary search (a view is in ascending UID order).
-    func position(ofUID uid: UInt64) -> Int? {
-        let position = partitioningIndex { $0.uid >= uid }
-        return position < endIndex && self[position].uid == uid ? position : nil
     }
 }

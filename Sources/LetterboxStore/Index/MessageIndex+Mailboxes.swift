@@ -104,7 +104,7 @@ extension MessageIndex.State {
                 otherPlacements.removeValue(forKey: id)
                 ?? MessageLocation(mailbox: Mailbox.inbox, uid: id, captured: true)
             guard let members = mailboxes[location.mailbox]?.members,
-                let position = members.firstPosition(ofUID: location.uid), members[position].id == id
+                let position = members.position(of: location.uid, by: \.uid), members[position].id == id
             else {
                 unfound.insert(location.mailbox)
                 continue
@@ -119,10 +119,7 @@ extension MessageIndex.State {
     /// Takes `removed` (no longer in `byID`) out of the id order: each found by binary search,
     /// the order moved once.
     mutating func removeFromIDOrder(_ removed: [UInt64]) {
-        let positions = removed.compactMap { id -> Int? in
-            let position = ids.partitioningIndex { $0 >= id }
-            return position < ids.endIndex && ids[position] == id ? position : nil
-        }
+        let positions = removed.compactMap { id in ids.position(of: id, by: { $0 }) }
         ids.remove(atAscending: Array(Set(positions)).sorted())
     }
 

@@ -18,7 +18,7 @@ extension MessageIndex {
             var absent: [UInt64] = []
             for uid in uids {
                 // Members are in UID order: a binary search for each.
-                guard let position = mailbox.members.firstPosition(ofUID: uid),
+                guard let position = mailbox.members.position(of: uid, by: \.uid),
                     let message = state.byID[mailbox.members[position].id]
                 else {
                     absent.append(uid)
@@ -47,14 +47,6 @@ extension MessageIndex {
         return MailboxUpdates(
             present: present, absent: absent.sorted(), modificationSequence: updates.modificationSequence,
             mailbox: updates.mailbox)
-    }
-}
-
-extension [(uid: UInt64, id: UInt64)] {
-    /// The position of `uid` in these members (ascending by UID), by binary search.
-    func firstPosition(ofUID uid: UInt64) -> Int? {
-        let position = partitioningIndex { $0.uid >= uid }
-        return position < endIndex && self[position].uid == uid ? position : nil
     }
 }
 

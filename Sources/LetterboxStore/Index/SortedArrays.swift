@@ -1,9 +1,11 @@
 /// Binary search and batch removal on arrays kept in ascending order (message ids, a mailbox's
 /// members by UID, an IMAP session's view): finding or removing a few of n elements costs
 /// O(log n) each and one move of the elements after them, not a pass that tests every element.
+/// Inlinable, so that the IMAP session's calls are specialized too.
 extension RandomAccessCollection {
     /// The first index whose element satisfies `isAtOrAbove`, which must hold for a suffix of the
     /// collection (false, then true); `endIndex` when none does.
+    @inlinable
     package func partitioningIndex(where isAtOrAbove: (Element) -> Bool) -> Index {
         var low = startIndex
         var high = endIndex
@@ -13,11 +15,20 @@ extension RandomAccessCollection {
         }
         return low
     }
+
+    /// The index of the element whose `key` is `value`, in a collection ascending by `key`; nil
+    /// when there is none.
+    @inlinable
+    package func position<Key: Comparable>(of value: Key, by key: (Element) -> Key) -> Index? {
+        let position = partitioningIndex { key($0) >= value }
+        return position < endIndex && key(self[position]) == value ? position : nil
+    }
 }
 
 extension Array {
     /// Removes the elements at `positions` (ascending, each once) in one pass from the first of
     /// them: every later element moves once, however many go.
+    @inlinable
     package mutating func remove(atAscending positions: [Int]) {
         guard let first = positions.first else { return }
         var next = 0
