@@ -68,7 +68,11 @@ private final class Receiver: Sendable {
 
     struct WaitFailed: Error { let wanted: Int, got: Int }
 
+    /// The receiver by name, so the lookup is part of the test.
     var url: WebhookURL { get throws { try WebhookURL(parsing: "http://localhost:\(server.port)/hooks/mail?x=1") } }
+    /// The receiver by address: for tests about something else than the lookup, which a loaded
+    /// machine can make take most of a connect timeout.
+    var numericURL: WebhookURL { get throws { try WebhookURL(parsing: "http://127.0.0.1:\(server.port)/hooks/mail") } }
 }
 
 /// Lines a logger wrote.
@@ -83,7 +87,10 @@ private final class LogLines: Sendable {
         while all.filter({ $0.contains(text) }).count < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+        if all.filter({ $0.contains(text) }).count < count { throw Missing(text: text, lines: all) }
     }
+
+    struct Missing: Error { let text: String, lines: [String] }
 }
 
 private func capture(_ store: MemoryStore, subject: String) async throws -> Message {
@@ -133,7 +140,7 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
     @Test func retriesFailuresWithBackoffButNotRefusals() async throws {
         // Message 1: 503, then 200 on its second attempt. Message 2: 400, never retried. Message 3: 200.
         let receiver = try Receiver { number in [1: 503, 2: 200, 3: 400, 4: 200][number] ?? 200 }
-        let (store, log, notifier) = notifying(try receiver.url)
+        let (store, log, notifier) = notifying(try receiver.numericURL)
         defer { notifier.stop() }
         for subject in ["a", "b", "c"] { _ = try await capture(store, subject: subject) }
         try await receiver.waitFor(4)
@@ -152,7 +159,7 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
         // first attempt still connects.
         let receiver = try Receiver { _ in 200 }
         let pool = BlockingPool(maxThreads: 1)
-        let (store, log, notifier) = notifying(try receiver.url) {
+        let (store, log, notifier) = notifying(try receiver.numericURL) {
             $0.connectPool = pool
             $0.connectTimeout = .seconds(3)
         }
@@ -166,7 +173,7 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
 
     @Test func givesUpAfterTheAttemptsAndGoesOn() async throws {
         let receiver = try Receiver { number in number <= 3 ? 500 : 200 }
-        let (store, log, notifier) = notifying(try receiver.url) { $0.attempts = 3 }
+        let (store, log, notifier) = notifying(try receiver.numericURL) { $0.attempts = 3 }
         defer { notifier.stop() }
         _ = try await capture(store, subject: "lost")
         _ = try await capture(store, subject: "kept")
@@ -178,7 +185,7 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
 
     @Test func aStuckReceiverNeitherDelaysCaptureNorGrowsTheQueue() async throws {
         let receiver = try Receiver { _ in nil }  // accepts, reads, never answers
-        let (store, log, notifier) = notifying(try receiver.url) { $0.capacity = 2 }
+        let (store, log, notifier) = notifying(try receiver.numericURL) { $0.capacity = 2 }
         defer { notifier.stop() }
         // Storing (after which SMTP answers 250) finishes while the first post hangs.
         for number in 1...8 { _ = try await capture(store, subject: "m\(number)") }
@@ -195,12 +202,12 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
     }
 
     @Test func unreachableReceiverIsRetriedThenLogged() async throws {
-        // A port nothing listens on: bind one, note it, close it.
-        let closed = try TCPServer(
-            host: "127.0.0.1", port: 0, group: EventLoopGroup.shared.get(),
-            options: .init(maxConnections: 1, idleTimeout: .seconds(1), overCapacityReply: []))
-        let port = closed.port
-        await closed.shutdown(gracePeriod: .zero)
+        // A port bound but not listening: connects to it are refused (RST), and while the test
+        // holds it no other test's listener can take it (closing a listener instead freed the
+        // port, and a server another test started got it: the post reached that server).
+        let refusing = try LoopbackSocket()
+        defer { refusing.close() }
+        let port = refusing.port
         let (store, log, notifier) = notifying(try WebhookURL(parsing: "http://127.0.0.1:\(port)")) { $0.attempts = 2 }
         defer { notifier.stop() }
         _ = try await capture(store, subject: "x")
@@ -208,7 +215,8 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
         #expect(
             log.all.contains {
                 $0.contains("message 1 not posted to http://127.0.0.1:\(port)/ after 2 attempts: cannot connect")
-            })
+                    && $0.contains("refused")
+            }, "\(log.all)")
     }
 
     @Test func aLookupThatNeverAnswersIsAbandonedAtTheConnectTimeoutAndRetried() async throws {
@@ -328,37 +336,81 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
     }
 }
 
+#if canImport(Glibc)
+    private let streamType = Int32(SOCK_STREAM.rawValue)
+    private func closeDescriptor(_ fd: Int32) { _ = Glibc.close(fd) }
+#else
+    private let streamType = SOCK_STREAM
+    private func closeDescriptor(_ fd: Int32) { _ = Darwin.close(fd) }
+#endif
+
+/// A TCP socket bound to an ephemeral port on 127.0.0.1 and not listening: connects to it are
+/// refused, and while it is open no other test's listener can take its port.
+private final class LoopbackSocket: Sendable {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, streamType, 0)
+        self.descriptor = descriptor
+        var address = Self.address(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        guard descriptor >= 0, bound == 0, named == 0 else {
+            close()
+            throw SetUpFailed()
+        }
+    }
+
+    /// 127.0.0.1 and `port`.
+    static func address(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        #if canImport(Darwin)
+            address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)
+        #endif
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return address
+    }
+
+    func close() { closeDescriptor(descriptor) }
+}
+
+private struct SetUpFailed: Error {}
+
 #if os(Linux)
     /// A listener whose accept queue is full and which never accepts: Linux drops the SYNs of
     /// further connects, so they hang as a black-holed receiver's would (until `tcp_syn_retries`
     /// runs out, about two minutes), on a port the test owns.
     private final class BlackHole: Sendable {
         let port: Int
-        private let descriptors: [Int32]
+        private let listener: LoopbackSocket
+        private let clients: [Int32]
 
         init() throws {
-            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            listener = try LoopbackSocket()
+            port = listener.port
+            guard listen(listener.descriptor, 0) == 0 else {
+                listener.close()
+                throw SetUpFailed()
             }
-            guard listener >= 0, bound == 0, listen(listener, 0) == 0 else { throw Failure.setUp }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-            }
-            port = Int(UInt16(bigEndian: address.sin_port))
             // Connects until one is not answered: the queue is then full.
-            var descriptors = [listener]
+            var address = LoopbackSocket.address(port: port)
+            var clients: [Int32] = []
             var full = false
             for _ in 0..<16 where !full {
-                let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                let client = socket(AF_INET, streamType, 0)
                 _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL, 0) | O_NONBLOCK)
-                descriptors.append(client)
+                clients.append(client)
                 _ = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                         connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -367,15 +419,16 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
                 var polled = pollfd(fd: client, events: Int16(POLLOUT), revents: 0)
                 full = poll(&polled, 1, 500) == 0
             }
-            self.descriptors = descriptors
+            self.clients = clients
             guard full else {
                 close()
-                throw Failure.setUp
+                throw SetUpFailed()
             }
         }
 
-        func close() { for fd in descriptors { _ = Glibc.close(fd) } }
-
-        enum Failure: Error { case setUp }
+        func close() {
+            for fd in clients { closeDescriptor(fd) }
+            listener.close()
+        }
     }
 #endif
