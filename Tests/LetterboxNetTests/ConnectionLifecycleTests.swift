@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import LetterboxNet
 import TestSupport
 import Testing
@@ -12,10 +12,9 @@ struct ConnectionLifecycleTests {
         let pair = try SocketPair()
         let reader = try connection(pair.right)
         let left = pair.left
-        // The close comes from a Dispatch thread, not a task: on a loaded 2-core machine, tests
-        // that hold the cooperative pool could otherwise delay it past the idle timeout.
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(20)) { rawClose(left) }
+        let peer = PeerThread(after: .milliseconds(20)) { rawClose(left) }
         await #expect(throws: NetError.closed) { try await reader.readLine(maxLength: 100) }
+        try await peer.value()
     }
 
     @Test("an unterminated line before end of stream is not returned: readLine throws closed")
@@ -60,16 +59,13 @@ struct ConnectionLifecycleTests {
         let reader = try connection(pair.right)
         let handle = reader.handle
         #expect(!reader.isDraining)
-        let drainer = Task {
-            // Orders the drain after the read has probably parked; either order must give the same result.
-            try await Task.sleep(for: .milliseconds(50))
-            handle.drain()
-        }
+        // Orders the drain after the read has probably parked; either order must give the same result.
+        let drainer = PeerThread(after: .milliseconds(50)) { handle.drain() }
         await #expect(throws: NetError.shuttingDown) {
             try await reader.readLine(maxLength: 100, interruptible: true)
         }
         #expect(reader.isDraining)
-        try await drainer.value
+        try await drainer.value()
     }
 
     @Test("after drain, a new interruptible read fails at once, but buffered lines are still returned")
@@ -92,15 +88,14 @@ struct ConnectionLifecycleTests {
         let reader = try connection(pair.right)
         let handle = reader.handle
         let left = pair.left
-        let peer = Task {
-            try await Task.sleep(for: .milliseconds(50))
+        let peer = PeerThread(after: .milliseconds(50)) {
             handle.drain()
-            try await Task.sleep(for: .milliseconds(50))
+            Thread.sleep(forTimeInterval: 0.05)
             try rawSend(left, "DATA line\r\n")
         }
         #expect(try await reader.readLine(maxLength: 100, interruptible: false) == .ascii("DATA line"))
         #expect(reader.isDraining)
-        try await peer.value
+        try await peer.value()
     }
 
     @Test("an interruptible readLine in the middle of a line is not interrupted by drain")
@@ -112,13 +107,10 @@ struct ConnectionLifecycleTests {
         try await reader.fill()
         reader.handle.drain()
         let left = pair.left
-        let peer = Task {
-            try await Task.sleep(for: .milliseconds(50))
-            try rawSend(left, "<a@example.com>\r\n")
-        }
+        let peer = PeerThread(after: .milliseconds(50)) { try rawSend(left, "<a@example.com>\r\n") }
         #expect(
             try await reader.readLine(maxLength: 100, interruptible: true) == .ascii("MAIL FROM:<a@example.com>"))
-        try await peer.value
+        try await peer.value()
     }
 
     @Test("abort from another task ends a parked read with NetError.closed")
@@ -127,12 +119,9 @@ struct ConnectionLifecycleTests {
         defer { rawClose(pair.left) }
         let reader = try connection(pair.right)
         let handle = reader.handle
-        let aborter = Task {
-            try await Task.sleep(for: .milliseconds(50))
-            handle.abort()
-        }
+        let aborter = PeerThread(after: .milliseconds(50)) { handle.abort() }
         await #expect(throws: NetError.closed) { try await reader.readLine(maxLength: 100) }
-        try await aborter.value
+        try await aborter.value()
     }
 
     @Test("cancelling the task of a parked read ends it with CancellationError")

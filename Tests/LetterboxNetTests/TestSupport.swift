@@ -13,8 +13,10 @@ func testLoop() throws -> EventLoop {
     try EventLoopGroup.shared.get().next()
 }
 
-/// A connection over `fd` (which it then owns and closes), with a generous idle timeout by default.
-func connection(_ fd: Int32, idleTimeout: Duration = .seconds(10)) throws -> Connection {
+/// A connection over `fd` (which it then owns and closes), with a generous idle timeout by default:
+/// 45 s, under the suites' one-minute limit, since on CI's loaded machine a peer's step due after
+/// 50 ms has been seen to come more than 10 s late.
+func connection(_ fd: Int32, idleTimeout: Duration = .seconds(45)) throws -> Connection {
     try Connection(fd: fd, loop: testLoop(), idleTimeout: idleTimeout)
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs `work`, which blocks its thread (waiting for a child process to print or to exit), on a
 /// thread of its own that ends with it, and returns its result.
@@ -12,5 +13,33 @@ import Foundation
 public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// Work a test's peer does on a thread of its own, started at once: after `delay`, `work`
+/// (a drain, an abort, bytes sent). A peer as a `Task` that sleeps first needs the cooperative
+/// pool and Dispatch's timers to run on time; on a loaded 2-core machine, other tests holding
+/// them delayed such a peer past the read's 10 s idle timeout, and the read failed.
+public final class PeerThread: Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private let outcome = Mutex<Result<Void, any Error>?>(nil)
+
+    public init(after delay: Duration, _ work: @escaping @Sendable () throws -> Void) {
+        Thread.detachNewThread { [self] in
+            let (seconds, attoseconds) = delay.components
+            Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
+            let result = Result { try work() }
+            outcome.withLock { $0 = result }
+            finished.signal()
+        }
+    }
+
+    /// Waits (on a thread of its own) until the work has run; rethrows its error.
+    public func value() async throws {
+        try await onOwnThread { [self] in
+            finished.wait()
+            finished.signal()
+            try outcome.withLock { $0 }?.get()
+        }
     }
 }
