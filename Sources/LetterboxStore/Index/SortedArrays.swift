@@ -26,11 +26,26 @@ extension RandomAccessCollection {
 }
 
 extension Array {
-    /// Removes the elements at `positions` (ascending, each once) in one pass from the first of
-    /// them: every later element moves once, however many go.
+    /// Removes the elements at `positions` (ascending, each once). A few runs of adjacent
+    /// positions (the oldest messages, one expunge) go with one `removeSubrange` each, last run
+    /// first, which moves the later elements in bulk with no reference counting; many runs take
+    /// one pass from the first position, which moves every later element once, one swap each (a
+    /// swap of an element holding references retains and releases them: over an IMAP session's
+    /// view this was a tenth of the server's time in the soak).
     @inlinable
     package mutating func remove(atAscending positions: [Int]) {
         guard let first = positions.first else { return }
+        let runs = 1 + zip(positions, positions.dropFirst()).count { $1 != $0 + 1 }
+        if runs <= 8 {
+            var end = positions.count
+            while end > 0 {
+                var start = end - 1
+                while start > 0 && positions[start - 1] == positions[start] - 1 { start -= 1 }
+                removeSubrange(positions[start]...positions[end - 1])
+                end = start
+            }
+            return
+        }
         var next = 0
         var write = first
         for read in first..<endIndex {
