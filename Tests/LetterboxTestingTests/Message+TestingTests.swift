@@ -1,7 +1,5 @@
 import Foundation
 import Letterbox
-import LetterboxMIME
-import LetterboxStore
 import LetterboxTesting
 import Testing
 
