@@ -346,24 +346,26 @@ extension MessageIndex {
             guard state.mailboxes[name] != nil else { throw .tryCreate(name) }
             var moved: [(id: UInt64, from: UInt64, to: UInt64)] = []
             moved.reserveCapacity(ids.count)
-            var leaving: [String: Set<UInt64>] = [:]
+            // Where each message was among its source's members (ascending by UID, so found by
+            // binary search): removing them costs what moves, not a pass over the source. A new
+            // UID is above every old one, so a move within one mailbox leaves these positions be.
+            var leaving: [String: Set<Int>] = [:]
             let modSeq = state.nextModSeq()
             for id in ids {
-                guard let placement = state.placement(of: id) else { continue }
+                guard let placement = state.placement(of: id),
+                    let position = state.mailboxes[placement.mailbox]?.members.position(of: placement.uid, by: \.uid)
+                else { continue }
                 // RFC 7162 §3.2.10: the source reports the old UID as vanished.
                 state.recordExpunged(uid: placement.uid, in: placement.mailbox, modSeq: modSeq)
-                leaving[placement.mailbox, default: []].insert(id)
+                leaving[placement.mailbox, default: []].insert(position)
                 let uid = state.place(id, in: name, captured: placement.captured)
                 state.stamp([id], modSeq: modSeq)
                 if let flags = state.flags[id] { state.noteKeywords(of: flags, in: name) }
                 state.unclaimedRecent.insert(id)
                 moved.append((id, placement.uid, uid))
             }
-            let arrived = Set(moved.map(\.to))
-            for (source, gone) in leaving {
-                state.mailboxes[source]?.members.removeAll {
-                    gone.contains($0.id) && !(source == name && arrived.contains($0.uid))
-                }
+            for (source, positions) in leaving {
+                state.mailboxes[source]?.members.remove(atAscending: positions.sorted())
             }
             if !moved.isEmpty { state.modificationSequence += 1 }
             return (moved, Array(state.observers.values))

@@ -1,3 +1,4 @@
+import LetterboxThreads
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -110,7 +111,17 @@ package final class MemoryStore: IndexedStore {
         return (message, uid)
     }
 
+    /// Copies or moves of more messages than this (`UID MOVE 1:*`, RENAME INBOX) run on an
+    /// indexing thread: their cost grows with the store, and the caller is an event loop.
+    private static let onTheCallersThread = 256
+
     package func copy(ids: [UInt64], to mailbox: String) async throws -> [(source: UInt64, uid: UInt64)] {
+        guard ids.count > Self.onTheCallersThread else { return try copyNow(ids: ids, to: mailbox) }
+        return try await BlockingPool.indexing.run { () throws(MailboxError) in try self.copyNow(ids: ids, to: mailbox)
+        }
+    }
+
+    private func copyNow(ids: [UInt64], to mailbox: String) throws(MailboxError) -> [(source: UInt64, uid: UInt64)] {
         guard index.mailbox(named: mailbox) != nil else { throw MailboxError.tryCreate(Mailbox.canonical(mailbox)) }
         var sources: [UInt64] = []
         var copies: [(Message, MessageFlags)] = []
@@ -126,6 +137,9 @@ package final class MemoryStore: IndexedStore {
     }
 
     package func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
-        try index.move(ids: ids, to: mailbox)
+        guard ids.count > Self.onTheCallersThread else { return try index.move(ids: ids, to: mailbox) }
+        return try await BlockingPool.indexing.run { [index] () throws(MailboxError) in
+            try index.move(ids: ids, to: mailbox)
+        }
     }
 }
