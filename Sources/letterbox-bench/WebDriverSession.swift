@@ -64,9 +64,12 @@ final class WebDriverSession {
                     "browserName": "chrome",
                     "goog:chromeOptions": [
                         "binary": programs.chromium,
+                        // Over a pipe instead of a port, the browser ends when the driver does:
+                        // when the bench is interrupted, the driver gets SIGTERM (it ends with the
+                        // bench) and would otherwise leave the browser running as an orphan.
                         "args": [
                             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                            "--window-size=\(width),\(height)",
+                            "--remote-debugging-pipe", "--window-size=\(width),\(height)",
                         ],
                     ],
                 ]
