@@ -78,12 +78,22 @@ enum WebInboxProbes {
     /// Scrolls to the top and starts recording, for every row whose subject is `Latency <n>`, the
     /// moment it entered the DOM (a MutationObserver on the list, which runs right after the
     /// script that inserted it) and the next animation frame after (the frame that paints it),
-    /// both as `performance.timeOrigin + performance.now()`.
+    /// both as `performance.timeOrigin + performance.now()`; and, apart from the page's own
+    /// stream, when a second `/events` stream opened here delivered its `message` event (what the
+    /// server and the page's event loop add, without the page's rendering). Answers once that
+    /// stream is open.
     static let watchArrivals = """
         const done = arguments[arguments.length - 1];
         document.getElementById("list").scrollTop = 0;
         window.__inserted = {};
         window.__framed = {};
+        window.__evented = {};
+        const stream = new EventSource("/events");
+        stream.addEventListener("message", (event) => {
+          const now = performance.timeOrigin + performance.now();
+          const match = /^Latency (\\d+)$/.exec(JSON.parse(event.data).subject || "");
+          if (match) window.__evented[match[1]] = now;
+        });
         new MutationObserver(() => {
           const now = performance.timeOrigin + performance.now();
           for (const subject of document.querySelectorAll("#list .row .subject")) {
@@ -95,11 +105,12 @@ enum WebInboxProbes {
             }
           }
         }).observe(document.getElementById("list"), {childList: true, subtree: true, characterData: true});
-        setTimeout(() => done(JSON.stringify(true)), 300);
+        stream.addEventListener("open", () => setTimeout(() => done(JSON.stringify(true)), 300), {once: true});
         """
 
     /// What ``watchArrivals`` recorded, keyed by `n`.
     struct Arrivals: Decodable {
+        var evented: [String: Double]
         var inserted: [String: Double]
         var framed: [String: Double]
     }
@@ -112,7 +123,7 @@ enum WebInboxProbes {
         const began = performance.now();
         (function check() {
           if (Object.keys(window.__framed).length >= \(count) || performance.now() - began > \(seconds * 1000)) {
-            done(JSON.stringify({inserted: window.__inserted, framed: window.__framed}));
+            done(JSON.stringify({evented: window.__evented, inserted: window.__inserted, framed: window.__framed}));
           } else setTimeout(check, 20);
         })();
         """
