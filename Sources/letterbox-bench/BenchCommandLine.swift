@@ -145,6 +145,21 @@ enum BenchCommandLine {
                 "messages": .int, "size": .int, "connections": .int, "subscribers": .int, "held": .int, "rate": .int,
             ]),
         Mode(
+            names: ["inbox"],
+            usage: """
+                  inbox        the web inbox in headless Chromium, driven over WebDriver (chromedriver): the assets
+                               GET / pulls in all (goal ≤ 100 KB) and their server time (goal < 50 ms); with 50,000
+                               messages stored, navigation → first rows rendered (goal < 300 ms) and rows in the DOM
+                               (goal ≤ ~200); SMTP 250 → row in the open page (goal p99 < 100 ms); runs the letterbox
+                               executable as a child (apt-get install chromium chromium-driver)
+                               --messages 50000 --loads 5 --deliveries 200 --interval 50 (ms between deliveries)
+                               [--chromedriver PATH] [--chromium PATH]
+                """,
+            options: [
+                "messages": .int, "loads": .int, "deliveries": .int, "interval": .int, "chromedriver": .text,
+                "chromium": .text,
+            ]),
+        Mode(
             names: ["all"],
             usage: """
                   all          every measurement above with the issue's parameters

@@ -128,6 +128,16 @@ do {
             try SSEFanOut.run(
                 messages: messages, size: size, connections: connections, fanOut: fanOut, held: held, rate: rate)
         }
+    case "inbox":
+        let (messages, loads, deliveries) = (option("messages", 50_000), option("loads", 5), option("deliveries", 200))
+        let (interval, chromedriver, chromium) = (
+            option("interval", 50), stringOption("chromedriver"), stringOption("chromium")
+        )
+        try await onThread {
+            try WebInboxBenchmark.run(
+                messages: messages, loads: loads, deliveries: deliveries, interval: interval,
+                chromedriver: chromedriver, chromium: chromium)
+        }
     case "bighead":
         let lines = option("lines", 2_000_000)
         try await onThread { try BigHeader.run(lines: lines) }

@@ -45,7 +45,7 @@ import Testing
 
     static let modes = [
         "smtp", "smtp-source", "startup", "idle", "memory", "testing", "pop3", "imap", "imap-mailboxes", "qresync",
-        "maildir", "mime", "tls", "imapcheck", "sse", "all", "netfuzz", "soak", "stall", "memcycle", "bighead",
+        "maildir", "mime", "tls", "imapcheck", "sse", "inbox", "all", "netfuzz", "soak", "stall", "memcycle", "bighead",
     ]
 
     @Test(arguments: modes) func everyModeAnswersHelpWithItsUsage(mode: String) async throws {
@@ -67,6 +67,8 @@ import Testing
         (["soak", "--minutes", "half"], "--minutes needs a number, not 'half'"),
         (["smtp", "--connections", "8", "extra"], "unexpected argument 'extra'"),
         (["soak", "-x"], "unknown option '-x'"),
+        (["inbox", "--loads", "five"], "--loads needs a number, not 'five'"),
+        (["inbox", "--chromium"], "--chromium needs a value"),
         (["nosuchmode"], "unknown measurement 'nosuchmode'"),
     ])
     func mistakesAnswerWithTheUsageAndStatus2(arguments: [String], complaint: String) async throws {
@@ -75,6 +77,17 @@ import Testing
         #expect(ending.errors.contains(complaint), "\(ending.errors)")
         #expect(ending.errors.contains("Usage: letterbox-bench"))
         #expect(ending.output.isEmpty)
+    }
+
+    /// Without the browser there is nothing to measure: the mode says what is missing and ends
+    /// with status 1 before it starts a server or fills a store.
+    @Test func theInboxModeWithoutItsDriverSaysSoAndFails() async throws {
+        let ending = try await Self.run(["inbox", "--chromedriver", "/nonexistent/chromedriver"])
+        #expect(ending.status == 1)
+        #expect(
+            ending.errors.contains("--chromedriver /nonexistent/chromedriver: no executable file there"),
+            "\(ending.errors)")
+        #expect(ending.output.isEmpty, "\(ending.output)")
     }
 
     @Test func theOverviewListsEveryMode() async throws {
