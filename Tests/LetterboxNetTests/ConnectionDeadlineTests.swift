@@ -29,10 +29,10 @@ struct ConnectionDeadlineTests {
     @Test("the line deadline counts from the line's first byte, not from the start of the wait")
     func lineDeadlineStartsAtFirstByte() async throws {
         let pair = try SocketPair()
-        defer { rawClose(pair.left) }
+        let peer = GuardedPeer(pair.left)
+        defer { peer.close() }
         let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(line: .milliseconds(200)))
-        let left = pair.left
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(600)) { try? rawSend(left, "NOOP\r\n") }
+        _ = PeerThread(after: .milliseconds(600)) { try peer.send("NOOP\r\n") }
         #expect(try await reader.readLine(maxLength: 100) == .ascii("NOOP"))
     }
 
@@ -114,14 +114,14 @@ struct ConnectionDeadlineTests {
     @Test("a wait whose deadline has already passed ends at once, even if the peer's bytes come right after")
     func deadlinePassedBeforeTheWait() async throws {
         let pair = try SocketPair()
-        defer { rawClose(pair.left) }
+        let peer = GuardedPeer(pair.left)
+        defer { peer.close() }
         let reader = try Connection(
             fd: pair.right, loop: testLoop(), timeouts: Self.budgets(login: .milliseconds(50)))
         // The login deadline passes while nothing waits; then the bytes come 10 ms into the wait,
         // before the loop's next sweep of parked waiters (every 250 ms) could expire it.
         try await Task.sleep(for: .milliseconds(200))
-        let left = pair.left
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(10)) { try? rawSend(left, "NOOP\r\n") }
+        _ = PeerThread(after: .milliseconds(10)) { try peer.send("NOOP\r\n") }
         await #expect(throws: NetError.loginTimeout) { try await reader.readLine(maxLength: 100) }
     }
 
@@ -148,21 +148,22 @@ struct ConnectionDeadlineTests {
         await #expect(throws: NetError.loginTimeout) { try await waiting.readLine(maxLength: 100) }
 
         let pair = try SocketPair()
-        defer { rawClose(pair.left) }
+        let peer = GuardedPeer(pair.left)
+        defer { peer.close() }
         let reader = try Connection(fd: pair.right, loop: testLoop(), timeouts: Self.budgets(login: .milliseconds(300)))
         reader.loggedIn()
         #expect(!reader.awaitsLogin)
-        let left = pair.left
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(900)) { try? rawSend(left, "NOOP\r\n") }
+        _ = PeerThread(after: .milliseconds(900)) { try peer.send("NOOP\r\n") }
         #expect(try await reader.readLine(maxLength: 100) == .ascii("NOOP"))
     }
 
     @Test("awaitWakeOrHangUp ends with closed when the peer closes, reading nothing")
     func hangUpEndsTheWait() async throws {
         let pair = try SocketPair()
+        let peer = GuardedPeer(pair.left)
+        defer { peer.close() }
         let waiter = try connection(pair.right)
-        let left = pair.left
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { rawClose(left) }
+        _ = PeerThread(after: .milliseconds(50)) { peer.close() }
         await #expect(throws: NetError.closed) { try await waiter.awaitWakeOrHangUp() }
     }
 
@@ -173,7 +174,7 @@ struct ConnectionDeadlineTests {
         let waiter = try connection(pair.right)
         try rawSend(pair.left, "next\r\n")
         let handle = waiter.handle
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(100)) { handle.wake() }
+        _ = PeerThread(after: .milliseconds(100)) { handle.wake() }
         await #expect(throws: NetError.woken) { try await waiter.awaitWakeOrHangUp() }
         #expect(try await waiter.readLine(maxLength: 100) == .ascii("next"))
     }
@@ -181,11 +182,12 @@ struct ConnectionDeadlineTests {
     @Test("a pause (a failed login's delay) ends with closed when the peer closes, even behind pipelined bytes")
     func hangUpEndsThePause() async throws {
         let pair = try SocketPair()
+        let peer = GuardedPeer(pair.left)
+        defer { peer.close() }
         let pausing = try connection(pair.right)
-        let left = pair.left
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) {
-            try? rawSend(left, "a NOOP\r\n")
-            rawClose(left)
+        _ = PeerThread(after: .milliseconds(50)) {
+            try peer.send("a NOOP\r\n")
+            peer.close()
         }
         await #expect(throws: NetError.closed) { try await pausing.flushThenWait(.seconds(600)) }
     }
@@ -193,12 +195,10 @@ struct ConnectionDeadlineTests {
     @Test("what the peer pipelines during a pause is read after it, in order")
     func pauseKeepsPipelinedBytes() async throws {
         let pair = try SocketPair()
-        defer { rawClose(pair.left) }
+        let peer = GuardedPeer(pair.left)
+        defer { peer.close() }
         let pausing = try connection(pair.right)
-        let left = pair.left
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) {
-            try? rawSend(left, "next\r\nlast\r\n")
-        }
+        _ = PeerThread(after: .milliseconds(50)) { try peer.send("next\r\nlast\r\n") }
         try await pausing.flushThenWait(.milliseconds(300))
         #expect(try await pausing.readLine(maxLength: 100) == .ascii("next"))
         #expect(try await pausing.readLine(maxLength: 100) == .ascii("last"))

@@ -10,9 +10,10 @@ struct ConnectionLifecycleTests {
     @Test("the peer closing ends a waiting read with NetError.closed")
     func peerClosesWhileWaiting() async throws {
         let pair = try SocketPair()
+        let left = GuardedPeer(pair.left)
+        defer { left.close() }
         let reader = try connection(pair.right)
-        let left = pair.left
-        let peer = PeerThread(after: .milliseconds(20)) { rawClose(left) }
+        let peer = PeerThread(after: .milliseconds(20)) { left.close() }
         await #expect(throws: NetError.closed) { try await reader.readLine(maxLength: 100) }
         try await peer.value()
     }
@@ -84,14 +85,14 @@ struct ConnectionLifecycleTests {
     @Test("drain does not interrupt a non-interruptible read: data sent afterwards arrives")
     func drainSparesNonInterruptibleRead() async throws {
         let pair = try SocketPair()
-        defer { rawClose(pair.left) }
+        let left = GuardedPeer(pair.left)
+        defer { left.close() }
         let reader = try connection(pair.right)
         let handle = reader.handle
-        let left = pair.left
         let peer = PeerThread(after: .milliseconds(50)) {
             handle.drain()
             Thread.sleep(forTimeInterval: 0.05)
-            try rawSend(left, "DATA line\r\n")
+            try left.send("DATA line\r\n")
         }
         #expect(try await reader.readLine(maxLength: 100, interruptible: false) == .ascii("DATA line"))
         #expect(reader.isDraining)
@@ -101,13 +102,13 @@ struct ConnectionLifecycleTests {
     @Test("an interruptible readLine in the middle of a line is not interrupted by drain")
     func drainSparesHalfReadLine() async throws {
         let pair = try SocketPair()
-        defer { rawClose(pair.left) }
+        let left = GuardedPeer(pair.left)
+        defer { left.close() }
         let reader = try connection(pair.right)
-        try rawSend(pair.left, "MAIL FROM:")
+        try left.send("MAIL FROM:")
         try await reader.fill()
         reader.handle.drain()
-        let left = pair.left
-        let peer = PeerThread(after: .milliseconds(50)) { try rawSend(left, "<a@example.com>\r\n") }
+        let peer = PeerThread(after: .milliseconds(50)) { try left.send("<a@example.com>\r\n") }
         #expect(
             try await reader.readLine(maxLength: 100, interruptible: true) == .ascii("MAIL FROM:<a@example.com>"))
         try await peer.value()

@@ -34,12 +34,13 @@ struct ConnectionReadingTests {
     @Test("readLine waits for the rest of a line sent in small pieces by another task")
     func readLineAcrossSmallWrites() async throws {
         let pair = try SocketPair()
-        defer { rawClose(pair.left) }
+        // The writer may outlive a read that failed: its sends must not reach a reused descriptor.
+        let left = GuardedPeer(pair.left)
+        defer { left.close() }
         let reader = try connection(pair.right)
-        let left = pair.left
         let writer = Task {
             for piece in ["HE", "LO x", "\r", "\nNO", "OP\n", "QU", "IT", "\r\n"] {
-                try rawSend(left, piece)
+                try left.send(piece)
                 try await Task.sleep(for: .milliseconds(2))
             }
         }
@@ -163,13 +164,14 @@ struct ConnectionReadingTests {
     @Test("readExactly assembles a count from many writes made while it waits")
     func readExactlyWhileWaiting() async throws {
         let pair = try SocketPair()
-        defer { rawClose(pair.left) }
+        // The writer may outlive a read that failed: its sends must not reach a reused descriptor.
+        let left = GuardedPeer(pair.left)
+        defer { left.close() }
         let reader = try connection(pair.right)
-        let left = pair.left
         let pieces = (0..<20).map { String(repeating: String($0 % 10), count: 50) }
         let writer = Task {
             for piece in pieces {
-                try rawSend(left, piece)
+                try left.send(piece)
                 try await Task.sleep(for: .milliseconds(1))
             }
         }

@@ -72,3 +72,29 @@ func stop(_ server: TCPServer, gracePeriod: Duration = .seconds(10)) async throw
         await server.shutdown(gracePeriod: gracePeriod)
     }
 }
+
+/// The test's end of a socket pair, for a peer that acts later (from a thread or a timer): its
+/// sends and its close take turns under a lock, and whatever comes after the close does nothing.
+/// A raw descriptor closed when the test ended (its read failed early) could be reused by another
+/// test's socket at once, and a late send went there: a TCP client elsewhere in the suite read a
+/// "NOOP" its server echoed.
+final class GuardedPeer: Sendable {
+    private let descriptor: Mutex<Int32?>
+
+    init(_ fd: Int32) { descriptor = Mutex(fd) }
+
+    /// Sends `text`, unless already closed.
+    func send(_ text: String) throws {
+        try descriptor.withLock { fd in
+            if let fd { try rawSend(fd, text) }
+        }
+    }
+
+    /// Closes the descriptor, once.
+    func close() {
+        descriptor.withLock { fd in
+            if let open = fd { rawClose(open) }
+            fd = nil
+        }
+    }
+}
