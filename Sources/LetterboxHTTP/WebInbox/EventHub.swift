@@ -20,8 +20,10 @@ import Synchronization
 /// once into the log, and a subscriber is only a cursor into it. A subscriber's stream takes what
 /// its cursor has not reached yet (up to ``maxWriteBytes``) when it is ready to write, judging
 /// each event by its filter then; only a subscriber that found nothing to take (parked) is woken
-/// by a new event. The log is bounded (``maxQueuedBytes``): a subscriber whose cursor falls out
-/// of it is disconnected, so a slow reader can never make the server hold more.
+/// by a new event, and one that has just written rests until the next tick of one clock shared
+/// by all (``restInterval``), so a burst of mail costs each stream a write per tick. The log is
+/// bounded (``maxQueuedBytes``): a subscriber whose cursor falls out of it is disconnected, so a
+/// slow reader can never make the server hold more.
 ///
 /// The store is watched only while someone subscribes; a resumption across a time without
 /// subscribers gets `reset` (the events of that time were not recorded). Safe to share between tasks.
@@ -413,7 +415,7 @@ package final class EventHub: Sendable {
                 cursor.resting = false
                 if cursor.next < state.nextID || !cursor.own.isEmpty {
                     woken.append(subscriber)
-                } else {
+                } else if !cursor.parked {  // parked already if a stale wake made it look meanwhile
                     cursor.parked = true
                     state.parked.append(subscriber)
                 }
