@@ -108,7 +108,7 @@ package final class EventHub: Sendable {
             let admitted = removed.filter { admits($0.subject) }.map(\.id)
             if admitted.count == removed.count { return event.bytes }
             if admitted.isEmpty { return nil }
-            return EventHub.encode(id: event.id, event: "deleted", data: EventHub.deletedJSON(admitted).description)
+            return EventHub.encode(id: event.id, event: "deleted", data: EventHub.deletedJSON(admitted))
         }
 
         /// Whether a subscriber without filters gets an event about `subject`: every message
@@ -263,7 +263,7 @@ package final class EventHub: Sendable {
                 if lastEventID < state.nextID, lastEventID + 1 >= state.runStart, lastEventID + 1 >= state.firstID {
                     next = lastEventID + 1
                 } else {
-                    own += Self.encode(id: state.nextID - 1, event: "reset", data: "{}")
+                    own += Self.encode(id: state.nextID - 1, event: "reset", data: .object([]))
                 }
             }
             state.cursors[ObjectIdentifier(subscriber)] = Cursor(subscriber: subscriber, next: next, own: own)
@@ -441,7 +441,7 @@ package final class EventHub: Sendable {
                 let flags = store.flags(of: id)
                 let subject = Subject(
                     message: message, location: store.location(of: id), flags: flags, eitherSeen: true)
-                emit(kind: "flags", data: Self.flagsJSON(id: id, flags: flags).description, subject: subject)
+                emit(kind: "flags", data: Self.flagsJSON(id: id, flags: flags), subject: subject)
             }
         case .mailboxesChanged: break
         }
@@ -456,12 +456,12 @@ package final class EventHub: Sendable {
             let entry = MessageRendering.json(message, views: views, detailed: false, location: location, flags: flags)
             state.withLock { $0.known[message.id] = (message, location) }
             emit(
-                kind: "message", data: entry.description,
+                kind: "message", data: entry,
                 subject: Subject(message: message, location: location, flags: flags, eitherSeen: false))
         }
     }
 
-    private func emit(kind: String, data: String, subject: Subject?) {
+    private func emit(kind: String, data: JSONValue, subject: Subject?) {
         record { id in Event(id: id, bytes: Self.encode(id: id, event: kind, data: data), subject: subject) }
     }
 
@@ -493,7 +493,7 @@ package final class EventHub: Sendable {
         }
         record { id in
             Event(
-                id: id, bytes: Self.encode(id: id, event: "deleted", data: Self.deletedJSON(ids).description),
+                id: id, bytes: Self.encode(id: id, event: "deleted", data: Self.deletedJSON(ids)),
                 subject: nil, removed: Array(zip(ids, subjects)))
         }
     }
@@ -512,7 +512,10 @@ package final class EventHub: Sendable {
     }
 
     /// One event in the wire format: `id:`, `event:`, one `data:` line (JSON has no line breaks).
-    static func encode(id: UInt64, event: String, data: String) -> [UInt8] {
-        Array("id: \(id)\nevent: \(event)\ndata: \(data)\n\n".utf8)
+    static func encode(id: UInt64, event: String, data: JSONValue) -> [UInt8] {
+        var bytes = Array("id: \(id)\nevent: \(event)\ndata: ".utf8)
+        data.encode(into: &bytes)
+        bytes += "\n\n".utf8
+        return bytes
     }
 }
