@@ -130,4 +130,89 @@ import Testing
         await watcherPeer.close()
         await resumedPeer.close()
     }
+
+    /// Takes for `subscriber` until `text` holds a record containing `marker` (30 s at most).
+    private func take(
+        _ hub: EventHub, _ subscriber: EventHub.Subscriber, into text: inout String, until marker: String
+    ) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !text.contains(marker), ContinuousClock.now < deadline {
+            let took = take(hub, subscriber, into: &text)
+            try #require(took != .dropped)
+            if took == .nothing { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try #require(text.contains(marker), "no \(marker.debugDescription) in \(text.debugDescription)")
+    }
+
+    /// Whether `connection` is woken within 30 s (after that it is aborted, which ends the wait).
+    private func woken(_ connection: Connection) async -> Bool {
+        let handle = connection.handle
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(30))
+            handle.abort()
+        }
+        defer { timeout.cancel() }
+        do {
+            try await connection.awaitWakeOrHangUp(interruptible: true)
+        } catch let error as NetError where error == .woken {
+            return true
+        } catch {}
+        return false
+    }
+
+    @Test("a subscriber without filters gets the events of captured mail only, and of a deletion its captured ids")
+    func unfilteredSubscriberGetsCapturedMail() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let peer = try Peer()
+        let subscriber = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: peer.connection.handle)
+        try await append(store, subject: "captured")
+        let filed = try await store.append(
+            Array("From: a@example.com\r\nSubject: filed\r\n\r\nbody\r\n".utf8), to: "Sent", flags: MessageFlags(),
+            receivedAt: Date())
+        try await append(store, subject: "captured too")
+        let captured = store.messages().map(\.id).filter { $0 != filed.message.id }
+        #expect(captured.count == 2)
+        var text = ""
+        // The removal once the messages' events are out: a message removed before its event is
+        // published has none.
+        try await take(hub, subscriber, into: &text, until: "captured too")
+        _ = store.remove(ids: store.messages().map(\.id))
+        try await take(hub, subscriber, into: &text, until: "event: deleted")
+        #expect(messageIDs(text) == captured.map { Int($0) })
+        #expect(!text.contains("filed"))
+        let ids = captured.map(String.init).joined(separator: ",")
+        #expect(text.contains("event: deleted\ndata: {\"ids\":[\(ids)]}\n\n"), "\(text)")
+        hub.unsubscribe(subscriber)
+        await peer.close()
+    }
+
+    @Test("a stream that has written rests: the next tick wakes it if events came, else the next event does")
+    func restingSubscriberIsWokenByTheTickOrTheNextEvent() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let peer = try Peer()
+        let subscriber = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: peer.connection.handle)
+        var text = ""
+        #expect(take(hub, subscriber, into: &text) == .bytes)  // the retry line
+        // Events that arrive while it rests: the tick wakes it.
+        hub.rest(subscriber)
+        try await append(store, subject: "first")
+        #expect(await woken(peer.connection))
+        try await take(hub, subscriber, into: &text, until: "first")
+        // Nothing while it rests: parked at the tick, woken by the next event.
+        hub.rest(subscriber)
+        try await Task.sleep(for: EventHub.restInterval * 4)
+        try await append(store, subject: "second")
+        #expect(await woken(peer.connection))
+        try await take(hub, subscriber, into: &text, until: "second")
+        // Its own bytes (a heartbeat) queued while it rests: the tick wakes it too.
+        hub.rest(subscriber)
+        hub.queue(EventHub.keepAlive, for: subscriber)
+        #expect(await woken(peer.connection))
+        try await take(hub, subscriber, into: &text, until: ": keep-alive")
+        #expect(messageIDs(text).count == 2)
+        hub.unsubscribe(subscriber)
+        await peer.close()
+    }
 }

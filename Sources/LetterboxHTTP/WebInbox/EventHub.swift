@@ -20,8 +20,10 @@ import Synchronization
 /// once into the log, and a subscriber is only a cursor into it. A subscriber's stream takes what
 /// its cursor has not reached yet (up to ``maxWriteBytes``) when it is ready to write, judging
 /// each event by its filter then; only a subscriber that found nothing to take (parked) is woken
-/// by a new event. The log is bounded (``maxQueuedBytes``): a subscriber whose cursor falls out
-/// of it is disconnected, so a slow reader can never make the server hold more.
+/// by a new event, and one that has just written rests until the next tick of one clock shared
+/// by all (``restInterval``), so a burst of mail costs each stream a write per tick. The log is
+/// bounded (``maxQueuedBytes``): a subscriber whose cursor falls out of it is disconnected, so a
+/// slow reader can never make the server hold more.
 ///
 /// The store is watched only while someone subscribes; a resumption across a time without
 /// subscribers gets `reset` (the events of that time were not recorded). Safe to share between tasks.
@@ -35,6 +37,11 @@ package final class EventHub: Sendable {
     package static let maxQueuedBytes = 4 << 20
     /// The most one ``take(for:)`` gathers for one write (at least one event).
     static let maxWriteBytes = 256 << 10
+    /// How long a stream that has just written rests before it writes again: events that arrive
+    /// meanwhile go out together, so during a burst of mail each stream writes a few times a
+    /// second, not once per message. One clock wakes every resting stream at its tick (not a
+    /// timer per stream): a resting stream writes again at the next tick, within this interval.
+    static let restInterval: Duration = .milliseconds(25)
     /// How long the store's changes gather before the pump, woken by one, turns them into
     /// events: a few milliseconds on the way from SMTP `250` to an open page.
     static let publishCoalescing: Duration = .milliseconds(5)
@@ -61,7 +68,23 @@ package final class EventHub: Sendable {
         let subject: Subject?
         /// For `deleted`: each id with the message it was (nil: unknown, admitted by every
         /// filter); a subscriber gets the ids its filter admitted, none if it admitted none.
-        var removed: [(id: UInt64, subject: Subject?)]? = nil
+        let removed: [(id: UInt64, subject: Subject?)]?
+        /// Whether a subscriber without filters gets ``bytes`` as they are: judged once here, so
+        /// taking an event for such a subscriber (the usual one: an open inbox) reads one flag.
+        let unfilteredGetsAll: Bool
+
+        init(id: UInt64, bytes: [UInt8], subject: Subject?, removed: [(id: UInt64, subject: Subject?)]? = nil) {
+            self.id = id
+            self.bytes = bytes
+            self.subject = subject
+            self.removed = removed
+            self.unfilteredGetsAll =
+                if let removed {
+                    removed.allSatisfy { Subscriber.unfilteredAdmits($0.subject) }
+                } else {
+                    Subscriber.unfilteredAdmits(subject)
+                }
+        }
     }
 
     /// One `/events` connection: its filter and the connection to wake. Its place in the log is
@@ -69,7 +92,7 @@ package final class EventHub: Sendable {
     package final class Subscriber: Sendable {
         let filter: MessageFilter
         /// An empty filter admits every message captured over SMTP: judged without testing it.
-        private let unfiltered: Bool
+        let unfiltered: Bool
         let handle: ConnectionHandle
 
         init(filter: MessageFilter, handle: ConnectionHandle) {
@@ -85,14 +108,21 @@ package final class EventHub: Sendable {
             let admitted = removed.filter { admits($0.subject) }.map(\.id)
             if admitted.count == removed.count { return event.bytes }
             if admitted.isEmpty { return nil }
-            return EventHub.encode(id: event.id, event: "deleted", data: EventHub.deletedJSON(admitted).description)
+            return EventHub.encode(id: event.id, event: "deleted", data: EventHub.deletedJSON(admitted))
+        }
+
+        /// Whether a subscriber without filters gets an event about `subject`: every message
+        /// captured over SMTP (nil: every subscriber does).
+        static func unfilteredAdmits(_ subject: Subject?) -> Bool {
+            guard let subject else { return true }
+            return subject.location?.captured ?? false
         }
 
         /// Whether the subscriber gets an event about `subject` (nil: every subscriber does).
         func admits(_ subject: Subject?) -> Bool {
             guard let subject else { return true }
+            if unfiltered { return Self.unfilteredAdmits(subject) }
             guard let location = subject.location else { return false }
-            if unfiltered { return location.captured }
             guard filter.admits(mailbox: location.mailbox, captured: location.captured) else { return false }
             if filter.matches(subject.message, flags: subject.flags) { return true }
             guard subject.eitherSeen, filter.needsFlags else { return false }
@@ -113,6 +143,8 @@ package final class EventHub: Sendable {
         var own: [UInt8]
         /// Found nothing to take: the next event or own bytes wake it.
         var parked = false
+        /// Has just written: the next tick of the rest clock wakes it if anything waits by then.
+        var resting = false
     }
 
     private struct State {
@@ -125,6 +157,10 @@ package final class EventHub: Sendable {
         var cursors: [ObjectIdentifier: Cursor] = [:]
         /// The subscribers that found nothing to take, woken by the next event.
         var parked: [Subscriber] = []
+        /// The subscribers that have just written, woken together by the next tick of ``restClock``.
+        var resting: [Subscriber] = []
+        /// Ticks every ``EventHub/restInterval`` while any subscriber rests.
+        var restClock: Task<Void, Never>?
         var pump: Task<Void, Never>?
         /// Every stored message and where it is, while the store is watched: what a `deleted`
         /// event is judged by once the store no longer has the message. References to messages
@@ -227,7 +263,7 @@ package final class EventHub: Sendable {
                 if lastEventID < state.nextID, lastEventID + 1 >= state.runStart, lastEventID + 1 >= state.firstID {
                     next = lastEventID + 1
                 } else {
-                    own += Self.encode(id: state.nextID - 1, event: "reset", data: "{}")
+                    own += Self.encode(id: state.nextID - 1, event: "reset", data: .object([]))
                 }
             }
             state.cursors[ObjectIdentifier(subscriber)] = Cursor(subscriber: subscriber, next: next, own: own)
@@ -240,6 +276,7 @@ package final class EventHub: Sendable {
         let pump = state.withLock { state -> Task<Void, Never>? in
             state.cursors[ObjectIdentifier(subscriber)] = nil
             state.parked.removeAll { $0 === subscriber }
+            state.resting.removeAll { $0 === subscriber }
             guard state.cursors.isEmpty else { return nil }
             // Nothing recorded from now on can be resumed across (see ``subscribe``).
             state.known = [:]
@@ -300,14 +337,34 @@ package final class EventHub: Sendable {
                 return .dropped
             }
             var index = Int(cursor.next - first)
+            // The events taken go out as one buffer: the first as the log holds it (no copy), the
+            // ones after it copied behind it. Nothing is kept per event: one flag read and one
+            // copy for a subscriber without filters.
+            var events: [UInt8] = []
+            var taken = false
             while index < state.log.count, count < EventHub.maxWriteBytes {
-                if let bytes = subscriber.bytes(of: state.log[index]) {
-                    if count + bytes.count > EventHub.maxWriteBytes, !buffers.isEmpty { break }
-                    buffers.append(bytes)
-                    count += bytes.count
+                let size: Int
+                if subscriber.unfiltered, state.log[index].unfilteredGetsAll {
+                    size = state.log[index].bytes.count
+                    if count + size > EventHub.maxWriteBytes, count > 0 { break }
+                    if taken {
+                        events.append(contentsOf: state.log[index].bytes)
+                    } else {
+                        events = state.log[index].bytes
+                    }
+                } else if let bytes = subscriber.bytes(of: state.log[index]) {
+                    size = bytes.count
+                    if count + size > EventHub.maxWriteBytes, count > 0 { break }
+                    if taken { events.append(contentsOf: bytes) } else { events = bytes }
+                } else {
+                    index += 1
+                    continue
                 }
+                taken = true
+                count += size
                 index += 1
             }
+            if taken { buffers.append(events) }
             cursor.next = first + UInt64(index)
             if buffers.isEmpty {
                 cursor.parked = true
@@ -316,6 +373,60 @@ package final class EventHub: Sendable {
             state.cursors[key] = cursor
             return buffers.isEmpty ? .nothing : .bytes(buffers, count: count, more: index < state.log.count)
         }
+    }
+
+    /// Marks the subscriber, which has just written, as resting: it is woken at the next tick of
+    /// the rest clock if events or own bytes wait by then, and parked (woken by the next event)
+    /// if not. The caller then waits for the wake.
+    package func rest(_ subscriber: Subscriber) {
+        state.withLock { state in
+            let key = ObjectIdentifier(subscriber)
+            guard var cursor = state.cursors[key], !cursor.resting else { return }
+            if cursor.parked {  // never: a parked subscriber has not just written
+                cursor.parked = false
+                state.parked.removeAll { $0 === subscriber }
+            }
+            cursor.resting = true
+            state.cursors[key] = cursor
+            state.resting.append(subscriber)
+            if state.restClock == nil {
+                state.restClock = Task { [weak self] in
+                    while let hub = self {
+                        try? await Task.sleep(for: Self.restInterval)
+                        guard hub.tick() else { return }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One tick of the rest clock: wakes the resting subscribers that have something to take,
+    /// parks the others. Returns false, the clock stopped, when none was resting.
+    private func tick() -> Bool {
+        let woken = state.withLock { state -> [Subscriber]? in
+            guard !state.resting.isEmpty else {
+                state.restClock = nil
+                return nil
+            }
+            var woken: [Subscriber] = []
+            for subscriber in state.resting {
+                let key = ObjectIdentifier(subscriber)
+                guard var cursor = state.cursors[key] else { continue }
+                cursor.resting = false
+                if cursor.next < state.nextID || !cursor.own.isEmpty {
+                    woken.append(subscriber)
+                } else if !cursor.parked {  // parked already if a stale wake made it look meanwhile
+                    cursor.parked = true
+                    state.parked.append(subscriber)
+                }
+                state.cursors[key] = cursor
+            }
+            state.resting = []
+            return woken
+        }
+        guard let woken else { return false }
+        for subscriber in woken { subscriber.handle.wake() }
+        return true
     }
 
     /// Turns one change into events, records and delivers them.
@@ -330,7 +441,7 @@ package final class EventHub: Sendable {
                 let flags = store.flags(of: id)
                 let subject = Subject(
                     message: message, location: store.location(of: id), flags: flags, eitherSeen: true)
-                emit(kind: "flags", data: Self.flagsJSON(id: id, flags: flags).description, subject: subject)
+                emit(kind: "flags", data: Self.flagsJSON(id: id, flags: flags), subject: subject)
             }
         case .mailboxesChanged: break
         }
@@ -345,12 +456,12 @@ package final class EventHub: Sendable {
             let entry = MessageRendering.json(message, views: views, detailed: false, location: location, flags: flags)
             state.withLock { $0.known[message.id] = (message, location) }
             emit(
-                kind: "message", data: entry.description,
+                kind: "message", data: entry,
                 subject: Subject(message: message, location: location, flags: flags, eitherSeen: false))
         }
     }
 
-    private func emit(kind: String, data: String, subject: Subject?) {
+    private func emit(kind: String, data: JSONValue, subject: Subject?) {
         record { id in Event(id: id, bytes: Self.encode(id: id, event: kind, data: data), subject: subject) }
     }
 
@@ -382,7 +493,7 @@ package final class EventHub: Sendable {
         }
         record { id in
             Event(
-                id: id, bytes: Self.encode(id: id, event: "deleted", data: Self.deletedJSON(ids).description),
+                id: id, bytes: Self.encode(id: id, event: "deleted", data: Self.deletedJSON(ids)),
                 subject: nil, removed: Array(zip(ids, subjects)))
         }
     }
@@ -401,7 +512,10 @@ package final class EventHub: Sendable {
     }
 
     /// One event in the wire format: `id:`, `event:`, one `data:` line (JSON has no line breaks).
-    static func encode(id: UInt64, event: String, data: String) -> [UInt8] {
-        Array("id: \(id)\nevent: \(event)\ndata: \(data)\n\n".utf8)
+    static func encode(id: UInt64, event: String, data: JSONValue) -> [UInt8] {
+        var bytes = Array("id: \(id)\nevent: \(event)\ndata: ".utf8)
+        data.encode(into: &bytes)
+        bytes += "\n\n".utf8
+        return bytes
     }
 }

@@ -5,9 +5,6 @@ import LetterboxStore
 /// that the request's `/messages` filters admit, resumed after `Last-Event-ID` (or the
 /// `lastEventId` query item, for clients that cannot set the field).
 enum EventStream {
-    /// The least time between two writes to one stream.
-    static let coalescingInterval: Duration = .milliseconds(25)
-
     /// Whether `request` asks for the event stream.
     static func isRequest(_ request: HTTPRequest) -> Bool {
         request.method == "GET" && request.target.pathSegments == ["events"]
@@ -87,17 +84,15 @@ extension HTTPServer {
                     try await connection.send(joined)
                 }
                 if more { continue }
-                // Events that arrive meanwhile go out together: during a burst of mail each stream
-                // writes a few times a second, not once per message, and is not woken at all (it
-                // takes what arrived when it looks again); only a stream that found nothing waits
-                // for a wake.
-                try? await Task.sleep(for: EventStream.coalescingInterval)
-            case .nothing:
-                do {
-                    try await connection.awaitWakeOrHangUp(interruptible: true)
-                } catch let error as NetError where error == .woken {
-                    continue
-                }
+                // Events that arrive meanwhile go out together, at the hub's next tick (see
+                // ``EventHub/restInterval``); a client that leaves meanwhile is noticed at once.
+                eventHub.rest(subscriber)
+            case .nothing: break  // parked: the next event wakes it
+            }
+            do {
+                try await connection.awaitWakeOrHangUp(interruptible: true)
+            } catch let error as NetError where error == .woken {
+                continue
             }
         }
     }
