@@ -88,7 +88,8 @@ extension HTTPRouteTable {
                 parameters: [
                     .init(
                         "path", in: "path", required: true, description: "IMAP section number, e.g. `1` or `1.2`.",
-                        schema: .init(#"{"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)*$", "examples": ["1", "1.2"]}"#))
+                        schema: .init(
+                            #"{"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)*$", "examples": ["1", "1.2"]}"#))
                 ],
                 .ok(
                     "The part's decoded body with its content type (and charset for text) and, when it has one, `Content-Disposition: inline; filename*=…`.",
@@ -97,7 +98,8 @@ extension HTTPRouteTable {
     ]
 
     /// What a list without `mailbox` holds.
-    private static let inSMTPMail = "Without `mailbox`, the messages captured over SMTP, wherever an IMAP client moved them."
+    private static let inSMTPMail =
+        "Without `mailbox`, the messages captured over SMTP, wherever an IMAP client moved them."
 
     /// A GET of something of one message: its id in the path (and `parameters` after it), 400 for a
     /// bad id, 404 for a missing message, 500 when its file cannot be read.

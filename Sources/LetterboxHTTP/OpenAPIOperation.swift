@@ -29,7 +29,9 @@ struct OpenAPIOperation: Sendable {
         var members = [("summary", quoted(summary))]
         if let description { members.append(("description", quoted(description))) }
         members.append(("tags", "[\(quoted(tag))]"))
-        if !parameters.isEmpty { members.append(("parameters", "[" + parameters.map(\.json).joined(separator: ",") + "]")) }
+        if !parameters.isEmpty {
+            members.append(("parameters", "[" + parameters.map(\.json).joined(separator: ",") + "]"))
+        }
         if let requestBody { members.append(("requestBody", requestBody)) }
         members.append(("responses", jsonObject((responses + [.error]).map { ($0.status, $0.json) })))
         return jsonObject(members)
@@ -99,7 +101,9 @@ struct OpenAPIOperation: Sendable {
         static func shared(_ name: String) -> Schema { Schema(reference("#/components/schemas/\(name)")) }
 
         /// An array of `items`.
-        static func array(of items: Schema) -> Schema { Schema(jsonObject([("type", #""array""#), ("items", items.json)])) }
+        static func array(of items: Schema) -> Schema {
+            Schema(jsonObject([("type", #""array""#), ("items", items.json)]))
+        }
     }
 
     /// A media type of a response's content: its schema, and any extension members (`x-events`).
