@@ -4,6 +4,8 @@
 /// lists these entries as its paths: a route cannot exist without its description.
 ///
 /// The entries are grouped by the document's tags: ``messages``, ``faults``, ``service``, ``inbox``.
+/// Operations are ``OpenAPIOperation`` values; a `.json` sibling (`/messages.json`) is not written
+/// out but derived from its plain entry (``Entry/init(_:_:get:post:put:delete:jsonGet:jsonPost:)``).
 enum HTTPRouteTable {
     /// What a template's `{…}` segments captured from a path.
     struct PathParameters: Sendable {
@@ -23,9 +25,10 @@ enum HTTPRouteTable {
         let operations: [(method: String, description: String)]
         /// The route a path matching ``template`` resolves to.
         let route: @Sendable (PathParameters) -> HTTPRoute
-        /// The `.json` sibling's entry, when the route has one.
+        /// The `.json` sibling's entry (none or one), listed right after this one in ``entries``.
         fileprivate let jsonSibling: [Entry]
         fileprivate let pattern: [Segment]
+        /// Whether this is a `.json` sibling: a match sets ``PathParameters/json``.
         fileprivate let json: Bool
 
         /// A route and its operations. With `jsonGet`, the table also serves `template` + `.json`
