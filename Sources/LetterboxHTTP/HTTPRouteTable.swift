@@ -4,6 +4,8 @@
 /// lists these entries as its paths: a route cannot exist without its description.
 ///
 /// The entries are grouped by the document's tags: ``messages``, ``faults``, ``service``, ``inbox``.
+/// Operations are ``OpenAPIOperation`` values; a `.json` sibling (`/messages.json`) is not written
+/// out but derived from its plain entry (``Entry/init(_:_:get:post:put:delete:jsonGet:jsonPost:)``).
 enum HTTPRouteTable {
     /// What a template's `{…}` segments captured from a path.
     struct PathParameters: Sendable {
@@ -11,6 +13,8 @@ enum HTTPRouteTable {
         var id = ""
         /// `{path}`: a MIME section number (`1.2`), validated by the handler.
         var path = ""
+        /// Whether the path is the `.json` sibling of a plain route (`/messages.json`).
+        var json = false
     }
 
     /// One path template, the route it resolves to, and the OpenAPI operation of each method.
@@ -21,17 +25,41 @@ enum HTTPRouteTable {
         let operations: [(method: String, description: String)]
         /// The route a path matching ``template`` resolves to.
         let route: @Sendable (PathParameters) -> HTTPRoute
+        /// The `.json` sibling's entry (none or one), listed right after this one in ``entries``.
+        fileprivate let jsonSibling: [Entry]
         fileprivate let pattern: [Segment]
+        /// Whether this is a `.json` sibling: a match sets ``PathParameters/json``.
+        fileprivate let json: Bool
 
+        /// A route and its operations. With `jsonGet`, the table also serves `template` + `.json`
+        /// (``PathParameters/json`` set): the same methods, GET (and POST, with `jsonPost`)
+        /// answering only JSON, as ``OpenAPIOperation/jsonForm(_:)`` describes.
         init(
-            _ template: String, _ route: @escaping @Sendable (PathParameters) -> HTTPRoute, get: String? = nil,
-            post: String? = nil, put: String? = nil, delete: String? = nil
+            _ template: String, _ route: @escaping @Sendable (PathParameters) -> HTTPRoute,
+            get: OpenAPIOperation? = nil, post: OpenAPIOperation? = nil, put: OpenAPIOperation? = nil,
+            delete: OpenAPIOperation? = nil, jsonGet: OpenAPIOperation.JSONForm? = nil,
+            jsonPost: OpenAPIOperation.JSONForm? = nil
+        ) {
+            let methods = [("GET", get), ("POST", post), ("PUT", put), ("DELETE", delete)]
+            let sibling = jsonGet.map { jsonGet in
+                let jsonMethods = methods.map { method, operation in
+                    let form = method == "GET" ? jsonGet : method == "POST" ? jsonPost : nil
+                    return (method, form.flatMap { operation?.jsonForm($0) } ?? operation)
+                }
+                return Entry(template + ".json", route, json: true, operations: jsonMethods, jsonSibling: [])
+            }
+            self.init(template, route, json: false, operations: methods, jsonSibling: sibling.map { [$0] } ?? [])
+        }
+
+        private init(
+            _ template: String, _ route: @escaping @Sendable (PathParameters) -> HTTPRoute, json: Bool,
+            operations: [(String, OpenAPIOperation?)], jsonSibling: [Entry]
         ) {
             self.template = template
             self.route = route
-            operations = [("GET", get), ("POST", post), ("PUT", put), ("DELETE", delete)].compactMap { method, text in
-                text.map { (method, $0) }
-            }
+            self.json = json
+            self.operations = operations.compactMap { method, operation in operation.map { (method, $0.json) } }
+            self.jsonSibling = jsonSibling
             pattern = template.split(separator: "/").map(Segment.init)
         }
 
@@ -43,7 +71,7 @@ enum HTTPRouteTable {
         /// The parameters `segments` give this template, or nil when they do not match it.
         fileprivate func match(_ segments: [String]) -> PathParameters? {
             guard segments.count == pattern.count else { return nil }
-            var parameters = PathParameters()
+            var parameters = PathParameters(json: json)
             for (segment, piece) in zip(segments, pattern) {
                 switch piece {
                 case .literal(let text):
@@ -86,7 +114,7 @@ enum HTTPRouteTable {
     }
 
     /// Every entry, in the document's order.
-    static let entries: [Entry] = messages + faults + service + inbox
+    static let entries: [Entry] = (messages + faults + service + inbox).flatMap { [$0] + $0.jsonSibling }
 
     /// The entry and route for decoded path segments (`[]` for `/`), or nil for an unknown path (404).
     static func resolve(_ segments: [String]) -> (entry: Entry, route: HTTPRoute)? {

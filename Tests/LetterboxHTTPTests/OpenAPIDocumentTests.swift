@@ -64,6 +64,38 @@ import Testing
         }
     }
 
+    /// A `.json` route is its plain sibling answering only JSON: the same methods, parameters and
+    /// error responses, and the success of GET and POST offers `application/json` alone.
+    @Test func jsonRoutesMirrorTheirPlainSiblings() throws {
+        let paths = try #require(try document()["paths"] as? [String: [String: [String: Any]]])
+        func canonical(_ value: Any?) throws -> Data? {
+            try value.map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys, .fragmentsAllowed]) }
+        }
+        var siblings = 0
+        for (template, item) in paths where template.hasSuffix(".json") {
+            guard let plain = paths[String(template.dropLast(".json".count))] else { continue }
+            siblings += 1
+            #expect(Set(item.keys) == Set(plain.keys), "\(template)")
+            for (method, operation) in item {
+                let plainOperation = plain[method]
+                #expect(try canonical(operation["parameters"]) == canonical(plainOperation?["parameters"]))
+                #expect(try canonical(operation["requestBody"]) == canonical(plainOperation?["requestBody"]))
+                let responses = try #require(operation["responses"] as? [String: [String: Any]], "\(template)")
+                let plainResponses = plainOperation?["responses"] as? [String: [String: Any]] ?? [:]
+                #expect(Set(responses.keys) == Set(plainResponses.keys), "\(method) \(template)")
+                for (status, response) in responses {
+                    if status.hasPrefix("2") && method != "delete" {
+                        let content = response["content"] as? [String: Any]
+                        #expect(content.map { Array($0.keys) } == ["application/json"], "\(method) \(template)")
+                    } else {
+                        #expect(try canonical(response) == canonical(plainResponses[status]), "\(method) \(template)")
+                    }
+                }
+            }
+        }
+        #expect(siblings == 7)
+    }
+
     /// A path that is not a template of the table is not served, however close it is to one.
     @Test func pathsOutsideTheTableAreNotFound() async throws {
         let router = HTTPRouter(store: MemoryStore())
