@@ -1,3 +1,4 @@
+import Foundation
 import LetterboxNet
 import Synchronization
 import TestSupport
@@ -97,4 +98,22 @@ final class GuardedPeer: Sendable {
             fd = nil
         }
     }
+}
+
+/// The sockets listening on `port` (IPv4), each by the kernel's identity for it (its inode, from
+/// `/proc/net/tcp`; empty where there is no such file). A test that closed its listener checks
+/// that this one is gone: connecting to the port instead also reached another test's listener
+/// that had been given the freed port meanwhile.
+func listeningSockets(port: Int) -> Set<UInt64> {
+    guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
+    var sockets: Set<UInt64> = []
+    for line in table.split(separator: "\n").dropFirst() {
+        let fields = line.split(separator: " ")
+        // sl, local address:port (hex), remote, state (0A: LISTEN), queues, timer, retransmits, uid, timeout, inode.
+        guard fields.count > 9, fields[3] == "0A", let local = fields[1].split(separator: ":").last,
+            Int(local, radix: 16) == port, let inode = UInt64(fields[9])
+        else { continue }
+        sockets.insert(inode)
+    }
+    return sockets
 }
