@@ -105,9 +105,13 @@ final class GuardedPeer: Sendable {
 /// that this one is gone: connecting to the port instead also reached another test's listener
 /// that had been given the freed port meanwhile.
 func listeningSockets(port: Int) -> Set<UInt64> {
-    guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
+    // Read to the end in a loop: the file reports no size, and one read gives a page of it.
+    guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return [] }
+    defer { try? file.close() }
+    var bytes: [UInt8] = []
+    while let chunk = try? file.read(upToCount: 65_536), !chunk.isEmpty { bytes += chunk }
     var sockets: Set<UInt64> = []
-    for line in table.split(separator: "\n").dropFirst() {
+    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst() {
         let fields = line.split(separator: " ")
         // sl, local address:port (hex), remote, state (0A: LISTEN), queues, timer, retransmits, uid, timeout, inode.
         guard fields.count > 9, fields[3] == "0A", let local = fields[1].split(separator: ":").last,
