@@ -44,8 +44,12 @@ enum HeaderDowngrade {
 
     static func text(_ text: String?) -> String? { text.map { Self.text($0) } }
 
-    /// The envelope with its text downgraded (see the type's comment).
+    /// The envelope with its text downgraded (see the type's comment). Nearly every envelope is
+    /// ASCII already and is returned as it is, without rebuilding its address lists: this runs
+    /// for every message of a FETCH ENVELOPE (building them anew cost a quarter of a 10,000-message
+    /// `UID FETCH 1:* ENVELOPE`).
     static func envelope(_ envelope: MessageEnvelope) -> MessageEnvelope {
+        guard !isASCII(envelope) else { return envelope }
         var result = envelope
         result.date = text(envelope.date)
         result.subject = text(envelope.subject)
@@ -77,7 +81,29 @@ enum HeaderDowngrade {
         }
     }
 
-    private static func isASCII(_ text: some StringProtocol) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
+    /// Whether `text` is ASCII; a native string's octets are checked in place.
+    private static func isASCII(_ text: some StringProtocol) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { octets in octets.allSatisfy { $0 < 0x80 } }
+            ?? text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    private static func isASCII(_ text: String?) -> Bool { text.map { isASCII($0) } ?? true }
+
+    private static func isASCII(_ envelope: MessageEnvelope) -> Bool {
+        isASCII(envelope.date) && isASCII(envelope.subject) && isASCII(envelope.inReplyTo)
+            && isASCII(envelope.messageID) && isASCII(envelope.from) && isASCII(envelope.sender)
+            && isASCII(envelope.replyTo) && isASCII(envelope.to) && isASCII(envelope.cc) && isASCII(envelope.bcc)
+    }
+
+    private static func isASCII(_ list: [EnvelopeAddress]) -> Bool {
+        list.allSatisfy { item in
+            switch item {
+            case .mailbox(let name, let mailbox, let host): isASCII(name) && isASCII(mailbox) && isASCII(host)
+            case .groupStart(let name): isASCII(name)
+            case .groupEnd: true
+            }
+        }
+    }
 
     /// `text` as B-encoded words of at most 45 octets each (60 base64 characters, 75 in all).
     private static func encodedWords(_ text: String) -> String {
