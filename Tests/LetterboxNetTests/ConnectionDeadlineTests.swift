@@ -206,18 +206,18 @@ struct ConnectionDeadlineTests {
 }
 
 /// A slow peer: sends `text` one byte at a time, then `x` for ever, `interval` apart, from a
-/// Dispatch thread, until ``stop()``, which also closes `fd` (sends and the close take turns, so
-/// no byte can go to a descriptor number reused meanwhile).
+/// Dispatch thread, until ``stop()``, which also closes `fd` (through ``GuardedPeer``, so no byte
+/// can go to a descriptor number reused meanwhile).
 final class Dribbler: Sendable {
-    private let fd: Int32
+    private let peer: GuardedPeer
     private let bytes: [UInt8]
     private let interval: DispatchTimeInterval
     private let bytesPerSend: Int
-    /// How many bytes were sent; nil once stopped.
-    private let sent = Mutex<Int?>(0)
+    /// How many bytes were sent.
+    private let sent = Mutex(0)
 
     init(fd: Int32, text: String = "", interval: DispatchTimeInterval = .milliseconds(20), bytesPerSend: Int = 1) {
-        self.fd = fd
+        self.peer = GuardedPeer(fd)
         self.bytes = Array(text.utf8)
         self.interval = interval
         self.bytesPerSend = bytesPerSend
@@ -225,25 +225,18 @@ final class Dribbler: Sendable {
     }
 
     /// Stops sending and closes the descriptor.
-    func stop() {
-        sent.withLock { sent in
-            guard sent != nil else { return }
-            sent = nil
-            rawClose(fd)
-        }
-    }
+    func stop() { peer.close() }
 
     private func schedule() {
         DispatchQueue.global().asyncAfter(deadline: .now() + interval) { [self] in
-            let going = sent.withLock { sent -> Bool in
-                guard let index = sent else { return false }
-                let chunk = (index..<(index + bytesPerSend)).map {
-                    bytes.isEmpty ? UInt8(ascii: "x") : bytes[$0 % bytes.count]
-                }
-                sent = index + bytesPerSend
-                return (try? rawSend(fd, String(decoding: chunk, as: UTF8.self))) != nil
+            let index = sent.withLock { sent in
+                defer { sent += bytesPerSend }
+                return sent
             }
-            if going { schedule() }
+            let chunk = (index..<(index + bytesPerSend)).map {
+                bytes.isEmpty ? UInt8(ascii: "x") : bytes[$0 % bytes.count]
+            }
+            if (try? peer.send(String(decoding: chunk, as: UTF8.self))) == true { schedule() }
         }
     }
 }

@@ -84,10 +84,13 @@ final class GuardedPeer: Sendable {
 
     init(_ fd: Int32) { descriptor = Mutex(fd) }
 
-    /// Sends `text`, unless already closed.
-    func send(_ text: String) throws {
+    /// Sends `text`, unless already closed; whether it was sent.
+    @discardableResult
+    func send(_ text: String) throws -> Bool {
         try descriptor.withLock { fd in
-            if let fd { try rawSend(fd, text) }
+            guard let fd else { return false }
+            try rawSend(fd, text)
+            return true
         }
     }
 
