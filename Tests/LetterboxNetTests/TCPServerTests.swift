@@ -13,12 +13,17 @@ private struct EchoServer {
     let endings = Recorder<NetError>()
 
     static let busyReply = "421 too many connections"
+    /// Long enough never to end a wait the test ends itself: on CI's loaded 2-core machine a
+    /// test task waited over 10 s to run between a reply and its shutdown, and the server's
+    /// idle timeout (then 10 s), timed on its own loop, ended the wait the shutdown was to end.
+    /// The suite's time limit bounds a hang.
+    static let idleTimeout = Duration.seconds(600)
 
     init(maxConnections: Int = 10_000, start: Bool = true) throws {
         server = try TCPServer(
             host: "127.0.0.1", port: 0, group: EventLoopGroup.shared.get(),
             options: TCPServer.Options(
-                maxConnections: maxConnections, idleTimeout: .seconds(10),
+                maxConnections: maxConnections, idleTimeout: Self.idleTimeout,
                 overCapacityReply: Array((Self.busyReply + "\r\n").utf8)))
         if start {
             let endings = endings
@@ -39,7 +44,8 @@ private struct EchoServer {
     }
 
     func connect() throws -> Connection {
-        try Connection.connect(host: "127.0.0.1", port: server.port, loop: testLoop(), idleTimeout: .seconds(10))
+        try Connection.connect(
+            host: "127.0.0.1", port: server.port, loop: testLoop(), idleTimeout: Self.idleTimeout)
     }
 }
 
@@ -159,7 +165,7 @@ struct TCPServerTests {
             for index in 0..<count {
                 group.addTask {
                     let client = try Connection.connect(
-                        host: "127.0.0.1", port: port, loop: testLoop(), idleTimeout: .seconds(10))
+                        host: "127.0.0.1", port: port, loop: testLoop(), idleTimeout: EchoServer.idleTimeout)
                     let reply = try await client.ask("hello from \(index)")
                     await client.close()
                     return (index, reply)
