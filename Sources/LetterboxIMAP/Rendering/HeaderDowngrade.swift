@@ -44,65 +44,20 @@ enum HeaderDowngrade {
 
     static func text(_ text: String?) -> String? { text.map { Self.text($0) } }
 
-    /// The envelope with its text downgraded (see the type's comment). Nearly every envelope is
-    /// ASCII already and is returned as it is, without rebuilding its address lists: this runs
-    /// for every message of a FETCH ENVELOPE (building them anew cost a quarter of a 10,000-message
-    /// `UID FETCH 1:* ENVELOPE`).
-    static func envelope(_ envelope: MessageEnvelope) -> MessageEnvelope {
-        guard !isASCII(envelope) else { return envelope }
-        var result = envelope
-        result.date = text(envelope.date)
-        result.subject = text(envelope.subject)
-        result.from = addresses(envelope.from)
-        result.sender = addresses(envelope.sender)
-        result.replyTo = addresses(envelope.replyTo)
-        result.to = addresses(envelope.to)
-        result.cc = addresses(envelope.cc)
-        result.bcc = addresses(envelope.bcc)
-        result.inReplyTo = text(envelope.inReplyTo)
-        result.messageID = text(envelope.messageID)
-        return result
-    }
-
-    private static func addresses(_ list: [EnvelopeAddress]) -> [EnvelopeAddress] {
-        list.flatMap { item -> [EnvelopeAddress] in
-            switch item {
-            case .mailbox(let name, let mailbox, let host):
-                guard isASCII(mailbox) && isASCII(host ?? "") else {
-                    // RFC 6857 §3.1: `=?utf-8?…?= :;` naming the original display name and address.
-                    let address = mailbox + (host.map { "@" + $0 } ?? "")
-                    let original = name.map { "\($0) <\(address)>" } ?? "<\(address)>"
-                    return [.groupStart(name: encodedWords(original)), .groupEnd]
-                }
-                return [.mailbox(name: text(name), mailbox: mailbox, host: host)]
-            case .groupStart(let name): return [.groupStart(name: text(name))]
-            case .groupEnd: return [.groupEnd]
-            }
-        }
+    /// For an address whose mailbox or host is not ASCII, the name of the empty group that
+    /// stands for it (RFC 6857 §3.1: `=?utf-8?…?= :;` naming the original display name and
+    /// address); nil for an ASCII address, which goes as it is (its display name downgraded as
+    /// text).
+    static func group(name: String?, mailbox: String, host: String?) -> String? {
+        guard !isASCII(mailbox) || !isASCII(host ?? "") else { return nil }
+        let address = mailbox + (host.map { "@" + $0 } ?? "")
+        return encodedWords(name.map { "\($0) <\(address)>" } ?? "<\(address)>")
     }
 
     /// Whether `text` is ASCII; a native string's octets are checked in place.
     private static func isASCII(_ text: some StringProtocol) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { octets in octets.allSatisfy { $0 < 0x80 } }
             ?? text.utf8.allSatisfy { $0 < 0x80 }
-    }
-
-    private static func isASCII(_ text: String?) -> Bool { text.map { isASCII($0) } ?? true }
-
-    private static func isASCII(_ envelope: MessageEnvelope) -> Bool {
-        isASCII(envelope.date) && isASCII(envelope.subject) && isASCII(envelope.inReplyTo)
-            && isASCII(envelope.messageID) && isASCII(envelope.from) && isASCII(envelope.sender)
-            && isASCII(envelope.replyTo) && isASCII(envelope.to) && isASCII(envelope.cc) && isASCII(envelope.bcc)
-    }
-
-    private static func isASCII(_ list: [EnvelopeAddress]) -> Bool {
-        list.allSatisfy { item in
-            switch item {
-            case .mailbox(let name, let mailbox, let host): isASCII(name) && isASCII(mailbox) && isASCII(host)
-            case .groupStart(let name): isASCII(name)
-            case .groupEnd: true
-            }
-        }
     }
 
     /// `text` as B-encoded words of at most 45 octets each (60 base64 characters, 75 in all).

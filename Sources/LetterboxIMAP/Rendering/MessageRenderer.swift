@@ -57,33 +57,51 @@ final class MessageRenderer {
     // MARK: ENVELOPE
 
     /// The ENVELOPE of a header section (RFC 3501 §7.4.2): values as written, names with their
-    /// encoded words, groups as `(NIL NIL name NIL)` … `(NIL NIL NIL NIL)`.
-    static func envelope(_ envelope: MessageEnvelope, into writer: inout IMAPWriter) {
+    /// encoded words, groups as `(NIL NIL name NIL)` … `(NIL NIL NIL NIL)`; with
+    /// `downgradesUTF8`, text that is not ASCII downgraded as ``HeaderDowngrade`` says, in the
+    /// same pass that writes it.
+    static func envelope(_ envelope: MessageEnvelope, downgradesUTF8: Bool, into writer: inout IMAPWriter) {
         writer.raw("(")
-        writer.nstring(envelope.date)
+        writer.headerText(envelope.date, downgrading: downgradesUTF8)
         writer.raw(" ")
-        writer.nstring(envelope.subject)
-        for list in [envelope.from, envelope.sender, envelope.replyTo, envelope.to, envelope.cc, envelope.bcc] {
-            writer.raw(" ")
-            addresses(list, into: &writer)
-        }
+        writer.headerText(envelope.subject, downgrading: downgradesUTF8)
         writer.raw(" ")
-        writer.nstring(envelope.inReplyTo)
+        addresses(envelope.from, downgradesUTF8: downgradesUTF8, into: &writer)
         writer.raw(" ")
-        writer.nstring(envelope.messageID)
+        addresses(envelope.sender, downgradesUTF8: downgradesUTF8, into: &writer)
+        writer.raw(" ")
+        addresses(envelope.replyTo, downgradesUTF8: downgradesUTF8, into: &writer)
+        writer.raw(" ")
+        addresses(envelope.to, downgradesUTF8: downgradesUTF8, into: &writer)
+        writer.raw(" ")
+        addresses(envelope.cc, downgradesUTF8: downgradesUTF8, into: &writer)
+        writer.raw(" ")
+        addresses(envelope.bcc, downgradesUTF8: downgradesUTF8, into: &writer)
+        writer.raw(" ")
+        writer.headerText(envelope.inReplyTo, downgrading: downgradesUTF8)
+        writer.raw(" ")
+        writer.headerText(envelope.messageID, downgrading: downgradesUTF8)
         writer.raw(")")
     }
 
     /// `((name adl mailbox host)(…))` or NIL. The addresses follow each other without a space
     /// (RFC 3501 §9: `"(" 1*address ")"`).
-    private static func addresses(_ list: [EnvelopeAddress], into writer: inout IMAPWriter) {
+    private static func addresses(
+        _ list: [EnvelopeAddress], downgradesUTF8: Bool, into writer: inout IMAPWriter
+    ) {
         guard !list.isEmpty else { return writer.raw("NIL") }
         writer.raw("(")
         for address in list {
             switch address {
             case .mailbox(let name, let mailbox, let host):
+                if downgradesUTF8, let group = HeaderDowngrade.group(name: name, mailbox: mailbox, host: host) {
+                    writer.raw("(NIL NIL ")
+                    writer.string(group)
+                    writer.raw(" NIL)(NIL NIL NIL NIL)")
+                    continue
+                }
                 writer.raw("(")
-                writer.nstring(name)
+                writer.headerText(name, downgrading: downgradesUTF8)
                 writer.raw(" NIL ")
                 writer.string(mailbox)
                 writer.raw(" ")
@@ -91,7 +109,7 @@ final class MessageRenderer {
                 writer.raw(")")
             case .groupStart(let name):
                 writer.raw("(NIL NIL ")
-                writer.string(name)
+                writer.headerText(name, downgrading: downgradesUTF8)
                 writer.raw(" NIL)")
             case .groupEnd:
                 writer.raw("(NIL NIL NIL NIL)")
@@ -138,7 +156,7 @@ final class MessageRenderer {
         if single.type == "message" && (single.subtype == "rfc822" || single.subtype == "global") {
             writer.raw(" ")
             if let inner = part.encapsulatedMessage {
-                Self.envelope(downgradesUTF8 ? HeaderDowngrade.envelope(inner.envelope) : inner.envelope, into: &writer)
+                Self.envelope(inner.envelope, downgradesUTF8: downgradesUTF8, into: &writer)
                 writer.raw(" ")
                 structure(of: inner, extensible: extensible, into: &writer)
             } else {

@@ -608,17 +608,24 @@ package struct IMAPSession: Sendable {
         for (position, attribute) in items.enumerated() {
             if position > 0 { out.raw(" ") }
             switch attribute {
-            case .uid: out.raw("UID \(entry.uid)")
-            case .modSeq: out.raw("MODSEQ (\(entry.modSeq))")
+            case .uid:
+                out.raw("UID ")
+                out.number(entry.uid)
+            case .modSeq:
+                out.raw("MODSEQ (")
+                out.number(entry.modSeq)
+                out.raw(")")
             case .flags:
                 out.raw("FLAGS ")
                 out.flags(Self.flagNames(entry.flags, recent: recent))
             case .internalDate: out.raw("INTERNALDATE \"\(IMAPDate.internalDate(message.envelope.receivedAt))\"")
-            case .rfc822Size: out.raw("RFC822.SIZE \(message.canonicalSize)")
+            case .rfc822Size:
+                out.raw("RFC822.SIZE ")
+                out.number(message.canonicalSize)
             case .envelope:
                 out.raw("ENVELOPE ")
                 let envelope = views?.imapEnvelope ?? message.headerEnvelope
-                MessageRenderer.envelope(downgradesUTF8 ? HeaderDowngrade.envelope(envelope) : envelope, into: &out)
+                MessageRenderer.envelope(envelope, downgradesUTF8: downgradesUTF8, into: &out)
             case .bodyStructure:
                 out.raw("BODYSTRUCTURE ")
                 rendered().bodyStructure(extensible: true, into: &out)

@@ -29,11 +29,31 @@ struct IMAPWriter {
         return await handOff()
     }
 
-    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    mutating func raw(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// A number in decimal, written in place (a UID, a size: no string is made for it).
+    mutating func number(_ value: UInt64) {
+        guard value >= 10 else { return bytes.append(UInt8(ascii: "0") + UInt8(value)) }
+        let start = bytes.count
+        var rest = value
+        while rest > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        bytes[start...].reverse()
+    }
+
+    mutating func number(_ value: Int) { number(UInt64(clamping: value)) }
     mutating func raw(_ data: some Collection<UInt8>) { bytes.append(contentsOf: data) }
 
     /// A string as a quoted string when that is possible, else as a literal.
-    mutating func string(_ text: String) { octets(Array(text.utf8)) }
+    mutating func string(_ text: String) {
+        var text = text
+        text.withUTF8 { _ = put($0, refusingEightBit: false) }
+    }
 
     /// An atom when the text is one (a mailbox name such as `INBOX` or `Sent`), else ``string(_:)``.
     mutating func astring(_ text: String) {
@@ -48,20 +68,58 @@ struct IMAPWriter {
         string(text)
     }
 
+    /// Header text (an ENVELOPE or BODYSTRUCTURE value) as ``nstring(_:)``; with `downgrading`
+    /// (a client that did not enable UTF8=ACCEPT), text that is not ASCII goes as encoded words
+    /// (``HeaderDowngrade/text(_:)``). The octets are looked at once: ASCII text, nearly all of
+    /// it, goes out as it is from the same pass.
+    mutating func headerText(_ text: String?, downgrading: Bool) {
+        guard let text else { return raw("NIL") }
+        guard downgrading else { return string(text) }
+        var original = text
+        let written = original.withUTF8 { put($0, refusingEightBit: true) }
+        if !written { string(HeaderDowngrade.text(text)) }
+    }
+
     /// Octets as a quoted string if they are short 7-bit text without CR/LF, else as a literal.
     mutating func octets(_ data: some Collection<UInt8>) {
-        let quotable = data.count < 1024 && data.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-        guard quotable else {
-            raw("{\(data.count)}\r\n")
-            bytes.append(contentsOf: data)
-            return
+        if data.withContiguousStorageIfAvailable({ put($0, refusingEightBit: false) }) == nil {
+            _ = Array(data).withUnsafeBufferPointer { put($0, refusingEightBit: false) }
         }
-        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// ``octets(_:)`` from a buffer, looking at each octet once to choose; with
+    /// `refusingEightBit`, octets that are not all 7-bit are not written and the answer is false.
+    private mutating func put(_ data: UnsafeBufferPointer<UInt8>, refusingEightBit: Bool) -> Bool {
+        var lowest: UInt8 = 0xFF
+        var highest: UInt8 = 0
+        var escapes = 0
         for byte in data {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-            bytes.append(byte)
+            lowest = min(lowest, byte)
+            highest = max(highest, byte)
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { escapes += 1 }
+        }
+        if refusingEightBit && highest >= 0x80 { return false }
+        guard data.count < 1024 && lowest >= 0x20 && highest < 0x7F else {
+            bytes.append(UInt8(ascii: "{"))
+            number(data.count)
+            bytes.append(UInt8(ascii: "}"))
+            bytes.append(13)
+            bytes.append(10)
+            bytes.append(contentsOf: data)
+            return true
         }
         bytes.append(UInt8(ascii: "\""))
+        if escapes == 0 {
+            bytes.append(contentsOf: data)
+        } else {
+            bytes.reserveCapacity(bytes.count + data.count + escapes + 1)
+            for byte in data {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        return true
     }
 
     /// Octets as a literal, always: message data (BODY[…], RFC822…) is sent this way, as every
