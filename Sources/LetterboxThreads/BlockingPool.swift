@@ -64,7 +64,10 @@ package final class BlockingPool: Sendable {
         condition.lock()
         let startThread = state.withLock { state -> Bool in
             state.jobs.append(job)
-            guard state.idle == 0, state.threads < maxThreads else { return false }
+            // A thread for every job that no parked thread will take: a parked thread that was
+            // signalled still counts as idle until it wakes, so `idle == 0` alone left a burst
+            // of jobs queued behind one thread (one slow read held up every read after it).
+            guard state.jobs.count - state.head > state.idle, state.threads < maxThreads else { return false }
             state.threads += 1
             return true
         }
