@@ -316,7 +316,7 @@ struct DeadlineTests {
                     lines.append((try? await client.line()) ?? "")  // the one-line body
                     refusal = lines
                 }
-                client.connection.timeouts = ConnectionTimeouts(idle: .seconds(30))
+                client.connection.timeouts = ConnectionTimeouts(idle: LineClient.idleTimeout)
                 waits.append(client)
             }
             #expect(refusal?.first == "HTTP/1.1 503 Service Unavailable")
