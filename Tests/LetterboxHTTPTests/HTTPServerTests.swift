@@ -32,6 +32,12 @@ private func readResponse(from client: Connection, head: Bool = false) async thr
     return WireResponse(statusLine: statusLine, headers: headers, body: try await client.readExactly(length))
 }
 
+/// How long either end of ``withServedConnection(_:_:)`` waits for the other: long enough that
+/// only the test's requests and the server's answers end a wait. On CI's loaded 2-core machine a
+/// task (the test's, or the one serving the connection) has waited more than 10 s to run, within
+/// reach of the 30 s this was.
+private let servedConnectionIdleTimeout = Duration.seconds(120)
+
 /// Serves one end of a socket pair with `server` on an event loop and hands the other end to `body`.
 private func withServedConnection(
     _ server: HTTPServer, _ body: (Connection) async throws -> Void
@@ -47,11 +53,12 @@ private func withServedConnection(
     let loop = try EventLoopGroup.shared.get().next()
     let serverFD = fds[0]
     let served = Task(executorPreference: loop) {
-        guard let connection = try? Connection(fd: serverFD, loop: loop, idleTimeout: .seconds(30)) else { return }
+        guard let connection = try? Connection(fd: serverFD, loop: loop, idleTimeout: servedConnectionIdleTimeout)
+        else { return }
         await server.serve(connection)
         await connection.close()
     }
-    let client = try Connection(fd: fds[1], loop: loop, idleTimeout: .seconds(30))
+    let client = try Connection(fd: fds[1], loop: loop, idleTimeout: servedConnectionIdleTimeout)
     try await body(client)
     await client.close()
     await served.value

@@ -100,13 +100,21 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
 }
 
 @Suite struct WebhookTests {
+    /// The time an attempt, and its connect, may take where the test is about something else:
+    /// far beyond any stall. The receiver answers from a task, the attempt's steps are tasks, and
+    /// on CI's loaded 2-core machine a task has waited more than 10 s to run; an attempt timed
+    /// out meanwhile is retried, and the attempts the test counts are not the ones it expects.
+    /// Tests of either deadline set their own.
+    static let attemptTimeout = Duration.seconds(120)
+
     /// A store, its log, and a notifier posting what it captures to `url`, retrying after 20 ms.
     private func notifying(
         _ url: WebhookURL, _ adjust: (inout WebhookNotifier.Policy) -> Void = { _ in }
     ) -> (MemoryStore, LogLines, WebhookNotifier) {
         var policy = WebhookNotifier.Policy()
         policy.firstBackoff = .milliseconds(20)
-        policy.attemptTimeout = .seconds(20)
+        policy.attemptTimeout = Self.attemptTimeout
+        policy.connectTimeout = Self.attemptTimeout
         adjust(&policy)
         let (store, log) = (MemoryStore(), LogLines())
         return (store, log, WebhookNotifier(url: url, store: store, logger: log.logger, policy: policy))
@@ -272,7 +280,7 @@ private func capture(_ store: MemoryStore, subject: String) async throws -> Mess
 
     #if os(Linux)
         @Test func aReceiverThatNeverAnswersTheConnectIsGivenUpOnInTime() async throws {
-            let hole = try BlackHole()
+            let hole = try await BlackHole()
             defer { hole.close() }
             let url = try WebhookURL(parsing: "http://127.0.0.1:\(hole.port)/hook")
             let (store, log, notifier) = notifying(url) {
@@ -396,7 +404,7 @@ private struct SetUpFailed: Error {}
         private let listener: LoopbackSocket
         private let clients: [Int32]
 
-        init() throws {
+        init() async throws {
             listener = try LoopbackSocket()
             port = listener.port
             guard listen(listener.descriptor, 0) == 0 else {
@@ -416,8 +424,7 @@ private struct SetUpFailed: Error {}
                         connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                     }
                 }
-                var polled = pollfd(fd: client, events: Int16(POLLOUT), revents: 0)
-                full = poll(&polled, 1, 500) == 0
+                full = try await !Self.connects(client, within: .milliseconds(500))
             }
             self.clients = clients
             guard full else {
@@ -429,6 +436,19 @@ private struct SetUpFailed: Error {}
         func close() {
             for fd in clients { closeDescriptor(fd) }
             listener.close()
+        }
+
+        /// Whether the non-blocking connect on `fd` completes (the socket turns writable) within
+        /// `limit`: polled without waiting, a sleep between, so no thread of the cooperative pool
+        /// is held for the wait.
+        private static func connects(_ fd: Int32, within limit: Duration) async throws -> Bool {
+            let deadline = ContinuousClock.now + limit
+            while true {
+                var polled = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                if poll(&polled, 1, 0) != 0 { return true }
+                if ContinuousClock.now >= deadline { return false }
+                try await Task.sleep(for: .milliseconds(10))
+            }
         }
     }
 #endif

@@ -172,6 +172,12 @@ struct DeadlineTests {
 
     // MARK: Helpers
 
+    /// How long a helper waits for the server to react (a timeout reply, a close, a freed slot)
+    /// before it says the server did not: the reaction is due within about a second; the limit
+    /// only ends a wait the server never ends. Far beyond any stall: on CI's loaded 2-core
+    /// machine a task (the server's sessions run as tasks) has waited more than 10 s to run.
+    static let reactionLimit = Duration.seconds(60)
+
     /// A protocol as these tests drive it: where it listens, how its replies read, and how it
     /// answers a deadline that passed.
     struct Wire: Sendable {
@@ -235,12 +241,12 @@ struct DeadlineTests {
     }
 
     /// Sends `command` every 200 ms and reads what comes back, until a line equal to `expected`
-    /// (true), the end of the connection, or 20 s (false).
+    /// (true), the end of the connection, or ``reactionLimit`` (false).
     static func keepSending(_ command: String, on client: LineClient, until expected: String) async -> Bool {
         let saved = client.connection.timeouts
         client.connection.timeouts = ConnectionTimeouts(idle: .milliseconds(200))
         defer { client.connection.timeouts = saved }
-        let end = ContinuousClock.now + .seconds(20)
+        let end = ContinuousClock.now + reactionLimit
         var sending = true
         while ContinuousClock.now < end {
             if sending { sending = (try? await client.send(command + "\r\n")) != nil }
@@ -316,7 +322,7 @@ struct DeadlineTests {
                     lines.append((try? await client.line()) ?? "")  // the one-line body
                     refusal = lines
                 }
-                client.connection.timeouts = ConnectionTimeouts(idle: .seconds(30))
+                client.connection.timeouts = ConnectionTimeouts(idle: LineClient.idleTimeout)
                 waits.append(client)
             }
             #expect(refusal?.first == "HTTP/1.1 503 Service Unavailable")
@@ -326,9 +332,9 @@ struct DeadlineTests {
         }
     }
 
-    /// Whether `GET /healthz` on a new connection is answered 200 within 20 seconds.
+    /// Whether `GET /healthz` on a new connection is answered 200 within ``reactionLimit``.
     static func eventuallyServed(port: Int) async throws -> Bool {
-        let end = ContinuousClock.now + .seconds(20)
+        let end = ContinuousClock.now + reactionLimit
         while ContinuousClock.now < end {
             let client = try LineClient(port: port)
             try await client.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
@@ -347,7 +353,8 @@ extension LineClient {
     ///
     /// - Returns: whether the server reacted; false if it let the peer dribble on.
     func dribble(
-        _ text: String, interval: Duration = .milliseconds(30), limit: Duration = .seconds(20), wholeLines: Bool = false
+        _ text: String, interval: Duration = .milliseconds(30), limit: Duration = DeadlineTests.reactionLimit,
+        wholeLines: Bool = false
     ) async -> Bool {
         // One byte per send, or one line per send (then each line arrives at once, and more header
         // lines follow the text, so no single line is ever slow).

@@ -17,10 +17,14 @@ enum ExternalTool {
     }
 
     /// `python3` with `modules` importable (PyPI `packages`); skipped or failed as ``path(_:package:)``.
-    static func python(with modules: [String] = [], pip packages: String = "") throws -> String {
-        try available { () throws(ThirdPartyProgram.Missing) in
-            try ThirdPartyProgram.python(with: modules, pip: packages)
+    static func python(with modules: [String] = [], pip packages: String = "") async throws -> String {
+        let found: Result<String, ThirdPartyProgram.Missing>
+        do throws(ThirdPartyProgram.Missing) {
+            found = .success(try await ThirdPartyProgram.python(with: modules, pip: packages))
+        } catch {
+            found = .failure(error)
         }
+        return try available { () throws(ThirdPartyProgram.Missing) in try found.get() }
     }
 
     /// What `find` finds; when a program is missing, skips the running test with the reason

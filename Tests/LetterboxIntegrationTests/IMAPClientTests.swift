@@ -171,7 +171,7 @@ import Testing
     }
 
     @Test func imapclientAndImapToolsReadTheMailbox() async throws {
-        _ = try ExternalTool.python(with: ["imapclient", "imap_tools"], pip: "imapclient imap-tools")
+        _ = try await ExternalTool.python(with: ["imapclient", "imap_tools"], pip: "imapclient imap-tools")
         try await withCatcher { mail in
             try await deliver(multipart, to: ["bo@example.com"], mail: mail)
             let script = """

@@ -261,7 +261,7 @@ import Testing
     /// and resynchronizes after 2 flag changes and an expunge made elsewhere: CHANGEDSINCE brings
     /// exactly the 2 changed messages, SEARCH MODSEQ finds the same, and the expunged one is gone.
     @Test(arguments: [false, true]) func imapclientResyncTransfersOnlyTheChanges(maildir: Bool) async throws {
-        let python = try ExternalTool.python(with: ["imapclient"], pip: "imapclient")
+        let python = try await ExternalTool.python(with: ["imapclient"], pip: "imapclient")
         try await withStore(maildir) { mail in
             try await deliver(mail, count: 50)
             let script = """

@@ -251,7 +251,7 @@ import Testing
     }
 
     @Test(arguments: [false, true]) func imapclientCreatesAppendsMovesAndReadsBack(maildir: Bool) async throws {
-        let python = try ExternalTool.python(with: ["imapclient"], pip: "imapclient")
+        let python = try await ExternalTool.python(with: ["imapclient"], pip: "imapclient")
         try await withFixtureCatcher(maildir: maildir) { mail in
             let script = """
                 import sys

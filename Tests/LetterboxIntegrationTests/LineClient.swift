@@ -6,9 +6,15 @@ import Testing
 final class LineClient {
     let connection: Connection
 
+    /// How long a read waits for the server. Long enough never to end a wait the server's answer
+    /// or close is to end: on CI's loaded 2-core machine a task (the server's sessions run as
+    /// tasks) has waited more than 10 s to run, within reach of the 30 s this was. A test that
+    /// waits for silence sets a short timeout of its own.
+    static let idleTimeout = Duration.seconds(120)
+
     init(port: Int, host: String = "127.0.0.1") throws {
         let loop = try EventLoopGroup.shared.get().next()
-        connection = try Connection.connect(host: host, port: port, loop: loop, idleTimeout: .seconds(30))
+        connection = try Connection.connect(host: host, port: port, loop: loop, idleTimeout: Self.idleTimeout)
     }
 
     /// Sends `text` as is (include the CRLFs).

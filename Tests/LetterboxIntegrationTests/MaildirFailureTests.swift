@@ -127,13 +127,13 @@ import Testing
             // new/ made read-only (a bind mount of itself): unlink(2) fails with EROFS. The message
             // is not deleted, and no reply says it was.
             let new = folder + "/new"
-            #expect(runQuietly("/bin/mount", ["--bind", new, new]))
-            #expect(runQuietly("/bin/mount", ["-o", "remount,bind,ro", new]))
+            #expect(await runQuietly("/bin/mount", ["--bind", new, new]))
+            #expect(await runQuietly("/bin/mount", ["-o", "remount,bind,ro", new]))
             let single = try await delete("/messages/1")
             #expect(single.hasSuffix(" 500") && single.contains("could not be deleted"), "\(single)")
             #expect(try await delete("/messages") == "0\n 200")
             #expect(mail.messages.map(\.subject) == ["stays"])
-            #expect(runQuietly("/bin/umount", [new]))
+            #expect(await runQuietly("/bin/umount", [new]))
         }
         // What was kept is still there after a restart, and can be deleted once the disk allows.
         try await MailCatcher.withRunning(configuration) { mail in

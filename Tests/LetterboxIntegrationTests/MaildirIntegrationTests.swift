@@ -22,11 +22,11 @@ import Testing
     {
         let folder = try temporaryFolder(name)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", folder]) else {
+        guard geteuid() == 0, await runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", folder])
+        else {
             try Test.cancel("skipped: mounting a tmpfs needs root")
         }
-        defer { _ = runQuietly("/bin/umount", ["-R", "-l", folder]) }
-        try await body(folder)
+        try await withCleanup({ _ = await runQuietly("/bin/umount", ["-R", "-l", folder]) }) { try await body(folder) }
     }
 
     /// Runs `body` with a fresh folder and a configuration that keeps mail there (a test may
@@ -46,14 +46,16 @@ import Testing
     /// unaffected. Unmounted afterwards. Mounting needs root: elsewhere the test is skipped with
     /// that reason (never passed without running).
     static func whilePinned(_ path: String, _ body: () async throws -> Void) async throws {
-        guard geteuid() == 0, runQuietly("/bin/mount", ["--bind", path, path]) else {
+        guard geteuid() == 0, await runQuietly("/bin/mount", ["--bind", path, path]) else {
             try Test.cancel("skipped: bind-mounting a file onto itself needs root")
         }
-        var mounted = true
-        defer { if mounted { _ = runQuietly("/bin/umount", ["-l", path]) } }
-        try await body()
-        #expect(runQuietly("/bin/umount", [path]), "unmounting \(path)")
-        mounted = false
+        do {
+            try await body()
+        } catch {
+            _ = await runQuietly("/bin/umount", ["-l", path])
+            throw error
+        }
+        #expect(await runQuietly("/bin/umount", [path]), "unmounting \(path)")
     }
 
     static func temporaryFolder(_ name: String = #function) throws -> String {
@@ -294,19 +296,21 @@ import Testing
         server.standardOutput = output
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer {
+        try await withCleanup({
             kill(server.processIdentifier, SIGTERM)
-            server.waitUntilExit()
+            await server.exited()
+        }) {
+            let reader = output.fileHandleForReading
+            let line = try await onOwnThread { String(decoding: reader.availableData, as: UTF8.self) }
+            let port = try #require(
+                line.split(separator: "\n").first?.split(separator: ":").last.flatMap { Int($0) }, "\(line)")
+            for index in 0..<3 {
+                #expect(
+                    try await Self.deliver("Subject: e\(index)\r\n\r\nx\r\n", to: ["bo@example.com"], port: port)
+                        == 250)
+            }
+            let names = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/new")
+            #expect(names.count == 2, "\(names)")
         }
-        let reader = output.fileHandleForReading
-        let line = try await onOwnThread { String(decoding: reader.availableData, as: UTF8.self) }
-        let port = try #require(
-            line.split(separator: "\n").first?.split(separator: ":").last.flatMap { Int($0) }, "\(line)")
-        for index in 0..<3 {
-            #expect(
-                try await Self.deliver("Subject: e\(index)\r\n\r\nx\r\n", to: ["bo@example.com"], port: port) == 250)
-        }
-        let names = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/new")
-        #expect(names.count == 2, "\(names)")
     }
 }

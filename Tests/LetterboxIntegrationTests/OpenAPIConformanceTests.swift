@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func openAPISpecValidatorAcceptsTheDocument() async throws {
-        let python = try ExternalTool.python(with: ["openapi_spec_validator"], pip: "openapi-spec-validator")
+        let python = try await ExternalTool.python(with: ["openapi_spec_validator"], pip: "openapi-spec-validator")
         try await withCatcher { mail in
             let script = """
                 import json, sys, urllib.request
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func schemathesisFindsNoServerErrorsAndNoUndocumentedResponses() async throws {
-        let python = try ExternalTool.python(with: ["schemathesis"], pip: "schemathesis")
+        let python = try await ExternalTool.python(with: ["schemathesis"], pip: "schemathesis")
         let shell = try ExternalTool.path("sh", package: "dash")
         try await withCatcher { mail in
             try await seed(mail)

@@ -18,7 +18,7 @@ struct WebInboxBrowserTests {
     func browser() async throws {
         _ = try ExternalTool.path("chromium", package: "chromium")
         _ = try ExternalTool.path("chromedriver", package: "chromium-driver")
-        let python = try ExternalTool.python(with: ["selenium"], pip: "selenium")
+        let python = try await ExternalTool.python(with: ["selenium"], pip: "selenium")
         try await withCatcher { mail in
             let result = try await ExternalTool.run(
                 python,

@@ -107,7 +107,7 @@ struct TCPServerTests {
         let endings = Recorder<String>()
         let server = try TCPServer(
             host: "127.0.0.1", port: 0, group: EventLoopGroup.shared.get(),
-            options: TCPServer.Options(maxConnections: 10, idleTimeout: .seconds(30), overCapacityReply: []))
+            options: TCPServer.Options(maxConnections: 10, idleTimeout: EchoServer.idleTimeout, overCapacityReply: []))
         try server.start { connection in
             do {
                 // Not interruptible: a drain does not end it, only the abort after the grace period.
@@ -119,7 +119,8 @@ struct TCPServerTests {
                 endings.record("\(error)")
             }
         }
-        let client = try Connection.connect(host: "127.0.0.1", port: server.port, loop: testLoop())
+        let client = try Connection.connect(
+            host: "127.0.0.1", port: server.port, loop: testLoop(), idleTimeout: EchoServer.idleTimeout)
         #expect(try await client.ask("first") == "got it")
         try await stop(server, gracePeriod: .milliseconds(100))
         #expect(server.openConnections == 0)

@@ -90,6 +90,11 @@ struct MaildropOffTheLoopTests {
 
 /// A client connection whose other end `serve` drives on `loop`; lines out, lines in.
 struct LineClient {
+    /// How long a read waits for the server: long enough that only the answer ends it. On CI's
+    /// loaded 2-core machine a task (the session serving it is one) has waited more than 10 s to
+    /// run, within reach of the 30 s this was.
+    static let idleTimeout = Duration.seconds(120)
+
     let connection: Connection
 
     init(serving serve: @escaping @Sendable (Connection) async -> Void, on loop: EventLoop) throws {
@@ -101,7 +106,7 @@ struct LineClient {
             await connection.close()
         }
         let clientLoop = try EventLoopGroup.shared.get().next()
-        connection = try Connection(fd: pair.right, loop: clientLoop, idleTimeout: .seconds(30))
+        connection = try Connection(fd: pair.right, loop: clientLoop, idleTimeout: Self.idleTimeout)
     }
 
     func send(_ line: String) async throws {

@@ -2,6 +2,7 @@ import Foundation
 import LetterboxStore
 import LetterboxThreads
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -22,23 +23,26 @@ struct GroupCommitTests {
         let syncs = Atomic<Int>(0)
     }
 
-    /// Runs `body(thread)` on `count` real threads at once (not the cooperative pool: the bodies block).
-    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        let group = DispatchGroup()
-        for thread in 0..<count {
-            group.enter()
-            Thread {
-                body(thread)
-                group.leave()
-            }.start()
+    /// Runs `body(thread)` on `count` real threads at once (not the cooperative pool: the bodies
+    /// block), and waits for them all on a thread of its own.
+    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async throws {
+        try await onOwnThread {
+            let group = DispatchGroup()
+            for thread in 0..<count {
+                group.enter()
+                Thread {
+                    body(thread)
+                    group.leave()
+                }.start()
+            }
+            group.wait()
         }
-        group.wait()
     }
 
     @Test(
         "16 concurrent deliveries share the syncs, and each returns only after a sync that covered its record",
         arguments: [false, true])
-    func concurrentDeliveriesShareSyncs(startingSyncAtEnter: Bool) throws {
+    func concurrentDeliveriesShareSyncs(startingSyncAtEnter: Bool) async throws {
         let journal = Journal()
         let threads = 16
         let commits = GroupCommit {
@@ -61,7 +65,7 @@ struct GroupCommitTests {
             }
         }
         let failures = Mutex<[String]>([])
-        Self.onThreads(threads) { thread in
+        try await Self.onThreads(threads) { thread in
             // The record first, then the ticket, as MaildirStore does (append and rename, then enter).
             let record = journal.written.add(1, ordering: .sequentiallyConsistent).newValue
             let ticket = startingSyncAtEnter ? commits.enter(startingSyncOn: .shared) : commits.enter()
@@ -98,12 +102,14 @@ struct GroupCommitTests {
     @Test(
         "a ticket taken with enter(startingSyncOn:) starts its sync at once, before the caller waits, so the caller's own flush overlaps it"
     )
-    func syncStartsAtEnter() throws {
+    func syncStartsAtEnter() async throws {
         let syncs = Atomic<Int>(0)
         let commits = GroupCommit { syncs.add(1, ordering: .sequentiallyConsistent) }
         let ticket = commits.enter(startingSyncOn: .shared)
         let deadline = ContinuousClock.now + .seconds(30)
-        while syncs.load(ordering: .sequentiallyConsistent) == 0, ContinuousClock.now < deadline { usleep(1000) }
+        while syncs.load(ordering: .sequentiallyConsistent) == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
         #expect(syncs.load(ordering: .sequentiallyConsistent) == 1)
         try commits.wait(for: ticket)
         // The wait found its ticket covered: no sync of its own.
@@ -133,7 +139,7 @@ struct GroupCommitTests {
     }
 
     @Test("exclusive work waits for a running sync and holds the next one back", arguments: [false, true])
-    func exclusiveWorkDoesNotOverlapASync(startingSyncAtEnter: Bool) throws {
+    func exclusiveWorkDoesNotOverlapASync(startingSyncAtEnter: Bool) async throws {
         let inside = Atomic<Int>(0)
         let overlaps = Atomic<Int>(0)
         @Sendable func enterAndLeave() {
@@ -144,7 +150,7 @@ struct GroupCommitTests {
             inside.subtract(1, ordering: .sequentiallyConsistent)
         }
         let commits = GroupCommit { enterAndLeave() }
-        Self.onThreads(8) { thread in
+        try await Self.onThreads(8) { thread in
             for _ in 0..<50 {
                 if thread == 0 {
                     try? commits.exclusively { () throws(StoreError) in enterAndLeave() }

@@ -34,8 +34,10 @@ struct MailboxStoreTests {
     @Test("a waiter for captured mail is not woken by an APPEND, one for the mailbox is")
     func waiters() async throws {
         let store = MemoryStore()
-        async let captured = store.waitForMessage(matching: MessageFilter(), timeout: .seconds(30))
-        async let drafts = store.waitForMessage(matching: MessageFilter(mailbox: "Drafts"), timeout: .seconds(30))
+        // The appends below end the waits; the timeout only bounds a failure (generous: on CI's
+        // loaded machine a test task has waited more than 10 s to run).
+        async let captured = store.waitForMessage(matching: MessageFilter(), timeout: .seconds(120))
+        async let drafts = store.waitForMessage(matching: MessageFilter(mailbox: "Drafts"), timeout: .seconds(120))
         let draft = try await store.append(
             Array("Subject: d\r\n\r\n".utf8), to: "Drafts", flags: MessageFlags(), receivedAt: Date())
         #expect(await drafts?.id == draft.message.id)

@@ -1,7 +1,7 @@
-import Dispatch
 import Foundation
 import LetterboxStore
 import Synchronization
+import TestSupport
 import Testing
 
 /// A MOVE renames files while others read them: no reader may find a message's file missing.
@@ -17,15 +17,18 @@ struct MaildirMoveTests {
         let messages = first.messages()
         let unreadable = Atomic<Int>(0)
         let moving = Atomic<Bool>(true)
-        let reader = DispatchGroup()
-        DispatchQueue.global().async(group: reader) {
+        // The reader reads files without a pause while the moves go on: on a thread of its own, not
+        // one of Dispatch's few global workers (on Linux, Task.sleep and timers wait through them).
+        async let reader: Void = onOwnThread {
             while moving.load(ordering: .relaxed) {
                 for message in messages where message.raw.isEmpty { unreadable.add(1, ordering: .relaxed) }
             }
         }
+        // Stops the reader however the moves end: a throw awaits it too, as the scope ends.
+        defer { moving.store(false, ordering: .relaxed) }
         for message in messages.prefix(150) { _ = try await first.move(ids: [message.id], to: "Archive") }
         moving.store(false, ordering: .relaxed)
-        await withCheckedContinuation { continuation in reader.notify(queue: .global()) { continuation.resume() } }
+        try await reader
         #expect(unreadable.load(ordering: .relaxed) == 0, "no read found a moved file missing")
         store = nil
 

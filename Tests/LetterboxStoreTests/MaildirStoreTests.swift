@@ -321,41 +321,44 @@ struct MaildirStoreTests {
         defer { folder.remove() }
         let maildir = "\(folder.path)/maildir"
         _ = try MaildirStore(path: maildir)
-        guard let readOnly = ReadOnly(maildir) else { return }  // needs root (mount) or a non-root user (chmod)
-        defer { readOnly.undo() }
-        let error = try #require(throws: StoreError.self) { try MaildirStore(path: maildir) }
-        #expect(error.isUnusableFolder)
-        #expect(error.description.contains(maildir))
-        #expect(
-            error.description.contains("Read-only file system") || error.description.contains("Permission denied"),
-            "\(error)")
+        guard let readOnly = await ReadOnly(maildir) else { return }  // needs root (mount) or a non-root user (chmod)
+        try await withCleanup({ await readOnly.undo() }) {
+            let error = try #require(throws: StoreError.self) { try MaildirStore(path: maildir) }
+            #expect(error.isUnusableFolder)
+            #expect(error.description.contains(maildir))
+            #expect(
+                error.description.contains("Read-only file system") || error.description.contains("Permission denied"),
+                "\(error)")
+        }
     }
 
     @Test("a full disk makes append throw, leaves no partial file, and the store keeps working")
     func fullDisk() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        guard let small = SmallFileSystem(folder.path, bytes: 512 * 1024) else { return }  // needs root (mount)
-        defer { small.undo() }
-        let store = try await MaildirStore.open(at: folder.path)
-        var stored: [Message] = []
-        var failure: (any Error)?
-        for _ in 0..<64 {
-            do {
-                stored.append(
-                    try await store.append(Array(repeating: UInt8(ascii: "a"), count: 64 * 1024), envelope: envelope()))
-            } catch {
-                failure = error
-                break
+        guard let small = await SmallFileSystem(folder.path, bytes: 512 * 1024) else { return }  // needs root (mount)
+        try await withCleanup({ await small.undo() }) {
+            let store = try await MaildirStore.open(at: folder.path)
+            var stored: [Message] = []
+            var failure: (any Error)?
+            for _ in 0..<64 {
+                do {
+                    stored.append(
+                        try await store.append(
+                            Array(repeating: UInt8(ascii: "a"), count: 64 * 1024), envelope: envelope()))
+                } catch {
+                    failure = error
+                    break
+                }
             }
+            let error = try #require(failure as? StoreError)
+            #expect(error.description.contains("No space left on device"), "\(error)")
+            #expect(TemporaryFolder.names(folder.path, "tmp").isEmpty, "the partial file is removed")
+            #expect(TemporaryFolder.names(folder.path, "new").count == stored.count)
+            store.remove(ids: stored.map(\.id))
+            let after = try await store.append(mail(), envelope: envelope())
+            #expect(store.messages().map(\.id) == [after.id])
         }
-        let error = try #require(failure as? StoreError)
-        #expect(error.description.contains("No space left on device"), "\(error)")
-        #expect(TemporaryFolder.names(folder.path, "tmp").isEmpty, "the partial file is removed")
-        #expect(TemporaryFolder.names(folder.path, "new").count == stored.count)
-        store.remove(ids: stored.map(\.id))
-        let after = try await store.append(mail(), envelope: envelope())
-        #expect(store.messages().map(\.id) == [after.id])
     }
 }
 
@@ -364,24 +367,24 @@ struct ReadOnly {
     let path: String
     let mounted: Bool
 
-    init?(_ path: String) {
+    init?(_ path: String) async {
         self.path = path
         if geteuid() != 0 {
             guard chmod(path, 0o500) == 0, chmod(path + "/tmp", 0o500) == 0 else { return nil }
             mounted = false
             return
         }
-        guard runQuietly("/bin/mount", ["--bind", path, path]) else { return nil }
-        guard runQuietly("/bin/mount", ["-o", "remount,bind,ro", path]) else {
-            _ = runQuietly("/bin/umount", [path])
+        guard await runQuietly("/bin/mount", ["--bind", path, path]) else { return nil }
+        guard await runQuietly("/bin/mount", ["-o", "remount,bind,ro", path]) else {
+            _ = await runQuietly("/bin/umount", [path])
             return nil
         }
         mounted = true
     }
 
-    func undo() {
+    func undo() async {
         if mounted {
-            _ = runQuietly("/bin/umount", [path])
+            _ = await runQuietly("/bin/umount", [path])
         } else {
             chmod(path, 0o700)
             chmod(path + "/tmp", 0o700)
@@ -393,14 +396,15 @@ struct ReadOnly {
 struct SmallFileSystem {
     let path: String
 
-    init?(_ path: String, bytes: Int) {
-        guard geteuid() == 0, runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", path]) else {
+    init?(_ path: String, bytes: Int) async {
+        guard geteuid() == 0, await runQuietly("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", path])
+        else {
             return nil
         }
         self.path = path
     }
 
-    func undo() { _ = runQuietly("/bin/umount", [path]) }
+    func undo() async { _ = await runQuietly("/bin/umount", [path]) }
 }
 
 @Suite("MaildirStore fsync modes", .timeLimit(.minutes(1)))

@@ -12,9 +12,15 @@ import Testing
 
 /// TLS through real sockets: OpenSSL reads and writes the connection's socket itself.
 @Suite struct TLSConnectionTests {
+    /// How long either end waits for the other: long enough that only the peer ends a wait. Both
+    /// ends are driven by tasks, and on CI's loaded 2-core machine a task has waited more than
+    /// 10 s to run, within reach of the 30 s this was.
+    static let idleTimeout = Duration.seconds(120)
+
     /// A connection over `fd` that has completed its handshake with `context`.
     private static func tls(_ fd: Int32, _ context: TLSContext) async throws -> Connection {
-        let connection = try Connection(fd: fd, loop: EventLoopGroup.shared.get().next(), idleTimeout: .seconds(30))
+        let connection = try Connection(
+            fd: fd, loop: EventLoopGroup.shared.get().next(), idleTimeout: Self.idleTimeout)
         try await connection.startTLS(context)
         return connection
     }

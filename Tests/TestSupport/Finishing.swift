@@ -9,8 +9,12 @@ public struct DidNotFinish: Error, CustomStringConvertible {
 
 /// Runs `body` and returns its result, or throws ``DidNotFinish`` after `limit` (the body is left
 /// running then, so a bug that ignores cancellation fails the test instead of hanging it).
+///
+/// The default, 45 s, is far beyond what any body here needs, and under the suites' one-minute
+/// time limit: on CI's loaded 2-core machine a task has waited more than 10 s to run, and a body
+/// of several steps, each waiting its turn, outlived the 10 s this was.
 public func finishing<T: Sendable>(
-    _ what: String, within limit: Duration = .seconds(10), _ body: @escaping @Sendable () async throws -> T
+    _ what: String, within limit: Duration = .seconds(45), _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let gate = Gate<T>()
     return try await withCheckedThrowingContinuation { continuation in

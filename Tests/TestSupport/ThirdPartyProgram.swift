@@ -32,10 +32,13 @@ public enum ThirdPartyProgram {
         }
     }
 
-    /// Python 3 with every module in `modules` importable; the `python3` path.
-    public static func python(with modules: [String] = [], pip packages: String = "") throws(Missing) -> String {
+    /// Python 3 with every module in `modules` importable; the `python3` path. The import is
+    /// tried in a child (seconds for a large package on a loaded machine), waited for off the
+    /// cooperative pool.
+    public static func python(with modules: [String] = [], pip packages: String = "") async throws(Missing) -> String {
         let python = try locate("python3", package: "python3")
-        guard modules.isEmpty || runQuietly(python, ["-c", "import " + modules.joined(separator: ", ")]) else {
+        if modules.isEmpty { return python }
+        guard await runQuietly(python, ["-c", "import " + modules.joined(separator: ", ")]) else {
             throw Missing(
                 "Python module \(modules.joined(separator: " or ")) is not installed "
                     + "(python3 -m pip install \(packages); .ci/run does this)")
