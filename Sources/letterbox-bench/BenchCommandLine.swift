@@ -175,9 +175,11 @@ enum BenchCommandLine {
                                counts as a stall; exits 1 if the server died or stayed unhealthy
                                --sessions 100000 (total) --seconds 3600 --seed 1 --parallel 16 --fixtures Fixtures/netfuzz
                                [--replay DIR: send every saved .bin input again, probe after each]
+                               [--first N: start at session N, e.g. a batch a longer run reported (batch × parallel × 16)]
                 """,
             options: [
                 "sessions": .int, "seconds": .int, "seed": .int, "parallel": .int, "fixtures": .text, "replay": .text,
+                "first": .int,
             ]),
         Mode(
             names: ["soak"],

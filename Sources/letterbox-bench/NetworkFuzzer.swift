@@ -82,7 +82,11 @@ enum NetworkFuzzer {
     }
 
     /// The run; returns the process exit status (1 when anything failed the probe).
-    static func run(sessions: Int, seconds: Double, seed: UInt64, parallel: Int, fixtures: String) throws -> Int32 {
+    /// - Parameter first: the first session to play (0: from the start); a run from the start of
+    ///   a batch a longer run reported plays that batch again, with the same inputs.
+    static func run(
+        sessions: Int, seconds: Double, seed: UInt64, parallel: Int, fixtures: String, first: Int = 0
+    ) throws -> Int32 {
         let batchSize = parallel * 16
         var server = try startServer()
         // Each kind of failure (crash site, or what the probe saw) once, with the batches it ended
@@ -91,20 +95,21 @@ enum NetworkFuzzer {
         var order: [String] = []
         var failedBatches = 0
         var stalls: [Double] = []
-        var done = 0
+        let end = first + sessions
+        var done = first
         var refused = 0
         var bytesSent = 0
         let start = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        var batch = 0
+        var batch = first / batchSize
         say(
             "netfuzz: seed \(seed), \(parallel) parallel sessions, batches of \(batchSize), up to \(sessions) sessions or \(seconds) s"
         )
-        while done < sessions && elapsed() < seconds {
-            let first = done
-            let count = min(batchSize, sessions - done)
+        while done < end && elapsed() < seconds {
+            let batchStart = done
+            let count = min(batchSize, end - done)
             let ports = ports(of: server)
-            let next = Atomic<Int>(first)
+            let next = Atomic<Int>(batchStart)
             let totals = Mutex<(refused: Int, bytes: Int)>((0, 0))
             let group = DispatchGroup()
             for _ in 0..<parallel {
@@ -113,7 +118,7 @@ enum NetworkFuzzer {
                     defer { group.leave() }
                     while true {
                         let index = next.add(1, ordering: .relaxed).oldValue
-                        guard index < first + count else { return }
+                        guard index < batchStart + count else { return }
                         let session = NetworkFuzzer.input(seed: seed, index: index)
                         let connected = play(session, ports: ports)
                         totals.withLock {
@@ -140,15 +145,16 @@ enum NetworkFuzzer {
             }
             if let problem = verdict {
                 let site = server.crashSite() ?? String(problem.prefix(40))
-                say("netfuzz: batch \(batch) (sessions \(first)..<\(first + count)): \(problem) [\(site)]")
+                say("netfuzz: batch \(batch) (sessions \(batchStart)..<\(batchStart + count)): \(problem) [\(site)]")
                 server.stop()
                 if sites[site] == nil {
                     // A new kind of failure: find the inputs that cause it alone and save them.
-                    var culprits = try isolate(seed: seed, range: first..<first + count, fixtures: fixtures)
+                    var culprits = try isolate(seed: seed, range: batchStart..<batchStart + count, fixtures: fixtures)
                     if culprits.isEmpty {
                         let folder = "\(fixtures)/batch-seed\(seed)-\(batch)"
                         try save(
-                            (first..<first + count).map { NetworkFuzzer.input(seed: seed, index: $0) }, to: folder,
+                            (batchStart..<batchStart + count).map { NetworkFuzzer.input(seed: seed, index: $0) },
+                            to: folder,
                             seed: seed)
                         culprits = ["no single input reproduces it alone; the batch's inputs are in \(folder)"]
                     }
@@ -163,7 +169,8 @@ enum NetworkFuzzer {
             if batch % 10 == 0 {
                 say(
                     String(
-                        format: "  %d sessions, %.0f sessions/s, server RSS %@, %d fds", done, Double(done) / elapsed(),
+                        format: "  %d sessions, %.0f sessions/s, server RSS %@, %d fds", done - first,
+                        Double(done - first) / elapsed(),
                         mebibytes(server.residentBytes), server.openFiles))
             }
         }
@@ -172,7 +179,8 @@ enum NetworkFuzzer {
             String(
                 format:
                     "netfuzz: %d mutated sessions (%.1f MB sent) in %.1f s: %.0f sessions/s; %d connections refused; server RSS %@, %d fds at the end; batches ending in a crash or a failed probe: %d, distinct failures: %d; batches after which the probe waited > 5 s (stalls): %d, longest %.1f s (goal: ≥ 100,000 sessions, 0 failures, 0 stalls)",
-                done, Double(bytesSent) / 1e6, seconds, Double(done) / seconds, refused,
+                done - first, Double(bytesSent) / 1e6, seconds, Double(done - first) / seconds,
+                refused,
                 mebibytes(server.residentBytes),
                 server.openFiles, failedBatches, order.count, stalls.count, stalls.max() ?? 0))
         for site in order {

@@ -104,7 +104,8 @@ do {
         exit(
             try await onThread {
                 try NetworkFuzzer.run(
-                    sessions: sessions, seconds: seconds, seed: seed, parallel: parallel, fixtures: fixtures)
+                    sessions: sessions, seconds: seconds, seed: seed, parallel: parallel, fixtures: fixtures,
+                    first: max(0, option("first", 0)))
             })
     case "soak":
         let minutes = doubleOption("minutes", arguments.contains("--ci") ? 0.5 : 30)
