@@ -23,9 +23,10 @@ import Synchronization
 /// disk, on a ``BlockingPool`` thread per message:
 /// 1. the message is written to `tmp/` with open/write, without a sync of its own, and its
 ///    writeback started (`sync_file_range`);
-/// 2. under a short lock: the next id is assigned and its records appended to the ``EnvelopeLog``
-///    (one write(2)): the envelope, and with ``MaildirFsync/always`` the *staged* record (the
-///    `tmp/` name, the final name, the size and CRC-32 of the bytes);
+/// 2. under a short lock (in memory only) the next id is assigned and its records registered for
+///    compaction; then, without the lock and beside other deliveries, they are appended to the
+///    ``EnvelopeLog`` (one write(2)): the envelope, and with ``MaildirFsync/always`` the *staged*
+///    record (the `tmp/` name, the final name, the size and CRC-32 of the bytes);
 /// 3. with ``MaildirFsync/always``, the file and the log are made durable: the delivery
 ///    fdatasyncs its own file, side by side with the other deliveries (the kernel carries their
 ///    block allocations in one journal commit), then waits for a round of a ``GroupCommit`` that
