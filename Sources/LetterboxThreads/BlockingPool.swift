@@ -71,8 +71,11 @@ package final class BlockingPool: Sendable {
             state.threads += 1
             return true
         }
-        condition.signal()
         condition.unlock()
+        // After the unlock: a thread woken while the lock is still held wakes only to sleep again
+        // on the lock, one more context switch per job (glibc does not move it to the lock's queue).
+        // No wake-up is lost: a thread about to wait checks the queue under the lock first.
+        condition.signal()
         // If no thread can start, the job waits for one the next submit starts.
         if startThread, !DetachedThread.start({ [self] in work() }) {
             state.withLock { $0.threads -= 1 }

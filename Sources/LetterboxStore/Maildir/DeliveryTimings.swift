@@ -1,4 +1,4 @@
-import Synchronization
+import LetterboxThreads
 
 /// Where a Maildir store's SMTP deliveries spend their time, summed over all deliveries, for
 /// `letterbox-bench maildir` to say how far ingest is from the disk's ceiling and why.
@@ -23,7 +23,7 @@ package final class DeliveryTimings: Sendable {
         package var roundTripCount = 0
     }
 
-    private let totals = Mutex(Totals())
+    private let totals = SpinningMutex(Totals())
 
     package var current: Totals { totals.withLock { $0 } }
 

@@ -39,8 +39,13 @@ import Synchronization
 /// renamed over it, directory fsynced). Records only add knowledge: a message record whose file is
 /// gone is ignored, so deletions need no record.
 ///
-/// Thread-safety: ``append(_:)`` may be called from any thread; ``sync()`` and ``compact(_:)``
-/// only by the one thread that commits deliveries at a time (the store guarantees this).
+/// Thread-safety: ``append(_:)`` may be called from any thread, by many at once, and takes no
+/// lock: each call is one write(2) to a descriptor opened with `O_APPEND`, which Linux performs
+/// whole under the file's own lock (the kernel places each at the end, never two interleaved), and
+/// a short write fails the call. The descriptor number never changes: ``compact(_:folder:)`` puts
+/// the new file under it with `dup2`, so an append runs on the old file or on the new one, whole.
+/// ``sync()`` and ``compact(_:folder:)`` only by the one thread that commits deliveries at a time
+/// (the store guarantees this).
 final class EnvelopeLog: Sendable {
     /// One entry of the log.
     enum Record: Equatable, Sendable {
@@ -86,9 +91,13 @@ final class EnvelopeLog: Sendable {
     let path: String
     /// The mode a new or compacted log file gets.
     private let mode: mode_t
-    private let fd: Mutex<Int32>
+    /// The log file; after a compaction, the same number refers to the new file.
+    private let fd: Int32
     /// Records in the file now, for deciding when to compact.
     private let recordCount: Atomic<Int>
+    /// The errno of a compaction that replaced the file but could not put it under ``fd``: appends
+    /// would go to the replaced file, so every later append fails (0: none).
+    private let detached = Atomic<Int32>(0)
 
     /// Opens `path` for appending; writes the header if the file is new or empty.
     init(path: String, existingRecords: Int, mode: mode_t = 0o600) throws(StoreError) {
@@ -102,26 +111,30 @@ final class EnvelopeLog: Sendable {
                 throw error
             }
         }
-        fd = Mutex(descriptor)
+        fd = descriptor
         recordCount = Atomic(existingRecords)
     }
 
-    deinit { POSIXFile.close(fd.withLock { $0 }) }
+    deinit { POSIXFile.close(fd) }
 
     var count: Int { recordCount.load(ordering: .relaxed) }
 
-    /// Appends the records with one write(2); not yet durable, see ``sync()``.
+    /// Appends the records with one write(2), next to appends of other threads, never interleaved
+    /// with them; not yet durable, see ``sync()``. Throws if the write was short: the records are
+    /// then not all in the log (a reader skips the part written, its checksum failing).
     func append(_ records: [Record]) throws(StoreError) {
         guard !records.isEmpty else { return }
+        let lost = detached.load(ordering: .acquiring)
+        guard lost == 0 else { throw .system("dup2", path: path, errno: lost) }
         var bytes: [UInt8] = []
         for record in records { Self.encode(record, into: &bytes) }
-        try fd.withLock { fd throws(StoreError) in try POSIXFile.writeAll(fd, bytes, path: path) }
+        try POSIXFile.writeInOneCall(fd, bytes, path: path)
         recordCount.add(records.count, ordering: .relaxed)
     }
 
     /// Makes every appended record durable (fdatasync(2)).
     func sync() throws(StoreError) {
-        try POSIXFile.syncData(fd.withLock { $0 }, path: path)
+        try POSIXFile.syncData(fd, path: path)
     }
 
     /// Replaces the log with exactly `records`: written to a temporary file, fsynced, renamed over
@@ -142,15 +155,15 @@ final class EnvelopeLog: Sendable {
             throw error
         }
         let appending = try POSIXFile.openForAppending(temporary)
-        try fd.withLock { fd throws(StoreError) in
-            do throws(StoreError) { try POSIXFile.rename(temporary, path) } catch {
-                POSIXFile.close(appending)
-                throw error
-            }
-            POSIXFile.close(fd)
-            fd = appending
-            recordCount.store(records.count, ordering: .relaxed)
+        defer { POSIXFile.close(appending) }
+        try POSIXFile.rename(temporary, path)
+        // Appends under way finish on the old file: their records were in `records` (the store
+        // registers a delivery's records before appending them, and compacts under that lock).
+        do throws(StoreError) { try POSIXFile.replaceDescriptor(fd, with: appending, path: path) } catch {
+            detached.store(error.errorNumber ?? EBADF, ordering: .releasing)
+            throw error
         }
+        recordCount.store(records.count, ordering: .relaxed)
         let directory = try POSIXFile.openDirectory(folder)
         defer { POSIXFile.close(directory) }
         try POSIXFile.sync(directory, path: folder)

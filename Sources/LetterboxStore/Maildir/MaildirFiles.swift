@@ -1,3 +1,4 @@
+import LetterboxThreads
 import Synchronization
 
 #if canImport(Glibc)
@@ -48,7 +49,7 @@ struct MaildirEntry: Sendable {
 /// Thread-safety: every method may be called from any thread; the table is behind a mutex.
 final class MaildirFiles: MessageBodySource {
     let layout: MaildirLayout
-    let table: Mutex<MaildirTable>
+    let table: SpinningMutex<MaildirTable>
     let cache = MessageViewCache()
     /// Open `new/` and `cur/`, for openat(2) and the fsync of `new/` after renames into it.
     let newDirectory: Int32
@@ -63,7 +64,7 @@ final class MaildirFiles: MessageBodySource {
             POSIXFile.close(newDirectory)
             throw error
         }
-        table = Mutex(entries)
+        table = SpinningMutex(entries)
     }
 
     deinit {

@@ -23,9 +23,10 @@ import Synchronization
 /// disk, on a ``BlockingPool`` thread per message:
 /// 1. the message is written to `tmp/` with open/write, without a sync of its own, and its
 ///    writeback started (`sync_file_range`);
-/// 2. under a short lock: the next id is assigned and its records appended to the ``EnvelopeLog``
-///    (one write(2)): the envelope, and with ``MaildirFsync/always`` the *staged* record (the
-///    `tmp/` name, the final name, the size and CRC-32 of the bytes);
+/// 2. under a short lock (in memory only) the next id is assigned and its records registered for
+///    compaction; then, without the lock and beside other deliveries, they are appended to the
+///    ``EnvelopeLog`` (one write(2)): the envelope, and with ``MaildirFsync/always`` the *staged*
+///    record (the `tmp/` name, the final name, the size and CRC-32 of the bytes);
 /// 3. with ``MaildirFsync/always``, the file and the log are made durable: the delivery
 ///    fdatasyncs its own file, side by side with the other deliveries (the kernel carries their
 ///    block allocations in one journal commit), then waits for a round of a ``GroupCommit`` that
@@ -85,8 +86,8 @@ package final class MaildirStore: IndexedStore {
     /// The limits this store keeps to.
     package var retentionPolicy: RetentionPolicy { retention.policy }
 
-    /// What id assignment, log appends and compaction share; held only for in-memory work, one
-    /// write(2) and renames, never across an fsync.
+    /// What id assignment and compaction share; a delivery holds it only for in-memory work (its
+    /// id, its records registered), and appends its records after (see ``EnvelopeLog``).
     private struct CommitState {
         /// Ids below this are recorded as possibly used (``EnvelopeLog/Record/reserved(below:)``).
         var reservedBelow: UInt64
@@ -119,8 +120,10 @@ package final class MaildirStore: IndexedStore {
     let files: MaildirFiles
     /// Messages in mailboxes other than INBOX (Maildir++ subfolders), see `MaildirStore+Mailboxes.swift`.
     let folders = Mutex<[UInt64: MaildirFolderEntry]>([:])
-    private let commitState: Mutex<CommitState>
-    private let publication: Mutex<Publication>
+    // Spinning, not `Mutex` (a priority-inheritance futex on Linux): every delivery takes both in
+    // turn, and a convoy of hand-offs to sleeping threads cost more than the work they guard.
+    private let commitState: SpinningMutex<CommitState>
+    private let publication: SpinningMutex<Publication>
     /// Held across a flag change's index update and renames (taken before either lock).
     private let flagChanges = Mutex(())
     let notify: @Sendable (StoreNotice) -> Void
@@ -167,8 +170,8 @@ package final class MaildirStore: IndexedStore {
             path: layout.log, existingRecords: loaded.logRecords, mode: layout.permissions.file)
         self.log = log
         commits = GroupCommit { () throws(StoreError) in try log.sync() }
-        commitState = Mutex(CommitState(reservedBelow: loaded.nextID + Self.reservationBlock))
-        publication = Mutex(Publication(next: loaded.nextID))
+        commitState = SpinningMutex(CommitState(reservedBelow: loaded.nextID + Self.reservationBlock))
+        publication = SpinningMutex(Publication(next: loaded.nextID))
         self.retention = Retention(policy: retention, index: index)
 
         // Make what start-up learned permanent: ids of adopted files, and how far ids may have gone.
@@ -300,11 +303,13 @@ package final class MaildirStore: IndexedStore {
         let checksum = durable ? raw.withUnsafeBytes { CRC32.checksum($0) } : 0
         let written = clock.now
 
-        // Step 2: id and log records in id order, under the lock (held by every delivery in turn:
-        // the shorter the better). The records are written before the rename, so every file in
+        // Step 2: an id, and the records registered for compaction under the lock (held by every
+        // delivery in turn: the shorter the better), then appended without it, side by side with
+        // other deliveries' appends. The records are written before the rename, so every file in
         // new/ has its record once the page cache has both (kill -9 loses neither); a record whose
-        // file never arrives is ignored on loading.
-        let staged = commitState.withLock { state -> Result<(UInt64, MaildirFileName), StoreError> in
+        // file never arrives is ignored on loading. Registered first: a compaction that starts
+        // before the append writes them into the new log itself (it holds this lock throughout).
+        let (id, name, records) = commitState.withLock { state in
             let id = index.reserveID()
             let name = MaildirFileName.delivered(unique: unique, size: raw.count, canonicalSize: canonicalSize, id: id)
             var records: [EnvelopeLog.Record] = [.message(id: id, base: name.base, envelope: envelope)]
@@ -312,22 +317,23 @@ package final class MaildirStore: IndexedStore {
                 records.append(
                     .staged(base: name.base, temporary: unique, size: UInt64(raw.count), checksum: checksum))
             }
-            let stagedRecords = records
-            if id >= state.reservedBelow { records.append(.reserved(below: id + Self.reservationBlock)) }
-            do throws(StoreError) {
-                try log.append(records)
-                if id >= state.reservedBelow { state.reservedBelow = id + Self.reservationBlock }
-            } catch {
-                publish(id, nil)
-                return .failure(error)
+            state.unpublished[id] = records
+            if id >= state.reservedBelow {
+                state.reservedBelow = id + Self.reservationBlock
+                records.append(.reserved(below: id + Self.reservationBlock))
             }
-            state.unpublished[id] = stagedRecords
-            return .success((id, name))
+            return (id, name, records)
         }
-        guard case .success(let (id, name)) = staged else {
+        do throws(StoreError) { try log.append(records) } catch {
+            commitState.withLock { state in
+                state.unpublished[id] = nil
+                // The reservation it carried may be missing: the next delivery writes one.
+                state.reservedBelow = min(state.reservedBelow, id)
+            }
             POSIXFile.close(fd)
             POSIXFile.remove(temporary)
-            if case .failure(let error) = staged { continuation.resume(returning: .failure(error)) }
+            publish(id, nil)
+            continuation.resume(returning: .failure(error))
             return
         }
         let logged = clock.now
@@ -440,7 +446,8 @@ package final class MaildirStore: IndexedStore {
     /// folders count too: their envelopes and keywords stay in a compacted log, and leaving them
     /// out would compact again on every delivery once there are many.
     private func compactIfWorthwhile() {
-        guard compactionIsWorthwhile else { return }
+        // Cheap first (an atomic load): most deliveries need not count the messages under two locks.
+        guard log.count > 10_000, compactionIsWorthwhile else { return }
         do throws(StoreError) { try compactLog() } catch {
             notify(StoreNotice(.warning, "could not compact the envelope log: \(error)"))
         }

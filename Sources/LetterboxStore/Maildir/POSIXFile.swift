@@ -57,6 +57,36 @@ enum POSIXFile {
         if let failure { throw .system("write", path: path, errno: failure) }
     }
 
+    /// Writes `bytes` with one write(2) (retried only when interrupted before writing anything);
+    /// throws if the write fails or is short, so an `O_APPEND` descriptor shared by threads gets
+    /// the bytes whole or the caller learns they are not all there (a short write of a regular
+    /// file means the disk or a limit is full: ENOSPC stands for it).
+    static func writeInOneCall(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+        let result: Int = bytes.withUnsafeBytes { buffer in
+            while true {
+                let written = write(fd, buffer.baseAddress, buffer.count)
+                if written < 0 && errno == EINTR { continue }
+                return written < 0 ? -Int(errno) : written
+            }
+        }
+        if result < 0 { throw .system("write", path: path, errno: Int32(-result)) }
+        if result < bytes.count { throw .system("write", path: path, errno: ENOSPC) }
+    }
+
+    /// Makes descriptor `fd` refer to the file open as `other` (close-on-exec), atomically: a call
+    /// under way on `fd` finishes on the file it started on.
+    static func replaceDescriptor(_ fd: Int32, with other: Int32, path: String) throws(StoreError) {
+        while true {
+            // dup2, then close-on-exec again (dup3 is not in Swift's Glibc module); nothing here execs.
+            let result = dup2(other, fd)
+            if result >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            if result >= 0 { return }
+            let code = errno
+            if code == EINTR || code == EBUSY { continue }
+            throw .system("dup2", path: path, errno: code)
+        }
+    }
+
     /// Flushes the file's data and metadata to stable storage (fsync(2)).
     static func sync(_ fd: Int32, path: String) throws(StoreError) {
         guard retryingOnInterrupt({ fsync(fd) }) == 0 else { throw .system("fsync", path: path, errno: errno) }
