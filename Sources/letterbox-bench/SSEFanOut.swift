@@ -153,8 +153,15 @@ enum SSEFanOut {
             var seconds: Double
         }
         func round(_ label: String, subscribed: Int, rate: Double? = nil) throws -> Round {
-            _ = try? PeerSocket(port: server.http, timeout: 10).send(
-                Array("DELETE /messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+            // The store emptied before the subscribers come: the answer awaited, or the deletion
+            // of the last round's messages would be an event of this round, judged and sent to
+            // every subscriber while the senders run.
+            if let socket = try? PeerSocket(port: server.http, timeout: 10),
+                socket.send(Array("DELETE /messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+            {
+                _ = socket.receive { $0.count >= 12 }
+                socket.close()
+            }
             let subscribers = subscribed > 0 ? try Subscribers(count: subscribed, httpPort: server.http) : nil
             let cpu = server.cpuSeconds
             let result = SMTPLoad.run(
