@@ -187,6 +187,31 @@ import Testing
         await peer.close()
     }
 
+    @Test("subscribers at different places in the shared log get the same bytes of each event, exactly")
+    func subscribersAtDifferentPlacesGetExactBytes() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let (earlyPeer, latePeer) = (try Peer(), try Peer())
+        let early = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: earlyPeer.connection.handle)
+        let late = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: latePeer.connection.handle)
+        var earlyText = ""
+        for number in 1...3 { try await append(store, subject: "first \(number)") }
+        try await take(hub, early, into: &earlyText, until: "first 3")
+        for number in 1...3 { try await append(store, subject: "second \(number)") }
+        _ = store.remove(ids: [store.messages()[0].id])
+        try await take(hub, early, into: &earlyText, until: "event: deleted")
+        var lateText = ""
+        try await take(hub, late, into: &lateText, until: "event: deleted")
+        #expect(messageIDs(earlyText) == Array(1...6))
+        #expect(earlyText == lateText)
+        #expect(earlyText.hasPrefix("retry: 1000\n\nid: 1\nevent: message\ndata: {\"id\":1,"))
+        #expect(earlyText.hasSuffix("id: 7\nevent: deleted\ndata: {\"ids\":[1]}\n\n"), "\(earlyText)")
+        hub.unsubscribe(early)
+        hub.unsubscribe(late)
+        await earlyPeer.close()
+        await latePeer.close()
+    }
+
     @Test("a stream that has written rests: the next tick wakes it if events came, else the next event does")
     func restingSubscriberIsWokenByTheTickOrTheNextEvent() async throws {
         let store = MemoryStore()

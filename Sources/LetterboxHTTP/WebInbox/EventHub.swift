@@ -59,8 +59,10 @@ package final class EventHub: Sendable {
         let eitherSeen: Bool
     }
 
-    /// One numbered event, encoded once into the shared log.
-    struct Event: Sendable {
+    /// One numbered event, encoded once into the shared log. A class: a subscriber's take holds
+    /// one reference per event, where a struct of these fields was copied whole (a retain and a
+    /// release of each) for every event and every subscriber.
+    final class Event: Sendable {
         let id: UInt64
         /// The event as every subscriber that admits all of it gets it.
         let bytes: [UInt8]
@@ -69,21 +71,32 @@ package final class EventHub: Sendable {
         /// For `deleted`: each id with the message it was (nil: unknown, admitted by every
         /// filter); a subscriber gets the ids its filter admitted, none if it admitted none.
         let removed: [(id: UInt64, subject: Subject?)]?
-        /// Whether a subscriber without filters gets ``bytes`` as they are: judged once here, so
-        /// taking an event for such a subscriber (the usual one: an open inbox) reads one flag.
-        let unfilteredGetsAll: Bool
+        /// What a subscriber without filters gets (``bytes``, a `deleted` event with only the
+        /// captured ids, or nil): judged once here, so taking an event for such a subscriber (the
+        /// usual one: an open inbox) reads one field, whatever the number of ids a `deleted` has.
+        let unfilteredBytes: [UInt8]?
+        /// The octets the event holds in the log.
+        let size: Int
 
         init(id: UInt64, bytes: [UInt8], subject: Subject?, removed: [(id: UInt64, subject: Subject?)]? = nil) {
             self.id = id
             self.bytes = bytes
             self.subject = subject
             self.removed = removed
-            self.unfilteredGetsAll =
-                if let removed {
-                    removed.allSatisfy { Subscriber.unfilteredAdmits($0.subject) }
+            if let removed {
+                let admitted = removed.filter { Subscriber.unfilteredAdmits($0.subject) }.map(\.id)
+                if admitted.count == removed.count {
+                    unfilteredBytes = bytes
+                } else if admitted.isEmpty {
+                    unfilteredBytes = nil
                 } else {
-                    Subscriber.unfilteredAdmits(subject)
+                    unfilteredBytes = EventHub.encode(id: id, event: "deleted", data: EventHub.deletedJSON(admitted))
                 }
+            } else {
+                unfilteredBytes = Subscriber.unfilteredAdmits(subject) ? bytes : nil
+            }
+            let separate = removed != nil && unfilteredBytes.map { $0.count != bytes.count } == true
+            size = bytes.count + (separate ? unfilteredBytes?.count ?? 0 : 0)
         }
     }
 
@@ -104,6 +117,7 @@ package final class EventHub: Sendable {
         /// What this subscriber gets of `event`: the shared bytes, a `deleted` event with only the
         /// ids its filter admitted, or nil.
         func bytes(of event: Event) -> [UInt8]? {
+            if unfiltered { return event.unfilteredBytes }
             guard let removed = event.removed else { return admits(event.subject) ? event.bytes : nil }
             let admitted = removed.filter { admits($0.subject) }.map(\.id)
             if admitted.count == removed.count { return event.bytes }
@@ -174,7 +188,7 @@ package final class EventHub: Sendable {
         /// for falling out of the log (no longer subscribed).
         mutating func append(_ event: Event) -> (woken: [Subscriber], dropped: [Subscriber]) {
             log.append(event)
-            logBytes += event.bytes.count
+            logBytes += event.size
             var dropped: [Subscriber] = []
             if logBytes > EventHub.maxQueuedBytes {
                 // Trimmed by an eighth at a time, so the subscribers are looked over once per
@@ -182,7 +196,7 @@ package final class EventHub: Sendable {
                 var cut = 0
                 var bytes = logBytes
                 while cut < log.count - 1, bytes > EventHub.maxQueuedBytes - EventHub.maxQueuedBytes / 8 {
-                    bytes -= log[cut].bytes.count
+                    bytes -= log[cut].size
                     cut += 1
                 }
                 trim(cut, bytes: bytes)
@@ -196,7 +210,7 @@ package final class EventHub: Sendable {
                 let needed = cursors.values.map(\.next).min() ?? nextID
                 let keep = max(UInt64(EventHub.ringCapacity), nextID - min(needed, nextID))
                 let cut = log.count - Int(min(UInt64(log.count), keep))
-                if cut > 0 { trim(cut, bytes: logBytes - log[..<cut].reduce(0) { $0 + $1.bytes.count }) }
+                if cut > 0 { trim(cut, bytes: logBytes - log[..<cut].reduce(0) { $0 + $1.size }) }
             }
             let woken = parked
             parked = []
@@ -309,8 +323,8 @@ package final class EventHub: Sendable {
 
     /// What ``take(for:)`` found.
     package enum Taken {
-        /// Bytes to write, in order (the log's own buffers: no copy); `more` when further events
-        /// wait, which no wake announces.
+        /// Bytes to write, in order: the log's own buffers, one per event (no copy under the hub's
+        /// lock); `more` when further events wait, which no wake announces.
         case bytes([[UInt8]], count: Int, more: Bool)
         /// Nothing yet: the subscriber is parked, and the next event wakes its connection.
         case nothing
@@ -337,34 +351,18 @@ package final class EventHub: Sendable {
                 return .dropped
             }
             var index = Int(cursor.next - first)
-            // The events taken go out as one buffer: the first as the log holds it (no copy), the
-            // ones after it copied behind it. Nothing is kept per event: one flag read and one
-            // copy for a subscriber without filters.
-            var events: [UInt8] = []
-            var taken = false
+            // Each event goes out as the log holds it (a reference, no copy): one field read for a
+            // subscriber without filters.
             while index < state.log.count, count < EventHub.maxWriteBytes {
-                let size: Int
-                if subscriber.unfiltered, state.log[index].unfilteredGetsAll {
-                    size = state.log[index].bytes.count
-                    if count + size > EventHub.maxWriteBytes, count > 0 { break }
-                    if taken {
-                        events.append(contentsOf: state.log[index].bytes)
-                    } else {
-                        events = state.log[index].bytes
-                    }
-                } else if let bytes = subscriber.bytes(of: state.log[index]) {
-                    size = bytes.count
-                    if count + size > EventHub.maxWriteBytes, count > 0 { break }
-                    if taken { events.append(contentsOf: bytes) } else { events = bytes }
-                } else {
+                guard let bytes = subscriber.bytes(of: state.log[index]) else {
                     index += 1
                     continue
                 }
-                taken = true
-                count += size
+                if count + bytes.count > EventHub.maxWriteBytes, count > 0 { break }
+                buffers.append(bytes)
+                count += bytes.count
                 index += 1
             }
-            if taken { buffers.append(events) }
             cursor.next = first + UInt64(index)
             if buffers.isEmpty {
                 cursor.parked = true
