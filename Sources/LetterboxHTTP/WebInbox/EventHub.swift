@@ -180,6 +180,11 @@ package final class EventHub: Sendable {
         /// event is judged by once the store no longer has the message. References to messages
         /// the store holds anyway, about 80 octets each.
         var known: [UInt64: (message: Message, location: MessageLocation?)] = [:]
+        /// The last run of events a subscriber without filters took, joined: the next one that
+        /// takes from the same place gets the same bytes without judging or copying an event.
+        /// The streams woken by one tick of the rest clock start where they all stopped at the
+        /// last one, so one of them joins the events and the others share its buffer.
+        var unfilteredRun: Run?
 
         /// The id of the oldest kept event (`nextID` when none is kept).
         var firstID: UInt64 { log.first?.id ?? nextID }
@@ -222,6 +227,13 @@ package final class EventHub: Sendable {
             log.removeFirst(count)
             logBytes = bytes
         }
+    }
+
+    /// Events `from..<to` as a subscriber without filters gets them, in one buffer.
+    struct Run {
+        let from: UInt64
+        let to: UInt64
+        let bytes: [UInt8]
     }
 
     /// A count shared with the subscribers.
@@ -294,6 +306,7 @@ package final class EventHub: Sendable {
             guard state.cursors.isEmpty else { return nil }
             // Nothing recorded from now on can be resumed across (see ``subscribe``).
             state.known = [:]
+            state.unfilteredRun = nil
             state.log = []
             state.logBytes = 0
             defer { state.pump = nil }
@@ -351,9 +364,11 @@ package final class EventHub: Sendable {
                 return .dropped
             }
             var index = Int(cursor.next - first)
-            // Each event goes out as the log holds it (a reference, no copy): one field read for a
-            // subscriber without filters.
-            while index < state.log.count, count < EventHub.maxWriteBytes {
+            if subscriber.unfiltered {
+                index = takeUnfiltered(from: index, state: &state, into: &buffers, count: &count)
+            }
+            // Each event goes out as the log holds it (a reference, no copy).
+            while !subscriber.unfiltered, index < state.log.count, count < EventHub.maxWriteBytes {
                 guard let bytes = subscriber.bytes(of: state.log[index]) else {
                     index += 1
                     continue
@@ -371,6 +386,36 @@ package final class EventHub: Sendable {
             state.cursors[key] = cursor
             return buffers.isEmpty ? .nothing : .bytes(buffers, count: count, more: index < state.log.count)
         }
+    }
+
+    /// Takes for a subscriber without filters from log position `start`: the shared run that
+    /// starts there, or a new one joined from the events (then shared); returns the position after it.
+    private func takeUnfiltered(from start: Int, state: inout State, into buffers: inout [[UInt8]], count: inout Int)
+        -> Int
+    {
+        let first = state.firstID
+        if let run = state.unfilteredRun, run.from == first + UInt64(start), run.to > run.from {
+            if !run.bytes.isEmpty { buffers.append(run.bytes) }  // empty: none of them was for it
+            count += run.bytes.count
+            return Int(run.to - first)
+        }
+        var index = start
+        var joined: [UInt8] = []
+        while index < state.log.count, count < EventHub.maxWriteBytes {
+            guard let bytes = state.log[index].unfilteredBytes else {
+                index += 1
+                continue
+            }
+            if count + bytes.count > EventHub.maxWriteBytes, count > 0 { break }
+            if joined.isEmpty { joined = bytes } else { joined.append(contentsOf: bytes) }
+            count += bytes.count
+            index += 1
+        }
+        if !joined.isEmpty { buffers.append(joined) }
+        if index > start {
+            state.unfilteredRun = Run(from: first + UInt64(start), to: first + UInt64(index), bytes: joined)
+        }
+        return index
     }
 
     /// Marks the subscriber, which has just written, as resting: it is woken at the next tick of
