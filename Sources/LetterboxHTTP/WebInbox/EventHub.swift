@@ -268,16 +268,18 @@ package final class EventHub: Sendable {
                     var known: [UInt64: (message: Message, location: MessageLocation?)] = [:]
                     for message in store.messages() { known[message.id] = (message, store.location(of: message.id)) }
                     self?.state.withLock { $0.known = known }
-                    var idleSince = ContinuousClock.now
-                    for await change in changes {
-                        guard let self else { return }
-                        // A change that found the pump waiting: a burst gathers for a moment, so
-                        // the pump wakes once per few milliseconds of mail, not once per message.
-                        if ContinuousClock.now - idleSince > .microseconds(500) {
+                    var pending = changes.makeAsyncIterator()
+                    while true {
+                        let asked = ContinuousClock.now
+                        guard let change = await pending.next(), let self else { return }
+                        // A change the pump waited for (not one that waited for the pump): the
+                        // changes after it gather for a moment, then are taken without waiting,
+                        // so during a burst of mail the pump wakes once per few milliseconds, not
+                        // once per message (a task resumed and a thread woken for each).
+                        if ContinuousClock.now - asked > .microseconds(50) {
                             try? await Task.sleep(for: Self.publishCoalescing)
                         }
                         await self.publish(change)
-                        idleSince = .now
                     }
                 }
             }
