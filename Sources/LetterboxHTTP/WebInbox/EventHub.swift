@@ -180,11 +180,13 @@ package final class EventHub: Sendable {
         /// event is judged by once the store no longer has the message. References to messages
         /// the store holds anyway, about 80 octets each.
         var known: [UInt64: (message: Message, location: MessageLocation?)] = [:]
-        /// The last run of events a subscriber without filters took, joined: the next one that
-        /// takes from the same place gets the same bytes without judging or copying an event.
-        /// The streams woken by one tick of the rest clock start where they all stopped at the
-        /// last one, so one of them joins the events and the others share its buffer.
-        var unfilteredRun: Run?
+        /// The last runs of events subscribers without filters took, joined, oldest first: one
+        /// that takes from where a run starts gets its bytes without judging or copying an event.
+        /// Streams that took the same runs stop at the same places, so one of them joins the
+        /// events after such a place and the others share its buffer. At most ``maxRuns``, and
+        /// ``maxRunBytes`` in all.
+        var unfilteredRuns: [Run] = []
+        var unfilteredRunBytes = 0
 
         /// The id of the oldest kept event (`nextID` when none is kept).
         var firstID: UInt64 { log.first?.id ?? nextID }
@@ -228,6 +230,11 @@ package final class EventHub: Sendable {
             logBytes = bytes
         }
     }
+
+    /// How many runs ``State/unfilteredRuns`` keeps.
+    static let maxRuns = 128
+    /// The most octets the kept runs hold (copies of events the log has).
+    static let maxRunBytes = maxQueuedBytes / 4
 
     /// Events `from..<to` as a subscriber without filters gets them, in one buffer.
     struct Run {
@@ -308,7 +315,8 @@ package final class EventHub: Sendable {
             guard state.cursors.isEmpty else { return nil }
             // Nothing recorded from now on can be resumed across (see ``subscribe``).
             state.known = [:]
-            state.unfilteredRun = nil
+            state.unfilteredRuns = []
+            state.unfilteredRunBytes = 0
             state.log = []
             state.logBytes = 0
             defer { state.pump = nil }
@@ -396,7 +404,7 @@ package final class EventHub: Sendable {
         -> Int
     {
         let first = state.firstID
-        if let run = state.unfilteredRun, run.from == first + UInt64(start), run.to > run.from {
+        if let run = state.unfilteredRuns.last(where: { $0.from == first + UInt64(start) }) {
             if !run.bytes.isEmpty { buffers.append(run.bytes) }  // empty: none of them was for it
             count += run.bytes.count
             return Int(run.to - first)
@@ -415,7 +423,11 @@ package final class EventHub: Sendable {
         }
         if !joined.isEmpty { buffers.append(joined) }
         if index > start {
-            state.unfilteredRun = Run(from: first + UInt64(start), to: first + UInt64(index), bytes: joined)
+            state.unfilteredRuns.append(Run(from: first + UInt64(start), to: first + UInt64(index), bytes: joined))
+            state.unfilteredRunBytes += joined.count
+            while state.unfilteredRuns.count > Self.maxRuns || state.unfilteredRunBytes > Self.maxRunBytes {
+                state.unfilteredRunBytes -= state.unfilteredRuns.removeFirst().bytes.count
+            }
         }
         return index
     }
