@@ -232,6 +232,32 @@ import Testing
         for peer in [earlyPeer, twinPeer, latePeer, sentPeer] { await peer.close() }
     }
 
+    @Test("a stream that starts where a shared run starts, with events recorded after it, gets them all in one write")
+    func staleRunIsNotShared() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let (earlyPeer, laterPeer) = (try Peer(), try Peer())
+        let early = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: earlyPeer.connection.handle)
+        let later = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: laterPeer.connection.handle)
+        var earlyText = ""
+        for number in 1...3 { try await append(store, subject: "first \(number)") }
+        try await take(hub, early, into: &earlyText, until: "first 3")  // a run of events 1...3
+        for number in 1...3 { try await append(store, subject: "second \(number)") }
+        try await take(hub, early, into: &earlyText, until: "second 3")  // all six are recorded
+        guard case .bytes(let buffers, _, let more) = hub.take(for: later) else {
+            Issue.record("nothing taken")
+            return
+        }
+        let text = buffers.map { String(decoding: $0, as: UTF8.self) }.joined()
+        #expect(!more)
+        #expect(messageIDs(text) == Array(1...6))
+        #expect(text == earlyText)
+        hub.unsubscribe(early)
+        hub.unsubscribe(later)
+        await earlyPeer.close()
+        await laterPeer.close()
+    }
+
     @Test("a stream that has written rests: the next tick wakes it if events came, else the next event does")
     func restingSubscriberIsWokenByTheTickOrTheNextEvent() async throws {
         let store = MemoryStore()

@@ -241,6 +241,8 @@ package final class EventHub: Sendable {
         let from: UInt64
         let to: UInt64
         let bytes: [UInt8]
+        /// Ended by ``maxWriteBytes``, not by the end of the log: as long as a run can be.
+        let full: Bool
     }
 
     /// A count shared with the subscribers.
@@ -404,7 +406,13 @@ package final class EventHub: Sendable {
         -> Int
     {
         let first = state.firstID
-        if let run = state.unfilteredRuns.last(where: { $0.from == first + UInt64(start) }) {
+        let end = first + UInt64(state.log.count)
+        // Shared when it reaches as far as a new one would; a run that events have been recorded
+        // after since is not taken (the stream would write it, then the rest: two writes, two
+        // wakes of its reader), a new one to the end is joined instead, for the streams after.
+        if let run = state.unfilteredRuns.last(where: { $0.from == first + UInt64(start) }),
+            run.to == end || run.full
+        {
             if !run.bytes.isEmpty { buffers.append(run.bytes) }  // empty: none of them was for it
             count += run.bytes.count
             return Int(run.to - first)
@@ -423,7 +431,10 @@ package final class EventHub: Sendable {
         }
         if !joined.isEmpty { buffers.append(joined) }
         if index > start {
-            state.unfilteredRuns.append(Run(from: first + UInt64(start), to: first + UInt64(index), bytes: joined))
+            state.unfilteredRuns.append(
+                Run(
+                    from: first + UInt64(start), to: first + UInt64(index), bytes: joined, full: index < state.log.count
+                ))
             state.unfilteredRunBytes += joined.count
             while state.unfilteredRuns.count > Self.maxRuns || state.unfilteredRunBytes > Self.maxRunBytes {
                 state.unfilteredRunBytes -= state.unfilteredRuns.removeFirst().bytes.count
