@@ -21,9 +21,11 @@ import Synchronization
 /// its cursor has not reached yet (up to ``maxWriteBytes``) when it is ready to write, judging
 /// each event by its filter then; only a subscriber that found nothing to take (parked) is woken
 /// by a new event, and one that has just written rests until the next tick of one clock shared
-/// by all (``restInterval``), so a burst of mail costs each stream a write per tick. The log is
-/// bounded (``maxQueuedBytes``): a subscriber whose cursor falls out of it is disconnected, so a
-/// slow reader can never make the server hold more.
+/// by all (``restInterval``), so a burst of mail costs each stream a write per tick. Streams
+/// without filters (an open inbox, the usual subscriber) that take from the same place share one
+/// buffer of the events joined (``Run``): one of them copies the events, the others send its bytes.
+/// The log is bounded (``maxQueuedBytes``): a subscriber whose cursor falls out of it is
+/// disconnected, so a slow reader can never make the server hold more.
 ///
 /// The store is watched only while someone subscribes; a resumption across a time without
 /// subscribers gets `reset` (the events of that time were not recorded). Safe to share between tasks.
