@@ -99,6 +99,9 @@ enum MessageRendering {
             }
             return .object(members)
         }
+        // The MIME tree first (the attachments are counted from it): its root has the header
+        // section, which is then not parsed a second time on its own.
+        let tree = views.partTree
         let headers = views.headers
         // Each list parsed once: the entry is rendered for every captured message while an event
         // stream or a webhook is open.
@@ -118,7 +121,7 @@ enum MessageRendering {
             ("bcc", .array(blindCopies(envelope.recipients, named: to + cc).map(JSONValue.string))),
         ]
         // The summary counts the attachments; the detail lists them (one member, never both).
-        if !detailed { members.append(("attachments", .int(MessageBody.attachments(of: views.partTree).count))) }
+        if !detailed { members.append(("attachments", .int(MessageBody.attachments(of: tree).count))) }
         if detailed {
             members.append(("text", .string(MessageBody.text(of: views.raw, root: views.partTree))))
             members.append(("html", .stringOrNull(MessageBody.html(of: views.raw, root: views.partTree))))

@@ -360,9 +360,19 @@ extension AddressListParser {
         }
 
         private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: scalars)
-            return String(view)
+            // Encoded into UTF-8 octets, then one String: appending scalar by scalar to a
+            // UnicodeScalarView was most of the parse (a message's entry in /events parses its
+            // From, To and Cc for every captured message).
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(scalars.count)
+            for scalar in scalars {
+                if scalar.isASCII {
+                    bytes.append(UInt8(truncatingIfNeeded: scalar.value))
+                } else {
+                    UTF8.encode(scalar) { bytes.append($0) }
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 }

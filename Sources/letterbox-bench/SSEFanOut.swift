@@ -139,6 +139,19 @@ enum SSEFanOut {
         }
     }
 
+    /// CPU seconds this process has used (user and system, every thread).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+            getrusage(RUSAGE_SELF, &usage)
+        #endif
+        let seconds = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+        let micros = usage.ru_utime.tv_usec + usage.ru_stime.tv_usec
+        return Double(seconds) + Double(micros) / 1e6
+    }
+
     static func run(messages: Int, size: Int, connections: Int, fanOut: Int, held: Int, rate: Int) throws {
         say("SSE: letterbox executable as a child; SMTP \(messages) × \(size) B over \(connections) connections")
         let server = try LetterboxChild(["--max-connections", String(held + 1000)])
@@ -149,14 +162,24 @@ enum SSEFanOut {
             var rate: Double
             var serverCPU: Double
             var readerCPU = 0.0
+            /// The bench's own CPU seconds in the round: the SMTP senders, and the readers if any.
+            var benchCPU = 0.0
             var delivered = 0
             var seconds: Double
         }
         func round(_ label: String, subscribed: Int, rate: Double? = nil) throws -> Round {
-            _ = try? PeerSocket(port: server.http, timeout: 10).send(
-                Array("DELETE /messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+            // The store emptied before the subscribers come: the answer awaited, or the deletion
+            // of the last round's messages would be an event of this round, judged and sent to
+            // every subscriber while the senders run.
+            if let socket = try? PeerSocket(port: server.http, timeout: 10),
+                socket.send(Array("DELETE /messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+            {
+                _ = socket.receive { $0.count >= 12 }
+                socket.close()
+            }
             let subscribers = subscribed > 0 ? try Subscribers(count: subscribed, httpPort: server.http) : nil
             let cpu = server.cpuSeconds
+            let ownCPU = Self.processCPUSeconds()
             let result = SMTPLoad.run(
                 port: server.smtp, connections: connections, messages: messages, size: size, reuse: true, rate: rate)
             var outcome = Round(
@@ -169,6 +192,7 @@ enum SSEFanOut {
             outcome.serverCPU = server.cpuSeconds - cpu
             subscribers?.close()
             outcome.readerCPU = subscribers?.readerCPUSeconds ?? 0
+            outcome.benchCPU = Self.processCPUSeconds() - ownCPU
             say(
                 String(
                     format: "  %@: %.0f messages/s (%d failures); server CPU %.0f ms (%.1f µs per message)%@", label,
@@ -214,6 +238,19 @@ enum SSEFanOut {
                 format: "  ingest with %d subscribers: %.1f %% of the rate without, medians of 3 (goal ≥ 90 %%) %@; "
                     + "%d of %d message events delivered in the last round",
                 fanOut, ratio * 100, ratio >= 0.9 ? "PASS" : "FAIL", with.last?.delivered ?? 0, fanOut * messages))
+        // On two cores that the round keeps busy, the rate follows the CPU a message costs everyone
+        // (server, senders, readers). The best a fan-out can do is cost the server nothing: then a
+        // round with subscribers costs the round without plus the readers' CPU.
+        let cpuAlone = median(alone.map { $0.serverCPU + $0.benchCPU })
+        let cpuWith = median(with.map { $0.serverCPU + $0.benchCPU })
+        let readerCPU = median(with.map(\.readerCPU))
+        say(
+            String(
+                format: "  CPU a round costs (server + bench, medians): %.0f ms without, %.0f ms with %d subscribers "
+                    + "(%.0f ms of it the bench's readers): by CPU, %.1f %% of the rate without; a fan-out that cost "
+                    + "the server nothing would reach %.1f %% with these readers on this machine",
+                cpuAlone * 1000, cpuWith * 1000, fanOut, readerCPU * 1000, cpuAlone / cpuWith * 100,
+                cpuAlone / (cpuAlone + readerCPU) * 100))
         if rate > 0 {
             // At a set rate both rounds should keep up; what the subscribers cost shows in the
             // server's CPU, not in a rate bent by the readers sharing the cores.

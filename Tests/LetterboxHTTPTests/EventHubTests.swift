@@ -187,6 +187,77 @@ import Testing
         await peer.close()
     }
 
+    @Test(
+        "subscribers at the same or different places in the log get the same bytes; a run none of which is for them parks them"
+    )
+    func subscribersAtDifferentPlacesGetExactBytes() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let (earlyPeer, twinPeer, latePeer) = (try Peer(), try Peer(), try Peer())
+        let early = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: earlyPeer.connection.handle)
+        let twin = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: twinPeer.connection.handle)
+        let late = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: latePeer.connection.handle)
+        let sentPeer = try Peer()
+        let sent = hub.subscribe(
+            filter: MessageFilter(mailbox: "Sent"), lastEventID: nil, handle: sentPeer.connection.handle)
+        var (earlyText, twinText) = ("", "")
+        for number in 1...3 { try await append(store, subject: "first \(number)") }
+        try await take(hub, early, into: &earlyText, until: "first 3")
+        // The twin takes from where the early one took: the run it joined.
+        try await take(hub, twin, into: &twinText, until: "first 3")
+        #expect(twinText == earlyText)
+        // A message filed by an IMAP client: no event for a subscriber without filters.
+        _ = try await store.append(
+            Array("From: a@example.com\r\nSubject: filed\r\n\r\nbody\r\n".utf8), to: "Sent", flags: MessageFlags(),
+            receivedAt: Date())
+        var sentText = ""
+        try await take(hub, sent, into: &sentText, until: "filed")
+        var nothing = ""
+        #expect(take(hub, early, into: &nothing) == .nothing)
+        #expect(take(hub, twin, into: &nothing) == .nothing)
+        #expect(nothing.isEmpty)
+        for number in 1...3 { try await append(store, subject: "second \(number)") }
+        _ = store.remove(ids: [store.messages()[0].id])
+        try await take(hub, early, into: &earlyText, until: "event: deleted")
+        try await take(hub, twin, into: &twinText, until: "event: deleted")
+        var lateText = ""
+        try await take(hub, late, into: &lateText, until: "event: deleted")
+        #expect(messageIDs(earlyText) == [1, 2, 3, 5, 6, 7])
+        #expect(!earlyText.contains("filed"))
+        #expect(earlyText == lateText)
+        #expect(twinText == lateText)
+        #expect(earlyText.hasPrefix("retry: 1000\n\nid: 1\nevent: message\ndata: {\"id\":1,"))
+        #expect(earlyText.hasSuffix("id: 8\nevent: deleted\ndata: {\"ids\":[1]}\n\n"), "\(earlyText)")
+        for subscriber in [early, twin, late, sent] { hub.unsubscribe(subscriber) }
+        for peer in [earlyPeer, twinPeer, latePeer, sentPeer] { await peer.close() }
+    }
+
+    @Test("a stream that starts where a shared run starts, with events recorded after it, gets them all in one write")
+    func staleRunIsNotShared() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let (earlyPeer, laterPeer) = (try Peer(), try Peer())
+        let early = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: earlyPeer.connection.handle)
+        let later = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: laterPeer.connection.handle)
+        var earlyText = ""
+        for number in 1...3 { try await append(store, subject: "first \(number)") }
+        try await take(hub, early, into: &earlyText, until: "first 3")  // a run of events 1...3
+        for number in 1...3 { try await append(store, subject: "second \(number)") }
+        try await take(hub, early, into: &earlyText, until: "second 3")  // all six are recorded
+        guard case .bytes(let buffers, _, let more) = hub.take(for: later) else {
+            Issue.record("nothing taken")
+            return
+        }
+        let text = buffers.map { String(decoding: $0, as: UTF8.self) }.joined()
+        #expect(!more)
+        #expect(messageIDs(text) == Array(1...6))
+        #expect(text == earlyText)
+        hub.unsubscribe(early)
+        hub.unsubscribe(later)
+        await earlyPeer.close()
+        await laterPeer.close()
+    }
+
     @Test("a stream that has written rests: the next tick wakes it if events came, else the next event does")
     func restingSubscriberIsWokenByTheTickOrTheNextEvent() async throws {
         let store = MemoryStore()

@@ -21,9 +21,11 @@ import Synchronization
 /// its cursor has not reached yet (up to ``maxWriteBytes``) when it is ready to write, judging
 /// each event by its filter then; only a subscriber that found nothing to take (parked) is woken
 /// by a new event, and one that has just written rests until the next tick of one clock shared
-/// by all (``restInterval``), so a burst of mail costs each stream a write per tick. The log is
-/// bounded (``maxQueuedBytes``): a subscriber whose cursor falls out of it is disconnected, so a
-/// slow reader can never make the server hold more.
+/// by all (``restInterval``), so a burst of mail costs each stream a write per tick. Streams
+/// without filters (an open inbox, the usual subscriber) that take from the same place share one
+/// buffer of the events joined (``Run``): one of them copies the events, the others send its bytes.
+/// The log is bounded (``maxQueuedBytes``): a subscriber whose cursor falls out of it is
+/// disconnected, so a slow reader can never make the server hold more.
 ///
 /// The store is watched only while someone subscribes; a resumption across a time without
 /// subscribers gets `reset` (the events of that time were not recorded). Safe to share between tasks.
@@ -59,8 +61,10 @@ package final class EventHub: Sendable {
         let eitherSeen: Bool
     }
 
-    /// One numbered event, encoded once into the shared log.
-    struct Event: Sendable {
+    /// One numbered event, encoded once into the shared log. A class: a subscriber's take holds
+    /// one reference per event, where a struct of these fields was copied whole (a retain and a
+    /// release of each) for every event and every subscriber.
+    final class Event: Sendable {
         let id: UInt64
         /// The event as every subscriber that admits all of it gets it.
         let bytes: [UInt8]
@@ -69,21 +73,32 @@ package final class EventHub: Sendable {
         /// For `deleted`: each id with the message it was (nil: unknown, admitted by every
         /// filter); a subscriber gets the ids its filter admitted, none if it admitted none.
         let removed: [(id: UInt64, subject: Subject?)]?
-        /// Whether a subscriber without filters gets ``bytes`` as they are: judged once here, so
-        /// taking an event for such a subscriber (the usual one: an open inbox) reads one flag.
-        let unfilteredGetsAll: Bool
+        /// What a subscriber without filters gets (``bytes``, a `deleted` event with only the
+        /// captured ids, or nil): judged once here, so taking an event for such a subscriber (the
+        /// usual one: an open inbox) reads one field, whatever the number of ids a `deleted` has.
+        let unfilteredBytes: [UInt8]?
+        /// The octets the event holds in the log.
+        let size: Int
 
         init(id: UInt64, bytes: [UInt8], subject: Subject?, removed: [(id: UInt64, subject: Subject?)]? = nil) {
             self.id = id
             self.bytes = bytes
             self.subject = subject
             self.removed = removed
-            self.unfilteredGetsAll =
-                if let removed {
-                    removed.allSatisfy { Subscriber.unfilteredAdmits($0.subject) }
+            if let removed {
+                let admitted = removed.filter { Subscriber.unfilteredAdmits($0.subject) }.map(\.id)
+                if admitted.count == removed.count {
+                    unfilteredBytes = bytes
+                } else if admitted.isEmpty {
+                    unfilteredBytes = nil
                 } else {
-                    Subscriber.unfilteredAdmits(subject)
+                    unfilteredBytes = EventHub.encode(id: id, event: "deleted", data: EventHub.deletedJSON(admitted))
                 }
+            } else {
+                unfilteredBytes = Subscriber.unfilteredAdmits(subject) ? bytes : nil
+            }
+            let separate = removed != nil && unfilteredBytes.map { $0.count != bytes.count } == true
+            size = bytes.count + (separate ? unfilteredBytes?.count ?? 0 : 0)
         }
     }
 
@@ -104,6 +119,7 @@ package final class EventHub: Sendable {
         /// What this subscriber gets of `event`: the shared bytes, a `deleted` event with only the
         /// ids its filter admitted, or nil.
         func bytes(of event: Event) -> [UInt8]? {
+            if unfiltered { return event.unfilteredBytes }
             guard let removed = event.removed else { return admits(event.subject) ? event.bytes : nil }
             let admitted = removed.filter { admits($0.subject) }.map(\.id)
             if admitted.count == removed.count { return event.bytes }
@@ -166,6 +182,13 @@ package final class EventHub: Sendable {
         /// event is judged by once the store no longer has the message. References to messages
         /// the store holds anyway, about 80 octets each.
         var known: [UInt64: (message: Message, location: MessageLocation?)] = [:]
+        /// The last runs of events subscribers without filters took, joined, oldest first: one
+        /// that takes from where a run starts gets its bytes without judging or copying an event.
+        /// Streams that took the same runs stop at the same places, so one of them joins the
+        /// events after such a place and the others share its buffer. At most ``maxRuns``, and
+        /// ``maxRunBytes`` in all.
+        var unfilteredRuns: [Run] = []
+        var unfilteredRunBytes = 0
 
         /// The id of the oldest kept event (`nextID` when none is kept).
         var firstID: UInt64 { log.first?.id ?? nextID }
@@ -174,7 +197,7 @@ package final class EventHub: Sendable {
         /// for falling out of the log (no longer subscribed).
         mutating func append(_ event: Event) -> (woken: [Subscriber], dropped: [Subscriber]) {
             log.append(event)
-            logBytes += event.bytes.count
+            logBytes += event.size
             var dropped: [Subscriber] = []
             if logBytes > EventHub.maxQueuedBytes {
                 // Trimmed by an eighth at a time, so the subscribers are looked over once per
@@ -182,7 +205,7 @@ package final class EventHub: Sendable {
                 var cut = 0
                 var bytes = logBytes
                 while cut < log.count - 1, bytes > EventHub.maxQueuedBytes - EventHub.maxQueuedBytes / 8 {
-                    bytes -= log[cut].bytes.count
+                    bytes -= log[cut].size
                     cut += 1
                 }
                 trim(cut, bytes: bytes)
@@ -196,7 +219,7 @@ package final class EventHub: Sendable {
                 let needed = cursors.values.map(\.next).min() ?? nextID
                 let keep = max(UInt64(EventHub.ringCapacity), nextID - min(needed, nextID))
                 let cut = log.count - Int(min(UInt64(log.count), keep))
-                if cut > 0 { trim(cut, bytes: logBytes - log[..<cut].reduce(0) { $0 + $1.bytes.count }) }
+                if cut > 0 { trim(cut, bytes: logBytes - log[..<cut].reduce(0) { $0 + $1.size }) }
             }
             let woken = parked
             parked = []
@@ -208,6 +231,20 @@ package final class EventHub: Sendable {
             log.removeFirst(count)
             logBytes = bytes
         }
+    }
+
+    /// How many runs ``State/unfilteredRuns`` keeps.
+    static let maxRuns = 128
+    /// The most octets the kept runs hold (copies of events the log has).
+    static let maxRunBytes = maxQueuedBytes / 4
+
+    /// Events `from..<to` as a subscriber without filters gets them, in one buffer.
+    struct Run {
+        let from: UInt64
+        let to: UInt64
+        let bytes: [UInt8]
+        /// Ended by ``maxWriteBytes``, not by the end of the log: as long as a run can be.
+        let full: Bool
     }
 
     /// A count shared with the subscribers.
@@ -242,16 +279,18 @@ package final class EventHub: Sendable {
                     var known: [UInt64: (message: Message, location: MessageLocation?)] = [:]
                     for message in store.messages() { known[message.id] = (message, store.location(of: message.id)) }
                     self?.state.withLock { $0.known = known }
-                    var idleSince = ContinuousClock.now
-                    for await change in changes {
-                        guard let self else { return }
-                        // A change that found the pump waiting: a burst gathers for a moment, so
-                        // the pump wakes once per few milliseconds of mail, not once per message.
-                        if ContinuousClock.now - idleSince > .microseconds(500) {
+                    var pending = changes.makeAsyncIterator()
+                    while true {
+                        let asked = ContinuousClock.now
+                        guard let change = await pending.next(), let self else { return }
+                        // A change the pump waited for (not one that waited for the pump): the
+                        // changes after it gather for a moment, then are taken without waiting,
+                        // so during a burst of mail the pump wakes once per few milliseconds, not
+                        // once per message (a task resumed and a thread woken for each).
+                        if ContinuousClock.now - asked > .microseconds(50) {
                             try? await Task.sleep(for: Self.publishCoalescing)
                         }
                         await self.publish(change)
-                        idleSince = .now
                     }
                 }
             }
@@ -280,6 +319,8 @@ package final class EventHub: Sendable {
             guard state.cursors.isEmpty else { return nil }
             // Nothing recorded from now on can be resumed across (see ``subscribe``).
             state.known = [:]
+            state.unfilteredRuns = []
+            state.unfilteredRunBytes = 0
             state.log = []
             state.logBytes = 0
             defer { state.pump = nil }
@@ -309,8 +350,8 @@ package final class EventHub: Sendable {
 
     /// What ``take(for:)`` found.
     package enum Taken {
-        /// Bytes to write, in order (the log's own buffers: no copy); `more` when further events
-        /// wait, which no wake announces.
+        /// Bytes to write, in order: the log's own buffers, one per event (no copy under the hub's
+        /// lock); `more` when further events wait, which no wake announces.
         case bytes([[UInt8]], count: Int, more: Bool)
         /// Nothing yet: the subscriber is parked, and the next event wakes its connection.
         case nothing
@@ -337,34 +378,20 @@ package final class EventHub: Sendable {
                 return .dropped
             }
             var index = Int(cursor.next - first)
-            // The events taken go out as one buffer: the first as the log holds it (no copy), the
-            // ones after it copied behind it. Nothing is kept per event: one flag read and one
-            // copy for a subscriber without filters.
-            var events: [UInt8] = []
-            var taken = false
-            while index < state.log.count, count < EventHub.maxWriteBytes {
-                let size: Int
-                if subscriber.unfiltered, state.log[index].unfilteredGetsAll {
-                    size = state.log[index].bytes.count
-                    if count + size > EventHub.maxWriteBytes, count > 0 { break }
-                    if taken {
-                        events.append(contentsOf: state.log[index].bytes)
-                    } else {
-                        events = state.log[index].bytes
-                    }
-                } else if let bytes = subscriber.bytes(of: state.log[index]) {
-                    size = bytes.count
-                    if count + size > EventHub.maxWriteBytes, count > 0 { break }
-                    if taken { events.append(contentsOf: bytes) } else { events = bytes }
-                } else {
+            if subscriber.unfiltered {
+                index = takeUnfiltered(from: index, state: &state, into: &buffers, count: &count)
+            }
+            // Each event goes out as the log holds it (a reference, no copy).
+            while !subscriber.unfiltered, index < state.log.count, count < EventHub.maxWriteBytes {
+                guard let bytes = subscriber.bytes(of: state.log[index]) else {
                     index += 1
                     continue
                 }
-                taken = true
-                count += size
+                if count + bytes.count > EventHub.maxWriteBytes, count > 0 { break }
+                buffers.append(bytes)
+                count += bytes.count
                 index += 1
             }
-            if taken { buffers.append(events) }
             cursor.next = first + UInt64(index)
             if buffers.isEmpty {
                 cursor.parked = true
@@ -373,6 +400,49 @@ package final class EventHub: Sendable {
             state.cursors[key] = cursor
             return buffers.isEmpty ? .nothing : .bytes(buffers, count: count, more: index < state.log.count)
         }
+    }
+
+    /// Takes for a subscriber without filters from log position `start`: the shared run that
+    /// starts there, or a new one joined from the events (then shared); returns the position after it.
+    private func takeUnfiltered(from start: Int, state: inout State, into buffers: inout [[UInt8]], count: inout Int)
+        -> Int
+    {
+        let first = state.firstID
+        let end = first + UInt64(state.log.count)
+        // Shared when it reaches as far as a new one would; a run that events have been recorded
+        // after since is not taken (the stream would write it, then the rest: two writes, two
+        // wakes of its reader), a new one to the end is joined instead, for the streams after.
+        if let run = state.unfilteredRuns.last(where: { $0.from == first + UInt64(start) }),
+            run.to == end || run.full
+        {
+            if !run.bytes.isEmpty { buffers.append(run.bytes) }  // empty: none of them was for it
+            count += run.bytes.count
+            return Int(run.to - first)
+        }
+        var index = start
+        var joined: [UInt8] = []
+        while index < state.log.count, count < EventHub.maxWriteBytes {
+            guard let bytes = state.log[index].unfilteredBytes else {
+                index += 1
+                continue
+            }
+            if count + bytes.count > EventHub.maxWriteBytes, count > 0 { break }
+            if joined.isEmpty { joined = bytes } else { joined.append(contentsOf: bytes) }
+            count += bytes.count
+            index += 1
+        }
+        if !joined.isEmpty { buffers.append(joined) }
+        if index > start {
+            state.unfilteredRuns.append(
+                Run(
+                    from: first + UInt64(start), to: first + UInt64(index), bytes: joined, full: index < state.log.count
+                ))
+            state.unfilteredRunBytes += joined.count
+            while state.unfilteredRuns.count > Self.maxRuns || state.unfilteredRunBytes > Self.maxRunBytes {
+                state.unfilteredRunBytes -= state.unfilteredRuns.removeFirst().bytes.count
+            }
+        }
+        return index
     }
 
     /// Marks the subscriber, which has just written, as resting: it is woken at the next tick of
