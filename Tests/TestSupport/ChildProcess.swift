@@ -38,10 +38,16 @@ public final class ChildProcess: Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        // Spawned and listed in one step: a signal that ends this process in between would
+        // otherwise leave the child running, unknown to the handler (seen under load: the bench
+        // killed just after it started its server, which outlived it).
+        var result: Int32 = 0
+        RunningChildren.adding { () -> pid_t? in
+            result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+            return result == 0 ? pid : nil
+        }
         guard result == 0 else { throw Failure(description: "posix_spawn \(executable) failed: errno \(result)") }
         self.pid = pid
-        RunningChildren.add(pid)
     }
 
     /// Whether it has not exited yet (reaping it if it has).
@@ -81,8 +87,12 @@ public final class ChildProcess: Sendable {
     public struct Failure: Error, CustomStringConvertible { public let description: String }
 }
 
-/// The pids of the ``ChildProcess``es not yet reaped, in a fixed table a signal handler can read
-/// without a lock (it may interrupt the thread that holds it); writers take the lock.
+/// The pids of the ``ChildProcess``es not yet reaped, in a fixed table; writers take the lock.
+///
+/// A signal that ends the process does not end the children from its handler, which could run
+/// between a spawn and the table's update: the handler only tells a thread of its own (a byte on
+/// a pipe), and that thread takes the lock, so a spawn under way is listed before the children
+/// are ended, and then lets the signal do what it does by default.
 private enum RunningChildren {
     static let capacity = 64
     nonisolated(unsafe) static let pids: UnsafeMutablePointer<pid_t> = {
@@ -91,9 +101,14 @@ private enum RunningChildren {
         return pids
     }()
     static let writers = Mutex(())
+    /// The pipe's write end, for the signal handler (async-signal-safe: a `write`); -1 before
+    /// ``install()``.
+    nonisolated(unsafe) static var signalled: Int32 = -1
 
-    static func add(_ pid: pid_t) {
+    /// Runs `spawn` and lists the pid it returns (nil: it failed), under the lock.
+    static func adding(_ spawn: () -> pid_t?) {
         writers.withLock { _ in
+            guard let pid = spawn() else { return }
             if let free = (0..<capacity).first(where: { pids[$0] == 0 }) { pids[free] = pid }
         }
     }
@@ -104,21 +119,31 @@ private enum RunningChildren {
         }
     }
 
-    /// SIGTERM to every child in the table (async-signal-safe: loads and `kill`).
+    /// SIGTERM to every child in the table.
     static func terminateAll() {
         for slot in 0..<capacity where pids[slot] > 0 { kill(pids[slot], SIGTERM) }
     }
 
-    /// The exit hook and the signal handlers: each handler ends the children, then lets the
-    /// signal do what it does by default (the process ends by it, as its parent expects).
+    /// The exit hook, the thread that ends the children on a signal, and the signal handlers.
     static func install() {
         _ = pids  // a global is initialized on first use: before any handler can run
-        atexit { RunningChildren.terminateAll() }
-        for number in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
-            _ = signal(number) { number in
-                RunningChildren.terminateAll()
+        atexit { RunningChildren.writers.withLock { _ in RunningChildren.terminateAll() } }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return }
+        let (reading, writing) = (ends[0], ends[1])
+        Thread.detachNewThread {
+            var number: Int32 = 0
+            while read(reading, &number, MemoryLayout<Int32>.size) == MemoryLayout<Int32>.size {
+                writers.withLock { _ in terminateAll() }
                 _ = signal(number, SIG_DFL)
                 _ = raise(number)
+            }
+        }
+        signalled = writing
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
+            _ = signal(number) { number in
+                var number = number
+                _ = write(RunningChildren.signalled, &number, MemoryLayout<Int32>.size)
             }
         }
     }
