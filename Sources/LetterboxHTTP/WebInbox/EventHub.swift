@@ -85,20 +85,25 @@ package final class EventHub: Sendable {
             self.bytes = bytes
             self.subject = subject
             self.removed = removed
-            if let removed {
-                let admitted = removed.filter { Subscriber.unfilteredAdmits($0.subject) }.map(\.id)
-                if admitted.count == removed.count {
-                    unfilteredBytes = bytes
-                } else if admitted.isEmpty {
-                    unfilteredBytes = nil
-                } else {
-                    unfilteredBytes = EventHub.encode(id: id, event: "deleted", data: EventHub.deletedJSON(admitted))
-                }
-            } else {
-                unfilteredBytes = Subscriber.unfilteredAdmits(subject) ? bytes : nil
-            }
-            let separate = removed != nil && unfilteredBytes.map { $0.count != bytes.count } == true
-            size = bytes.count + (separate ? unfilteredBytes?.count ?? 0 : 0)
+            let unfiltered = Self.bytes(
+                id: id, bytes: bytes, subject: subject, removed: removed, admitting: Subscriber.unfilteredAdmits)
+            unfilteredBytes = unfiltered
+            // A `deleted` event encoded again for fewer ids is a buffer of its own (shorter).
+            let separate = removed != nil && unfiltered.map { $0.count != bytes.count } == true
+            size = bytes.count + (separate ? unfiltered?.count ?? 0 : 0)
+        }
+
+        /// What a subscriber whose filter is `admits` gets of the event: `bytes`, a `deleted`
+        /// event with only the ids it admitted, or nil.
+        static func bytes(
+            id: UInt64, bytes: [UInt8], subject: Subject?, removed: [(id: UInt64, subject: Subject?)]?,
+            admitting admits: (Subject?) -> Bool
+        ) -> [UInt8]? {
+            guard let removed else { return admits(subject) ? bytes : nil }
+            let admitted = removed.filter { admits($0.subject) }.map(\.id)
+            if admitted.count == removed.count { return bytes }
+            if admitted.isEmpty { return nil }
+            return EventHub.encode(id: id, event: "deleted", data: EventHub.deletedJSON(admitted))
         }
     }
 
@@ -119,12 +124,8 @@ package final class EventHub: Sendable {
         /// What this subscriber gets of `event`: the shared bytes, a `deleted` event with only the
         /// ids its filter admitted, or nil.
         func bytes(of event: Event) -> [UInt8]? {
-            if unfiltered { return event.unfilteredBytes }
-            guard let removed = event.removed else { return admits(event.subject) ? event.bytes : nil }
-            let admitted = removed.filter { admits($0.subject) }.map(\.id)
-            if admitted.count == removed.count { return event.bytes }
-            if admitted.isEmpty { return nil }
-            return EventHub.encode(id: event.id, event: "deleted", data: EventHub.deletedJSON(admitted))
+            Event.bytes(
+                id: event.id, bytes: event.bytes, subject: event.subject, removed: event.removed, admitting: admits)
         }
 
         /// Whether a subscriber without filters gets an event about `subject`: every message
@@ -377,20 +378,15 @@ package final class EventHub: Sendable {
                 state.cursors[key] = nil
                 return .dropped
             }
-            var index = Int(cursor.next - first)
+            let start = Int(cursor.next - first)
+            let index: Int
             if subscriber.unfiltered {
-                index = takeUnfiltered(from: index, state: &state, into: &buffers, count: &count)
-            }
-            // Each event goes out as the log holds it (a reference, no copy).
-            while !subscriber.unfiltered, index < state.log.count, count < EventHub.maxWriteBytes {
-                guard let bytes = subscriber.bytes(of: state.log[index]) else {
-                    index += 1
-                    continue
+                index = takeUnfiltered(from: start, state: &state, into: &buffers, count: &count)
+            } else {
+                // Each event goes out as the log holds it (a reference, no copy).
+                index = Self.walk(state.log, from: start, count: &count, select: subscriber.bytes(of:)) {
+                    buffers.append($0)
                 }
-                if count + bytes.count > EventHub.maxWriteBytes, count > 0 { break }
-                buffers.append(bytes)
-                count += bytes.count
-                index += 1
             }
             cursor.next = first + UInt64(index)
             if buffers.isEmpty {
@@ -419,17 +415,9 @@ package final class EventHub: Sendable {
             count += run.bytes.count
             return Int(run.to - first)
         }
-        var index = start
         var joined: [UInt8] = []
-        while index < state.log.count, count < EventHub.maxWriteBytes {
-            guard let bytes = state.log[index].unfilteredBytes else {
-                index += 1
-                continue
-            }
-            if count + bytes.count > EventHub.maxWriteBytes, count > 0 { break }
+        let index = Self.walk(state.log, from: start, count: &count, select: { $0.unfilteredBytes }) { bytes in
             if joined.isEmpty { joined = bytes } else { joined.append(contentsOf: bytes) }
-            count += bytes.count
-            index += 1
         }
         if !joined.isEmpty { buffers.append(joined) }
         if index > start {
@@ -441,6 +429,26 @@ package final class EventHub: Sendable {
             while state.unfilteredRuns.count > Self.maxRuns || state.unfilteredRunBytes > Self.maxRunBytes {
                 state.unfilteredRunBytes -= state.unfilteredRuns.removeFirst().bytes.count
             }
+        }
+        return index
+    }
+
+    /// Walks `log` from position `start`, passing to `take` what `select` gives each event
+    /// (skipping those it gives nothing of), until ``maxWriteBytes`` would be passed (at least
+    /// one is taken); adds their octets to `count` and returns the position after the last.
+    private static func walk(
+        _ log: [Event], from start: Int, count: inout Int, select: (Event) -> [UInt8]?, take: ([UInt8]) -> Void
+    ) -> Int {
+        var index = start
+        while index < log.count, count < maxWriteBytes {
+            guard let bytes = select(log[index]) else {
+                index += 1
+                continue
+            }
+            if count + bytes.count > maxWriteBytes, count > 0 { break }
+            take(bytes)
+            count += bytes.count
+            index += 1
         }
         return index
     }
