@@ -34,6 +34,8 @@ struct IMAPWriter {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
+    mutating func raw(_ data: some Collection<UInt8>) { bytes.append(contentsOf: data) }
+
     /// A number in decimal, written in place (a UID, a size: no string is made for it).
     mutating func number(_ value: UInt64) {
         guard value >= 10 else { return bytes.append(UInt8(ascii: "0") + UInt8(value)) }
@@ -47,7 +49,6 @@ struct IMAPWriter {
     }
 
     mutating func number(_ value: Int) { number(UInt64(clamping: value)) }
-    mutating func raw(_ data: some Collection<UInt8>) { bytes.append(contentsOf: data) }
 
     /// A string as a quoted string when that is possible, else as a literal.
     mutating func string(_ text: String) {
@@ -100,12 +101,7 @@ struct IMAPWriter {
         }
         if refusingEightBit && highest >= 0x80 { return false }
         guard data.count < 1024 && lowest >= 0x20 && highest < 0x7F else {
-            bytes.append(UInt8(ascii: "{"))
-            number(data.count)
-            bytes.append(UInt8(ascii: "}"))
-            bytes.append(13)
-            bytes.append(10)
-            bytes.append(contentsOf: data)
+            literal(data)
             return true
         }
         bytes.append(UInt8(ascii: "\""))
@@ -125,7 +121,11 @@ struct IMAPWriter {
     /// Octets as a literal, always: message data (BODY[…], RFC822…) is sent this way, as every
     /// widespread server does, since some clients expect it.
     mutating func literal(_ data: some Collection<UInt8>) {
-        raw("{\(data.count)}\r\n")
+        bytes.append(UInt8(ascii: "{"))
+        number(data.count)
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(13)
+        bytes.append(10)
         bytes.append(contentsOf: data)
     }
 
