@@ -17,17 +17,10 @@ struct EnvelopeLogConcurrencyTests {
         let log = try EnvelopeLog(path: folder + "/log", existingRecords: 0)
         let writers = 8
         let perWriter = 2_000
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for writer in 0..<writers {
-                group.addTask {
-                    try await onOwnThread {
-                        for sequence in 0..<perWriter {
-                            try log.append([Self.record(writer: writer, sequence: sequence)])
-                        }
-                    }
-                }
+        try await onThreads(writers) { writer in
+            for sequence in 0..<perWriter {
+                try log.append([Self.record(writer: writer, sequence: sequence)])
             }
-            try await group.waitForAll()
         }
         #expect(log.count == writers * perWriter)
         let contents = try EnvelopeLog.read(folder + "/log")
@@ -56,20 +49,12 @@ struct EnvelopeLogConcurrencyTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let log = try EnvelopeLog(path: folder + "/log", existingRecords: 0)
         let perWriter = 1_000
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for writer in 0..<4 {
-                group.addTask {
-                    try await onOwnThread {
-                        for sequence in 0..<perWriter {
-                            try log.append([Self.record(writer: writer, sequence: sequence)])
-                        }
-                    }
-                }
+        // Threads 0–3 append; thread 4 compacts meanwhile.
+        try await onThreads(5) { writer in
+            guard writer < 4 else { return try log.compact([.reserved(below: 99)], folder: folder) }
+            for sequence in 0..<perWriter {
+                try log.append([Self.record(writer: writer, sequence: sequence)])
             }
-            group.addTask {
-                try await onOwnThread { try log.compact([.reserved(below: 99)], folder: folder) }
-            }
-            try await group.waitForAll()
         }
         try log.append([.reserved(below: 100)])
         let contents = try EnvelopeLog.read(folder + "/log")

@@ -23,22 +23,6 @@ struct GroupCommitTests {
         let syncs = Atomic<Int>(0)
     }
 
-    /// Runs `body(thread)` on `count` real threads at once (not the cooperative pool: the bodies
-    /// block), and waits for them all on a thread of its own.
-    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async throws {
-        try await onOwnThread {
-            let group = DispatchGroup()
-            for thread in 0..<count {
-                group.enter()
-                Thread {
-                    body(thread)
-                    group.leave()
-                }.start()
-            }
-            group.wait()
-        }
-    }
-
     @Test(
         "16 concurrent deliveries share the syncs, and each returns only after a sync that covered its record",
         arguments: [false, true])
@@ -65,7 +49,7 @@ struct GroupCommitTests {
             }
         }
         let failures = Mutex<[String]>([])
-        try await Self.onThreads(threads) { thread in
+        try await onThreads(threads) { thread in
             // The record first, then the ticket, as MaildirStore does (append and rename, then enter).
             let record = journal.written.add(1, ordering: .sequentiallyConsistent).newValue
             let ticket = startingSyncAtEnter ? commits.enter(startingSyncOn: .shared) : commits.enter()
@@ -150,7 +134,7 @@ struct GroupCommitTests {
             inside.subtract(1, ordering: .sequentiallyConsistent)
         }
         let commits = GroupCommit { enterAndLeave() }
-        try await Self.onThreads(8) { thread in
+        try await onThreads(8) { thread in
             for _ in 0..<50 {
                 if thread == 0 {
                     try? commits.exclusively { () throws(StoreError) in enterAndLeave() }

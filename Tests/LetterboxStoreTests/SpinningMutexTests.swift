@@ -17,24 +17,17 @@ struct SpinningMutexTests {
         let counter = SpinningMutex(Counter())
         let threads = 16
         let rounds = 20_000
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<threads {
-                group.addTask {
-                    try await onOwnThread {
-                        for _ in 0..<rounds {
-                            counter.withLock { state in
-                                if state.inside { state.overlaps += 1 }
-                                state.inside = true
-                                let read = state.value
-                                for _ in 0..<(read % 7) { spinHint() }
-                                state.value = read + 1
-                                state.inside = false
-                            }
-                        }
-                    }
+        try await onThreads(threads) { _ in
+            for _ in 0..<rounds {
+                counter.withLock { state in
+                    if state.inside { state.overlaps += 1 }
+                    state.inside = true
+                    let read = state.value
+                    for _ in 0..<(read % 7) { spinHint() }
+                    state.value = read + 1
+                    state.inside = false
                 }
             }
-            try await group.waitForAll()
         }
         let final = counter.withLock { $0 }
         #expect(final.overlaps == 0)

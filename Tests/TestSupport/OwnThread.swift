@@ -43,3 +43,22 @@ public final class PeerThread: Sendable {
         }
     }
 }
+
+/// Runs `body(0)` … `body(count - 1)` at once, each on a thread of its own, all started from one
+/// thread (so they begin together, whatever the cooperative pool is doing), and returns when
+/// every one has; throws the first error one threw.
+public func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) async throws {
+    let failure = Mutex<(any Error)?>(nil)
+    try await onOwnThread {
+        let group = DispatchGroup()
+        for index in 0..<count {
+            group.enter()
+            Thread.detachNewThread {
+                do { try body(index) } catch { failure.withLock { $0 = $0 ?? error } }
+                group.leave()
+            }
+        }
+        group.wait()
+    }
+    if let error = failure.withLock({ $0 }) { throw error }
+}
