@@ -1,5 +1,6 @@
 package import LetterboxNet
 package import LetterboxStore
+import LetterboxThreads
 import Synchronization
 
 /// The source of `GET /events` (Server-Sent Events): turns the store's changes into numbered
@@ -256,7 +257,11 @@ package final class EventHub: Sendable {
     }
 
     private let store: any MessageStore
-    private let state = Mutex(State())
+    /// Entered by every stream's take and by the pump for each event: a lock that spins briefly
+    /// and does not hand itself to a sleeping thread (``SpinningMutex``). With `Mutex` (a
+    /// priority-inheritance futex on Linux) the pump and the streams queued behind each other
+    /// in the kernel: about a tenth of the fan-out's CPU in `letterbox-bench sse`.
+    private let state = SpinningMutex(State())
     private let dropped = Counter()
 
     /// How many subscribers were disconnected for falling more than ``maxQueuedBytes`` behind.
@@ -532,24 +537,30 @@ package final class EventHub: Sendable {
             let location = store.location(of: message.id)
             let flags = store.flags(of: message.id)
             let entry = MessageRendering.json(message, views: views, detailed: false, location: location, flags: flags)
-            state.withLock { $0.known[message.id] = (message, location) }
-            emit(
-                kind: "message", data: entry,
-                subject: Subject(message: message, location: location, flags: flags, eitherSeen: false))
+            record(
+                Self.body(event: "message", data: entry),
+                subject: Subject(message: message, location: location, flags: flags, eitherSeen: false)
+            ) { $0.known[message.id] = (message, location) }
         }
     }
 
     private func emit(kind: String, data: JSONValue, subject: Subject?) {
-        record { id in Event(id: id, bytes: Self.encode(id: id, event: kind, data: data), subject: subject) }
+        record(Self.body(event: kind, data: data), subject: subject)
     }
 
-    /// Appends the event `make` builds with the next id to the log, wakes the parked subscribers,
-    /// and disconnects those it left behind.
-    private func record(_ make: (UInt64) -> Event) {
+    /// Appends an event of `body` (its `event:` and `data:` lines, encoded before the lock is
+    /// taken: the streams take under it) with the next id to the log, after `update`, under one
+    /// lock; wakes the parked subscribers, and disconnects those it left behind.
+    private func record(
+        _ body: [UInt8], subject: Subject?, removed: [(id: UInt64, subject: Subject?)]? = nil,
+        updating update: (inout State) -> Void = { _ in }
+    ) {
         let (woken, dropped) = state.withLock { state in
-            let event = make(state.nextID)
+            update(&state)
+            let id = state.nextID
             state.nextID += 1
-            return state.append(event)
+            return state.append(
+                Event(id: id, bytes: Self.framed(id: id, body: body), subject: subject, removed: removed))
         }
         for subscriber in woken { subscriber.handle.wake() }
         for subscriber in dropped {
@@ -569,11 +580,8 @@ package final class EventHub: Sendable {
                 }
             }
         }
-        record { id in
-            Event(
-                id: id, bytes: Self.encode(id: id, event: "deleted", data: Self.deletedJSON(ids)),
-                subject: nil, removed: Array(zip(ids, subjects)))
-        }
+        record(
+            Self.body(event: "deleted", data: Self.deletedJSON(ids)), subject: nil, removed: Array(zip(ids, subjects)))
     }
 
     /// `{"ids":[…]}`, the data of a `deleted` event.
@@ -591,9 +599,29 @@ package final class EventHub: Sendable {
 
     /// One event in the wire format: `id:`, `event:`, one `data:` line (JSON has no line breaks).
     static func encode(id: UInt64, event: String, data: JSONValue) -> [UInt8] {
-        var bytes = Array("id: \(id)\nevent: \(event)\ndata: ".utf8)
+        framed(id: id, body: body(event: event, data: data))
+    }
+
+    /// An event's `event:` and `data:` lines and the blank line that ends it.
+    static func body(event: String, data: JSONValue) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)  // a list entry is about 450 octets: one allocation
+        bytes += "event: ".utf8
+        bytes += event.utf8
+        bytes += "\ndata: ".utf8
         data.encode(into: &bytes)
         bytes += "\n\n".utf8
+        return bytes
+    }
+
+    /// The event of `body` with its `id:` line first.
+    static func framed(id: UInt64, body: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(body.count + 25)
+        bytes += "id: ".utf8
+        bytes += String(id).utf8
+        bytes.append(UInt8(ascii: "\n"))
+        bytes += body
         return bytes
     }
 }
