@@ -136,10 +136,11 @@ enum BenchCommandLine {
             names: ["sse"],
             usage: """
                   sse          SMTP ingest with and without GET /events subscribers (goal ≥ 90 %), server CPU per event
-                               per subscriber, the bench readers' share of the cores, then the same at a set rate
+                               per subscriber, the bench readers' share of the cores, the ceilings (no server cost; only the
+                               kernel's sending, measured apart), then the same at a set rate
                                (--rate messages/s, 0 skips; compares server CPU), and server RSS per held subscriber
                                (goal ≤ 32 KiB); runs the letterbox executable as a child
-                               --messages 5000 --size 1024 --connections 8 --subscribers 100 --held 1000 --rate 5000
+                               --messages 20000 --size 1024 --connections 8 --subscribers 100 --held 1000 --rate 5000
                 """,
             options: [
                 "messages": .int, "size": .int, "connections": .int, "subscribers": .int, "held": .int, "rate": .int,

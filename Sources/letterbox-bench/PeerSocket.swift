@@ -28,6 +28,38 @@ final class PeerSocket {
         }
     }
 
+    /// Takes over `fd`, a connected TCP socket (one a listener accepted).
+    init(connected fd: Int32) { self.fd = fd }
+
+    /// `count` connections to a listener of its own on 127.0.0.1: the connecting ends and the
+    /// accepted ends, in the same order.
+    static func pairs(_ count: Int, timeout: Double) throws -> [(client: PeerSocket, server: PeerSocket)] {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw Failure(description: "socket failed: errno \(errno)") }
+        defer { Glibc.close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        guard bound, listen(listener, Int32(count)) == 0 else {
+            throw Failure(description: "listen on 127.0.0.1 failed: errno \(errno)")
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        return try (0..<count).map { _ in
+            let client = try PeerSocket(port: port, timeout: timeout)
+            let fd = accept(listener, nil, nil)
+            guard fd >= 0 else { throw Failure(description: "accept failed: errno \(errno)") }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            return (client, PeerSocket(connected: fd))
+        }
+    }
+
     deinit { close() }
 
     /// Sets both SO_RCVTIMEO and SO_SNDTIMEO (Linux applies the latter to connect too).

@@ -25,6 +25,8 @@ enum SSEFanOut {
         /// Shared with the reader thread.
         private final class Shared: Sendable {
             let messages = Atomic<Int>(0)
+            /// Octets read, over every stream.
+            let bytes = Atomic<Int>(0)
             let stop = Atomic<Bool>(false)
             /// CPU time the reader threads used, in nanoseconds, added as each ends.
             let cpu = Atomic<Int>(0)
@@ -34,9 +36,10 @@ enum SSEFanOut {
         private let finished = DispatchSemaphore(value: 0)
 
         /// Opens `count` streams at `/events` and checks each answers `200` with `text/event-stream`.
-        init(count: Int, httpPort: Int) throws {
+        convenience init(count: Int, httpPort: Int) throws {
             let request = Array(
                 "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8)
+            var sockets: [PeerSocket] = []
             for index in 0..<count {
                 let socket = try PeerSocket(port: httpPort, timeout: 10)
                 guard socket.send(request) else {
@@ -49,10 +52,18 @@ enum SSEFanOut {
                         description: "subscriber \(index): GET /events answered \(text.prefix(200).debugDescription)"
                             + " (the SSE endpoint comes with the web inbox branch)")
                 }
-                let flags = fcntl(socket.fd, F_GETFL, 0)
-                _ = fcntl(socket.fd, F_SETFL, flags | O_NONBLOCK)
                 sockets.append(socket)
             }
+            self.init(reading: sockets)
+        }
+
+        /// Reads `sockets` (streams already past any response head) with the reader threads.
+        init(reading sockets: [PeerSocket]) {
+            for socket in sockets {
+                let flags = fcntl(socket.fd, F_GETFL, 0)
+                _ = fcntl(socket.fd, F_SETFL, flags | O_NONBLOCK)
+            }
+            self.sockets = sockets
             let fds = sockets.map(\.fd)
             let share = (fds.count + Self.readerThreads - 1) / Self.readerThreads
             for start in stride(from: 0, to: fds.count, by: max(1, share)) {
@@ -70,6 +81,9 @@ enum SSEFanOut {
 
         /// `event: message` records received by all subscribers so far.
         var messageEvents: Int { shared.messages.load(ordering: .relaxed) }
+
+        /// Octets received by all subscribers so far (response heads not counted).
+        var bytesRead: Int { shared.bytes.load(ordering: .relaxed) }
 
         /// CPU seconds the reader threads used, once ``close()`` has stopped them.
         var readerCPUSeconds: Double { Double(shared.cpu.load(ordering: .relaxed)) / 1e9 }
@@ -132,6 +146,7 @@ enum SSEFanOut {
                         return (found, total)
                     }
                     guard total >= 0 else { continue }
+                    shared.bytes.add(total - tail.count, ordering: .relaxed)
                     tails[index] = Array(chunk[max(0, total - carry)..<total])
                     if found > 0 { shared.messages.add(found, ordering: .relaxed) }
                 }
@@ -152,6 +167,34 @@ enum SSEFanOut {
         return Double(seconds) + Double(micros) / 1e6
     }
 
+    /// The kernel's part of a fan-out, measured apart from any server: one thread writes `bytes`
+    /// octets to each of `streams` loopback TCP connections, `chunk` octets at a time, stream after
+    /// stream (as the server's streams take turns), while ``Subscribers`` reads them as it reads
+    /// event streams. Returns that thread's CPU seconds: what sending those octets costs any
+    /// server here, the receiving side's TCP work included (on loopback it runs in the sender's
+    /// system call).
+    static func loopbackSendCPU(streams: Int, bytes: Int, chunk: Int) throws -> Double {
+        let pairs = try PeerSocket.pairs(streams, timeout: 10)
+        let readers = Subscribers(reading: pairs.map(\.client))
+        defer { readers.close() }
+        let record = Array(repeating: UInt8(ascii: "x"), count: max(1, chunk) - 1) + [10]
+        var used = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
+        let before = Double(used.tv_sec) + Double(used.tv_nsec) / 1e9
+        var sent = 0
+        while sent < bytes {
+            for pair in pairs where !pair.server.send(record) {
+                throw PeerSocket.Failure(description: "loopback send failed: errno \(errno)")
+            }
+            sent += record.count
+        }
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
+        let cpu = Double(used.tv_sec) + Double(used.tv_nsec) / 1e9 - before
+        let deadline = Date().addingTimeInterval(30)
+        while readers.bytesRead < sent * streams, Date() < deadline { usleep(10_000) }
+        return cpu
+    }
+
     static func run(messages: Int, size: Int, connections: Int, fanOut: Int, held: Int, rate: Int) throws {
         say("SSE: letterbox executable as a child; SMTP \(messages) × \(size) B over \(connections) connections")
         let server = try LetterboxChild(["--max-connections", String(held + 1000)])
@@ -165,6 +208,8 @@ enum SSEFanOut {
             /// The bench's own CPU seconds in the round: the SMTP senders, and the readers if any.
             var benchCPU = 0.0
             var delivered = 0
+            /// Octets the subscribers read, all of them together.
+            var bytes = 0
             var seconds: Double
         }
         func round(_ label: String, subscribed: Int, rate: Double? = nil) throws -> Round {
@@ -188,6 +233,7 @@ enum SSEFanOut {
                 let deadline = Date().addingTimeInterval(30)
                 while subscribers.messageEvents < subscribed * messages, Date() < deadline { usleep(20_000) }
                 outcome.delivered = subscribers.messageEvents
+                outcome.bytes = subscribers.bytesRead
             }
             outcome.serverCPU = server.cpuSeconds - cpu
             subscribers?.close()
@@ -251,6 +297,20 @@ enum SSEFanOut {
                     + "the server nothing would reach %.1f %% with these readers on this machine",
                 cpuAlone * 1000, cpuWith * 1000, fanOut, readerCPU * 1000, cpuAlone / cpuWith * 100,
                 cpuAlone / (cpuAlone + readerCPU) * 100))
+        // Nor can a server send the streams' octets for nothing: the kernel's part, measured apart
+        // with the same octets per stream, in writes the size of the server's (what arrives in one
+        // rest interval of 25 ms, at most 256 KiB).
+        let perStream = Int(median(with.map { Double($0.bytes) / Double(fanOut) }))
+        let writes = max(1, Int(median(with.map(\.seconds)) / 0.025))
+        let chunk = min(256 << 10, max(1, perStream / writes))
+        let sendCPU = try loopbackSendCPU(streams: fanOut, bytes: perStream, chunk: chunk)
+        say(
+            String(
+                format: "  the kernel's part, measured apart: writing the same %.0f KiB to each of %d loopback streams "
+                    + "(%d-octet writes) took %.0f ms of CPU, %.3f µs per event per subscriber; a fan-out that "
+                    + "cost the server only that would reach %.1f %% with these readers on this machine",
+                Double(perStream) / 1024, fanOut, chunk, sendCPU * 1000, sendCPU / Double(fanOut * messages) * 1e6,
+                cpuAlone / (cpuAlone + readerCPU + sendCPU) * 100))
         if rate > 0 {
             // At a set rate both rounds should keep up; what the subscribers cost shows in the
             // server's CPU, not in a rate bent by the readers sharing the cores.
