@@ -21,9 +21,24 @@ package enum Timestamp {
     /// `2026-11-27T06:12:13Z`, or with `.mmm` when `milliseconds` is given.
     package static func rfc3339(seconds: Int, milliseconds: Int? = nil) -> String {
         let fields = CalendarFields(utcSeconds: seconds)
-        let pad = CalendarFields.padded
-        var text = "\(pad(fields.year, 4))-\(pad(fields.month, 2))-\(pad(fields.day, 2))T\(fields.clock)"
-        if let milliseconds { text += "." + pad(milliseconds, 3) }
-        return text + "Z"
+        // Digits written into one buffer: interpolating padded fields made a string for each
+        // (every entry of `/messages.json` and of `/events` has one of these).
+        var text: [UInt8] = []
+        text.reserveCapacity(24)
+        func append(_ value: Int, width: Int, then separator: Character?) {
+            let digits = String(value).utf8
+            for _ in digits.count..<max(width, digits.count) { text.append(UInt8(ascii: "0")) }
+            text += digits
+            if let separator, let octet = separator.asciiValue { text.append(octet) }
+        }
+        append(fields.year, width: 4, then: "-")
+        append(fields.month, width: 2, then: "-")
+        append(fields.day, width: 2, then: "T")
+        append(fields.hour, width: 2, then: ":")
+        append(fields.minute, width: 2, then: ":")
+        append(fields.second, width: 2, then: milliseconds == nil ? nil : ".")
+        if let milliseconds { append(milliseconds, width: 3, then: nil) }
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
     }
 }

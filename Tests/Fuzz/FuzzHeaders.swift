@@ -20,7 +20,7 @@ public func fuzzHeaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     precondition(section.bodyStart <= raw.count)
     for field in headers.fields {
         _ = EncodedWords.decode(field.value)
-        _ = MailAddress.parseList(field.value)
+        checkBareAddress(field.value)
         _ = EnvelopeAddress.parseList(field.value)
         if let type = ContentType(parsing: field.value) {
             precondition(!type.type.isEmpty && !type.subtype.isEmpty)
@@ -32,8 +32,15 @@ public func fuzzHeaders(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // The whole input as one header value too: the parsers above see only unfolded lines.
     let text = String(decoding: raw, as: UTF8.self)
     _ = EncodedWords.decode(text)
-    _ = MailAddress.parseList(text)
+    checkBareAddress(text)
     _ = ContentType(parsing: text)
     _ = ContentDisposition(parsing: text).parameters
     return 0
+}
+
+/// The shortcut for a bare addr-spec, when it answers, answers as the full address-list parser.
+private func checkBareAddress(_ value: String) {
+    let full = MailAddress.parseListFully(value)
+    if let bare = MailAddress.bareAddress(value) { precondition([bare] == full) }
+    precondition(MailAddress.parseList(value) == full)
 }

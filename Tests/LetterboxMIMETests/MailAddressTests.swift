@@ -92,4 +92,43 @@ struct MailAddressTests {
         #expect(MailAddress(address: "ana@example.net").description == "ana@example.net")
         #expect(MailAddress(name: "", address: "a@x").name == nil)
     }
+
+    @Test("the shortcut for a bare addr-spec answers for plain fields and always as the full parser does")
+    func bareAddressShortcut() {
+        for plain in ["ana@example.com", "  bench@example.com\t", "a.b+tag@mail.example.org", "x!#$%&'*+-/=?^_`{|}~@y"]
+        {
+            #expect(MailAddress.bareAddress(plain) != nil, "\(plain.debugDescription) takes the shortcut")
+        }
+        let written = [
+            "", " ", "@", "a@", "@b", "a@@b", "a@b@c", ".a@b", "a.@b", "a..b@c", "a@.b", "a@b.", "a@b..c", "a b@c",
+            "a@b c", "<a@b>", "A <a@b>", "a@b, c@d", "a@b;", "\"a\"@b", "a@[192.0.2.1]", "a(c)@b", "ä@b", "a@b\r\n",
+            "a\u{0}@b", "Ana@Example.COM", "a@b (Ana)",
+        ]
+        // Random fields over the octets that matter to the shortcut, from a fixed seed: a mostly
+        // plain local part, `@`, a mostly plain domain, each octet sometimes one of the others.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let others = Array(".@ \t<>\",;:()[]\\ä+-".unicodeScalars)
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        let random: [String] = (0..<5000).map { _ in
+            var field = ""
+            for position in 0..<(next() % 8 + 3) {
+                if position == 3 {
+                    field += "@"
+                } else {
+                    field.unicodeScalars.append(next() % 4 == 0 ? others[next() % others.count] : "a")
+                }
+            }
+            return field
+        }
+        var shortcuts = 0
+        for field in written + random {
+            guard let address = MailAddress.bareAddress(field) else { continue }
+            shortcuts += 1
+            #expect([address] == MailAddress.parseListFully(field), "\(field.debugDescription)")
+        }
+        #expect(shortcuts > 100, "the random fields include bare addresses")
+    }
 }
