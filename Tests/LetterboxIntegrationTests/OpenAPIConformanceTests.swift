@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxFaults
+import TestSupport
 import Testing
 
 /// `GET /openapi.json` checked by third-party tools over TCP: PyPI `openapi-spec-validator` reads it
