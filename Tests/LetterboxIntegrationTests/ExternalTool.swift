@@ -4,11 +4,7 @@ import Testing
 
 /// Runs a third-party program (one we did not write) against the catcher and captures its output.
 enum ExternalTool {
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Output = CommandOutput
 
     /// Finds `name` on PATH. When it is missing the test is skipped, with the package to install
     /// as the reason, or fails under `LETTERBOX_REQUIRE_CLIENTS=1` (``ThirdPartyProgram``).
@@ -38,31 +34,9 @@ enum ExternalTool {
         }
     }
 
-    /// Runs the program without blocking a thread of the cooperative pool.
+    /// Runs the program and hears it out (``runCapturing(_:_:stdin:)``): however much it prints
+    /// or reads, without blocking a thread of the cooperative pool.
     static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> Output {
-        let process = SpawnedProcess()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { process in
-                let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                continuation.resume(
-                    returning: Output(status: process.terminationStatus, stdout: stdout, stderr: stderr))
-            }
-            do {
-                try process.run()
-                if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-                try? input.fileHandleForWriting.close()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
+        try await runCapturing(executable, arguments, stdin: stdin)
     }
 }

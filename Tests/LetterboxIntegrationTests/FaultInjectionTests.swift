@@ -2,6 +2,7 @@ import Foundation
 import Letterbox
 import LetterboxFaults
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// Injected SMTP faults as an application sees them: Python's smtplib raising the error it would

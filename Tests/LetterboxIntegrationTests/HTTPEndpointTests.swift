@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// The HTTP endpoint over real sockets, read by curl as a user would.

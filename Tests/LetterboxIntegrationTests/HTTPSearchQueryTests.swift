@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// `GET /messages?q=` and `DELETE /messages?q=` over real sockets: mail in over SMTP, searched with curl.

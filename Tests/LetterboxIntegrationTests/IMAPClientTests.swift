@@ -2,6 +2,7 @@ import Foundation
 import Letterbox
 import LetterboxSMTP
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// IMAP against a live catcher, read by clients we did not write: Python's imaplib, imapclient,

@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// CONDSTORE and QRESYNC (RFC 7162) over TCP, in the memory and the Maildir store: mod-sequences

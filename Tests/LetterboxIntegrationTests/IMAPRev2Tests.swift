@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// IMAP4rev2 (RFC 9051) as a raw transcript over TCP, in both stores: advertised beside

@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// Mailboxes, APPEND, COPY, MOVE and UIDPLUS against a live catcher holding Fixtures mail, driven

@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// POP3 against a live catcher, read by clients we did not write: Python's poplib, curl,

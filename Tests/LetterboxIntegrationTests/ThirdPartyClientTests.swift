@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 import Testing
 
 /// SMTP clients we did not write, talking to a live catcher: Python's smtplib, curl and swaks.

@@ -35,28 +35,9 @@ import Testing
         #expect(verified.contains(": OK"))
     }
 
-    /// Runs a program without blocking a thread of the cooperative pool; its stdout and stderr.
+    /// Runs a program (``runCapturing(_:_:stdin:)``); what it printed on stdout, then on stderr.
     private func run(_ executable: String, _ arguments: [String], input: String) async throws -> String {
-        let process = SpawnedProcess()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { _ in
-                continuation.resume(
-                    returning: String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-            }
-            do {
-                try process.run()
-                stdin.fileHandleForWriting.write(Data(input.utf8))
-                try? stdin.fileHandleForWriting.close()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
+        let result = try await runCapturing(executable, arguments, stdin: input)
+        return result.stdout + result.stderr
     }
 }
