@@ -1,8 +1,9 @@
-/// The one rule for every number in a request (message ids, `since`, fault ids, `timeout`): it is
-/// written in plain decimal digits, `timeout` alone may add a fraction (`0.5`). Anything else (a
-/// sign, an exponent such as `1e9`, `inf`, spaces) is a 400. A value too large for its parameter
-/// is never refused for its size: it is clamped to the largest value (an id beyond every id,
-/// which matches nothing and so is a 404; a wait of ``HTTPRouter/maxWaitTimeout``).
+/// The one rule for every number in a request (message ids, `since`, `limit`, fault ids,
+/// `timeout`): it is written in plain decimal digits, `timeout` alone may add a fraction (`0.5`).
+/// Anything else (a sign, an exponent such as `1e9`, `inf`, spaces) is a 400. A value too large
+/// for its parameter is never refused for its size: it is clamped to the largest value (an id
+/// beyond every id, which matches nothing and so is a 404; a wait of
+/// ``HTTPRouter/maxWaitTimeout``; a `limit` beyond every message).
 enum DecimalParameter {
     /// The value of `text` if it is only decimal digits, clamped to `T.max`; nil otherwise.
     static func unsigned<T: FixedWidthInteger & UnsignedInteger>(_ text: String, as type: T.Type = UInt64.self) -> T? {

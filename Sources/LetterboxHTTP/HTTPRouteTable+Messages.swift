@@ -7,11 +7,11 @@ extension HTTPRouteTable {
                 "List messages",
                 description:
                     "Plain text by default; JSON with the `.json` suffix or `Accept: application/json`. \(inSMTPMail)",
-                tag: "messages", parameters: .filters,
+                tag: "messages", parameters: .filters + [listLimit],
                 responses: [
                     .ok(
-                        "One line per matching message, oldest first: `id⇥receivedAt⇥envelope sender⇥envelope recipients⇥subject` (or the JSON array).",
-                        .plainText, .json(.array(of: .shared("MessageSummary")))),
+                        "One line per matching message, oldest first: `id⇥receivedAt⇥envelope sender⇥envelope recipients⇥subject` (or the JSON array); the first `limit`.",
+                        .plainText, .json(.array(of: .shared("MessageSummary"))), headers: [totalCount]),
                     .badRequest,
                 ]),
             delete: OpenAPIOperation(
@@ -96,6 +96,19 @@ extension HTTPRouteTable {
                     .init("*/*", .string)))
         ),
     ]
+
+    /// A list's page size: `?since=<last id seen>&limit=100` walks any store, each message once.
+    private static let listLimit = OpenAPIOperation.Parameter(
+        "limit", in: "query",
+        description:
+            "At most this many messages, the first of the list (oldest first); every match without it. With `since` set to the last id seen, pages through the store while mail arrives. 0, a sign or anything but digits is a 400; a larger number than the list holds lists all.",
+        schema: .init(#"{"type": "integer", "minimum": 1}"#))
+
+    /// How many messages match, `limit` aside.
+    private static let totalCount = OpenAPIOperation.Header(
+        "X-Total-Count",
+        description:
+            "How many messages match, `limit` aside (a decimal count): more remain when it exceeds the entries sent.")
 
     /// What a list without `mailbox` holds.
     private static let inSMTPMail =

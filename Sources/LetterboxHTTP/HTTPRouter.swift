@@ -10,7 +10,7 @@ import LetterboxThreads
 ///
 /// | Request | Response |
 /// | --- | --- |
-/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=&mailbox=&q=` | one line (or object) per message, oldest first |
+/// | `GET /messages[.json]?to=&from=&subject=&since=&contains=&mailbox=&q=&limit=` | one line (or object) per message, oldest first, the first `limit`; `X-Total-Count` every match |
 /// | `GET /messages/{id}[.json]` | headers and text body (or the detailed object) |
 /// | `GET /messages/{id}/raw` | the exact bytes, `message/rfc822` |
 /// | `GET /messages/{id}/html` | the decoded HTML body, `text/html`; 404 when there is none |
@@ -113,25 +113,38 @@ package struct HTTPRouter: Sendable {
             return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))
         case .messages(let json):
             let filter = try Self.filter(from: request)
+            // A DELETE ignores `limit` as it ignores every parameter it does not know (it deletes
+            // every match), so a `limit` there is not read, not even to refuse a bad one.
+            let limit = deleting ? nil : try Self.listLimit(from: request)
             let asJSON = json || Self.acceptsJSON(request)
             // Subjects and content filters read every message file of a disk store: not on the event loop.
             return await BlockingPool.offload { [store] in
                 let messages = store.messages(matching: filter)
                 if deleting { return .text("\(store.remove(ids: messages.map(\.id)))\n") }
+                // Only the page is read and rendered: the work a list costs beyond the filter is bounded by `limit`.
+                let page = messages.prefix(limit ?? messages.count)
                 // A file another program removed is listed as unreadable, not as an empty message.
-                let read = messages.map { message in
+                let read = page.map { message in
                     (message, Result { () throws(StoreError) in try message.loadViews() })
                 }
+                var response: HTTPResponse
                 if asJSON {
-                    return .json(
+                    response = .json(
                         .array(
                             read.map {
                                 MessageRendering.json(
                                     $0, views: $1, detailed: false, location: store.location(of: $0.id),
                                     flags: store.flags(of: $0.id))
                             }))
+                } else {
+                    response = .text(MessageRendering.list(read))
                 }
-                return .text(MessageRendering.list(read))
+                // Every match, the page's included: more remain when it exceeds the lines or
+                // objects sent. A count rather than a flag or a `Link`: the filter has counted
+                // every match already (so it costs nothing), it says how far a page walk still has
+                // to go, and it is the common REST header for this (named like a wait's `X-Message-Id`).
+                response.headers["X-Total-Count"] = String(messages.count)
+                return response
             }
         case .message(let idText, let json):
             let id = try Self.messageID(idText)
@@ -278,6 +291,18 @@ package struct HTTPRouter: Sendable {
             to: text("to"), from: text("from"), subject: text("subject"), sinceID: since, contains: text("contains"),
             // Names come in UTF-8 (`mailbox=Entwürfe`); IMAP keeps them in modified UTF-7.
             mailbox: text("mailbox").map(ModifiedUTF7.encode), terms: terms)
+    }
+
+    /// The `limit` query item of a list: at most this many messages, the first in the list's
+    /// order; nil (every match) without one or for an empty one. 1 or more in decimal digits
+    /// (400 otherwise, `0` too: a page of nothing is a mistake); no maximum, and a number too
+    /// large for an `Int` is clamped (see ``DecimalParameter``), which also means every match.
+    static func listLimit(from request: HTTPRequest) throws(HTTPRequestError) -> Int? {
+        guard let value = request.query("limit"), !value.isEmpty else { return nil }
+        guard let limit = DecimalParameter.unsigned(value, as: UInt.self), limit > 0 else {
+            throw .badRequest("limit must be a number of messages (1 or more), got \"\(value.prefix(100))\"")
+        }
+        return Int(clamping: limit)
     }
 
     /// The `timeout` query item in seconds (fractions allowed), at most ``maxWaitTimeout``: a

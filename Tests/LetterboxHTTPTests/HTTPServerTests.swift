@@ -10,28 +10,6 @@ import Testing
     import Darwin
 #endif
 
-/// One response as a client reads it off the wire.
-private struct WireResponse {
-    var statusLine: String
-    var headers: [String: String]
-    var body: [UInt8]
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
-}
-
-/// Reads one response; `head` for the answer to a HEAD request (no body follows).
-private func readResponse(from client: Connection, head: Bool = false) async throws -> WireResponse {
-    let statusLine = String(decoding: try await client.readLine(maxLength: 1_000), as: UTF8.self)
-    var headers: [String: String] = [:]
-    while true {
-        let line = String(decoding: try await client.readLine(maxLength: 10_000), as: UTF8.self)
-        if line.isEmpty { break }
-        let parts = line.split(separator: ":", maxSplits: 1)
-        headers[String(parts[0]).lowercased()] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
-    }
-    let length = head ? 0 : Int(headers["content-length"] ?? "0") ?? 0
-    return WireResponse(statusLine: statusLine, headers: headers, body: try await client.readExactly(length))
-}
-
 /// How long either end of ``withServedConnection(_:_:)`` waits for the other: long enough that
 /// only the test's requests and the server's answers end a wait. On CI's loaded 2-core machine a
 /// task (the test's, or the one serving the connection) has waited more than 10 s to run, within

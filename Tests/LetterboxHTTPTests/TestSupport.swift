@@ -1,5 +1,6 @@
 import Foundation
 import LetterboxHTTP
+import LetterboxNet
 import LetterboxStore
 
 /// Messages the router tests store, with fixed arrival times so list lines can be compared exactly.
@@ -98,4 +99,26 @@ extension HTTPResponse {
     func jsonBody() throws -> Any {
         try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
     }
+}
+
+/// One response as a client reads it off the wire.
+struct WireResponse {
+    var statusLine: String
+    var headers: [String: String]
+    var body: [UInt8]
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Reads one response; `head` for the answer to a HEAD request (no body follows).
+func readResponse(from client: Connection, head: Bool = false) async throws -> WireResponse {
+    let statusLine = String(decoding: try await client.readLine(maxLength: 1_000), as: UTF8.self)
+    var headers: [String: String] = [:]
+    while true {
+        let line = String(decoding: try await client.readLine(maxLength: 10_000), as: UTF8.self)
+        if line.isEmpty { break }
+        let parts = line.split(separator: ":", maxSplits: 1)
+        headers[String(parts[0]).lowercased()] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+    }
+    let length = head ? 0 : Int(headers["content-length"] ?? "0") ?? 0
+    return WireResponse(statusLine: statusLine, headers: headers, body: try await client.readExactly(length))
 }

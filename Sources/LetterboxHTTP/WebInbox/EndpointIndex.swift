@@ -6,6 +6,7 @@ enum EndpointIndex {
         A browser opening / gets the web inbox.
 
         GET    /messages[.json]?to=&from=&subject=&since=&contains=&mailbox=&q=   list messages, oldest first
+        GET    /messages[.json]?<filters>&limit=                                the first limit matches (X-Total-Count: all)
         GET    /messages/wait[.json]?<filters>&timeout=                         wait for the first match (408 at the timeout)
         GET    /messages/{id}[.json]                                            headers and text body (or every detail)
         GET    /messages/{id}/raw                                               the exact bytes (message/rfc822)
