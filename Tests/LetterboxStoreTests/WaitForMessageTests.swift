@@ -18,6 +18,30 @@ struct WaitForMessageTests {
         #expect(found?.id == match.id)
     }
 
+    @Test(
+        "a wait whose timeout passes before its scan still answers for the stored messages (timeout 0: is one here now?)"
+    )
+    func zeroTimeoutFindsStored() async throws {
+        let store = MemoryStore()
+        _ = try await store.append(mail(subject: "first"), envelope: envelope())
+        let match = try await store.append(mail(subject: "second"), envelope: envelope())
+        // Before the fix the timer often ended the wait before its scan ran, or while it ran:
+        // `GET /messages/wait?since=1&timeout=0` answered 408 in 6 of 20 runs of a test.
+        for round in 0..<200 {
+            let found = await store.waitForMessage(matching: MessageFilter(subject: "second"), timeout: .zero)
+            #expect(found?.id == match.id, "round \(round)")
+        }
+        // More waits at once than scans may run (the rest queue for theirs): each still scans.
+        let founds = await withTaskGroup(of: Message?.self) { group in
+            for _ in 0..<(4 * MessageIndex.maxConcurrentWaitScans + 3) {
+                group.addTask { await store.waitForMessage(matching: MessageFilter(subject: "second"), timeout: .zero) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(founds.allSatisfy { $0?.id == match.id })
+        #expect(await store.waitForMessage(matching: MessageFilter(subject: "third"), timeout: .zero) == nil)
+    }
+
     @Test("a wait is woken by a later matching append, not by other messages")
     func wokenByAppend() async throws {
         let store = MemoryStore()

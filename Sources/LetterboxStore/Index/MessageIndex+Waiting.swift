@@ -2,9 +2,11 @@ import LetterboxThreads
 import Synchronization
 
 /// Waits on the index (issue #16): each wait scans the stored messages once, on ``waitPool``, then
-/// checks only the messages that arrive; a wait that ends (cancelled when its client left, or timed
-/// out) before its scan starts never scans, and one whose scan is running stops it at the next
-/// slice. At most ``maxConcurrentWaitScans`` scans run at once, so waits never take every reading
+/// checks only the messages that arrive; a wait cancelled (its client left) before its scan starts
+/// never scans, and one whose scan is running stops it at the next slice. A wait whose timeout
+/// passes first still has its one scan, and ends after it: it answers for the messages stored
+/// when it began (a `timeout=0` wait is "is one here now?"), never "nothing arrived" while a
+/// stored message matches. At most ``maxConcurrentWaitScans`` scans run at once, so waits never take every reading
 /// thread from the interfaces' ordinary reads. No matching happens under the index's lock.
 extension MessageIndex {
     /// One wait in progress.
@@ -28,6 +30,10 @@ extension MessageIndex {
         /// Whether a job on the wait pool is checking this waiter's messages (it takes the
         /// arrivals noted meanwhile before it stops).
         var checking = false
+        /// Whether what its scan of the stored messages found has been added to ``found``.
+        var scanned = false
+        /// The timeout passed before ``scanned``: the wait ends once it is.
+        var expired = false
     }
 
     /// What the wait machinery keeps in the index's state.
@@ -138,7 +144,8 @@ extension MessageIndex {
             let step: Step = state.withLock { state in
                 guard var waiter = state.waits.waiters[waiterID] else { return .rest }
                 waiter.found += found
-                if waiter.found.count >= waiter.wait.count {
+                waiter.scanned = true  // the first check is the scan's (arrivals are noted only once it began)
+                if waiter.found.count >= waiter.wait.count || waiter.expired {
                     state.waits.waiters[waiterID] = nil
                     return .done(waiter)
                 }
@@ -163,9 +170,14 @@ extension MessageIndex {
     }
 
     /// Ends a wait with what it found so far (timeout or cancellation); remembers a cancellation
-    /// that came before the wait was registered.
+    /// that came before the wait was registered. A timeout before the wait's scan has been
+    /// counted only marks it ``Waiter/expired``: its scan (queued or running) ends it.
     private func endWait(_ waiterID: UInt64, cancelled: Bool) {
         let waiter = state.withLock { state -> Waiter? in
+            if !cancelled, let waiter = state.waits.waiters[waiterID], !waiter.scanned {
+                state.waits.waiters[waiterID]?.expired = true
+                return nil
+            }
             if let waiter = state.waits.waiters.removeValue(forKey: waiterID) {
                 if waiter.phase == .queued { state.waits.scanQueue.removeAll { $0 == waiterID } }
                 return waiter
