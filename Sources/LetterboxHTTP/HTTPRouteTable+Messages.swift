@@ -16,7 +16,8 @@ extension HTTPRouteTable {
                 ]),
             delete: OpenAPIOperation(
                 "Delete the matching messages (all without filters)",
-                description: "The same filters as the list, `q` included: the web inbox's \"delete all matching\".",
+                description:
+                    "The same filters as the list, `q` included: the web inbox's \"delete all matching\". `limit` is refused (400): a delete removes every match.",
                 tag: "messages", parameters: .filters,
                 responses: [.ok("The number deleted.", .plainText), .badRequest, .forbidden]),
             jsonGet: .init(

@@ -113,8 +113,12 @@ package struct HTTPRouter: Sendable {
             return HTTPResponse(headers: ["Content-Type": MetricsExposition.contentType], body: Array(body.utf8))
         case .messages(let json):
             let filter = try Self.filter(from: request)
-            // A DELETE ignores `limit` as it ignores every parameter it does not know (it deletes
-            // every match), so a `limit` there is not read, not even to refuse a bad one.
+            // A DELETE removes every match: a `limit` there is refused, not ignored, since a
+            // client that sends `DELETE /messages?limit=1` means to delete one message, not all.
+            if deleting, request.query("limit") != nil {
+                throw .badRequest(
+                    "limit applies to lists; DELETE /messages removes every match (DELETE /messages/{id} removes one)")
+            }
             let limit = deleting ? nil : try Self.listLimit(from: request)
             let asJSON = json || Self.acceptsJSON(request)
             // Subjects and content filters read every message file of a disk store: not on the event loop.
