@@ -23,9 +23,20 @@ public struct WaitTimeout: Error, CustomStringConvertible {
 
     /// A timeout of `wait`, which found `found`, while the catcher held `stored`.
     public init(_ wait: MessageWait, found: [Message], stored: [Message]) {
+        self.init(wait, found: found, seen: stored.map(\.summary))
+    }
+
+    /// A timeout of `wait`, which found `found`, with ``seen`` already summarised (by
+    /// ``summary(id:sender:recipients:subject:)``, from a list a remote catcher sent).
+    package init(_ wait: MessageWait, found: [Message], seen: [String]) {
         self.wait = wait
         self.found = found
-        self.seen = stored.map(\.summary)
+        self.seen = seen
+    }
+
+    /// One line of ``seen``: `#3 from a@example.com to b@example.com "Subject"`.
+    package static func summary(id: UInt64, sender: String, recipients: [String], subject: String) -> String {
+        "#\(id) from \(sender.isEmpty ? "<>" : sender) to \(recipients.joined(separator: ", ")) \"\(subject)\""
     }
 
     public var description: String {
@@ -47,7 +58,7 @@ public struct WaitTimeout: Error, CustomStringConvertible {
 extension Message {
     /// `#3 from a@example.com to b@example.com "Subject"`.
     var summary: String {
-        "#\(id) from \(envelope.sender.isEmpty ? "<>" : envelope.sender) to \(envelope.recipients.joined(separator: ", ")) \"\(subject)\""
+        WaitTimeout.summary(id: id, sender: envelope.sender, recipients: envelope.recipients, subject: subject)
     }
 }
 

@@ -67,7 +67,24 @@ public struct RemoteMailCatcher: MailInbox {
             if local.matches(message) && (wait.predicate?(message) ?? true) { found.append(message) }
         }
         guard found.count < wait.count else { return found }
-        throw WaitTimeout(wait, found: found, stored: (try? await messages(matching: MessageFilter())) ?? [])
+        throw WaitTimeout(wait, found: found, seen: await storedSummaries())
+    }
+
+    /// A line per stored message for ``WaitTimeout/seen``, from one `GET /messages` (its plain
+    /// text has every field a summary shows): building each ``Message`` would fetch every
+    /// message's bytes, one request per message, to report a failure. Empty when it fails.
+    private func storedSummaries() async -> [String] {
+        guard let (data, status) = try? await request("GET", path: "/messages", query: []), status == 200 else {
+            return []
+        }
+        // `id⇥receivedAt⇥envelope sender⇥envelope recipients (comma-separated)⇥subject`
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+            let fields = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
+            guard fields.count == 5, let id = UInt64(fields[0]) else { return String(line) }
+            return WaitTimeout.summary(
+                id: id, sender: String(fields[2]), recipients: fields[3].split(separator: ",").map(String.init),
+                subject: String(fields[4]))
+        }
     }
 
     @discardableResult

@@ -84,6 +84,14 @@ import Testing
             #expect(
                 failure.description.hasPrefix(
                     "no message matching to=nobody@example.com arrived within 300ms; 9 message(s) there instead:"))
+            // The same lines an in-process catcher's timeout has, read from one list request.
+            let stored = try await remote.messages(matching: .any)
+            #expect(
+                failure.seen
+                    == stored.map {
+                        "#\($0.id) from \($0.envelope.sender) to \($0.envelope.recipients.joined(separator: ", ")) \"\($0.subject)\""
+                    })
+            #expect(failure.seen.contains { $0.hasSuffix(" to late@example.com \"Late\"") })
         }
         #expect(try await remote.deleteMessages(matching: MessageFilter(subject: "Welcome")) == 8)
         #expect(try await remote.messages(matching: .any).map(\.subject) == ["Late"])
