@@ -95,5 +95,12 @@ import Testing
         }
         #expect(try await remote.deleteMessages(matching: MessageFilter(subject: "Welcome")) == 8)
         #expect(try await remote.messages(matching: .any).map(\.subject) == ["Late"])
+        // A criterion the server cannot take (the exact envelope recipient) is tested here, one
+        // message at a time; every other filter is one DELETE.
+        #expect(try await remote.deleteMessages(matching: MessageFilter(recipient: "other@example.com")) == 0)
+        #expect(try await remote.deleteMessages(matching: MessageFilter(recipient: "late@example.com")) == 1)
+        try await SMTPTestClient.send(subject: "Last", to: ["last@example.com"], port: smtp)
+        #expect(try await remote.deleteMessages(matching: .any) == 1)
+        #expect(try await remote.messages(matching: .any).isEmpty)
     }
 }
