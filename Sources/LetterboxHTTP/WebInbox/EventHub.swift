@@ -420,9 +420,16 @@ package final class EventHub: Sendable {
             count += run.bytes.count
             return Int(run.to - first)
         }
+        // Measured first by a walk that only counts, so a run of many events is copied once into
+        // one allocation of its size: grown by appends, a run of 200 KiB was moved a dozen times,
+        // onto fresh pages each time. A run of one event is that event's buffer, not a copy.
+        var counted = count
+        var pieces = 0
+        _ = Self.walk(state.log, from: start, count: &counted, select: { $0.unfilteredBytes }) { _ in pieces += 1 }
         var joined: [UInt8] = []
+        if pieces > 1 { joined.reserveCapacity(counted - count) }
         let index = Self.walk(state.log, from: start, count: &count, select: { $0.unfilteredBytes }) { bytes in
-            if joined.isEmpty { joined = bytes } else { joined.append(contentsOf: bytes) }
+            if pieces == 1 { joined = bytes } else { joined.append(contentsOf: bytes) }
         }
         if !joined.isEmpty { buffers.append(joined) }
         if index > start {
