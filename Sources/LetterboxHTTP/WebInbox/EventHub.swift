@@ -420,17 +420,15 @@ package final class EventHub: Sendable {
             count += run.bytes.count
             return Int(run.to - first)
         }
-        // Measured first by a walk that only counts, so a run of many events is copied once into
-        // one allocation of its size: grown by appends, a run of 200 KiB was moved a dozen times,
+        // The events gathered first (references), so a run of many is copied once into one
+        // allocation of its size: grown by appends, a run of 200 KiB was moved a dozen times,
         // onto fresh pages each time. A run of one event is that event's buffer, not a copy.
-        var counted = count
-        var pieces = 0
-        _ = Self.walk(state.log, from: start, count: &counted, select: { $0.unfilteredBytes }) { _ in pieces += 1 }
-        var joined: [UInt8] = []
-        if pieces > 1 { joined.reserveCapacity(counted - count) }
-        let index = Self.walk(state.log, from: start, count: &count, select: { $0.unfilteredBytes }) { bytes in
-            if pieces == 1 { joined = bytes } else { joined.append(contentsOf: bytes) }
+        var pieces: [[UInt8]] = []
+        let before = count
+        let index = Self.walk(state.log, from: start, count: &count, select: { $0.unfilteredBytes }) {
+            pieces.append($0)
         }
+        let joined = Self.joined(pieces, count: count - before)
         if !joined.isEmpty { buffers.append(joined) }
         if index > start {
             state.unfilteredRuns.append(
@@ -443,6 +441,16 @@ package final class EventHub: Sendable {
             }
         }
         return index
+    }
+
+    /// `pieces` (`count` octets in all) in one buffer: the only one as it is, several copied once
+    /// into one allocation of their size.
+    static func joined(_ pieces: [[UInt8]], count: Int) -> [UInt8] {
+        if pieces.count == 1 { return pieces[0] }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(count)
+        for piece in pieces { joined += piece }
+        return joined
     }
 
     /// Walks `log` from position `start`, passing to `take` what `select` gives each event

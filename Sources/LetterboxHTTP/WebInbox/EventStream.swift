@@ -75,17 +75,11 @@ extension HTTPServer {
                 transcript.note("event stream closed: the client fell \(EventHub.maxQueuedBytes) octets behind")
                 return
             case .bytes(let buffers, let count, let more):
-                if buffers.count == 1, let only = buffers.first {
-                    try await connection.send(only)  // the hub's buffer as it is: no copy
-                } else {
-                    // Copied here, off the hub's lock; one send: a gathered send of the events as
-                    // they are (`sendmsg`, one vector each) cost more, in the server and in the
-                    // reader, than this copy (letterbox-bench sse).
-                    var joined: [UInt8] = []
-                    joined.reserveCapacity(count)
-                    for buffer in buffers { joined += buffer }
-                    try await connection.send(joined)
-                }
+                // One buffer goes out as the hub has it; several are joined here, off the hub's
+                // lock, for one send: a gathered send of the events as they are (`sendmsg`, one
+                // vector each) cost more, in the server and in the reader, than this copy
+                // (letterbox-bench sse).
+                try await connection.send(EventHub.joined(buffers, count: count))
                 if more { continue }
                 // Events that arrive meanwhile go out together, at the hub's next tick (see
                 // ``EventHub/restInterval``); a client that leaves meanwhile is noticed at once.
