@@ -123,8 +123,8 @@ enum MessageRendering {
         // The summary counts the attachments; the detail lists them (one member, never both).
         if !detailed { members.append(("attachments", .int(MessageBody.attachments(of: tree).count))) }
         if detailed {
-            members.append(("text", .string(MessageBody.text(of: views.raw, root: views.partTree))))
-            members.append(("html", .stringOrNull(MessageBody.html(of: views.raw, root: views.partTree))))
+            members.append(("text", .string(MessageBody.text(of: views.raw, root: tree))))
+            members.append(("html", .stringOrNull(MessageBody.html(of: views.raw, root: tree))))
             members.append(("headers", headersJSON(headers)))
             members.append(("attachments", attachmentsJSON(views)))
             members.append(("parts", partTreeJSON(views)))

@@ -25,19 +25,26 @@ package enum Timestamp {
         // (every entry of `/messages.json` and of `/events` has one of these).
         var text: [UInt8] = []
         text.reserveCapacity(24)
-        func append(_ value: Int, width: Int, then separator: Character?) {
-            let digits = String(value).utf8
-            for _ in digits.count..<max(width, digits.count) { text.append(UInt8(ascii: "0")) }
-            text += digits
-            if let separator, let octet = separator.asciiValue { text.append(octet) }
+        func digits(_ value: Int, width: Int) {
+            let decimal = String(value).utf8
+            for _ in decimal.count..<max(width, decimal.count) { text.append(UInt8(ascii: "0")) }
+            text += decimal
         }
-        append(fields.year, width: 4, then: "-")
-        append(fields.month, width: 2, then: "-")
-        append(fields.day, width: 2, then: "T")
-        append(fields.hour, width: 2, then: ":")
-        append(fields.minute, width: 2, then: ":")
-        append(fields.second, width: 2, then: milliseconds == nil ? nil : ".")
-        if let milliseconds { append(milliseconds, width: 3, then: nil) }
+        digits(fields.year, width: 4)
+        text.append(UInt8(ascii: "-"))
+        digits(fields.month, width: 2)
+        text.append(UInt8(ascii: "-"))
+        digits(fields.day, width: 2)
+        text.append(UInt8(ascii: "T"))
+        digits(fields.hour, width: 2)
+        text.append(UInt8(ascii: ":"))
+        digits(fields.minute, width: 2)
+        text.append(UInt8(ascii: ":"))
+        digits(fields.second, width: 2)
+        if let milliseconds {
+            text.append(UInt8(ascii: "."))
+            digits(milliseconds, width: 3)
+        }
         text.append(UInt8(ascii: "Z"))
         return String(decoding: text, as: UTF8.self)
     }

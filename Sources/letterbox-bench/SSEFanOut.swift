@@ -70,9 +70,7 @@ enum SSEFanOut {
                 let slice = Array(fds[start..<min(fds.count, start + share)])
                 Thread { [shared, finished] in
                     Self.drain(slice, shared: shared)
-                    var used = timespec()
-                    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
-                    shared.cpu.add(used.tv_sec * 1_000_000_000 + used.tv_nsec, ordering: .relaxed)
+                    shared.cpu.add(Int(SSEFanOut.threadCPUSeconds() * 1e9), ordering: .relaxed)
                     finished.signal()
                 }.start()
                 readers += 1
@@ -167,6 +165,13 @@ enum SSEFanOut {
         return Double(seconds) + Double(micros) / 1e6
     }
 
+    /// CPU seconds the calling thread has used.
+    static func threadCPUSeconds() -> Double {
+        var used = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
+        return Double(used.tv_sec) + Double(used.tv_nsec) / 1e9
+    }
+
     /// The kernel's part of a fan-out, measured apart from any server: one thread writes `bytes`
     /// octets to each of `streams` loopback TCP connections, `chunk` octets at a time, stream after
     /// stream (as the server's streams take turns), while ``Subscribers`` reads them as it reads
@@ -178,9 +183,7 @@ enum SSEFanOut {
         let readers = Subscribers(reading: pairs.map(\.client))
         defer { readers.close() }
         let record = Array(repeating: UInt8(ascii: "x"), count: max(1, chunk) - 1) + [10]
-        var used = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
-        let before = Double(used.tv_sec) + Double(used.tv_nsec) / 1e9
+        let before = threadCPUSeconds()
         var sent = 0
         while sent < bytes {
             for pair in pairs where !pair.server.send(record) {
@@ -188,8 +191,7 @@ enum SSEFanOut {
             }
             sent += record.count
         }
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used)
-        let cpu = Double(used.tv_sec) + Double(used.tv_nsec) / 1e9 - before
+        let cpu = threadCPUSeconds() - before
         let deadline = Date().addingTimeInterval(30)
         while readers.bytesRead < sent * streams, Date() < deadline { usleep(10_000) }
         return cpu

@@ -6,8 +6,9 @@ import Synchronization
 /// never scans, and one whose scan is running stops it at the next slice. A wait whose timeout
 /// passes first still has its one scan, and ends after it: it answers for the messages stored
 /// when it began (a `timeout=0` wait is "is one here now?"), never "nothing arrived" while a
-/// stored message matches. At most ``maxConcurrentWaitScans`` scans run at once, so waits never take every reading
-/// thread from the interfaces' ordinary reads. No matching happens under the index's lock.
+/// stored message matches. At most ``maxConcurrentWaitScans`` scans run at once, so waits never
+/// take every reading thread from the interfaces' ordinary reads. No matching happens under the
+/// index's lock.
 extension MessageIndex {
     /// One wait in progress.
     struct Waiter {
