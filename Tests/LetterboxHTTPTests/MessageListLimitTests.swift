@@ -10,8 +10,9 @@ private let listenerIdleTimeout = Duration.seconds(120)
 
 /// `GET /messages[.json]?limit=` asked over TCP of a real listener: the first `limit` matches,
 /// oldest first, with `X-Total-Count` saying how many match; `since` + `limit` pages through a
-/// store while mail arrives; a `limit` that is not 1 or more in digits is a 400; the routes that
-/// ignore unknown parameters ignore `limit` too.
+/// store while mail arrives; a `limit` that is not 1 or more in digits is a 400; a DELETE refuses
+/// `limit` (it removes every match), and the wait and the event stream ignore it as any unknown
+/// parameter.
 @Suite("GET /messages?limit= over TCP")
 struct MessageListLimitTests {
     /// The three fixture messages (ids 1, 2, 3).
