@@ -13,10 +13,26 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 # libFuzzer prints the stack of a crash itself; Swift's symbolicating backtracer only slows it down.
 export SWIFT_BACKTRACE=enable=no
+# Swift's weak-reference side tables are invisible to LeakSanitizer (see the file's comment).
+export LSAN_OPTIONS="suppressions=$PWD/Tests/Fuzz/lsan-suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 seconds="${1:-5}"
 started=$SECONDS
 Tests/Fuzz/run.sh build || exit 1
 failed=()
+# The leak detection itself (LeakCheckProbe.swift): a weakly referenced object that is still alive
+# is not a leak, and a real leak is still reported.
+Tests/Fuzz/run.sh probe || exit 1
+probe_corpus=$(mktemp -d)
+if ! .build-fuzz/leak-check-probe -runs=100 -artifact_prefix=.build-fuzz/leak-check- "$probe_corpus" > .build-fuzz/leak-check.log 2>&1; then
+    echo "FAIL leak check: an object alive with a weak reference is reported as a leak"
+    tail -20 .build-fuzz/leak-check.log; failed+=(leak-check)
+elif PROBE_LEAK=1 .build-fuzz/leak-check-probe -runs=100 -artifact_prefix=.build-fuzz/leak-check- "$probe_corpus" >> .build-fuzz/leak-check.log 2>&1 \
+    || ! grep -q "detected memory leaks" .build-fuzz/leak-check.log; then
+    echo "FAIL leak check: a real leak went unreported"; failed+=(leak-check)
+else
+    echo "ok   leak check: side tables of live objects pass, a real leak is reported"
+fi
+rm -rf "$probe_corpus"
 for target in $(Tests/Fuzz/run.sh list); do
     dirs=()
     if [ "$target" = headers ] || [ "$target" = tree ]; then

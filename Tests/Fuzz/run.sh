@@ -4,6 +4,7 @@
 #   Tests/Fuzz/run.sh <target> [seconds] [extra libFuzzer flags…]   fuzz one target
 #   Tests/Fuzz/run.sh build [target…]                              only build (all by default)
 #   Tests/Fuzz/run.sh list                                         the targets
+#   Tests/Fuzz/run.sh probe                                        build the leak check's probe
 #
 # The library modules a target needs are compiled one by one with swiftc, in dependency order,
 # instrumented (`-sanitize=fuzzer,address`) and for testing (`-enable-testing`, so an entry file
@@ -18,6 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # libFuzzer prints the stack of a crash itself; Swift's symbolicating backtracer only slows it down.
 export SWIFT_BACKTRACE=enable=no
+# Swift's weak-reference side tables are invisible to LeakSanitizer (see the file's comment).
+export LSAN_OPTIONS="suppressions=$PWD/Tests/Fuzz/lsan-suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 out=.build-fuzz
 targets=(headers tree smtp-command smtp-session pop3 imap-parser imap-session http sasl fault-rules maildir-names envelope-log)
 modules=(LetterboxThreads LetterboxText LetterboxNet LetterboxTLS LetterboxMIME LetterboxStore LetterboxFaults LetterboxSMTP LetterboxPOP3
@@ -94,6 +97,11 @@ build_target() {
 command="${1:?usage: Tests/Fuzz/run.sh <target>|build|list [seconds] [libFuzzer flags…]}"
 case "$command" in
     list) printf '%s\n' "${targets[@]}"; exit 0 ;;
+    probe)
+        # LeakCheckProbe.swift, with the targets' flags and nothing of Letterbox.
+        quiet swiftc "${swift_flags[@]}" -module-name LeakCheckProbe Tests/Fuzz/LeakCheckProbe.swift \
+            -o "$out/leak-check-probe"
+        exit 0 ;;
     build)
         shift
         build_modules
