@@ -1,6 +1,7 @@
 import Foundation
 import Letterbox
 import LetterboxStore
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -100,8 +101,8 @@ enum MaildirBenchmark {
         let written = try populate(folder, count: storedMessages, size: 1024)
         // The first start adopts the files (they were written as another program would) and logs
         // them; the second is the steady state of a restart, the figure that matters.
-        let first = try childStart(folder)
-        let second = try childStart(folder)
+        let first = try await childStart(folder)
+        let second = try await childStart(folder)
         let budget = 64.0 * 1_048_576 + 200.0 * Double(storedMessages)
         print(
             String(
@@ -206,15 +207,19 @@ enum MaildirBenchmark {
     struct BenchFailure: Error, CustomStringConvertible { let description: String }
 
     /// Runs `letterbox-bench maildir-open PATH` and reads its "seconds rss" line.
-    private static func childStart(_ folder: String) throws -> (seconds: Double, rss: Double) {
+    /// The child is read and awaited on a thread of its own, not one of the cooperative pool's.
+    private static func childStart(_ folder: String) async throws -> (seconds: Double, rss: Double) {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         child.arguments = ["maildir-open", folder]
         let output = Pipe()
         child.standardOutput = output
         try child.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        child.waitUntilExit()
+        let text = try await onOwnThread {
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            child.waitUntilExit()
+            return text
+        }
         let fields = text.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
         guard fields.count == 2 else { throw BenchFailure(description: "maildir-open printed '\(text)'") }
         return (fields[0], fields[1])
