@@ -51,7 +51,7 @@ struct WebInboxRoutesTests {
     func list() async throws {
         let response = try await router.get("/inbox/list.json?limit=2")
         let object = try #require(try response.jsonBody() as? [String: Any])
-        #expect(object["ids"] as? [Int] == [3, 2, 1])
+        #expect(object["idRuns"] as? [[Int]] == [[3, 3]])
         let entries = try #require(object["entries"] as? [[String: Any]])
         #expect(entries.map { $0["id"] as? Int } == [3, 2])
         #expect(entries[0]["bcc"] as? [String] == ["zoe@example.com"])
@@ -61,10 +61,30 @@ struct WebInboxRoutesTests {
         #expect(entries[0]["uid"] as? Int == 3)
         #expect(entries[0]["attachments"] as? Int == 0)
         let filtered = try #require(try await router.get("/inbox/list.json?to=bob").jsonBody() as? [String: Any])
-        #expect(filtered["ids"] as? [Int] == [2])
+        #expect(filtered["idRuns"] as? [[Int]] == [[2, 1]])
         let some = try #require(try await router.get("/inbox/entries.json?ids=1,99,3").jsonBody() as? [String: Any])
         #expect((some["entries"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1, 3])
         #expect(try await router.get("/inbox/entries.json?ids=1,x").status == .badRequest)
+    }
+
+    @Test(
+        "list.json sends the ids as runs of consecutive ids, newest first: one run for a store without gaps, one more per gap"
+    )
+    func idRuns() async throws {
+        for _ in 0..<5 {
+            _ = try await store.append(
+                Array("Subject: more\r\n\r\nx\r\n".utf8), envelope: Envelope(sender: "", recipients: ["x@example.com"]))
+        }
+        func runs(_ query: String = "") async throws -> [[Int]]? {
+            let object = try await router.get("/inbox/list.json?limit=1" + query).jsonBody() as? [String: Any]
+            return object?["idRuns"] as? [[Int]]
+        }
+        #expect(try await runs() == [[8, 8]])
+        _ = store.remove(ids: [2, 5, 6])
+        #expect(try await runs() == [[8, 2], [4, 2], [1, 1]])
+        #expect(try await runs("&to=x@example.com") == [[8, 2], [4, 1]])
+        _ = store.remove(ids: [1, 3, 4, 7, 8])
+        #expect(try await runs() == [])
     }
 
     @Test("PUT and DELETE /messages/{id}/seen set and clear the IMAP \\Seen flag")

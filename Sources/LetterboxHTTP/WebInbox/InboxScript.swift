@@ -129,7 +129,8 @@ enum InboxScript {
           const result = await request("GET", "/inbox/list.json?" + params({limit: BATCH}));
           if (gen !== generation) return;
           const keepId = ids[selected];
-          ids = result.ids;
+          ids = [];
+          for (const [first, count] of result.idRuns) for (let i = 0; i < count; i++) ids.push(first - i);
           entries = new Map(result.entries.map((e) => [e.id, e]));
           pending.clear();
           for (const row of rows.values()) row.remove();

@@ -8,7 +8,7 @@ import LetterboxThreads
 /// | --- | --- |
 /// | `GET /` | the inbox page for browsers (`Accept: text/html`), else a plain-text index of the endpoints |
 /// | `GET /inbox.js`, `GET /inbox.css` | the page's script and style (ETag, 304) |
-/// | `GET /inbox/list.json?<filters>&limit=` | `{"ids":[…],"entries":[…]}`: every matching id, newest first, and the first `limit` entries |
+/// | `GET /inbox/list.json?<filters>&limit=` | `{"idRuns":[[first,count],…],"entries":[…]}`: every matching id, newest first, as runs of consecutive ids (``idRuns(newestFirst:)``), and the first `limit` entries |
 /// | `GET /inbox/mailboxes.json` | the mailbox names, INBOX first |
 /// | `GET /inbox/entries.json?ids=1,2` | `{"entries":[…]}`: the list entries of those ids still stored |
 /// | `GET /messages/{id}/view[?remote=1]` | the HTML body for a sandboxed frame, `cid:` images inlined, remote content blocked unless `remote=1` |
@@ -54,10 +54,40 @@ struct WebInboxRoutes {
         let filter = try HTTPRouter.filter(from: request)
         let limit = try Self.limit(request)
         let store = router.store
-        let matching = await BlockingPool.offload { store.messages(matching: filter) }
-        let newestFirst = Array(matching.reversed())
-        let entries = await renderEntries(Array(newestFirst.prefix(limit)))
-        return .json(.object([("ids", .array(newestFirst.map { .int(Int(clamping: $0.id)) })), ("entries", entries)]))
+        // Matching, ordering and encoding every id grow with the store, so the whole response is
+        // made on a blocking thread, never on the event loop; only the page's files are read.
+        return await BlockingPool.offload {
+            let newestFirst = store.messages(matching: filter).reversed()
+            let page = newestFirst.prefix(limit).map { message in
+                (message, Result { () throws(StoreError) in try message.loadViews() })
+            }
+            return .json(
+                .object([
+                    ("idRuns", Self.idRuns(newestFirst: newestFirst.lazy.map(\.id))),
+                    ("entries", Self.entries(page, store: store)),
+                ]))
+        }
+    }
+
+    /// `ids`, descending, as `[[first, count], …]`: each run is `first`, `first - 1`, … `count`
+    /// ids long. Mail is numbered as it arrives, so a store nothing was deleted from is one run
+    /// however large it is (a list of 50,000 ids was 334 KB), and each deletion or filter gap
+    /// adds one.
+    static func idRuns(newestFirst ids: some Sequence<UInt64>) -> JSONValue {
+        var runs: [JSONValue] = []
+        var first: UInt64 = 0
+        var count: UInt64 = 0
+        for id in ids {
+            if count > 0, id == first &- count {
+                count += 1
+                continue
+            }
+            if count > 0 { runs.append(.array([.int(Int(clamping: first)), .int(Int(clamping: count))])) }
+            first = id
+            count = 1
+        }
+        if count > 0 { runs.append(.array([.int(Int(clamping: first)), .int(Int(clamping: count))])) }
+        return .array(runs)
     }
 
     private func entries(_ request: HTTPRequest) async throws(HTTPRequestError) -> HTTPResponse {
@@ -79,9 +109,15 @@ struct WebInboxRoutes {
     /// The `GET /messages.json` entries of `messages`, in order; files read off the event loop.
     private func renderEntries(_ messages: [Message]) async -> JSONValue {
         let views = await Message.load(messages)
-        let store = router.store
-        return .array(
-            zip(messages, views).map { message, views in
+        return Self.entries(Array(zip(messages, views)), store: router.store)
+    }
+
+    /// The `GET /messages.json` entries of messages whose views have been read.
+    private static func entries(
+        _ messages: [(Message, Result<MessageViews, StoreError>)], store: any MessageStore
+    ) -> JSONValue {
+        .array(
+            messages.map { message, views in
                 MessageRendering.json(
                     message, views: views, detailed: false, location: store.location(of: message.id),
                     flags: store.flags(of: message.id))
