@@ -120,8 +120,10 @@ enum WebInboxBenchmark {
             let list = try get("/inbox/list.json?limit=100", port: server.http, accept: "application/json")
             times.append(list.seconds)
             size = list.body.count
-            let ids = (try? JSONSerialization.jsonObject(with: Data(list.body)) as? [String: Any])?["ids"] as? [Any]
-            stored = ids?.count ?? -1
+            let object = try? JSONSerialization.jsonObject(with: Data(list.body)) as? [String: Any]
+            // [[first, count], …]: the ids listed are the counts' sum.
+            let runs = object?["idRuns"] as? [[Int]]
+            stored = runs?.reduce(0) { $0 + ($1.count == 2 ? $1[1] : 0) } ?? -1
         }
         say(
             String(
