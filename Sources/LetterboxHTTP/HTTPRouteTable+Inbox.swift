@@ -67,15 +67,23 @@ extension HTTPRouteTable {
                 ],
                 responses: [
                     .ok(
-                        "Every matching id, newest first, and the list entries of the first `limit`.",
+                        "Every matching id, newest first, as runs of consecutive ids: `[first, count]` stands for `first`, `first - 1`, … (`count` ids). Then the list entries of the first `limit`.",
                         .json(
                             .init(
                                 #"""
                                 {
                                   "type": "object",
-                                  "required": ["ids", "entries"],
+                                  "required": ["idRuns", "entries"],
                                   "properties": {
-                                    "ids": {"type": "array", "items": {"type": "integer"}},
+                                    "idRuns": {
+                                      "type": "array",
+                                      "items": {
+                                        "type": "array",
+                                        "items": {"type": "integer", "minimum": 1},
+                                        "minItems": 2,
+                                        "maxItems": 2
+                                      }
+                                    },
                                     "entries": {"type": "array", "items": {"$ref": "#/components/schemas/MessageSummary"}}
                                   }
                                 }
