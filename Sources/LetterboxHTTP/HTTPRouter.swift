@@ -166,43 +166,51 @@ package struct HTTPRouter: Sendable {
                 }
                 return .text("\(removed)\n")
             }
-            let views = try await Self.read(message)
             let asJSON = json || Self.acceptsJSON(request)
-            return await BlockingPool.offload { detail(message, views: views, json: asJSON) }
+            return try await rendered(message) { views throws(HTTPRequestError) in
+                detail(message, views: views, json: asJSON)
+            }
         case .raw(let idText):
             let (_, views) = try await message(idText)
             return HTTPResponse(headers: ["Content-Type": "message/rfc822"], body: views.raw)
         case .html(let idText):
-            let (id, views) = try await message(idText)
-            guard let html = MessageBody.html(of: views.raw, root: views.partTree) else {
-                throw HTTPRequestError(.notFound, "message \(id) has no HTML part")
+            let id = try Self.messageID(idText)
+            return try await rendered(id) { views throws(HTTPRequestError) in
+                guard let html = MessageBody.html(of: views.raw, root: views.partTree) else {
+                    throw HTTPRequestError(.notFound, "message \(id) has no HTML part")
+                }
+                // Mail HTML must never run in this origin (where it could read and delete every message).
+                return HTTPResponse(
+                    headers: [
+                        "Content-Type": "text/html; charset=utf-8",
+                        "Content-Security-Policy": MessageViewDocument.contentSecurityPolicy(remote: false),
+                        "X-Content-Type-Options": "nosniff",
+                    ], body: Array(html.utf8))
             }
-            // Mail HTML must never run in this origin (where it could read and delete every message).
-            return HTTPResponse(
-                headers: [
-                    "Content-Type": "text/html; charset=utf-8",
-                    "Content-Security-Policy": MessageViewDocument.contentSecurityPolicy(remote: false),
-                    "X-Content-Type-Options": "nosniff",
-                ], body: Array(html.utf8))
         case .headers(let idText, let json):
-            let (_, views) = try await message(idText)
-            if json || Self.acceptsJSON(request) { return .json(MessageRendering.headersJSON(views.headers)) }
-            return HTTPResponse(
-                headers: ["Content-Type": HTTPResponse.defaultContentType],
-                body: Array(views.partTree.headerSection(in: views.raw)))
+            let asJSON = json || Self.acceptsJSON(request)
+            return try await rendered(try Self.messageID(idText)) { views throws(HTTPRequestError) in
+                if asJSON { return .json(MessageRendering.headersJSON(views.headers)) }
+                return HTTPResponse(
+                    headers: ["Content-Type": HTTPResponse.defaultContentType],
+                    body: Array(views.partTree.headerSection(in: views.raw)))
+            }
         case .parts(let idText, let json):
-            let (_, views) = try await message(idText)
-            if json || Self.acceptsJSON(request) { return .json(MessageRendering.partTreeJSON(views)) }
-            return .text(MessageRendering.partList(views))
+            let asJSON = json || Self.acceptsJSON(request)
+            return try await rendered(try Self.messageID(idText)) { views throws(HTTPRequestError) in
+                asJSON ? .json(MessageRendering.partTreeJSON(views)) : .text(MessageRendering.partList(views))
+            }
         case .part(let idText, let pathText):
-            let (id, views) = try await message(idText)
-            guard let path = MIMEPart.sectionPath(parsing: pathText) else {
-                throw .badRequest("part must be a section number such as 1 or 1.2, got \"\(pathText)\"")
+            let id = try Self.messageID(idText)
+            return try await rendered(id) { views throws(HTTPRequestError) in
+                guard let path = MIMEPart.sectionPath(parsing: pathText) else {
+                    throw .badRequest("part must be a section number such as 1 or 1.2, got \"\(pathText)\"")
+                }
+                guard let part = views.partTree.part(at: path) else {
+                    throw HTTPRequestError(.notFound, "message \(id) has no part \(pathText)")
+                }
+                return MessageRendering.partResponse(part, of: views)
             }
-            guard let part = views.partTree.part(at: path) else {
-                throw HTTPRequestError(.notFound, "message \(id) has no part \(pathText)")
-            }
-            return MessageRendering.partResponse(part, of: views)
         case .wait(let json):
             let filter = try Self.filter(from: request)
             let timeout = try Self.waitTimeout(from: request)
@@ -212,8 +220,9 @@ package struct HTTPRouter: Sendable {
             }
             let asJSON = json || Self.acceptsJSON(request)
             // Read and rendered off the event loop, as GET /messages/{id} is.
-            let views = try await Self.read(message)
-            var response = await BlockingPool.offload { detail(message, views: views, json: asJSON) }
+            var response = try await rendered(message) { views throws(HTTPRequestError) in
+                detail(message, views: views, json: asJSON)
+            }
             response.headers["X-Message-Id"] = String(message.id)
             return response
         case .faults(let json):
@@ -243,6 +252,32 @@ package struct HTTPRouter: Sendable {
         let id = try Self.messageID(idText)
         guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
         return (id, try await Self.read(message))
+    }
+
+    /// What `render` makes of message `id`'s bytes and parsed parts (on the reading threads, as
+    /// for a `Message`); 404 for an id that is not stored.
+    private func rendered(
+        _ id: UInt64, _ render: @escaping @Sendable (MessageViews) throws(HTTPRequestError) -> HTTPResponse
+    ) async throws(HTTPRequestError) -> HTTPResponse {
+        guard let message = store.message(id: id) else { throw Self.noSuchMessage(id) }
+        return try await rendered(message, render)
+    }
+
+    /// What `render` makes of `message`'s bytes and parsed parts, read and rendered in one job on
+    /// the store's reading threads: parsing the MIME tree, decoding a part or the HTML body grow
+    /// with the message (a 20 MiB attachment), so none of it runs on the event loop. 500 with the
+    /// reason when its file cannot be read (see ``read(_:)``).
+    private func rendered(
+        _ message: Message, _ render: @escaping @Sendable (MessageViews) throws(HTTPRequestError) -> HTTPResponse
+    ) async throws(HTTPRequestError) -> HTTPResponse {
+        let result = await BlockingPool.offload { () -> Result<HTTPResponse, HTTPRequestError> in
+            let views: MessageViews
+            do throws(StoreError) { views = try message.loadViews() } catch {
+                return .failure(Self.unreadable(message, error))
+            }
+            do throws(HTTPRequestError) { return .success(try render(views)) } catch { return .failure(error) }
+        }
+        return try result.get()
     }
 
     /// A message's bytes and parsed parts, read off the event loop; 500 with the reason (no server
