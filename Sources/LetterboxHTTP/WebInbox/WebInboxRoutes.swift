@@ -32,7 +32,7 @@ struct WebInboxRoutes {
         case .inboxEntries: return try await entries(request)
         case .events: throw .badRequest("/events is a stream; it is served on a connection, not through the router")
         case .view(let id): return try await view(id, remote: request.query("remote") == "1")
-        case .seen(let id): return try markSeen(id, seen: request.method == "PUT")
+        case .seen(let id): return try await markSeen(id, seen: request.method == "PUT")
         default: throw HTTPRequestError(.notFound, "no such resource: \(request.path)")
         }
     }
@@ -102,14 +102,15 @@ struct WebInboxRoutes {
         guard ids.count <= Self.maxEntries else {
             throw .badRequest("at most \(Self.maxEntries) ids at once, got \(ids.count)")
         }
-        let messages = ids.compactMap { router.store.message(id: $0) }
-        return .json(.object([("entries", await renderEntries(messages))]))
-    }
-
-    /// The `GET /messages.json` entries of `messages`, in order; files read off the event loop.
-    private func renderEntries(_ messages: [Message]) async -> JSONValue {
-        let views = await Message.load(messages)
-        return Self.entries(Array(zip(messages, views)), store: router.store)
+        let store = router.store
+        // Up to 500 files read and as many MIME trees parsed (for the attachment counts): on a
+        // blocking thread, as the list is, not on the event loop.
+        return await BlockingPool.offload { [ids] in
+            let read = ids.compactMap(store.message(id:)).map { message in
+                (message, Result { () throws(StoreError) in try message.loadViews() })
+            }
+            return .json(.object([("entries", Self.entries(read, store: store))]))
+        }
     }
 
     /// The `GET /messages.json` entries of messages whose views have been read.
@@ -139,14 +140,20 @@ struct WebInboxRoutes {
         guard let message = router.store.message(id: id) else {
             throw HTTPRequestError(.notFound, "no message with id \(id)")
         }
-        let views: MessageViews
-        do { views = try await message.load() } catch {
-            throw HTTPRequestError(.internalServerError, "message \(id) cannot be read: \(error.reason)")
+        // Read, parsed, decoded and rendered in one job on a blocking thread: each step grows with
+        // the message (its MIME tree, its HTML body, the `cid:` images inlined).
+        let rendered = await BlockingPool.offload { () -> Result<String, HTTPRequestError> in
+            let views: MessageViews
+            do throws(StoreError) { views = try message.loadViews() } catch {
+                return .failure(
+                    HTTPRequestError(.internalServerError, "message \(id) cannot be read: \(error.reason)"))
+            }
+            guard let html = MessageBody.html(of: views.raw, root: views.partTree) else {
+                return .failure(HTTPRequestError(.notFound, "message \(id) has no HTML part"))
+            }
+            return .success(MessageViewDocument.render(html: html, views: views))
         }
-        guard let html = MessageBody.html(of: views.raw, root: views.partTree) else {
-            throw HTTPRequestError(.notFound, "message \(id) has no HTML part")
-        }
-        let document = await BlockingPool.offload { MessageViewDocument.render(html: html, views: views) }
+        let document = try rendered.get()
         return HTTPResponse(
             headers: [
                 "Content-Type": "text/html; charset=utf-8",
@@ -156,13 +163,14 @@ struct WebInboxRoutes {
             ], body: Array(document.utf8))
     }
 
-    private func markSeen(_ idText: String, seen: Bool) throws(HTTPRequestError) -> HTTPResponse {
+    private func markSeen(_ idText: String, seen: Bool) async throws(HTTPRequestError) -> HTTPResponse {
         let id = try HTTPRouter.messageID(idText)
         let store = router.store
         guard store.message(id: id) != nil else { throw HTTPRequestError(.notFound, "no message with id \(id)") }
         let update =
             seen ? FlagUpdate.add(MessageFlags([MessageFlags.seen])) : .remove(MessageFlags([MessageFlags.seen]))
-        let result = store.changeFlags(update, ids: [id])
+        // A disk store renames the message's file: on its threads, not the event loop's.
+        let result = await store.changeFlagsOffTheLoop(update, ids: [id])
         if let failure = result.failed[id] {
             throw HTTPRequestError(
                 .internalServerError, "the flags of message \(id) could not be changed: \(failure.reason)")
