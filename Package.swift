@@ -39,7 +39,8 @@ let package = Package(
             dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxFaults", "LetterboxText"],
             swiftSettings: swiftSettings),
         .target(
-            name: "LetterboxPOP3", dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxText"],
+            name: "LetterboxPOP3",
+            dependencies: ["LetterboxNet", "LetterboxTLS", "LetterboxStore", "LetterboxText", "LetterboxThreads"],
             swiftSettings: swiftSettings),
         .target(
             name: "LetterboxIMAP",

@@ -1,6 +1,7 @@
 package import LetterboxNet
 package import LetterboxStore
 package import LetterboxTLS
+import LetterboxThreads
 
 #if canImport(Glibc)
     import Glibc
@@ -57,9 +58,14 @@ package struct POP3Server: Sendable {
                 }
                 if case .openMaildrop(let login) = action {
                     connection.loggedIn()
-                    // A walk of every message the login may see: off the event loop.
-                    let maildrop = await store.messagesOffTheLoop(matching: .mailbox(login: login))
-                    action = session.maildropOpened(maildrop, uidValidity: store.uidValidity)
+                    // A walk of every message the login may see, and their sizes in CRLF form (the
+                    // first count of a size reads every byte of the message, or its file): off the
+                    // event loop, in one job on the reading threads.
+                    let (maildrop, octets) = await BlockingPool.offload { [store] in
+                        let maildrop = store.messages(matching: .mailbox(login: login))
+                        return (maildrop, POP3Session.octets(of: maildrop))
+                    }
+                    action = session.maildropOpened(maildrop, octets: octets, uidValidity: store.uidValidity)
                 }
                 if case .startTLS(let reply) = action {
                     try await connection.upgrade(with: tls, goAhead: reply + "\r\n", transcript: transcript)

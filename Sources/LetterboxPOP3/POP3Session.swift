@@ -190,12 +190,19 @@ package struct POP3Session: Sendable {
 
     /// Enters TRANSACTION with the messages the login may see, numbered from 1 in arrival order.
     package mutating func maildropOpened(_ messages: [Message], uidValidity: UInt32) -> Action {
+        maildropOpened(messages, octets: Self.octets(of: messages), uidValidity: uidValidity)
+    }
+
+    /// ``maildropOpened(_:uidValidity:)`` with the messages' sizes added up by the caller
+    /// (``octets(of:)``), off the event loop: a size not known yet is counted from the message's
+    /// bytes (read from its file on a disk store).
+    package mutating func maildropOpened(_ messages: [Message], octets: Int, uidValidity: UInt32) -> Action {
         maildrop = messages
         self.uidValidity = uidValidity
         deleted = []
         deletedOctets = 0
         state = .transaction
-        octets = messages.reduce(0) { $0 + $1.canonicalSize }
+        self.octets = octets
         return .reply("+OK \(PeerText.quoted(login)) has \(messages.count) messages (\(octets) octets)")
     }
 
@@ -255,6 +262,9 @@ package struct POP3Session: Sendable {
         }
         return fail("message \(number) already deleted")
     }
+
+    /// Octets of `messages` in CRLF form, as STAT counts them; each size is then cached on its message.
+    package static func octets(of messages: [Message]) -> Int { messages.reduce(0) { $0 + $1.canonicalSize } }
 
     /// Octets of the message in CRLF form; cached on the message, so fixed for the session.
     private func size(of index: Int) -> Int { maildrop[index].canonicalSize }
