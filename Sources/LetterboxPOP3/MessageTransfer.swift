@@ -3,6 +3,19 @@ import LetterboxStore
 /// Turns a stored message into what RETR and TOP send: CRLF line endings, lines starting with
 /// `.` byte-stuffed, ended by `.` CRLF (RFC 1939 §3).
 enum MessageTransfer {
+    /// What RETR or TOP sends of a message.
+    enum Wire: Sendable {
+        /// The message's bytes as they are, then the terminator (``isAlreadyCanonical(_:)``).
+        case asIs([UInt8])
+        /// The bytes ``encode(_:bodyLines:)`` made, terminator included.
+        case encoded([UInt8])
+    }
+
+    /// The bytes as they are when they can go so (a whole message, already canonical), else encoded.
+    static func wire(_ raw: [UInt8], bodyLines: Int?) -> Wire {
+        bodyLines == nil && isAlreadyCanonical(raw) ? .asIs(raw) : .encoded(encode(raw, bodyLines: bodyLines))
+    }
+
     /// The bytes to send, terminator included. `bodyLines` limits the body for TOP (RFC 1939 §7).
     static func encode(_ raw: [UInt8], bodyLines: Int?) -> [UInt8] {
         var out: [UInt8] = []

@@ -32,6 +32,10 @@ package struct POP3Server: Sendable {
     /// Lines of a multi-line reply written between two turns of the event loop.
     static let linesPerSlice = 512
 
+    /// Messages up to this size are checked and encoded for RETR and TOP on the event loop;
+    /// larger ones on the reading threads (as IMAP renders them).
+    static let encodeOnLoopLimit = 256 * 1024
+
     package static var overCapacityReply: [UInt8] {
         Array("-ERR [SYS/TEMP] too many connections, try again later\r\n".utf8)
     }
@@ -112,20 +116,32 @@ package struct POP3Server: Sendable {
                     transcript: transcript)
                 return true
             }
-            let raw: [UInt8]
-            do { raw = try await message.load().raw } catch {
+            let wire: MessageTransfer.Wire
+            do throws(StoreError) {
+                if message.size > Self.encodeOnLoopLimit {
+                    // Checking and encoding read every byte: a large message is read, checked and
+                    // encoded in one job on the reading threads, not on the event loop.
+                    wire = try await BlockingPool.offload {
+                        Result { () throws(StoreError) in
+                            MessageTransfer.wire(try message.loadViews().raw, bodyLines: bodyLines)
+                        }
+                    }.get()
+                } else {
+                    wire = MessageTransfer.wire(try await message.load().raw, bodyLines: bodyLines)
+                }
+            } catch {
                 send("-ERR message \(number) cannot be read: \(error.reason)", on: connection, transcript: transcript)
                 return true
             }
             send(status, on: connection, transcript: transcript)
             transcript.note("sending message \(message.id)")
-            if bodyLines == nil && MessageTransfer.isAlreadyCanonical(raw) {
+            switch wire {
+            case .asIs(let raw):
                 transcript.sentBlock(raw)
                 try await connection.send(raw)
                 connection.write(".\r\n")
-            } else {
-                let encoded = MessageTransfer.encode(raw, bodyLines: bodyLines)
-                transcript.sentBlock(Array(encoded.dropLast(3)))  // without the final ".\r\n"
+            case .encoded(let encoded):
+                if events.transcriptEnabled { transcript.sentBlock(Array(encoded.dropLast(3))) }  // without ".\r\n"
                 try await connection.send(encoded)
             }
         case .commit(let ids, let reply):
