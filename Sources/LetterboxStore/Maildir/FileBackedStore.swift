@@ -10,14 +10,27 @@ package protocol FileBackedStore: MessageStore {}
 
 extension MaildirStore: FileBackedStore {}
 
+/// The most ids a store that only changes memory changes or removes on the caller's thread: more
+/// (`STORE 1:* +FLAGS`, an EXPUNGE or a POP3 QUIT over a large mailbox) cost a pass over each id,
+/// and a sort of them for the observers, that grows with the mailbox.
+private let changesOnTheCallersThread = 256
+
 extension MessageStore {
     /// ``changeFlags(_:ids:)`` for a caller on an event loop: a ``FileBackedStore`` does its
     /// renames on the store's threads while the calling task is suspended; a store that only
-    /// changes memory does it at once. Changes are serialized by the store either way, so the
-    /// result is the one the direct call would give.
+    /// changes memory does it at once, or on an indexing thread for more than a few hundred ids.
+    /// Changes are serialized by the store either way, so the result is the one the direct call
+    /// would give.
     package func changeFlagsOffTheLoop(_ update: FlagUpdate, ids: [UInt64]) async -> FlagChangeResult {
-        guard self is any FileBackedStore, !ids.isEmpty else { return changeFlags(update, ids: ids) }
-        return await BlockingPool.shared.perform { changeFlags(update, ids: ids) }
+        guard !ids.isEmpty, let pool = offTheLoopPool(ids.count) else { return changeFlags(update, ids: ids) }
+        return await pool.perform { changeFlags(update, ids: ids) }
+    }
+
+    /// Where a change of `count` messages runs for a caller on an event loop: a file-backed
+    /// store's threads, an indexing thread for many ids of a memory store, or nil (at once).
+    private func offTheLoopPool(_ count: Int) -> BlockingPool? {
+        if self is any FileBackedStore { return .shared }
+        return count > changesOnTheCallersThread ? .indexing : nil
     }
 
     /// ``changeFlags(_:ids:unchangedSince:)`` for a caller on an event loop, as
@@ -25,15 +38,15 @@ extension MessageStore {
     package func changeFlagsOffTheLoop(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) async
         -> FlagChangeResult
     {
-        guard self is any FileBackedStore, !ids.isEmpty else {
+        guard !ids.isEmpty, let pool = offTheLoopPool(ids.count) else {
             return changeFlags(update, ids: ids, unchangedSince: unchangedSince)
         }
-        return await BlockingPool.shared.perform { changeFlags(update, ids: ids, unchangedSince: unchangedSince) }
+        return await pool.perform { changeFlags(update, ids: ids, unchangedSince: unchangedSince) }
     }
 
     /// ``removeEach(ids:)`` for a caller on an event loop, as ``changeFlagsOffTheLoop(_:ids:)``.
     package func removeEachOffTheLoop(ids: [UInt64]) async -> RemovalResult {
-        guard self is any FileBackedStore, !ids.isEmpty else { return removeEach(ids: ids) }
-        return await BlockingPool.shared.perform { removeEach(ids: ids) }
+        guard !ids.isEmpty, let pool = offTheLoopPool(ids.count) else { return removeEach(ids: ids) }
+        return await pool.perform { removeEach(ids: ids) }
     }
 }
