@@ -3,17 +3,20 @@ import LetterboxThreads
 
 /// THREAD (RFC 5256 §4) of ``IMAPSession``: `* THREAD (…)(…)` for the messages that match.
 extension IMAPSession {
-    /// The threads of the messages that match `key`, named by UID or sequence number. Reading
-    /// every message's headers, it runs on the store's reading threads (as SORT does).
-    func thread(_ key: SearchKey, algorithm: ThreadAlgorithm, uid: Bool) async -> [MessageThread] {
-        let items = await matchingPositions(key).map { index in
-            ThreadOrder.Item(
-                number: uid ? entries[index].uid : UInt64(index + 1), sequence: index + 1,
-                message: entries[index].message)
-        }
-        switch algorithm {
-        case .orderedSubject: return await BlockingPool.offload { ThreadOrder.orderedSubject(items) }
-        case .references: return await BlockingPool.offload { ThreadOrder.references(items) }
+    /// ``threadResponse(_:)`` for the threads of the messages that match `key`, named by UID or
+    /// sequence number. Reading every message's headers, the scan, the threading and the
+    /// response are made in one job on the store's reading threads (as SORT does).
+    func threadResponse(_ key: SearchKey, algorithm: ThreadAlgorithm, uid: Bool) async -> String {
+        await scanned(key, offload: true) { mailbox, positions in
+            let items = positions.map { index in
+                ThreadOrder.Item(
+                    number: mailbox.number(at: index, uid: uid), sequence: index + 1,
+                    message: mailbox.candidates[index].message)
+            }
+            switch algorithm {
+            case .orderedSubject: return Self.threadResponse(ThreadOrder.orderedSubject(items))
+            case .references: return Self.threadResponse(ThreadOrder.references(items))
+            }
         }
     }
 

@@ -229,17 +229,6 @@ extension IMAPSession {
             if let modSeq = store.modSeq(of: entries[index].message.id) { entries[index].modSeq = modSeq }
         }
     }
-
-    /// SEARCH with its RFC 7162 §3.1.5 part: a MODSEQ key enables CONDSTORE and makes the
-    /// response carry the highest mod-sequence of the messages found (none when nothing matched).
-    mutating func searchWithModSeq(_ key: SearchKey, uid: Bool, into out: inout IMAPWriter) async -> (
-        found: [UInt64], modSeq: UInt64?
-    ) {
-        guard key.usesModSeq else { return (await search(key, uid: uid), nil) }
-        enableCondStore(into: &out)
-        let positions = await matchingPositions(key)
-        return (positions.map { uid ? entries[$0].uid : UInt64($0 + 1) }, positions.map { entries[$0].modSeq }.max())
-    }
 }
 
 extension SearchKey {

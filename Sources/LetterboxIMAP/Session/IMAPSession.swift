@@ -254,13 +254,13 @@ package struct IMAPSession: Sendable {
                     ?? "OK EXPUNGE completed"
             case .search(let key, let uid):
                 await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-                let (found, modSeq) = await searchWithModSeq(key, uid: uid, into: &out)
-                out.raw(
-                    "* SEARCH" + found.map { " \($0)" }.joined() + (modSeq.map { " (MODSEQ \($0))" } ?? "") + "\r\n")
+                // RFC 7162 §3.1.5: a search naming MODSEQ reports the highest mod-sequence found.
+                if key.usesModSeq { enableCondStore(into: &out) }
+                out.raw(await searchResponse(key, uid: uid, withModSeq: key.usesModSeq))
                 result = "OK \(uid ? "UID " : "")SEARCH completed"
             case .sort(let criteria, let key, let uid):
                 await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-                out.raw("* SORT" + (await sort(key, by: criteria, uid: uid)).map { " \($0)" }.joined() + "\r\n")
+                out.raw(await sortResponse(key, by: criteria, uid: uid))
                 result = "OK \(uid ? "UID " : "")SORT completed"
             case .extendedSearch(_, _, let options) where contextRefusal(tag: tag, options: options) != nil,
                 .extendedSort(_, _, _, let options) where contextRefusal(tag: tag, options: options) != nil:
@@ -271,7 +271,7 @@ package struct IMAPSession: Sendable {
                 result = "OK \(uid ? "UID " : "")SEARCH completed"
             case .thread(let algorithm, let key, let uid):
                 await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
-                out.raw(Self.threadResponse(await thread(key, algorithm: algorithm, uid: uid)))
+                out.raw(await threadResponse(key, algorithm: algorithm, uid: uid))
                 result = "OK \(uid ? "UID " : "")THREAD completed"
             case .extendedSort(let criteria, let key, let uid, let options):
                 await synchronizeOffTheLoop(into: &out, allowExpunge: uid)
