@@ -39,6 +39,16 @@ private final class RecordingStore: ForwardingStore, @unchecked Sendable {
         calls.withLock { $0.append(threadNumber()) }
         return super.removeEach(ids: ids)
     }
+
+    override func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
+        calls.withLock { $0.append(threadNumber()) }
+        return try super.deleteMailbox(name)
+    }
+
+    override func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
+        calls.withLock { $0.append(threadNumber()) }
+        try super.renameMailbox(name, to: newName)
+    }
 }
 
 /// A store that only changes memory changes a few messages at once, but `STORE 1:*`, EXPUNGE or a
@@ -57,6 +67,26 @@ struct MemoryChangesOffTheLoopTests {
                 envelope: Envelope(sender: "s@example.com", recipients: ["bo@example.com"]))
         }
         return store
+    }
+
+    /// DELETE and RENAME relabel or remove every message of a mailbox (a Maildir unlinks or moves
+    /// its files): never on the loop, and errors come back as the direct calls throw them.
+    @Test func deletingAndRenamingAMailboxLeaveTheLoop() async throws {
+        let store = try await Self.store(holding: 0)
+        _ = try store.createMailbox("Old")
+        let message = try await store.append(Array("a\r\n".utf8), envelope: Envelope(sender: "", recipients: []))
+        _ = try await store.copy(ids: [message.id], to: "Old")
+        let (refusal, removed, loopThread) = try await Task(executorPreference: Self.loop.get()) {
+            try await store.renameMailboxOffTheLoop("Old", to: "New")
+            var refusal: MailboxError?
+            do throws(MailboxError) { try await store.deleteMailboxOffTheLoop("INBOX") } catch { refusal = error }
+            return (refusal, try await store.deleteMailboxOffTheLoop("New"), threadNumber())
+        }.value
+        #expect(removed == 1)
+        #expect(refusal?.code == "CANNOT", "\(String(describing: refusal))")
+        #expect(store.mailbox(named: "New") == nil && store.mailbox(named: "Old") == nil)
+        #expect(store.threads.count == 3)
+        #expect(!store.threads.contains(loopThread), "a mailbox changed on the event loop's thread")
     }
 
     @Test(arguments: [3, 300])

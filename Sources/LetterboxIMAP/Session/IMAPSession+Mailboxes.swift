@@ -202,7 +202,13 @@ extension IMAPSession {
     /// new mailbox and leaves INBOX empty.
     mutating func rename(_ old: String, to new: String) async -> String {
         guard Mailbox.canonical(old) == Mailbox.inbox else {
-            return completion(of: { () throws(MailboxError) in try store.renameMailbox(old, to: new) }, "RENAME")
+            // Every message of the mailbox is relabelled (a disk store renames folders): off the event loop.
+            do throws(MailboxError) {
+                try await store.renameMailboxOffTheLoop(old, to: new)
+                return "OK RENAME completed"
+            } catch {
+                return Self.no(error)
+            }
         }
         do {
             try store.createMailbox(new)

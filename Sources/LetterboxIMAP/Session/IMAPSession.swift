@@ -213,7 +213,13 @@ package struct IMAPSession: Sendable {
             case .create(let name):
                 result = completion(of: { () throws(MailboxError) in try store.createMailbox(name) }, "CREATE")
             case .delete(let name):
-                result = completion(of: { () throws(MailboxError) in try store.deleteMailbox(name) }, "DELETE")
+                // Every message of the mailbox goes (a disk store unlinks each file): off the event loop.
+                do throws(MailboxError) {
+                    try await store.deleteMailboxOffTheLoop(name)
+                    result = "OK DELETE completed"
+                } catch {
+                    result = Self.no(error)
+                }
             case .rename(let old, let new):
                 result = await rename(old, to: new)
             case .subscribe(let name), .unsubscribe(let name):

@@ -44,6 +44,22 @@ extension MessageStore {
         return await pool.perform { changeFlags(update, ids: ids, unchangedSince: unchangedSince) }
     }
 
+    /// ``deleteMailbox(_:)`` for a caller on an event loop: it removes every message of the mailbox
+    /// (a disk store unlinks each file), so it runs on the store's threads, or an indexing thread
+    /// for a store that only changes memory, while the calling task is suspended.
+    @discardableResult
+    package func deleteMailboxOffTheLoop(_ name: String) async throws(MailboxError) -> Int {
+        try await mailboxPool.run { () throws(MailboxError) in try deleteMailbox(name) }
+    }
+
+    /// ``renameMailbox(_:to:)`` for a caller on an event loop, as ``deleteMailboxOffTheLoop(_:)``:
+    /// it relabels every message of the mailbox (and a disk store renames its folders).
+    package func renameMailboxOffTheLoop(_ name: String, to newName: String) async throws(MailboxError) {
+        try await mailboxPool.run { () throws(MailboxError) in try renameMailbox(name, to: newName) }
+    }
+
+    private var mailboxPool: BlockingPool { self is any FileBackedStore ? .shared : .indexing }
+
     /// ``removeEach(ids:)`` for a caller on an event loop, as ``changeFlagsOffTheLoop(_:ids:)``.
     package func removeEachOffTheLoop(ids: [UInt64]) async -> RemovalResult {
         guard !ids.isEmpty, let pool = offTheLoopPool(ids.count) else { return removeEach(ids: ids) }
