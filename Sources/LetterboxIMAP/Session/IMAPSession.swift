@@ -549,6 +549,9 @@ package struct IMAPSession: Sendable {
         return "OK \(uid ? "UID " : "")FETCH completed"
     }
 
+    /// Messages a STORE answers between two turns of the event loop.
+    static let storeSlice = 512
+
     /// Messages up to this size are rendered on the event loop (in chunks, with turns between).
     static let renderOnLoopLimit = 256 * 1024
 
@@ -710,7 +713,14 @@ package struct IMAPSession: Sendable {
         // a FETCH below shows, not only those of this STORE: another session may have set one on
         // the message meanwhile that this session has not heard of yet.
         if !changed.isEmpty { announceKeywords(changed.values.joined(), into: &out) }
-        for index in targets {
+        for (number, index) in targets.enumerated() {
+            // Bounded slices, as FETCH: `STORE 1:*` over a large mailbox answers every message
+            // (and reads each one's mod-sequence); between slices what is built goes to the
+            // connection and the other connections of this event loop get a turn.
+            if number > 0 && number.isMultiple(of: Self.storeSlice) {
+                guard await out.handOffIfFull() else { return "NO [UNAVAILABLE] STORE stopped: the connection failed" }
+                await Task.yield()
+            }
             let id = entries[index].message.id
             guard let flags = changed[id] else { continue }
             let before = entries[index].modSeq

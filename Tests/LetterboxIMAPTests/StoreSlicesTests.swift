@@ -1,0 +1,58 @@
+import LetterboxIMAP
+import LetterboxStore
+import Synchronization
+import Testing
+
+/// `STORE 1:*` over a mailbox of more messages than one slice (``IMAPSession``'s `storeSlice`,
+/// 512) answers every message in order, in slices with turns of the event loop between them;
+/// given a sink, what it passes on and what it returns make the response it gives without one.
+@Suite struct StoreSlicesTests {
+    static func store(holding count: Int) async throws -> MemoryStore {
+        let store = MemoryStore()
+        for number in 1...count {
+            _ = try await store.append(
+                Array("Subject: \(number)\r\n\r\nbody\r\n".utf8),
+                envelope: Envelope(sender: "s@example.com", recipients: ["ana@example.com"]))
+        }
+        return store
+    }
+
+    @Test(arguments: [512, 513, 1_100])
+    func everyMessageIsAnsweredInOrder(_ count: Int) async throws {
+        let store = try await Self.store(holding: count)
+        var script = IMAPScript(sharing: store)
+        _ = await script.send("a LOGIN ana x")
+        _ = await script.send("b SELECT INBOX")
+        let lines = await script.send("c STORE 1:* +FLAGS (\\Flagged)")
+        #expect(lines.count == count + 1)
+        #expect(lines.dropLast() == (1...count).map { "* \($0) FETCH (FLAGS (\\Flagged \\Recent))" })
+        #expect(lines.last == "c OK STORE completed")
+        #expect(await script.send("d STORE 1:* -FLAGS.SILENT (\\Flagged)") == ["d OK STORE completed"])
+        #expect(store.messages().allSatisfy { store.flags(of: $0.id).isEmpty })
+        let conditional = await script.send("e UID STORE 1:* (UNCHANGEDSINCE 1) +FLAGS (\\Seen)")
+        #expect(conditional.last?.hasPrefix("e OK [MODIFIED 1:\(count)]") == true, "\(conditional.suffix(1))")
+    }
+
+    /// 8,000 lines of about 45 octets: more than a writer holds before it hands off (256 KiB).
+    @Test func aSinkGetsTheSameResponse() async throws {
+        var script = IMAPScript(sharing: try await Self.store(holding: 8_000))
+        var whole = IMAPScript(sharing: try await Self.store(holding: 8_000))
+        _ = await script.send("a LOGIN ana x")
+        _ = await script.send("b SELECT INBOX")
+        _ = await whole.send("a LOGIN ana x")
+        _ = await whole.send("b SELECT INBOX")
+        guard case .success(let command) = IMAPParser.parse(Array("c UID STORE 1:* +FLAGS (\\Answered)".utf8)) else {
+            Issue.record("STORE does not parse")
+            return
+        }
+        let recorder = FetchStreamingTests.Recorder()
+        let (rest, _) = await script.session.handle(command) { piece in
+            recorder.pieces.withLock { $0.append(piece) }
+            return true
+        }
+        let (complete, _) = await whole.session.handle(command)
+        #expect(!recorder.sizes.isEmpty, "the response went out in pieces")
+        let same = recorder.bytes + rest == complete
+        #expect(same, "\(recorder.sizes) + \(rest.count) octets, \(complete.count) without a sink")
+    }
+}
