@@ -33,6 +33,35 @@ import Testing
         #expect(conditional.last?.hasPrefix("e OK [MODIFIED 1:\(count)]") == true, "\(conditional.suffix(1))")
     }
 
+    /// EXPUNGE of more messages than a slice reports and drops them off the loop: the same
+    /// responses, highest number first, and the view that remains.
+    @Test(arguments: [512, 513, 900])
+    func expungeOfManyReportsEachAndKeepsTheRest(_ deleted: Int) async throws {
+        let store = try await Self.store(holding: 1_000)
+        var script = IMAPScript(sharing: store)
+        _ = await script.send("a LOGIN ana x")
+        _ = await script.send("b SELECT INBOX")
+        _ = await script.send("c STORE 1:\(deleted) +FLAGS.SILENT (\\Deleted)")
+        let lines = await script.send("d EXPUNGE")
+        #expect(lines.dropLast() == (1...deleted).reversed().map { "* \($0) EXPUNGE" })
+        #expect(lines.last == "d OK EXPUNGE completed")
+        let left = 1_000 - deleted
+        #expect(
+            await script.send("e SEARCH ALL") == [
+                "* SEARCH" + (1...left).map { " \($0)" }.joined(), "e OK SEARCH completed",
+            ])
+        #expect(
+            await script.send("f UID SEARCH 1:*")
+                == ["* SEARCH" + ((deleted + 1)...1_000).map { " \($0)" }.joined(), "f OK UID SEARCH completed"])
+        #expect(store.messages().count == left)
+        // UID EXPUNGE of part of the deleted; CLOSE expunges the rest without a word.
+        _ = await script.send("g STORE 1:* +FLAGS.SILENT (\\Deleted)")
+        let some = await script.send("h UID EXPUNGE \(deleted + 1):\(deleted + 2)")
+        #expect(some == ["* 2 EXPUNGE", "* 1 EXPUNGE", "h OK EXPUNGE completed"])
+        #expect(await script.send("i CLOSE") == ["i OK CLOSE completed"])
+        #expect(store.messages().isEmpty)
+    }
+
     /// 8,000 lines of about 45 octets: more than a writer holds before it hands off (256 KiB).
     @Test func aSinkGetsTheSameResponse() async throws {
         var script = IMAPScript(sharing: try await Self.store(holding: 8_000))

@@ -756,13 +756,26 @@ package struct IMAPSession: Sendable {
         }
         // A disk store unlinks a file per message: on its threads, not the event loop's.
         let outcome = await store.removeEachOffTheLoop(ids: doomed.map { entries[$0].message.id })
-        let removed = Set(outcome.removed)
+        let removed = outcome.removed
+        // Reporting and dropping what went grow with it (and the view is rebuilt): beyond a slice
+        // of messages, on an indexing thread, as a walk of the mailbox is.
+        if removed.count > Self.storeSlice {
+            await offTheLoop(into: &out) { $0.dropExpunged(doomed, removed: removed, report: report, into: &$1) }
+        } else {
+            dropExpunged(doomed, removed: removed, report: report, into: &out)
+        }
+        return (outcome.kept.count, outcome.kept.min(by: { $0.key < $1.key })?.value)
+    }
+
+    /// Reports (with `report`) and drops from the view the messages at `doomed` whose ids the
+    /// store `removed`.
+    private mutating func dropExpunged(_ doomed: [Int], removed: [UInt64], report: Bool, into out: inout IMAPWriter) {
+        let removed = Set(removed)
         // By position, not by id: a message moved away and back (same id, new UID) can be in the
         // view twice until the old entry's EXPUNGE goes out, and only what is reported may leave.
         let gone = Set(doomed.filter { removed.contains(entries[$0].message.id) })
         if report { writeExpunged(Array(gone), into: &out) }
         for index in gone { recent.remove(entries[index].message.id) }
         entries = entries.indices.filter { !gone.contains($0) }.map { entries[$0] }
-        return (outcome.kept.count, outcome.kept.min(by: { $0.key < $1.key })?.value)
     }
 }
