@@ -416,8 +416,15 @@ package struct IMAPSession: Sendable {
     func indexes(_ set: SequenceSet, uid: Bool) -> [Int] {
         guard !entries.isEmpty else { return [] }
         if uid {
-            let resolved = ResolvedSequenceSet(set, largest: entries.last?.uid ?? 0)
-            return entries.indices.filter { resolved.contains(entries[$0].uid) }
+            // UIDs ascend with sequence numbers: each range of the set is found by binary search,
+            // so `UID FETCH 7` costs what it names, not a pass over the whole view on the event loop.
+            var found: [Int] = []
+            for range in ResolvedSequenceSet(set, largest: entries.last?.uid ?? 0).ranges {
+                let start = entries.partitioningIndex { $0.uid >= range.lowerBound }
+                let end = entries[start...].partitioningIndex { $0.uid > range.upperBound }
+                found.append(contentsOf: start..<end)
+            }
+            return found
         }
         return ResolvedSequenceSet(set, largest: UInt64(entries.count)).indexes(upTo: entries.count)
     }
