@@ -99,4 +99,40 @@ struct DiskRemovalsOffTheLoopTests {
         #expect(!warnings.all.isEmpty, "the failed unlink is reported")
         #expect(!warnings.all.contains(loopThread), "unlinked on the event loop's thread")
     }
+
+    /// A Maildir MOVE renames each file into the target folder: on the store's threads, not the
+    /// loop's. Shown by a target name taken by a directory: the rename fails, the warning comes
+    /// from the thread that tried, and nothing moves (all or nothing).
+    @Test func movingRenamesOffTheLoop() async throws {
+        let warnings = WarningThreads()
+        let (folder, store) = try Self.disk(warnings: warnings)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try await store.append(Self.message("first"), envelope: Self.envelope)
+        let second = try await store.append(Self.message("second"), envelope: Self.envelope)
+        // Archive is one of the folders a new store has.
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/new").sorted()
+        try #require(names.count == 2)
+        try FileManager.default.createDirectory(
+            atPath: folder + "/.Archive/new/" + names[1] + "/held", withIntermediateDirectories: true)
+
+        let (failed, loopThread) = try await Self.onLoop {
+            do {
+                _ = try await store.move(ids: [first.id, second.id], to: "Archive")
+                return false
+            } catch {
+                return true
+            }
+        }
+        #expect(failed)
+        #expect(store.location(of: first.id)?.mailbox == "INBOX" && store.location(of: second.id)?.mailbox == "INBOX")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/new").sorted() == names)
+        #expect(!warnings.all.isEmpty, "the failed rename is reported")
+        #expect(!warnings.all.contains(loopThread), "renamed on the event loop's thread")
+
+        try FileManager.default.removeItem(atPath: folder + "/.Archive/new/" + names[1])
+        let (moved, _) = try await Self.onLoop { try await store.move(ids: [first.id, second.id], to: "Archive") }
+        #expect(moved.map(\.id) == [first.id, second.id])
+        #expect(store.location(of: second.id)?.mailbox == "Archive")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/.Archive/new").count == 2)
+    }
 }

@@ -434,9 +434,30 @@ extension MaildirStore {
 
     /// Renames each file into the target folder under both tables' locks (as ``updateFlags(_:ids:)``
     /// renames), so no reader, removal or flag change ever sees a table that disagrees with the
-    /// disk; the directories are fsynced on a store thread afterwards.
+    /// disk; the directories are fsynced afterwards. All of it on a store thread: a rename per
+    /// message (`UID MOVE 1:*`) must not hold the caller's event loop.
     package func move(ids: [UInt64], to mailbox: String) async throws -> [(id: UInt64, from: UInt64, to: UInt64)] {
         let name = try target(mailbox)
+        let (moved, directories) = try await pool.run { () throws in try self.moveFiles(ids: ids, to: name) }
+        let (folder, placed) = (folder(name), moved.map { (id: $0.id, uid: $0.to) })
+        try await pool.run { () throws(StoreError) in
+            var syncFailure: StoreError?
+            for directory in directories {
+                do throws(StoreError) { try MaildirFolder.syncDirectory(directory) } catch {
+                    syncFailure = syncFailure ?? error
+                }
+            }
+            try folder.recordUIDs(placed)
+            if let syncFailure { throw syncFailure }
+        }
+        return moved
+    }
+
+    /// ``move(ids:to:)``'s renames and the index's move into mailbox `name` (canonical, existing);
+    /// returns what moved and the directories to fsync.
+    private func moveFiles(ids: [UInt64], to name: String) throws -> (
+        moved: [(id: UInt64, from: UInt64, to: UInt64)], touched: Set<String>
+    ) {
         let folder = folder(name)
         var touched: Set<String> = [folder.path + "/cur", folder.path + "/new"]
         var renamed: [UInt64] = []
@@ -495,19 +516,7 @@ extension MaildirStore {
             notify(StoreNotice(.warning, "could not move a message file: \(failure)"))
             throw failure
         }
-        let moved = try index.move(ids: renamed, to: name)
-        let (directories, placed) = (touched, moved.map { (id: $0.id, uid: $0.to) })
-        try await pool.run { () throws(StoreError) in
-            var syncFailure: StoreError?
-            for directory in directories {
-                do throws(StoreError) { try MaildirFolder.syncDirectory(directory) } catch {
-                    syncFailure = syncFailure ?? error
-                }
-            }
-            try folder.recordUIDs(placed)
-            if let syncFailure { throw syncFailure }
-        }
-        return moved
+        return (try index.move(ids: renamed, to: name), touched)
     }
 
     // MARK: Hooks for remove(ids:), changeFlags(_:ids:) and log compaction
