@@ -62,6 +62,28 @@ import Testing
         #expect(store.messages().isEmpty)
     }
 
+    /// MOVE of every other message (3 of 6, or 600 of 1,200: beyond a slice, off the loop):
+    /// COPYUID, an EXPUNGE per message moved, highest first, and the view that remains.
+    @Test(arguments: [6, 1_200])
+    func moveOfEveryOtherMessage(_ count: Int) async throws {
+        let store = try await Self.store(holding: count)
+        var script = IMAPScript(sharing: store)
+        _ = await script.send("a LOGIN ana x")
+        _ = await script.send("b SELECT INBOX")
+        let odd = (1...count).filter { !$0.isMultiple(of: 2) }
+        let set = odd.map(String.init).joined(separator: ",")
+        let lines = await script.send("c UID MOVE \(set) Archive")
+        #expect(lines.first?.hasPrefix("* OK [COPYUID ") == true, "\(lines.prefix(1))")
+        #expect(lines.dropFirst().dropLast() == odd.reversed().map { "* \($0) EXPUNGE" })
+        #expect(lines.last == "c OK UID MOVE completed")
+        let even = (1...count).filter { $0.isMultiple(of: 2) }
+        #expect(
+            await script.send("d UID SEARCH ALL")
+                == ["* SEARCH" + even.map { " \($0)" }.joined(), "d OK UID SEARCH completed"])
+        #expect(await script.send("e SEARCH ALL").first == "* SEARCH" + (1...even.count).map { " \($0)" }.joined())
+        #expect(store.mailbox(named: "Archive").map { Int($0.nextUID) - 1 } == odd.count)
+    }
+
     /// 8,000 lines of about 45 octets: more than a writer holds before it hands off (256 KiB).
     @Test func aSinkGetsTheSameResponse() async throws {
         var script = IMAPScript(sharing: try await Self.store(holding: 8_000))

@@ -307,15 +307,25 @@ extension IMAPSession {
             }
             let gone = Set(moved.map(\.id))
             let leaving = targets.filter { gone.contains(entries[$0].message.id) }
-            writeExpunged(leaving, into: &out)
-            for index in leaving.sorted(by: >) {
-                recent.remove(entries[index].message.id)
-                entries.remove(at: index)
+            // Reporting what left and taking it out of the view grow with it: beyond a slice of
+            // messages, on an indexing thread (as EXPUNGE does).
+            if leaving.count > Self.storeSlice {
+                await offTheLoop(into: &out) { $0.dropMoved(leaving, into: &$1) }
+            } else {
+                dropMoved(leaving, into: &out)
             }
             return gone.count < Set(ids).count ? expungeIssued : "OK \(verb) completed"
         } catch {
             return Self.no(error)
         }
+    }
+
+    /// Reports the messages at `leaving` (ascending) as expunged and takes them out of the view,
+    /// the rest moved once (not once per message).
+    private mutating func dropMoved(_ leaving: [Int], into out: inout IMAPWriter) {
+        writeExpunged(leaving, into: &out)
+        for index in leaving { recent.remove(entries[index].message.id) }
+        entries.remove(atAscending: leaving)
     }
 
     /// Whether the message at `index` of ``entries`` is still in the selected mailbox under the
