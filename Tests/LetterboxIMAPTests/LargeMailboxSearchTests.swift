@@ -84,6 +84,29 @@ struct LargeMailboxSearchTests {
                 == "* ESEARCH (TAG \"l\") MIN 1 MAX \(count) COUNT \(count)")
     }
 
+    /// ESEARCH and ESORT with SAVE and UPDATE (RFC 4731, 5182, 5267) number their result where
+    /// the scan ran: the same answers on either side of the limit.
+    @Test(arguments: [4_999, 5_001])
+    func extendedSearchAndSortAtTheEdges(_ count: Int) async throws {
+        var script = try await Self.selected(holding: count)
+        #expect(await script.send("c SEARCH RETURN (SAVE) \(count - 2):*") == ["c OK SEARCH completed"])
+        #expect(
+            await script.send("d FETCH $ (UID)")
+                == (count - 2...count).map { "* \($0) FETCH (UID \($0))" } + ["d OK FETCH completed"])
+        #expect(
+            await script.send("e UID SORT RETURN (ALL COUNT) (SUBJECT) US-ASCII 1:6")
+                == ["* ESEARCH (TAG \"e\") UID ALL 1,4,2,5,3,6 COUNT 6", "e OK UID SORT completed"])
+        #expect(
+            await script.send("f SEARCH RETURN (MIN MAX SAVE) 2:3,\(count)")
+                == ["* ESEARCH (TAG \"f\") MIN 2 MAX \(count)", "f OK SEARCH completed"])
+        #expect(await script.send("g UID SEARCH $").first == "* SEARCH 2 \(count)")
+        #expect(
+            await script.send("h SEARCH RETURN (UPDATE COUNT) FLAGGED")
+                == ["* ESEARCH (TAG \"h\") COUNT 0", "h OK SEARCH completed"])
+        let flagged = await script.send("i STORE \(count) +FLAGS.SILENT (\\Flagged)")
+        #expect(flagged.contains("* ESEARCH (TAG \"h\") ADDTO (0 \(count))"), "\(flagged)")
+    }
+
     /// SORT by SIZE reads the messages whose size is not known yet: not on the event loop, even
     /// in a small mailbox.
     @Test func sortBySizeReadsOffTheLoop() async throws {

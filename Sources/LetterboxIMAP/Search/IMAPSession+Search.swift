@@ -43,7 +43,7 @@ extension IMAPSession {
 
     /// What `finish` makes of the sequence numbers of the messages that match `key`, in SORT
     /// order, on the reading threads when the sort or the scan must leave the event loop.
-    private func sorted<Value: Sendable>(
+    func sorted<Value: Sendable>(
         _ key: SearchKey, by criteria: [SortCriterion],
         _ finish: @escaping @Sendable (MailboxScan, [Int]) -> Value
     ) async -> Value {

@@ -37,7 +37,7 @@ extension IMAPSession {
     /// Keeps the result of a SEARCH or SORT with UPDATE live, unless the session already keeps
     /// ``SearchContexts/limit`` of them: then `* NO [NOUPDATE "tag"]` (RFC 5267 §4.2).
     mutating func keepLive(
-        tag: String, key: SearchKey, uid: Bool, criteria: [SortCriterion]?, positions: [Int],
+        tag: String, key: SearchKey, uid: Bool, criteria: [SortCriterion]?, uids: [UInt64],
         into out: inout IMAPWriter
     ) {
         guard searchContexts.live.count < SearchContexts.limit else {
@@ -46,7 +46,7 @@ extension IMAPSession {
             return
         }
         searchContexts.live.append(
-            SearchContext(tag: tag, key: key, uid: uid, criteria: criteria, uids: positions.map { entries[$0].uid }))
+            SearchContext(tag: tag, key: key, uid: uid, criteria: criteria, uids: uids))
         if searchContexts.live.count == 1 { searchContexts.evaluatedView = viewFingerprint() }
     }
 

@@ -6,26 +6,28 @@
 /// numbers. Selecting another mailbox (or none) empties it.
 extension IMAPSession {
     /// `SEARCH RETURN (…)` (RFC 4731), saving the result when SAVE is among the options; with
-    /// SAVE alone no ESEARCH response is sent (RFC 5182 §2.1).
+    /// SAVE alone no ESEARCH response is sent (RFC 5182 §2.1). The result is numbered and the
+    /// ESEARCH written where the scan ran (off the event loop for a large mailbox).
     mutating func extendedSearch(
         _ key: SearchKey, uid: Bool, options: [SearchReturnOption], tag: String, into out: inout IMAPWriter
     ) async {
-        let positions = await matchingPositions(key)
-        save(positions, options: options)
-        if options.contains(.update) {
-            keepLive(tag: tag, key: key, uid: uid, criteria: nil, positions: positions, into: &out)
-        }
-        // RFC 7162 §3.1.5: a search naming MODSEQ reports the highest mod-sequence found.
-        var modSeq: UInt64?
-        if key.usesModSeq {
-            enableCondStore(into: &out)
-            modSeq = positions.map { entries[$0].modSeq }.max()
-        }
         let reported = options.filter { $0 != .save }
-        guard !(options.contains(.save) && reported.isEmpty) else { return }
-        out.raw(
-            Self.esearch(
-                positions.map { number(at: $0, uid: uid) }, tag: tag, uid: uid, options: reported, modSeq: modSeq))
+        let writes = !(options.contains(.save) && reported.isEmpty)
+        let withModSeq = key.usesModSeq
+        let (uids, line) = await scanned(key) { mailbox, positions -> ([UInt64], String?) in
+            let uids = positions.map { mailbox.number(at: $0, uid: true) }
+            guard writes else { return (uids, nil) }
+            // RFC 7162 §3.1.5: a search naming MODSEQ reports the highest mod-sequence found.
+            let modSeq = withModSeq ? positions.map { mailbox.candidates[$0].modSeq }.max() : nil
+            let numbers = uid ? uids : positions.map { UInt64($0 + 1) }
+            return (uids, Self.esearch(numbers, tag: tag, uid: uid, options: reported, modSeq: modSeq))
+        }
+        save(uids, options: options)
+        if options.contains(.update) {
+            keepLive(tag: tag, key: key, uid: uid, criteria: nil, uids: uids, into: &out)
+        }
+        if withModSeq { enableCondStore(into: &out) }
+        if let line { out.raw(line) }
     }
 
     /// `SORT RETURN (…)` (RFC 5267 §3): the sorted result as ESEARCH, ALL in sort order.
@@ -33,34 +35,32 @@ extension IMAPSession {
         _ key: SearchKey, by criteria: [SortCriterion], uid: Bool, options: [SearchReturnOption], tag: String,
         into out: inout IMAPWriter
     ) async {
-        let uids = await sort(key, by: criteria, uid: true)
-        let indexOf = Dictionary(entries.indices.map { (entries[$0].uid, $0) }, uniquingKeysWith: { a, _ in a })
-        let positions = uids.compactMap { indexOf[$0] }
-        save(positions, options: options)
+        let (uids, numbers) = await sorted(key, by: criteria) { mailbox, sequences in
+            (
+                sequences.map { mailbox.number(at: $0 - 1, uid: true) },
+                sequences.map { mailbox.number(at: $0 - 1, uid: uid) }
+            )
+        }
+        save(uids, options: options)
         if options.contains(.update) {
-            keepLive(tag: tag, key: key, uid: uid, criteria: criteria, positions: positions, into: &out)
+            keepLive(tag: tag, key: key, uid: uid, criteria: criteria, uids: uids, into: &out)
         }
         let reported = options.filter { $0 != .save }
         guard !(options.contains(.save) && reported.isEmpty) else { return }
-        out.raw(Self.esearch(positions.map { number(at: $0, uid: uid) }, tag: tag, uid: uid, options: reported))
+        out.raw(Self.esearch(numbers, tag: tag, uid: uid, options: reported))
     }
 
-    /// The UID or the sequence number of the message at `index`.
-    private func number(at index: Int, uid: Bool) -> UInt64 {
-        uid ? entries[index].uid : UInt64(index + 1)
-    }
-
-    /// Keeps the messages at `positions` for `$` when SAVE was asked for: all of them, or only the
+    /// Keeps the messages of `uids` for `$` when SAVE was asked for: all of them, or only the
     /// lowest and highest when MIN or MAX come without ALL or COUNT (RFC 5182 §2.1).
-    private mutating func save(_ positions: [Int], options: [SearchReturnOption]) {
+    private mutating func save(_ uids: [UInt64], options: [SearchReturnOption]) {
         guard options.contains(.save) else { return }
         let extremesOnly =
             !options.contains(.all) && !options.contains(.count) && (options.contains(.min) || options.contains(.max))
-        var kept = positions
-        if extremesOnly, let low = positions.min(), let high = positions.max() {
+        var kept = uids
+        if extremesOnly, let low = uids.min(), let high = uids.max() {
             kept = (options.contains(.min) ? [low] : []) + (options.contains(.max) && high != low ? [high] : [])
         }
-        savedResult = kept.map { entries[$0].uid }.sorted()
+        savedResult = kept.sorted()
     }
 
     /// RFC 5182 §2.1: a SEARCH (or SORT) with SAVE answered NO empties `$`; one answered BAD
