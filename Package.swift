@@ -119,7 +119,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxHTTPTests",
-            dependencies: ["LetterboxHTTP", "LetterboxStore", "LetterboxNet", "LetterboxFaults", "LetterboxMIME"],
+            dependencies: [
+                "LetterboxHTTP", "LetterboxStore", "LetterboxNet", "LetterboxFaults", "LetterboxMIME", "TestSupport",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LetterboxIntegrationTests",

@@ -34,13 +34,16 @@ public final class MailCatcher: MailInbox {
     public let tlsCertificatePEM: String?
     private let servers: [(name: String, server: TCPServer)]
     private let webhook: WebhookNotifier?
+    /// `GET /events`' source, which watches the store for a while after its last stream: closed at shutdown.
+    private let eventHub: EventHub
     private let stopped = Mutex(false)
 
     private init(
         configuration: Configuration, store: any MessageStore, faults: FaultInjector, servers: [(String, TCPServer)],
-        tlsCertificatePEM: String?, webhook: WebhookNotifier?
+        tlsCertificatePEM: String?, webhook: WebhookNotifier?, eventHub: EventHub
     ) {
         self.webhook = webhook
+        self.eventHub = eventHub
         self.configuration = configuration
         self.store = store
         self.faults = faults
@@ -152,12 +155,13 @@ public final class MailCatcher: MailInbox {
         } catch {
             for (_, server) in bound.all { await server.shutdown(gracePeriod: .zero) }
             webhook?.stop()
+            http.eventHub.close()
             throw error
         }
         if let webhookURL { configuration.logger.log(.info, "posting every captured message to \(webhookURL)") }
         return MailCatcher(
             configuration: configuration, store: store, faults: faults, servers: bound.all,
-            tlsCertificatePEM: tls?.certificatePEM, webhook: webhook)
+            tlsCertificatePEM: tls?.certificatePEM, webhook: webhook, eventHub: http.eventHub)
     }
 
     /// Starts a catcher, runs `body`, and shuts the catcher down afterwards, even if `body` throws.
@@ -223,6 +227,7 @@ public final class MailCatcher: MailInbox {
                 group.addTask { await server.shutdown(gracePeriod: self.configuration.shutdownGracePeriod) }
             }
         }
+        eventHub.close()
         configuration.logger.log(.info, "shut down")
     }
 }

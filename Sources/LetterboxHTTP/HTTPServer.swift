@@ -147,7 +147,9 @@ package struct HTTPServer: Sendable {
 
     /// Answers a long poll (`/messages/wait`) while watching its connection: a client that closes
     /// it meanwhile ends the wait at once, freeing its connection slot, instead of at the wait's
-    /// timeout. Beyond ``longPolls``' limit a wait is refused with 503 at once.
+    /// timeout. Beyond ``longPolls``' limit a wait is refused with 503 at once, and a graceful
+    /// shutdown answers a wait in progress with 503 too: a wait may last minutes, far past the
+    /// shutdown's grace, which would end it with no answer at all.
     ///
     /// - Throws: ``NetError/closed`` when the client has gone.
     private func longPoll(_ request: HTTPRequest, on connection: Connection, transcript: Transcript) async throws
@@ -171,9 +173,15 @@ package struct HTTPServer: Sendable {
             return response
         }()
         do {
-            try await connection.awaitWakeOrHangUp()
+            try await connection.awaitWakeOrHangUp(interruptible: true)
         } catch let error as NetError where error == .woken {
             return await answer
+        } catch let error as NetError where error == .shuttingDown {
+            // Leaving the scope cancels the wait; the caller closes the connection after this.
+            transcript.note("wait ended by shutdown")
+            var response = HTTPResponse.error(.serviceUnavailable, "the server is shutting down")
+            response.headers["Retry-After"] = "1"
+            return response
         } catch {
             // Leaving the scope cancels the wait (`answer`) and awaits its end.
             transcript.note("client left during a wait")

@@ -19,6 +19,9 @@ package final class LongPollLimit: Sendable {
         return false
     }
 
+    /// How many places are taken now.
+    package var inProgress: Int { active.load(ordering: .relaxed) }
+
     /// Gives back a place taken by ``enter()``.
     package func leave() { active.subtract(1, ordering: .relaxed) }
 }

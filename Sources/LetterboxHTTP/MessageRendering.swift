@@ -226,6 +226,15 @@ enum MessageRendering {
         if let charset = part.contentType.charset, isToken(charset), part.contentType.type == "text" {
             type += "; charset=\(charset)"
         }
+        // A multipart part is sent as it stands, delimiters and all: without its boundary no client
+        // could split it. As a quoted-string (RFC 9110 §5.6.4), and only if every octet is visible
+        // ASCII or a space (a boundary's own alphabet, RFC 2046 §5.1.1, is narrower still).
+        if part.isMultipart, type == part.contentType.mimeType, let boundary = part.contentType.boundary,
+            !boundary.isEmpty, boundary.utf8.allSatisfy({ (0x20...0x7E).contains($0) })
+        {
+            let escaped = boundary.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+            type += "; boundary=\"\(escaped)\""
+        }
         var headers: HTTPHeaders = ["Content-Type": type, "X-Content-Type-Options": "nosniff"]
         // An HTML or SVG attachment opened in a tab must not run in this origin. (PDF is spared:
         // Chromium refuses to show a sandboxed PDF, and its viewer runs no page script.)

@@ -286,4 +286,60 @@ import Testing
         hub.unsubscribe(subscriber)
         await peer.close()
     }
+
+    /// Waits (30 s at most) until the hub no longer watches the store.
+    private func stopsWatching(_ hub: EventHub) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while hub.isWatching, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(!hub.isWatching)
+    }
+
+    @Test("a lone subscriber that comes back within the grace resumes: what arrived while it was away is replayed")
+    func loneSubscriberResumes() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store)
+        let (firstPeer, againPeer) = (try Peer(), try Peer())
+        let first = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: firstPeer.connection.handle)
+        try await append(store, subject: "before")
+        var seen = ""
+        try await take(hub, first, into: &seen, until: "before")
+        let last = try #require(messageIDs(seen).last)
+        hub.unsubscribe(first)
+        // Nobody subscribes now; the hub still records for a while.
+        try await append(store, subject: "meanwhile")
+        let again = hub.subscribe(
+            filter: MessageFilter(), lastEventID: UInt64(last), handle: againPeer.connection.handle)
+        var resumed = ""
+        try await take(hub, again, into: &resumed, until: "meanwhile")
+        #expect(!resumed.contains("event: reset"))
+        #expect(messageIDs(resumed) == [last + 1])
+        hub.unsubscribe(again)
+        hub.close()
+        #expect(!hub.isWatching)
+        await firstPeer.close()
+        await againPeer.close()
+    }
+
+    @Test("a resumption across a time the store was not watched gets reset, never a replay that misses what came then")
+    func resumptionAcrossAnUnwatchedTimeResets() async throws {
+        let store = MemoryStore()
+        let hub = EventHub(store: store, resumeGrace: .zero)
+        let (firstPeer, againPeer) = (try Peer(), try Peer())
+        let first = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: firstPeer.connection.handle)
+        try await append(store, subject: "before")
+        var seen = ""
+        try await take(hub, first, into: &seen, until: "before")
+        let last = try #require(messageIDs(seen).last)
+        hub.unsubscribe(first)
+        try await stopsWatching(hub)
+        try await append(store, subject: "unwatched")
+        let again = hub.subscribe(
+            filter: MessageFilter(), lastEventID: UInt64(last), handle: againPeer.connection.handle)
+        var resumed = ""
+        try await take(hub, again, into: &resumed, until: "event: reset")
+        hub.unsubscribe(again)
+        hub.close()
+        await firstPeer.close()
+        await againPeer.close()
+    }
 }

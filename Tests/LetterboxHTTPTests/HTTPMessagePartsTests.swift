@@ -129,6 +129,11 @@ struct HTTPMessagePartsTests {
         let pdf = try await router.get("/messages/4/parts/2")
         #expect(pdf.bodyText == "%PDF-1.4\n")
         #expect(pdf.headers["Content-Disposition"] == "inline; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf")
+        // A multipart part comes with its boundary, or its delimiters could not be told apart.
+        let alternative = try await router.get("/messages/4/parts/1.1")
+        #expect(alternative.headers["Content-Type"] == "multipart/alternative; boundary=\"a\"")
+        #expect(alternative.bodyText.hasPrefix("--a\r\n"))
+        #expect(alternative.bodyText.contains("\r\n--a--"))
         let single = try await router.get("/messages/1/parts/1")
         #expect(single.bodyText == "Hello Ana!\r\n")
         #expect(try await router.get("/messages/4/parts/3").status == .notFound)

@@ -28,8 +28,10 @@ import Synchronization
 /// The log is bounded (``maxQueuedBytes``): a subscriber whose cursor falls out of it is
 /// disconnected, so a slow reader can never make the server hold more.
 ///
-/// The store is watched only while someone subscribes; a resumption across a time without
-/// subscribers gets `reset` (the events of that time were not recorded). Safe to share between tasks.
+/// The store is watched while someone subscribes, and for ``resumeGrace`` after the last one
+/// leaves, so a lone client that reconnects (EventSource retries after a second) resumes where
+/// it left off; a resumption across a longer time without subscribers gets `reset` (the events of
+/// that time were not recorded). ``close()`` stops the watching at once. Safe to share between tasks.
 package final class EventHub: Sendable {
     /// Events kept for resumption at least, while the log is within ``maxQueuedBytes``.
     package static let ringCapacity = 1024
@@ -180,6 +182,10 @@ package final class EventHub: Sendable {
         /// Ticks every ``EventHub/restInterval`` while any subscriber rests.
         var restClock: Task<Void, Never>?
         var pump: Task<Void, Never>?
+        /// Ends the watching ``EventHub/resumeGrace`` after the last subscriber left, unless one
+        /// came meanwhile (which moves ``lingerGeneration`` on).
+        var linger: Task<Void, Never>?
+        var lingerGeneration: UInt64 = 0
         /// Every stored message and where it is, while the store is watched: what a `deleted`
         /// event is judged by once the store no longer has the message. References to messages
         /// the store holds anyway, about 80 octets each.
@@ -267,7 +273,19 @@ package final class EventHub: Sendable {
     /// How many subscribers were disconnected for falling more than ``maxQueuedBytes`` behind.
     package var droppedSubscribers: Int { dropped.count }
 
-    package init(store: any MessageStore) { self.store = store }
+    /// How long the store stays watched after the last subscriber left.
+    package let resumeGrace: Duration
+
+    /// A hub for `store`; events stay resumable for `resumeGrace` after the last subscriber left
+    /// (a minute by default: far longer than a client's reconnection, and a log of at most
+    /// ``maxQueuedBytes`` meanwhile).
+    package init(store: any MessageStore, resumeGrace: Duration = .seconds(60)) {
+        self.store = store
+        self.resumeGrace = resumeGrace
+    }
+
+    /// Whether the store is watched (someone subscribes, or did within ``resumeGrace``).
+    package var isWatching: Bool { state.withLock { $0.pump != nil } }
 
     /// How many subscribers are connected.
     package var subscriberCount: Int { state.withLock { $0.cursors.count } }
@@ -277,6 +295,9 @@ package final class EventHub: Sendable {
     package func subscribe(filter: MessageFilter, lastEventID: UInt64?, handle: ConnectionHandle) -> Subscriber {
         let subscriber = Subscriber(filter: filter, handle: handle)
         state.withLock { state in
+            state.lingerGeneration += 1
+            state.linger?.cancel()
+            state.linger = nil
             if state.pump == nil {
                 state.runStart = state.nextID
                 state.pump = Task { [weak self, store, changes = store.changes()] in
@@ -301,11 +322,13 @@ package final class EventHub: Sendable {
                 }
             }
             // A retry interval (ms) for EventSource reconnection, then any replay: the cursor
-            // starts after `lastEventID` when every event since is kept.
+            // starts after `lastEventID` when every event since is kept. That event must be of
+            // the current watch (`runStart` or later): one of an earlier watch was followed by a
+            // time nothing was recorded, whose changes a replay would silently miss.
             var own = Array("retry: 1000\n\n".utf8)
             var next = state.nextID
             if let lastEventID {
-                if lastEventID < state.nextID, lastEventID + 1 >= state.runStart, lastEventID + 1 >= state.firstID {
+                if lastEventID < state.nextID, lastEventID >= state.runStart, lastEventID + 1 >= state.firstID {
                     next = lastEventID + 1
                 } else {
                     own += Self.encode(id: state.nextID - 1, event: "reset", data: .object([]))
@@ -316,23 +339,46 @@ package final class EventHub: Sendable {
         return subscriber
     }
 
-    /// Removes a subscriber; the last one stops the watching of the store.
+    /// Removes a subscriber; ``resumeGrace`` after the last one, the watching of the store stops.
     package func unsubscribe(_ subscriber: Subscriber) {
-        let pump = state.withLock { state -> Task<Void, Never>? in
+        state.withLock { state in
             state.cursors[ObjectIdentifier(subscriber)] = nil
             state.parked.removeAll { $0 === subscriber }
             state.resting.removeAll { $0 === subscriber }
-            guard state.cursors.isEmpty else { return nil }
-            // Nothing recorded from now on can be resumed across (see ``subscribe``).
+            guard state.cursors.isEmpty, state.pump != nil, state.linger == nil else { return }
+            let generation = state.lingerGeneration
+            let grace = resumeGrace
+            state.linger = Task { [weak self] in
+                try? await Task.sleep(for: grace)
+                self?.stopWatching(ifStill: generation)
+            }
+        }
+    }
+
+    /// Stops watching the store now, whoever subscribes (the server is shutting down).
+    package func close() {
+        stopWatching(ifStill: nil)
+    }
+
+    /// Stops the watching if no subscriber came since the linger of `generation` began (any time
+    /// when nil). Nothing recorded from then on can be resumed across (see ``subscribe``).
+    private func stopWatching(ifStill generation: UInt64?) {
+        let tasks = state.withLock { state -> [Task<Void, Never>] in
+            if let generation {
+                guard generation == state.lingerGeneration, state.cursors.isEmpty else { return [] }
+            }
             state.known = [:]
             state.unfilteredRuns = []
             state.unfilteredRunBytes = 0
             state.log = []
             state.logBytes = 0
-            defer { state.pump = nil }
-            return state.pump
+            defer {
+                state.pump = nil
+                state.linger = nil
+            }
+            return [state.pump, state.linger].compactMap { $0 }
         }
-        pump?.cancel()
+        for task in tasks { task.cancel() }
     }
 
     /// The heartbeat comment.
