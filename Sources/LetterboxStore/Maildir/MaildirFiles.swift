@@ -110,12 +110,24 @@ final class MaildirFiles: MessageBodySource {
                 break
             }
         }
-        if table.withLock({ $0[id] }) == nil, let lookup = elsewhere.withLock({ $0 }), let moved = lookup(id) {
-            path = moved
-            if let bytes = try POSIXFile.read(moved) { return bytes }
+        if table.withLock({ $0[id] }) == nil, let lookup = elsewhere.withLock({ $0 }) {
+            // Another session may rename the file (a flag change, a MOVE) between the lookup and
+            // the open: it changes the folder table under the same lock as the rename, so a
+            // second lookup finds where it went. Only a path that stays the same is a missing file
+            // (a few tries at most, whatever the renames).
+            var tried: String?
+            for _ in 0..<Self.lookupsAfterRename {
+                guard let moved = lookup(id), moved != tried else { break }
+                path = moved
+                if let bytes = try POSIXFile.read(moved) { return bytes }
+                tried = moved
+            }
         }
         throw .system("open", path: path, errno: ENOENT)
     }
+
+    /// How many times a folder message's path is looked up while its file keeps moving.
+    static let lookupsAfterRename = 4
 
     /// The folder and name of the file with this base name, wherever another reader moved it
     /// (a rare, slow path: it lists the folders).
