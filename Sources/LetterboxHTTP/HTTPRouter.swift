@@ -128,18 +128,10 @@ package struct HTTPRouter: Sendable {
                 // Only the page is read and rendered: the work a list costs beyond the filter is bounded by `limit`.
                 let page = messages.prefix(limit ?? messages.count)
                 // A file another program removed is listed as unreadable, not as an empty message.
-                let read = page.map { message in
-                    (message, Result { () throws(StoreError) in try message.loadViews() })
-                }
+                let read = page.map { (message: $0, views: $0.loadedViews()) }
                 var response: HTTPResponse
                 if asJSON {
-                    response = .json(
-                        .array(
-                            read.map {
-                                MessageRendering.json(
-                                    $0, views: $1, detailed: false, location: store.location(of: $0.id),
-                                    flags: store.flags(of: $0.id))
-                            }))
+                    response = .json(MessageRendering.jsonList(read, store: store))
                 } else {
                     response = .text(MessageRendering.list(read))
                 }

@@ -12,6 +12,18 @@ import LetterboxStore
 enum MessageRendering {
     // MARK: Plain text
 
+    /// The `GET /messages.json` entries of `messages` (their views read), in order.
+    static func jsonList(
+        _ messages: [(message: Message, views: Result<MessageViews, StoreError>)], store: any MessageStore
+    ) -> JSONValue {
+        .array(
+            messages.map { message, views in
+                json(
+                    message, views: views, detailed: false, location: store.location(of: message.id),
+                    flags: store.flags(of: message.id))
+            })
+    }
+
     /// One line per message, oldest first, each ending in a line feed:
     /// `id⇥receivedAt⇥envelope sender⇥envelope recipients⇥subject`. A message whose bytes cannot
     /// be read (`views` nil: another program removed its file) shows `(unreadable: reason)` where

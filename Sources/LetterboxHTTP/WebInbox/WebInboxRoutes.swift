@@ -58,13 +58,11 @@ struct WebInboxRoutes {
         // made on a blocking thread, never on the event loop; only the page's files are read.
         return await BlockingPool.offload {
             let newestFirst = store.messages(matching: filter).reversed()
-            let page = newestFirst.prefix(limit).map { message in
-                (message, Result { () throws(StoreError) in try message.loadViews() })
-            }
+            let page = newestFirst.prefix(limit).map { (message: $0, views: $0.loadedViews()) }
             return .json(
                 .object([
                     ("idRuns", Self.idRuns(newestFirst: newestFirst.lazy.map(\.id))),
-                    ("entries", Self.entries(page, store: store)),
+                    ("entries", MessageRendering.jsonList(page, store: store)),
                 ]))
         }
     }
@@ -106,23 +104,9 @@ struct WebInboxRoutes {
         // Up to 500 files read and as many MIME trees parsed (for the attachment counts): on a
         // blocking thread, as the list is, not on the event loop.
         return await BlockingPool.offload { [ids] in
-            let read = ids.compactMap(store.message(id:)).map { message in
-                (message, Result { () throws(StoreError) in try message.loadViews() })
-            }
-            return .json(.object([("entries", Self.entries(read, store: store))]))
+            let read = ids.compactMap(store.message(id:)).map { (message: $0, views: $0.loadedViews()) }
+            return .json(.object([("entries", MessageRendering.jsonList(read, store: store))]))
         }
-    }
-
-    /// The `GET /messages.json` entries of messages whose views have been read.
-    private static func entries(
-        _ messages: [(Message, Result<MessageViews, StoreError>)], store: any MessageStore
-    ) -> JSONValue {
-        .array(
-            messages.map { message, views in
-                MessageRendering.json(
-                    message, views: views, detailed: false, location: store.location(of: message.id),
-                    flags: store.flags(of: message.id))
-            })
     }
 
     private static func limit(_ request: HTTPRequest) throws(HTTPRequestError) -> Int {

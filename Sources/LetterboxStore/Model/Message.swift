@@ -104,6 +104,12 @@ public final class Message: Sendable, Identifiable {
         }
     }
 
+    /// ``loadViews()``, or why the file could not be read: for a list that shows such a message
+    /// as unreadable instead of failing.
+    package func loadedViews() -> Result<MessageViews, StoreError> {
+        Result { () throws(StoreError) in try loadViews() }
+    }
+
     /// ``loadViews()`` for code on an event loop: a disk store's file that is not cached is read on
     /// the store's reading threads while the calling task is suspended, so a 10 MiB file does not
     /// hold up every other connection of that loop. Render from the views returned: asking the
@@ -120,7 +126,7 @@ public final class Message: Sendable, Identifiable {
         if !unread.isEmpty {
             let files = unread.map { messages[$0] }
             let read = await BlockingPool.offload {
-                files.map { message in Result { () throws(StoreError) in try message.loadViews() } }
+                files.map { $0.loadedViews() }
             }
             for (position, result) in zip(unread, read) { loaded[position] = result }
         }
