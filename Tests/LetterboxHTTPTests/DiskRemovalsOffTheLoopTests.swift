@@ -3,6 +3,7 @@ import LetterboxHTTP
 import LetterboxNet
 import LetterboxStore
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -20,22 +21,13 @@ struct DiskRemovalsOffTheLoopTests {
     /// A loop no other test uses (its thread lives as long as the process, like every loop).
     static let loop = Result { try EventLoop() }
 
-    /// A number for the calling thread, equal for calls on the same thread.
-    static func threadNumber() -> UInt {
-        #if canImport(Glibc)
-            UInt(pthread_self())
-        #else
-            UInt(bitPattern: pthread_self())
-        #endif
-    }
-
     /// The threads a store's warnings came from.
     final class WarningThreads: Sendable {
         private let threads = Mutex<[UInt]>([])
         var all: [UInt] { threads.withLock { $0 } }
         var handler: @Sendable (StoreNotice) -> Void {
             { notice in
-                if notice.severity == .warning { self.threads.withLock { $0.append(threadNumber()) } }
+                if notice.severity == .warning { self.threads.withLock { $0.append(currentThreadNumber()) } }
             }
         }
     }
@@ -65,7 +57,7 @@ struct DiskRemovalsOffTheLoopTests {
     /// Runs `work` in a task on the test's loop; returns its result and the loop thread's number.
     static func onLoop<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> (T, UInt) {
         let loop = try Self.loop.get()
-        return try await Task(executorPreference: loop) { (try await work(), threadNumber()) }.value
+        return try await Task(executorPreference: loop) { (try await work(), currentThreadNumber()) }.value
     }
 
     @Test func retentionAfterADeliveryUnlinksOffTheLoop() async throws {

@@ -294,17 +294,23 @@ import Testing
         try #require(!hub.isWatching)
     }
 
+    /// A subscriber without filters takes the event of one new message, then leaves; the id of
+    /// that event.
+    private func subscribeSeeOneAndLeave(_ hub: EventHub, _ store: MemoryStore, _ peer: Peer) async throws -> Int {
+        let subscriber = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: peer.connection.handle)
+        try await append(store, subject: "before")
+        var seen = ""
+        try await take(hub, subscriber, into: &seen, until: "before")
+        hub.unsubscribe(subscriber)
+        return try #require(messageIDs(seen).last)
+    }
+
     @Test("a lone subscriber that comes back within the grace resumes: what arrived while it was away is replayed")
     func loneSubscriberResumes() async throws {
         let store = MemoryStore()
         let hub = EventHub(store: store)
         let (firstPeer, againPeer) = (try Peer(), try Peer())
-        let first = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: firstPeer.connection.handle)
-        try await append(store, subject: "before")
-        var seen = ""
-        try await take(hub, first, into: &seen, until: "before")
-        let last = try #require(messageIDs(seen).last)
-        hub.unsubscribe(first)
+        let last = try await subscribeSeeOneAndLeave(hub, store, firstPeer)
         // Nobody subscribes now; the hub still records for a while.
         try await append(store, subject: "meanwhile")
         let again = hub.subscribe(
@@ -325,12 +331,7 @@ import Testing
         let store = MemoryStore()
         let hub = EventHub(store: store, resumeGrace: .zero)
         let (firstPeer, againPeer) = (try Peer(), try Peer())
-        let first = hub.subscribe(filter: MessageFilter(), lastEventID: nil, handle: firstPeer.connection.handle)
-        try await append(store, subject: "before")
-        var seen = ""
-        try await take(hub, first, into: &seen, until: "before")
-        let last = try #require(messageIDs(seen).last)
-        hub.unsubscribe(first)
+        let last = try await subscribeSeeOneAndLeave(hub, store, firstPeer)
         try await stopsWatching(hub)
         try await append(store, subject: "unwatched")
         let again = hub.subscribe(

@@ -1,24 +1,10 @@
 import LetterboxIMAP
 import LetterboxNet
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import LetterboxStore
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// A number for the calling thread, equal for calls on the same thread.
-private func threadNumber() -> UInt {
-    #if canImport(Glibc)
-        UInt(pthread_self())
-    #else
-        UInt(bitPattern: pthread_self())
-    #endif
-}
 
 /// Message bytes read on demand (as from a file), noting the threads that read them.
 private final class RecordingSource: MessageBodySource {
@@ -29,7 +15,7 @@ private final class RecordingSource: MessageBodySource {
     init(_ raw: String) { self.raw = Array(raw.utf8) }
 
     func views(of id: UInt64, size: Int) throws(StoreError) -> MessageViews {
-        readers.withLock { $0.append(threadNumber()) }
+        readers.withLock { $0.append(currentThreadNumber()) }
         return MessageViews(raw: raw)
     }
 
@@ -122,7 +108,7 @@ struct LargeMailboxSearchTests {
             var script = IMAPScript(sharing: store)
             _ = await script.send("a LOGIN ana pw")
             _ = await script.send("b SELECT INBOX")
-            return (await script.send("c SORT (SIZE) US-ASCII ALL"), threadNumber())
+            return (await script.send("c SORT (SIZE) US-ASCII ALL"), currentThreadNumber())
         }.value
         #expect(lines == ["* SORT 2 1", "c OK SORT completed"])
         let readers = sources.flatMap(\.threads)

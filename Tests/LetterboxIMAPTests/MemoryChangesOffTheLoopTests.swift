@@ -1,23 +1,9 @@
 import LetterboxNet
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import LetterboxStore
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// A number for the calling thread, equal for calls on the same thread.
-private func threadNumber() -> UInt {
-    #if canImport(Glibc)
-        UInt(pthread_self())
-    #else
-        UInt(bitPattern: pthread_self())
-    #endif
-}
 
 /// A memory store that notes the threads its flag changes and removals run on.
 // @unchecked: as its superclass; the threads are behind a Mutex.
@@ -26,27 +12,27 @@ private final class RecordingStore: ForwardingStore, @unchecked Sendable {
     var threads: [UInt] { calls.withLock { $0 } }
 
     override func changeFlags(_ update: FlagUpdate, ids: [UInt64]) -> FlagChangeResult {
-        calls.withLock { $0.append(threadNumber()) }
+        calls.withLock { $0.append(currentThreadNumber()) }
         return super.changeFlags(update, ids: ids)
     }
 
     override func changeFlags(_ update: FlagUpdate, ids: [UInt64], unchangedSince: UInt64) -> FlagChangeResult {
-        calls.withLock { $0.append(threadNumber()) }
+        calls.withLock { $0.append(currentThreadNumber()) }
         return super.changeFlags(update, ids: ids, unchangedSince: unchangedSince)
     }
 
     override func removeEach(ids: [UInt64]) -> RemovalResult {
-        calls.withLock { $0.append(threadNumber()) }
+        calls.withLock { $0.append(currentThreadNumber()) }
         return super.removeEach(ids: ids)
     }
 
     override func deleteMailbox(_ name: String) throws(MailboxError) -> Int {
-        calls.withLock { $0.append(threadNumber()) }
+        calls.withLock { $0.append(currentThreadNumber()) }
         return try super.deleteMailbox(name)
     }
 
     override func renameMailbox(_ name: String, to newName: String) throws(MailboxError) {
-        calls.withLock { $0.append(threadNumber()) }
+        calls.withLock { $0.append(currentThreadNumber()) }
         try super.renameMailbox(name, to: newName)
     }
 }
@@ -80,7 +66,7 @@ struct MemoryChangesOffTheLoopTests {
             try await store.renameMailboxOffTheLoop("Old", to: "New")
             var refusal: MailboxError?
             do throws(MailboxError) { try await store.deleteMailboxOffTheLoop("INBOX") } catch { refusal = error }
-            return (refusal, try await store.deleteMailboxOffTheLoop("New"), threadNumber())
+            return (refusal, try await store.deleteMailboxOffTheLoop("New"), currentThreadNumber())
         }.value
         #expect(removed == 1)
         #expect(refusal?.code == "CANNOT", "\(String(describing: refusal))")
@@ -99,7 +85,7 @@ struct MemoryChangesOffTheLoopTests {
             let conditional = await store.changeFlagsOffTheLoop(
                 .add(MessageFlags([MessageFlags.flagged])), ids: ids, unchangedSince: UInt64.max)
             let removed = await store.removeEachOffTheLoop(ids: ids + [UInt64(count + 100)])
-            return (changed, conditional, removed, threadNumber())
+            return (changed, conditional, removed, currentThreadNumber())
         }.value
         #expect(changed.changed.count == count)
         #expect(changed.changed.values.allSatisfy { $0.contains(MessageFlags.seen) })

@@ -2,24 +2,10 @@ import Foundation
 import LetterboxNet
 import LetterboxPOP3
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import LetterboxStore
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// A number for the calling thread, equal for calls on the same thread.
-private func threadNumber() -> UInt {
-    #if canImport(Glibc)
-        UInt(pthread_self())
-    #else
-        UInt(bitPattern: pthread_self())
-    #endif
-}
 
 /// Message bytes read on demand (as from a file), noting the threads that read them.
 private final class RecordingSource: MessageBodySource {
@@ -30,7 +16,7 @@ private final class RecordingSource: MessageBodySource {
     init(_ raw: [UInt8]) { self.raw = raw }
 
     func views(of id: UInt64, size: Int) throws(StoreError) -> MessageViews {
-        readers.withLock { $0.append(threadNumber()) }
+        readers.withLock { $0.append(currentThreadNumber()) }
         return MessageViews(raw: raw)
     }
 
@@ -67,7 +53,7 @@ struct MaildropSizesOffTheLoopTests {
         // Bare LFs: 4 lines, 4 octets more in CRLF form.
         let raw = Array("Subject: sizes\n\nline one\nline two\n".utf8)
         let (store, source) = Self.store(holding: raw)
-        let loopThread = await Task(executorPreference: try Self.serverLoop.get()) { threadNumber() }.value
+        let loopThread = await Task(executorPreference: try Self.serverLoop.get()) { currentThreadNumber() }.value
         let client = try Self.client(store)
         _ = try await client.line()
         try await client.send("USER ana")

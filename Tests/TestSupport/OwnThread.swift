@@ -62,3 +62,13 @@ public func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> 
     }
     if let error = failure.withLock({ $0 }) { throw error }
 }
+
+/// A number for the calling thread, equal for calls on the same thread: for tests that note
+/// which thread did some work (an event loop's, or another).
+public func currentThreadNumber() -> UInt {
+    #if canImport(Glibc)
+        UInt(pthread_self())
+    #else
+        UInt(bitPattern: pthread_self())
+    #endif
+}
